@@ -1,0 +1,255 @@
+"""The JavaScript surface the Mobile Plans app injects into the portal.
+
+This module is the single source of truth the bridge script is generated from:
+``surface_json()`` is exactly what ``bridge.js`` consumes. Every object, method,
+arity and enum member carries the section of ``mobile-plans.md`` it comes from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+__all__ = [
+    "ACTIVATION_ERROR_MEMBERS",
+    "ENUMS",
+    "OBJECTS",
+    "SCRIPT_PROPERTIES",
+    "MethodSpec",
+    "ObjectSpec",
+    "surface_json",
+]
+
+_SPEC = "mobile-plans.md"
+
+# §1.3: metadata enums are PascalCase strings; JS member names are lowerCamelCase ([INFERRED]).
+_ACCOUNT_LIKE: Mapping[str, str] = {
+    "new": "New",
+    "existing": "Existing",
+    "bailed": "Bailed",
+    "none": "None",
+}
+
+# §1.3: the current table, the legacy None, 2017's Bailed and the samples' Cancelled.
+# invalidSim is kept as an alias because the member spelling is a [GAP].
+_MO_DIRECT_STATUS: Mapping[str, str] = {
+    "complete": "Complete",
+    "serviceError": "ServiceError",
+    "invalidSIM": "InvalidSIM",
+    "invalidSim": "InvalidSIM",
+    "logOnFailed": "LogOnFailed",
+    "purchaseFailed": "PurchaseFailed",
+    "clientError": "ClientError",
+    "billingError": "BillingError",
+    "none": "None",
+    "bailed": "Bailed",
+    "cancelled": "Cancelled",
+}
+
+# §1.4: the value is the member name itself ([INFERRED], §7.4).
+_REGISTRATION_STATES: tuple[str, ...] = (
+    "none",
+    "deregistered",
+    "searching",
+    "home",
+    "roaming",
+    "partner",
+    "denied",
+)
+
+#: §1.4 MobilePlansActivationError members in documented order.
+ACTIVATION_ERROR_MEMBERS: tuple[str, ...] = (
+    "success",
+    "notAuthorized",
+    "notFound",
+    "policyViolation",
+    "insufficientSpaceOnCard",
+    "serverFailure",
+    "serverNotReachable",
+    "timeoutWaitingForUserConsent",
+    "incorrectConfirmationCode",
+    "confirmationCodeMaxRetriesExceeded",
+    "cardRemoved",
+    "cardBusy",
+    "other",
+    "cardGeneralFailure",
+    "confirmationCodeMissing",
+    "invalidMatchingId",
+    "noEligibleProfileForThisDevice",
+    "operationAborted",
+    "eidMismatch",
+    "profileNotAvailableForNewBinding",
+    "profileNotReleasedByOperator",
+    "operationProhibitedByProfileClass",
+    "profileNotPresent",
+    "noCorrespondingRequest",
+    "unknownError",
+    "lpaInitializationError",
+    "modemNotFound",
+    "localSettingsAccessFailed",
+    "invalidJson",
+    "invalidActivationCode",
+    "invalidIccid",
+)
+
+# §1.4 history: 2018-11 named invalidIccid "invalidCallback"; a portal of that era compares
+# against MobilePlansActivationError.invalidCallback, so the alias must resolve to the same value.
+_ACTIVATION_ERROR: Mapping[str, str] = {
+    **{name: name for name in ACTIVATION_ERROR_MEMBERS},
+    "invalidCallback": "invalidIccid",
+}
+
+
+def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping))
+
+
+_CURRENT_ENUMS: dict[str, Mapping[str, str]] = {
+    "MobilePlansUserAccount": _frozen(_ACCOUNT_LIKE),
+    "MobilePlansPurchaseInstrument": _frozen(_ACCOUNT_LIKE),
+    "MobilePlansLineType": _frozen(_ACCOUNT_LIKE),
+    "MobilePlansMoDirectStatus": _frozen(_MO_DIRECT_STATUS),
+    "MobilePlansNetworkRegistrationState": _frozen({s: s for s in _REGISTRATION_STATES}),
+    "MobilePlansActivationError": _frozen(_ACTIVATION_ERROR),
+}
+
+# §1.2: the pre-2018-12 names, including the 2018-11 sample typo and the plural ActivationErrors.
+_DATAMART_ALIASES: Mapping[str, str] = {
+    "DataMartUserAccount": "MobilePlansUserAccount",
+    "DataMartPurchaseInstrument": "MobilePlansPurchaseInstrument",
+    "DataMartPurchaseInstrment": "MobilePlansPurchaseInstrument",
+    "DataMartMoDirectStatus": "MobilePlansMoDirectStatus",
+    "DataMartLineType": "MobilePlansLineType",
+    "DataMartNetworkRegistrationState": "MobilePlansNetworkRegistrationState",
+    "DataMartActivationErrors": "MobilePlansActivationError",
+}
+
+#: Enum object name -> {member name: value} (§1.2, §1.3, §1.4).
+ENUMS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        **_CURRENT_ENUMS,
+        **{alias: _CURRENT_ENUMS[target] for alias, target in _DATAMART_ALIASES.items()},
+    }
+)
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One injected method: accepted argument counts, what it returns, where it is documented.
+
+    ``returns`` is ``"operation"`` for a ``MobilePlansOperationContext`` (``{Id}``),
+    ``"metadata"`` for ``createPurchaseMetaData`` and ``"none"`` otherwise.
+    """
+
+    name: str
+    arities: tuple[int, ...]
+    returns: Literal["none", "operation", "metadata"]
+    spec: str
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    """One injected global object, its methods and its settable script-name properties."""
+
+    name: str
+    methods: tuple[MethodSpec, ...]
+    script_properties: tuple[str, ...]
+
+    def method(self, name: str) -> MethodSpec | None:
+        """The method called ``name``, or None when the object has no such method."""
+        for spec in self.methods:
+            if spec.name == name:
+                return spec
+        return None
+
+
+#: §1.1/§1.4: the two callback properties; the value is a global function's name.
+SCRIPT_PROPERTIES: tuple[str, ...] = (
+    "registrationChangedScript",
+    "profileActivationCompleteScript",
+)
+
+
+def _m(
+    name: str,
+    arities: tuple[int, ...],
+    spec: str,
+    returns: Literal["none", "operation", "metadata"] = "none",
+) -> MethodSpec:
+    return MethodSpec(name=name, arities=arities, returns=returns, spec=f"{_SPEC} {spec}")
+
+
+_CREATE = _m("createPurchaseMetaData", (0,), "§1.1, §1.3", "metadata")
+_INLINE_LEGACY = ObjectSpec(
+    name="",
+    methods=(_m("notifyInlineProfileDownload", (2,), "§1.2, §3.2"),),
+    script_properties=SCRIPT_PROPERTIES,
+)
+
+_OBJECT_LIST: tuple[ObjectSpec, ...] = (
+    ObjectSpec(
+        name="MobilePlans",
+        methods=(
+            _CREATE,
+            _m("notifyPurchaseWithProfileDownload", (3,), "§1.1, §3.5"),
+            _m("notifyCancelledPurchase", (1,), "§1.1, §3.8"),
+            _m("notifyBalanceAddition", (2,), "§1.2, §3.6"),
+            _m("notifyPurchaseDelayedProfile", (2,), "§1.1, §3.7"),
+        ),
+        script_properties=(),
+    ),
+    ObjectSpec(
+        name="MobilePlansInlineOperations",
+        methods=(
+            _m("notifyProfileDownload", (2, 3), "§1.1, §3.2, §3.3", "operation"),
+            _m("notifyOperationCancel", (1,), "§1.1, §3.4"),
+            _m("notifyBalanceAddition", (1, 2), "§1.1, §3.6", "operation"),
+        ),
+        script_properties=SCRIPT_PROPERTIES,
+    ),
+    ObjectSpec(
+        name="DataMart",
+        methods=(
+            _m("notifyPurchaseResult", (1,), "§1.2, §1.5, §3.1"),
+            _CREATE,
+            _m("notifyPurchaseWithProfileDownload", (3,), "§1.2, §3.5"),
+            _m("notifyPurchaseDelayedProfile", (2,), "§1.2, §3.7"),
+            _m("notifyBalanceAddition", (2,), "§1.2, §3.6"),
+            _m("notifyCancelledPurchase", (1,), "§1.2, §3.8"),
+        ),
+        script_properties=(),
+    ),
+    ObjectSpec("MobilePlansInlineProfile", _INLINE_LEGACY.methods, SCRIPT_PROPERTIES),
+    ObjectSpec("MobilePlansInlineProfileDownload", _INLINE_LEGACY.methods, SCRIPT_PROPERTIES),
+    ObjectSpec("DataMartInlineProfile", _INLINE_LEGACY.methods, SCRIPT_PROPERTIES),
+    # §1.2: window.external.notify of the 2017 Data Marketplace.
+    ObjectSpec("external", (_m("notify", (1,), "§1.2, §1.5"),), ()),
+)
+
+#: Object name -> its specification (§1.1, §1.2).
+OBJECTS: Mapping[str, ObjectSpec] = MappingProxyType({o.name: o for o in _OBJECT_LIST})
+
+
+def surface_json() -> str:
+    """The surface as the JSON document ``bridge.js`` consumes.
+
+    Shape: ``{"enums": {name: {member: value}}, "objects": {name: {"methods":
+    {method: {"arities": [...], "returns": "..."}}, "scriptProperties": [...]}}}``.
+    Keys keep their definition order so the generated script is stable.
+    """
+    document = {
+        "enums": {name: dict(members) for name, members in ENUMS.items()},
+        "objects": {
+            obj.name: {
+                "methods": {
+                    m.name: {"arities": list(m.arities), "returns": m.returns} for m in obj.methods
+                },
+                "scriptProperties": list(obj.script_properties),
+            }
+            for obj in OBJECTS.values()
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=None, separators=(",", ":"))

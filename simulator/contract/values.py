@@ -1,0 +1,396 @@
+"""JavaScript values as the bridge sends them, decoded into typed Python values.
+
+``bridge.js`` encodes every argument as a *tagged* JSON value so that nothing is
+lost (``undefined`` vs ``null``, functions, ``NaN``) and nothing can be
+prototype-polluted (object keys travel as a list of pairs, ``"__proto__"`` is a
+plain key)::
+
+    {"t":"undefined"} | {"t":"null"} | {"t":"boolean","v":true}
+    {"t":"number","v":1.5}  (non-finite: "v":"NaN"|"Infinity"|"-Infinity")
+    {"t":"string","v":"..."} | {"t":"function","name":"fnName"}
+    {"t":"array","v":[tagged, ...]} | {"t":"object","v":[["key", tagged], ...]}
+    {"t":"bigint","v":"123"} | {"t":"symbol","v":"Symbol(x)"}
+    {"t":"cycle"} | {"t":"truncated"}   (depth > 32 or > 10,000 nodes)
+
+The bridge is untrusted: ``decode_js_value`` checks the shape strictly and
+raises ``WireFormatError`` (never anything else) on the first malformed node.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final, Literal, TypeAlias
+
+__all__ = [
+    "MAX_WIRE_DEPTH",
+    "MAX_WIRE_NODES",
+    "UNDEFINED",
+    "JsArray",
+    "JsFunction",
+    "JsObject",
+    "JsOpaque",
+    "JsUndefined",
+    "JsValue",
+    "WireFormatError",
+    "decode_js_value",
+    "describe",
+    "encode_js_value",
+    "js_type",
+]
+
+#: bridge.js stops at depth 32 and 10,000 nodes (replacing the rest by "truncated");
+#: anything deeper or larger did not come from a well-behaved bridge.
+MAX_WIRE_DEPTH: Final = 34
+MAX_WIRE_NODES: Final = 10_100
+
+
+class JsUndefined(Enum):
+    """JavaScript ``undefined``; ``UNDEFINED`` is its only value."""
+
+    UNDEFINED = "undefined"
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED: Final = JsUndefined.UNDEFINED
+
+
+@dataclass(frozen=True)
+class JsFunction:
+    """A function reference; only its name crosses the bridge (``""`` when anonymous)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class JsOpaque:
+    """A value the contract never interprets: ``bigint``, ``symbol``, ``cycle``, ``truncated``.
+
+    ``text`` is what JS would show for it (``"123n"``, ``"Symbol(x)"``, ``"[Circular]"``).
+    """
+
+    type: str
+    text: str
+
+
+@dataclass(frozen=True)
+class JsArray:
+    """A JS array, its elements in order."""
+
+    items: tuple[JsValue, ...]
+
+
+@dataclass(frozen=True)
+class JsObject:
+    """A plain JS object: its own enumerable properties in insertion order, keys unique."""
+
+    entries: tuple[tuple[str, JsValue], ...]
+
+    def get(self, key: str, default: JsValue = UNDEFINED) -> JsValue:
+        """The property ``key``, or ``default`` (``UNDEFINED``) when it is absent."""
+        for name, value in self.entries:
+            if name == key:
+                return value
+        return default
+
+    def has(self, key: str) -> bool:
+        """Whether ``key`` is an own property."""
+        return any(name == key for name, _ in self.entries)
+
+    def keys(self) -> tuple[str, ...]:
+        """The own keys in order."""
+        return tuple(name for name, _ in self.entries)
+
+
+#: A decoded JavaScript value. ``null`` is ``None``; every number is a ``float``.
+JsValue: TypeAlias = (
+    "JsUndefined | bool | float | str | JsFunction | JsArray | JsObject | JsOpaque | None"
+)
+
+_SPEC = "bridge wire format (contract/values.py)"
+
+
+class WireFormatError(ValueError):
+    """The bridge sent something that is not a tagged value; ``rule`` names what was wrong."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(f"{rule}: {message}")
+        self.rule = rule
+        self.message = message
+        self.spec = _SPEC
+
+
+_NON_FINITE: Final = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_ALLOWED_KEYS: Final[dict[str, frozenset[str]]] = {
+    "undefined": frozenset({"t"}),
+    "null": frozenset({"t"}),
+    "cycle": frozenset({"t"}),
+    "truncated": frozenset({"t"}),
+    "boolean": frozenset({"t", "v"}),
+    "number": frozenset({"t", "v"}),
+    "string": frozenset({"t", "v"}),
+    "array": frozenset({"t", "v"}),
+    "object": frozenset({"t", "v"}),
+    "bigint": frozenset({"t", "v"}),
+    "symbol": frozenset({"t", "v"}),
+    "function": frozenset({"t", "name"}),
+}
+
+
+class _Decoder:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def decode(self, tagged: object, depth: int, path: str) -> JsValue:
+        self.nodes += 1
+        if self.nodes > MAX_WIRE_NODES:
+            raise WireFormatError(
+                "wire.too-large", f"more than {MAX_WIRE_NODES:,} nodes (bridge.js truncates)"
+            )
+        if depth > MAX_WIRE_DEPTH:
+            raise WireFormatError(
+                "wire.too-deep", f"{path} is nested deeper than {MAX_WIRE_DEPTH} levels"
+            )
+        if not isinstance(tagged, dict):
+            raise WireFormatError(
+                "wire.not-tagged", f"{path} is a {type(tagged).__name__}, not a tagged object"
+            )
+        tag = tagged.get("t")
+        if not isinstance(tag, str) or tag not in _ALLOWED_KEYS:
+            raise WireFormatError("wire.unknown-tag", f"{path} has unknown tag {_short(tag)}")
+        extra = set(tagged) - _ALLOWED_KEYS[tag]
+        missing = _ALLOWED_KEYS[tag] - set(tagged)
+        if extra or missing:
+            raise WireFormatError(
+                "wire.keys",
+                f"{path} ({tag}) has keys {sorted(map(str, tagged))}, "
+                f"expected {sorted(_ALLOWED_KEYS[tag])}",
+            )
+        return self._decode_tag(tag, tagged, depth, path)
+
+    def _decode_tag(self, tag: str, tagged: dict[object, object], depth: int, path: str) -> JsValue:
+        if tag == "undefined":
+            return UNDEFINED
+        if tag == "null":
+            return None
+        if tag == "cycle":
+            return JsOpaque("cycle", "[Circular]")
+        if tag == "truncated":
+            return JsOpaque("truncated", "[Truncated]")
+        if tag == "function":
+            return JsFunction(_expect_str(tagged["name"], path, "function name"))
+        value = tagged["v"]
+        if tag == "boolean":
+            if not isinstance(value, bool):
+                raise WireFormatError("wire.boolean", f"{path} boolean is {_short(value)}")
+            return value
+        if tag == "number":
+            return _decode_number(value, path)
+        if tag == "string":
+            return _expect_str(value, path, "string")
+        if tag == "bigint":
+            text = _expect_str(value, path, "bigint")
+            if not re.fullmatch(r"-?[0-9]+", text):
+                raise WireFormatError("wire.bigint", f"{path} bigint is {_short(text)}")
+            return JsOpaque("bigint", f"{text}n")
+        if tag == "symbol":
+            return JsOpaque("symbol", _expect_str(value, path, "symbol"))
+        if tag == "array":
+            if not isinstance(value, list):
+                raise WireFormatError("wire.array", f"{path} array payload is not a list")
+            return JsArray(
+                tuple(self.decode(item, depth + 1, f"{path}[{i}]") for i, item in enumerate(value))
+            )
+        return self._decode_object(value, depth, path)
+
+    def _decode_object(self, value: object, depth: int, path: str) -> JsObject:
+        if not isinstance(value, list):
+            raise WireFormatError("wire.object", f"{path} object payload is not a list of pairs")
+        entries: list[tuple[str, JsValue]] = []
+        seen: set[str] = set()
+        for i, pair in enumerate(value):
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+                raise WireFormatError("wire.object.pair", f"{path} entry {i} is not [key, value]")
+            key = pair[0]
+            if key in seen:
+                raise WireFormatError(
+                    "wire.object.duplicate-key", f"{path} repeats the key {_short(key)}"
+                )
+            seen.add(key)
+            entries.append((key, self.decode(pair[1], depth + 1, f"{path}.{_short(key, 40)}")))
+        return JsObject(tuple(entries))
+
+
+def _decode_number(value: object, path: str) -> float:
+    if isinstance(value, str):
+        if value in _NON_FINITE:
+            return _NON_FINITE[value]
+        raise WireFormatError("wire.number", f"{path} number is the string {_short(value)}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WireFormatError("wire.number", f"{path} number is {_short(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise WireFormatError("wire.number", f"{path} number does not fit a double") from None
+    if not math.isfinite(number):
+        # A finite JSON literal never decodes to inf/nan; one that does was not JSON.
+        raise WireFormatError("wire.number", f"{path} non-finite number must be sent as a string")
+    return number
+
+
+def _expect_str(value: object, path: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise WireFormatError("wire.string", f"{path} {what} is {_short(value)}, not a string")
+    return value
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = repr(value) if not isinstance(value, str) else value[: limit + 1]
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def decode_js_value(tagged: object) -> JsValue:
+    """Decode one tagged value (already ``json.loads``-ed) into a ``JsValue``.
+
+    Raises ``WireFormatError`` — and only that — when ``tagged`` is malformed:
+    an unknown tag, missing or extra keys, a wrong payload type, a duplicate
+    object key, or a tree deeper or larger than bridge.js ever sends.
+    """
+    try:
+        return _Decoder().decode(tagged, 0, "$")
+    except RecursionError:
+        raise WireFormatError("wire.too-deep", "value nested too deeply") from None
+
+
+def encode_js_value(value: JsValue) -> object:
+    """The tagged wire form of ``value``; ``decode_js_value`` inverts it (tests, replay)."""
+    if value is UNDEFINED:
+        return {"t": "undefined"}
+    if value is None:
+        return {"t": "null"}
+    if isinstance(value, bool):
+        return {"t": "boolean", "v": value}
+    if isinstance(value, float | int):
+        number = float(value)
+        if math.isnan(number):
+            return {"t": "number", "v": "NaN"}
+        if math.isinf(number):
+            return {"t": "number", "v": "Infinity" if number > 0 else "-Infinity"}
+        return {"t": "number", "v": number}
+    if isinstance(value, str):
+        return {"t": "string", "v": value}
+    if isinstance(value, JsFunction):
+        return {"t": "function", "name": value.name}
+    if isinstance(value, JsArray):
+        return {"t": "array", "v": [encode_js_value(item) for item in value.items]}
+    if isinstance(value, JsObject):
+        return {"t": "object", "v": [[k, encode_js_value(v)] for k, v in value.entries]}
+    assert isinstance(value, JsOpaque)
+    if value.type == "bigint":
+        return {"t": "bigint", "v": value.text.removesuffix("n")}
+    if value.type == "symbol":
+        return {"t": "symbol", "v": value.text}
+    return {"t": value.type}
+
+
+JsTypeName = Literal[
+    "undefined", "null", "boolean", "number", "string", "function", "array", "object", "bigint",
+    "symbol", "cycle", "truncated",
+]  # fmt: skip
+
+
+def js_type(value: JsValue) -> JsTypeName:
+    """The wire tag of ``value`` ("array" and "null" kept apart from "object", unlike typeof)."""
+    if value is UNDEFINED:
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, float | int):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, JsFunction):
+        return "function"
+    if isinstance(value, JsArray):
+        return "array"
+    if isinstance(value, JsObject):
+        return "object"
+    assert isinstance(value, JsOpaque)
+    opaque: dict[str, JsTypeName] = {
+        "bigint": "bigint",
+        "symbol": "symbol",
+        "cycle": "cycle",
+        "truncated": "truncated",
+    }
+    return opaque.get(value.type, "truncated")
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+def _number_text(number: float) -> str:
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number.is_integer() and abs(number) < 1e21:
+        return str(int(number))
+    return repr(number)
+
+
+def _string_text(text: str, limit: int) -> str:
+    # Slice before escaping: a 1 MB string costs O(limit), not O(len).
+    if len(text) <= limit:
+        return json.dumps(text, ensure_ascii=False)
+    head = json.dumps(text[: max(limit - 2, 1)], ensure_ascii=False)[:-1]
+    return f'{head}…" ({len(text):,} chars)'
+
+
+def describe(value: JsValue, limit: int = 80) -> str:
+    """A short JS-like rendering of ``value`` for messages, about ``limit`` characters.
+
+    Strings are quoted; a long one is cut and its length given, e.g.
+    ``"1$smdp.example$…" (1,048,576 chars)``. Work is bounded by ``limit``,
+    whatever the size of ``value``.
+    """
+    limit = max(limit, 8)
+    if isinstance(value, str):
+        return _string_text(value, limit)
+    if value is UNDEFINED:
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float | int):
+        return _number_text(float(value))
+    if isinstance(value, JsFunction):
+        return f"function {value.name}()" if value.name else "function ()"
+    if isinstance(value, JsOpaque):
+        return value.text
+    if isinstance(value, JsArray):
+        parts = [describe(item, limit // 2) for item in value.items[:limit]]
+        return _join("[", parts, "]", limit)
+    assert isinstance(value, JsObject)
+    parts = []
+    for key, item in value.entries[:limit]:
+        shown = key if _IDENTIFIER.fullmatch(key) else json.dumps(key[:40], ensure_ascii=False)
+        parts.append(f"{shown}: {describe(item, limit // 2)}")
+    return _join("{", parts, "}", limit)
+
+
+def _join(opening: str, parts: list[str], closing: str, limit: int) -> str:
+    out = opening
+    for i, part in enumerate(parts):
+        piece = part if i == 0 else f", {part}"
+        if len(out) + len(piece) + len(closing) > limit:
+            return f"{out}{', ' if i else ''}…{closing}"
+        out += piece
+    return out + closing
