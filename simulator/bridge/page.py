@@ -1,0 +1,81 @@
+"""The web page that hosts a portal: its channel, its script, its certificate and pop-up policy."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import (
+    QWebEngineCertificateError,
+    QWebEnginePage,
+    QWebEngineProfile,
+    QWebEngineScript,
+)
+
+from simulator.bridge.script import ENDPOINT_NAME, SCRIPT_NAME, bridge_script
+from simulator.portal.tls import is_hosted_name
+
+
+class BridgeEndpoint(QObject):
+    """The only object on the channel: one slot in, one signal out (style-anchors §5.3.6-7)."""
+
+    deliver = Signal(str)
+    received = Signal(str)
+
+    @Slot(str, result=str)
+    def call(self, envelope: str) -> str:
+        # Never raise into the channel: JS would get a default value and Qt a stack trace.
+        # The receiver parses and validates; here the text is only handed on.
+        self.received.emit(envelope)
+        return "ok"
+
+
+class PortalPage(QWebEnginePage):
+    console = Signal(int, str, int, str)  # level, message, line, source id
+    popupBlocked = Signal(str)  # the URL the portal tried to open elsewhere (§4.12)
+    certificateRefused = Signal(str, str)  # url, description
+
+    def __init__(self, profile: QWebEngineProfile, trusted_leaf_der: bytes, parent: QObject) -> None:
+        super().__init__(profile, parent)
+        self._trusted_leaf_der = trusted_leaf_der
+        self.endpoint = BridgeEndpoint(self)
+        self.channel = QWebChannel(self)
+        # Registered before any load: later registrations never reach existing clients.
+        self.channel.registerObject(ENDPOINT_NAME, self.endpoint)
+        self.channel.setPropertyUpdateInterval(0)
+        self.setWebChannel(self.channel, QWebEngineScript.ScriptWorldId.MainWorld)
+        self.certificateError.connect(self._on_certificate_error)
+
+    def install_bridge(self, host: str, token: str) -> None:
+        """(Re)configure the injected script for the portal's notification host."""
+        scripts = self.scripts()
+        for old in scripts.find(SCRIPT_NAME):
+            scripts.remove(old)
+        scripts.insert(bridge_script(host, token))
+
+    @Slot(QWebEngineCertificateError)
+    def _on_certificate_error(self, error: QWebEngineCertificateError) -> None:
+        # Trust the simulator's own leaf, for the simulator's own host names, and nothing else.
+        host = error.url().host()
+        chain = error.certificateChain()
+        presented = bytes(chain[0].toDer().data()) if chain else b""
+        if is_hosted_name(host) and presented == self._trusted_leaf_der:
+            error.acceptCertificate()
+            return
+        self.certificateRefused.emit(error.url().toString(), error.description())
+        error.rejectCertificate()
+
+    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:
+        # "No pop-ups or extra windows" (mobile-plans.md §4.12): the app opens none.
+        self.popupBlocked.emit(self.requestedUrl().toString())
+        return None
+
+    def javaScriptConsoleMessage(
+        self,
+        level: QWebEnginePage.JavaScriptConsoleMessageLevel,
+        message: str,
+        line: int,
+        source: str,
+    ) -> None:
+        self.console.emit(int(level.value), message, line, source)
+        # Keep Qt's own logging of console messages: a JS error is a Qt warning, which fails tests.
+        super().javaScriptConsoleMessage(level, message, line, source)

@@ -1,0 +1,168 @@
+"""The virtual clock: the one place where time is decided.
+
+Logic never sleeps and never reads the wall clock: it asks a `VirtualClock` for the time and
+schedules timers on it. The clock's scale is set once (by the composition root or a test):
+
+* ``scale=1``: virtual time runs with real time;
+* ``scale=60`` / ``3600``: a minute / an hour of virtual time per real second;
+* ``scale=0``: stepped; time moves only when someone calls :meth:`VirtualClock.advance`.
+
+A driver (the Qt event loop in the app, the test itself elsewhere) calls :meth:`tick` with the
+real monotonic time; the clock converts it to virtual time and fires whatever fell due.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+TimerCallback = Callable[[], None]
+
+
+@dataclass(order=True)
+class _Entry:
+    due: float
+    order: int
+    handle: TimerHandle = field(compare=False)
+
+
+@dataclass(eq=False)
+class TimerHandle:
+    """A scheduled timer; `cancel()` it to stop it from firing."""
+
+    label: str
+    due: float
+    callback: TimerCallback = field(repr=False)
+    cancelled: bool = False
+    fired: bool = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    @property
+    def pending(self) -> bool:
+        return not (self.cancelled or self.fired)
+
+
+class VirtualClock:
+    """Virtual seconds since start, timers ordered by due time then by scheduling order."""
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        *,
+        real_now: Callable[[], float],
+        wall_now: Callable[[], datetime] | None = None,
+    ) -> None:
+        if scale < 0:
+            raise ValueError(f"time scale must be 0 (stepped) or positive, not {scale}")
+        self._scale = scale
+        self._real_now = real_now
+        self._wall_now = wall_now or (lambda: datetime.now(UTC))
+        self._now = 0.0
+        self._real_anchor = real_now()
+        self._heap: list[_Entry] = []
+        self._order = itertools.count()
+        self._listeners: list[Callable[[], None]] = []
+
+    # -- reading -----------------------------------------------------------------------------
+    def now(self) -> float:
+        """Virtual seconds since the clock started."""
+        return self._now
+
+    def wall_iso(self) -> str:
+        """The real date and time in ISO 8601 UTC, for the event log's `wall` field."""
+        return self._wall_now().astimezone(UTC).isoformat(timespec="milliseconds")
+
+    @property
+    def scale(self) -> float:
+        return self._scale
+
+    def set_scale(self, scale: float) -> None:
+        if scale < 0:
+            raise ValueError(f"time scale must be 0 (stepped) or positive, not {scale}")
+        self.tick()  # bank the time elapsed at the old scale first
+        self._scale = scale
+        self._real_anchor = self._real_now()
+        self._notify()
+
+    def pending(self) -> list[TimerHandle]:
+        """Pending timers, soonest first."""
+        return [e.handle for e in sorted(self._heap) if e.handle.pending]
+
+    def next_due(self) -> float | None:
+        self._drop_dead()
+        return self._heap[0].due if self._heap else None
+
+    def real_seconds_until_next(self) -> float | None:
+        """How long a real-time driver should wait before calling `tick` again."""
+        due = self.next_due()
+        if due is None or self._scale == 0:
+            return None
+        return max(0.0, (due - self._now) / self._scale)
+
+    # -- scheduling --------------------------------------------------------------------------
+    def call_later(self, seconds: float, callback: TimerCallback, label: str) -> TimerHandle:
+        if seconds < 0:
+            raise ValueError(f"a timer cannot be scheduled {seconds} s in the past")
+        handle = TimerHandle(label=label, due=self._now + seconds, callback=callback)
+        heapq.heappush(self._heap, _Entry(handle.due, next(self._order), handle))
+        self._notify()
+        return handle
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """`listener` is called whenever timers or the scale change (a driver re-arms)."""
+        self._listeners.append(listener)
+
+    # -- moving time -------------------------------------------------------------------------
+    def tick(self) -> int:
+        """Advance virtual time by the real time elapsed times the scale; fire due timers."""
+        real = self._real_now()
+        elapsed = real - self._real_anchor
+        self._real_anchor = real
+        if self._scale == 0 or elapsed <= 0:
+            return self._fire_until(self._now)
+        return self._fire_until(self._now + elapsed * self._scale)
+
+    def advance(self, seconds: float) -> int:
+        """Step virtual time forward (a test, or "skip"), firing every timer on the way."""
+        if seconds < 0:
+            raise ValueError("the clock never goes backwards")
+        self._real_anchor = self._real_now()
+        return self._fire_until(self._now + seconds)
+
+    def advance_to_next(self) -> TimerHandle | None:
+        """Jump to the next pending timer and fire it (and any due at the same instant)."""
+        self._drop_dead()
+        if not self._heap:
+            return None
+        first = self._heap[0].handle
+        self.advance(max(0.0, first.due - self._now))
+        return first
+
+    def _fire_until(self, target: float) -> int:
+        fired = 0
+        while True:
+            self._drop_dead()
+            if not self._heap or self._heap[0].due > target:
+                break
+            entry = heapq.heappop(self._heap)
+            self._now = max(self._now, entry.due)
+            entry.handle.fired = True
+            fired += 1
+            entry.handle.callback()
+        self._now = max(self._now, target)
+        if fired:
+            self._notify()
+        return fired
+
+    def _drop_dead(self) -> None:
+        while self._heap and not self._heap[0].handle.pending:
+            heapq.heappop(self._heap)
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()

@@ -1,0 +1,151 @@
+"""Typed events and the JSON Lines event log (DESIGN.md §4.2).
+
+Every step of every flow is an event. The UI, the event log file and the tests only observe
+events; they never decide anything. A line is `seq`, `t` (virtual seconds), `wall` (ISO 8601
+UTC), `kind`, then the kind's own fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from simulator.clock import VirtualClock
+
+# The kinds DESIGN.md §4.2 promises, at least. Others may be added; none may be removed.
+KNOWN_KINDS = frozenset(
+    {
+        "app.started",
+        "portal.launch",
+        "portal.loaded",
+        "portal.load-failed",
+        "bridge.call",
+        "bridge.rejected",
+        "contract.violation",
+        "flow.state",
+        "lpa.progress",
+        "lpa.error",
+        "euicc.profile",
+        "network.registration",
+        "portal.callback",
+        "ui.screen",
+        "smdp.order",
+        "thingspace.sent",
+        "thingspace.received",
+        "app.exit",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    t: float
+    wall: str
+    kind: str
+    fields: Mapping[str, Any]
+
+    def to_json(self) -> str:
+        record: dict[str, Any] = {"seq": self.seq, "t": round(self.t, 3), "wall": self.wall}
+        record["kind"] = self.kind
+        for key, value in self.fields.items():
+            if key not in record:
+                record[key] = value
+        return json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":"))
+
+    def matches(self, kind: str, fields: Mapping[str, str]) -> bool:
+        """True when the kind is equal and each field's string form equals the wanted value."""
+        if self.kind != kind:
+            return False
+        return all(_field_text(self.fields.get(k)) == v for k, v in fields.items())
+
+
+def _field_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+Listener = Callable[[Event], None]
+
+
+class EventLog:
+    """In-order, numbered events with subscribers (the UI, the JSON Lines file, tests)."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self._clock = clock
+        self._events: list[Event] = []
+        self._listeners: list[Listener] = []
+
+    def emit(self, kind: str, **fields: Any) -> Event:
+        event = Event(len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields)
+        self._events.append(event)
+        for listener in list(self._listeners):
+            listener(event)
+        return event
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(list(self._events))
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def of_kind(self, kind: str) -> list[Event]:
+        return [e for e in self._events if e.kind == kind]
+
+
+class JsonLinesWriter:
+    """Writes each event as one line and flushes, so a killed run still leaves a usable log."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = path.open("w", encoding="utf-8")
+
+    def __call__(self, event: Event) -> None:
+        if self._file.closed:
+            return
+        self._file.write(event.to_json() + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class EventPattern:
+    """`KIND[:FIELD=VALUE,...]` as given to `--until` (DESIGN.md §4.1)."""
+
+    kind: str
+    fields: Mapping[str, str]
+
+    @classmethod
+    def parse(cls, text: str) -> EventPattern:
+        kind, _, rest = text.partition(":")
+        kind = kind.strip()
+        if not kind:
+            raise ValueError(f"--until needs an event kind, e.g. portal.loaded; got {text!r}")
+        fields: dict[str, str] = {}
+        if rest.strip():
+            for part in rest.split(","):
+                name, eq, value = part.partition("=")
+                if not eq or not name.strip():
+                    raise ValueError(
+                        f"--until field {part!r} is not FIELD=VALUE (in {text!r})",
+                    )
+                fields[name.strip()] = value.strip()
+        return cls(kind, fields)
+
+    def matches(self, event: Event) -> bool:
+        return event.matches(self.kind, self.fields)

@@ -1,0 +1,44 @@
+"""The app's own screens and their exact strings (mobile-plans.md §2.5, §3.1, §7.8).
+
+The UI shows whatever screen the flows announce in a `ui.screen` event; it decides nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Screen(StrEnum):
+    PROVIDER = "provider"  # the cellular data provider page the portal was opened from
+    PORTAL = "portal"
+    LEAVE_DIALOG = "leave-dialog"
+    PLAN_ACTIVE = "plan-active"
+    INSTALLING = "installing"
+    CONNECTING = "connecting"
+    ERROR = "error"
+    LOAD_FAILED = "load-failed"
+    BALANCE = "balance"
+
+
+LEAVE_TITLE = "Leave the third party website?"
+LEAVE_BODY = (
+    "You'll be leaving the third-party website and going back to the cellular data provider page."
+)
+PROVIDER_TITLE = "Cellular data providers"
+INSTALLING = "Installing eSIM profile ({done}KB of {total}KB)"
+CONNECTING = (
+    "We're connecting you to the cellular network. This could take a few minutes. "
+    "You can go ahead and close this app now."
+)
+ERROR_TITLE = "Can't complete your order"
+ERROR_SERVER = (
+    "We couldn't download the profile because there was a server problem. "
+    "Please try again later or contact your mobile operator."
+)
+LOAD_FAILED = "No services are available right now."
+LOAD_FAILED_DETAIL = "Please try again later."
+UPDATING_BANNER = "We're updating your cellular network settings, and it might take a few minutes."
+
+
+def plan_active_text(plan_name: str) -> str:
+    return f"Your plan {plan_name} is active." if plan_name else "Your plan is active."
