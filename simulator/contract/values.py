@@ -39,6 +39,7 @@ __all__ = [
     "decode_js_value",
     "describe",
     "encode_js_value",
+    "from_json",
     "js_type",
 ]
 
@@ -394,3 +395,28 @@ def _join(opening: str, parts: list[str], closing: str, limit: int) -> str:
             return f"{out}{', ' if i else ''}…{closing}"
         out += piece
     return out + closing
+
+
+def from_json(value: object, max_depth: int = MAX_WIRE_DEPTH) -> JsValue:
+    """A ``json.loads`` result as the JS value ``JSON.parse`` would give (objects keep key order).
+
+    Raises ``WireFormatError("wire.too-deep")`` past ``max_depth`` levels.
+    """
+    return _from_json(value, max_depth)
+
+
+def _from_json(value: object, depth: int) -> JsValue:
+    if depth < 0:
+        raise WireFormatError("wire.too-deep", "JSON nested too deeply")
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, list):
+        return JsArray(tuple(_from_json(item, depth - 1) for item in value))
+    if isinstance(value, dict):
+        return JsObject(tuple((str(k), _from_json(v, depth - 1)) for k, v in value.items()))
+    raise WireFormatError("wire.not-json", f"{type(value).__name__} is not a JSON value")
