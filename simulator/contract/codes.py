@@ -16,15 +16,13 @@ Decisions (the docs leave the severities open):
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
-from collections.abc import Callable
-from typing import Protocol, cast
+from typing import TypeAlias
 
+from esim.activation_code import ActivationCode
 from esim.identifiers.iccid import Iccid
 
-from ._ac_fallback import FallbackActivationCode
 from .values import JsValue, describe, js_type
 from .violations import Findings
 
@@ -45,31 +43,8 @@ MAX_ACTIVATION_CODE_LENGTH = 1024
 _AC_SECTION = "§4.10 (mobile-plans-service-configuration)"
 
 
-class ActivationCodeLike(Protocol):
-    """The fields of ``esim.activation_code.ActivationCode`` the contract relies on."""
-
-    @property
-    def smdp_address(self) -> str: ...
-    @property
-    def matching_id(self) -> str | None: ...
-    @property
-    def smdp_oid(self) -> str | None: ...
-    @property
-    def confirmation_code_required(self) -> bool: ...
-    @property
-    def had_lpa_prefix(self) -> bool: ...
-
-
-def _load_activation_code_parser() -> Callable[[str], ActivationCodeLike]:
-    # esim.activation_code is written concurrently; until it lands, a stop-gap parses.
-    try:
-        module = importlib.import_module("esim.activation_code")
-    except ImportError:
-        return FallbackActivationCode.parse
-    return cast(Callable[[str], ActivationCodeLike], module.ActivationCode.parse)
-
-
-_parse_activation_code = _load_activation_code_parser()
+#: Kept as a name for callers; the type is ``esim.activation_code.ActivationCode``.
+ActivationCodeLike: TypeAlias = ActivationCode
 
 
 def check_activation_code(
@@ -103,8 +78,8 @@ def check_activation_code(
         # §3.3: on a delayed download the argument may be "the SM-DP+ address".
         text = f"1${value}$"
     try:
-        code = _parse_activation_code(text)
-    except Exception as error:
+        code = ActivationCode.parse(text)
+    except ValueError as error:  # ActivationCodeError, with .rule and .message
         rule = getattr(error, "rule", type(error).__name__)
         detail = getattr(error, "message", str(error))
         findings.error(
@@ -141,11 +116,11 @@ def check_activation_code(
             _AC_SECTION,
             field,
         )
-    if code.smdp_oid:
+    if code.smdp_oid or code.ci_public_key_id or code.extra_fields:
         findings.warning(
             "activationCode.extra-fields",
-            f"{field} {describe(value)} carries an SM-DP+ OID; the documented form is "
-            "1$<SM-DP+ address>$<matching ID>",
+            f"{field} {describe(value)} carries optional SGP.22 fields (OID, CI key ID, ...); "
+            "the documented form is 1$<SM-DP+ address>$<matching ID>",
             _AC_SECTION,
             field,
         )

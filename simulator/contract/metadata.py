@@ -47,7 +47,8 @@ _ENUM_OBJECT = {
     "line": "MobilePlansLineType",
     "moDirectStatus": "MobilePlansMoDirectStatus",
 }
-_KNOWN_KEYS = {s.casefold(): s for spellings in FIELD_SPELLINGS.values() for s in spellings}
+_ALL_SPELLINGS = frozenset(s for spellings in FIELD_SPELLINGS.values() for s in spellings)
+_KNOWN_KEYS = {s.casefold(): s for s in sorted(_ALL_SPELLINGS, reverse=True)}
 _MAX_KEYS_EXAMINED = 64
 
 
@@ -161,7 +162,7 @@ def _pick_spellings(
 
 def _report_unknown_keys(value: JsObject, findings: Findings, field: str, section: str) -> None:
     for key in value.keys()[:_MAX_KEYS_EXAMINED]:
-        if key in _KNOWN_KEYS.values():
+        if key in _ALL_SPELLINGS:
             continue
         near = _KNOWN_KEYS.get(key.casefold()) if len(key) <= 40 else None
         if near is not None:
