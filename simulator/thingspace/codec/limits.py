@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import Protocol
 
 from .errors import CallbackDecodeError, spec_ref
 
@@ -13,6 +13,12 @@ SOAP_CONTENT_TYPES = frozenset({"text/xml", "application/soap+xml"})
 REST_CONTENT_TYPES = frozenset({"application/json"})
 
 _SPEC_SAFE = spec_ref("§5")
+
+
+class Readable(Protocol):
+    """Anything with a bounded ``read`` (a socket file, aiohttp's sync shim, ``io.BytesIO``)."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
 
 
 def _too_large(size: int | str, max_bytes: int) -> CallbackDecodeError:
@@ -32,7 +38,7 @@ def check_body_size(body: bytes, max_bytes: int) -> None:
         raise CallbackDecodeError("body.empty", "Callback body is empty.", spec=_SPEC_SAFE)
 
 
-def read_capped(stream: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_capped(stream: Readable, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """Read a request body, never holding more than ``max_bytes + 1`` bytes of it.
 
     A listener should use this (or its server's equivalent) so an oversized upload is
