@@ -1,0 +1,183 @@
+"""The compiled RSPDefinitions codec (asn1tools, DER), built once on first use.
+
+Building is explicit and lazy: importing this module only defines names; :func:`rsp_codec`
+compiles ``rsp.asn`` the first time it is called and caches the result. Building also runs the
+OID self-test of esim-rsp.md §5.5: asn1tools (issue #194) decodes an OID whose first
+sub-identifier is ≥ 80 wrongly, e.g. the SGP.26 test SM-DP+ OID ``2.999.10`` comes back as
+``26.39.10``. When the self-test fails, a correct X.690 §8.19 decoder is installed in asn1tools
+and the self-test is repeated; a second failure is an :class:`Asn1SelfTestError`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asn1tools
+import asn1tools.codecs.ber as asn1tools_ber
+
+from esim.asn1.errors import Asn1DecodeError, Asn1EncodeError, Asn1SelfTestError
+from esim.asn1.tlv import parse_single
+
+ASN1_MODULE_PATH = Path(__file__).with_name("rsp.asn")
+SELF_TEST_OID = "2.999.10"
+"""The SGP.26 test SM-DP+ OID (SAN registeredID of CERT.DPauth, esim-rsp.md §3.2)."""
+SELF_TEST_OID_DER = bytes.fromhex("06038837 0a".replace(" ", ""))
+_SPEC_OID = "esim-rsp.md §5.5 (asn1tools OID bug #194), X.690 §8.19"
+_SPEC_MODULE = "SGP.22 RSPDefinitions (esim/asn1/rsp.asn)"
+
+
+def _decode_object_identifier(data: bytearray, offset: int, end_offset: int) -> str:
+    """X.690 §8.19: the first sub-identifier is 40·X + Y, where only X = 2 lets Y exceed 39."""
+    subidentifiers: list[int] = []
+    value = 0
+    pending = False
+    while offset < end_offset:
+        octet = data[offset]
+        offset += 1
+        value = (value << 7) | (octet & 0x7F)
+        pending = bool(octet & 0x80)
+        if not pending:
+            subidentifiers.append(value)
+            value = 0
+    if pending or not subidentifiers:
+        raise ValueError("an OBJECT IDENTIFIER ends inside a sub-identifier")
+    first = subidentifiers[0]
+    head = [first // 40, first % 40] if first < 80 else [2, first - 80]
+    return ".".join(str(arc) for arc in head + subidentifiers[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class OidSelfTest:
+    """Outcome of :func:`run_oid_self_test`."""
+
+    encoded: bytes
+    decoded: str
+
+    @property
+    def passed(self) -> bool:
+        return self.encoded == SELF_TEST_OID_DER and self.decoded == SELF_TEST_OID
+
+
+def run_oid_self_test(compiled: Any) -> OidSelfTest:
+    """Encode and decode ``2.999.10`` through ``compiled`` (an asn1tools DER specification)."""
+    encoded = bytes(compiled.encode("RspObjectIdentifier", SELF_TEST_OID))
+    decoded = str(compiled.decode("RspObjectIdentifier", encoded))
+    return OidSelfTest(encoded, decoded)
+
+
+def _canonical(value: Any) -> Any:
+    """Prepare a value for DER: trim named BIT STRINGs, drop DEFAULT operational profileClass.
+
+    asn1tools leaves both to the caller, but DER (X.690 §11.2.2, §11.5) requires removing
+    trailing zero bits of named-bit strings and omitting components equal to their DEFAULT;
+    signatures computed by peers over canonical DER would otherwise not match (§4.6).
+    """
+    if isinstance(value, dict):
+        return {
+            key: _canonical(item)
+            for key, item in value.items()
+            if not (key == "profileClass" and item == 2)
+        }
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    if isinstance(value, tuple) and len(value) == 2:
+        head, tail = value
+        if isinstance(head, bytes | bytearray) and isinstance(tail, int):
+            return trim_bit_string(bytes(head), tail)
+        return (head, _canonical(tail))
+    return value
+
+
+def trim_bit_string(data: bytes, length: int) -> tuple[bytes, int]:
+    """A named-bit BIT STRING in DER form: trailing zero bits removed (X.690 §11.2.2)."""
+    bits = int.from_bytes(data, "big") >> (8 * len(data) - length) if data and length else 0
+    while length and not bits & 1:
+        bits >>= 1
+        length -= 1
+    if not length:
+        return b"", 0
+    size = (length + 7) // 8
+    return (bits << (8 * size - length)).to_bytes(size, "big"), length
+
+
+class RspCodec:
+    """The compiled module with typed, total encode/decode (see the module docstring)."""
+
+    def __init__(self, module_path: Path = ASN1_MODULE_PATH) -> None:
+        self._compiled: Any = asn1tools.compile_files([str(module_path)], "der")
+        self.oid_fix_applied = False
+        result = run_oid_self_test(self._compiled)
+        if not result.passed:
+            _install_oid_fix()
+            self.oid_fix_applied = True
+            result = run_oid_self_test(self._compiled)
+            if not result.passed:
+                raise Asn1SelfTestError(
+                    "asn1.oid-self-test",
+                    f"{SELF_TEST_OID} encodes to {result.encoded.hex()} and decodes to "
+                    f"{result.decoded} even after the fix",
+                    _SPEC_OID,
+                )
+
+    @property
+    def type_names(self) -> frozenset[str]:
+        """Every type of the compiled module."""
+        return frozenset(self._compiled.types)
+
+    def encode(self, type_name: str, value: Any) -> bytes:
+        """DER of ``value`` (asn1tools' Python representation) as ``type_name``."""
+        try:
+            return bytes(
+                self._compiled.encode(type_name, _canonical(value), check_constraints=True)
+            )
+        except Exception as error:  # asn1tools raises many unrelated types for bad values
+            raise Asn1EncodeError(
+                f"asn1.{type_name}.invalid-value", _describe(error), _SPEC_MODULE
+            ) from None
+
+    def decode(self, type_name: str, data: bytes, expected_tag: int | None = None) -> Any:
+        """Decode exactly one DER TLV of ``type_name``; anything else is an Asn1DecodeError."""
+        parse_single(data, expected_tag)
+        try:
+            return self._compiled.decode(type_name, bytes(data), check_constraints=True)
+        except Exception as error:  # asn1tools raises IndexError, KeyError, ... on garbage
+            raise Asn1DecodeError(
+                f"asn1.{type_name}.malformed", _describe(error), _SPEC_MODULE
+            ) from None
+
+
+def _describe(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+_OidDecoder = Callable[[bytearray, int, int], str]
+
+
+def _install_oid_fix() -> None:
+    # asn1tools' ObjectIdentifier looks the function up in its module at call time, so
+    # replacing the module attribute fixes BER and DER specifications alike.
+    fixed: _OidDecoder = _decode_object_identifier
+    asn1tools_ber.decode_object_identifier = fixed
+
+
+_lock = threading.Lock()
+_codec: RspCodec | None = None
+
+
+def rsp_codec() -> RspCodec:
+    """The process-wide codec, compiled on the first call (thread-safe)."""
+    global _codec
+    with _lock:
+        if _codec is None:
+            _codec = RspCodec()
+        return _codec
+
+
+def oid_self_test() -> OidSelfTest:
+    """Run the §5.5 self-test against the process-wide codec (builds it if needed)."""
+    return run_oid_self_test(rsp_codec()._compiled)
