@@ -19,22 +19,24 @@ from .payloads import (
     ChangeDateStyle,
     ChangeDeviceIdentifier,
     DeviceInformation,
-    DeviceSuspendStatus,
     ExternalProvisioningChange,
-    Fault,
-    PrlInformation,
     PromoChange,
     ResumeTrackingNotification,
-    SmsDelivery,
-    SmsMessage,
-    UnverifiedPayload,
-    Usage,
     format_change_date,
     parse_change_date,
 )
 from .rest import build_rest_callback, parse_rest_callback
 from .services import ServiceName, canonical_service_name
 from .soap import DataLayout, build_soap_callback, parse_soap_callback
+from .unverified import (
+    DeviceSuspendStatus,
+    Fault,
+    PrlInformation,
+    SmsDelivery,
+    SmsMessage,
+    UnverifiedPayload,
+    Usage,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

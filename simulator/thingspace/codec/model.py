@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .devices import DeviceId
-from .payloads import CallbackData, SmsMessage
+from .payloads import CallbackData
 from .services import ServiceName
+from .unverified import SmsMessage
 
 
 @dataclass(frozen=True)

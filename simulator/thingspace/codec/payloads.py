@@ -16,52 +16,17 @@ from typing import ClassVar, Self
 from .devices import DeviceId
 from .errors import CallbackDecodeError, shown, spec_ref
 from .fields import EMPTY_FIELDS, FieldPicker, FieldValue, UnverifiedFields, as_group
+from .payload_base import Payload, Wire, known_fields, wire_name
 from .services import ServiceName
-
-
-class Wire(StrEnum):
-    """Which wire format's naming a payload tree uses."""
-
-    SOAP = "soap"
-    REST = "rest"
-
-
-def _name(wire: Wire, soap: str, rest: str) -> str:
-    return soap if wire is Wire.SOAP else rest
-
-
-def _fields(*pairs: tuple[str, FieldValue | None], skip_none: bool = True) -> UnverifiedFields:
-    return UnverifiedFields(tuple(p for p in pairs if not (skip_none and p[1] is None)))
-
-
-class Payload:
-    """What every ``Data`` payload offers; concrete payloads are frozen dataclasses."""
-
-    ELEMENT: ClassVar[str]
-    REST_KEY: ClassVar[str]
-    SERVICE: ClassVar[ServiceName | None]
-    SHAPE_VERIFIED: ClassVar[bool]
-    SPEC: ClassVar[str]
-
-    @property
-    def element_name(self) -> str:
-        return self.ELEMENT
-
-    @property
-    def rest_key(self) -> str:
-        return self.REST_KEY
-
-    @property
-    def service(self) -> ServiceName | None:
-        return self.SERVICE
-
-    def to_content(self, wire: Wire) -> FieldValue:
-        raise NotImplementedError
-
-    @classmethod
-    def from_content(cls, content: FieldValue, wire: Wire) -> Self:
-        raise NotImplementedError
-
+from .unverified import (
+    DeviceSuspendStatus,
+    Fault,
+    PrlInformation,
+    SmsDelivery,
+    SmsMessage,
+    UnverifiedPayload,
+    Usage,
+)
 
 # --- PromoChange (§1.2.1): the seed scenario, modelled in full -----------------------------
 
@@ -112,9 +77,9 @@ class PromoChange(Payload):
         return parse_change_date(self.change_date)
 
     def to_content(self, wire: Wire) -> FieldValue:
-        return _fields(
-            (_name(wire, "Change", "change"), self.change),
-            (_name(wire, "ChangeDate", "changeDate"), self.change_date),
+        return known_fields(
+            (wire_name(wire, "Change", "change"), self.change),
+            (wire_name(wire, "ChangeDate", "changeDate"), self.change_date),
         )
 
     @classmethod
@@ -175,16 +140,16 @@ class CarrierInformation:
     state: str | None = None
     extra: UnverifiedFields = EMPTY_FIELDS
 
-    def to_fields(self, wire: Wire) -> UnverifiedFields:
-        known = _fields(
-            (_name(wire, "CarrierName", "carrierName"), self.carrier_name),
-            (_name(wire, "ServicePlan", "servicePlan"), self.service_plan),
-            (_name(wire, "State", "state"), self.state),
+    def toknown_fields(self, wire: Wire) -> UnverifiedFields:
+        known = known_fields(
+            (wire_name(wire, "CarrierName", "carrierName"), self.carrier_name),
+            (wire_name(wire, "ServicePlan", "servicePlan"), self.service_plan),
+            (wire_name(wire, "State", "state"), self.state),
         )
         return UnverifiedFields(known.items + self.extra.items)
 
     @classmethod
-    def from_fields(cls, group: UnverifiedFields) -> CarrierInformation:
+    def fromknown_fields(cls, group: UnverifiedFields) -> CarrierInformation:
         pick = FieldPicker(group, where="CarrierInformation", spec=_EPC_SPEC)
         return cls(
             pick.text("CarrierName"), pick.text("ServicePlan"), pick.text("State"), pick.rest()
@@ -200,27 +165,27 @@ class DeviceInformation:
     device_group_name: str | None = None
     extra: UnverifiedFields = EMPTY_FIELDS
 
-    def to_fields(self, wire: Wire) -> UnverifiedFields:
+    def toknown_fields(self, wire: Wire) -> UnverifiedFields:
         carrier = None if self.carrier_information is None else self.carrier_information
-        known = _fields(
-            (_name(wire, "AccountName", "accountName"), self.account_name),
+        known = known_fields(
+            (wire_name(wire, "AccountName", "accountName"), self.account_name),
             (
-                _name(wire, "CarrierInformation", "carrierInformation"),
-                None if carrier is None else carrier.to_fields(wire),
+                wire_name(wire, "CarrierInformation", "carrierInformation"),
+                None if carrier is None else carrier.toknown_fields(wire),
             ),
-            (_name(wire, "DeviceGroupName", "deviceGroupName"), self.device_group_name),
+            (wire_name(wire, "DeviceGroupName", "deviceGroupName"), self.device_group_name),
         )
         return UnverifiedFields(known.items + self.extra.items)
 
     @classmethod
-    def from_fields(cls, group: UnverifiedFields) -> DeviceInformation:
+    def fromknown_fields(cls, group: UnverifiedFields) -> DeviceInformation:
         pick = FieldPicker(group, where="DeviceInfo", spec=_EPC_SPEC)
         account = pick.text("AccountName")
         carrier = pick.group("CarrierInformation")
         group_name = pick.text("DeviceGroupName")
         return cls(
             account,
-            None if carrier is None else CarrierInformation.from_fields(carrier),
+            None if carrier is None else CarrierInformation.fromknown_fields(carrier),
             group_name,
             pick.rest(),
         )
@@ -242,12 +207,12 @@ class ExternalProvisioningChange(Payload):
     extra: UnverifiedFields = EMPTY_FIELDS
 
     def to_content(self, wire: Wire) -> FieldValue:
-        known = _fields(
-            (_name(wire, "Source", "source"), self.source),
-            (_name(wire, "Change", "change"), self.change),
+        known = known_fields(
+            (wire_name(wire, "Source", "source"), self.source),
+            (wire_name(wire, "Change", "change"), self.change),
             (
-                _name(wire, "DeviceInfo", "deviceInfo"),
-                None if self.device_info is None else self.device_info.to_fields(wire),
+                wire_name(wire, "DeviceInfo", "deviceInfo"),
+                None if self.device_info is None else self.device_info.toknown_fields(wire),
             ),
         )
         return UnverifiedFields(known.items + self.extra.items)
@@ -263,7 +228,7 @@ class ExternalProvisioningChange(Payload):
         return cls(
             source,
             change,
-            None if info is None else DeviceInformation.from_fields(info),
+            None if info is None else DeviceInformation.fromknown_fields(info),
             pick.rest(),
         )
 
@@ -289,7 +254,7 @@ class ChangeDeviceIdentifier:
     service_plan: str | None = None
     extra: UnverifiedFields = EMPTY_FIELDS
 
-    def to_fields(self, wire: Wire) -> UnverifiedFields:
+    def toknown_fields(self, wire: Wire) -> UnverifiedFields:
         if wire is Wire.SOAP:
             devices: tuple[tuple[str, FieldValue], ...] = tuple(
                 (
@@ -308,11 +273,11 @@ class ChangeDeviceIdentifier:
                     ),
                 ),
             )
-        plan = _fields((_name(wire, "ServicePlan", "servicePlan"), self.service_plan))
+        plan = known_fields((wire_name(wire, "ServicePlan", "servicePlan"), self.service_plan))
         return UnverifiedFields(devices + plan.items + self.extra.items)
 
     @classmethod
-    def from_fields(cls, group: UnverifiedFields) -> ChangeDeviceIdentifier:
+    def fromknown_fields(cls, group: UnverifiedFields) -> ChangeDeviceIdentifier:
         where = "ChangeDeviceIdentifier"
         pick = FieldPicker(group, where=where, spec=_CARRIER_SPEC)
         devices: list[DeviceId] = []
@@ -337,10 +302,10 @@ class CarrierService(Payload):
 
     def to_content(self, wire: Wire) -> FieldValue:
         change = self.change_identifier
-        known = _fields(
+        known = known_fields(
             (
-                _name(wire, "ChangeDeviceIdentifier", "changeIdentifierResponse"),
-                None if change is None else change.to_fields(wire),
+                wire_name(wire, "ChangeDeviceIdentifier", "changeIdentifierResponse"),
+                None if change is None else change.toknown_fields(wire),
             )
         )
         return UnverifiedFields(known.items + self.extra.items)
@@ -352,145 +317,8 @@ class CarrierService(Payload):
         )
         change = pick.group("ChangeDeviceIdentifier", "changeIdentifierResponse")
         return cls(
-            None if change is None else ChangeDeviceIdentifier.from_fields(change), pick.rest()
+            None if change is None else ChangeDeviceIdentifier.fromknown_fields(change), pick.rest()
         )
-
-
-# --- Payloads whose content model is not published (§1.2.5) --------------------------------
-
-
-@dataclass(frozen=True)
-class _UnverifiedContent(Payload):
-    SHAPE_VERIFIED: ClassVar[bool] = False
-    SPEC: ClassVar[str] = spec_ref("§1.2.5")
-
-    content: FieldValue = EMPTY_FIELDS
-
-    def to_content(self, wire: Wire) -> FieldValue:
-        return self.content
-
-    @classmethod
-    def from_content(cls, content: FieldValue, wire: Wire) -> Self:
-        return cls(content)
-
-
-@dataclass(frozen=True)
-class DeviceSuspendStatus(_UnverifiedContent):
-    """Result of GetDeviceSuspensionStatus; content carried as found (shape not verified)."""
-
-    ELEMENT: ClassVar[str] = "DeviceSuspendStatus"
-    REST_KEY: ClassVar[str] = "deviceSuspendStatus"  # [INF]
-    SERVICE: ClassVar[ServiceName | None] = ServiceName.DEVICE_SUSPENSION_STATUS
-
-
-@dataclass(frozen=True)
-class Usage(_UnverifiedContent):
-    """Result of Get(Aggregate|Rated)DeviceUsage; content carried as found (shape not verified)."""
-
-    ELEMENT: ClassVar[str] = "Usage"
-    REST_KEY: ClassVar[str] = "usage"  # [INF]
-    SERVICE: ClassVar[ServiceName | None] = ServiceName.DEVICE_USAGE
-
-
-@dataclass(frozen=True)
-class SmsDelivery(_UnverifiedContent):
-    """SMS delivery confirmation or expiry; content carried as found (shape not verified)."""
-
-    ELEMENT: ClassVar[str] = "SMSDelivery"
-    REST_KEY: ClassVar[str] = "smsDelivery"  # [INF]
-    SERVICE: ClassVar[ServiceName | None] = ServiceName.SMS_DELIVERY_CONFIRMATION
-
-
-@dataclass(frozen=True)
-class PrlInformation(_UnverifiedContent):
-    """Result of GetDevicePRLInformation; content carried as found (shape not verified)."""
-
-    ELEMENT: ClassVar[str] = "PRLInformation"
-    REST_KEY: ClassVar[str] = "prlInformation"  # [INF]
-    SERVICE: ClassVar[ServiceName | None] = ServiceName.DEVICE_PRL_INFORMATION
-
-
-@dataclass(frozen=True)
-class Fault(_UnverifiedContent):
-    """A failed asynchronous request; REST ``faultResponse{faultcode, faultstring}`` (§1.3)."""
-
-    ELEMENT: ClassVar[str] = "Fault"
-    REST_KEY: ClassVar[str] = "faultResponse"
-    SERVICE: ClassVar[ServiceName | None] = None
-
-    def _lookup(self, name: str) -> str | None:
-        if isinstance(self.content, UnverifiedFields):
-            for key, value in self.content:
-                if key.lower() == name and isinstance(value, str):
-                    return value
-        return None
-
-    @property
-    def code(self) -> str | None:
-        """``faultcode``, e.g. ``UnifiedWebService.REQUEST_FAILED.DeviceAlreadyActive``."""
-        return self._lookup("faultcode")
-
-    @property
-    def text(self) -> str | None:
-        """``faultstring``; Verizon says the code is stable and the text is not."""
-        return self._lookup("faultstring")
-
-
-@dataclass(frozen=True)
-class SmsMessage(Payload):
-    """A mobile-originated SMS: SOAP root ``SmsCallbackRequest`` (§1.2.6)."""
-
-    ELEMENT: ClassVar[str] = "SmsMessage"
-    REST_KEY: ClassVar[str] = "smsMessage"  # [INF]
-    SERVICE: ClassVar[ServiceName | None] = ServiceName.ENHANCED_CONNECTIVITY_SERVICE
-    SHAPE_VERIFIED: ClassVar[bool] = True
-    SPEC: ClassVar[str] = spec_ref("§1.2.6")
-
-    text: str
-
-    def to_content(self, wire: Wire) -> FieldValue:
-        return self.text
-
-    @classmethod
-    def from_content(cls, content: FieldValue, wire: Wire) -> Self:
-        if not isinstance(content, str):
-            raise CallbackDecodeError(
-                "payload.shape", f"SmsMessage must be text, got {shown(content)}.", spec=cls.SPEC
-            )
-        return cls(content)
-
-
-# Services of payloads known only by name (§1.1, §1.3).
-_UNVERIFIED_SERVICES: dict[str, ServiceName] = {"niddresponse": ServiceName.NIDD_SERVICE}
-
-
-@dataclass(frozen=True)
-class UnverifiedPayload(Payload):
-    """Any other ``Data`` child or REST payload key (Summary, Status, niddResponse, ...)."""
-
-    ELEMENT: ClassVar[str] = ""
-    REST_KEY: ClassVar[str] = ""
-    SERVICE: ClassVar[ServiceName | None] = None
-    SHAPE_VERIFIED: ClassVar[bool] = False
-    SPEC: ClassVar[str] = spec_ref("§1.2.5")
-
-    name: str
-    content: FieldValue = EMPTY_FIELDS
-
-    @property
-    def element_name(self) -> str:
-        return self.name
-
-    @property
-    def rest_key(self) -> str:
-        return self.name
-
-    @property
-    def service(self) -> ServiceName | None:
-        return _UNVERIFIED_SERVICES.get(self.name.lower())
-
-    def to_content(self, wire: Wire) -> FieldValue:
-        return self.content
 
 
 CallbackData = (

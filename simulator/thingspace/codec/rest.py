@@ -17,7 +17,8 @@ from .errors import CallbackDecodeError, CallbackEncodeError, shown, spec_ref
 from .fields import FieldValue, UnverifiedFields
 from .limits import DEFAULT_MAX_BYTES, REST_CONTENT_TYPES, check_body_size, check_content_type
 from .model import CallbackMessage
-from .payloads import REST_PAYLOADS, Wire, payload_from_content
+from .payload_base import Wire
+from .payloads import REST_PAYLOADS, payload_from_content
 
 ENVELOPE_KEYS = frozenset(
     {

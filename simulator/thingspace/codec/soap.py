@@ -17,16 +17,16 @@ from .errors import CallbackDecodeError, CallbackEncodeError, shown, spec_ref
 from .fields import FieldValue, UnverifiedFields
 from .limits import DEFAULT_MAX_BYTES, SOAP_CONTENT_TYPES, check_content_type
 from .model import CallbackMessage
+from .payload_base import Wire
 from .payloads import (
     DATA_CHILD_ORDER,
     SOAP_DATA_PAYLOADS,
     CallbackData,
     PromoChange,
-    SmsMessage,
-    Wire,
     payload_from_content,
 )
 from .safe_xml import parse_untrusted_xml
+from .unverified import SmsMessage
 from .xml_writer import check_xml_name, check_xml_text, serialise
 
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
