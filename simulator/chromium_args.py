@@ -20,6 +20,9 @@ def chromium_args(
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-quic",
+        # Chromium's own ERROR lines (D-Bus absent, the first TLS handshake before our
+        # certificate decision) are noise to users; everything that matters is an event.
+        "--log-level=3",
     ]
     if is_root:
         args.append("--no-sandbox")

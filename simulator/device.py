@@ -45,7 +45,7 @@ class SimulatedDevice:
     market: str = "US"
     location: str = "US"
     physical_iccid: str | None = DEFAULT_PHYSICAL_ICCID
-    profile_iccids: Callable[[], list[str]] = field(default=lambda: [], repr=False)
+    profile_iccids: Callable[[], list[str]] = field(default=list, repr=False)
 
     @classmethod
     def configure(

@@ -24,6 +24,8 @@ KNOWN_KINDS = frozenset(
         "portal.load-failed",
         "bridge.call",
         "bridge.rejected",
+        "bridge.ready",
+        "contract.command",
         "contract.violation",
         "flow.state",
         "lpa.progress",
@@ -83,7 +85,9 @@ class EventLog:
         self._listeners: list[Listener] = []
 
     def emit(self, kind: str, **fields: Any) -> Event:
-        event = Event(len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields)
+        event = Event(
+            len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields
+        )
         self._events.append(event)
         for listener in list(self._listeners):
             listener(event)

@@ -6,14 +6,18 @@ See spec/style-anchors.md §5.4: offscreen platform, and as root Chromium needs 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from simulator.runtime import Runtime
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-_flags = ["--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-if hasattr(os, "geteuid") and os.geteuid() == 0:
-    _flags.append("--no-sandbox")
-os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", " ".join(_flags))
+# Chromium's flags come from `qapp_args` below (root: --no-sandbox; offscreen: --disable-gpu):
+# QTWEBENGINE_CHROMIUM_FLAGS would override them, so it must stay unset.
+os.environ.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -24,3 +28,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.webengine)
         if "qtbot" in fixtures or "qapp" in fixtures:
             item.add_marker(pytest.mark.qt)
+
+
+@pytest.fixture(scope="session")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """Sockets, TLS and the server loop: once per process, before the QApplication."""
+    from simulator.runtime import Runtime
+
+    started = Runtime.start(tmp_path_factory.mktemp("runtime"))
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def qapp_args(runtime: Runtime) -> list[str]:
+    # pytest-qt builds the QApplication from these: Chromium's resolver rules point the
+    # simulator's host names at this process's portal front (style-anchors §5.4, option B).
+    return runtime.qapp_argv(program="pytest")

@@ -9,13 +9,10 @@
 // encoded losslessly (simulator/contract/values.py describes the tagged format).
 
 const transport = typeof qt !== "undefined" && qt ? qt.webChannelTransport : undefined;
-// Nobody else in this world may talk to Python: a second QWebChannel client would steal the
-// transport (style-anchors §4), and a sub-frame must never reach the app (mobile-plans.md §4.1).
-try {
-    delete window.qt;
-} catch (error) {
-    // a non-configurable qt stays, but our closure is the only holder of the channel below
-}
+// Qt delivers messages through the global `qt.webChannelTransport`, so it must stay. What the
+// page could do with it is limited below: once our client owns `onmessage` it is locked, so a
+// second QWebChannel cannot steal the transport (style-anchors §4), and Python believes only
+// envelopes carrying this launch's token, which never leaves this closure.
 
 const isTopLevel = window.top === window;
 const allowedOrigin =
@@ -172,6 +169,11 @@ function deliver(message) {
 }
 
 new QWebChannel(transport, (channel) => {
+    try {
+        Object.defineProperty(transport, "onmessage", { writable: false, configurable: false });
+    } catch (error) {
+        // already locked by an earlier document's script on the same transport
+    }
     endpoint = channel.objects[MPS_CONFIG.objectName];
     endpoint.deliver.connect(deliver);
     while (queue.length > 0) {

@@ -34,7 +34,9 @@ class PortalPage(QWebEnginePage):
     popupBlocked = Signal(str)  # the URL the portal tried to open elsewhere (§4.12)
     certificateRefused = Signal(str, str)  # url, description
 
-    def __init__(self, profile: QWebEngineProfile, trusted_leaf_der: bytes, parent: QObject) -> None:
+    def __init__(
+        self, profile: QWebEngineProfile, trusted_leaf_der: bytes, parent: QObject
+    ) -> None:
         super().__init__(profile, parent)
         self._trusted_leaf_der = trusted_leaf_der
         self.endpoint = BridgeEndpoint(self)
@@ -64,7 +66,9 @@ class PortalPage(QWebEnginePage):
         self.certificateRefused.emit(error.url().toString(), error.description())
         error.rejectCertificate()
 
-    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:
+    def createWindow(  # type: ignore[override]  # returning None refuses the window (Qt docs)
+        self, _type: QWebEnginePage.WebWindowType
+    ) -> QWebEnginePage | None:
         # "No pop-ups or extra windows" (mobile-plans.md §4.12): the app opens none.
         self.popupBlocked.emit(self.requestedUrl().toString())
         return None

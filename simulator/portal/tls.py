@@ -33,7 +33,9 @@ class PortalTls:
 
     @property
     def leaf_der(self) -> bytes:
-        return x509.load_pem_x509_certificate(self.leaf_pem).public_bytes(serialization.Encoding.DER)
+        return x509.load_pem_x509_certificate(self.leaf_pem).public_bytes(
+            serialization.Encoding.DER
+        )
 
     def server_context(self, directory: Path) -> ssl.SSLContext:
         chain = directory / "portal-chain.pem"

@@ -41,7 +41,9 @@ class ContractPanel(QWidget):
         severity = str(fields.get("severity", ""))
         row = self.table.rowCount()
         self.table.insertRow(row)
-        call = f"{fields.get('object', '')}.{fields.get('method', '')} #{fields.get('call_seq', '')}"
+        call = (
+            f"{fields.get('object', '')}.{fields.get('method', '')} #{fields.get('call_seq', '')}"
+        )
         values = (severity, fields.get("rule"), fields.get("message"), fields.get("spec"), call)
         for column, value in enumerate(values):
             item = QTableWidgetItem(str(value or ""))

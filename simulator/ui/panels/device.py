@@ -34,4 +34,6 @@ class DevicePanel(QWidget):
                 label.setTextInteractionFlags(label.textInteractionFlags().TextSelectableByMouse)
                 self._values[key] = label
                 self._layout.addRow(_LABELS.get(key, key), label)
-            label.setText("eSIM" if value == "esim" else "physical SIM" if value == "psim" else value)
+            label.setText(
+                "eSIM" if value == "esim" else "physical SIM" if value == "psim" else value
+            )

@@ -1,0 +1,167 @@
+"""The one composition root: builds a simulator and wires its parts (DESIGN.md §3).
+
+No module-level singletons: everything a run or a test needs is constructed here and passed
+in through constructors. `Runtime` (sockets, TLS, server loop) exists once per process because
+Chromium's resolver rules are fixed at start-up; a `Simulator` can be built many times on it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+
+from simulator.bridge.host import BridgeHost
+from simulator.bridge.interceptor import LaunchHeaderInterceptor
+from simulator.bridge.page import PortalPage
+from simulator.clock import VirtualClock
+from simulator.device import SimulatedDevice
+from simulator.events import Event, EventLog
+from simulator.flows.portal_session import PortalSession
+from simulator.flows.screens import Screen
+from simulator.portal.hosting import Site
+from simulator.portal.launch import LaunchBuilder, PortalLaunch
+from simulator.portal.tls import HOSTED_DOMAIN
+from simulator.qt_clock import QtClockDriver
+from simulator.resources import resource_path
+from simulator.runtime import Runtime
+from simulator.ui.main_window import MainWindow
+
+SAMPLE_PORTAL_HOST = f"contoso.{HOSTED_DOMAIN}"
+PORTAL_DIR_HOST = f"portal.{HOSTED_DOMAIN}"
+SAMPLE_OPERATOR = "Contoso Mobile"
+
+
+@dataclass
+class SimulatorConfig:
+    """What a user chooses on the command line or in a test (DESIGN.md §4.1)."""
+
+    portal_url: str | None = None
+    portal_dir: Path | None = None
+    notification_host: str | None = None
+    device: SimulatedDevice = field(default_factory=SimulatedDevice)
+    time_scale: float = 1.0
+    accept_language: str = "en-us"
+    operator_name: str = SAMPLE_OPERATOR
+
+
+class Simulator(QObject):
+    """One simulated PC with the Mobile Plans app, its portal and its panels."""
+
+    def __init__(self, config: SimulatorConfig, runtime: Runtime) -> None:
+        super().__init__()
+        self.config = config
+        self.runtime = runtime
+        self.clock = VirtualClock(config.time_scale, real_now=time.monotonic)
+        self.events = EventLog(self.clock)
+        self.clock_driver = QtClockDriver(self.clock, self)
+        self.device = config.device
+
+        self.portal_uri, self._hosted = self._portal_site(config)
+        self.notification_host = (
+            config.notification_host or urlsplit(self.portal_uri).hostname or ""
+        ).lower()
+
+        # An off-the-record profile per simulator: no cookies or cache leak between runs/tests.
+        self.profile = QWebEngineProfile(self)
+        self.profile.setHttpAcceptLanguage(config.accept_language)
+        self.interceptor = LaunchHeaderInterceptor(self)
+        self.profile.setUrlRequestInterceptor(self.interceptor)
+        self.page = PortalPage(self.profile, runtime.tls.leaf_der, self)
+
+        self.launcher = LaunchBuilder(self.portal_uri, self.device, config.accept_language)
+        self.last_launch: PortalLaunch | None = None
+        self.host: BridgeHost
+        self.session = PortalSession(self.events, self.device, channel=self)
+        self.host = BridgeHost(self.page, self.session, self.events)
+        self.page.loadFinished.connect(self._on_load_finished)
+
+        self.window = MainWindow(self.page, self.device, config.operator_name)
+        self.events.subscribe(self.window.observe)
+        self.events.subscribe(self._on_event)
+        self.window.backRequested.connect(self._on_back)
+        self.window.leaveAnswered.connect(self.session.leave_answered)
+        self.window.continueRequested.connect(self.launch)
+        self.window.retryRequested.connect(self.launch)
+        self.events.emit(
+            "app.started",
+            portal=self.portal_uri,
+            notification_host=self.notification_host,
+            device=self.device.describe(),
+            time_scale=config.time_scale,
+        )
+
+    # PortalChannel, delegated to the bridge host (kept here so the session sees one object).
+    def deliver_callback(self, doc: str, script_property: str, argument: str) -> str | None:
+        return self.host.deliver_callback(doc, script_property, argument)
+
+    def _portal_site(self, config: SimulatorConfig) -> tuple[str, str | None]:
+        if config.portal_url:
+            return config.portal_url, None
+        folder = config.portal_dir or resource_path("portal")
+        host = PORTAL_DIR_HOST if config.portal_dir else SAMPLE_PORTAL_HOST
+        self.runtime.front.attach(host, Site(root=Path(folder)))
+        return f"https://{host}/", host
+
+    # -- launching ---------------------------------------------------------------------------
+    @Slot()
+    def launch(self) -> PortalLaunch:
+        """Open the portal as the real app does: query parameters, headers, fresh bridge."""
+        launch = self.launcher.build()
+        self.last_launch = launch
+        self.host.configure(self.notification_host)
+        extra = {k: v for k, v in launch.headers.items() if k != "Accept-Language"}
+        self.interceptor.arm(launch.url, extra)
+        self.events.emit(
+            "portal.launch", url=launch.url, params=launch.params, headers=launch.headers
+        )
+        self.session.launched(launch.transaction_id)
+        self.page.load(QUrl(launch.url))
+        return launch
+
+    @Slot(bool)
+    def _on_load_finished(self, ok: bool) -> None:
+        url = self.page.url().toString()
+        if url.startswith("about:"):
+            return
+        if ok:
+            self.events.emit(
+                "portal.loaded",
+                url=url,
+                title=self.page.title(),
+                bridge=self.host.policy.allows(url),
+            )
+        elif self.session.screen is Screen.PORTAL:
+            cv = self.last_launch.transaction_id if self.last_launch else ""
+            self.session.load_failed(url, cv)
+
+    @Slot()
+    def _on_back(self) -> None:
+        if self.session.back_pressed(self.window.view.history().canGoBack()):
+            self.window.view.back()
+
+    def _on_event(self, event: Event) -> None:
+        # Leaving the portal unloads it: its scripts stop and its objects go away.
+        if event.kind == "ui.screen" and event.fields.get("screen") == Screen.PROVIDER.value:
+            self.page.load(QUrl("about:blank"))
+
+    # -- tear-down -----------------------------------------------------------------------------
+    def close(self) -> None:
+        """Tear down in the order QtWebEngine needs: window, page, then the profile."""
+        if self._hosted:
+            self.runtime.front.detach(self._hosted)
+        self.events.unsubscribe(self.window.observe)
+        self.page.triggerAction(QWebEnginePage.WebAction.Stop)
+        self.window.close()
+        # Deferred deletes run in the order posted: the view, then its page, then the profile.
+        self.clock_driver.stop()
+        self.window.deleteLater()
+        self.page.deleteLater()
+        self.profile.deleteLater()
+        # Qt, not Python's garbage collector, decides when the rest goes: a wrapper collected
+        # mid-event would delete C++ children that still have events queued.
+        self.deleteLater()

@@ -1,0 +1,130 @@
+"""Joins the page's channel to the portal session: the only way calls reach Python.
+
+Every envelope is checked here before anything else sees it: the token the script was built
+with, the page's real URL against the origin policy (mobile-plans.md §4.1), the document's
+call numbering. A call from anywhere else is dropped with a `bridge.rejected` event.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from PySide6.QtCore import QObject, QUrl, Slot
+
+from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
+from simulator.bridge.origin import OriginPolicy
+from simulator.bridge.page import PortalPage
+from simulator.contract.model import PortalCall
+from simulator.events import EventLog
+from simulator.flows.portal_session import PortalSession
+
+
+class BridgeHost(QObject):
+    def __init__(self, page: PortalPage, session: PortalSession, events: EventLog) -> None:
+        super().__init__(page)
+        self._page = page
+        self._session = session
+        self._events = events
+        self._policy = OriginPolicy("")
+        self._token = ""
+        page.endpoint.received.connect(self._on_envelope)
+        page.loadStarted.connect(self._on_load_started)
+        page.popupBlocked.connect(self._on_popup)
+        page.certificateRefused.connect(self._on_certificate_refused)
+
+    @property
+    def policy(self) -> OriginPolicy:
+        return self._policy
+
+    def configure(self, notification_host: str) -> None:
+        """A new launch: a new token, so nothing built for an earlier launch is believed."""
+        self._policy = OriginPolicy(notification_host)
+        self._token = secrets.token_hex(16)
+        self._page.install_bridge(notification_host, self._token)
+
+    # PortalChannel -----------------------------------------------------------------------------
+    def deliver_callback(self, doc: str, script_property: str, argument: str) -> str | None:
+        import json
+
+        callback_id = secrets.token_hex(8)
+        message = {
+            "doc": doc,
+            "property": script_property,
+            "argument": argument,
+            "callbackId": callback_id,
+        }
+        self._page.endpoint.deliver.emit(json.dumps(message))
+        return callback_id
+
+    # envelopes -------------------------------------------------------------------------------
+    @Slot(str)
+    def _on_envelope(self, text: str) -> None:
+        page_url = self._page.url().toString()
+        try:
+            envelope = parse_envelope(text)
+        except EnvelopeError as error:
+            self._reject(error.rule, error.message, page_url)
+            return
+        if not secrets.compare_digest(envelope.token, self._token):
+            self._reject(
+                "bridge.token", "the message was not sent by this launch's bridge", page_url
+            )
+            return
+        if not self._policy.allows(page_url):
+            self._reject("bridge.origin", self._policy.refusal(page_url), page_url)
+            return
+        if envelope.kind == "ready":
+            self._session.document_ready(envelope.doc, page_url)
+            return
+        if not self._session.sequence_ok(envelope.doc, envelope.seq):
+            return
+        if envelope.kind == "callback-result":
+            body = envelope.body
+            self._session.callback_result(
+                callback_id=str(body.get("callbackId", "")),
+                invoked=body.get("invoked") is True,
+                resolved=str(body.get("resolved", ""))[:200],
+                reason=str(body.get("reason", ""))[:40],
+                error=str(body.get("error", ""))[:2000],
+            )
+            return
+        try:
+            parsed = parse_call(envelope)
+        except EnvelopeError as error:
+            self._reject(error.rule, error.message, page_url)
+            return
+        call = PortalCall(
+            object_name=parsed.object_name,
+            member=parsed.member,
+            kind=parsed.kind,
+            args=parsed.args,
+            operation_id=parsed.operation_id,
+            document_url=page_url,
+            seq=envelope.seq,
+        )
+        self._session.call(envelope.doc, call)
+
+    def _reject(self, rule: str, message: str, url: str) -> None:
+        self._events.emit("bridge.rejected", rule=rule, message=message, url=url)
+
+    @Slot()
+    def _on_load_started(self) -> None:
+        self._session.navigation_started()
+
+    @Slot(QUrl)
+    def _on_popup(self, url: str) -> None:
+        self._events.emit(
+            "contract.violation",
+            rule="portal.popup",
+            severity="error",
+            message=f"the portal tried to open a pop-up or new window ({url or 'no URL'})",
+            spec="mobile-plans.md §4.12",
+            field=None,
+            object="window",
+            method="open",
+            call_seq=None,
+        )
+
+    @Slot(str, str)
+    def _on_certificate_refused(self, url: str, description: str) -> None:
+        self._events.emit("portal.certificate-refused", url=url, message=description)

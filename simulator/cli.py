@@ -1,0 +1,122 @@
+"""`mobileplans-sim`: the command line (DESIGN.md §4.1). Exit 0 done, 1 timed out, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from esim.identifiers import IdentifierError
+from simulator.device import SimulatedDevice
+from simulator.events import EventPattern
+
+EXIT_OK = 0
+EXIT_TIMEOUT = 1
+EXIT_USAGE = 2
+
+
+def _default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mobileplans-sim",
+        description=(
+            "Run an operator's MO Direct portal inside a simulated Windows Mobile Plans app."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="open a portal (the default command)")
+    _add_run_options(run)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--portal", metavar="URL", help="open this https portal URL")
+    where.add_argument(
+        "--portal-dir", metavar="DIR", type=Path, help="serve this folder as the portal over HTTPS"
+    )
+    parser.add_argument(
+        "--notification-host",
+        metavar="HOST",
+        help="the host allowed to call the app (default: the portal's host, §4.1)",
+    )
+    parser.add_argument("--device", choices=("esim", "psim"), default="esim")
+    parser.add_argument("--eid", help="the eUICC's EID (32 digits, mod 97 = 1)")
+    parser.add_argument("--imei", help="the PC's IMEI (15 digits, Luhn)")
+    parser.add_argument("--iccid", help="the physical SIM's ICCID (with --device psim)")
+    parser.add_argument("--market", default="US", help="ISO country of the region settings")
+    parser.add_argument("--location", default="US", help="ISO country of the physical location")
+    parser.add_argument("--language", default="en-us", help="Accept-Language sent to the portal")
+    parser.add_argument("--data-dir", type=Path, default=None, help="state and certificates")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="virtual seconds per real second (0 = stepped)",
+    )
+    parser.add_argument("--headless", action="store_true", help="no window (offscreen)")
+    parser.add_argument("--events", type=Path, metavar="FILE", help="write events as JSON Lines")
+    parser.add_argument(
+        "--until",
+        metavar="KIND[:FIELD=VALUE,...]",
+        help="exit 0 when a matching event is logged",
+    )
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="exit 1 after this long")
+    parser.add_argument("--screenshot", type=Path, metavar="FILE", help="save the window at exit")
+
+
+@dataclass
+class RunOptions:
+    args: argparse.Namespace
+    device: SimulatedDevice
+    until: EventPattern | None
+
+
+def parse_run_options(argv: Sequence[str]) -> RunOptions:
+    parser = build_parser()
+    argv = list(argv)
+    if not argv or argv[0].startswith("-"):
+        argv = ["run", *argv]
+    args = parser.parse_args(argv)
+    try:
+        device = SimulatedDevice.configure(
+            kind=args.device,
+            imei=args.imei,
+            eid=args.eid,
+            market=args.market,
+            location=args.location,
+            physical_iccid=args.iccid,
+        )
+        until = EventPattern.parse(args.until) if args.until else None
+    except (IdentifierError, ValueError) as error:
+        parser.error(str(error))
+    if args.portal and not args.portal.lower().startswith("https://"):
+        parser.error(f"--portal must be an https URL (mobile-plans.md §4.2): {args.portal!r}")
+    if args.portal_dir and not args.portal_dir.is_dir():
+        parser.error(f"--portal-dir {str(args.portal_dir)!r} is not a folder")
+    if args.time_scale < 0:
+        parser.error("--time-scale must be 0 (stepped) or positive")
+    return RunOptions(args, device, until)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_run_options(sys.argv[1:] if argv is None else argv)
+    args = options.args
+    if args.headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # Qt is imported only now: parsing and usage errors stay fast and display-free.
+    from simulator.runner import run_simulator
+
+    return run_simulator(options, data_dir=args.data_dir or _default_data_dir())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

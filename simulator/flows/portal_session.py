@@ -1,0 +1,258 @@
+"""One portal visit, from launch to hand-back: the pure heart of the app (no Qt).
+
+The bridge hands every call here; the contract parses and checks it once; the result becomes
+events and, for the flows that need no eSIM, screens. The UI observes `ui.screen` events and
+the `PortalChannel` protocol carries callbacks back into the page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from simulator.contract.commands import (
+    NotifyBalanceAddition,
+    NotifyCancelledPurchase,
+    NotifyProfileDownload,
+    NotifyPurchaseResult,
+)
+from simulator.contract.model import ActivationError, LaunchContext, PortalCall
+from simulator.contract.session import CheckResult, ContractSession
+from simulator.contract.values import encode_js_value
+from simulator.device import SimulatedDevice
+from simulator.events import EventLog
+from simulator.flows import screens
+from simulator.flows.screens import Screen
+
+
+class PortalChannel(Protocol):
+    """How flows talk back into the loaded portal document."""
+
+    def deliver_callback(self, doc: str, script_property: str, argument: str) -> str | None:
+        """Ask document `doc` to call the function its `script_property` names; None if gone."""
+
+
+@dataclass
+class CallbackRecord:
+    callback_id: str
+    script_property: str
+    argument: str
+
+
+@dataclass
+class PortalSession:
+    """State of the current portal launch and the app screens around it."""
+
+    events: EventLog
+    device: SimulatedDevice
+    channel: PortalChannel
+    contract: ContractSession | None = None
+    launch: LaunchContext | None = None
+    screen: Screen = Screen.PROVIDER
+    current_doc: str | None = None
+    _expected_seq: dict[str, int] = field(default_factory=dict)
+    _callbacks: dict[str, CallbackRecord] = field(default_factory=dict)
+
+    # -- the portal's life -------------------------------------------------------------------
+    def launched(self, transaction_id: str) -> None:
+        self.launch = LaunchContext(
+            transaction_id=transaction_id, device_kind=self.device.kind.value
+        )
+        self.contract = ContractSession(self.launch, self._iccids_on_device)
+        self.current_doc = None
+        self.show(Screen.PORTAL, "")
+
+    def document_ready(self, doc: str, url: str) -> None:
+        """A new document on the allowed origin has its bridge up (first envelope: `ready`)."""
+        self.current_doc = doc
+        self._expected_seq[doc] = 2  # `ready` was 1
+        self.events.emit("bridge.ready", doc=doc, url=url)
+
+    def navigation_started(self) -> None:
+        # Callbacks are for the document that asked; a new document must introduce itself.
+        self.current_doc = None
+
+    def _iccids_on_device(self) -> frozenset[str]:
+        return frozenset(self.device.profile_iccids())
+
+    # -- calls from the page -----------------------------------------------------------------
+    def sequence_ok(self, doc: str, seq: int) -> bool:
+        """Each document numbers its calls 1, 2, 3…: a gap or a repeat means a lost call."""
+        expected = self._expected_seq.get(doc)
+        if expected is None:
+            return True
+        self._expected_seq[doc] = seq + 1
+        if seq != expected:
+            self.events.emit(
+                "bridge.rejected",
+                rule="bridge.sequence",
+                message=f"call #{seq} arrived where #{expected} was expected",
+                doc=doc,
+            )
+            return False
+        return True
+
+    def call(self, doc: str, call: PortalCall) -> CheckResult | None:
+        self.events.emit(
+            "bridge.call",
+            object=call.object_name,
+            method=call.member,
+            call_kind=call.kind,
+            args=[encode_js_value(a) for a in call.args],
+            origin=call.document_url,
+            seq=call.seq,
+            doc=doc,
+            operationId=call.operation_id,
+        )
+        if self.contract is None:
+            return None
+        result = self.contract.check(call)
+        for violation in result.violations:
+            self.events.emit(
+                "contract.violation",
+                rule=violation.rule,
+                severity=str(violation.severity),
+                message=violation.message,
+                spec=violation.spec,
+                field=violation.field,
+                object=call.object_name,
+                method=call.member,
+                call_seq=call.seq,
+            )
+        if result.portal_error is not None:
+            # The documented answer to a bad argument (mobile-plans.md §1.4, §3 preamble).
+            self.activation_complete(doc, result.portal_error, iccid="")
+        if result.command is not None:
+            self.events.emit(
+                "contract.command",
+                object=call.object_name,
+                method=call.member,
+                call_seq=call.seq,
+                command=type(result.command).__name__,
+            )
+            self._dispatch(doc, result)
+        return result
+
+    def _dispatch(self, doc: str, result: CheckResult) -> None:
+        command = result.command
+        if isinstance(command, NotifyPurchaseResult):
+            self._legacy_handoff(command)
+        elif isinstance(command, NotifyCancelledPurchase):
+            self.events.emit("flow.state", flow="cancelled-purchase", state="returned-to-app")
+            self.show(Screen.PROVIDER, screens.PROVIDER_TITLE)
+        elif isinstance(command, NotifyBalanceAddition) and not command.inline:
+            # Legacy MobilePlans.notifyBalanceAddition returns control to the app (§3.6).
+            self.events.emit(
+                "flow.state", flow="balance-addition", state="returned-to-app", inline=False
+            )
+        elif isinstance(command, NotifyProfileDownload):
+            self.events.emit(
+                "flow.state",
+                flow="inline-download",
+                operation=command.operation_id,
+                state="received",
+                delay_minutes=command.delay_minutes,
+            )
+
+    def _legacy_handoff(self, command: NotifyPurchaseResult) -> None:
+        """DataMart.notifyPurchaseResult: the portal is left; what follows depends on it (§3.1)."""
+        payload = command.payload
+        plan = payload.purchase_result.plan_name or ""
+        if not payload.success:
+            self.events.emit("flow.state", flow="legacy-handoff", state="failed-returned")
+            self.show(Screen.PROVIDER, screens.PROVIDER_TITLE)
+        elif payload.activation_code is None:
+            # pSIM or an already active eSIM: the MO activates the plan in its backend.
+            self.events.emit("flow.state", flow="legacy-handoff", state="plan-active", plan=plan)
+            self.show(Screen.PLAN_ACTIVE, screens.plan_active_text(plan))
+        else:
+            self.events.emit(
+                "flow.state", flow="legacy-handoff", state="profile-download-requested", plan=plan
+            )
+
+    # -- back and leave ----------------------------------------------------------------------
+    def back_pressed(self, can_go_back: bool) -> bool:
+        """True when the web view should go back itself; else the leave dialog is shown."""
+        if self.screen is not Screen.PORTAL:
+            return False
+        if can_go_back:
+            return True
+        self.show(Screen.LEAVE_DIALOG, screens.LEAVE_TITLE)
+        return False
+
+    def leave_answered(self, leave: bool) -> None:
+        if self.screen is not Screen.LEAVE_DIALOG:
+            return
+        if leave:
+            self.events.emit("flow.state", flow="portal", state="left-by-user")
+            self.show(Screen.PROVIDER, screens.PROVIDER_TITLE)
+        else:
+            self.show(Screen.PORTAL, "")
+
+    def load_failed(self, url: str, cv: str) -> None:
+        self.events.emit("portal.load-failed", url=url)
+        self.show(Screen.LOAD_FAILED, f"{screens.LOAD_FAILED} CV: {cv}")
+
+    # -- callbacks into the page -------------------------------------------------------------
+    def activation_complete(self, doc: str, result: ActivationError, iccid: str) -> None:
+        argument = json.dumps({"activationResult": str(result), "iccid": iccid})
+        self._callback(doc, "profileActivationCompleteScript", argument)
+
+    def registration_changed(self, doc: str, state: str, iccid: str) -> None:
+        argument = json.dumps({"networkRegistrationState": state, "iccid": iccid})
+        self._callback(doc, "registrationChangedScript", argument)
+
+    def _callback(self, doc: str, script_property: str, argument: str) -> None:
+        if doc != self.current_doc or self.screen not in (Screen.PORTAL, Screen.INSTALLING):
+            self.events.emit(
+                "portal.callback",
+                property=script_property,
+                argument=argument,
+                delivered=False,
+                reason="the page that asked is no longer loaded",
+            )
+            return
+        callback_id = self.channel.deliver_callback(doc, script_property, argument)
+        if callback_id is not None:
+            self._callbacks[callback_id] = CallbackRecord(callback_id, script_property, argument)
+
+    def callback_result(
+        self, callback_id: str, invoked: bool, resolved: str, reason: str, error: str
+    ) -> None:
+        record = self._callbacks.pop(callback_id, None)
+        if record is None:
+            return
+        self.events.emit(
+            "portal.callback",
+            property=record.script_property,
+            function=resolved,
+            argument=record.argument,
+            delivered=invoked,
+            reason=reason,
+            error=error,
+        )
+        if not invoked:
+            self.events.emit(
+                "contract.violation",
+                rule=f"callbacks.{reason or 'not-invoked'}",
+                severity="error",
+                message=(
+                    f"the app could not call the portal back: {record.script_property} "
+                    + (
+                        "was never set"
+                        if reason == "unset"
+                        else f"names {resolved!r}, not a function"
+                    )
+                ),
+                spec="mobile-plans.md §1.1, §4.7",
+                field=record.script_property,
+                object="MobilePlansInlineOperations",
+                method=record.script_property,
+                call_seq=None,
+            )
+
+    # -- screens -----------------------------------------------------------------------------
+    def show(self, screen: Screen, text: str) -> None:
+        self.screen = screen
+        self.events.emit("ui.screen", screen=str(screen), text=text)

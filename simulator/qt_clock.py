@@ -1,0 +1,37 @@
+"""Drives the pure virtual clock from the Qt event loop (never sleeps, never blocks)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+
+from simulator.clock import VirtualClock
+
+_IDLE_TICK_MS = 250  # keeps `t` in events moving with real time when no timer is due
+
+
+class QtClockDriver(QObject):
+    def __init__(self, clock: VirtualClock, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tick)
+        self._stopped = False
+        clock.subscribe(self._rearm)
+        self._rearm()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        self._clock.tick()
+        self._rearm()
+
+    def _rearm(self) -> None:
+        if self._stopped or self._clock.scale == 0:
+            self._timer.stop()
+            return
+        wait = self._clock.real_seconds_until_next()
+        ms = _IDLE_TICK_MS if wait is None else min(_IDLE_TICK_MS, int(wait * 1000) + 1)
+        self._timer.start(max(1, ms))

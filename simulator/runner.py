@@ -1,0 +1,83 @@
+"""Runs one simulator until the user closes it, `--until` matches, or `--timeout` passes."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from simulator.app import Simulator, SimulatorConfig
+from simulator.events import Event, JsonLinesWriter
+from simulator.runtime import Runtime
+
+if TYPE_CHECKING:
+    from simulator.cli import RunOptions
+
+EXIT_OK = 0
+EXIT_TIMEOUT = 1
+
+
+def run_simulator(options: RunOptions, data_dir: Path) -> int:
+    args = options.args
+    data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = Runtime.start(data_dir)
+    qt_app = QApplication(runtime.qapp_argv())
+    qt_app.setApplicationName("Mobile Plans Simulator")
+    config = SimulatorConfig(
+        portal_url=args.portal,
+        portal_dir=args.portal_dir,
+        notification_host=args.notification_host,
+        device=options.device,
+        time_scale=args.time_scale,
+        accept_language=args.language,
+    )
+    simulator = Simulator(config, runtime)
+    writer = JsonLinesWriter(args.events) if args.events else None
+    if writer is not None:
+        for event in simulator.events:  # app.started came before the writer existed
+            writer(event)
+        simulator.events.subscribe(writer)
+
+    outcome = {"status": EXIT_OK}
+
+    def finish(status: int) -> None:
+        outcome["status"] = status
+        QTimer.singleShot(0, qt_app.quit)
+
+    if options.until is not None:
+        pattern = options.until
+
+        def watch(event: Event) -> None:
+            if pattern.matches(event):
+                finish(EXIT_OK)
+
+        simulator.events.subscribe(watch)
+    if args.timeout is not None:
+        QTimer.singleShot(
+            int(args.timeout * 1000), lambda: finish(EXIT_TIMEOUT if options.until else EXIT_OK)
+        )
+
+    # Python only runs signal handlers when the interpreter gets control: wake it regularly.
+    signal.signal(signal.SIGINT, lambda *_: finish(EXIT_OK))
+    signal.signal(signal.SIGTERM, lambda *_: finish(EXIT_OK))
+    heartbeat = QTimer()
+    heartbeat.start(200)
+    heartbeat.timeout.connect(lambda: None)
+
+    simulator.window.show()
+    simulator.launch()
+    qt_app.exec()
+
+    if args.screenshot:
+        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        simulator.window.grab().save(str(args.screenshot))
+    simulator.events.emit("app.exit", status=outcome["status"])
+    if writer is not None:
+        writer.close()
+    simulator.close()
+    qt_app.processEvents()
+    runtime.stop()
+    return outcome["status"]
