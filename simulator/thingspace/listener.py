@@ -1,0 +1,227 @@
+"""The operator's reference callback listener: aiohttp, no Qt (thingspace-callbacks.md §2.3–§2.7).
+
+Gates in the order field practice recommends (§2.7): content type and body cap before the body
+is read in full (§5), safe parse (§5), constant-time credential compare, de-duplication on
+(service, RequestId, device, payload without the counters) (§2.6), then the carrier model.
+Anything rejected changes nothing and is answered 4xx (a SOAP Fault for SOAP). Accepted
+callbacks, duplicates included, are answered 2xx so the platform stops retrying (§2.3, §2.4).
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from simulator.events import EventLog
+
+from .carrier import CarrierError, CarrierModel
+from .codec import (
+    DEFAULT_MAX_BYTES,
+    CallbackDecodeError,
+    CallbackMessage,
+    parse_rest_callback,
+    parse_soap_callback,
+    read_capped,
+)
+from .codec.errors import spec_ref
+from .codec.limits import REST_CONTENT_TYPES, SOAP_CONTENT_TYPES, check_content_type
+from .soap_faults import SOAP_CONTENT_TYPE, soap_ack, soap_fault
+
+_READ_CHUNK = 64 * 1024
+
+
+@dataclass
+class ListenerStats:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+
+class _RejectedError(Exception):
+    def __init__(self, status: int, rule: str, message: str, spec: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.rule = rule
+        self.message = message
+        self.spec = spec
+
+
+class CallbackListener:
+    """Receives SOAP (``text/xml``, ``application/soap+xml``) and REST (``application/json``)
+    callbacks on any path and applies them to *carrier*.
+
+    *username*/*password* are what was registered with the platform (§2.1: echoed in every
+    callback); empty strings mean "none registered", as in Verizon's samples.
+    """
+
+    def __init__(
+        self,
+        carrier: CarrierModel,
+        username: str = "",
+        password: str = "",
+        events: EventLog | None = None,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        soap_fault_status: int = 400,
+        dedupe_capacity: int = 100_000,
+    ) -> None:
+        self._carrier = carrier
+        self._username = username.encode("utf-8")
+        self._password = password.encode("utf-8")
+        self._events = events
+        self._max_bytes = max_bytes
+        self._soap_fault_status = soap_fault_status
+        self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self._capacity = dedupe_capacity
+        self.stats = ListenerStats()
+        self._runner: web.AppRunner | None = None
+        self._host = "127.0.0.1"
+        self._port = 0
+
+    @property
+    def url(self) -> str:
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._port}/"
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=self._max_bytes)
+        app.router.add_route("POST", "/{tail:.*}", self._handle)
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
+        """Serve on *host*:*port* (0: any free port); returns the bound port."""
+        # After an early 413 the unread remainder is drained for at most a second (aiohttp
+        # discards it chunk by chunk), then the connection is closed.
+        self._runner = web.AppRunner(self.application(), access_log=None, lingering_time=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        address = self._runner.addresses[0]
+        self._host, self._port = host, int(address[1])
+        return self._port
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- the gates ---------------------------------------------------------------------------
+    async def _read_body(self, request: web.Request) -> bytes:
+        length = request.content_length
+        if length is not None and length > self._max_bytes:
+            raise CallbackDecodeError(
+                "body.too-large",
+                f"Content-Length {length} exceeds the cap of {self._max_bytes} bytes; the body "
+                "was not read.",
+                spec=spec_ref("§5"),
+                status=413,
+            )
+        # Never hold more than cap + 1 bytes: chunked uploads have no Content-Length.
+        buffer = bytearray()
+        while len(buffer) <= self._max_bytes:
+            chunk = await request.content.read(min(_READ_CHUNK, self._max_bytes + 1 - len(buffer)))
+            if not chunk:
+                break
+            buffer += chunk
+        return read_capped(io.BytesIO(bytes(buffer)), self._max_bytes)
+
+    def _authenticate(self, message: CallbackMessage) -> None:
+        # Both compares always run, so timing says nothing about which one failed (§2.7).
+        user_ok = hmac.compare_digest(message.username.encode("utf-8"), self._username)
+        password_ok = hmac.compare_digest(message.password.encode("utf-8"), self._password)
+        if not (user_ok & password_ok):
+            raise _RejectedError(
+                403,
+                "auth.credentials",
+                "Username or password does not match the registered credentials.",
+                spec_ref("§2.1, §2.7"),
+            )
+
+    def _remember(self, key: tuple[object, ...]) -> None:
+        self._seen[key] = None
+        if len(self._seen) > self._capacity:
+            self._seen.popitem(last=False)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        content_type = request.headers.get("Content-Type")
+        media_type = (content_type or "").split(";", 1)[0].strip().lower()
+        soap = media_type in SOAP_CONTENT_TYPES
+        try:
+            check_content_type(content_type, SOAP_CONTENT_TYPES | REST_CONTENT_TYPES)
+            body = await self._read_body(request)
+            parse = parse_soap_callback if soap else parse_rest_callback
+            message = parse(body, max_bytes=self._max_bytes)
+            self._authenticate(message)
+        except CallbackDecodeError as error:
+            return self._reject(soap, error.status, error.rule, error.message, error.spec)
+        except _RejectedError as error:
+            return self._reject(soap, error.status, error.rule, error.message, error.spec)
+        return self._accept(soap, message)
+
+    def _accept(self, soap: bool, message: CallbackMessage) -> web.Response:
+        key = message.dedupe_key
+        duplicate = key in self._seen
+        if duplicate:
+            self.stats.duplicates += 1
+            applied, outcome = False, "callback.duplicate"
+        else:
+            try:
+                change = self._carrier.apply(message)
+                applied, outcome = change.applied, change.outcome
+            except CarrierError as error:
+                applied, outcome = False, error.rule
+            self._remember(key)
+            self.stats.accepted += 1
+        self._emit(
+            status=200,
+            applied=applied,
+            outcome=outcome,
+            duplicate=duplicate,
+            format="soap" if soap else "rest",
+            service=None if message.service is None else message.service.value,
+            request_id=message.request_id,
+            devices=[f"{d.kind.value}:{d.value}" for d in message.devices],
+            callback_count=message.callback_count,
+        )
+        if soap:
+            return web.Response(status=200, body=soap_ack(), content_type="text/xml")
+        return web.Response(status=200)
+
+    def _reject(self, soap: bool, status: int, rule: str, message: str, spec: str) -> web.Response:
+        self.stats.rejected += 1
+        self.stats.by_rule[rule] = self.stats.by_rule.get(rule, 0) + 1
+        self._emit(
+            status=status if not soap or status in (403, 413, 415) else self._soap_fault_status,
+            applied=False,
+            outcome=rule,
+            duplicate=False,
+            format="soap" if soap else "rest",
+            service=None,
+            request_id=None,
+            devices=[],
+            message=message,
+        )
+        if soap:
+            if status not in (403, 413, 415):
+                status = self._soap_fault_status
+            response = web.Response(
+                status=status,
+                body=soap_fault("Client", message, rule=rule, spec=spec),
+                headers={"Content-Type": SOAP_CONTENT_TYPE},
+            )
+        else:
+            text = json.dumps({"error": rule, "message": message, "spec": spec})
+            response = web.Response(status=status, text=text, content_type="application/json")
+        # An unread remainder of the body must not be parsed as the next request.
+        response.force_close()
+        return response
+
+    def _emit(self, **fields: object) -> None:
+        if self._events is not None:
+            self._events.emit("thingspace.received", **fields)
