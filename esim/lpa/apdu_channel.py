@@ -1,0 +1,180 @@
+"""ES10 over APDUs: a logical channel to the ISD-R and STORE DATA segmentation (esim-rsp.md §3.3).
+
+One ES10 command is one BER-TLV sent with GlobalPlatform STORE DATA: ``CLA=80|channel``,
+``INS=E2``, ``P1=11`` for more blocks and ``91`` for the last, ``P2`` the block number, then
+``Lc data Le=00``. ``61xx`` answers are drained with GET RESPONSE. The card is anything with
+``transmit(apdu: bytes) -> bytes`` (the emulated :class:`esim.euicc.Euicc`, a PC/SC reader, …).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Protocol
+
+from esim.lpa.errors import CardError
+
+ISD_R_AID = bytes.fromhex("A0000005591010FFFFFFFF8900000100")
+"""The standard ISD-R AID (esim-rsp.md §3.3, §4.3)."""
+
+DEFAULT_BLOCK_SIZE = 120
+"""lpac's default STORE DATA segment size (``LPAC_CUSTOM_ES10X_MSS``)."""
+MIN_BLOCK_SIZE = 6
+MAX_BLOCK_SIZE = 255
+
+SW_OK = 0x9000
+_MAX_GET_RESPONSE_ROUNDS = 1024  # 256 KB at 255 bytes per round: far above any ES10 answer
+
+
+class CardTransport(Protocol):
+    """Whatever carries APDUs to a card: one command APDU in, response data ‖ SW1 SW2 out."""
+
+    def transmit(self, apdu: bytes) -> bytes: ...
+
+
+def channel_class(base: int, channel: int) -> int:
+    """The CLA byte of ``base`` (0x00 inter-industry, 0x80 proprietary) on a logical channel.
+
+    Channels 0-3 use the first inter-industry encoding, 4-19 the further one (ISO 7816-4 §5.4.1).
+    """
+    if not 0 <= channel <= 19:
+        raise ValueError(f"logical channel {channel} is outside 0..19 (ISO/IEC 7816-4 §5.4.1)")
+    if channel <= 3:
+        return base | channel
+    return base | 0x40 | (channel - 4)
+
+
+class ApduChannel:
+    """A logical channel with the ISD-R selected; :meth:`transceive` sends one ES10 command.
+
+    Use as a context manager (``with ApduChannel(card) as channel:``) or call :meth:`open` and
+    :meth:`close`. ``block_size`` is the STORE DATA payload size (6-255, lpac's range).
+    """
+
+    def __init__(
+        self,
+        card: CardTransport,
+        *,
+        aid: bytes = ISD_R_AID,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+    ) -> None:
+        if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
+            raise ValueError(
+                f"STORE DATA block size {block_size} is outside {MIN_BLOCK_SIZE}..{MAX_BLOCK_SIZE}"
+                " (lpac LPAC_CUSTOM_ES10X_MSS; esim-rsp.md §3.3)"
+            )
+        if not 5 <= len(aid) <= 16:
+            raise ValueError("an AID is 5 to 16 bytes (ISO/IEC 7816-4 §8.2.1.2)")
+        self._card = card
+        self._aid = aid
+        self.block_size = block_size
+        self.channel: int | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """MANAGE CHANNEL (open), then SELECT the ISD-R on the new channel."""
+        if self.channel is not None:
+            return
+        data = self._exchange(bytes([0x00, 0x70, 0x00, 0x00, 0x01]), "MANAGE CHANNEL open")
+        if len(data) != 1 or not 1 <= data[0] <= 19:
+            raise CardError(
+                0x6F00,
+                "MANAGE CHANNEL open",
+                f"MANAGE CHANNEL open returned {data.hex().upper() or 'no data'}, not one "
+                "channel number 1..19 (ISO/IEC 7816-4 §11.1.2)",
+            )
+        self.channel = data[0]
+        select = bytes([channel_class(0x00, self.channel), 0xA4, 0x04, 0x00, len(self._aid)])
+        try:
+            self._exchange(select + self._aid + b"\x00", "SELECT ISD-R")
+        except CardError:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """MANAGE CHANNEL (close). Best effort: a card that is gone cannot keep it open."""
+        channel, self.channel = self.channel, None
+        if channel is None:
+            return
+        with contextlib.suppress(CardError):
+            self._exchange(bytes([0x00, 0x70, 0x80, channel]), "MANAGE CHANNEL close")
+
+    def __enter__(self) -> ApduChannel:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- ES10 ------------------------------------------------------------------------------------
+
+    def transceive(self, command: bytes) -> bytes:
+        """Send one ES10 command TLV in STORE DATA blocks; return the response TLV (maybe empty).
+
+        Raises :class:`CardError` with the status word of the first block the card refuses.
+        """
+        if self.channel is None:
+            raise RuntimeError("ApduChannel.transceive before open()")
+        if not command:
+            raise ValueError("an ES10 command is one non-empty BER-TLV (esim-rsp.md §3.3)")
+        blocks = [
+            command[start : start + self.block_size]
+            for start in range(0, len(command), self.block_size)
+        ]
+        if len(blocks) > 256:
+            raise ValueError(
+                f"a {len(command)}-byte command needs {len(blocks)} STORE DATA blocks; P2 counts "
+                "only 256 (GlobalPlatform STORE DATA)"
+            )
+        cla = channel_class(0x80, self.channel)
+        response = b""
+        for number, block in enumerate(blocks):
+            last = number == len(blocks) - 1
+            header = bytes([cla, 0xE2, 0x91 if last else 0x11, number, len(block)])
+            response = self._exchange(header + block + b"\x00", f"STORE DATA block {number}")
+        return response
+
+    # -- APDU level ----------------------------------------------------------------------------
+
+    def _transmit(self, apdu: bytes, what: str) -> tuple[bytes, int]:
+        try:
+            raw = self._card.transmit(apdu)
+        except OSError as error:
+            raise CardError(0, what, f"{what}: the card is gone ({error})", removed=True) from None
+        except CardError:
+            raise
+        except Exception as error:  # a misbehaving card implementation is a card failure
+            raise CardError(
+                0x6F00, what, f"{what}: the card failed with {type(error).__name__}: {error}"
+            ) from None
+        if len(raw) < 2:
+            raise CardError(
+                0x6F00, what, f"{what}: the response has {len(raw)} bytes, no status word"
+            )
+        return raw[:-2], int.from_bytes(raw[-2:], "big")
+
+    def _exchange(self, apdu: bytes, what: str) -> bytes:
+        data, sw = self._transmit(apdu, what)
+        collected = data
+        rounds = 0
+        while sw >> 8 == 0x61 or sw >> 8 == 0x6C:
+            rounds += 1
+            if rounds > _MAX_GET_RESPONSE_ROUNDS:
+                raise CardError(sw, what, f"{what}: the card keeps answering {sw:04X}")
+            if sw >> 8 == 0x6C:  # wrong Le: repeat the command with the length the card wants
+                data, sw = self._transmit(apdu[:-1] + bytes([sw & 0xFF]), what)
+                collected = data
+                continue
+            # Same CLA as the command: 80|channel after STORE DATA, as lpac sends it (§3.3).
+            get_response = bytes([apdu[0], 0xC0, 0x00, 0x00, sw & 0xFF])
+            data, sw = self._transmit(get_response, f"GET RESPONSE after {what}")
+            collected += data
+        if sw != SW_OK:
+            raise CardError(sw, what, f"{what}: the card answered SW {sw:04X}")
+        return collected
