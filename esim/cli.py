@@ -1,0 +1,375 @@
+"""The ``esim`` command (DESIGN.md §4.3): activation codes, the emulated eUICC, the stub SM-DP+.
+
+Exit status: 0 done, 1 the operation failed (the message names the rule and the spec), 2 a
+usage error. ``esim smdp serve`` in one shell and ``esim euicc download <code>`` in another
+meet through ``smdp-hosts.json`` in the shared data directory (:mod:`esim.cli_home`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from esim.activation_code import ActivationCode, ActivationCodeError
+from esim.cli_home import Home, default_data_dir
+from esim.lpa import Lpa, LpaError
+from esim.pki import PkiError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """A well-formed command line whose values cannot be used (exit status 2)."""
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _fail(message: str) -> int:
+    print(f"esim: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _lpa_failure(error: LpaError, as_json: bool) -> int:
+    if as_json:
+        _print_json({"error": error.to_json()})
+    print(f"esim: {error.activation_error}: {error}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _home(args: argparse.Namespace) -> Home:
+    return Home(args.data_dir or default_data_dir())
+
+
+# -- esim ac -----------------------------------------------------------------------------------
+
+
+def _parse_code(text: str) -> ActivationCode:
+    try:
+        return ActivationCode.parse(text)
+    except ActivationCodeError as error:
+        raise _CodeError(error) from None
+
+
+class _CodeError(Exception):
+    def __init__(self, error: ActivationCodeError) -> None:
+        super().__init__(f"{error} [{error.rule}; {error.spec}]")
+        self.error = error
+
+
+def cmd_ac_parse(args: argparse.Namespace) -> int:
+    code = _parse_code(args.code)
+    fields = {
+        "acFormat": "1",
+        "smdpAddress": code.smdp_address,
+        "matchingId": code.matching_id,
+        "smdpOid": code.smdp_oid,
+        "confirmationCodeRequired": code.confirmation_code_required,
+        "ciPublicKeyId": code.ci_public_key_id,
+        "extraFields": list(code.extra_fields),
+        "hadLpaPrefix": code.had_lpa_prefix,
+        "canonical": code.format(),
+        "qrText": code.format(lpa_prefix=True),
+    }
+    if args.json:
+        _print_json(fields)
+        return EXIT_OK
+    print(f"SM-DP+ address      {code.smdp_address}")
+    print(f"Matching ID         {code.matching_id or '(empty)'}")
+    print(f"SM-DP+ OID          {code.smdp_oid or '(none)'}")
+    print(f"Confirmation code   {'required' if code.confirmation_code_required else 'no'}")
+    if code.ci_public_key_id:
+        print(f"CI key indicator    {code.ci_public_key_id}")
+    print(f"Canonical           {code.format()}")
+    return EXIT_OK
+
+
+def cmd_ac_qr(args: argparse.Namespace) -> int:
+    from esim import qr
+
+    code = _parse_code(args.code)
+    if args.png is not None:
+        qr.render_png(code.format(), args.png)
+        print(f"wrote {args.png} ({code.format(lpa_prefix=True)})")
+        return EXIT_OK
+    import segno
+
+    segno.make(qr.qr_text(code.format()), micro=False, error="m").terminal(compact=True)
+    print(code.format(lpa_prefix=True))
+    return EXIT_OK
+
+
+# -- esim euicc --------------------------------------------------------------------------------
+
+
+def _card(home: Home) -> Any:
+    from esim.euicc import Euicc, EuiccConfig
+
+    eid, _ = home.identity()
+    return Euicc.open(home.euicc_dir, EuiccConfig(eid=eid, certificates=home.certificates()))
+
+
+def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
+    table = home.hosts()
+    for item in extra:
+        name, _, target = item.partition("=")
+        ip, _, port = target.rpartition(":")
+        if not name or not ip or not port.isdigit():
+            raise UsageError(f"--resolve {item!r} is not HOST=IP:PORT")
+        table[name.lower()] = (ip.strip("[]"), int(port))
+    return table
+
+
+def _lpa(home: Home, args: argparse.Namespace) -> Lpa:
+    certificates = home.certificates()
+    return Lpa(
+        _card(home),
+        trust_anchors=[certificates.ci.certificate],
+        resolver=_resolver(home, getattr(args, "resolve", None) or []),
+        send_notifications=not getattr(args, "no_notify", False),
+    )
+
+
+def cmd_euicc_info(args: argparse.Namespace) -> int:
+    lpa = _lpa(_home(args), args)
+    info2 = lpa.profiles.euicc_info2()
+    default_dp, root_ds = lpa.profiles.configured_addresses()
+    data = {
+        "eid": lpa.profiles.eid(),
+        "svn": ".".join(str(part) for part in info2["svn"]),
+        "profileVersion": ".".join(str(part) for part in info2["profileVersion"]),
+        "firmwareVersion": ".".join(str(part) for part in info2["euiccFirmwareVer"]),
+        "extCardResource": bytes(info2["extCardResource"]).hex().upper(),
+        "ciPkIdsForVerification": [bytes(k).hex() for k in info2["euiccCiPKIdListForVerification"]],
+        "defaultDpAddress": default_dp,
+        "rootDsAddress": root_ds,
+        "profiles": len(lpa.profiles.list_profiles()),
+    }
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key:<24}{value}")
+    return EXIT_OK
+
+
+def cmd_euicc_list(args: argparse.Namespace) -> int:
+    profiles = _lpa(_home(args), args).profiles.list_profiles()
+    if args.json:
+        _print_json([profile.to_json() for profile in profiles])
+        return EXIT_OK
+    if not profiles:
+        print("no profiles")
+    for p in profiles:
+        name = p.nickname or p.profile_name or ""
+        print(f"{p.iccid:<21}{p.state:<10}{p.profile_class:<13}{p.aid}  {name}")
+    return EXIT_OK
+
+
+def cmd_euicc_download(args: argparse.Namespace) -> int:
+    home = _home(args)
+    lpa = _lpa(home, args)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        suffix = f" {done}/{total} bytes" if total else ""
+        print(f"  {stage}{suffix}", file=sys.stderr)
+
+    result = asyncio.run(lpa.download(args.code, args.confirmation_code, progress=progress))
+    if args.json:
+        _print_json(result.to_json())
+        return EXIT_OK
+    print(f"installed {result.iccid} ({result.metadata.profile_name}) in ISD-P {result.aid}")
+    for outcome in result.notifications:
+        state = "sent and removed" if outcome.removed else "sent" if outcome.sent else "NOT sent"
+        print(f"  install notification {outcome.seq_number}: {state}")
+        if outcome.error is not None:
+            print(f"    {outcome.error.activation_error}: {outcome.error}")
+    return EXIT_OK
+
+
+def _profile_action(action: str) -> Command:
+    def run(args: argparse.Namespace) -> int:
+        profiles = _lpa(_home(args), args).profiles
+        if action == "enable":
+            profiles.enable(args.iccid)
+        elif action == "disable":
+            profiles.disable(args.iccid)
+        elif action == "delete":
+            profiles.delete(args.iccid)
+        else:
+            profiles.set_nickname(args.iccid, args.name)
+        print(f"{action}: {args.iccid} ok")
+        return EXIT_OK
+
+    return run
+
+
+def cmd_euicc_notifications(args: argparse.Namespace) -> int:
+    lpa = _lpa(_home(args), args)
+    if not args.send:
+        pending = lpa.profiles.list_notifications()
+        if args.json:
+            _print_json([item.to_json() for item in pending])
+            return EXIT_OK
+        if not pending:
+            print("no pending notifications")
+        for item in pending:
+            print(f"{item.seq_number:>5}  {item.event:<8}{item.iccid or '':<21}{item.address}")
+        return EXIT_OK
+    outcomes = asyncio.run(lpa.send_notifications())
+    if args.json:
+        _print_json([outcome.to_json() for outcome in outcomes])
+    else:
+        for outcome in outcomes:
+            state = "sent, removed" if outcome.removed else "sent" if outcome.sent else "failed"
+            detail = f": {outcome.error}" if outcome.error else ""
+            print(f"{outcome.seq_number:>5}  {outcome.event:<8}{outcome.address}  {state}{detail}")
+    return EXIT_OK if all(outcome.sent for outcome in outcomes) else EXIT_FAILED
+
+
+def cmd_euicc_stdio(args: argparse.Namespace) -> int:
+    try:
+        from esim.euicc import stdio  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return _fail("the lpac stdio backend (esim.euicc.stdio) is not available in this build")
+    serve: Callable[..., int | None] = stdio.main if hasattr(stdio, "main") else stdio.serve
+    home = _home(args)
+    status = serve(_card(home))
+    return EXIT_OK if status is None else int(status)
+
+
+# -- esim smdp ---------------------------------------------------------------------------------
+
+
+def cmd_smdp_serve(args: argparse.Namespace) -> int:
+    from esim.cli_smdp import serve
+
+    return serve(_home(args), args.host, args.port)
+
+
+def cmd_smdp_order(args: argparse.Namespace) -> int:
+    from esim.cli_smdp import create_order
+
+    order = create_order(
+        _home(args), args.iccid, args.eid, args.confirmation_code, args.release_after
+    )
+    if args.json:
+        _print_json(order)
+    else:
+        print(order["activationCode"])
+        if args.confirmation_code:
+            print(f"confirmation code: {args.confirmation_code}", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- the parser --------------------------------------------------------------------------------
+
+
+def _leaf(
+    sub: Any, name: str, command: Command, help_text: str, *, json_flag: bool = False
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
+    parser.set_defaults(command=command)
+    parser.add_argument(
+        "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
+    )
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="esim", description="Activation codes, the emulated eUICC and the stub SM-DP+."
+    )
+    parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
+    groups = parser.add_subparsers(dest="group", required=True)
+
+    ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(
+        dest="action", required=True
+    )
+    _leaf(ac, "parse", cmd_ac_parse, "parse and explain an activation code", json_flag=True)
+    ac.choices["parse"].add_argument("code", metavar="AC")
+    qr = _leaf(ac, "qr", cmd_ac_qr, "show an activation code as a QR code")
+    qr.add_argument("code", metavar="AC")
+    qr.add_argument("--png", type=Path, metavar="FILE", help="write a PNG instead")
+
+    euicc = groups.add_parser("euicc", help="the emulated eUICC, through the LPA").add_subparsers(
+        dest="action", required=True
+    )
+    _leaf(euicc, "info", cmd_euicc_info, "EID, versions and addresses", json_flag=True)
+    _leaf(euicc, "list", cmd_euicc_list, "installed profiles", json_flag=True)
+    download = _leaf(euicc, "download", cmd_euicc_download, "download a profile", json_flag=True)
+    download.add_argument("code", metavar="AC")
+    download.add_argument("--confirmation-code", metavar="CC")
+    download.add_argument("--no-notify", action="store_true", help="keep the notification")
+    download.add_argument(
+        "--resolve", action="append", metavar="HOST=IP:PORT", help="reach an SM-DP+ here"
+    )
+    for name, help_text in (("enable", "enable a profile"), ("disable", "disable a profile"),
+                            ("delete", "delete a disabled profile")):  # fmt: skip
+        _leaf(euicc, name, _profile_action(name), help_text).add_argument("iccid", metavar="ICCID")
+    nickname = _leaf(euicc, "nickname", _profile_action("nickname"), "set a profile nickname")
+    nickname.add_argument("iccid", metavar="ICCID")
+    nickname.add_argument("name", metavar="NAME")
+    notifications = _leaf(
+        euicc, "notifications", cmd_euicc_notifications, "pending notifications", json_flag=True
+    )
+    notifications.add_argument("--send", action="store_true", help="deliver and remove them")
+    notifications.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
+    _leaf(euicc, "stdio", cmd_euicc_stdio, "an lpac-compatible stdio APDU backend")
+
+    smdp = groups.add_parser("smdp", help="the stub SM-DP+").add_subparsers(
+        dest="action", required=True
+    )
+    serve = _leaf(smdp, "serve", cmd_smdp_serve, "serve ES9+ and ES2+ over HTTPS")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=0, help="port (0 = any free port)")
+    order = _leaf(smdp, "order", cmd_smdp_order, "create a released order", json_flag=True)
+    order.add_argument("--iccid", help="the profile's ICCID (default: a new test ICCID)")
+    order.add_argument("--eid", help="bind the order to this EID")
+    order.add_argument("--confirmation-code", metavar="CC")
+    order.add_argument("--release-after", type=float, metavar="MINUTES")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
+    if args.data_dir is not None and not isinstance(args.data_dir, Path):
+        args.data_dir = Path(args.data_dir)
+    try:
+        status: int = args.command(args)
+    except UsageError as error:
+        parser.print_usage(sys.stderr)
+        print(f"esim: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except _CodeError as error:
+        return _fail(f"invalidActivationCode: {error}")
+    except LpaError as error:
+        return _lpa_failure(error, bool(getattr(args, "json", False)))
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except (ValueError, OSError, PkiError) as error:
+        return _fail(str(error))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

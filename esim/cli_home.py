@@ -1,0 +1,122 @@
+"""The ``esim`` command's data directory: test PKI, card memory, order store, SM-DP+ host table.
+
+Layout (``--data-dir``, default from platformdirs)::
+
+    settings.json      {"eid": ..., "smdpAddress": ...}: fixed on first use
+    pki/               the test PKI in the SGP.26 file layout (generated once, then reused)
+    euicc/             the emulated eUICC's memory (euicc.sqlite)
+    smdp/              the stub SM-DP+'s order store (orders.sqlite)
+    smdp-hosts.json    {"<SM-DP+ name>": {"ip": ..., "port": ..., "pid": ...}}
+
+``esim smdp serve`` writes its name and bound port to ``smdp-hosts.json`` when it starts and
+removes them when it stops; ``esim euicc download`` reads the file into the LPA's resolver
+table, so the two commands meet on 127.0.0.1 without DNS or /etc/hosts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from esim.pki import CertificateSet, TestPki
+
+DEFAULT_EID = "89049032123451234512345678901235"
+"""SGP.23 #EID1, under the SGP.26 test EUM's EIN (esim-rsp.md §3.2, §4.2)."""
+DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
+HOSTS_FILE = "smdp-hosts.json"
+SETTINGS_FILE = "settings.json"
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False)) / "esim"
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write atomically: a reader in another process sees the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2, sort_keys=True)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@dataclass(frozen=True)
+class Home:
+    """One data directory and what lives in it."""
+
+    root: Path
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return _read_json(self.root / SETTINGS_FILE)
+
+    def identity(self, eid: str | None = None) -> tuple[str, str]:
+        """(EID, SM-DP+ address), fixed in settings.json on first use (``eid`` only then)."""
+        settings = self.settings
+        stored_eid = settings.get("eid")
+        address = settings.get("smdpAddress")
+        if isinstance(stored_eid, str) and isinstance(address, str):
+            if eid is not None and eid != stored_eid:
+                raise ValueError(
+                    f"{self.root} belongs to eUICC {stored_eid}; use another --data-dir for {eid}"
+                )
+            return stored_eid, address
+        chosen = (eid or DEFAULT_EID, DEFAULT_SMDP_ADDRESS)
+        _write_json(self.root / SETTINGS_FILE, {"eid": chosen[0], "smdpAddress": chosen[1]})
+        return chosen
+
+    def certificates(self) -> CertificateSet:
+        eid, address = self.identity()
+        return TestPki.load_or_generate(self.root / "pki", eid, [address])
+
+    @property
+    def euicc_dir(self) -> Path:
+        return self.root / "euicc"
+
+    @property
+    def order_store_path(self) -> Path:
+        return self.root / "smdp" / "orders.sqlite"
+
+    # -- the SM-DP+ host table ---------------------------------------------------------------
+
+    def hosts(self) -> dict[str, tuple[str, int]]:
+        """The resolver table ``esim smdp serve`` left: name → (ip, port)."""
+        table: dict[str, tuple[str, int]] = {}
+        for name, entry in _read_json(self.root / HOSTS_FILE).items():
+            if isinstance(entry, dict):
+                ip, port = entry.get("ip"), entry.get("port")
+                if isinstance(ip, str) and isinstance(port, int):
+                    table[name.lower()] = (ip, port)
+        return table
+
+    def register_host(self, name: str, ip: str, port: int) -> None:
+        table = _read_json(self.root / HOSTS_FILE)
+        table[name.lower()] = {"ip": ip, "port": port, "pid": os.getpid()}
+        _write_json(self.root / HOSTS_FILE, table)
+
+    def unregister_host(self, name: str) -> None:
+        """Drop ``name`` if this process registered it (a newer server keeps its entry)."""
+        table = _read_json(self.root / HOSTS_FILE)
+        entry = table.get(name.lower())
+        if isinstance(entry, dict) and entry.get("pid") == os.getpid():
+            del table[name.lower()]
+            _write_json(self.root / HOSTS_FILE, table)

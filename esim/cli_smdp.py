@@ -1,0 +1,96 @@
+"""``esim smdp serve`` and ``esim smdp order``: the stub SM-DP+ from the command line.
+
+The server and the order command share ``<data-dir>/smdp/orders.sqlite`` (SQLite WAL, one
+transaction per operation), so orders created in one shell are served by the other. Both use
+the wall clock (``time.time``) because the store outlives the processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from typing import Any
+
+from esim.cli_home import Home
+
+
+def _store(home: Home) -> Any:
+    from esim.smdp.store import OrderStore
+
+    _, address = home.identity()
+    return OrderStore.open(home.order_store_path, clock=time.time, smdp_address=address)
+
+
+def serve(home: Home, host: str, port: int) -> int:
+    """Serve until SIGINT/SIGTERM; the name → port entry lives in smdp-hosts.json meanwhile."""
+    from esim.smdp.server import SmdpConfig, SmdpServer
+
+    certificates = home.certificates()
+    _, address = home.identity()
+    store = _store(home)
+    server = SmdpServer(
+        SmdpConfig(address, certificates, home.root / "smdp", clock=time.time), store
+    )
+
+    async def run() -> None:
+        bound = await server.start(host, port)
+        reachable = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+        home.register_host(address, reachable, bound)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        print(
+            f"SM-DP+ {address} listening on https://{reachable}:{bound} "
+            f"(data {home.root}); Ctrl-C stops it",
+            flush=True,
+        )
+        try:
+            await stop.wait()
+        finally:
+            home.unregister_host(address)
+            await server.stop()
+
+    try:
+        asyncio.run(run())
+    finally:
+        store.close()
+    return 0
+
+
+def create_order(
+    home: Home,
+    iccid: str | None,
+    eid: str | None,
+    confirmation_code: str | None,
+    release_after_minutes: float | None,
+) -> dict[str, Any]:
+    """A released (or release-delayed) order; returns what a person or a script needs."""
+    from esim.smdp.behaviours import OrderBehaviour
+    from esim.smdp.profile_package import ProfileSpec, generate_iccid
+
+    behaviour = OrderBehaviour()
+    if release_after_minutes is not None:
+        if release_after_minutes < 0:
+            raise ValueError("--release-after cannot be negative")
+        behaviour = OrderBehaviour(release_at=time.time() + 60 * release_after_minutes)
+    store = _store(home)
+    try:
+        order = store.create_order(
+            ProfileSpec(iccid=iccid or generate_iccid()),
+            eid=eid,
+            confirmation_code=confirmation_code,
+            behaviour=behaviour,
+        )
+    finally:
+        store.close()
+    return {
+        "activationCode": order.activation_code,
+        "matchingId": order.matching_id,
+        "iccid": order.iccid,
+        "eid": order.eid,
+        "state": str(order.state),
+        "confirmationCodeRequired": order.confirmation_code_required,
+        "releaseAt": behaviour.release_at,
+    }
