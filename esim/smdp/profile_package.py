@@ -1,0 +1,288 @@
+"""Profile packages: a generated UPP, its metadata, and per-session binding into a BPP.
+
+* :class:`ProfileSpec`: what an order installs (ICCID, SPN, name, class, icon, size).
+* :func:`unprotected_profile_package`: a SAIP-shaped UPP (ProfileHeader first, with the ICCID in
+  **plain BCD** as TCA SAIP has it, esim-rsp.md §0.2, §4.1), padded with deterministic
+  non-standard PEs to the requested size, then an ``end`` PE. The eUICC reads the header ICCID
+  and compares it with the metadata (installFailedDueToIccidMismatch, §3.5 step 8).
+* :func:`store_metadata`: the StoreMetadataRequest (BF25) sent as ``profileMetadata`` and
+  again, MAC-only, inside the BPP (§3.5 step 4.8, §4.4), with notifications for enable,
+  disable and delete addressed to this SM-DP+ (as osmo-smdpp does, §3.9).
+* :func:`bind_profile_package`: InitialiseSecureChannel, ConfigureISDP, StoreMetadata, optional
+  ReplaceSessionKeys, and 86 segments of ≤ 1020 bytes (SGP.22 §2.5.5, §2.6.4; §3.6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from esim.asn1.messages import (
+    CONFIGURE_ISDP_REQUEST,
+    REPLACE_SESSION_KEYS_REQUEST,
+    STORE_METADATA_REQUEST,
+    BoundProfilePackageParts,
+    build_bound_profile_package,
+    named_bits,
+    smdp_sign_input,
+)
+from esim.asn1.tlv import encode_tlv, find_child, iter_tlvs
+from esim.crypto import (
+    TAG_ENCRYPTED_COMMAND,
+    TAG_MAC_ONLY,
+    TAG_PROFILE_ELEMENTS,
+    BspSession,
+    Curve,
+    SessionKeys,
+    decode_public_key,
+    derive_session_keys,
+    encode_public_key,
+    encode_signature_tlv,
+    generate_one_time_key,
+    shared_secret,
+    sign_raw,
+)
+from esim.identifiers import Iccid
+
+PROFILE_CLASSES = {"test": 0, "provisioning": 1, "operational": 2}
+"""ProfileClass values (SGP.22 §2.4, esim-rsp.md §4.4)."""
+DEFAULT_SIZE_BYTES = 60 * 1024
+"""A realistic consumer profile; TS.48 test profiles are about 12 KB (§3.6)."""
+HOST_ID = b"MobilePlansSMDP+"
+"""hostId of the InitialiseSecureChannel CRT (1..16 bytes; osmo-smdpp uses ``mahlzeit``)."""
+_SAIP_VERSION = (2, 3)
+_FILLER_ISSUER_OID = bytes.fromhex("06072a864886f70d01")  # 1.2.840.113549.1 (any OID will do)
+_FILLER_CHUNK = 2048
+
+
+def default_icon() -> bytes:
+    """A 64×64 solid-colour PNG (a few hundred bytes, within the 1024-byte icon limit, §4.4)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0)  # 8-bit RGB
+    rows = b"".join(b"\x00" + bytes((0x00, 0x78, 0xD4)) * 64 for _ in range(64))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSpec:
+    """What an order installs. ``iccid`` is validated (E.118 with Luhn) on construction."""
+
+    iccid: str
+    service_provider: str = "Contoso Mobile"
+    profile_name: str = "Contoso Mobile Unlimited"
+    profile_class: str = "operational"
+    size_bytes: int = DEFAULT_SIZE_BYTES
+    icon: bytes | None = None
+    """PNG bytes (≤ 1024); None uses :func:`default_icon`, ``b""`` sends no icon."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "iccid", Iccid.parse(self.iccid).digits)
+        if self.profile_class not in PROFILE_CLASSES:
+            raise ValueError(
+                f"profile_class must be one of {sorted(PROFILE_CLASSES)} (SGP.22 ProfileClass)"
+            )
+        if len(self.service_provider.encode()) > 32 or len(self.profile_name.encode()) > 64:
+            raise ValueError("serviceProviderName ≤ 32 and profileName ≤ 64 bytes (§4.4)")
+        if not 256 <= self.size_bytes <= 4 * 1024 * 1024:
+            raise ValueError("size_bytes must be between 256 bytes and 4 MiB")
+        if self.icon is not None and len(self.icon) > 1024:
+            raise ValueError("an icon is at most 1024 bytes (SGP.22 StoreMetadataRequest.icon)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "iccid": self.iccid,
+            "service_provider": self.service_provider,
+            "profile_name": self.profile_name,
+            "profile_class": self.profile_class,
+            "size_bytes": self.size_bytes,
+            "icon": None if self.icon is None else self.icon.hex(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProfileSpec:
+        icon = data.get("icon")
+        return cls(
+            iccid=data["iccid"],
+            service_provider=data["service_provider"],
+            profile_name=data["profile_name"],
+            profile_class=data["profile_class"],
+            size_bytes=data["size_bytes"],
+            icon=None if icon is None else bytes.fromhex(icon),
+        )
+
+
+def generate_iccid(issuer: str = "8999001") -> str:
+    """A random 19-digit ICCID (18 digits + Luhn) under ``issuer``, for tests and portals."""
+    body = issuer + "".join(secrets.choice("0123456789") for _ in range(18 - len(issuer)))
+    return Iccid.with_check_digit(body).digits
+
+
+# -- the UPP --------------------------------------------------------------------------------
+
+
+def _profile_header(iccid: Iccid, profile_type: str) -> bytes:
+    # ProfileElement header [0]: major-version 80, minor-version 81, profileType 82,
+    # iccid 83 (plain BCD), eUICC-Mandatory-services A5, eUICC-Mandatory-GFSTEList A6.
+    body = (
+        encode_tlv(0x80, bytes([_SAIP_VERSION[0]]))
+        + encode_tlv(0x81, bytes([_SAIP_VERSION[1]]))
+        + encode_tlv(0x82, profile_type.encode()[:100])
+        + encode_tlv(0x83, iccid.to_bcd())
+        + encode_tlv(0xA5, encode_tlv(0x81, b"") + encode_tlv(0x84, b""))  # usim, milenage
+        + encode_tlv(0xA6, b"")
+    )
+    return encode_tlv(0xA0, body)
+
+
+def _pe_header(identification: int) -> bytes:
+    return encode_tlv(0xA0, encode_tlv(0x81, identification.to_bytes(2, "big")))
+
+
+def unprotected_profile_package(spec: ProfileSpec) -> bytes:
+    """The UPP of ``spec``: header, filler PEs (deterministic per ICCID), end; ≈ size_bytes."""
+    header = _profile_header(Iccid.parse(spec.iccid), spec.profile_name)
+    end = encode_tlv(0xAA, _pe_header(0xFFFF))
+    elements = [header]
+    total = len(header) + len(end)
+    seed = hashlib.sha256(spec.iccid.encode()).digest()
+    counter = 1
+    while total < spec.size_bytes:
+        remaining = spec.size_bytes - total
+        payload_size = max(1, min(_FILLER_CHUNK, remaining - 24))
+        stream = b"".join(
+            hashlib.sha256(seed + struct.pack(">II", counter, block)).digest()
+            for block in range((payload_size + 31) // 32)
+        )[:payload_size]
+        element = encode_tlv(
+            0xA9,  # nonStandard [9]: PE header, issuerID, content
+            _pe_header(counter)
+            + encode_tlv(0x81, _FILLER_ISSUER_OID[2:])
+            + encode_tlv(0x82, stream),
+        )
+        elements.append(element)
+        total += len(element)
+        counter += 1
+    elements.append(end)
+    return b"".join(elements)
+
+
+def profile_header_iccid(upp: bytes) -> Iccid:
+    """The ICCID of the UPP's ProfileHeader (the first PE), as the eUICC checks it."""
+    first = next(iter_tlvs(upp))
+    found = find_child(first.value, 0x83) if first.tag == 0xA0 else None
+    if found is None:
+        raise ValueError("the UPP does not start with a ProfileHeader carrying an iccid (83)")
+    return Iccid.from_bcd(found.value)
+
+
+# -- metadata -------------------------------------------------------------------------------
+
+
+def store_metadata(spec: ProfileSpec, notification_address: str) -> bytes:
+    """The StoreMetadataRequest (BF25) of ``spec`` (esim-rsp.md §3.5 step 4.8, §4.4)."""
+    icon = default_icon() if spec.icon is None else spec.icon
+    value: dict[str, Any] = {
+        "iccid": Iccid.parse(spec.iccid).to_sgp22_bytes(),
+        "serviceProviderName": spec.service_provider,
+        "profileName": spec.profile_name,
+        "profileClass": PROFILE_CLASSES[spec.profile_class],
+        "notificationConfigurationInfo": [
+            {
+                # enable(1), disable(2), delete(3); install is always sent (§3.7)
+                "profileManagementOperation": named_bits({1, 2, 3}),
+                "notificationAddress": notification_address,
+            }
+        ],
+    }
+    if icon:
+        value["iconType"] = 1  # png
+        value["icon"] = icon
+    return STORE_METADATA_REQUEST.encode(value)
+
+
+# -- binding --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BindingInput:
+    """What one session contributes to the BPP."""
+
+    transaction_id: bytes
+    eid: str
+    euicc_otpk: bytes
+    """otPK.EUICC.ECKA from euiccSigned2 (5F49, 65 bytes)."""
+    metadata: bytes
+    """The exact BF25 sent as profileMetadata in authenticateClient."""
+    upp: bytes
+
+
+def bind_profile_package(
+    binding: BindingInput,
+    dp_pb_key: ec.EllipticCurvePrivateKey,
+    curve: Curve,
+    *,
+    replace_session_keys: bool = True,
+) -> bytes:
+    """The BoundProfilePackage (BF36) for one session (esim-rsp.md §3.5 step 7, §3.6).
+
+    Raises :class:`esim.crypto.KeyAgreementError` when otPK.EUICC is unusable.
+    """
+    euicc_otpk = decode_public_key(binding.euicc_otpk, curve)
+    one_time = generate_one_time_key(curve)
+    keys = derive_session_keys(
+        shared_secret(one_time, euicc_otpk), HOST_ID, bytes.fromhex(binding.eid)
+    )
+    members = (
+        encode_tlv(0x82, b"\x01")  # remoteOpId installBoundProfilePackage(1)
+        + encode_tlv(0x80, binding.transaction_id)
+        + encode_tlv(
+            0xA6, encode_tlv(0x80, b"\x88") + encode_tlv(0x81, b"\x10") + encode_tlv(0x84, HOST_ID)
+        )
+        + encode_tlv(0x5F49, encode_public_key(one_time.public_key()))
+    )
+    unsigned = encode_tlv(0xBF23, members)
+    signature = sign_raw(dp_pb_key, smdp_sign_input(unsigned, binding.euicc_otpk))
+    initialise = encode_tlv(0xBF23, members + encode_signature_tlv(signature))
+
+    bsp = BspSession(keys)
+    configure = bsp.protect_segments(TAG_ENCRYPTED_COMMAND, CONFIGURE_ISDP_REQUEST.encode({}))
+    metadata = bsp.protect_mac_only_segments(TAG_MAC_ONLY, binding.metadata)
+    replace: list[bytes] | None = None
+    profile_bsp = bsp
+    if replace_session_keys:
+        ppk = SessionKeys(s_enc=os.urandom(16), s_mac=os.urandom(16), initial_mcv=os.urandom(16))
+        request = REPLACE_SESSION_KEYS_REQUEST.encode(
+            {"initialMacChainingValue": ppk.initial_mcv, "ppkEnc": ppk.s_enc, "ppkCmac": ppk.s_mac}
+        )
+        replace = bsp.protect_segments(TAG_ENCRYPTED_COMMAND, request)
+        profile_bsp = BspSession(ppk)
+    segments = profile_bsp.protect_segments(TAG_PROFILE_ELEMENTS, binding.upp)
+    return build_bound_profile_package(
+        BoundProfilePackageParts(
+            initialise_secure_channel=initialise,
+            configure_isdp=tuple(configure),
+            store_metadata=tuple(metadata),
+            replace_session_keys=None if replace is None else tuple(replace),
+            profile_elements=tuple(segments),
+        )
+    )

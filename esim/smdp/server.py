@@ -1,0 +1,138 @@
+"""The stub SM-DP+ server: aiohttp over HTTPS with CERT.DPtls (esim-rsp.md §2.1).
+
+``SmdpServer(config, store)`` serves ES9+ (:mod:`esim.smdp.es9plus`) and ES2+
+(:mod:`esim.smdp.es2plus`) on one port. ``await start()`` returns the bound port; the TLS
+context defaults to :func:`server_ssl_context` built from ``config.certificates.dp_tls``.
+"""
+
+from __future__ import annotations
+
+import ssl
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from cryptography.hazmat.primitives import serialization
+
+from esim.pki import CertificateSet
+from esim.smdp.es2plus import DEFAULT_OPERATOR_ID, Es2Plus
+from esim.smdp.es9plus import Es9Plus
+from esim.smdp.store import Listener, OrderStore
+
+_SPEC_TLS = "SGP.22 §6.1 / esim-rsp.md §2.1 (TLS with CERT.DPtls)"
+
+
+@dataclass(frozen=True, slots=True)
+class SmdpConfig:
+    """How one SM-DP+ runs.
+
+    ``address`` is the SM-DP+ address as in activation codes (and the CERT.DPtls host name);
+    ``clock`` is the injected clock every expiry and behaviour time is read from.
+    """
+
+    address: str
+    certificates: CertificateSet
+    data_dir: Path
+    clock: Callable[[], float] = time.monotonic
+    session_ttl_seconds: float = 300
+    replace_session_keys: bool = True
+    """Send ReplaceSessionKeys (A2) and protect the profile with fresh PPKs (§3.6)."""
+    operator_ids: frozenset[str] = field(default_factory=lambda: frozenset({DEFAULT_OPERATOR_ID}))
+    """ES2+ functionRequesterIdentifier values accepted from operators."""
+    operator_url: str | None = None
+    """Where ES2+ handleDownloadProgressInfo is POSTed (base URL of the operator's ES2+)."""
+    operator_ssl: ssl.SSLContext | bool = True
+    """TLS verification for ``operator_url`` (a context, True for the system store, False)."""
+
+
+def server_ssl_context(
+    certificates: CertificateSet, directory: Path | None = None
+) -> ssl.SSLContext:
+    """A TLS server context presenting CERT.DPtls (TLS 1.2+, §2.1)."""
+    credential = certificates.dp_tls
+    if credential is None or credential.private_key is None:
+        raise ValueError(f"the certificate set has no DPtls credential with key ({_SPEC_TLS})")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    certificate_pem = credential.certificate.public_bytes(serialization.Encoding.PEM)
+    key_pem = credential.private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    # ssl only loads chains from files: write them to a private temporary directory.
+    with tempfile.TemporaryDirectory(dir=directory) as scratch:
+        cert_path, key_path = Path(scratch) / "dptls.pem", Path(scratch) / "dptls.key"
+        cert_path.write_bytes(certificate_pem)
+        key_path.touch(mode=0o600)
+        key_path.write_bytes(key_pem)
+        context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+def client_ssl_context(certificates: CertificateSet) -> ssl.SSLContext:
+    """A client context trusting only the set's CI (for LPAs and tests, §2.1)."""
+    pem = certificates.ci.certificate.public_bytes(serialization.Encoding.PEM)
+    context = ssl.create_default_context(cadata=pem.decode("ascii"))
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class SmdpServer:
+    """ES9+ and ES2+ on one aiohttp application."""
+
+    def __init__(
+        self, config: SmdpConfig, store: OrderStore, clock: Callable[[], float] | None = None
+    ) -> None:
+        self.config = config
+        self.store = store
+        store.clock = clock or config.clock
+        store.set_smdp_address(config.address)
+        self.es2plus = Es2Plus(config, store)
+        self.es9plus = Es9Plus(config, store, self.es2plus.download_progress)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    def add_listener(self, listener: Listener) -> None:
+        """``listener("smdp.order", fields)`` for every order event (the app's event log)."""
+        self.store.add_listener(listener)
+
+    def set_operator_url(self, url: str | None) -> None:
+        """Register (or clear) the operator's ES2+ base URL for handleDownloadProgressInfo."""
+        self.es2plus.operator_url = url
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        self.es9plus.add_routes(app)
+        self.es2plus.add_routes(app)
+        return app
+
+    async def start(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> int:
+        """Listen on ``host:port`` (0 = ephemeral) with TLS; return the bound port."""
+        if self._runner is not None:
+            raise RuntimeError("the SM-DP+ is already running")
+        context = ssl_context or server_ssl_context(self.config.certificates)
+        runner = web.AppRunner(self.application(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port, ssl_context=context)
+        await site.start()
+        self._runner = runner
+        address: Any = runner.addresses[0]
+        self.port = int(address[1])
+        return self.port
+
+    async def stop(self) -> None:
+        """Stop listening and wait for in-flight requests; outgoing ES2+ calls are awaited."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.es2plus.close()

@@ -1,0 +1,141 @@
+"""RSP sessions of the SM-DP+: transaction IDs, the per-session state machine, expiry.
+
+A session is created by initiateAuthentication and identified by its transactionId (16 random
+bytes, sent as upper-case hex, esim-rsp.md §2.1, §3.5 step 2.5). It moves strictly forward::
+
+    initiated ─authenticateClient→ authenticated ─getBoundProfilePackage→ bpp-delivered
+
+and ends with handleNotification (install result), cancelSession, a refusal, or expiry after
+``ttl`` seconds of the injected clock. A function called in the wrong state, or with an unknown
+or expired transactionId, is 8.10.1/3.9. Sessions live in memory, as osmo-smdpp's
+``--in-memory`` store (§3.9): an SM-DP+ restart ends them, while orders persist in SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cryptography import x509
+
+from esim.smdp.status import UNKNOWN_TRANSACTION, Es9Error
+
+_SPEC = "SGP.22 §5.6, esim-rsp.md §3.5 (RSP session), §2.4 8.10.1/3.9"
+TRANSACTION_ID_LENGTH = 16
+
+
+class SessionState(StrEnum):
+    INITIATED = "initiated"
+    AUTHENTICATED = "authenticated"
+    BPP_DELIVERED = "bpp-delivered"
+
+
+@dataclass(slots=True)
+class Session:
+    """What the SM-DP+ remembers between the ES9+ calls of one download."""
+
+    transaction_id: bytes
+    euicc_challenge: bytes
+    server_challenge: bytes
+    ci_pkid: bytes
+    expires_at: float
+    state: SessionState = SessionState.INITIATED
+    # set by authenticateClient
+    eid: str | None = None
+    euicc_certificate: x509.Certificate | None = None
+    order_id: int | None = None
+    matching_id: str | None = None
+    euicc_signature1: bytes = b""
+    smdp_signature2: bytes = b""
+    profile_metadata: bytes = b""
+    claim_held: bool = False
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def transaction_hex(self) -> str:
+        return self.transaction_id.hex().upper()
+
+
+class SessionTable:
+    """Live sessions keyed by transactionId, with expiry on the injected clock."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        ttl_seconds: float,
+        on_expired: Callable[[Session], None] | None = None,
+    ) -> None:
+        self._clock = clock
+        self._ttl = ttl_seconds
+        self._on_expired = on_expired
+        self._sessions: dict[bytes, Session] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sessions)
+
+    def create(self, euicc_challenge: bytes, ci_pkid: bytes) -> Session:
+        """A new session with a fresh transactionId and serverChallenge."""
+        self.expire()
+        with self._lock:
+            while True:
+                transaction_id = os.urandom(TRANSACTION_ID_LENGTH)
+                if transaction_id not in self._sessions:
+                    break
+            session = Session(
+                transaction_id=transaction_id,
+                euicc_challenge=euicc_challenge,
+                server_challenge=os.urandom(16),
+                ci_pkid=ci_pkid,
+                expires_at=self._clock() + self._ttl,
+            )
+            self._sessions[transaction_id] = session
+        return session
+
+    def get(self, transaction_id: bytes, *expected: SessionState) -> Session:
+        """The live session in one of ``expected`` states; else 8.10.1/3.9."""
+        self.expire()
+        with self._lock:
+            session = self._sessions.get(transaction_id)
+        if session is None:
+            raise Es9Error(
+                UNKNOWN_TRANSACTION,
+                "session.unknown",
+                f"no live RSP session has transactionId {transaction_id.hex().upper()} "
+                "(never issued, ended or expired)",
+                _SPEC,
+            )
+        if expected and session.state not in expected:
+            raise Es9Error(
+                UNKNOWN_TRANSACTION,
+                "session.wrong-state",
+                f"session {session.transaction_hex} is {session.state}; this function needs "
+                + " or ".join(str(state) for state in expected),
+                _SPEC,
+            )
+        return session
+
+    def advance(self, session: Session, to: SessionState) -> None:
+        """Move forward and restart the expiry timer."""
+        session.state = to
+        session.expires_at = self._clock() + self._ttl
+
+    def end(self, session: Session) -> None:
+        with self._lock:
+            self._sessions.pop(session.transaction_id, None)
+
+    def expire(self) -> list[Session]:
+        """Drop every session past its expiry; report each to ``on_expired``."""
+        now = self._clock()
+        with self._lock:
+            gone = [s for s in self._sessions.values() if s.expires_at <= now]
+            for session in gone:
+                del self._sessions[session.transaction_id]
+        for session in gone:
+            if self._on_expired is not None:
+                self._on_expired(session)
+        return gone

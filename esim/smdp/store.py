@@ -1,0 +1,474 @@
+"""SQLite store of download orders (stdlib ``sqlite3``, WAL, one transaction per operation).
+
+Every method is one ``BEGIN IMMEDIATE`` transaction, so a crash leaves the store consistent and
+state changes are serialised even across processes. The single-use claim of a matching ID is a
+conditional ``UPDATE … WHERE state = 'released'``: of any number of racing sessions exactly
+one gets the order (esim-rsp.md §3.5 step 4.7, DESIGN.md §3).
+
+Clock values (``created_at``, behaviour times) come from the injected clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from esim.smdp import status
+from esim.smdp.behaviours import OrderBehaviour, Step
+from esim.smdp.orders import (
+    FINAL_STATES,
+    IN_USE_STATES,
+    PRE_RELEASE_STATES,
+    Order,
+    OrderState,
+    new_matching_id,
+)
+from esim.smdp.profile_package import ProfileSpec
+from esim.smdp.status import Es9Error
+
+_LOG = logging.getLogger(__name__)
+DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
+Listener = Callable[[str, dict[str, Any]], None]
+_SPEC_ORDER = "esim-rsp.md §2.4, §3.5 step 4.7 (order checks)"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    order_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    matching_id TEXT NOT NULL UNIQUE,
+    iccid TEXT NOT NULL,
+    state TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    eid TEXT,
+    cc_hash BLOB,
+    behaviour TEXT NOT NULL,
+    fail_at TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    transaction_id TEXT,
+    downloaded_by TEXT,
+    euicc_certificate BLOB,
+    cc_failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS orders_by_iccid ON orders (iccid);
+CREATE INDEX IF NOT EXISTS orders_by_transaction ON orders (transaction_id);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class StoreError(ValueError):
+    """An order operation the life cycle does not allow (rule, message, spec)."""
+
+    def __init__(self, rule: str, message: str, spec: str = _SPEC_ORDER) -> None:
+        super().__init__(f"{rule}: {message} ({spec})")
+        self.rule = rule
+        self.message = message
+        self.spec = spec
+
+
+def confirmation_code_digest(confirmation_code: str) -> bytes:
+    """SHA256(CC): all the SM-DP+ keeps, enough to check hashCc (esim-rsp.md §4.7)."""
+    return hashlib.sha256(confirmation_code.encode("utf-8")).digest()
+
+
+class OrderStore:
+    """Orders in one SQLite file; see the module docstring. Thread-safe."""
+
+    def __init__(self, connection: sqlite3.Connection, clock: Callable[[], float]) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self._listeners: list[Listener] = []
+        self.clock = clock
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        smdp_address: str | None = None,
+    ) -> OrderStore:
+        """Open or create the store (WAL); ``smdp_address`` is saved for activation codes."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=10
+        )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.executescript(_SCHEMA)
+        store = cls(connection, clock)
+        if smdp_address is not None:
+            store.set_smdp_address(smdp_address)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener("smdp.order", fields)`` on every order event."""
+        self._listeners.append(listener)
+
+    def emit(self, action: str, order: Order | None, **fields: Any) -> None:
+        """Tell the listeners; a failing listener is logged, never raised into a request."""
+        payload: dict[str, Any] = {"action": action}
+        if order is not None:
+            payload.update(order.describe())
+        payload.update(fields)
+        for listener in list(self._listeners):
+            try:
+                listener("smdp.order", payload)
+            except Exception:
+                _LOG.exception("an smdp.order listener failed")
+
+    def set_smdp_address(self, address: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('smdp_address', ?)",
+                (address,),
+            )
+
+    @property
+    def smdp_address(self) -> str:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM settings WHERE key = 'smdp_address'"
+            ).fetchone()
+        return DEFAULT_SMDP_ADDRESS if row is None else str(row[0])
+
+    def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
+        (oid, mid, _iccid, state, spec, eid, cc_hash, behaviour, _fail_at, created, updated,
+         tid, downloaded_by, _cert, cc_failures, last_error) = row  # fmt: skip
+        return Order(
+            order_id=oid,
+            matching_id=mid,
+            state=OrderState(state),
+            spec=ProfileSpec.from_dict(json.loads(spec)),
+            eid=eid,
+            confirmation_code_required=cc_hash is not None,
+            behaviour=OrderBehaviour.from_json(behaviour),
+            smdp_address=address,
+            created_at=created,
+            updated_at=updated,
+            transaction_id=tid,
+            downloaded_by=downloaded_by,
+            confirmation_code_failures=cc_failures,
+            last_error=last_error,
+        )
+
+    def _select(self, where: str, args: tuple[Any, ...]) -> list[Order]:
+        address = self.smdp_address
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM orders WHERE {where} ORDER BY order_id", args
+            ).fetchall()
+        return [self._order(row, address) for row in rows]
+
+    def _one(self, where: str, args: tuple[Any, ...]) -> Order | None:
+        found = self._select(where, args)
+        return found[-1] if found else None
+
+    def _update(self, db: sqlite3.Connection, order_id: int, **fields: Any) -> None:
+        fields["updated_at"] = self.clock()
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        db.execute(
+            f"UPDATE orders SET {assignments} WHERE order_id = ?", (*fields.values(), order_id)
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def orders(self) -> list[Order]:
+        """Every order, oldest first."""
+        return self._select("1", ())
+
+    def get(self, matching_id: str) -> Order | None:
+        return self._one("matching_id = ?", (matching_id,))
+
+    def get_by_iccid(self, iccid: str) -> Order | None:
+        """The newest order for ``iccid``."""
+        return self._one("iccid = ?", (iccid,))
+
+    def get_by_transaction(self, transaction_id: str) -> Order | None:
+        return self._one("transaction_id = ?", (transaction_id.upper(),))
+
+    def euicc_certificate(self, order_id: int) -> bytes | None:
+        """CERT.EUICC (DER) of the eUICC that claimed the order."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT euicc_certificate FROM orders WHERE order_id = ?", (order_id,)
+            ).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def confirmation_code_digest(self, order_id: int) -> bytes | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT cc_hash FROM orders WHERE order_id = ?", (order_id,)
+            ).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def released_failure(self, step: Step) -> OrderBehaviour | None:
+        """The behaviour of a released order failing at ``step`` (initiateAuthentication)."""
+        found = self._one("state = ? AND fail_at = ?", (OrderState.RELEASED.value, step.value))
+        return None if found is None else found.behaviour
+
+    def find_for_download(self, matching_id: str | None, eid: str) -> Order | None:
+        """The order an authenticateClient names: by matching ID, or the oldest released order
+        bound to ``eid`` when the matching ID is empty (default SM-DP+ flow, §3.5 step 3)."""
+        if matching_id:
+            return self.get(matching_id)
+        found = self._select("eid = ? AND state = ?", (eid, OrderState.RELEASED.value))
+        return found[0] if found else None
+
+    # -- creating and changing ------------------------------------------------------------
+
+    def create_order(
+        self,
+        spec: ProfileSpec,
+        eid: str | None = None,
+        confirmation_code: str | None = None,
+        behaviour: OrderBehaviour | None = None,
+        *,
+        state: OrderState = OrderState.RELEASED,
+        matching_id: str | None = None,
+    ) -> Order:
+        """A new order for ``spec`` (released unless ``state`` says otherwise).
+
+        Raises :class:`StoreError` when the ICCID already has an order that is not final or the
+        matching ID is taken.
+        """
+        behaviour = behaviour or OrderBehaviour()
+        if eid is not None:
+            from esim.identifiers import Eid
+
+            eid = Eid.parse(eid).digits
+        if confirmation_code is not None and not confirmation_code:
+            raise StoreError("order.confirmation-code-empty", "a confirmation code is not empty")
+        now = self.clock()
+        with self._transaction() as db:
+            self._require_iccid_free(db, spec.iccid)
+            mid = matching_id or new_matching_id()
+            if db.execute("SELECT 1 FROM orders WHERE matching_id = ?", (mid,)).fetchone():
+                raise StoreError("order.matching-id-taken", f"matching ID {mid} is in use")
+            cursor = db.execute(
+                "INSERT INTO orders (matching_id, iccid, state, spec, eid, cc_hash, behaviour,"
+                " fail_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    mid,
+                    spec.iccid,
+                    state.value,
+                    json.dumps(spec.to_dict()),
+                    eid,
+                    None
+                    if confirmation_code is None
+                    else confirmation_code_digest(confirmation_code),
+                    behaviour.to_json(),
+                    None if behaviour.fail_at is None else behaviour.fail_at.value,
+                    now,
+                    now,
+                ),
+            )
+            order_id = cursor.lastrowid
+        order = self._one("order_id = ?", (order_id,))
+        assert order is not None
+        self.emit("created", order)
+        return order
+
+    def _require_iccid_free(self, db: sqlite3.Connection, iccid: str) -> None:
+        for (state,) in db.execute("SELECT state FROM orders WHERE iccid = ?", (iccid,)):
+            if OrderState(state) not in FINAL_STATES:
+                raise StoreError(
+                    "order.iccid-in-use", f"ICCID {iccid} already has an order in state {state}"
+                )
+
+    def set_behaviour(self, matching_id: str, behaviour: OrderBehaviour) -> Order:
+        """Replace the behaviour of an order; raises :class:`StoreError` if unknown."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT order_id FROM orders WHERE matching_id = ?", (matching_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError("order.unknown", f"no order has matching ID {matching_id}")
+            fail_at = None if behaviour.fail_at is None else behaviour.fail_at.value
+            self._update(db, row[0], behaviour=behaviour.to_json(), fail_at=fail_at)
+        order = self.get(matching_id)
+        assert order is not None
+        return order
+
+    def transition(
+        self,
+        order: Order,
+        allowed: frozenset[OrderState] | set[OrderState],
+        to: OrderState,
+        action: str,
+        **fields: Any,
+    ) -> Order | None:
+        """Move ``order`` to ``to`` if it is still in one of ``allowed``; None otherwise."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT state FROM orders WHERE order_id = ?", (order.order_id,)
+            ).fetchone()
+            if row is None or OrderState(row[0]) not in allowed:
+                return None
+            self._update(db, order.order_id, state=to.value, **fields)
+        changed = self._one("order_id = ?", (order.order_id,))
+        assert changed is not None
+        self.emit(action, changed)
+        return changed
+
+    # -- the download (ES9+) ------------------------------------------------------------
+
+    def claim(self, order: Order, eid: str, transaction_id: str, euicc_certificate: bytes) -> Order:
+        """Bind ``order`` to one session, single-use; raise :class:`Es9Error` per §2.4."""
+        now = self.clock()
+        refusal: Es9Error | None = None
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT * FROM orders WHERE order_id = ?", (order.order_id,)
+            ).fetchone()
+            current = self._order(row, DEFAULT_SMDP_ADDRESS)
+            refusal = self._refusal(current, eid, now)
+            if refusal is not None and refusal.code == status.ORDER_EXPIRED:
+                self._update(db, current.order_id, state=OrderState.EXPIRED.value)
+            elif refusal is None:
+                cursor = db.execute(
+                    "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
+                    " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?",
+                    (
+                        OrderState.DOWNLOADING.value,
+                        transaction_id,
+                        eid,
+                        euicc_certificate,
+                        now,
+                        current.order_id,
+                        OrderState.RELEASED.value,
+                    ),
+                )
+                if cursor.rowcount != 1:  # unreachable under BEGIN IMMEDIATE; kept as a guard
+                    refusal = Es9Error(
+                        status.MATCHING_ID_CONFLICT, "order.claimed", "claimed concurrently"
+                    )
+        changed = self.get(order.matching_id)
+        assert changed is not None
+        if refusal is not None:
+            if refusal.code == status.ORDER_EXPIRED and current.state != OrderState.EXPIRED:
+                self.emit("expired", changed)
+            raise refusal
+        self.emit("download-started", changed, transaction_id=transaction_id)
+        return changed
+
+    @staticmethod
+    def _refusal(order: Order, eid: str, now: float) -> Es9Error | None:
+        state, behaviour, mid = order.state, order.behaviour, order.matching_id
+        if state == OrderState.EXPIRED or (
+            state not in FINAL_STATES | IN_USE_STATES and behaviour.is_expired(now)
+        ):
+            return Es9Error(
+                status.ORDER_EXPIRED, "order.expired", f"the order for {mid} has expired"
+            )
+        if order.confirmation_code_failures >= behaviour.confirmation_code_attempts:
+            return Es9Error(
+                status.CONFIRMATION_CODE_RETRIES_EXCEEDED,
+                "order.confirmation-code-retries",
+                f"too many wrong confirmation codes for {mid}",
+            )
+        if state in FINAL_STATES:
+            return Es9Error(
+                status.MATCHING_ID_REFUSED, "order.closed", f"the order for {mid} is {state}"
+            )
+        if state in PRE_RELEASE_STATES or not behaviour.is_released(now):
+            return Es9Error(
+                status.NOT_RELEASED, "order.not-released", f"the profile of {mid} is not released"
+            )
+        if order.eid is not None and order.eid != eid:
+            return Es9Error(
+                status.EID_MISMATCH,
+                "order.eid-mismatch",
+                f"the order for {mid} is bound to another EID than {eid}",
+            )
+        if state in IN_USE_STATES:
+            if order.downloaded_by != eid:
+                return Es9Error(
+                    status.EID_ALREADY_ASSOCIATED,
+                    "order.single-use",
+                    f"matching ID {mid} was already used by another eUICC",
+                )
+            return Es9Error(
+                status.MATCHING_ID_CONFLICT,
+                "order.single-use",
+                f"matching ID {mid} is already {state} for this eUICC",
+            )
+        return None
+
+    def give_back(self, transaction_id: str, reason: str) -> Order | None:
+        """Return a session's claim: the order is ``released`` again for a new attempt."""
+        order = self.get_by_transaction(transaction_id)
+        if order is None:
+            return None
+        return self.transition(
+            order,
+            {OrderState.DOWNLOADING},
+            OrderState.RELEASED,
+            "download-abandoned",
+            transaction_id=None,
+            downloaded_by=None,
+            euicc_certificate=None,
+            last_error=reason,
+        )
+
+    def fail(self, transaction_id: str, reason: str) -> Order | None:
+        """End a session's order as ``failed`` (terminal)."""
+        order = self.get_by_transaction(transaction_id)
+        if order is None:
+            return None
+        return self.transition(
+            order,
+            {OrderState.DOWNLOADING, OrderState.DOWNLOADED},
+            OrderState.FAILED,
+            "failed",
+            last_error=reason,
+        )
+
+    def record_wrong_confirmation_code(self, order: Order) -> Order:
+        """Count a wrong code; give the claim back, or fail the order once the limit is hit."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE orders SET cc_failures = cc_failures + 1 WHERE order_id = ?",
+                (order.order_id,),
+            )
+            failures = db.execute(
+                "SELECT cc_failures FROM orders WHERE order_id = ?", (order.order_id,)
+            ).fetchone()[0]
+            exhausted = failures >= order.behaviour.confirmation_code_attempts
+            self._update(
+                db,
+                order.order_id,
+                state=(OrderState.FAILED if exhausted else OrderState.RELEASED).value,
+                transaction_id=order.transaction_id if exhausted else None,
+                downloaded_by=order.downloaded_by if exhausted else None,
+                last_error="wrong confirmation code",
+            )
+        changed = self.get(order.matching_id)
+        assert changed is not None
+        self.emit("confirmation-code-refused", changed, failures=failures, exhausted=exhausted)
+        return changed

@@ -1,0 +1,129 @@
+"""The SM-DP+'s checks of what an eUICC signed and sent (esim-rsp.md §3.5 steps 4 and 7).
+
+Each check raises :class:`Es9Error` with the §2.4 code osmo-smdpp (or lpac's table) uses.
+Signatures are verified over the exact received bytes (§0.2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from esim.asn1.errors import Asn1DecodeError
+from esim.asn1.messages import Message
+from esim.crypto import CryptoError, verify_raw
+from esim.identifiers import Eid, IdentifierError
+from esim.pki import PkiError, Role, authority_key_identifier, eid_of, require_role
+from esim.pki.verify import verify_issued_by
+from esim.smdp import status
+from esim.smdp.status import Es9Error, StatusCode
+
+_SPEC_AUTH = "SGP.22 §5.6.3, esim-rsp.md §3.5 step 4"
+_SPEC_DER = "SGP.22 RSPDefinitions, esim-rsp.md §2.2 (DER payloads)"
+
+
+def decode(message: Message, data: bytes, field: str) -> Any:
+    """Decode a received ASN.1 payload; malformed DER is 1.6/2.1."""
+    try:
+        return message.decode(data)
+    except Asn1DecodeError as error:
+        raise Es9Error(
+            status.INVALID_PARAMETER,
+            f"der.{field}",
+            f"{field} is not a valid {message.type_name}: {error.message}",
+            _SPEC_DER,
+        ) from None
+
+
+def certificate(der: Any, code: StatusCode, what: str) -> x509.Certificate:
+    """Parse a certificate received as ASN.1 ANY (asn1tools gives a bytearray)."""
+    try:
+        return x509.load_der_x509_certificate(bytes(der))
+    except (ValueError, TypeError):
+        raise Es9Error(
+            code, f"certificate.{what}.malformed", f"{what} is not a DER X.509 certificate"
+        ) from None
+
+
+def public_key(cert: x509.Certificate, code: StatusCode, what: str) -> ec.EllipticCurvePublicKey:
+    key = cert.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise Es9Error(code, f"certificate.{what}.key", f"{what} does not hold an EC key")
+    return key
+
+
+def signature(key: ec.EllipticCurvePublicKey, data: bytes, raw_signature: bytes, what: str) -> None:
+    """Verify an eUICC signature; failure is 8.1/6.1."""
+    try:
+        verify_raw(key, data, raw_signature)
+    except CryptoError as error:
+        raise Es9Error(
+            status.EUICC_SIGNATURE_INVALID,
+            f"signature.{what}",
+            f"{what} does not verify with the eUICC's key: {error.message}",
+            _SPEC_AUTH,
+        ) from None
+
+
+def euicc_chain(
+    euicc: x509.Certificate, eum: x509.Certificate, ci: x509.Certificate, ci_pkid: bytes
+) -> str:
+    """CI → EUM → eUICC and the EID range; returns the EID (§3.5 step 4.2-4.5)."""
+    if authority_key_identifier(eum) != ci_pkid:
+        raise Es9Error(
+            status.UNKNOWN_CI_KEY,
+            "chain.eum-not-from-chosen-ci",
+            "the EUM certificate was not issued by the CI chosen in initiateAuthentication",
+            _SPEC_AUTH,
+        )
+    try:
+        require_role(eum, Role.EUM)
+        verify_issued_by(eum, ci)
+    except PkiError as error:
+        raise Es9Error(
+            status.EUM_CERTIFICATE_INVALID, error.rule, error.message, error.spec
+        ) from None
+    try:
+        require_role(euicc, Role.EUICC)
+        verify_issued_by(euicc, eum)
+    except PkiError as error:
+        raise Es9Error(
+            status.EUICC_CERTIFICATE_INVALID, error.rule, error.message, error.spec
+        ) from None
+    try:
+        eid = Eid.parse(eid_of(euicc) or "").digits
+    except IdentifierError as error:
+        raise Es9Error(
+            status.EUICC_CERTIFICATE_INVALID,
+            "certificate.euicc.eid",
+            f"the eUICC certificate's serialNumber is not an EID: {error}",
+            _SPEC_AUTH,
+        ) from None
+    permitted = permitted_eid_prefixes(eum)
+    if permitted and not any(eid.startswith(prefix) for prefix in permitted):
+        raise Es9Error(
+            status.EID_OUTSIDE_EUM_RANGE,
+            "chain.eid-outside-eum-range",
+            f"EID {eid} is outside the EUM's permitted prefixes {', '.join(permitted)} "
+            "(osmo-smdpp's check)",
+            _SPEC_AUTH,
+        )
+    return eid
+
+
+def permitted_eid_prefixes(eum: x509.Certificate) -> list[str]:
+    """SGP.26 variant O: serialNumber entries of permitted DirectoryName constraints (§3.2)."""
+    try:
+        constraints = eum.extensions.get_extension_for_class(x509.NameConstraints).value
+    except x509.ExtensionNotFound:
+        return []
+    prefixes: list[str] = []
+    for subtree in constraints.permitted_subtrees or []:
+        if isinstance(subtree, x509.DirectoryName):
+            for attribute in subtree.value.get_attributes_for_oid(NameOID.SERIAL_NUMBER):
+                value = attribute.value
+                prefixes.append(value if isinstance(value, str) else value.decode("ascii"))
+    return prefixes

@@ -1,0 +1,478 @@
+"""Test support for the SM-DP+ tests: an eUICC played with esim.crypto/esim.asn1, and an ES9+/ES2+
+HTTPS client (httpx, SNI = the SM-DP+ host, trust = the test CI only).
+
+Not a test module (no ``test_`` prefix); the SM-DP+ tests and the benchmark import it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import functools
+import json
+import os
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from esim.asn1 import messages as m
+from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
+from esim.crypto import (
+    BspSession,
+    SessionKeys,
+    decode_public_key,
+    decode_signature_tlv,
+    derive_session_keys,
+    encode_public_key,
+    encode_signature_tlv,
+    generate_one_time_key,
+    shared_secret,
+    sign_raw,
+    verify_raw,
+)
+from esim.identifiers import Eid, Iccid
+from esim.pki import CertificateSet, Credential, Role, TestPki
+from esim.smdp import OrderStore, SmdpConfig, SmdpServer, client_ssl_context
+from esim.smdp.profile_package import profile_header_iccid
+
+ADDRESS = "smdp.mobileplans.test"
+EID = "89049032123451234512345678901235"
+OPERATOR = "MobilePlansOperator"
+
+
+@functools.cache
+def test_certificates() -> CertificateSet:
+    """One PKI per test process (generation is the slow part)."""
+    return TestPki.generate(EID, [ADDRESS])
+
+
+@functools.cache
+def _client_context() -> ssl.SSLContext:
+    return client_ssl_context(test_certificates())
+
+
+def make_config(data_dir: Path, clock: Any = None, **extra: Any) -> SmdpConfig:
+    kwargs: dict[str, Any] = {"clock": clock} if clock is not None else {}
+    kwargs.update(extra)
+    return SmdpConfig(ADDRESS, test_certificates(), data_dir, **kwargs)
+
+
+def mint_euicc(eid: str) -> Credential:
+    """A new CERT.EUICC for ``eid`` signed by the test EUM (the SGP.26 EUM key is public)."""
+    certs = test_certificates()
+    assert certs.eum is not None
+    assert certs.eum.private_key is not None
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, "Test"),
+                    x509.NameAttribute(x509.NameOID.SERIAL_NUMBER, eid),
+                    x509.NameAttribute(x509.NameOID.COMMON_NAME, "Minted eUICC"),
+                ]
+            )
+        )
+        .issuer_name(certs.eum.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(certs.eum.private_key.public_key()),
+            False,
+        )
+        .add_extension(
+            x509.CertificatePolicies([x509.PolicyInformation(Role.EUICC.oid, None)]), True
+        )
+        .sign(certs.eum.private_key, hashes.SHA256())
+    )
+    return Credential(cert, key)
+
+
+ISDP_AID = bytes.fromhex("a0000005591010ffffffff8900001000")
+SIMA_OK = bytes.fromhex("30053003800100")
+EUICC_INFO2: dict[str, Any] = {
+    "profileVersion": bytes.fromhex("020301"),
+    "svn": bytes.fromhex("020202"),
+    "euiccFirmwareVer": bytes.fromhex("010000"),
+    "extCardResource": bytes.fromhex("810108820400045bf88302241 9".replace(" ", "")),
+    "uiccCapability": (bytes.fromhex("067f36f3c0"), 34),
+    "rspCapability": (bytes.fromhex("98"), 5),
+    "euiccCiPKIdListForVerification": [],
+    "euiccCiPKIdListForSigning": [],
+    "ppVersion": bytes.fromhex("010000"),
+    "sasAcreditationNumber": "TEST-SAS",
+}
+
+
+@dataclass
+class Download:
+    """What a fake eUICC keeps during one download."""
+
+    transaction_id: bytes = b""
+    server_address: str = ""
+    smdp_oid: str = ""
+    euicc_signature1: bytes = b""
+    smdp_signature2: bytes = b""
+    dp_pb: x509.Certificate | None = None
+    metadata: bytes = b""
+    cc_required: bool = False
+    one_time: ec.EllipticCurvePrivateKey | None = None
+    installed: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeEuicc:
+    """The eUICC side of ES10b, enough to drive ES9+ with real crypto (esim-rsp.md §3.5)."""
+
+    def __init__(self, credential: Credential | None = None) -> None:
+        certs = test_certificates()
+        self.certs = certs
+        self.credential = credential or certs.euicc
+        assert self.credential is not None
+        self.challenge = b""
+        self.download = Download()
+        self.seq = 0
+
+    @classmethod
+    def with_new_eid(cls) -> FakeEuicc:
+        return cls(mint_euicc(Eid.generate(prefix=EID[:8]).digits))
+
+    @property
+    def eid(self) -> str:
+        return self.credential.certificate.subject.get_attributes_for_oid(
+            x509.NameOID.SERIAL_NUMBER
+        )[0].value  # type: ignore[return-value]
+
+    @property
+    def key(self) -> ec.EllipticCurvePrivateKey:
+        assert self.credential.private_key is not None
+        return self.credential.private_key
+
+    def euicc_info1(self) -> bytes:
+        self.challenge = os.urandom(16)
+        pkid = self.certs.ci_pkid
+        return m.EUICC_INFO1.encode(
+            {
+                "svn": bytes.fromhex("020202"),
+                "euiccCiPKIdListForVerification": [pkid],
+                "euiccCiPKIdListForSigning": [pkid],
+            }
+        )
+
+    def authenticate_server(self, response: dict[str, Any], matching_id: str | None) -> bytes:
+        signed1 = b64d(response["serverSigned1"])
+        signature1 = decode_signature_tlv(b64d(response["serverSignature1"]))
+        dp_auth = x509.load_der_x509_certificate(b64d(response["serverCertificate"]))
+        verify_raw(dp_auth.public_key(), signed1, signature1)  # type: ignore[arg-type]
+        server = m.SERVER_SIGNED1.decode(signed1)
+        assert server["euiccChallenge"] == self.challenge
+        self.download = Download(
+            transaction_id=server["transactionId"],
+            server_address=server["serverAddress"],
+            smdp_oid=self.certs.smdp_oid or "",
+        )
+        info2 = dict(EUICC_INFO2)
+        info2["euiccCiPKIdListForVerification"] = [self.certs.ci_pkid]
+        info2["euiccCiPKIdListForSigning"] = [self.certs.ci_pkid]
+        ctx: dict[str, Any] = {
+            "deviceInfo": {"tac": bytes.fromhex("35290611"), "deviceCapabilities": {}}
+        }
+        if matching_id is not None:
+            ctx["matchingId"] = matching_id
+        euicc_signed1 = m.EUICC_SIGNED1.encode(
+            {
+                "transactionId": server["transactionId"],
+                "serverAddress": server["serverAddress"],
+                "serverChallenge": server["serverChallenge"],
+                "euiccInfo2": info2,
+                "ctxParams1": ("ctxParamsForCommonAuthentication", ctx),
+            }
+        )
+        signature = sign_raw(self.key, euicc_signed1)
+        self.download.euicc_signature1 = signature
+        assert self.certs.eum is not None
+        body = (
+            euicc_signed1
+            + encode_signature_tlv(signature)
+            + self.credential.der
+            + self.certs.eum.der
+        )
+        return encode_tlv(0xBF38, encode_tlv(0xA0, body))
+
+    def prepare_download(self, response: dict[str, Any], confirmation_code: str | None) -> bytes:
+        signed2 = b64d(response["smdpSigned2"])
+        signature2 = decode_signature_tlv(b64d(response["smdpSignature2"]))
+        dp_pb = x509.load_der_x509_certificate(b64d(response["smdpCertificate"]))
+        verify_raw(
+            dp_pb.public_key(),  # type: ignore[arg-type]
+            m.smdp_signature2_input(signed2, self.download.euicc_signature1),
+            signature2,
+        )
+        decoded = m.SMDP_SIGNED2.decode(signed2)
+        assert decoded["transactionId"] == self.download.transaction_id
+        self.download.smdp_signature2 = signature2
+        self.download.dp_pb = dp_pb
+        self.download.metadata = b64d(response["profileMetadata"])
+        self.download.cc_required = decoded["ccRequiredFlag"]
+        one_time = generate_one_time_key()
+        self.download.one_time = one_time
+        value: dict[str, Any] = {
+            "transactionId": self.download.transaction_id,
+            "euiccOtpk": encode_public_key(one_time.public_key()),
+        }
+        if confirmation_code is not None:
+            value["hashCc"] = m.hash_confirmation_code(
+                confirmation_code, self.download.transaction_id
+            )
+        euicc_signed2 = m.EUICC_SIGNED2.encode(value)
+        signature = sign_raw(self.key, m.euicc_signature2_input(euicc_signed2, signature2))
+        return encode_tlv(0xBF21, encode_tlv(0xA0, euicc_signed2 + encode_signature_tlv(signature)))
+
+    def load_bound_profile_package(self, bpp: bytes) -> bytes:
+        """Check and decrypt the BPP; return the signed ProfileInstallationResult (BF37)."""
+        parts = m.split_bound_profile_package(bpp)
+        isc = m.INITIALISE_SECURE_CHANNEL_REQUEST.decode(parts.initialise_secure_channel)
+        assert isc["transactionId"] == self.download.transaction_id
+        assert self.download.dp_pb is not None
+        assert self.download.one_time is not None
+        own = encode_public_key(self.download.one_time.public_key())
+        verify_raw(
+            self.download.dp_pb.public_key(),  # type: ignore[arg-type]
+            m.smdp_sign_input(parts.initialise_secure_channel, own),
+            isc["smdpSign"],
+        )
+        shs = shared_secret(
+            self.download.one_time, decode_public_key(isc["smdpOtpk"], self.certs.curve)
+        )
+        keys = derive_session_keys(
+            shs, isc["controlRefTemplate"]["hostId"], bytes.fromhex(self.eid)
+        )
+        bsp = BspSession(keys)
+        configure = b"".join(bsp.unprotect(s, 0x87) for s in parts.configure_isdp)
+        assert configure[:2] == b"\xbf\x24"
+        metadata = b"".join(bsp.unprotect_mac_only(s) for s in parts.store_metadata)
+        assert metadata == self.download.metadata
+        if parts.replace_session_keys is not None:
+            request = b"".join(bsp.unprotect(s, 0x87) for s in parts.replace_session_keys)
+            ppk = m.REPLACE_SESSION_KEYS_REQUEST.decode(request)
+            bsp = BspSession(
+                SessionKeys(ppk["ppkEnc"], ppk["ppkCmac"], ppk["initialMacChainingValue"])
+            )
+        for segment in parts.profile_elements:
+            assert len(segment) <= 1020
+        upp = b"".join(bsp.unprotect(s, 0x86) for s in parts.profile_elements)
+        info = m.STORE_METADATA_REQUEST.decode(metadata)
+        iccid = Iccid.from_sgp22_bytes(info["iccid"])
+        assert profile_header_iccid(upp) == iccid
+        self.download.installed = {"iccid": iccid.digits, "upp": upp, "metadata": info}
+        return self.installation_result(iccid, success=True)
+
+    def installation_result(self, iccid: Iccid, *, success: bool) -> bytes:
+        self.seq += 1
+        final: tuple[str, dict[str, Any]] = (
+            (
+                "successResult",
+                {
+                    "aid": bytes.fromhex("a0000005591010ffffffff8900001000"),
+                    "simaResponse": bytes.fromhex("30053003800100"),
+                },
+            )  # fmt: skip
+            if success
+            else ("errorResult", {"bppCommandId": 5, "errorReason": 12})
+        )
+        data = m.PROFILE_INSTALLATION_RESULT_DATA.encode(
+            {
+                "transactionId": self.download.transaction_id,
+                "notificationMetadata": {
+                    "seqNumber": self.seq,
+                    "profileManagementOperation": m.notification_event("install"),
+                    "notificationAddress": self.download.server_address,
+                    "iccid": iccid.to_sgp22_bytes(),
+                },
+                "smdpOid": self.download.smdp_oid,
+                "finalResult": final,
+            }
+        )
+        return encode_tlv(0xBF37, data + encode_signature_tlv(sign_raw(self.key, data)))
+
+    def cancel_session(self, reason: int) -> bytes:
+        signed = m.EUICC_CANCEL_SESSION_SIGNED.encode(
+            {
+                "transactionId": self.download.transaction_id,
+                "smdpOid": self.download.smdp_oid,
+                "reason": reason,
+            }
+        )
+        body = signed + encode_signature_tlv(sign_raw(self.key, signed))
+        return encode_tlv(0xBF41, encode_tlv(0xA0, body))
+
+    def other_notification(self, iccid: str, event: str) -> bytes:
+        self.seq += 1
+        metadata = m.NOTIFICATION_METADATA.encode(
+            {
+                "seqNumber": self.seq,
+                "profileManagementOperation": m.notification_event(event),
+                "notificationAddress": ADDRESS,
+                "iccid": Iccid.parse(iccid).to_sgp22_bytes(),
+            }
+        )
+        assert self.certs.eum is not None
+        body = (
+            metadata
+            + encode_signature_tlv(sign_raw(self.key, metadata))
+            + self.credential.der
+            + self.certs.eum.der
+        )
+        return encode_tlv(0x30, body)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64d(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+class Es9Client:
+    """An LPA-ish HTTPS client: 127.0.0.1:port, SNI and Host = the SM-DP+ address."""
+
+    def __init__(self, port: int) -> None:
+        self.base = f"https://127.0.0.1:{port}"
+        self.client = httpx.AsyncClient(verify=_client_context(), timeout=60)
+
+    async def __aenter__(self) -> Es9Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    async def raw(
+        self, path: str, content: bytes, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        sent = {
+            "Host": ADDRESS,
+            "Content-Type": "application/json",
+            "X-Admin-Protocol": "gsma/rsp/v2.2.2",
+            "User-Agent": "gsma-rsp-lpad",
+        }
+        sent.update(headers or {})
+        return await self.client.post(
+            self.base + path,
+            content=content,
+            headers=sent,
+            extensions={"sni_hostname": ADDRESS},
+        )
+
+    async def call(self, function: str, body: dict[str, Any]) -> httpx.Response:
+        return await self.raw("/gsma/rsp2/es9plus/" + function, json.dumps(body).encode())
+
+    async def es2(self, function: str, body: dict[str, Any], requester: str = OPERATOR) -> Any:
+        payload = {
+            "header": {"functionRequesterIdentifier": requester, "functionCallIdentifier": "1"}
+        }
+        payload.update(body)
+        response = await self.raw("/gsma/rsp2/es2plus/" + function, json.dumps(payload).encode())
+        assert response.status_code == 200
+        return response.json()
+
+
+def status_of(response: httpx.Response) -> tuple[str, str] | None:
+    """(subject, reason) of a Failed answer, None for Executed-Success."""
+    assert response.status_code == 200, response.text
+    header = response.json()["header"]["functionExecutionStatus"]
+    if header["status"] == "Executed-Success":
+        return None
+    data = header["statusCodeData"]
+    return data["subjectCode"], data["reasonCode"]
+
+
+@dataclass
+class Outcome:
+    """How far a download got: the failing function and its code, or success."""
+
+    failed_at: str | None = None
+    code: tuple[str, str] | None = None
+    responses: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_at is None
+
+
+async def run_download(
+    client: Es9Client,
+    euicc: FakeEuicc,
+    matching_id: str | None,
+    *,
+    confirmation_code: str | None = None,
+    send_notification: bool = True,
+    stop_after: str | None = None,
+) -> Outcome:
+    """The whole ES9+ download as an LPA does it (esim-rsp.md §3.5)."""
+    outcome = Outcome()
+
+    async def step(function: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        response = await client.call(function, body)
+        if function == "handleNotification" and response.status_code == 204:
+            outcome.responses[function] = None
+            return {}
+        code = status_of(response)
+        outcome.responses[function] = response.json()
+        if code is not None:
+            outcome.failed_at, outcome.code = function, code
+            return None
+        return response.json()  # type: ignore[no-any-return]
+
+    info1 = euicc.euicc_info1()
+    init = await step(
+        "initiateAuthentication",
+        {"smdpAddress": ADDRESS, "euiccChallenge": b64(euicc.challenge), "euiccInfo1": b64(info1)},
+    )
+    if init is None or stop_after == "initiateAuthentication":
+        return outcome
+    auth = await step(
+        "authenticateClient",
+        {
+            "transactionId": init["transactionId"],
+            "authenticateServerResponse": b64(euicc.authenticate_server(init, matching_id)),
+        },
+    )
+    if auth is None or stop_after == "authenticateClient":
+        return outcome
+    bpp = await step(
+        "getBoundProfilePackage",
+        {
+            "transactionId": init["transactionId"],
+            "prepareDownloadResponse": b64(euicc.prepare_download(auth, confirmation_code)),
+        },
+    )
+    if bpp is None or stop_after == "getBoundProfilePackage":
+        return outcome
+    pir = euicc.load_bound_profile_package(b64d(bpp["boundProfilePackage"]))
+    outcome.responses["pir"] = pir
+    if send_notification:
+        await step("handleNotification", {"pendingNotification": b64(pir)})
+    return outcome
+
+
+async def started_server(tmp_path: Path, clock: Any = None, **extra: Any) -> SmdpServer:
+    config = make_config(tmp_path, clock, **extra)
+    store = OrderStore.open(tmp_path / "smdp.sqlite", clock=config.clock)
+    server = SmdpServer(config, store)
+    await server.start()
+    return server
+
+
+def tlv_children(data: bytes, tag: int) -> list[int]:
+    return [child.tag for child in iter_tlvs(parse_single(data, tag).value)]
