@@ -101,6 +101,8 @@ def mint_euicc(eid: str) -> Credential:
 
 ISDP_AID = bytes.fromhex("a0000005591010ffffffff8900001000")
 SIMA_OK = bytes.fromhex("30053003800100")
+ISDP_AID = bytes.fromhex("a0000005591010ffffffff8900001000")
+SIMA_OK = bytes.fromhex("30053003800100")
 EUICC_INFO2: dict[str, Any] = {
     "profileVersion": bytes.fromhex("020301"),
     "svn": bytes.fromhex("020202"),
@@ -280,13 +282,7 @@ class FakeEuicc:
     def installation_result(self, iccid: Iccid, *, success: bool) -> bytes:
         self.seq += 1
         final: tuple[str, dict[str, Any]] = (
-            (
-                "successResult",
-                {
-                    "aid": bytes.fromhex("a0000005591010ffffffff8900001000"),
-                    "simaResponse": bytes.fromhex("30053003800100"),
-                },
-            )  # fmt: skip
+            ("successResult", {"aid": ISDP_AID, "simaResponse": SIMA_OK})
             if success
             else ("errorResult", {"bppCommandId": 5, "errorReason": 12})
         )
@@ -476,3 +472,48 @@ async def started_server(tmp_path: Path, clock: Any = None, **extra: Any) -> Smd
 
 def tlv_children(data: bytes, tag: int) -> list[int]:
     return [child.tag for child in iter_tlvs(parse_single(data, tag).value)]
+
+
+class FakeClock:
+    """A clock a test moves by hand."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class ThreadedServer:
+    """An SM-DP+ on its own event loop thread, for synchronous (hypothesis) tests."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        import asyncio
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = asyncio.run_coroutine_threadsafe(started_server(tmp_path), self.loop).result(
+            30
+        )
+        self.base = f"https://127.0.0.1:{self.server.port}"
+        self.client = httpx.Client(verify=_client_context(), timeout=30)
+
+    def post(self, path: str, content: bytes, content_type: str = "application/json") -> Any:
+        return self.client.post(
+            self.base + path,
+            content=content,
+            headers={"Host": ADDRESS, "Content-Type": content_type},
+            extensions={"sni_hostname": ADDRESS},
+        )
+
+    def close(self) -> None:
+        import asyncio
+
+        self.client.close()
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+        self.server.store.close()
