@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def test_full_download_installs_and_delivers_the_install_notification(tmp_path: 
     loads = [(done, total) for stage, done, total in stages if stage == "LoadBoundProfilePackage"]
     assert loads[0][0] == 0
     assert loads[-1][0] == loads[-1][1] > 12 * 1024
-    assert all(a[0] <= b[0] for a, b in zip(loads, loads[1:], strict=False))
+    assert all(a[0] <= b[0] for a, b in itertools.pairwise(loads))
 
 
 def test_the_bf37_is_a_valid_signed_success(
