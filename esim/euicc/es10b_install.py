@@ -14,12 +14,12 @@ the install notification go to the store in one transaction (DESIGN.md §3).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import Enum
 from typing import Any
 
 from esim.asn1 import messages
 from esim.asn1.errors import Asn1DecodeError, Asn1Error
-from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
+from esim.asn1.tlv import iter_tlvs, parse_single
 from esim.crypto import (
     TAG_ENCRYPTED_COMMAND,
     TAG_MAC_ONLY,
@@ -32,56 +32,29 @@ from esim.crypto import (
     decode_public_key,
     derive_session_keys,
     encode_public_key,
-    encode_signature_tlv,
     shared_secret,
     verify_raw,
 )
 from esim.euicc.apdu import ApduError, StatusWord
 from esim.euicc.context import CardContext, DownloadSession
-from esim.euicc.es10b_notifications import notification_metadata
-from esim.euicc.records import NotificationRecord, ProfileClass
+from esim.euicc.es10b_result import (
+    SIMA_OK,
+    BppCommand,
+    ErrorReason,
+    InstallError,
+    section_header,
+    signed_result,
+    store_result,
+    tlv_header,
+)
+from esim.euicc.records import ProfileClass
 from esim.identifiers import Iccid, IdentifierError
 
 _SPEC = "SGP.22 §5.7.6, esim-rsp.md §3.3 and §3.5 step 8"
-_SIMA_OK = bytes.fromhex("3007A0053003800100")
-"""A SAIP EUICCResponse with one PEStatus ``ok`` (PE_Definitions; esim-rsp.md §3.5 step 8.6)."""
 
 
 _CLASS_NAMES = frozenset(member.name.lower() for member in ProfileClass)
 _CLASS_VALUES = frozenset(int(member) for member in ProfileClass)
-
-
-class BppCommand(IntEnum):
-    INITIALISE_SECURE_CHANNEL = 0
-    CONFIGURE_ISDP = 1
-    STORE_METADATA = 2
-    REPLACE_SESSION_KEYS = 4
-    LOAD_PROFILE_ELEMENTS = 5
-
-
-class ErrorReason(IntEnum):
-    INCORRECT_INPUT_VALUES = 1
-    INVALID_SIGNATURE = 2
-    INVALID_TRANSACTION_ID = 3
-    UNSUPPORTED_CRT_VALUES = 4
-    UNSUPPORTED_REMOTE_OPERATION_TYPE = 5
-    UNSUPPORTED_PROFILE_CLASS = 6
-    SCP03T_STRUCTURE_ERROR = 7
-    SCP03T_SECURITY_ERROR = 8
-    ICCID_ALREADY_EXISTS = 9
-    INSUFFICIENT_MEMORY = 10
-    INTERRUPTION = 11
-    PE_PROCESSING_ERROR = 12
-    DATA_MISMATCH = 13
-    PPR_NOT_ALLOWED = 15
-    UNKNOWN_ERROR = 127
-
-
-class _InstallError(Exception):
-    def __init__(self, command: BppCommand, reason: ErrorReason) -> None:
-        super().__init__(f"{command.name}: {reason.name}")
-        self.command = command
-        self.reason = reason
 
 
 class Stage(Enum):
@@ -109,40 +82,6 @@ class ProfileInstaller:
     package: bytearray = field(default_factory=bytearray)
 
 
-def _header(data: bytes) -> tuple[int, int, int] | None:
-    """Tag, announced length and header size of a TLV header (the value may be absent)."""
-    offset = 1
-    if not data:
-        return None
-    tag = data[0]
-    if tag & 0x1F == 0x1F:
-        while offset < len(data) and data[offset] & 0x80:
-            tag = (tag << 8) | data[offset]
-            offset += 1
-        if offset >= len(data):
-            return None
-        tag = (tag << 8) | data[offset]
-        offset += 1
-    if offset >= len(data):
-        return None
-    first = data[offset]
-    offset += 1
-    if first < 0x80:
-        return tag, first, offset
-    count = first & 0x7F
-    if count == 0 or count > 4 or offset + count > len(data):
-        return None
-    return tag, int.from_bytes(data[offset : offset + count], "big"), offset + count
-
-
-def _section_header(command: bytes, tag: int, failing: BppCommand) -> int:
-    """The length an ``A1``/``A3`` header command announces (the command is the header only)."""
-    header = _header(command)
-    if header is None or header[0] != tag or header[2] != len(command) or header[1] == 0:
-        raise _InstallError(failing, ErrorReason.INCORRECT_INPUT_VALUES)
-    return header[1]
-
-
 def load_bound_profile_package(ctx: CardContext, command: bytes) -> bytes:
     """One ES10b.LoadBoundProfilePackage command; b"" means ``90 00`` without data."""
     tag = command[0] if command else 0
@@ -158,7 +97,7 @@ def load_bound_profile_package(ctx: CardContext, command: bytes) -> bytes:
         )
     try:
         return _continue(ctx, installer, command)
-    except _InstallError as failure:
+    except InstallError as failure:
         return _finish_with_error(ctx, installer.session, installer, failure)
 
 
@@ -171,7 +110,7 @@ def _start(ctx: CardContext, command: bytes) -> bytes:
             "LoadBoundProfilePackage needs a successful PrepareDownload first",
             "SGP.22 §5.7.6, esim-rsp.md §3.5 steps 6-8",
         )
-    header = _header(command)
+    header = tlv_header(command)
     if header is None or len(command) > header[1] + header[2]:
         raise ApduError(
             StatusWord.WRONG_DATA, "bpp.header", "the BF36 header or length is malformed", _SPEC
@@ -186,7 +125,7 @@ def _start(ctx: CardContext, command: bytes) -> bytes:
                 ctx,
                 session,
                 None,
-                _InstallError(
+                InstallError(
                     BppCommand.INITIALISE_SECURE_CHANNEL, ErrorReason.INCORRECT_INPUT_VALUES
                 ),
             )
@@ -198,7 +137,7 @@ def _start(ctx: CardContext, command: bytes) -> bytes:
         return result
     try:
         ctx.installer = _initialise_secure_channel(ctx, session, command[header_size:])
-    except _InstallError as failure:
+    except InstallError as failure:
         return _finish_with_error(ctx, session, None, failure)
     return b""
 
@@ -210,14 +149,14 @@ def _initialise_secure_channel(
     try:
         decoded = messages.INITIALISE_SECURE_CHANNEL_REQUEST.decode(isc)
     except Asn1DecodeError:
-        raise _InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
+        raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     if decoded["remoteOpId"] != 1:
-        raise _InstallError(fail, ErrorReason.UNSUPPORTED_REMOTE_OPERATION_TYPE)
+        raise InstallError(fail, ErrorReason.UNSUPPORTED_REMOTE_OPERATION_TYPE)
     if decoded["transactionId"] != session.transaction_id:
-        raise _InstallError(fail, ErrorReason.INVALID_TRANSACTION_ID)
+        raise InstallError(fail, ErrorReason.INVALID_TRANSACTION_ID)
     crt = decoded["controlRefTemplate"]
     if crt["keyType"] != b"\x88" or crt["keyLen"] != b"\x10":
-        raise _InstallError(fail, ErrorReason.UNSUPPORTED_CRT_VALUES)
+        raise InstallError(fail, ErrorReason.UNSUPPORTED_CRT_VALUES)
     assert session.one_time_key is not None
     assert session.dp_pb is not None
     euicc_otpk = encode_public_key(session.one_time_key.public_key())
@@ -229,14 +168,14 @@ def _initialise_secure_channel(
             decoded["smdpSign"],
         )
     except CryptoError:
-        raise _InstallError(fail, ErrorReason.INVALID_SIGNATURE) from None
+        raise InstallError(fail, ErrorReason.INVALID_SIGNATURE) from None
     try:
         curve = Curve.of(session.one_time_key.curve)
         smdp_otpk = decode_public_key(decoded["smdpOtpk"], curve)
         secret = shared_secret(session.one_time_key, smdp_otpk)
         keys = derive_session_keys(secret, crt["hostId"], ctx.eid_bytes)
     except CryptoError:
-        raise _InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
+        raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     return ProfileInstaller(session=session, bsp=BspSession(keys))
 
 
@@ -246,7 +185,7 @@ def _open(installer: ProfileInstaller, segment: bytes, tag: int, command: BppCom
             return installer.bsp.unprotect_mac_only(segment, tag)
         return installer.bsp.unprotect(segment, tag)
     except BspError as error:
-        raise _InstallError(command, ErrorReason(error.failure.value)) from None
+        raise InstallError(command, ErrorReason(error.failure.value)) from None
 
 
 def _continue(ctx: CardContext, installer: ProfileInstaller, command: bytes) -> bytes:
@@ -254,7 +193,7 @@ def _continue(ctx: CardContext, installer: ProfileInstaller, command: bytes) -> 
     if stage is Stage.EXPECT_CONFIGURE_ISDP:
         return _configure_isdp(installer, command)
     if stage is Stage.EXPECT_METADATA_HEADER:
-        length = _section_header(command, 0xA1, BppCommand.STORE_METADATA)
+        length = section_header(command, 0xA1, BppCommand.STORE_METADATA)
         installer.stage, installer.remaining = Stage.IN_METADATA, length
         return b""
     if stage is Stage.IN_METADATA:
@@ -270,7 +209,7 @@ def _continue(ctx: CardContext, installer: ProfileInstaller, command: bytes) -> 
         if command[:1] == b"\xa2":
             _replace_session_keys(installer, command)
             return b""
-        length = _section_header(command, 0xA3, BppCommand.LOAD_PROFILE_ELEMENTS)
+        length = section_header(command, 0xA3, BppCommand.LOAD_PROFILE_ELEMENTS)
         installer.stage, installer.remaining = Stage.IN_ELEMENTS, length
         return b""
     # Stage.IN_ELEMENTS
@@ -279,7 +218,7 @@ def _continue(ctx: CardContext, installer: ProfileInstaller, command: bytes) -> 
         installer, command, TAG_PROFILE_ELEMENTS, BppCommand.LOAD_PROFILE_ELEMENTS
     )
     if len(installer.package) > ctx.free_memory():
-        raise _InstallError(BppCommand.LOAD_PROFILE_ELEMENTS, ErrorReason.INSUFFICIENT_MEMORY)
+        raise InstallError(BppCommand.LOAD_PROFILE_ELEMENTS, ErrorReason.INSUFFICIENT_MEMORY)
     if installer.remaining:
         return b""
     _check_package(installer)
@@ -288,7 +227,7 @@ def _continue(ctx: CardContext, installer: ProfileInstaller, command: bytes) -> 
 
 def _take(installer: ProfileInstaller, segment: bytes, command: BppCommand) -> None:
     if len(segment) > installer.remaining:
-        raise _InstallError(command, ErrorReason.INCORRECT_INPUT_VALUES)
+        raise InstallError(command, ErrorReason.INCORRECT_INPUT_VALUES)
     installer.remaining -= len(segment)
 
 
@@ -298,14 +237,14 @@ def _configure_isdp(installer: ProfileInstaller, command: bytes) -> bytes:
         container = parse_single(command, 0xA0)
         segments = [tlv.raw for tlv in iter_tlvs(container.value)]
     except Asn1DecodeError:
-        raise _InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR) from None
+        raise InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR) from None
     if not segments:
-        raise _InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR)
+        raise InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR)
     plaintext = b"".join(_open(installer, s, TAG_ENCRYPTED_COMMAND, fail) for s in segments)
     try:
         messages.CONFIGURE_ISDP_REQUEST.decode(plaintext)
     except Asn1DecodeError:
-        raise _InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
+        raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     installer.stage = Stage.EXPECT_METADATA_HEADER
     return b""
 
@@ -317,16 +256,16 @@ def _store_metadata(ctx: CardContext, installer: ProfileInstaller) -> None:
         metadata = messages.STORE_METADATA_REQUEST.decode(der)
         iccid = str(Iccid.from_sgp22_bytes(metadata["iccid"], check_luhn=False))
     except (Asn1DecodeError, IdentifierError):
-        raise _InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
+        raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     # asn1tools hands an absent DEFAULT back as its name ("operational"), a present one as int.
     profile_class = metadata.get("profileClass", ProfileClass.OPERATIONAL)
     if isinstance(profile_class, str):
         profile_class = ProfileClass[profile_class.upper()] if profile_class in _CLASS_NAMES else -1
     if profile_class not in _CLASS_VALUES:
-        raise _InstallError(fail, ErrorReason.UNSUPPORTED_PROFILE_CLASS)
+        raise InstallError(fail, ErrorReason.UNSUPPORTED_PROFILE_CLASS)
     metadata["profileClass"] = int(profile_class)
     if ctx.store.profile_by_iccid(iccid) is not None:
-        raise _InstallError(fail, ErrorReason.ICCID_ALREADY_EXISTS)
+        raise InstallError(fail, ErrorReason.ICCID_ALREADY_EXISTS)
     installer.metadata, installer.metadata_der, installer.iccid = metadata, der, iccid
 
 
@@ -336,12 +275,12 @@ def _replace_session_keys(installer: ProfileInstaller, command: bytes) -> None:
         container = parse_single(command, 0xA2)
         segments = [tlv.raw for tlv in iter_tlvs(container.value)]
     except Asn1DecodeError:
-        raise _InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR) from None
+        raise InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR) from None
     plaintext = b"".join(_open(installer, s, TAG_ENCRYPTED_COMMAND, fail) for s in segments)
     try:
         keys = messages.REPLACE_SESSION_KEYS_REQUEST.decode(plaintext)
     except Asn1DecodeError:
-        raise _InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
+        raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     # The PPKs start a new BSP instance: counter 1, the given MAC chaining value (§3.6).
     installer.bsp = BspSession(
         SessionKeys(keys["ppkEnc"], keys["ppkCmac"], keys["initialMacChainingValue"])
@@ -354,16 +293,16 @@ def _check_package(installer: ProfileInstaller) -> None:
     try:
         elements = list(iter_tlvs(bytes(installer.package)))
     except Asn1Error:
-        raise _InstallError(fail, ErrorReason.PE_PROCESSING_ERROR) from None
+        raise InstallError(fail, ErrorReason.PE_PROCESSING_ERROR) from None
     if not elements:
-        raise _InstallError(fail, ErrorReason.PE_PROCESSING_ERROR)
+        raise InstallError(fail, ErrorReason.PE_PROCESSING_ERROR)
     header = elements[0]
     if header.tag != 0xA0:  # ProfileElement header [0] comes first (SAIP §8.2)
-        raise _InstallError(fail, ErrorReason.PE_PROCESSING_ERROR)
+        raise InstallError(fail, ErrorReason.PE_PROCESSING_ERROR)
     try:
         fields = {tlv.tag: tlv.value for tlv in iter_tlvs(header.value)}
     except Asn1Error:
-        raise _InstallError(fail, ErrorReason.PE_PROCESSING_ERROR) from None
+        raise InstallError(fail, ErrorReason.PE_PROCESSING_ERROR) from None
     saip_iccid = fields.get(0x83)  # ProfileHeader.iccid, plain BCD (esim-rsp.md §4.1)
     if saip_iccid is not None:
         try:
@@ -371,35 +310,7 @@ def _check_package(installer: ProfileInstaller) -> None:
         except IdentifierError:
             same = False
         if not same:
-            raise _InstallError(fail, ErrorReason.DATA_MISMATCH)
-
-
-def _result(
-    ctx: CardContext,
-    session: DownloadSession,
-    iccid: str | None,
-    final_result: tuple[str, dict[str, Any]],
-) -> tuple[int, bytes, bytes]:
-    seq_number = ctx.store.next_sequence_number()
-    metadata = notification_metadata(seq_number, "install", session.server_address, iccid)
-    data = messages.PROFILE_INSTALLATION_RESULT_DATA.encode(
-        {
-            "transactionId": session.transaction_id,
-            "notificationMetadata": messages.NOTIFICATION_METADATA.decode(metadata),
-            "smdpOid": session.smdp_oid,
-            "finalResult": final_result,
-        }
-    )
-    pir = encode_tlv(0xBF37, data + encode_signature_tlv(ctx.sign(data)))
-    return seq_number, metadata, pir
-
-
-def _store_result(
-    ctx: CardContext, seq_number: int, metadata: bytes, pir: bytes, address: str, iccid: str | None
-) -> None:
-    ctx.store.add_notification(
-        NotificationRecord(seq_number, "install", address, iccid, metadata, pir, ctx.clock())
-    )
+            raise InstallError(fail, ErrorReason.DATA_MISMATCH)
 
 
 def _finish_with_success(ctx: CardContext, installer: ProfileInstaller) -> bytes:
@@ -408,8 +319,8 @@ def _finish_with_success(ctx: CardContext, installer: ProfileInstaller) -> bytes
     session = installer.session
     with ctx.store.transaction():
         aid = ctx.store.next_isdp_aid()
-        seq_number, metadata, pir = _result(
-            ctx, session, installer.iccid, ("successResult", {"aid": aid, "simaResponse": _SIMA_OK})
+        seq_number, metadata, pir = signed_result(
+            ctx, session, installer.iccid, ("successResult", {"aid": aid, "simaResponse": SIMA_OK})
         )
         ctx.store.insert_profile(
             iccid=installer.iccid,
@@ -420,7 +331,7 @@ def _finish_with_success(ctx: CardContext, installer: ProfileInstaller) -> bytes
             package=bytes(installer.package),
             installed_at=ctx.clock(),
         )
-        _store_result(ctx, seq_number, metadata, pir, session.server_address, installer.iccid)
+        store_result(ctx, seq_number, metadata, pir, session.server_address, installer.iccid)
     installer.stage = Stage.FINISHED
     ctx.session = None
     return pir
@@ -430,11 +341,11 @@ def _finish_with_error(
     ctx: CardContext,
     session: DownloadSession,
     installer: ProfileInstaller | None,
-    failure: _InstallError,
+    failure: InstallError,
 ) -> bytes:
     iccid = None if installer is None else installer.iccid
     with ctx.store.transaction():
-        seq_number, metadata, pir = _result(
+        seq_number, metadata, pir = signed_result(
             ctx,
             session,
             iccid,
@@ -443,7 +354,7 @@ def _finish_with_error(
                 {"bppCommandId": int(failure.command), "errorReason": int(failure.reason)},
             ),
         )
-        _store_result(ctx, seq_number, metadata, pir, session.server_address, iccid)
+        store_result(ctx, seq_number, metadata, pir, session.server_address, iccid)
     if installer is None:
         installer = ProfileInstaller(session=session, bsp=_DEAD_BSP)
     installer.stage = Stage.FINISHED
