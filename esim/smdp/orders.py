@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from esim.activation_code import ActivationCode
+from esim.smdp import status
 from esim.smdp.behaviours import OrderBehaviour
 from esim.smdp.profile_package import ProfileSpec
+from esim.smdp.status import Es9Error
 
 
 class OrderState(StrEnum):
@@ -106,3 +108,45 @@ class Order:
             "eid": self.eid,
             "downloaded_by": self.downloaded_by,
         }
+
+
+def download_refusal(order: Order, eid: str, now: float) -> Es9Error | None:
+    """Why ``eid`` may not claim ``order`` now (esim-rsp.md §2.4), or None."""
+    state, behaviour, mid = order.state, order.behaviour, order.matching_id
+    if state == OrderState.EXPIRED or (
+        state not in FINAL_STATES | IN_USE_STATES and behaviour.is_expired(now)
+    ):
+        return Es9Error(status.ORDER_EXPIRED, "order.expired", f"the order for {mid} has expired")
+    if order.confirmation_code_failures >= behaviour.confirmation_code_attempts:
+        return Es9Error(
+            status.CONFIRMATION_CODE_RETRIES_EXCEEDED,
+            "order.confirmation-code-retries",
+            f"too many wrong confirmation codes for {mid}",
+        )
+    if state in FINAL_STATES:
+        return Es9Error(
+            status.MATCHING_ID_REFUSED, "order.closed", f"the order for {mid} is {state}"
+        )
+    if state in PRE_RELEASE_STATES or not behaviour.is_released(now):
+        return Es9Error(
+            status.NOT_RELEASED, "order.not-released", f"the profile of {mid} is not released"
+        )
+    if order.eid is not None and order.eid != eid:
+        return Es9Error(
+            status.EID_MISMATCH,
+            "order.eid-mismatch",
+            f"the order for {mid} is bound to another EID than {eid}",
+        )
+    if state in IN_USE_STATES:
+        if order.downloaded_by != eid:
+            return Es9Error(
+                status.EID_ALREADY_ASSOCIATED,
+                "order.single-use",
+                f"matching ID {mid} was already used by another eUICC",
+            )
+        return Es9Error(
+            status.MATCHING_ID_CONFLICT,
+            "order.single-use",
+            f"matching ID {mid} is already {state} for this eUICC",
+        )
+    return None

@@ -25,10 +25,9 @@ from esim.smdp import status
 from esim.smdp.behaviours import OrderBehaviour, Step
 from esim.smdp.orders import (
     FINAL_STATES,
-    IN_USE_STATES,
-    PRE_RELEASE_STATES,
     Order,
     OrderState,
+    download_refusal,
     new_matching_id,
 )
 from esim.smdp.profile_package import ProfileSpec
@@ -347,7 +346,7 @@ class OrderStore:
                 "SELECT * FROM orders WHERE order_id = ?", (order.order_id,)
             ).fetchone()
             current = self._order(row, DEFAULT_SMDP_ADDRESS)
-            refusal = self._refusal(current, eid, now)
+            refusal = download_refusal(current, eid, now)
             if refusal is not None and refusal.code == status.ORDER_EXPIRED:
                 self._update(db, current.order_id, state=OrderState.EXPIRED.value)
             elif refusal is None:
@@ -376,49 +375,6 @@ class OrderStore:
             raise refusal
         self.emit("download-started", changed, transaction_id=transaction_id)
         return changed
-
-    @staticmethod
-    def _refusal(order: Order, eid: str, now: float) -> Es9Error | None:
-        state, behaviour, mid = order.state, order.behaviour, order.matching_id
-        if state == OrderState.EXPIRED or (
-            state not in FINAL_STATES | IN_USE_STATES and behaviour.is_expired(now)
-        ):
-            return Es9Error(
-                status.ORDER_EXPIRED, "order.expired", f"the order for {mid} has expired"
-            )
-        if order.confirmation_code_failures >= behaviour.confirmation_code_attempts:
-            return Es9Error(
-                status.CONFIRMATION_CODE_RETRIES_EXCEEDED,
-                "order.confirmation-code-retries",
-                f"too many wrong confirmation codes for {mid}",
-            )
-        if state in FINAL_STATES:
-            return Es9Error(
-                status.MATCHING_ID_REFUSED, "order.closed", f"the order for {mid} is {state}"
-            )
-        if state in PRE_RELEASE_STATES or not behaviour.is_released(now):
-            return Es9Error(
-                status.NOT_RELEASED, "order.not-released", f"the profile of {mid} is not released"
-            )
-        if order.eid is not None and order.eid != eid:
-            return Es9Error(
-                status.EID_MISMATCH,
-                "order.eid-mismatch",
-                f"the order for {mid} is bound to another EID than {eid}",
-            )
-        if state in IN_USE_STATES:
-            if order.downloaded_by != eid:
-                return Es9Error(
-                    status.EID_ALREADY_ASSOCIATED,
-                    "order.single-use",
-                    f"matching ID {mid} was already used by another eUICC",
-                )
-            return Es9Error(
-                status.MATCHING_ID_CONFLICT,
-                "order.single-use",
-                f"matching ID {mid} is already {state} for this eUICC",
-            )
-        return None
 
     def give_back(self, transaction_id: str, reason: str) -> Order | None:
         """Return a session's claim: the order is ``released`` again for a new attempt."""
