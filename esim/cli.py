@@ -241,14 +241,15 @@ def cmd_euicc_notifications(args: argparse.Namespace) -> int:
 
 
 def cmd_euicc_stdio(args: argparse.Namespace) -> int:
+    """lpac's stdio APDU backend (``LPAC_APDU=stdio``): requests on stdin, answers on stdout."""
+    from esim.euicc.stdio import serve
+
+    card = _card(_home(args))
     try:
-        from esim.euicc import stdio  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return _fail("the lpac stdio backend (esim.euicc.stdio) is not available in this build")
-    serve: Callable[..., int | None] = stdio.main if hasattr(stdio, "main") else stdio.serve
-    home = _home(args)
-    status = serve(_card(home))
-    return EXIT_OK if status is None else int(status)
+        serve(card, sys.stdin, sys.stdout)
+    finally:
+        card.close()
+    return EXIT_OK
 
 
 # -- esim smdp ---------------------------------------------------------------------------------

@@ -153,3 +153,29 @@ def test_order_release_after_and_bad_iccid(
     assert json.loads(capsys.readouterr().out)["releaseAt"] > time.time()
     assert main([*data_dir, "smdp", "order", "--iccid", "1234"]) == EXIT_FAILED
     assert "ICCID" in capsys.readouterr().err
+
+
+def test_euicc_stdio_speaks_lpac_backend_protocol(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    requests = [
+        {"type": "apdu", "payload": {"func": "connect"}},
+        {"type": "apdu", "payload": {"func": "logic_channel_open", "param": ISD_R},
+         },
+        {"type": "apdu", "payload": {"func": "transmit", "param": "81E2910003BF2E00"}},
+        {"type": "apdu", "payload": {"func": "transmit", "param": "81C0000015"}},
+    ]  # fmt: skip
+    lines = "".join(json.dumps(request) + "\n" for request in requests)
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["--data-dir", str(tmp_path), "euicc", "stdio"]) == EXIT_OK
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [answer["payload"]["ecode"] for answer in answers[:2]] == [0, 1]
+    assert answers[2]["payload"]["data"] == "6115"  # 21 bytes wait for GET RESPONSE
+    challenge = bytes.fromhex(answers[3]["payload"]["data"])
+    assert challenge[:3] == b"\xbf\x2e\x12"
+    assert challenge[-2:] == b"\x90\x00"
+
+
+ISD_R = "A0000005591010FFFFFFFF8900000100"
