@@ -145,6 +145,9 @@ class CarrierModel:
         target.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a crashed process loses nothing committed and the file stays
+        # consistent; only a power cut may drop the last commits. FULL costs an fsync each.
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(_SCHEMA)
         return cls(db)

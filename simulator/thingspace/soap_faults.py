@@ -6,6 +6,7 @@ Built as ElementTree elements and serialised by the codec's writer, never by str
 
 from __future__ import annotations
 
+from functools import cache
 from xml.etree.ElementTree import Element, SubElement
 
 from .codec.soap import SOAP_ENV_NS
@@ -34,6 +35,7 @@ def soap_fault(faultcode: str, faultstring: str, *, rule: str = "", spec: str = 
     return serialise(soap_envelope(fault))
 
 
+@cache
 def soap_ack() -> bytes:
     """An empty SOAP response envelope: the listener's 2xx acknowledgement (§2.3 [INF])."""
     return serialise(soap_envelope())
