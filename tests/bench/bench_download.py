@@ -49,7 +49,8 @@ def _per_op(operation: Callable[[], object]) -> float:
 def crypto_floor() -> tuple[float, float]:
     """(application-level floor, floor including one TLS handshake) in seconds."""
     pki = certificates()
-    assert pki.euicc is not None and pki.euicc.private_key is not None
+    assert pki.euicc is not None
+    assert pki.euicc.private_key is not None
     assert pki.eum is not None
     key = pki.euicc.private_key
     data = b"\x30\x81\x90" + bytes(145)
