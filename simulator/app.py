@@ -20,7 +20,7 @@ from simulator.bridge.interceptor import LaunchHeaderInterceptor
 from simulator.bridge.page import PortalPage
 from simulator.clock import VirtualClock
 from simulator.device import SimulatedDevice
-from simulator.events import Event, EventLog
+from simulator.events import EventLog
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.portal.hosting import Site
@@ -82,7 +82,6 @@ class Simulator(QObject):
 
         self.window = MainWindow(self.page, self.device, config.operator_name)
         self.events.subscribe(self.window.observe)
-        self.events.subscribe(self._on_event)
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
         self.window.continueRequested.connect(self.launch)
@@ -143,11 +142,6 @@ class Simulator(QObject):
     def _on_back(self) -> None:
         if self.session.back_pressed(self.window.view.history().canGoBack()):
             self.window.view.back()
-
-    def _on_event(self, event: Event) -> None:
-        # Leaving the portal unloads it: its scripts stop and its objects go away.
-        if event.kind == "ui.screen" and event.fields.get("screen") == Screen.PROVIDER.value:
-            self.page.load(QUrl("about:blank"))
 
     # -- tear-down -----------------------------------------------------------------------------
     def close(self) -> None:

@@ -241,9 +241,10 @@ function defineObject(objectName, spec) {
     }
     // Report assignments to names the app does not have (e.g. the diagrams'
     // registrationCompleteScript), which would otherwise be silently ignored.
+    const declared = new Set([...Object.keys(spec.methods), ...spec.scriptProperties]);
     const watched = new Proxy(target, {
         set(object, key, value) {
-            if (typeof key === "string" && !(key in object)) {
+            if (typeof key === "string" && !declared.has(key)) {
                 post({
                     kind: "set",
                     object: objectName,

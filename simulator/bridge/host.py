@@ -27,6 +27,7 @@ class BridgeHost(QObject):
         self._events = events
         self._policy = OriginPolicy("")
         self._token = ""
+        self._documents: dict[str, str] = {}
         page.endpoint.received.connect(self._on_envelope)
         page.loadStarted.connect(self._on_load_started)
         page.popupBlocked.connect(self._on_popup)
@@ -40,6 +41,7 @@ class BridgeHost(QObject):
         """A new launch: a new token, so nothing built for an earlier launch is believed."""
         self._policy = OriginPolicy(notification_host)
         self._token = secrets.token_hex(16)
+        self._documents.clear()
         self._page.install_bridge(notification_host, self._token)
 
     # PortalChannel -----------------------------------------------------------------------------
@@ -65,19 +67,25 @@ class BridgeHost(QObject):
         except EnvelopeError as error:
             self._reject(error.rule, error.message, page_url)
             return
-        if not secrets.compare_digest(envelope.token, self._token):
+        if not secrets.compare_digest(envelope.token.encode(), self._token.encode()):
             self._reject(
                 "bridge.token", "the message was not sent by this launch's bridge", page_url
             )
             return
-        if not self._policy.allows(page_url):
-            self._reject("bridge.origin", self._policy.refusal(page_url), page_url)
-            return
         if envelope.kind == "ready":
+            # The origin is judged once, when a document introduces itself: later messages of
+            # that document may arrive after the page has begun to navigate elsewhere.
+            if not self._policy.allows(page_url):
+                self._reject("bridge.origin", self._policy.refusal(page_url), page_url)
+                return
+            self._documents[envelope.doc] = page_url
             self._session.document_ready(envelope.doc, page_url)
             return
-        if not self._session.sequence_ok(envelope.doc, envelope.seq):
+        document_url = self._documents.get(envelope.doc)
+        if document_url is None:
+            self._reject("bridge.unknown-document", "no ready message came from it", page_url)
             return
+        self._session.note_sequence(envelope.doc, envelope.seq)
         if envelope.kind == "callback-result":
             body = envelope.body
             self._session.callback_result(
@@ -99,7 +107,7 @@ class BridgeHost(QObject):
             kind=parsed.kind,
             args=parsed.args,
             operation_id=parsed.operation_id,
-            document_url=page_url,
+            document_url=document_url,
             seq=envelope.seq,
         )
         self._session.call(envelope.doc, call)

@@ -77,21 +77,18 @@ class PortalSession:
         return frozenset(self.device.profile_iccids())
 
     # -- calls from the page -----------------------------------------------------------------
-    def sequence_ok(self, doc: str, seq: int) -> bool:
-        """Each document numbers its calls 1, 2, 3…: a gap or a repeat means a lost call."""
+    def note_sequence(self, doc: str, seq: int) -> None:
+        """Each document numbers its messages 1, 2, 3…: a gap or a repeat means one was lost."""
         expected = self._expected_seq.get(doc)
         if expected is None:
-            return True
+            return
         self._expected_seq[doc] = seq + 1
         if seq != expected:
             self.events.emit(
-                "bridge.rejected",
-                rule="bridge.sequence",
-                message=f"call #{seq} arrived where #{expected} was expected",
+                "bridge.sequence-gap",
+                message=f"message #{seq} arrived where #{expected} was expected",
                 doc=doc,
             )
-            return False
-        return True
 
     def call(self, doc: str, call: PortalCall) -> CheckResult | None:
         self.events.emit(
