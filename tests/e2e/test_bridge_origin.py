@@ -92,8 +92,8 @@ def test_a_call_without_this_launchs_token_never_reaches_the_session(harness: Ha
 def test_a_page_cannot_steal_the_channel(harness: Harness) -> None:
     harness.launch_and_wait()
     stolen = harness.js(
-        "(function () { try { qt.webChannelTransport.onmessage = function () {}; return 'replaced'; }"
-        " catch (error) { return 'refused'; } })()"
+        "(function () { try { qt.webChannelTransport.onmessage = function () {};"
+        " return 'replaced'; } catch (error) { return 'refused'; } })()"
     )
     assert stolen in ("refused", "replaced")
     harness.js("MobilePlans.createPurchaseMetaData()")

@@ -102,7 +102,7 @@ def test_back_inside_the_portal_navigates_the_page_history(harness: Harness) -> 
     harness.simulator.window.back_action.trigger()
     loaded = harness.wait_for("portal.loaded", after=before)
     assert "/?market=" in loaded.fields["url"]
-    assert not harness.events("ui.screen")[-1].fields["screen"] == "leave-dialog"
+    assert harness.events("ui.screen")[-1].fields["screen"] != "leave-dialog"
 
 
 def test_cancelled_purchase_returns_without_the_leave_dialog(harness: Harness) -> None:
