@@ -65,7 +65,7 @@ async def running(
     )
     card = Euicc.open(directory / "card", EuiccConfig(eid=EID, certificates=certificates()))
     smdp_port = await server.start("127.0.0.1", 0)
-    options = {} if operator_id is None else {"operator_id": operator_id}
+    options: dict[str, Any] = {} if operator_id is None else {"operator_id": operator_id}
     backend = SampleBackend(
         f"https://{SMDP_ADDRESS}",
         {SMDP_ADDRESS: ("127.0.0.1", port or smdp_port)},
