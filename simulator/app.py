@@ -7,6 +7,7 @@ Chromium's resolver rules are fixed at start-up; a `Simulator` can be built many
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +21,16 @@ from simulator.bridge.interceptor import LaunchHeaderInterceptor
 from simulator.bridge.page import PortalPage
 from simulator.clock import VirtualClock
 from simulator.device import SimulatedDevice
+from simulator.esim_world import EsimWorld
 from simulator.events import EventLog
+from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
+from simulator.network import SimulatedNetwork
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
 from simulator.portal.tls import HOSTED_DOMAIN
-from simulator.qt_clock import QtClockDriver
+from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
 from simulator.ui.main_window import MainWindow
@@ -47,6 +51,8 @@ class SimulatorConfig:
     time_scale: float = 1.0
     accept_language: str = "en-us"
     operator_name: str = SAMPLE_OPERATOR
+    data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mobileplans-")))
+    sm_ds_enabled: bool = False  # the historical SM-DS flow (mobile-plans.md §3.7)
 
 
 class Simulator(QObject):
@@ -73,10 +79,33 @@ class Simulator(QObject):
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.page = PortalPage(self.profile, runtime.tls.leaf_der, self)
 
+        # The eSIM world: eUICC, stub SM-DP+ and LPA, with results posted to this thread.
+        self.poster = MainThreadPoster(self)
+        self.esim = EsimWorld(
+            config.data_dir / "esim",
+            str(self.device.eid),
+            runtime.loop,
+            self.clock,
+            self.events,
+            self.poster.post,
+            operator_name=config.operator_name,
+        )
+        self.device.profile_iccids = self.esim.iccids
+        self.network = SimulatedNetwork(self.clock, self.events)
+
         self.launcher = LaunchBuilder(self.portal_uri, self.device, config.accept_language)
         self.last_launch: PortalLaunch | None = None
         self.host: BridgeHost
         self.session = PortalSession(self.events, self.device, channel=self)
+        self.flows = FlowEngine(
+            self.clock,
+            self.events,
+            self.esim,
+            self.network,
+            self.session,
+            FlowOptions(operator_name=config.operator_name, sm_ds_enabled=config.sm_ds_enabled),
+        )
+        self.session.flows = self.flows
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
 
@@ -86,6 +115,9 @@ class Simulator(QObject):
         self.window.leaveAnswered.connect(self.session.leave_answered)
         self.window.continueRequested.connect(self.launch)
         self.window.retryRequested.connect(self.launch)
+        self.window.errorAnswered.connect(self.flows.error_answered)
+        self.window.balanceClosed.connect(self.flows.balance_closed)
+        self.window.toastAnswered.connect(self.flows.toast_answered)
         self.events.emit(
             "app.started",
             portal=self.portal_uri,
@@ -110,7 +142,7 @@ class Simulator(QObject):
     @Slot()
     def launch(self) -> PortalLaunch:
         """Open the portal as the real app does: query parameters, headers, fresh bridge."""
-        launch = self.launcher.build()
+        launch = self.launcher.build(self.flows.lpa_errors.take())
         self.last_launch = launch
         self.host.configure(self.notification_host)
         extra = {k: v for k, v in launch.headers.items() if k != "Accept-Language"}
@@ -146,6 +178,7 @@ class Simulator(QObject):
     # -- tear-down -----------------------------------------------------------------------------
     def close(self) -> None:
         """Tear down in the order QtWebEngine needs: window, page, then the profile."""
+        self.esim.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)
         self.events.unsubscribe(self.window.observe)

@@ -71,6 +71,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="exit 1 after this long")
     parser.add_argument("--screenshot", type=Path, metavar="FILE", help="save the window at exit")
+    parser.add_argument(
+        "--sm-ds",
+        action="store_true",
+        help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
+    )
 
 
 @dataclass

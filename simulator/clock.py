@@ -63,6 +63,7 @@ class VirtualClock:
         self._real_now = real_now
         self._wall_now = wall_now or (lambda: datetime.now(UTC))
         self._now = 0.0
+        self._wall_start = self._wall_now()
         self._real_anchor = real_now()
         self._heap: list[_Entry] = []
         self._order = itertools.count()
@@ -76,6 +77,10 @@ class VirtualClock:
     def wall_iso(self) -> str:
         """The real date and time in ISO 8601 UTC, for the event log's `wall` field."""
         return self._wall_now().astimezone(UTC).isoformat(timespec="milliseconds")
+
+    def wall_start(self) -> datetime:
+        """The real date and time the clock started; `wall_start() + now()` is virtual wall time."""
+        return self._wall_start
 
     @property
     def scale(self) -> float:

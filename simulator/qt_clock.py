@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from simulator.clock import VirtualClock
 
@@ -35,3 +37,21 @@ class QtClockDriver(QObject):
         wait = self._clock.real_seconds_until_next()
         ms = _IDLE_TICK_MS if wait is None else min(_IDLE_TICK_MS, int(wait * 1000) + 1)
         self._timer.start(max(1, ms))
+
+
+class MainThreadPoster(QObject):
+    """Runs callables on the thread this object lives on (the GUI thread), from any thread."""
+
+    _posted = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._posted.connect(self._run)
+
+    def post(self, function: Callable[[], None]) -> None:
+        # A signal emitted from another thread is queued to the receiver's thread.
+        self._posted.emit(function)
+
+    @Slot(object)
+    def _run(self, function: Callable[[], None]) -> None:
+        function()

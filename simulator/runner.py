@@ -33,6 +33,8 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         device=options.device,
         time_scale=args.time_scale,
         accept_language=args.language,
+        data_dir=data_dir,
+        sm_ds_enabled=args.sm_ds,
     )
     simulator = Simulator(config, runtime)
     writer = JsonLinesWriter(args.events) if args.events else None

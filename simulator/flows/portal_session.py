@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from simulator.contract.commands import (
-    NotifyBalanceAddition,
-    NotifyCancelledPurchase,
-    NotifyProfileDownload,
-    NotifyPurchaseResult,
-)
+from simulator.contract.commands import NotifyCancelledPurchase, NotifyPurchaseResult
 from simulator.contract.model import ActivationError, LaunchContext, PortalCall
 from simulator.contract.session import CheckResult, ContractSession
 from simulator.contract.values import encode_js_value
@@ -24,6 +19,9 @@ from simulator.device import SimulatedDevice
 from simulator.events import EventLog
 from simulator.flows import screens
 from simulator.flows.screens import Screen
+
+if TYPE_CHECKING:
+    from simulator.flows.engine import FlowEngine
 
 
 class PortalChannel(Protocol):
@@ -51,6 +49,8 @@ class PortalSession:
     launch: LaunchContext | None = None
     screen: Screen = Screen.PROVIDER
     current_doc: str | None = None
+    flows: FlowEngine | None = None
+    portal_open: bool = False
     _expected_seq: dict[str, int] = field(default_factory=dict)
     _callbacks: dict[str, CallbackRecord] = field(default_factory=dict)
 
@@ -61,6 +61,7 @@ class PortalSession:
         )
         self.contract = ContractSession(self.launch, self._iccids_on_device)
         self.current_doc = None
+        self.portal_open = True
         self.show(Screen.PORTAL, "")
 
     def document_ready(self, doc: str, url: str) -> None:
@@ -133,45 +134,34 @@ class PortalSession:
 
     def _dispatch(self, doc: str, result: CheckResult) -> None:
         command = result.command
-        if isinstance(command, NotifyPurchaseResult):
+        if self.contract is not None and self.contract.handed_back:
+            self.portal_open = False  # control is back with the app (§3.1, §3.5, §3.8)
+        if isinstance(command, NotifyPurchaseResult) and not (
+            command.payload.success and command.payload.activation_code is not None
+        ):
             self._legacy_handoff(command)
         elif isinstance(command, NotifyCancelledPurchase):
             self.events.emit("flow.state", flow="cancelled-purchase", state="returned-to-app")
             self.show(Screen.PROVIDER, screens.PROVIDER_TITLE)
-        elif isinstance(command, NotifyBalanceAddition) and not command.inline:
-            # Legacy MobilePlans.notifyBalanceAddition returns control to the app (§3.6).
-            self.events.emit(
-                "flow.state", flow="balance-addition", state="returned-to-app", inline=False
-            )
-        elif isinstance(command, NotifyProfileDownload):
-            self.events.emit(
-                "flow.state",
-                flow="inline-download",
-                operation=command.operation_id,
-                state="received",
-                delay_minutes=command.delay_minutes,
-            )
+        elif self.flows is not None:
+            self.flows.start(command, doc)
 
     def _legacy_handoff(self, command: NotifyPurchaseResult) -> None:
-        """DataMart.notifyPurchaseResult: the portal is left; what follows depends on it (§3.1)."""
+        """DataMart.notifyPurchaseResult without a profile to download (§3.1)."""
         payload = command.payload
         plan = payload.purchase_result.plan_name or ""
         if not payload.success:
             self.events.emit("flow.state", flow="legacy-handoff", state="failed-returned")
             self.show(Screen.PROVIDER, screens.PROVIDER_TITLE)
-        elif payload.activation_code is None:
+        else:
             # pSIM or an already active eSIM: the MO activates the plan in its backend.
             self.events.emit("flow.state", flow="legacy-handoff", state="plan-active", plan=plan)
             self.show(Screen.PLAN_ACTIVE, screens.plan_active_text(plan))
-        else:
-            self.events.emit(
-                "flow.state", flow="legacy-handoff", state="profile-download-requested", plan=plan
-            )
 
     # -- back and leave ----------------------------------------------------------------------
     def back_pressed(self, can_go_back: bool) -> bool:
         """True when the web view should go back itself; else the leave dialog is shown."""
-        if self.screen is not Screen.PORTAL:
+        if self.screen not in (Screen.PORTAL, Screen.PROGRESS_POPUP):
             return False
         if can_go_back:
             return True
@@ -182,6 +172,7 @@ class PortalSession:
         if self.screen is not Screen.LEAVE_DIALOG:
             return
         if leave:
+            self.portal_open = False
             self.events.emit("flow.state", flow="portal", state="left-by-user")
             self.show(Screen.PROVIDER, screens.PROVIDER_TITLE)
         else:
@@ -192,7 +183,10 @@ class PortalSession:
         self.show(Screen.LOAD_FAILED, f"{screens.LOAD_FAILED} CV: {cv}")
 
     # -- callbacks into the page -------------------------------------------------------------
-    def activation_complete(self, doc: str, result: ActivationError, iccid: str) -> None:
+    def portal_still_open(self) -> bool:
+        return self.portal_open
+
+    def activation_complete(self, doc: str, result: ActivationError | str, iccid: str) -> None:
         argument = json.dumps({"activationResult": str(result), "iccid": iccid})
         self._callback(doc, "profileActivationCompleteScript", argument)
 
@@ -201,7 +195,7 @@ class PortalSession:
         self._callback(doc, "registrationChangedScript", argument)
 
     def _callback(self, doc: str, script_property: str, argument: str) -> None:
-        if doc != self.current_doc or self.screen not in (Screen.PORTAL, Screen.INSTALLING):
+        if doc != self.current_doc or not self.portal_open:
             self.events.emit(
                 "portal.callback",
                 property=script_property,
@@ -250,6 +244,9 @@ class PortalSession:
             )
 
     # -- screens -----------------------------------------------------------------------------
-    def show(self, screen: Screen, text: str) -> None:
+    def show(self, screen: Screen | str, text: str) -> None:
+        screen = Screen(screen)
+        if screen is Screen.PROVIDER:
+            self.portal_open = False
         self.screen = screen
         self.events.emit("ui.screen", screen=str(screen), text=text)

@@ -13,7 +13,8 @@ class Screen(StrEnum):
     PORTAL = "portal"
     LEAVE_DIALOG = "leave-dialog"
     PLAN_ACTIVE = "plan-active"
-    INSTALLING = "installing"
+    INSTALLING = "installing"  # the app's own page (hand-off flows)
+    PROGRESS_POPUP = "progress-popup"  # over the portal, which stays usable (inline, §3.2)
     CONNECTING = "connecting"
     ERROR = "error"
     LOAD_FAILED = "load-failed"
@@ -38,6 +39,12 @@ ERROR_SERVER = (
 LOAD_FAILED = "No services are available right now."
 LOAD_FAILED_DETAIL = "Please try again later."
 UPDATING_BANNER = "We're updating your cellular network settings, and it might take a few minutes."
+
+
+def installing_text(done: int, total: int) -> str:
+    if total <= 0:
+        return "Installing eSIM profile"
+    return INSTALLING.format(done=max(0, done) // 1024, total=max(1, total // 1024))
 
 
 def plan_active_text(plan_name: str) -> str:

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from simulator.bridge.page import PortalPage
 from simulator.device import SimulatedDevice
@@ -13,6 +20,7 @@ from simulator.events import Event
 from simulator.flows import screens
 from simulator.flows.screens import Screen
 from simulator.ui.leave_dialog import LeaveDialog
+from simulator.ui.overlays import Banner, ProgressPopup, ToastArea
 from simulator.ui.panels.contract import ContractPanel
 from simulator.ui.panels.device import DevicePanel
 from simulator.ui.panels.timeline import TimelinePanel
@@ -26,6 +34,9 @@ class MainWindow(QMainWindow):
     continueRequested = Signal()
     retryRequested = Signal()
     leaveAnswered = Signal(bool)
+    errorAnswered = Signal(bool)  # True: Try again
+    balanceClosed = Signal()
+    toastAnswered = Signal(str, str)
     closing = Signal()
 
     def __init__(self, page: PortalPage, device: SimulatedDevice, operator_name: str) -> None:
@@ -40,13 +51,41 @@ class MainWindow(QMainWindow):
         self.load_failed_page = LoadFailedPage(self)
         self.load_failed_page.retryClicked.connect(self.retryRequested)
         self.message_page = MessagePage("", "", self)
+        self.error_page = MessagePage(screens.ERROR_TITLE, "", self)
+        self.error_page.setObjectName("error-page")
+        self.error_page.add_button("Try again").clicked.connect(
+            lambda: self.errorAnswered.emit(True)
+        )
+        self.error_page.add_button("Close").clicked.connect(lambda: self.errorAnswered.emit(False))
+        self.connecting_page = MessagePage(operator_name, screens.CONNECTING, self)
+        self.connecting_page.add_button("Close app").clicked.connect(self._close_app)
+        self.installing_page = MessagePage(operator_name, "", self)
+        self.balance_page = MessagePage("Balance added", "", self)
+        self.balance_page.add_button("Close").clicked.connect(self.balanceClosed)
+
+        # The portal area: the web view, the app's banner below it, overlays on top.
+        self.portal_area = QWidget(self)
+        area_layout = QVBoxLayout(self.portal_area)
+        area_layout.setContentsMargins(0, 0, 0, 0)
+        area_layout.setSpacing(0)
+        area_layout.addWidget(self.view, 1)
+        self.banner = Banner(self.portal_area)
+        area_layout.addWidget(self.banner)
+        self.progress_popup = ProgressPopup(operator_name, self.portal_area)
+        self.toasts = ToastArea(self)
+        self.toasts.answered.connect(self.toastAnswered)
+
         self.stack = QStackedWidget(self)
         for widget in (
             self.provider_page,
-            self.view,
+            self.portal_area,
             self.plan_page,
             self.load_failed_page,
             self.message_page,
+            self.error_page,
+            self.connecting_page,
+            self.installing_page,
+            self.balance_page,
         ):
             self.stack.addWidget(widget)
         self.setCentralWidget(self.stack)
@@ -89,6 +128,11 @@ class MainWindow(QMainWindow):
         self.timeline.add(event)
         if event.kind == "contract.violation":
             self.contract.add(event)
+        elif event.kind == "ui.toast":
+            self.toasts.add(
+                str(event.fields["toast"]), str(event.fields["text"]), list(event.fields["actions"])
+            )
+            self._place_toasts()
         elif event.kind == "ui.screen":
             self._show_screen(
                 Screen(str(event.fields["screen"])), str(event.fields.get("text", ""))
@@ -102,24 +146,54 @@ class MainWindow(QMainWindow):
             return
         if self.leave_dialog.isVisible():
             self.leave_dialog.done(LeaveDialog.DialogCode.Rejected)
-        if screen is Screen.PORTAL:
-            self.stack.setCurrentWidget(self.view)
-        elif screen is Screen.PROVIDER:
-            self.stack.setCurrentWidget(self.provider_page)
+        if screen is Screen.PROGRESS_POPUP:
+            self.stack.setCurrentWidget(self.portal_area)
+            self.progress_popup.show_text(text)
+            return
+        self.progress_popup.hide()
+        pages: dict[Screen, QWidget] = {
+            Screen.PORTAL: self.portal_area,
+            Screen.PROVIDER: self.provider_page,
+            Screen.PLAN_ACTIVE: self.plan_page,
+            Screen.LOAD_FAILED: self.load_failed_page,
+            Screen.ERROR: self.error_page,
+            Screen.CONNECTING: self.connecting_page,
+            Screen.INSTALLING: self.installing_page,
+            Screen.BALANCE: self.balance_page,
+        }
+        page = pages.get(screen, self.message_page)
+        if screen is Screen.PORTAL and text:
+            self.banner.show_text(text)
         elif screen is Screen.PLAN_ACTIVE:
-            self.plan_page.title.setText("Plan active")
             self.plan_page.body.setText(text)
-            self.stack.setCurrentWidget(self.plan_page)
         elif screen is Screen.LOAD_FAILED:
             self.load_failed_page.set_cv(text.rpartition("CV: ")[2])
-            self.stack.setCurrentWidget(self.load_failed_page)
-        else:
-            self.message_page.title.setText(
-                screens.ERROR_TITLE if screen is Screen.ERROR else screen.value.title()
-            )
+        elif screen in (Screen.ERROR, Screen.CONNECTING, Screen.INSTALLING, Screen.BALANCE):
+            page.body.setText(text)  # type: ignore[attr-defined]
+        elif page is self.message_page:
+            self.message_page.title.setText(screen.value.title())
             self.message_page.body.setText(text)
-            self.stack.setCurrentWidget(self.message_page)
+        self.stack.setCurrentWidget(page)
         self.back_action.setEnabled(screen is Screen.PORTAL)
+
+    def _close_app(self) -> None:
+        # The real app may close here; Windows keeps re-registering in the background. The
+        # simulator goes back to the provider page and keeps its timers running.
+        self.stack.setCurrentWidget(self.provider_page)
+
+    def _place_toasts(self) -> None:
+        width = 320
+        self.toasts.setFixedWidth(width)
+        self.toasts.adjustSize()
+        height = min(self.toasts.sizeHint().height(), self.height() - 40)
+        self.toasts.setGeometry(
+            self.width() - width - 16, self.height() - height - 16, width, height
+        )
+        self.toasts.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_toasts()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

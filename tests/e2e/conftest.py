@@ -19,10 +19,13 @@ OTHER_HOST = "other.mobileplans.test"
 
 
 @pytest.fixture
-def make_harness(qtbot: QtBot, runtime: Runtime) -> Iterator[Callable[..., Harness]]:
+def make_harness(
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+) -> Iterator[Callable[..., Harness]]:
     built: list[Simulator] = []
 
     def make(portal_dir: Path = PAGES, **config: Any) -> Harness:
+        config.setdefault("data_dir", tmp_path / f"simulator-{len(built)}")
         simulator = Simulator(SimulatorConfig(portal_dir=portal_dir, **config), runtime)
         built.append(simulator)
         # The same folder at another host and over plain http, for the origin tests.

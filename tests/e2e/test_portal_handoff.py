@@ -87,7 +87,7 @@ def test_back_at_the_start_of_history_asks_before_leaving(harness: Harness) -> N
     assert window.leave_dialog.isVisible()
     window.leave_dialog.cancel_button.click()
     harness.wait_for("ui.screen", screen="portal")
-    assert window.stack.currentWidget() is window.view
+    assert window.stack.currentWidget() is window.portal_area
     window.back_action.trigger()
     before = len(harness.simulator.events)
     window.leave_dialog.continue_button.click()

@@ -1,0 +1,228 @@
+"""The eSIM side of one simulated PC: its eUICC, the stub SM-DP+ and the LPA between them.
+
+No Qt. Card work (downloads, enable, disable) runs on one worker thread that owns the card;
+the SM-DP+ runs on the background loop; every result is handed back through `post`, which the
+composition root points at the GUI thread, so flows and events only ever run there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from esim.euicc import Euicc, EuiccConfig
+from esim.euicc.profile_ops import Result
+from esim.euicc.records import ProfileRecord
+from esim.lpa.errors import LpaError
+from esim.lpa.lpa import Lpa
+from esim.pki import TestPki
+from esim.smdp import Order, OrderBehaviour, OrderStore, ProfileSpec, SmdpConfig, SmdpServer
+from esim.smdp import generate_iccid as smdp_generate_iccid
+from simulator.background import BackgroundLoop
+from simulator.clock import VirtualClock
+from simulator.events import EventLog
+from simulator.flows.ports import CardOutcome, DownloadOutcome
+
+SMDP_ADDRESS = "smdp.mobileplans.test"
+Post = Callable[[Callable[[], None]], None]
+Progress = Callable[[str, int, int], None]
+
+__all__ = ["SMDP_ADDRESS", "CardOutcome", "DownloadOutcome", "EsimWorld", "with_behaviour"]
+
+
+class EsimWorld:
+    def __init__(
+        self,
+        data_dir: Path,
+        eid: str,
+        loop: BackgroundLoop,
+        clock: VirtualClock,
+        events: EventLog,
+        post: Post,
+        *,
+        operator_name: str = "Contoso Mobile",
+    ) -> None:
+        self.data_dir = data_dir
+        self.eid = eid
+        self.loop = loop
+        self.clock = clock
+        self.events = events
+        self.post = post
+        self.operator_name = operator_name
+        self.smdp_address = SMDP_ADDRESS
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.certificates = TestPki.load_or_generate(data_dir / "pki", eid, [SMDP_ADDRESS])
+        self.euicc = Euicc.open(
+            data_dir / "euicc", EuiccConfig(eid=eid, certificates=self.certificates)
+        )
+        self.orders = OrderStore.open(
+            data_dir / "smdp.sqlite", clock=clock.now, smdp_address=SMDP_ADDRESS
+        )
+        self.server = SmdpServer(
+            SmdpConfig(
+                address=SMDP_ADDRESS,
+                certificates=self.certificates,
+                data_dir=data_dir / "smdp",
+                clock=clock.now,
+            ),
+            self.orders,
+        )
+        self.server.add_listener(self._on_smdp_event)
+        self.smdp_port = loop.run(self.server.start(host="127.0.0.1", port=0))
+        self._card_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="euicc")
+        self._abort = threading.Event()
+        self._busy = False
+
+    # -- the operator side ---------------------------------------------------------------------
+    def create_order(
+        self,
+        *,
+        iccid: str | None = None,
+        plan_name: str = "Contoso 5 GB",
+        eid: str | None = None,
+        confirmation_code: str | None = None,
+        behaviour: OrderBehaviour | None = None,
+    ) -> Order:
+        spec = ProfileSpec(
+            iccid=iccid or smdp_generate_iccid(),
+            service_provider=self.operator_name,
+            profile_name=plan_name,
+        )
+        return self.orders.create_order(spec, eid, confirmation_code, behaviour)
+
+    def _on_smdp_event(self, name: str, fields: dict[str, Any]) -> None:
+        # Called on the server's loop thread: the event log lives on the GUI thread.
+        def emit() -> None:
+            self.events.emit(name, **fields)
+
+        self.post(emit)
+
+    # -- the card ------------------------------------------------------------------------------
+    def profiles(self) -> list[ProfileRecord]:
+        return self.euicc.profiles()
+
+    def iccids(self) -> list[str]:
+        return [p.iccid for p in self.euicc.profiles()]
+
+    def enabled_iccid(self) -> str | None:
+        return next((p.iccid for p in self.euicc.profiles() if p.state == "enabled"), None)
+
+    def discover(self) -> str | None:
+        """SM-DS discovery by EID, played by the stub SM-DP+'s order book (no ES11 server):
+        the oldest released order bound to this eUICC (mobile-plans.md §3.7)."""
+        for order in self.orders.orders():
+            if order.eid == self.eid and str(order.state) == "released":
+                return order.activation_code
+        return None
+
+    @property
+    def card_busy(self) -> bool:
+        return self._busy
+
+    def set_card_busy(self, busy: bool) -> None:
+        """A running toolkit session: the card answers catBusy to enable/disable (SGP.22)."""
+        self._busy = busy
+
+    def download(
+        self,
+        activation_code: str,
+        *,
+        confirmation_code: str | None,
+        progress: Progress,
+        done: Callable[[DownloadOutcome], None],
+    ) -> None:
+        lpa = Lpa(
+            self.euicc,
+            trust_anchors=[self.certificates.ci.certificate],
+            resolver={SMDP_ADDRESS: ("127.0.0.1", self.smdp_port)},
+        )
+
+        def report_progress(stage: str, done_bytes: int, total: int) -> None:
+            self.post(lambda: progress(stage, done_bytes, total))
+
+        def work() -> None:
+            if self._busy:
+                outcome = DownloadOutcome(
+                    activation_code, None, "cardBusy", "the eUICC is busy (a toolkit session)"
+                )
+            else:
+                try:
+                    result = lpa.download_blocking(
+                        activation_code, confirmation_code, progress=report_progress
+                    )
+                    outcome = DownloadOutcome(activation_code, result.iccid, "success", "")
+                except LpaError as error:
+                    outcome = DownloadOutcome(
+                        activation_code, None, error.activation_error, error.message, error.step
+                    )
+                except Exception as error:
+                    outcome = DownloadOutcome(
+                        activation_code, None, "unknownError", f"{type(error).__name__}: {error}"
+                    )
+            self.post(lambda: self._downloaded(outcome, done))
+
+        self._card_thread.submit(work)
+
+    def _downloaded(
+        self, outcome: DownloadOutcome, done: Callable[[DownloadOutcome], None]
+    ) -> None:
+        if outcome.ok and outcome.iccid:
+            self.events.emit("euicc.profile", iccid=outcome.iccid, state="disabled")
+        done(outcome)
+
+    def enable(self, iccid: str, done: Callable[[CardOutcome], None]) -> None:
+        def work() -> None:
+            if self._busy:
+                outcome = CardOutcome(False, "cardBusy")
+            else:
+                result = self.euicc.enable(iccid)
+                outcome = CardOutcome(result == Result.OK, result.name)
+            self.post(lambda: self._card_changed(iccid, outcome, done))
+
+        self._card_thread.submit(work)
+
+    def disable(self, iccid: str, done: Callable[[CardOutcome], None]) -> None:
+        def work() -> None:
+            result = self.euicc.disable(iccid)
+            outcome = CardOutcome(result == Result.OK, result.name)
+            self.post(lambda: self._card_changed(iccid, outcome, done))
+
+        self._card_thread.submit(work)
+
+    def delete(self, iccid: str, done: Callable[[CardOutcome], None]) -> None:
+        def work() -> None:
+            result = self.euicc.delete(iccid)
+            outcome = CardOutcome(result == Result.OK, result.name)
+            self.post(lambda: self._card_changed(iccid, outcome, done, deleted=True))
+
+        self._card_thread.submit(work)
+
+    def _card_changed(
+        self,
+        iccid: str,
+        outcome: CardOutcome,
+        done: Callable[[CardOutcome], None],
+        *,
+        deleted: bool = False,
+    ) -> None:
+        if outcome.ok:
+            for profile in self.euicc.profiles():
+                self.events.emit("euicc.profile", iccid=profile.iccid, state=profile.state)
+            if deleted:
+                self.events.emit("euicc.profile", iccid=iccid, state="deleted")
+        done(outcome)
+
+    def close(self) -> None:
+        self._card_thread.shutdown(wait=True, cancel_futures=True)
+        self.loop.run(self.server.stop())
+        self.orders.close()
+        self.euicc.close()
+
+
+def with_behaviour(order: Order, **changes: Any) -> OrderBehaviour:
+    """The order's behaviour with some fields changed (the Operator panel's edits)."""
+    return replace(order.behaviour, **changes)
