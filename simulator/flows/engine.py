@@ -323,10 +323,11 @@ class FlowEngine:
             flow.timer = None
 
             def final(state: Registration) -> None:
+                operator = self.options.operator_name
                 if state.connected:
-                    text = f"You're connected to the cellular network with {self.options.operator_name}."
+                    text = f"You're connected to the cellular network with {operator}."
                 else:
-                    text = f"We couldn't connect you to {self.options.operator_name} ({state})."
+                    text = f"We couldn't connect you to {operator} ({state})."
                 self.toast(text, ())
 
             self._register(flow, iccid, final)

@@ -45,7 +45,9 @@ _SENTENCES = {
     "eidMismatch": "This profile was ordered for a different device.",
     "invalidMatchingId": "Your mobile operator doesn't recognise this order.",
     "profileNotAvailableForNewBinding": "This profile has already been used or has expired.",
-    "confirmationCodeMissing": "This profile needs a confirmation code, which Mobile Plans can't ask for.",
+    "confirmationCodeMissing": (
+        "This profile needs a confirmation code, which Mobile Plans can't ask for."
+    ),
     "incorrectConfirmationCode": "The confirmation code for this profile was not accepted.",
 }
 
