@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from esim.identifiers import IdentifierError
+from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
+from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
 EXIT_TIMEOUT = 1
@@ -34,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="open a portal (the default command)")
     _add_run_options(run)
+    demo = sub.add_parser("demo", help="drive the bundled sample portal through a flow")
+    demo.add_argument("flow", help="one of: " + ", ".join(DEMOS))
+    _add_run_options(demo)
+    sub.add_parser("flows", help="list the flows `demo` knows")
+    add_thingspace_commands(sub)
     return parser
 
 
@@ -91,6 +98,17 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     if not argv or argv[0].startswith("-"):
         argv = ["run", *argv]
     args = parser.parse_args(argv)
+    if args.command in ("flows", "thingspace"):
+        return RunOptions(args, SimulatedDevice(), None)
+    demo = getattr(args, "flow", None)
+    if demo is not None and demo not in DEMOS:
+        parser.error(f"unknown flow {demo!r}; `mobileplans-sim flows` lists them")
+    if demo is not None and (args.portal or args.portal_dir):
+        parser.error("demo drives the bundled sample portal; drop --portal/--portal-dir")
+    if demo is not None and not args.until:
+        args.until = DEMOS[demo].until
+    if demo is not None and args.time_scale == 1.0:
+        args.time_scale = 0.0  # demos step the virtual clock from timer to timer
     try:
         device = SimulatedDevice.configure(
             kind=args.device,
@@ -115,6 +133,12 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_run_options(sys.argv[1:] if argv is None else argv)
     args = options.args
+    if args.command == "flows":
+        for demo in DEMOS.values():
+            print(f"{demo.name:26} {demo.summary}")
+        return EXIT_OK
+    if args.command == "thingspace":
+        return run_thingspace(args)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     # Qt is imported only now: parsing and usage errors stay fast and display-free.

@@ -10,6 +10,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from simulator.app import Simulator, SimulatorConfig
+from simulator.demo_driver import DemoDriver
+from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
 from simulator.runtime import Runtime
 
@@ -37,6 +39,8 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         sm_ds_enabled=args.sm_ds,
     )
     simulator = Simulator(config, runtime)
+    if args.command == "demo":
+        DemoDriver(simulator, DEMOS[args.flow])
     writer = JsonLinesWriter(args.events) if args.events else None
     if writer is not None:
         for event in simulator.events:  # app.started came before the writer existed
@@ -44,10 +48,26 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         simulator.events.subscribe(writer)
 
     outcome = {"status": EXIT_OK}
+    finishing: list[bool] = []
 
     def finish(status: int) -> None:
+        if finishing:
+            return
+        finishing.append(True)
         outcome["status"] = status
-        QTimer.singleShot(0, qt_app.quit)
+        QTimer.singleShot(0, shut_down)
+
+    def shut_down() -> None:
+        # Everything is torn down inside the event loop, so Qt's deferred deletes (page before
+        # profile, as QtWebEngine requires) run before the application object goes.
+        if args.screenshot:
+            args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            simulator.window.grab().save(str(args.screenshot))
+        simulator.events.emit("app.exit", status=outcome["status"])
+        if writer is not None:
+            writer.close()
+        simulator.close()
+        QTimer.singleShot(200, qt_app.quit)
 
     if options.until is not None:
         pattern = options.until
@@ -70,16 +90,8 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
     heartbeat.timeout.connect(lambda: None)
 
     simulator.window.show()
+    simulator.window.closing.connect(lambda: finish(EXIT_OK))
     simulator.launch()
     qt_app.exec()
-
-    if args.screenshot:
-        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        simulator.window.grab().save(str(args.screenshot))
-    simulator.events.emit("app.exit", status=outcome["status"])
-    if writer is not None:
-        writer.close()
-    simulator.close()
-    qt_app.processEvents()
     runtime.stop()
     return outcome["status"]

@@ -102,15 +102,21 @@ class MainWindow(QMainWindow):
         self.timeline = TimelinePanel(self)
         self.contract = ContractPanel(self)
         self.device_panel = DevicePanel(device, self)
-        self._dock("Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self._dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        timeline_dock = self._dock("Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea)
+        contract_dock = self._dock(
+            "Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        device_dock = self._dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.docks = {"timeline": timeline_dock, "contract": contract_dock, "device": device_dock}
 
         self.leave_dialog = LeaveDialog(self)
         self.leave_dialog.finished.connect(
             lambda result: self.leaveAnswered.emit(result == LeaveDialog.DialogCode.Accepted)
         )
-        self.resize(800 + 280 + 380, 600 + 220 + 60)
+        # The portal gets its documented 800×600 frame; the panels fit around it.
+        self.resize(800 + 300 + 380 + 24, 600 + 200 + 70)
+        self.resizeDocks([device_dock, timeline_dock], [300, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([contract_dock], [200], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
