@@ -22,7 +22,7 @@ function md(status, plan) {
     return m;
 }
 const ok = () => md(MobilePlansMoDirectStatus.complete, "Contoso 5 GB");
-const bailed = () => md(MobilePlansMoDirectStatus.cancelled, "");
+const bailed = () => Contoso.cancelMetadata(); // §3.8's documented cancel metadata
 let lastOperation = null;
 
 const CALLS = {
@@ -45,7 +45,7 @@ const CALLS = {
         MobilePlansInlineProfile.notifyInlineProfileDownload(ok(), value("ac"));
     },
     "DataMart.notifyPurchaseResult (success)": () => DataMart.notifyPurchaseResult(JSON.stringify({
-        ver: "1", success: true, transactionId: new URLSearchParams(location.search).get("transactionId"),
+        ver: "1", success: true, transactionId: Contoso.launch.transactionId,
         activationCode: value("ac"), iccid: "",
         purchaseResult: JSON.stringify({ userAccount: "New", purchaseInstrument: "New", line: "New", moDirectStatus: "Complete", planName: "Contoso 5 GB" }),
     })),
@@ -89,5 +89,9 @@ document.addEventListener("DOMContentLoaded", () => {
         row.appendChild(button);
     }
     document.getElementById("free-call").addEventListener("click", freeCall);
+    if (Contoso.launch.lines.length) {
+        document.getElementById("iccid").value = Contoso.launch.lines[0];
+    }
     CALLS["set callbacks"]();
+    log("launch: " + JSON.stringify(Contoso.launch));
 });

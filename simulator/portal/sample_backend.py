@@ -130,6 +130,17 @@ CATALOGUE: tuple[Plan, ...] = (
 )
 
 
+def catalogue_json(*, backend: bool) -> dict[str, Any]:
+    """GET /api/plans. ``backend: false`` marks the static copy in resources/portal/api/plans,
+    which the portal folder serves when no backend is attached (the portal then stays offline).
+    """
+    return {
+        "operator": OPERATOR_NAME,
+        "backend": backend,
+        "plans": [plan.to_json() for plan in CATALOGUE],
+    }
+
+
 class BadRequestError(Exception):
     """The request is malformed: answered 400 with this message."""
 
@@ -223,7 +234,7 @@ class SampleBackend:
 
     # -- handlers ---------------------------------------------------------------------------------
     async def plans(self, request: web.Request) -> web.Response:
-        return _json({"operator": OPERATOR_NAME, "plans": [p.to_json() for p in CATALOGUE]})
+        return _json(catalogue_json(backend=True))
 
     async def session(self, request: web.Request) -> web.Response:
         try:
@@ -343,7 +354,7 @@ class SampleBackend:
         for iccid in account.lines if account else []:
             if iccid not in seen and iccid in self.line_book:
                 seen[iccid] = {**self.line_book[iccid].to_json(), "onThisPC": False}
-        return _json({"lines": list(seen.values())})
+        return _json({"backend": True, "lines": list(seen.values())})
 
     # -- orders ------------------------------------------------------------------------------------
     def _plan(self, body: dict[str, Any]) -> Plan:

@@ -20,7 +20,8 @@ from esim.lpa import Lpa
 from esim.pki import CertificateSet, TestPki
 from esim.smdp import OrderStore, SmdpConfig, SmdpServer
 from esim.smdp.orders import OrderState
-from simulator.portal.sample_backend import CATALOGUE, FULFILMENTS, SampleBackend
+from simulator.portal.sample_backend import CATALOGUE, FULFILMENTS, SampleBackend, catalogue_json
+from simulator.resources import resource_path
 
 EID = "89049032123451234512345678901235"
 SMDP_ADDRESS = "smdp.mobileplans.test"
@@ -300,3 +301,8 @@ def test_every_catalogue_plan_orders(tmp_path: Path) -> None:
             assert body["plan"]["id"] == plan.id
 
     run(tmp_path, test)
+
+
+def test_the_portal_folder_carries_the_same_catalogue_for_backend_less_hosting() -> None:
+    static = Path(resource_path("portal")) / "api" / "plans"
+    assert json.loads(static.read_text(encoding="utf-8")) == catalogue_json(backend=False)
