@@ -1,0 +1,169 @@
+"""The Operator panel creates SM-DP+ orders and edits their behaviour through the world."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from esim.smdp import OrderBehaviour, Step
+from simulator.background import BackgroundLoop
+from simulator.clock import VirtualClock
+from simulator.esim_world import DownloadOutcome, EsimWorld
+from simulator.events import EventLog
+from simulator.ui.panels.operator import OperatorPanel, describe_behaviour
+
+EID = "89033023422130000000000199055797"
+
+
+@pytest.fixture
+def world(tmp_path: Path, qapp: QApplication) -> Iterator[EsimWorld]:
+    def on_gui_thread(fn: Callable[[], None]) -> None:
+        QTimer.singleShot(0, qapp, fn)
+
+    clock = VirtualClock(0, real_now=lambda: 0.0)
+    loop = BackgroundLoop()
+    built = EsimWorld(
+        tmp_path, eid=EID, loop=loop, clock=clock, events=EventLog(clock), post=on_gui_thread
+    )
+    yield built
+    built.close()
+    loop.stop()
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, world: EsimWorld) -> OperatorPanel:
+    widget = OperatorPanel(world)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def cell(panel: OperatorPanel, row: int, column: int) -> str:
+    item = panel.table.item(row, column)
+    return "" if item is None else item.text()
+
+
+def test_describe_behaviour() -> None:
+    assert describe_behaviour(OrderBehaviour(), 0.0) == "normal"
+    behaviour = OrderBehaviour(
+        release_at=600.0,
+        expired=True,
+        confirmation_code_attempts=5,
+        fail_at=Step.AUTHENTICATE_CLIENT,
+        latency_seconds=2.5,
+    )
+    assert describe_behaviour(behaviour, 30.0) == (
+        "released in 10 min, expired, 5 CC attempts, fails at authenticateClient, +2.5 s latency"
+    )
+    assert describe_behaviour(behaviour, 600.0).startswith("expired")
+
+
+def test_new_order_form(world: EsimWorld, panel: OperatorPanel) -> None:
+    assert panel.table.rowCount() == 0
+    assert not panel.behaviour.isEnabled()
+    panel.plan_name.setText("Travel 1 GB")
+    panel.bind_eid.setChecked(True)
+    panel.confirmation_code.setText(" 1234 ")
+    panel.create_button.click()
+
+    (order,) = world.orders.orders()
+    assert order.spec.profile_name == "Travel 1 GB"
+    assert order.eid == EID
+    assert order.confirmation_code_required
+    assert order.activation_code.endswith("$$1")
+    assert panel.table.rowCount() == 1
+    assert cell(panel, 0, 0) == order.matching_id
+    assert cell(panel, 0, 1) == "released"
+    assert cell(panel, 0, 4) == "yes"
+    assert cell(panel, 0, 5) == "required"
+    assert panel.selected_order() == order
+    assert panel.behaviour.isEnabled()
+    assert order.matching_id in panel.status.text()
+
+
+def test_plain_order_and_its_download(qtbot: QtBot, world: EsimWorld, panel: OperatorPanel) -> None:
+    panel.create_button.click()
+    (order,) = world.orders.orders()
+    assert order.eid is None
+    assert not order.confirmation_code_required
+    outcomes: list[DownloadOutcome] = []
+    world.download(
+        order.activation_code,
+        confirmation_code=None,
+        progress=lambda *_: None,
+        done=outcomes.append,
+    )
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
+    panel.refresh()  # the app does this on smdp.order events
+    assert cell(panel, 0, 1) == "installed"
+    assert panel.selected_order() is not None
+
+
+def test_behaviour_editor_writes_the_order(world: EsimWorld, panel: OperatorPanel) -> None:
+    world.clock.advance(100)
+    order = world.create_order()
+    panel.refresh()
+    panel.table.selectRow(0)
+    assert panel.release_minutes.value() == 0
+    assert panel.attempts.value() == 3
+    assert panel.fail_at.currentText() == "none"
+
+    panel.release_minutes.setValue(10)
+    panel.expired.setChecked(True)
+    panel.attempts.setValue(5)
+    panel.fail_at.setCurrentIndex(panel.fail_at.findData("getBoundProfilePackage"))
+    panel.latency.setValue(2.5)
+    panel.apply.click()
+
+    stored = world.orders.get(order.matching_id)
+    assert stored is not None
+    assert stored.behaviour == OrderBehaviour(
+        release_at=700.0,
+        expired=True,
+        confirmation_code_attempts=5,
+        fail_at=Step.GET_BOUND_PROFILE_PACKAGE,
+        latency_seconds=2.5,
+    )
+    assert cell(panel, 0, 2).startswith("released in 10 min, expired")
+
+    world.clock.advance(5 * 60)
+    panel.table.clearSelection()
+    panel.table.selectRow(0)
+    assert panel.release_minutes.value() == 5  # what is left of the wait
+
+    panel.release_minutes.setValue(0)
+    panel.expired.setChecked(False)
+    panel.fail_at.setCurrentIndex(0)
+    panel.apply.click()
+    stored = world.orders.get(order.matching_id)
+    assert stored is not None
+    assert stored.behaviour.release_at is None
+    assert stored.behaviour.fail_at is None
+    assert not stored.behaviour.expired
+
+
+def test_copy_activation_code(world: EsimWorld, panel: OperatorPanel) -> None:
+    assert not panel.copy.isEnabled()
+    order = world.create_order()
+    panel.refresh()
+    panel.table.selectRow(0)
+    panel.copy.click()
+    assert QGuiApplication.clipboard().text() == order.activation_code
+    assert order.activation_code in panel.status.text()
+
+
+def test_refresh_keeps_the_selection(world: EsimWorld, panel: OperatorPanel) -> None:
+    first = world.create_order(plan_name="A")
+    panel.refresh()
+    panel.table.selectRow(0)
+    world.create_order(plan_name="B")
+    panel.refresh()
+    assert panel.table.rowCount() == 2
+    selected = panel.selected_order()
+    assert selected is not None
+    assert selected.matching_id == first.matching_id
