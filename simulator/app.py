@@ -29,6 +29,7 @@ from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
+from simulator.portal.sample_backend import SampleBackend
 from simulator.portal.tls import HOSTED_DOMAIN
 from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
@@ -67,11 +68,6 @@ class Simulator(QObject):
         self.clock_driver = QtClockDriver(self.clock, self)
         self.device = config.device
 
-        self.portal_uri, self._hosted = self._portal_site(config)
-        self.notification_host = (
-            config.notification_host or urlsplit(self.portal_uri).hostname or ""
-        ).lower()
-
         # An off-the-record profile per simulator: no cookies or cache leak between runs/tests.
         self.profile = QWebEngineProfile(self)
         self.profile.setHttpAcceptLanguage(config.accept_language)
@@ -91,6 +87,11 @@ class Simulator(QObject):
             operator_name=config.operator_name,
         )
         self.device.profile_iccids = self.esim.iccids
+        self.sample_backend: SampleBackend | None = None
+        self.portal_uri, self._hosted = self._portal_site(config)
+        self.notification_host = (
+            config.notification_host or urlsplit(self.portal_uri).hostname or ""
+        ).lower()
         self.network = SimulatedNetwork(self.clock, self.events)
 
         self.launcher = LaunchBuilder(self.portal_uri, self.device, config.accept_language)
@@ -133,10 +134,19 @@ class Simulator(QObject):
     def _portal_site(self, config: SimulatorConfig) -> tuple[str, str | None]:
         if config.portal_url:
             return config.portal_url, None
-        folder = config.portal_dir or resource_path("portal")
-        host = PORTAL_DIR_HOST if config.portal_dir else SAMPLE_PORTAL_HOST
-        self.runtime.front.attach(host, Site(root=Path(folder)))
-        return f"https://{host}/", host
+        if config.portal_dir:
+            self.runtime.front.attach(PORTAL_DIR_HOST, Site(root=Path(config.portal_dir)))
+            return f"https://{PORTAL_DIR_HOST}/", PORTAL_DIR_HOST
+        # The bundled operator: its backend orders real profiles on the stub SM-DP+ (ES2+).
+        self.sample_backend = SampleBackend(
+            f"https://{self.esim.smdp_address}",
+            {self.esim.smdp_address: ("127.0.0.1", self.esim.smdp_port)},
+            [self.esim.certificates.ci.certificate],
+        )
+        self.runtime.front.attach(
+            SAMPLE_PORTAL_HOST, self.sample_backend.site(resource_path("portal"))
+        )
+        return f"https://{SAMPLE_PORTAL_HOST}/", SAMPLE_PORTAL_HOST
 
     # -- launching ---------------------------------------------------------------------------
     @Slot()
@@ -181,6 +191,8 @@ class Simulator(QObject):
         self.esim.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)
+        if self.sample_backend is not None:
+            self.runtime.loop.run(self.sample_backend.aclose())
         self.events.unsubscribe(self.window.observe)
         self.page.triggerAction(QWebEnginePage.WebAction.Stop)
         self.window.close()

@@ -1,0 +1,174 @@
+"""Issue 2 benchmarks: start-up against the bare QtWebEngine floor, bridge call latency, memory.
+
+Run with `make bench` (or directly). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SIM = [sys.executable, "-m", "simulator.cli"]
+RUNS = 5
+
+FLOOR = r"""
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWebEngineWidgets import QWebEngineView
+args = [sys.argv[0], "--webEngineArgs", "--disable-gpu"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
+app = QApplication(args)
+view = QWebEngineView()
+view.loadFinished.connect(lambda ok: app.quit())
+view.setHtml("<html><head><title>floor</title></head><body>floor</body></html>", QUrl("https://floor.invalid/"))
+view.show()
+app.exec()
+"""
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    return time.perf_counter() - start
+
+
+def startup() -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    with tempfile.TemporaryDirectory() as data:
+        # one warm-up each: the first run creates certificates and the eSIM data
+        _timed(
+            [
+                *SIM,
+                "run",
+                "--headless",
+                "--data-dir",
+                data,
+                "--until",
+                "portal.loaded",
+                "--timeout",
+                "60",
+            ],
+            env,
+        )
+        _timed([sys.executable, "-c", FLOOR], env)
+        ours = [
+            _timed(
+                [
+                    *SIM,
+                    "run",
+                    "--headless",
+                    "--data-dir",
+                    data,
+                    "--until",
+                    "portal.loaded",
+                    "--timeout",
+                    "60",
+                ],
+                env,
+            )
+            for _ in range(RUNS)
+        ]
+        floor = [_timed([sys.executable, "-c", FLOOR], env) for _ in range(RUNS)]
+    o, f = statistics.median(ours), statistics.median(floor)
+    print(
+        f"(a) start to portal.loaded: {o:.2f} s median of {RUNS}; bare QtWebEngine page "
+        f"{f:.2f} s; ratio {o / f:.2f}x (target <= 1.5x)"
+    )
+
+
+LATENCY = r"""
+import json, os, statistics, sys, tempfile, time
+from pathlib import Path
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from simulator.app import Simulator, SimulatorConfig
+from simulator.runtime import Runtime
+
+data = Path(tempfile.mkdtemp())
+runtime = Runtime.start(data)
+app = QApplication(runtime.qapp_argv())
+sim = Simulator(SimulatorConfig(data_dir=data / "sim"), runtime)
+latencies = []
+
+def received(text):
+    envelope = json.loads(text)
+    if envelope.get("member") == "notifyBalanceAddition":
+        sent = envelope["args"][1]["v"]
+        latencies.append(time.time() * 1000 - sent)
+        if len(latencies) == 1000:
+            QTimer.singleShot(0, app.quit)
+
+sim.page.endpoint.received.connect(received)
+
+def fire(event):
+    if event.kind == "bridge.ready":
+        sim.page.runJavaScript(
+            "(function () { let i = 0; const tick = () => {"
+            " DataMart.notifyBalanceAddition({}, performance.timeOrigin + performance.now());"
+            " if (++i < 1000) setTimeout(tick, 2); }; tick(); })()", 0)
+
+sim.events.subscribe(fire)
+sim.launch()
+QTimer.singleShot(60000, app.quit)
+app.exec()
+ordered = sorted(latencies)
+p50 = ordered[len(ordered) // 2]
+p99 = ordered[int(len(ordered) * 0.99) - 1]
+parents = {}
+for entry in os.listdir("/proc"):
+    if entry.isdigit():
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+            parents[int(entry)] = (int(status.split("PPid:")[1].split()[0]),
+                                   int(status.split("VmHWM:")[1].split()[0]))
+        except (OSError, IndexError, ValueError):
+            continue
+family = {os.getpid()}
+grew = True
+while grew:
+    grew = False
+    for pid, (parent, _) in parents.items():
+        if parent in family and pid not in family:
+            family.add(pid)
+            grew = True
+peak = sum(parents[pid][1] for pid in family if pid in parents)
+print(json.dumps({"n": len(latencies), "p50": p50, "p99": p99, "peak_mb": peak / 1024,
+                  "processes": len(family)}), flush=True)
+os._exit(0)  # the figures are out; skip Qt's teardown
+"""
+
+
+def latency_and_memory() -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-c", LATENCY],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    ).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    print(
+        f"(b) bridge call latency over {figures['n']} calls: p50 {figures['p50']:.2f} ms, "
+        f"p99 {figures['p99']:.2f} ms (targets 1 ms / 5 ms)"
+    )
+    print(
+        f"(c) peak memory of the app and its {figures['processes'] - 1} QtWebEngine "
+        f"processes (sum of VmHWM): {figures['peak_mb']:.0f} MB (target <= 400 MB)"
+    )
+
+
+if __name__ == "__main__":
+    startup()
+    latency_and_memory()
