@@ -44,10 +44,21 @@ from simulator.thingspace.registrations import (
 )
 
 POLL_MS = 500  # outbox and registrations change on the server loop, which emits no Qt signal
-OUTBOX_COLUMNS = ("#", "state", "answer", "service", "at", "took", "target", "format", "request ID")
+OUTBOX_COLUMNS = (
+    "#",
+    "state",
+    "answer",
+    "service",
+    "at",
+    "attempts / took",
+    "target",
+    "format",
+    "request ID",
+)
 INBOX_COLUMNS = ("t", "status", "outcome", "service", "devices", "format", "count", "request ID")
 LINE_COLUMNS = ("ICCID", "MDN", "MSISDN", "IMEI", "plan", "status", "billing", "promotions")
 REGISTRATION_COLUMNS = ("service", "URL", "via", "username")
+ANSWER_CHARS = 48
 DEVICE_KINDS = ("Mdn", "ICCID", "MSISDN", "IMEI")  # how the composer names the line (§3.1)
 FIELD_EXAMPLES = {
     ServiceName.PROMO_CHANGES: (
@@ -111,7 +122,9 @@ def _fill_row(
 
 
 def _answer(status: int | None, error: str | None) -> str:
-    return f"HTTP {status}" if status is not None else error or ""
+    """``HTTP 200``, or the start of the error (the whole of it is the cell's tooltip)."""
+    text = f"HTTP {status}" if status is not None else error or ""
+    return text if len(text) <= ANSWER_CHARS else text[: ANSWER_CHARS - 1] + "…"
 
 
 class PlatformPanel(QWidget):
