@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
 from simulator.bridge.host import BridgeHost
@@ -22,7 +22,7 @@ from simulator.bridge.page import PortalPage
 from simulator.clock import VirtualClock
 from simulator.device import SimulatedDevice
 from simulator.esim_world import EsimWorld
-from simulator.events import EventLog
+from simulator.events import Event, EventLog
 from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
@@ -35,6 +35,9 @@ from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
 from simulator.ui.main_window import MainWindow
+from simulator.ui.panels.clock import ClockPanel
+from simulator.ui.panels.euicc import EuiccPanel
+from simulator.ui.panels.operator import OperatorPanel
 
 SAMPLE_PORTAL_HOST = f"contoso.{HOSTED_DOMAIN}"
 PORTAL_DIR_HOST = f"portal.{HOSTED_DOMAIN}"
@@ -112,6 +115,7 @@ class Simulator(QObject):
 
         self.window = MainWindow(self.page, self.device, config.operator_name)
         self.events.subscribe(self.window.observe)
+        self._add_panels()
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
         self.window.continueRequested.connect(self.launch)
@@ -126,6 +130,31 @@ class Simulator(QObject):
             device=self.device.describe(),
             time_scale=config.time_scale,
         )
+
+    def _add_panels(self) -> None:
+        """The eSIM, Operator and Clock panels, tabbed with the Device panel they extend."""
+        window = self.window
+        self.euicc_panel = EuiccPanel(self.esim, self.network, self.device)
+        self.operator_panel = OperatorPanel(self.esim)
+        self.clock_panel = ClockPanel(self.clock)
+        device_dock = window.docks["device"]
+        for name, panel in (
+            ("eSIM", self.euicc_panel),
+            ("Operator", self.operator_panel),
+            ("Clock", self.clock_panel),
+        ):
+            dock = window.add_dock(name, panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+            window.tabifyDockWidget(device_dock, dock)
+            window.docks[name.lower()] = dock
+        window.docks["esim"].raise_()
+
+        def refresh(event: Event) -> None:
+            if event.kind in ("euicc.profile", "network.registration"):
+                self.euicc_panel.refresh()
+            elif event.kind == "smdp.order":
+                self.operator_panel.refresh()
+
+        self.events.subscribe(refresh)
 
     # PortalChannel, delegated to the bridge host (kept here so the session sees one object).
     def deliver_callback(self, doc: str, script_property: str, argument: str) -> str | None:

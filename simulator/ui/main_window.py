@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
+from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -102,12 +102,17 @@ class MainWindow(QMainWindow):
         self.timeline = TimelinePanel(self)
         self.contract = ContractPanel(self)
         self.device_panel = DevicePanel(device, self)
-        timeline_dock = self._dock("Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea)
-        contract_dock = self._dock(
+        timeline_dock = self.add_dock(
+            "Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        contract_dock = self.add_dock(
             "Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea
         )
-        device_dock = self._dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        device_dock = self.add_dock(
+            "Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
         self.docks = {"timeline": timeline_dock, "contract": contract_dock, "device": device_dock}
+        self._laid_out = False
 
         self.leave_dialog = LeaveDialog(self)
         self.leave_dialog.finished.connect(
@@ -118,7 +123,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([device_dock, timeline_dock], [300, 380], Qt.Orientation.Horizontal)
         self.resizeDocks([contract_dock], [200], Qt.Orientation.Vertical)
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{title.lower()}")
         dock.setWidget(widget)
@@ -200,6 +205,17 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_toasts()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._laid_out:
+            # Dock sizes only stick once the window exists: give the portal its 800 pixels.
+            self._laid_out = True
+            self.resizeDocks(
+                [self.docks["device"], self.docks["timeline"]],
+                [300, 380],
+                Qt.Orientation.Horizontal,
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,12 +32,35 @@ class ContractPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.counts = {"error": 0, "warning": 0, "info": 0}
+        self._pending: list[Event] = []
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(100)
+        self._flush.timeout.connect(self._append_pending)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
         layout.addWidget(self.table)
 
     def add(self, event: Event) -> None:
+        # Batched like the Timeline: a noisy portal must not slow the bridge down.
+        self._pending.append(event)
+        if not self._flush.isActive():
+            self._flush.start()
+
+    def _append_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        self.table.setUpdatesEnabled(False)
+        for event in pending:
+            self._append(event)
+        self.table.setUpdatesEnabled(True)
+        self.table.scrollToBottom()
+        self.summary.setText(
+            f"{self.counts['error']} errors, {self.counts['warning']} warnings, "
+            f"{self.counts['info']} notes"
+        )
+
+    def _append(self, event: Event) -> None:
         fields = event.fields
         severity = str(fields.get("severity", ""))
         row = self.table.rowCount()
@@ -51,9 +75,4 @@ class ContractPanel(QWidget):
             if column == 0 and severity in _COLOURS:
                 item.setForeground(_COLOURS[severity])
             self.table.setItem(row, column, item)
-        self.table.scrollToBottom()
         self.counts[severity] = self.counts.get(severity, 0) + 1
-        self.summary.setText(
-            f"{self.counts['error']} errors, {self.counts['warning']} warnings, "
-            f"{self.counts['info']} notes"
-        )

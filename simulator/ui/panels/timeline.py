@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,10 +57,12 @@ class EventTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._events: list[Event] = []
 
-    def append(self, event: Event) -> None:
-        row = len(self._events)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._events.append(event)
+    def extend(self, events: list[Event]) -> None:
+        if not events:
+            return
+        first = len(self._events)
+        self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
+        self._events.extend(events)
         self.endInsertRows()
 
     def event_at(self, row: int) -> Event:
@@ -115,9 +118,19 @@ class TimelinePanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Fixed widths: resizing to contents re-measures every row on every event.
         header = self.table.horizontalHeader()
-        for column in (0, 1, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((48, 70, 140)):
+            self.table.setColumnWidth(column, width)
+        # Events arrive in bursts (a portal may call thousands of times); rows are added in
+        # batches so the GUI thread stays free for the bridge.
+        self._pending: list[Event] = []
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(100)
+        self._flush.timeout.connect(self._append_pending)
         self.detail = QPlainTextEdit(self)
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("Click an event to see its JSON")
@@ -132,7 +145,13 @@ class TimelinePanel(QWidget):
         layout.addWidget(splitter)
 
     def add(self, event: Event) -> None:
-        self.model.append(event)
+        self._pending.append(event)
+        if not self._flush.isActive():
+            self._flush.start()
+
+    def _append_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        self.model.extend(pending)
         self.table.scrollToBottom()
 
     def _show(self, index: QModelIndex) -> None:
