@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
 from simulator.bridge.host import BridgeHost
@@ -34,7 +34,7 @@ from simulator.portal.tls import HOSTED_DOMAIN
 from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
-from simulator.ui.main_window import MainWindow
+from simulator.ui.main_window import MainWindow, PanelScroller
 from simulator.ui.panels.clock import ClockPanel
 from simulator.ui.panels.euicc import EuiccPanel
 from simulator.ui.panels.operator import OperatorPanel
@@ -143,7 +143,11 @@ class Simulator(QObject):
             ("Operator", self.operator_panel),
             ("Clock", self.clock_panel),
         ):
-            dock = window.add_dock(name, panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+            # In a scroll area, so a wide table does not squeeze the portal's 800 pixels.
+            scroller = PanelScroller()
+            scroller.setWidgetResizable(True)
+            scroller.setWidget(panel)
+            dock = window.add_dock(name, scroller, Qt.DockWidgetArea.LeftDockWidgetArea)
             window.tabifyDockWidget(device_dock, dock)
             window.docks[name.lower()] = dock
         window.docks["esim"].raise_()
@@ -217,6 +221,13 @@ class Simulator(QObject):
     # -- tear-down -----------------------------------------------------------------------------
     def close(self) -> None:
         """Tear down in the order QtWebEngine needs: window, page, then the profile."""
+        # First silence everything that could still fire into closed stores.
+        self.poster.close()
+        self.clock_driver.stop()
+        self.clock.cancel_all()
+        self.events.close()
+        for child in self.findChildren(QTimer):
+            child.stop()
         self.esim.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)

@@ -118,6 +118,12 @@ class VirtualClock:
         self._notify()
         return handle
 
+    def cancel_all(self) -> None:
+        """Cancel every pending timer (the simulator is shutting down)."""
+        for entry in self._heap:
+            entry.handle.cancel()
+        self._heap.clear()
+
     def subscribe(self, listener: Callable[[], None]) -> None:
         """`listener` is called whenever timers or the scale change (a driver re-arms)."""
         self._listeners.append(listener)

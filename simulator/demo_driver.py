@@ -15,27 +15,35 @@ _BUSY_STATES = {"downloading", "enabling", "retrying", "started", "installed"}
 
 
 class DemoDriver(QObject):
-    """Waits for the portal, runs the demo's script, then skips the clock from timer to timer
-    whenever no download is under way, so hours of virtual time pass in moments."""
+    """Waits for the portal to load, runs the demo's script, then skips the clock from timer
+    to timer whenever no download is under way, so hours of virtual time pass in moments."""
 
     def __init__(self, simulator: Simulator, demo: Demo) -> None:
         super().__init__(simulator)
         self._simulator = simulator
         self._demo = demo
         self._started = False
+        self._stopped = False
         self._stepper = QTimer(self)
         self._stepper.setInterval(20)
         self._stepper.timeout.connect(self._step)
         simulator.events.subscribe(self._observe)
 
     def _observe(self, event: Event) -> None:
-        if event.kind == "bridge.ready" and not self._started:
+        if event.kind == "app.exit":
+            self._stopped = True
+            self._stepper.stop()
+        elif event.kind == "portal.loaded" and not self._started:
             self._started = True
-            QTimer.singleShot(0, self._run_script)
+            QTimer.singleShot(0, self, self._run_script)
         elif event.kind == "ui.toast" and event.fields.get("actions") and self._demo.toast_action:
             toast = str(event.fields["toast"])
             action = self._demo.toast_action
-            QTimer.singleShot(0, lambda: self._simulator.flows.toast_answered(toast, action))
+            QTimer.singleShot(0, self, lambda: self._answer(toast, action))
+
+    def _answer(self, toast: str, action: str) -> None:
+        if not self._stopped:
+            self._simulator.flows.toast_answered(toast, action)
 
     def _order_code(self) -> str:
         behaviour = OrderBehaviour()
@@ -52,6 +60,8 @@ class DemoDriver(QObject):
         self._stepper.start()
 
     def _step(self) -> None:
+        if self._stopped:
+            return
         flows = self._simulator.flows.flows.values()
         if any(flow.state in _BUSY_STATES for flow in flows):
             return

@@ -100,6 +100,10 @@ class EventLog:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def close(self) -> None:
+        """No more listeners are called (events are still recorded)."""
+        self._listeners.clear()
+
     def unsubscribe(self, listener: Listener) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)

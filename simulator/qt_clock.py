@@ -47,6 +47,11 @@ class MainThreadPoster(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._posted.connect(self._run)
+        self._closed = False
+
+    def close(self) -> None:
+        """Drop whatever arrives from now on: the objects it would touch are gone."""
+        self._closed = True
 
     def post(self, function: Callable[[], None]) -> None:
         # A signal emitted from another thread is queued to the receiver's thread.
@@ -54,4 +59,5 @@ class MainThreadPoster(QObject):
 
     @Slot(object)
     def _run(self, function: Callable[[], None]) -> None:
-        function()
+        if not self._closed:
+            function()

@@ -55,7 +55,8 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
             return
         finishing.append(True)
         outcome["status"] = status
-        QTimer.singleShot(0, shut_down)
+        # A moment for the web view to paint and the panels to show their last rows.
+        QTimer.singleShot(600 if args.screenshot else 0, shut_down)
 
     def shut_down() -> None:
         # Everything is torn down inside the event loop, so Qt's deferred deletes (page before

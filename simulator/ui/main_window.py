@@ -8,6 +8,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -27,6 +28,13 @@ from simulator.ui.panels.timeline import TimelinePanel
 from simulator.ui.screens import LoadFailedPage, MessagePage, ProviderPage
 
 PORTAL_FRAME = QSize(800, 600)  # the documented default frame (mobile-plans.md §4.12)
+
+
+class PanelScroller(QScrollArea):
+    """A dock's scroll area that asks for a side panel's width, not its table's full width."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 400)
 
 
 class MainWindow(QMainWindow):
