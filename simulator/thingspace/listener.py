@@ -13,13 +13,14 @@ import hmac
 import io
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from simulator.events import EventLog
 
-from .carrier import CarrierError, CarrierModel
+from .carrier import AppliedChange, CarrierError, CarrierModel
 from .codec import (
     DEFAULT_MAX_BYTES,
     CallbackDecodeError,
@@ -58,6 +59,10 @@ class CallbackListener:
 
     *username*/*password* are what was registered with the platform (§2.1: echoed in every
     callback); empty strings mean "none registered", as in Verizon's samples.
+
+    *on_applied*, if given, is called with each new (not duplicate) accepted callback and what
+    the carrier model made of it, after ``thingspace.received`` is emitted; it runs on the
+    server's loop thread.
     """
 
     def __init__(
@@ -70,6 +75,7 @@ class CallbackListener:
         max_bytes: int = DEFAULT_MAX_BYTES,
         soap_fault_status: int = 400,
         dedupe_capacity: int = 100_000,
+        on_applied: Callable[[CallbackMessage, AppliedChange], None] | None = None,
     ) -> None:
         self._carrier = carrier
         self._username = username.encode("utf-8")
@@ -79,6 +85,7 @@ class CallbackListener:
         self._soap_fault_status = soap_fault_status
         self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
         self._capacity = dedupe_capacity
+        self._on_applied = on_applied
         self.stats = ListenerStats()
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
@@ -167,6 +174,7 @@ class CallbackListener:
     def _accept(self, soap: bool, message: CallbackMessage) -> web.Response:
         key = message.dedupe_key
         duplicate = key in self._seen
+        change: AppliedChange | None = None
         if duplicate:
             self.stats.duplicates += 1
             applied, outcome = False, "callback.duplicate"
@@ -189,6 +197,8 @@ class CallbackListener:
             devices=[f"{d.kind.value}:{d.value}" for d in message.devices],
             callback_count=message.callback_count,
         )
+        if change is not None and self._on_applied is not None:
+            self._on_applied(message, change)
         if soap:
             return web.Response(status=200, body=soap_ack(), content_type="text/xml")
         return web.Response(status=200)
