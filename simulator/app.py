@@ -27,6 +27,7 @@ from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
+from simulator.platform_world import PlatformWorld
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
 from simulator.portal.sample_backend import SampleBackend
@@ -38,6 +39,7 @@ from simulator.ui.main_window import MainWindow, PanelScroller
 from simulator.ui.panels.clock import ClockPanel
 from simulator.ui.panels.euicc import EuiccPanel
 from simulator.ui.panels.operator import OperatorPanel
+from simulator.ui.panels.platform import PlatformPanel
 
 SAMPLE_PORTAL_HOST = f"contoso.{HOSTED_DOMAIN}"
 PORTAL_DIR_HOST = f"portal.{HOSTED_DOMAIN}"
@@ -110,6 +112,19 @@ class Simulator(QObject):
             FlowOptions(operator_name=config.operator_name, sm_ds_enabled=config.sm_ds_enabled),
         )
         self.session.flows = self.flows
+        # The operator's M2M platform (ThingSpace-style): carrier lines, listener, callbacks.
+        self.platform = PlatformWorld(
+            config.data_dir / "thingspace",
+            runtime.loop,
+            self.clock,
+            self.events,
+            self.poster.post,
+            network=self.network,
+            operator_name=config.operator_name,
+            plan_lookup=self._plan_of,
+            imei=str(self.device.imei),
+        )
+        self.events.subscribe(self.platform.observe)
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
 
@@ -131,17 +146,23 @@ class Simulator(QObject):
             time_scale=config.time_scale,
         )
 
+    def _plan_of(self, operation: str) -> str:
+        flow = self.flows.flows.get(operation)
+        return "" if flow is None else flow.plan_name
+
     def _add_panels(self) -> None:
         """The eSIM, Operator and Clock panels, tabbed with the Device panel they extend."""
         window = self.window
         self.euicc_panel = EuiccPanel(self.esim, self.network, self.device)
         self.operator_panel = OperatorPanel(self.esim)
         self.clock_panel = ClockPanel(self.clock)
+        self.platform_panel = PlatformPanel(**self.platform.panel_args())
         device_dock = window.docks["device"]
         for name, panel in (
             ("eSIM", self.euicc_panel),
             ("Operator", self.operator_panel),
             ("Clock", self.clock_panel),
+            ("Platform", self.platform_panel),
         ):
             # In a scroll area, so a wide table does not squeeze the portal's 800 pixels.
             scroller = PanelScroller()
@@ -157,6 +178,10 @@ class Simulator(QObject):
                 self.euicc_panel.refresh()
             elif event.kind == "smdp.order":
                 self.operator_panel.refresh()
+            elif event.kind == "thingspace.received":
+                self.platform_panel.add_received(event)
+            elif event.kind in ("thingspace.sent", "carrier.line"):
+                self.platform_panel.refresh()
 
         self.events.subscribe(refresh)
 
@@ -228,6 +253,10 @@ class Simulator(QObject):
         self.events.close()
         for child in self.findChildren(QTimer):
             child.stop()
+        poll = self.platform_panel.findChild(QTimer, "platform-poll")
+        if poll is not None:
+            poll.stop()  # it polls the stores the platform closes
+        self.platform.close()
         self.esim.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)

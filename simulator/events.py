@@ -41,6 +41,7 @@ KNOWN_KINDS = frozenset(
         "smdp.order",
         "thingspace.sent",
         "thingspace.received",
+        "carrier.line",
         "app.exit",
     }
 )

@@ -53,6 +53,9 @@ def test_inline_download_calls_the_portal_back_and_registers(stepped: Harness) -
     assert received[2][1] == {"networkRegistrationState": "home", "iccid": order.iccid}
     assert [p.state for p in sim.esim.profiles()] == ["enabled"]
     assert stepped.events("flow.state")[-1].fields["state"] == "connected"
+    # the operator platform now knows the line, with the plan the portal sold
+    line = stepped.wait_for("carrier.line", iccid=order.iccid, change="created")
+    assert line.fields["plan"] == "Contoso 5 GB"
     # the next launch lists the new profile
     stepped.launch_and_wait()
     assert stepped.events("portal.launch")[-1].fields["params"]["iccids"] == order.iccid
