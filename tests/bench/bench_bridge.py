@@ -24,7 +24,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 from PySide6.QtWebEngineWidgets import QWebEngineView
-args = [sys.argv[0], "--webEngineArgs", "--disable-gpu"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
+args = [sys.argv[0], "--webEngineArgs", "--disable-gpu"]
+args += ["--no-sandbox"] if os.geteuid() == 0 else []
 app = QApplication(args)
 view = QWebEngineView()
 view.loadFinished.connect(lambda ok: app.quit())
@@ -117,6 +118,7 @@ def fire(event):
             " if (++i < 1000) setTimeout(tick, 2); }; tick(); })()", 0)
 
 sim.events.subscribe(fire)
+sim.window.show()  # a hidden page's timers are throttled to one a second
 sim.launch()
 QTimer.singleShot(60000, app.quit)
 app.exec()
@@ -141,7 +143,15 @@ while grew:
             family.add(pid)
             grew = True
 peak = sum(parents[pid][1] for pid in family if pid in parents)
+pss = 0  # proportional set size: shared pages counted once across the processes
+for pid in family:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        pss += int(rollup.split("\nPss:")[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        continue
 print(json.dumps({"n": len(latencies), "p50": p50, "p99": p99, "peak_mb": peak / 1024,
+                  "pss_mb": pss / 1024,
                   "processes": len(family)}), flush=True)
 os._exit(0)  # the figures are out; skip Qt's teardown
 """
@@ -164,8 +174,9 @@ def latency_and_memory() -> None:
         f"p99 {figures['p99']:.2f} ms (targets 1 ms / 5 ms)"
     )
     print(
-        f"(c) peak memory of the app and its {figures['processes'] - 1} QtWebEngine "
-        f"processes (sum of VmHWM): {figures['peak_mb']:.0f} MB (target <= 400 MB)"
+        f"(c) memory of the app and its {figures['processes'] - 1} QtWebEngine processes "
+        f"with the portal loaded: {figures['pss_mb']:.0f} MB PSS (shared pages counted once); "
+        f"sum of per-process peaks (VmHWM) {figures['peak_mb']:.0f} MB (target <= 400 MB)"
     )
 
 
