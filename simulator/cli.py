@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from esim.identifiers import IdentifierError
+from esim.identifiers import Iccid, IdentifierError
 from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
+from simulator.network import OUTCOMES, NetworkPlan, Registration
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
@@ -79,6 +80,14 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="exit 1 after this long")
     parser.add_argument("--screenshot", type=Path, metavar="FILE", help="save the window at exit")
     parser.add_argument(
+        "--network",
+        action="append",
+        default=[],
+        metavar="[ICCID=]OUTCOME[:SECONDS]",
+        help="how profiles register: home, roaming, partner or denied, after SECONDS of "
+        "searching (default home:8); with ICCID= for one profile only; repeatable",
+    )
+    parser.add_argument(
         "--sm-ds",
         action="store_true",
         help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
@@ -119,6 +128,7 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
             physical_iccid=args.iccid,
         )
         until = EventPattern.parse(args.until) if args.until else None
+        args.network_plans = [parse_network_option(text) for text in args.network]
     except (IdentifierError, ValueError) as error:
         parser.error(str(error))
     if args.portal and not args.portal.lower().startswith("https://"):
@@ -128,6 +138,29 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     if args.time_scale < 0:
         parser.error("--time-scale must be 0 (stepped) or positive")
     return RunOptions(args, device, until)
+
+
+def parse_network_option(text: str) -> tuple[str | None, NetworkPlan]:
+    """`[ICCID=]OUTCOME[:SECONDS]` → (ICCID or None for every profile, the plan)."""
+    iccid, _, rest = text.rpartition("=")
+    outcome, _, seconds = rest.partition(":")
+    try:
+        state = Registration(outcome.strip().lower())
+    except ValueError:
+        raise ValueError(
+            f"--network {text!r}: {outcome!r} is not home, roaming, partner or denied"
+        ) from None
+    if state not in OUTCOMES:
+        raise ValueError(
+            f"--network {text!r}: a registration ends home, roaming, partner or denied"
+        )
+    try:
+        wait = float(seconds) if seconds else NetworkPlan().searching_seconds
+    except ValueError:
+        raise ValueError(f"--network {text!r}: {seconds!r} is not a number of seconds") from None
+    if wait < 0:
+        raise ValueError(f"--network {text!r}: searching time cannot be negative")
+    return (str(Iccid.parse(iccid)) if iccid else None), NetworkPlan(state, wait)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,6 +39,11 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         sm_ds_enabled=args.sm_ds,
     )
     simulator = Simulator(config, runtime)
+    for iccid, plan in args.network_plans:
+        if iccid is None:
+            simulator.network.default_plan = plan
+        else:
+            simulator.network.set_plan(iccid, plan)
     if args.command == "demo":
         DemoDriver(simulator, DEMOS[args.flow])
     writer = JsonLinesWriter(args.events) if args.events else None

@@ -1,0 +1,45 @@
+"""Command-line parsing: usage errors name the rule (exit 2), values are typed at the edge."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.cli import parse_network_option, parse_run_options
+from simulator.network import NetworkPlan, Registration
+
+
+def test_network_option_for_every_profile_or_one() -> None:
+    assert parse_network_option("roaming") == (None, NetworkPlan(Registration.ROAMING, 8.0))
+    assert parse_network_option("8988247000100003319=denied:30") == (
+        "8988247000100003319",
+        NetworkPlan(Registration.DENIED, 30.0),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("searching", "home, roaming"), ("home:soon", "seconds"), ("home:-1", "negative")],
+)
+def test_network_option_rejections_say_why(text: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        parse_network_option(text)
+
+
+def test_bad_identifiers_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parse_run_options(["run", "--imei", "001102000315469"])
+    assert exit_info.value.code == 2
+    assert "IMEI" in capsys.readouterr().err
+
+
+def test_demo_defaults_to_its_last_event_and_the_stepped_clock() -> None:
+    options = parse_run_options(["demo", "inline-download"])
+    assert options.until is not None
+    assert options.until.kind == "flow.state"
+    assert options.args.time_scale == 0.0
+
+
+def test_plain_options_mean_run() -> None:
+    options = parse_run_options(["--headless", "--market", "GB"])
+    assert options.args.command == "run"
+    assert options.device.market == "GB"
