@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from simulator.clock import VirtualClock
+from simulator.events import EventLog, EventPattern
+
+
+class FakeReal:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_timers_fire_in_due_order_then_scheduling_order() -> None:
+    clock = VirtualClock(0, real_now=lambda: 0.0)
+    fired: list[str] = []
+    clock.call_later(60, lambda: fired.append("b"), "b")
+    clock.call_later(30, lambda: fired.append("a"), "a")
+    clock.call_later(60, lambda: fired.append("c"), "c")
+    assert [t.label for t in clock.pending()] == ["a", "b", "c"]
+    clock.advance(59)
+    assert fired == ["a"]
+    clock.advance(1)
+    assert fired == ["a", "b", "c"]
+    assert clock.now() == 60
+
+
+def test_cancelled_timers_never_fire_and_skip_goes_to_the_next() -> None:
+    clock = VirtualClock(0, real_now=lambda: 0.0)
+    fired: list[str] = []
+    handle = clock.call_later(10, lambda: fired.append("x"), "x")
+    clock.call_later(900, lambda: fired.append("y"), "y")
+    handle.cancel()
+    skipped = clock.advance_to_next()
+    assert skipped is not None
+    assert skipped.label == "y"
+    assert fired == ["y"]
+    assert clock.now() == 900
+
+
+def test_scaled_clock_follows_real_time_times_the_scale() -> None:
+    real = FakeReal()
+    clock = VirtualClock(60, real_now=real)
+    fired: list[float] = []
+    clock.call_later(300, lambda: fired.append(clock.now()), "five minutes")
+    assert clock.real_seconds_until_next() == pytest.approx(5.0)
+    real.now += 4
+    clock.tick()
+    assert clock.now() == pytest.approx(240)
+    real.now += 1
+    clock.tick()
+    assert fired == [300]
+
+
+def test_stepped_clock_ignores_real_time_and_never_goes_back() -> None:
+    real = FakeReal()
+    clock = VirtualClock(0, real_now=real)
+    real.now += 3600
+    clock.tick()
+    assert clock.now() == 0
+    with pytest.raises(ValueError, match="backwards"):
+        clock.advance(-1)
+    with pytest.raises(ValueError, match="stepped"):
+        clock.set_scale(-2)
+
+
+def test_event_lines_carry_seq_t_wall_kind_then_fields() -> None:
+    clock = VirtualClock(
+        0, real_now=lambda: 0.0, wall_now=lambda: datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    )
+    log = EventLog(clock)
+    log.emit("app.started", portal="https://x.test/")
+    clock.advance(1.5)
+    event = log.emit("flow.state", flow="inline-download", state="done", seq="ignored")
+    record = json.loads(event.to_json())
+    assert list(record)[:4] == ["seq", "t", "wall", "kind"]
+    assert record["seq"] == 2
+    assert record["t"] == 1.5
+    assert record["wall"] == "2026-01-02T03:04:05.000+00:00"
+
+
+def test_until_patterns() -> None:
+    pattern = EventPattern.parse("flow.state:state=connected,flow=inline-download")
+    clock = VirtualClock(0, real_now=lambda: 0.0)
+    log = EventLog(clock)
+    assert pattern.matches(log.emit("flow.state", flow="inline-download", state="connected"))
+    assert not pattern.matches(log.emit("flow.state", flow="inline-download", state="failed"))
+    assert EventPattern.parse("portal.loaded").matches(log.emit("portal.loaded", ok=True))
+    assert EventPattern.parse("x:ok=true").matches(log.emit("x", ok=True))
+    for bad in ("", ":a=b", "kind:novalue", "kind:=v"):
+        with pytest.raises(ValueError, match="--until"):
+            EventPattern.parse(bad)

@@ -1,0 +1,79 @@
+"""Envelopes come from the portal's page: anything malformed is an EnvelopeError, nothing else."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
+
+DOC = "0123456789abcdef0123456789abcdef"
+
+
+def _envelope(**fields: object) -> str:
+    base: dict[str, object] = {
+        "kind": "call",
+        "seq": 3,
+        "doc": DOC,
+        "token": "t",
+        "href": "https://x/",
+        "object": "MobilePlans",
+        "member": "notifyCancelledPurchase",
+        "args": [{"t": "string", "v": "x"}],
+        "operationId": None,
+    }
+    base.update(fields)
+    return json.dumps(base)
+
+
+def test_a_call_envelope_decodes_its_arguments() -> None:
+    call = parse_call(parse_envelope(_envelope()))
+    assert call.object_name == "MobilePlans"
+    assert call.args == ("x",)
+
+
+@pytest.mark.parametrize(
+    ("fields", "rule"),
+    [
+        ({"kind": "exec"}, "envelope.kind"),
+        ({"seq": 0}, "envelope.seq"),
+        ({"seq": True}, "envelope.seq"),
+        ({"doc": "X" * 32}, "envelope.doc"),
+        ({"token": 5}, "envelope.fields"),
+        ({"args": {}}, "envelope.call.args"),
+        ({"object": None}, "envelope.call.names"),
+        ({"operationId": 7}, "envelope.call.operationId"),
+        ({"args": [{"t": "nope"}]}, "envelope.args."),
+    ],
+)
+def test_malformed_envelopes_name_the_rule(fields: dict[str, object], rule: str) -> None:
+    with pytest.raises(EnvelopeError) as error:
+        parse_call(parse_envelope(_envelope(**fields)))
+    assert error.value.rule.startswith(rule)
+
+
+def test_size_and_json_limits() -> None:
+    with pytest.raises(EnvelopeError, match=r"envelope\.size"):
+        parse_envelope("x" * (8 * 1024 * 1024 + 1))
+    with pytest.raises(EnvelopeError, match=r"envelope\.json"):
+        parse_envelope("{")
+    with pytest.raises(EnvelopeError, match=r"envelope\.json"):
+        parse_envelope("[" * 100000 + "]" * 100000)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        ),
+        max_leaves=20,
+    )
+)
+def test_arbitrary_json_never_raises_anything_else(value: object) -> None:
+    with contextlib.suppress(EnvelopeError):
+        parse_call(parse_envelope(json.dumps(value)))
