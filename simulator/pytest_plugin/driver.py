@@ -1,0 +1,536 @@
+"""`MobilePlans`: one isolated simulator driven by a test (the `mobile_plans` fixture's value).
+
+No pytest in here: the class runs inside any QApplication whose Chromium was started with the
+runtime's arguments (`Runtime.qapp_argv`), so the `check` command and benchmarks use it too.
+Waiting runs the Qt event loop; a wait that times out raises `MobilePlansError` naming what was
+wanted and showing the last events, never a Qt stack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from esim.smdp import Order, OrderBehaviour
+from simulator.app import Simulator, SimulatorConfig
+from simulator.device import SimulatedDevice
+from simulator.events import Event
+from simulator.flows.ports import CardOutcome
+from simulator.network import NetworkPlan, Registration
+from simulator.portal.launch import PortalLaunch
+from simulator.replay import Recording, SessionRecorder, wait_until
+from simulator.report.screens import ScreenCollector
+from simulator.runtime import Runtime
+
+SEVERITIES = ("info", "warning", "error")
+
+
+class MobilePlansError(AssertionError):
+    """A wait that timed out, a missing element, a JS exception: said plainly, with context."""
+
+
+def describe_event(event: Event) -> str:
+    """One readable line: `#12  t=60.0  flow.state  flow=inline-download state=connected`."""
+    fields = " ".join(
+        f"{name}={_short(value)}"
+        for name, value in event.fields.items()
+        if value not in ("", None) and name not in _NOISY_FIELDS
+    )
+    return f"#{event.seq:<4} t={event.t:<8g} {event.kind:<22} {fields}"
+
+
+# Long, random or repeated: the report and the event log keep them; a failure message need not.
+_NOISY_FIELDS = frozenset({"doc", "origin", "headers", "call_seq"})
+
+
+def _short(value: object, limit: int = 100) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class DeviceOptions:
+    """The simulated PC: `@pytest.mark.mobile_plans(device="psim", eid=..., imei=..., ...)`."""
+
+    device: str = "esim"
+    eid: str | None = None
+    imei: str | None = None
+    market: str = "US"
+    location: str = "US"
+    iccid: str | None = None  # the physical SIM's, with device="psim"
+
+    def build(self) -> SimulatedDevice:
+        return SimulatedDevice.configure(
+            kind=self.device,
+            imei=self.imei,
+            eid=self.eid,
+            market=self.market,
+            location=self.location,
+            physical_iccid=self.iccid,
+        )
+
+
+class ClockControl:
+    """The virtual clock, stepped by the test (it never moves on its own here)."""
+
+    def __init__(self, owner: MobilePlans) -> None:
+        self._owner = owner
+
+    @property
+    def now(self) -> float:
+        """Virtual seconds since the simulator started."""
+        return self._owner.simulator.clock.now()
+
+    def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0) -> int:
+        """Move virtual time forward, firing every timer on the way; returns how many fired."""
+        total = seconds + 60 * minutes + 3600 * hours
+        owner = self._owner
+        owner.recorder.note("advance", seconds=total)
+        fired = owner.simulator.clock.advance(total)
+        owner.settle()
+        return fired
+
+    def pending(self) -> list[str]:
+        """Labels of the pending timers, soonest first."""
+        return [handle.label for handle in self._owner.simulator.clock.pending()]
+
+
+class EuiccControl:
+    """The PC's eUICC: profiles, enable/disable, a busy card."""
+
+    def __init__(self, owner: MobilePlans) -> None:
+        self._owner = owner
+
+    @property
+    def eid(self) -> str:
+        return self._owner.simulator.esim.eid
+
+    def profiles(self) -> list[Any]:
+        """`ProfileRecord`s (iccid, state, names) as the card holds them now."""
+        return list(self._owner.simulator.esim.profiles())
+
+    def profile(self, iccid: str) -> Any:
+        for record in self.profiles():
+            if record.iccid == iccid:
+                return record
+        raise MobilePlansError(f"the eUICC holds no profile {iccid}")
+
+    def enable(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
+        return self._card(self._owner.simulator.esim.enable, iccid, timeout)
+
+    def disable(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
+        return self._card(self._owner.simulator.esim.disable, iccid, timeout)
+
+    def delete(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
+        return self._card(self._owner.simulator.esim.delete, iccid, timeout)
+
+    def set_busy(self, busy: bool = True) -> None:
+        """A running toolkit session: downloads and enables answer cardBusy."""
+        self._owner.recorder.note("card-busy", busy=busy)
+        self._owner.simulator.esim.set_card_busy(busy)
+
+    def _card(self, operation: Callable[..., None], iccid: str, timeout: float) -> CardOutcome:
+        __tracebackhide__ = True
+        box: list[CardOutcome] = []
+        operation(iccid, box.append)
+        self._owner.wait(lambda: bool(box), timeout, f"the eUICC to {operation.__name__} {iccid}")
+        return box[0]
+
+
+class SmdpControl:
+    """The stub SM-DP+: orders and how it treats them (`esim.smdp.OrderBehaviour`)."""
+
+    def __init__(self, owner: MobilePlans) -> None:
+        self._owner = owner
+        self._next: OrderBehaviour | None = None
+
+    @property
+    def address(self) -> str:
+        return self._owner.simulator.esim.smdp_address
+
+    def create_order(self, **options: Any) -> Order:
+        """A released order (iccid=, plan_name=, eid=, confirmation_code=, behaviour=)."""
+        return self._owner.simulator.esim.create_order(**options)
+
+    def orders(self) -> list[Order]:
+        return self._owner.simulator.esim.orders.orders()
+
+    def order(self, matching_id_or_iccid: str) -> Order:
+        store = self._owner.simulator.esim.orders
+        found = store.get(matching_id_or_iccid) or store.get_by_iccid(matching_id_or_iccid)
+        if found is None:
+            raise MobilePlansError(f"the SM-DP+ has no order {matching_id_or_iccid}")
+        return found
+
+    def set_behaviour(
+        self, order: Order | str, behaviour: OrderBehaviour | None = None, **changes: Any
+    ) -> Order:
+        """Replace an order's behaviour, or change some of its fields (fail_at=, expired=…)."""
+        current = self.order(order if isinstance(order, str) else order.matching_id)
+        wanted = behaviour or replace(current.behaviour, **changes)
+        return self._owner.simulator.esim.orders.set_behaviour(current.matching_id, wanted)
+
+    def behave_next(self, behaviour: OrderBehaviour | None = None, **changes: Any) -> None:
+        """Give orders placed from now on (by the portal's backend) this behaviour."""
+        self._next = behaviour or OrderBehaviour(**changes)
+
+    def on_order(self, _name: str, fields: dict[str, Any]) -> None:
+        # On the SM-DP+'s thread, before the operator's ES2+ call returns: in time for the
+        # download the portal asks for next.
+        if fields.get("action") == "created" and self._next is not None:
+            matching_id = str(fields["matching_id"])
+            self._owner.simulator.esim.orders.set_behaviour(matching_id, self._next)
+
+
+class NetworkControl:
+    """The simulated network: how each profile registers, and its state."""
+
+    def __init__(self, owner: MobilePlans) -> None:
+        self._owner = owner
+
+    def state(self, iccid: str) -> str:
+        return str(self._owner.simulator.network.state(iccid))
+
+    def set_plan(
+        self, iccid: str | None = None, outcome: str = "home", searching_seconds: float = 8.0
+    ) -> None:
+        """How `iccid` (or, without one, every profile) registers: home, roaming, partner,
+        denied after `searching_seconds` of searching."""
+        plan = NetworkPlan(Registration(outcome), searching_seconds)
+        network = self._owner.simulator.network
+        self._owner.recorder.note(
+            "network-plan", iccid=iccid, outcome=outcome, searching_seconds=searching_seconds
+        )
+        if iccid is None:
+            network.default_plan = plan
+        else:
+            network.set_plan(iccid, plan)
+
+
+class MobilePlans:
+    """A simulated PC with the Mobile Plans app for one test: launch a portal, drive it, look."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        data_dir: Path,
+        *,
+        device: DeviceOptions | None = None,
+        portal_url: str | None = None,
+        portal_dir: Path | str | None = None,
+        default_timeout: float = 10.0,
+        show_window: bool = True,
+    ) -> None:
+        self.runtime = runtime
+        self.data_dir = data_dir
+        self.device = device or DeviceOptions()
+        self.default_timeout = default_timeout
+        self._show_window = show_window
+        self._portal = (portal_url, str(portal_dir) if portal_dir else None)
+        self._simulator: Simulator | None = None
+        self._closed = False
+        self.clock = ClockControl(self)
+        self.euicc = EuiccControl(self)
+        self.smdp = SmdpControl(self)
+        self.network = NetworkControl(self)
+
+    def __repr__(self) -> str:
+        if self._simulator is None:
+            return "<MobilePlans (not launched)>"
+        return f"<MobilePlans {self._simulator.portal_uri} {len(self._simulator.events)} events>"
+
+    @property
+    def built(self) -> bool:
+        return self._simulator is not None
+
+    @property
+    def simulator(self) -> Simulator:
+        """The simulator, built on first use for the portal and device chosen so far."""
+        if self._simulator is None:
+            self._simulator = self._build()
+        return self._simulator
+
+    @property
+    def recorder(self) -> SessionRecorder:
+        """Notes every step of the session, for `save_recording`."""
+        self.simulator  # noqa: B018 - built on first use
+        return self._recorder
+
+    @property
+    def screens(self) -> ScreenCollector:
+        """A screenshot at each change of app screen, for the report."""
+        self.simulator  # noqa: B018 - built on first use
+        return self._screens
+
+    def _build(self) -> Simulator:
+        portal_url, portal_dir = self._portal
+        simulator = Simulator(
+            SimulatorConfig(
+                portal_url=portal_url,
+                portal_dir=Path(portal_dir) if portal_dir is not None else None,
+                device=self.device.build(),
+                time_scale=0.0,
+                data_dir=self.data_dir,
+            ),
+            self.runtime,
+        )
+        self._recorder = SessionRecorder(simulator)
+        self._screens = ScreenCollector(simulator)
+        simulator.esim.orders.add_listener(self.smdp.on_order)
+        if self._show_window:
+            simulator.window.resize(1100, 760)
+            simulator.window.show()
+        return simulator
+
+    # -- the portal --------------------------------------------------------------------------
+    def launch(
+        self,
+        portal_url: str | None = None,
+        portal_dir: Path | str | None = None,
+        *,
+        device: DeviceOptions | str | None = None,
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> PortalLaunch:
+        """Open the portal as the app does (query parameters, headers) and wait until its bridge
+        is up. Portal and device are fixed once the simulator is built (on the first launch, or
+        the first use of euicc/smdp/network/clock): set them then, or in the marker."""
+        __tracebackhide__ = True
+        wanted = (portal_url, str(portal_dir) if portal_dir else None)
+        if isinstance(device, str):
+            device = replace(self.device, device=device)
+        if not self.built:
+            if wanted != (None, None):
+                self._portal = wanted
+            if device is not None:
+                self.device = device
+        elif (wanted != (None, None) and wanted != self._portal) or (
+            device is not None and device != self.device
+        ):
+            raise MobilePlansError(
+                "this simulator is already built for "
+                + self.simulator.portal_uri
+                + f" on a {self.device.device} device; choose the portal and device in"
+                " @pytest.mark.mobile_plans(portal_url=…, portal_dir=…, device=…) or in the"
+                " first launch(), before using euicc/smdp/network/clock"
+            )
+        before = len(self.simulator.events)
+        launch = self.simulator.launch()
+        if wait:
+            self.wait_for("portal.loaded", timeout=timeout, after=before)
+            if self.simulator.host.policy.allows(self.simulator.page.url().toString()):
+                self.wait_for("bridge.ready", timeout=timeout, after=before)
+        return launch
+
+    def js(self, code: str, timeout: float | None = None) -> Any:
+        """Evaluate the expression `code` in the portal page; its JSON-able value, or
+        `MobilePlansError` with the page's exception."""
+        __tracebackhide__ = True
+        box: list[Any] = []
+        script = (
+            "(function () { try { return JSON.stringify({value: (function () { return ("
+            + code
+            + "); })()}); } catch (e) { return JSON.stringify({error: String(e && e.stack || e)});"
+            " } })()"
+        )
+        self.simulator.page.runJavaScript(script, 0, box.append)
+        self.wait(lambda: bool(box), timeout, f"the page to evaluate {code[:80]!r}")
+        text = box[0]
+        if text in (None, ""):
+            raise MobilePlansError(f"the page could not evaluate {code[:200]!r} (a syntax error?)")
+        answer = json.loads(text)
+        if "error" in answer:
+            raise MobilePlansError(f"{code[:200]!r} threw in the page: {answer['error']}")
+        return answer.get("value")
+
+    def wait_for_element(self, selector: str, timeout: float | None = None) -> None:
+        __tracebackhide__ = True
+        quoted = json.dumps(selector)
+        self.wait(
+            lambda: bool(self.js(f"document.querySelector({quoted}) !== null")),
+            timeout,
+            f"an element matching {selector!r}",
+        )
+
+    def click(self, selector: str, timeout: float | None = None) -> None:
+        """Click the first element matching the CSS `selector`, once it exists and is enabled."""
+        __tracebackhide__ = True
+        quoted = json.dumps(selector)
+        self.wait(
+            lambda: bool(
+                self.js(f"(e => e !== null && !e.disabled)(document.querySelector({quoted}))")
+            ),
+            timeout,
+            f"an enabled element matching {selector!r}",
+        )
+        self.js(f"document.querySelector({quoted}).click()")
+
+    def fill(self, selector: str, text: str, timeout: float | None = None) -> None:
+        """Type `text` into the input matching `selector` (value, then input and change events)."""
+        __tracebackhide__ = True
+        self.wait_for_element(selector, timeout)
+        self.js(
+            f"(e => {{ e.focus(); e.value = {json.dumps(text)};"
+            " e.dispatchEvent(new Event('input', {bubbles: true}));"
+            " e.dispatchEvent(new Event('change', {bubbles: true})); return true; })"
+            f"(document.querySelector({json.dumps(selector)}))"
+        )
+
+    # -- events ------------------------------------------------------------------------------
+    @property
+    def events(self) -> list[Event]:
+        return list(self.simulator.events)
+
+    def events_of(self, kind: str, **fields: Any) -> list[Event]:
+        wanted = {k: _text(v) for k, v in fields.items()}
+        return [e for e in self.simulator.events if e.matches(kind, wanted)]
+
+    @property
+    def violations(self) -> list[Event]:
+        """Every `contract.violation` so far (info, warning and error)."""
+        return self.simulator.events.of_kind("contract.violation")
+
+    def assert_no_violations(self, at_least: str = "warning") -> None:
+        """Fail, listing them, if a violation of `at_least` this severity was logged."""
+        __tracebackhide__ = True
+        floor = SEVERITIES.index(at_least)
+        bad = [
+            e
+            for e in self.violations
+            if SEVERITIES.index(str(e.fields.get("severity", "error"))) >= floor
+        ]
+        if bad:
+            lines = [
+                f"  {e.fields.get('severity')}: {e.fields.get('rule')} — {e.fields.get('message')}"
+                f" ({e.fields.get('spec')})"
+                for e in bad
+            ]
+            raise MobilePlansError(
+                f"{len(bad)} contract violation(s) of severity ≥ {at_least}:\n" + "\n".join(lines)
+            )
+
+    def wait_for(
+        self, kind: str, timeout: float | None = None, *, after: int = 0, **fields: Any
+    ) -> Event:
+        """The first event of `kind` whose fields equal `fields` (compared as text), after
+        event number `after`; waits up to `timeout` seconds for it."""
+        __tracebackhide__ = True
+        wanted = {k: _text(v) for k, v in fields.items()}
+        found: list[Event] = []
+
+        def seen() -> bool:
+            for event in self.simulator.events:
+                if event.seq > after and event.matches(kind, wanted):
+                    found.append(event)
+                    return True
+            return False
+
+        pattern = kind + "".join(f" {k}={v}" for k, v in wanted.items())
+        self.wait(seen, timeout, f"an event {pattern}")
+        return found[0]
+
+    def wait(self, predicate: Callable[[], bool], timeout: float | None, what: str) -> None:
+        """Run the event loop until `predicate()`; on timeout fail with the last events."""
+        __tracebackhide__ = True
+        limit = self.default_timeout if timeout is None else timeout
+        if not wait_until(predicate, limit):
+            raise MobilePlansError(
+                f"waited {limit:g} s for {what}; the last events were:\n" + self.last_events(8)
+            )
+
+    def settle(self, seconds: float = 0.05) -> None:
+        """Let queued work (callbacks into the page, posted results) run for a moment."""
+        wait_until(lambda: False, seconds)
+
+    def last_events(self, count: int = 25) -> str:
+        events = [e for e in self.simulator.events if e.kind != "lpa.progress"][-count:]
+        return "\n".join("  " + describe_event(e) for e in events) or "  (none)"
+
+    # -- the app's own screens ----------------------------------------------------------------
+    @property
+    def screen(self) -> str:
+        """The app screen now shown (portal, progress-popup, error, balance, provider…)."""
+        return str(self.simulator.session.screen)
+
+    def answer_toast(self, action: str, timeout: float | None = None) -> Event:
+        """Press `action` on the newest toast that offers it (e.g. "Download", "Not now")."""
+        __tracebackhide__ = True
+        toast = self.wait_for_toast(action, timeout)
+        self.simulator.flows.toast_answered(str(toast.fields["toast"]), action)
+        self.settle()
+        return toast
+
+    def wait_for_toast(self, action: str, timeout: float | None = None) -> Event:
+        __tracebackhide__ = True
+        found: list[Event] = []
+
+        def offered() -> bool:
+            toasts = self.simulator.events.of_kind("ui.toast")
+            found[:] = [e for e in toasts if action in (e.fields.get("actions") or [])]
+            return bool(found)
+
+        self.wait(offered, timeout, f"a toast offering {action!r}")
+        return found[-1]
+
+    def answer_error(self, retry: bool) -> None:
+        """The error screen's Try again (`retry=True`) or Close."""
+        self.simulator.window.errorAnswered.emit(retry)
+        self.settle()
+
+    def close_balance(self) -> None:
+        self.simulator.window.balanceClosed.emit()
+        self.settle()
+
+    # -- artefacts ---------------------------------------------------------------------------
+    def screenshot(self, path: Path | str) -> Path:
+        """Save the app window (portal and app screens) as a PNG."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.settle(0.1)
+        if not self.simulator.window.grab().save(str(target)):
+            raise MobilePlansError(f"could not save a screenshot to {target}")
+        return target
+
+    def recording(self) -> Recording:
+        """The session so far, for `simulator.replay` (see `save_recording`)."""
+        return self.recorder.recording()
+
+    def save_recording(self, path: Path | str) -> Path:
+        return self.recording().save(Path(path))
+
+    def write_report(
+        self, path: Path | str, *, title: str = "", outcome: str = "", details: str = ""
+    ) -> Path:
+        """The self-contained HTML report of this session (see `simulator.report`)."""
+        from simulator.report.html import write_report
+
+        self.screens.flush()
+        return write_report(
+            self.events,
+            self.screens.screenshots,
+            Path(path),
+            title=title,
+            outcome=outcome,
+            details=details,
+        )
+
+    def close(self) -> None:
+        if self._closed or self._simulator is None:
+            self._closed = True
+            return
+        self._closed = True
+        self._screens.close()
+        self._recorder.close()
+        self._simulator.close()
+        wait_until(lambda: False, 0.05)  # the deferred deletes, in the order Qt needs
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)

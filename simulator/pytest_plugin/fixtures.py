@@ -1,0 +1,79 @@
+"""The plugin's fixtures, registered by `pytest_configure` after every other plugin (see
+`simulator.pytest_plugin`): `mobile_plans_runtime`, `qapp_args` and `mobile_plans`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans
+from simulator.pytest_plugin.stash import DRIVER, REPORTS
+
+if TYPE_CHECKING:
+    from simulator.runtime import Runtime
+
+
+@pytest.fixture(scope="session")
+def mobile_plans_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """Sockets, TLS and the server loop: once per process (per xdist worker), before Qt."""
+    from simulator.runtime import Runtime
+
+    runtime = Runtime.start(tmp_path_factory.mktemp("mobile-plans-runtime"))
+    yield runtime
+    runtime.stop()
+
+
+@pytest.fixture(scope="session")
+def qapp_args(mobile_plans_runtime: Runtime) -> list[str]:
+    """pytest-qt builds the QApplication from these: Chromium resolves the simulator's host
+    names to this process's sockets. Override it only by extending it."""
+    return mobile_plans_runtime.qapp_argv(program="pytest")
+
+
+@pytest.fixture
+def mobile_plans(
+    request: pytest.FixtureRequest,
+    qapp: Any,
+    mobile_plans_runtime: Runtime,
+    tmp_path: Path,
+) -> Iterator[MobilePlans]:
+    """An isolated simulated PC with the Mobile Plans app, for this test only."""
+    marker = request.node.get_closest_marker("mobile_plans")
+    options = dict(marker.kwargs) if marker is not None else {}
+    portal_url = options.pop("portal_url", None)
+    portal_dir = options.pop("portal_dir", None)
+    try:
+        device = DeviceOptions(**options)
+    except TypeError as error:
+        raise pytest.UsageError(f"@pytest.mark.mobile_plans: {error}") from None
+    driver = MobilePlans(
+        mobile_plans_runtime,
+        tmp_path / "mobile-plans",
+        device=device,
+        portal_url=portal_url,
+        portal_dir=portal_dir,
+        default_timeout=float(request.config.getini("mobile_plans_timeout")),
+    )
+    request.node.stash[DRIVER] = driver
+    try:
+        yield driver
+        report_dir = request.config.getoption("--mobile-plans-report")
+        if report_dir and driver.built:
+            _write_test_report(request.node, driver, Path(report_dir))
+    finally:
+        driver.close()
+
+
+def _write_test_report(item: pytest.Item, driver: MobilePlans, folder: Path) -> None:
+    reports = item.stash.get(REPORTS, {})
+    call = reports.get("call") or reports.get("setup")
+    outcome = call.outcome if call is not None else "unknown"
+    details = str(call.longrepr) if call is not None and call.failed else ""
+    name = re.sub(r"[^\w.-]+", "_", item.nodeid).strip("_")
+    driver.write_report(
+        folder / f"{name}.html", title=item.nodeid, outcome=outcome, details=details
+    )

@@ -1,0 +1,180 @@
+"""A sequence diagram (SVG) of the messages between Portal, App, LPA, eUICC and SM-DP+.
+
+The same actors as the documents' diagrams. Arrows are derived from event kinds, as they
+happened: `bridge.call` Portal→App, `portal.callback` App→Portal, each `lpa.progress` stage
+LPA→eUICC (ES10) or LPA→SM-DP+ (ES9+), `smdp.order` a note at the SM-DP+, `euicc.profile` a
+note at the eUICC, `network.registration` a note at the App. Pure: no Qt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+from simulator.events import Event
+
+ACTORS = ("Portal", "App", "LPA", "eUICC", "SM-DP+")
+
+# esim/lpa/download.py's stages: which interface each one crosses (SGP.22 §3.1.3).
+STAGE_TARGET = {
+    "GetEUICCInfo1": ("LPA", "eUICC", "ES10b GetEUICCInfo1 / GetEUICCChallenge"),
+    "InitiateAuthentication": ("LPA", "SM-DP+", "ES9+ InitiateAuthentication"),
+    "AuthenticateServer": ("LPA", "eUICC", "ES10b AuthenticateServer"),
+    "AuthenticateClient": ("LPA", "SM-DP+", "ES9+ AuthenticateClient"),
+    "PrepareDownload": ("LPA", "eUICC", "ES10b PrepareDownload"),
+    "GetBoundProfilePackage": ("LPA", "SM-DP+", "ES9+ GetBoundProfilePackage"),
+    "LoadBoundProfilePackage": ("LPA", "eUICC", "ES10b LoadBoundProfilePackage"),
+    "HandleNotification": ("LPA", "SM-DP+", "ES9+ HandleNotification"),
+    "Done": ("LPA", "App", "profile installed"),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One arrow (`source` → `target`) or, when they are equal, a note on a lifeline."""
+
+    seq: int
+    t: float
+    source: str
+    target: str
+    label: str
+    style: str = "call"  # call | reply | note | error
+
+
+def _args(event: Event) -> str:
+    parts = []
+    for arg in event.fields.get("args") or []:
+        value = arg.get("v") if isinstance(arg, dict) else arg
+        if isinstance(arg, dict) and arg.get("t") == "object":
+            value = "{" + ", ".join(str(k) for k, _ in arg.get("v") or []) + "}"
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        parts.append(text if len(text) <= 40 else text[:39] + "…")
+    return ", ".join(parts)
+
+
+def sequence_messages(events: Iterable[Event]) -> list[Message]:
+    """The diagram's rows, in event order; consecutive load segments collapse into one row."""
+    rows: list[Message] = []
+    last_stage: tuple[object, str] | None = None
+    segments = 0
+    for event in events:
+        f = event.fields
+        kind = event.kind
+        if kind != "lpa.progress" and kind != "ui.screen":
+            last_stage = None
+        if kind == "bridge.call":
+            name = f"{f.get('object')}.{f.get('method')}" if f.get("object") else f.get("method")
+            label = (
+                f"{name} = {_args(event)}"
+                if f.get("call_kind") == "set"
+                else f"{name}({_args(event)})"
+            )
+            rows.append(Message(event.seq, event.t, "Portal", "App", label))
+        elif kind == "portal.callback":
+            argument = str(f.get("argument", ""))
+            label = f"{f.get('function') or f.get('property')}({argument})"
+            style = "reply" if f.get("delivered") else "error"
+            rows.append(Message(event.seq, event.t, "App", "Portal", label, style))
+        elif kind == "flow.state" and f.get("state") in ("downloading", "retrying"):
+            code = str(f.get("activation_code", ""))
+            rows.append(Message(event.seq, event.t, "App", "LPA", f"download({code})"))
+        elif kind == "flow.state" and f.get("state") == "enabling":
+            rows.append(Message(event.seq, event.t, "App", "LPA", f"enable({f.get('iccid')})"))
+        elif kind == "lpa.progress":
+            stage = str(f.get("stage"))
+            key = (f.get("operation"), stage)
+            if key == last_stage and rows:
+                segments += 1
+                previous = rows[-1]
+                label = f"{STAGE_TARGET[stage][2]} ×{segments} ({f.get('bytes')} bytes)"
+                rows[-1] = Message(
+                    previous.seq, previous.t, previous.source, previous.target, label
+                )
+                continue
+            last_stage, segments = key, 1
+            source, target, label = STAGE_TARGET.get(stage, ("LPA", "LPA", stage))
+            rows.append(Message(event.seq, event.t, source, target, label))
+        elif kind == "lpa.error":
+            label = f"{f.get('activation_error')} at {f.get('step')}"
+            rows.append(Message(event.seq, event.t, "LPA", "App", label, "error"))
+        elif kind == "smdp.order":
+            label = f"order {f.get('matching_id')}: {f.get('action')} ({f.get('state')})"
+            rows.append(Message(event.seq, event.t, "SM-DP+", "SM-DP+", label, "note"))
+        elif kind == "euicc.profile":
+            label = f"profile {f.get('iccid')}: {f.get('state')}"
+            rows.append(Message(event.seq, event.t, "eUICC", "eUICC", label, "note"))
+        elif kind == "network.registration":
+            label = f"registration {f.get('iccid')}: {f.get('state')}"
+            rows.append(Message(event.seq, event.t, "App", "App", label, "note"))
+        elif kind == "contract.violation" and f.get("severity") != "info":
+            label = f"✗ {f.get('rule')} ({f.get('spec')})"
+            rows.append(Message(event.seq, event.t, "App", "App", label, "error"))
+    return rows
+
+
+_LEFT = 70
+_GAP = 190
+_TOP = 60
+_ROW = 26
+_COLOURS = {"call": "#1f4e8c", "reply": "#2e7d32", "note": "#555", "error": "#b3261e"}
+
+
+def _fit(text: str, limit: int = 62) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_sequence_svg(messages: list[Message]) -> str:
+    """An SVG document: lifelines for the five actors, a row per message, time on the left."""
+    x = {actor: _LEFT + 40 + i * _GAP for i, actor in enumerate(ACTORS)}
+    width = x[ACTORS[-1]] + 130
+    height = _TOP + _ROW * (len(messages) + 1) + 20
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sequence" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
+        'font-size="11" role="img" aria-label="Sequence diagram of the session">',
+        "<defs>",
+    ]
+    for style, colour in _COLOURS.items():
+        out.append(
+            f'<marker id="arrow-{style}" viewBox="0 0 10 10" refX="10" refY="5" '
+            'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+            f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+        )
+    out.append("</defs>")
+    for actor in ACTORS:
+        cx = x[actor]
+        out.append(
+            f'<rect x="{cx - 55}" y="10" width="110" height="28" rx="5" fill="#eef2f8" '
+            'stroke="#1f4e8c"/>'
+            f'<text x="{cx}" y="29" text-anchor="middle" font-weight="bold" font-size="13">'
+            f"{escape(actor)}</text>"
+            f'<line x1="{cx}" y1="38" x2="{cx}" y2="{height - 10}" stroke="#9aa5b1" '
+            'stroke-dasharray="4 4"/>'
+        )
+    for row, message in enumerate(messages):
+        y = _TOP + _ROW * row + 10
+        colour = _COLOURS[message.style]
+        out.append(
+            f'<text x="6" y="{y + 4}" fill="#777" font-size="10">'
+            f"t={message.t:g} #{message.seq}</text>"
+        )
+        label = escape(_fit(message.label))
+        if message.source == message.target:
+            cx = x[message.source]
+            out.append(
+                f'<rect x="{cx + 6}" y="{y - 9}" width="{min(len(label), 62) * 6 + 10}" '
+                f'height="16" fill="#fffbe6" stroke="{colour}" stroke-width="0.6"/>'
+                f'<text x="{cx + 11}" y="{y + 3}" fill="{colour}">{label}</text>'
+            )
+            continue
+        x1, x2 = x[message.source], x[message.target]
+        dash = ' stroke-dasharray="6 3"' if message.style in ("reply", "error") else ""
+        out.append(
+            f'<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" stroke-width="1.4"'
+            f'{dash} marker-end="url(#arrow-{message.style})"/>'
+            f'<text x="{min(x1, x2) + 6}" y="{y - 4}" fill="{colour}">{label}</text>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)
