@@ -251,11 +251,9 @@ class Simulator(QObject):
         self.clock_driver.stop()
         self.clock.cancel_all()
         self.events.close()
-        for child in self.findChildren(QTimer):
-            child.stop()
-        poll = self.platform_panel.findChild(QTimer, "platform-poll")
-        if poll is not None:
-            poll.stop()  # it polls the stores the platform closes
+        # The panels poll the stores closed below; the window is not our child, so both trees.
+        for timer in [*self.findChildren(QTimer), *self.window.findChildren(QTimer)]:
+            timer.stop()
         self.platform.close()
         self.esim.close()
         if self._hosted:
