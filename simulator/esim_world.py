@@ -86,12 +86,15 @@ class EsimWorld:
         eid: str | None = None,
         confirmation_code: str | None = None,
         behaviour: OrderBehaviour | None = None,
+        size_bytes: int | None = None,
     ) -> Order:
         spec = ProfileSpec(
             iccid=iccid or smdp_generate_iccid(),
             service_provider=self.operator_name,
             profile_name=plan_name,
         )
+        if size_bytes is not None:
+            spec = replace(spec, size_bytes=size_bytes)
         return self.orders.create_order(spec, eid, confirmation_code, behaviour)
 
     def _on_smdp_event(self, name: str, fields: dict[str, Any]) -> None:

@@ -119,6 +119,40 @@ def test_eid_bound_to_another_device_is_an_eid_mismatch(stepped: Harness) -> Non
     assert _wait_received(stepped, 1)[0][1]["activationResult"] == "eidMismatch"
 
 
+def test_a_profile_bigger_than_the_free_space_is_insufficient_space(stepped: Harness) -> None:
+    order = stepped.simulator.esim.create_order(size_bytes=1024 * 1024)
+    stepped.launch_and_wait()
+    _download(stepped, order.activation_code)
+    assert _wait_received(stepped, 1)[0][1]["activationResult"] == "insufficientSpaceOnCard"
+    screen = stepped.wait_for("ui.screen", screen="error")
+    assert "space" in screen.fields["text"]
+
+
+def test_an_order_needing_a_confirmation_code_is_confirmation_code_missing(
+    stepped: Harness,
+) -> None:
+    # Mobile Plans never asks for a code (mobile-plans.md §4.10): the contract says so, and the
+    # LPA then stops with confirmationCodeMissing.
+    order = stepped.simulator.esim.create_order(confirmation_code="1234")
+    stepped.launch_and_wait()
+    _download(stepped, order.activation_code)
+    assert _wait_received(stepped, 1)[0][1]["activationResult"] == "confirmationCodeMissing"
+    violation = stepped.wait_for("contract.violation", rule="activationCode.confirmation-code")
+    assert violation.fields["severity"] == "error"
+
+
+def test_a_portal_that_fails_to_load_shows_no_services_with_the_cv(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness(portal_url="https://down.mobileplans.test/")
+    sim = harness.simulator
+    sim.launch()
+    screen = harness.wait_for("ui.screen", screen="load-failed")
+    assert sim.last_launch is not None
+    assert screen.fields["text"].endswith(f"CV: {sim.last_launch.transaction_id}")
+    assert sim.window.load_failed_page.cv.text() == f"CV: {sim.last_launch.transaction_id}"
+
+
 def test_unreachable_sm_dp_plus_and_busy_card(stepped: Harness) -> None:
     stepped.launch_and_wait()
     stepped.js(
