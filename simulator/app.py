@@ -11,11 +11,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
+from esim.identifiers import IdentifierError
 from simulator.bridge.host import BridgeHost
 from simulator.bridge.interceptor import LaunchHeaderInterceptor
 from simulator.bridge.page import PortalPage
@@ -27,7 +29,7 @@ from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
-from simulator.platform_world import PlatformWorld
+from simulator.platform_world import PlatformWorld, line_fields
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
 from simulator.portal.sample_backend import SampleBackend
@@ -146,6 +148,17 @@ class Simulator(QObject):
             time_scale=config.time_scale,
         )
 
+    def _carrier_line(self, iccid: str) -> dict[str, Any] | None:
+        """The operator platform's line for the sample portal (called on the server loop)."""
+        platform = getattr(self, "platform", None)
+        if platform is None:
+            return None
+        try:
+            line = platform.carrier.line(iccid)
+        except IdentifierError:
+            return None
+        return None if line is None else line_fields(line)
+
     def _plan_of(self, operation: str) -> str:
         flow = self.flows.flows.get(operation)
         return "" if flow is None else flow.plan_name
@@ -200,6 +213,7 @@ class Simulator(QObject):
             f"https://{self.esim.smdp_address}",
             {self.esim.smdp_address: ("127.0.0.1", self.esim.smdp_port)},
             [self.esim.certificates.ci.certificate],
+            carrier_line=self._carrier_line,
         )
         self.runtime.front.attach(
             SAMPLE_PORTAL_HOST, self.sample_backend.site(resource_path("portal"))

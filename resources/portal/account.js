@@ -46,12 +46,15 @@ async function loadLines() {
     }
     if (!lines.length) {
         const tr = row(body, ["No Contoso line on this PC yet."]);
-        tr.cells[0].colSpan = 4;
+        tr.cells[0].colSpan = 5;
         return;
     }
     for (const line of lines) {
         const status = line.status + (line.onThisPC === false ? " (not on this PC)" : "");
-        row(body, [line.iccid, line.plan, formatMB(line.balanceMB), status]);
+        const promotions = Array.isArray(line.promotions) && line.promotions.length
+            ? line.promotions.map((p) => p.code + " until " + p.ends_on).join(", ")
+            : "none";
+        row(body, [line.iccid, line.plan, formatMB(line.balanceMB), status, promotions]);
     }
 }
 

@@ -26,7 +26,7 @@ import itertools
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,8 +196,12 @@ class SampleBackend:
         operator_id: str = DEFAULT_OPERATOR_ID,
         *,
         timeout: float = 20.0,
+        carrier_line: Callable[[str], Mapping[str, Any] | None] | None = None,
     ) -> None:
         self.smdp_base = smdp_base.rstrip("/")
+        # The operator platform's view of a line (plan, promotions, status), when there is one:
+        # a PromoChange callback shows on the account page (issue 5).
+        self._carrier_line = carrier_line
         self.operator_id = operator_id
         self._ssl = trust_context(trust_anchors)
         self._resolver = dict(resolver)
@@ -354,6 +358,13 @@ class SampleBackend:
         for iccid in account.lines if account else []:
             if iccid not in seen and iccid in self.line_book:
                 seen[iccid] = {**self.line_book[iccid].to_json(), "onThisPC": False}
+        if self._carrier_line is not None:
+            for iccid, shown in seen.items():
+                carrier = self._carrier_line(iccid)
+                if carrier is not None:
+                    shown["plan"] = carrier.get("plan", shown.get("plan"))
+                    shown["status"] = carrier.get("status", shown.get("status"))
+                    shown["promotions"] = list(carrier.get("promotions", []))
         return _json({"backend": True, "lines": list(seen.values())})
 
     # -- orders ------------------------------------------------------------------------------------

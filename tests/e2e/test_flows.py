@@ -265,3 +265,42 @@ def test_balance_addition_switches_to_the_iccid_then_shows_the_balance(stepped: 
     assert sim.esim.enabled_iccid() == order.iccid
     sim.window.balanceClosed.emit()
     stepped.wait_for("ui.screen", screen="portal")
+
+
+def test_a_promotion_dropped_by_the_platform_disappears_from_the_account_page(
+    make_harness: Callable[..., Harness],
+) -> None:
+    """Issue 5: PromoChange at the end of the billing cycle, onto the line, onto the portal."""
+    harness = make_harness(portal_dir=None, time_scale=0)  # the bundled portal and its backend
+    sim = harness.simulator
+    order = sim.esim.create_order(plan_name="Contoso 5 GB")
+    harness.launch_and_wait()
+    harness.js(
+        "(function () { window.received = [];"
+        " MobilePlansInlineOperations.profileActivationCompleteScript = 'contosoActivationComplete';"
+        f" MobilePlansInlineOperations.notifyProfileDownload({MD}, '{order.activation_code}');"
+        " return 1; })()"
+    )
+    created = harness.wait_for("carrier.line", iccid=order.iccid, change="created", timeout=30000)
+    assert created.fields["promotions"]
+    lines = sim._carrier_line(order.iccid)
+    assert lines is not None
+    # The billing cycle ends on the virtual clock: the platform sends PromoChange to the
+    # built-in listener, which removes the promotion from the line.
+    while not [
+        e
+        for e in harness.events("carrier.line")
+        if e.fields["iccid"] == order.iccid and not e.fields["promotions"]
+    ]:
+        assert sim.clock.advance_to_next() is not None
+        harness.qtbot.wait(50)
+    received = harness.wait_for("thingspace.received", timeout=20000)
+    assert received.fields["applied"] is True
+    harness.load(f"https://contoso.mobileplans.test/account.html?iccids={order.iccid}")
+    harness.qtbot.waitUntil(
+        lambda: order.iccid in (harness.js("document.getElementById('lines').innerText") or ""),
+        timeout=10000,
+    )
+    text = harness.js("document.getElementById('lines').innerText")
+    assert "WELCOME" not in text
+    assert "none" in text
