@@ -276,8 +276,7 @@ def test_a_promotion_dropped_by_the_platform_disappears_from_the_account_page(
     order = sim.esim.create_order(plan_name="Contoso 5 GB")
     harness.launch_and_wait()
     harness.js(
-        "(function () { window.received = [];"
-        " MobilePlansInlineOperations.profileActivationCompleteScript = 'contosoActivationComplete';"
+        "(function () {"
         f" MobilePlansInlineOperations.notifyProfileDownload({MD}, '{order.activation_code}');"
         " return 1; })()"
     )
