@@ -356,15 +356,19 @@ class MobilePlans:
         )
 
     def click(self, selector: str, timeout: float | None = None) -> None:
-        """Click the first element matching the CSS `selector`, once it exists and is enabled."""
+        """Click the first element matching the CSS `selector` once it is shown and enabled, as
+        a person could."""
         __tracebackhide__ = True
         quoted = json.dumps(selector)
         self.wait(
             lambda: bool(
-                self.js(f"(e => e !== null && !e.disabled)(document.querySelector({quoted}))")
+                self.js(
+                    "(e => e !== null && !e.disabled && e.getClientRects().length > 0)"
+                    f"(document.querySelector({quoted}))"
+                )
             ),
             timeout,
-            f"an enabled element matching {selector!r}",
+            f"a visible, enabled element matching {selector!r}",
         )
         self.js(f"document.querySelector({quoted}).click()")
 

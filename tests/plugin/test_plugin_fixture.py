@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import run
 
@@ -60,3 +62,84 @@ def test_pass_and_fail_with_the_last_events_and_the_violations(
     # the failure is the simulator's story, not a Qt or plugin stack
     assert "simulator/pytest_plugin/driver.py" not in out
     assert "QtCore" not in out
+
+
+ISOLATION = """
+import json
+import os
+
+import pytest
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_each_worker_has_its_own_runtime(mobile_plans, mobile_plans_runtime, tmp_path, n):
+    order = mobile_plans.smdp.create_order()
+    mobile_plans.launch()
+    record = {
+        "pid": os.getpid(),
+        "portal_port": mobile_plans_runtime.sockets.tls_port,
+        "smdp_port": mobile_plans.simulator.esim.smdp_port,
+        "data_dir": str(mobile_plans.data_dir),
+        "orders": [o.matching_id for o in mobile_plans.smdp.orders()],
+        "order": order.matching_id,
+    }
+    with open(os.environ["ISOLATION_LOG"], "a") as log:
+        log.write(json.dumps(record) + "\\n")
+"""
+
+
+def test_xdist_workers_never_share_ports_or_state(
+    plugin_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = plugin_pytester.path / "isolation.jsonl"
+    monkeypatch.setenv("ISOLATION_LOG", str(log))
+    plugin_pytester.makepyfile(test_isolation=ISOLATION)
+    result = run(plugin_pytester, "-q", "-n", "2")
+    result.assert_outcomes(passed=4)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    by_pid: dict[int, set[int]] = {}
+    for record in records:
+        by_pid.setdefault(record["pid"], set()).add(record["portal_port"])
+        assert record["orders"] == [record["order"]]  # a fresh SM-DP+ per test
+    assert len(by_pid) == 2
+    ports = [next(iter(p)) for p in by_pid.values() if len(p) == 1]
+    assert len(ports) == 2
+    assert ports[0] != ports[1]
+    assert len({r["smdp_port"] for r in records}) == 4
+    assert len({r["data_dir"] for r in records}) == 4
+
+
+REPORTS = """
+def test_inline(mobile_plans):
+    order = mobile_plans.smdp.create_order()
+    mobile_plans.launch()
+    mobile_plans.js(
+        "MobilePlansInlineOperations.notifyProfileDownload({moDirectStatus: 'Complete',"
+        " planName: 'P', userAccount: 'New'}, '%s')" % order.activation_code
+    )
+    mobile_plans.wait_for("flow.state", state="registering", timeout=30)
+    mobile_plans.clock.advance(minutes=1)
+    mobile_plans.wait_for("flow.state", state="connected")
+
+
+def test_fails(mobile_plans):
+    mobile_plans.launch()
+    assert mobile_plans.screen == "error"
+"""
+
+
+def test_report_option_writes_one_page_per_test(plugin_pytester: pytest.Pytester) -> None:
+    plugin_pytester.makepyfile(test_reported=REPORTS)
+    result = run(plugin_pytester, "-q", "--mobile-plans-report", "reports")
+    result.assert_outcomes(passed=1, failed=1)
+    pages = sorted((plugin_pytester.path / "reports").glob("*.html"))
+    assert [p.name for p in pages] == [
+        "test_reported.py_test_fails.html",
+        "test_reported.py_test_inline.html",
+    ]
+    failed, passed = (p.read_text("utf-8") for p in pages)
+    assert "<svg" in passed
+    assert "ES9+ GetBoundProfilePackage" in passed
+    assert "data:image/png;base64," in passed
+    assert "Failure" in failed
+    assert "assert" in failed
