@@ -51,6 +51,24 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
 # -- the normalised event sequence ------------------------------------------------------------
 
 
+class LogFollower:
+    """Hands over a log's events once each, in log order.
+
+    A listener that emits (the platform answering `flow.state` with `carrier.line`) makes
+    listeners registered after it see the nested event first; reading the log by position
+    instead keeps the order the log itself has.
+    """
+
+    def __init__(self, log: Iterable[Event]) -> None:
+        self._log = log
+        self._seen = 0
+
+    def new_events(self) -> list[Event]:
+        events = list(self._log)[self._seen :]
+        self._seen += len(events)
+        return events
+
+
 class EventKeys:
     """Turns events into comparable keys: kind, virtual time and the fields that matter.
 
@@ -89,6 +107,10 @@ class EventKeys:
         key = json.dumps([event.kind, round(event.t, 3), fields], sort_keys=True, default=str)
         self.keys.append(key)
         return key
+
+    def counts(self) -> dict[str, int]:
+        """How many keys each lane holds (see `lanes`)."""
+        return {lane: len(keys) for lane, keys in lanes(self.keys).items()}
 
     def _fields(self, event: Event) -> dict[str, Any] | None:
         f = event.fields
@@ -136,6 +158,30 @@ class EventKeys:
             else:
                 picked[name] = self._scrub(value)
         return picked
+
+
+# What the page says and hears (its own round trips through Chromium) is one lane; what the
+# app, the LPA, the card and the network do is the other. Each lane's order is deterministic;
+# how the two interleave depends on Chromium's timing, so they are compared apart.
+PAGE_KINDS = frozenset(
+    {
+        "bridge.call",
+        "bridge.ready",
+        "bridge.rejected",
+        "bridge.sequence-gap",
+        "contract.command",
+        "contract.violation",
+        "portal.callback",
+    }
+)
+
+
+def lanes(keys: Iterable[str]) -> dict[str, list[str]]:
+    """The keys split into the `page` and `app` lanes, each in order."""
+    split: dict[str, list[str]] = {"page": [], "app": []}
+    for key in keys:
+        split["page" if json.loads(key)[0] in PAGE_KINDS else "app"].append(key)
+    return split
 
 
 def event_keys(events: Iterable[Event]) -> list[str]:
@@ -197,20 +243,14 @@ class SessionRecorder:
         self._toasts: list[str] = []
         self._callbacks: set[str] = set()
         self._transaction = ""
+        self._follower = LogFollower(simulator.events)
         simulator.events.subscribe(self._observe)
-        simulator.window.errorAnswered.connect(self._error_answered)
-        simulator.window.balanceClosed.connect(self._balance_closed)
 
     def note(self, action: str, **fields: Any) -> None:
         """A step taken by the test (launch, clock advance, network plan, card busy…)."""
+        self._catch_up()
         self._snapshot_orders()
-        self.steps.append({"action": action, "after": len(self._keys.keys), **fields})
-
-    def _error_answered(self, retry: bool) -> None:
-        self.note("error-answer", retry=retry)
-
-    def _balance_closed(self) -> None:
-        self.note("balance-closed")
+        self.steps.append({"action": action, "after": self._keys.counts(), **fields})
 
     def _snapshot_orders(self) -> None:
         for order in self._simulator.esim.orders.orders():
@@ -227,7 +267,7 @@ class SessionRecorder:
             self.steps.append(
                 {
                     "action": "order",
-                    "after": len(self._keys.keys),
+                    "after": self._keys.counts(),
                     "matching_id": order.matching_id,
                     "spec": order.spec.to_dict(),
                     "eid": order.eid,
@@ -237,17 +277,25 @@ class SessionRecorder:
                 }
             )
 
-    def _observe(self, event: Event) -> None:
+    def _observe(self, _event: Event) -> None:
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        for event in self._follower.new_events():
+            self._take(event)
+
+    def _take(self, event: Event) -> None:
         if event.kind == "portal.launch":
             # From the test, the Continue button or Try again: the same step either way.
             self._transaction = str((event.fields.get("params") or {}).get("transactionId", ""))
-            self.note("launch")
+            self._snapshot_orders()
+            self.steps.append({"action": "launch", "after": self._keys.counts()})
         elif event.kind == "bridge.call":
             self._snapshot_orders()
             self.steps.append(
                 {
                     "action": "call",
-                    "after": len(self._keys.keys),
+                    "after": self._keys.counts(),
                     "object": event.fields.get("object"),
                     "method": event.fields.get("method"),
                     "call_kind": event.fields.get("call_kind"),
@@ -262,12 +310,20 @@ class SessionRecorder:
         elif event.kind == "ui.toast-answered":
             toast = str(event.fields.get("toast"))
             index = self._toasts.index(toast) if toast in self._toasts else -1
-            self.note("toast", index=index, answer=event.fields.get("action"))
+            self.steps.append(
+                {
+                    "action": "toast",
+                    "after": self._keys.counts(),
+                    "index": index,
+                    "answer": event.fields.get("action"),
+                }
+            )
         elif event.kind == "portal.callback" and event.fields.get("delivered"):
             self._callbacks.add(str(event.fields.get("function")))
         self._keys.add(event)
 
     def recording(self) -> Recording:
+        self._catch_up()
         device = self._simulator.device
         return Recording(
             device={
@@ -302,17 +358,24 @@ class ReplayResult:
 
     @property
     def matches(self) -> bool:
-        return self.expected == self.actual
+        return lanes(self.expected) == lanes(self.actual)
 
     def difference(self) -> str:
-        for index, (want, got) in enumerate(zip(self.expected, self.actual, strict=False)):
-            if want != got:
-                return f"event #{index + 1} differs:\n  recorded {want}\n  replayed {got}"
-        if len(self.expected) != len(self.actual):
-            return (
-                f"recorded {len(self.expected)} events, replayed {len(self.actual)}; next: "
-                + (self.expected + self.actual)[min(len(self.expected), len(self.actual))]
-            )
+        """Where the first lane that differs parts from the recording, or "identical"."""
+        actual = lanes(self.actual)
+        for lane, expected in lanes(self.expected).items():
+            got = actual[lane]
+            for index, (want, have) in enumerate(zip(expected, got, strict=False)):
+                if want != have:
+                    return (
+                        f"{lane} event #{index + 1} differs:\n  recorded {want}\n  replayed {have}"
+                    )
+            if len(expected) != len(got):
+                longer = expected if len(expected) > len(got) else got
+                return (
+                    f"{lane}: recorded {len(expected)} events, replayed {len(got)}; next: "
+                    + longer[min(len(expected), len(got))]
+                )
         return "identical"
 
 
@@ -403,34 +466,48 @@ class Replayer:
         self._keys = EventKeys()
         self._toasts: list[str] = []
         self._operations: dict[str, str] = {}
+        self._follower = LogFollower(self.simulator.events)
         self.simulator.events.subscribe(self._observe)
 
-    def _observe(self, event: Event) -> None:
-        self._keys.add(event)
-        if event.kind == "ui.toast" and event.fields.get("actions"):
-            self._toasts.append(str(event.fields.get("toast")))
+    def _observe(self, _event: Event) -> None:
+        for event in self._follower.new_events():
+            self._keys.add(event)
+            if event.kind == "ui.toast" and event.fields.get("actions"):
+                self._toasts.append(str(event.fields.get("toast")))
 
     def run(self, timeout: float = 30.0) -> ReplayResult:
         """Take every step at its barrier, then wait for the recorded tail; never raises on a
         difference (see `ReplayResult.matches`), only when the replay stalls."""
         try:
             for step in self.recording.steps:
-                self._wait_for(int(step["after"]), timeout)
+                self._wait_for(dict(step["after"]), timeout)
                 self._take(step)
-            self._wait_for(len(self.recording.keys), timeout)
+            self._wait_for(
+                {lane: len(keys) for lane, keys in lanes(self.recording.keys).items()}, timeout
+            )
             # Let anything still in flight land, so extra events are seen, not hidden.
             wait_until(lambda: False, 0.2)
         finally:
             self.simulator.events.unsubscribe(self._observe)
         return ReplayResult(list(self.recording.keys), list(self._keys.keys), self.simulator)
 
-    def _wait_for(self, count: int, timeout: float) -> None:
-        if not wait_until(lambda: len(self._keys.keys) >= count, timeout):
-            result = ReplayResult(self.recording.keys[:count], self._keys.keys, self.simulator)
-            raise ReplayMismatchError(
-                f"the replay stalled after {len(self._keys.keys)} of {count} events: "
-                + result.difference()
-            )
+    def _wait_for(self, counts: Mapping[str, int], timeout: float) -> None:
+        def reached() -> bool:
+            have = self._keys.counts()
+            return all(have[lane] >= count for lane, count in counts.items())
+
+        if not wait_until(reached, timeout):
+            recorded, replayed = lanes(self.recording.keys), lanes(self._keys.keys)
+            lines = []
+            for lane, count in counts.items():
+                have = len(replayed[lane])
+                if have < count:
+                    lines.append(
+                        f"{lane} lane: {have} of {count} events; next recorded "
+                        f"{recorded[lane][have]}; last replayed "
+                        f"{replayed[lane][-1] if have else '(none)'}"
+                    )
+            raise ReplayMismatchError("the replay stalled: " + "; ".join(lines))
 
     def _take(self, step: Mapping[str, Any]) -> None:
         sim = self.simulator

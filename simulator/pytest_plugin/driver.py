@@ -481,11 +481,15 @@ class MobilePlans:
 
     def answer_error(self, retry: bool) -> None:
         """The error screen's Try again (`retry=True`) or Close."""
-        self.simulator.window.errorAnswered.emit(retry)
+        # Noted before it is taken: a replay takes it at the same point of the sequence.
+        self.recorder.note("error-answer", retry=retry)
+        self.simulator.flows.error_answered(retry)
         self.settle()
 
     def close_balance(self) -> None:
-        self.simulator.window.balanceClosed.emit()
+        """The balance screen's Close."""
+        self.recorder.note("balance-closed")
+        self.simulator.flows.balance_closed()
         self.settle()
 
     # -- artefacts ---------------------------------------------------------------------------
