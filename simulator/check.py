@@ -175,7 +175,7 @@ def _collect(report: CheckReport, simulator: Simulator) -> None:
 
 def add_check_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add `check URL` to `mobileplans-sim`'s sub-commands."""
-    check = subparsers.add_parser(
+    check: argparse.ArgumentParser = subparsers.add_parser(
         "check", help="smoke-check a portal: https, plain-http resources, pop-ups, console, calls"
     )
     check.add_argument("url", help="the portal's https URL, as configured for the operator")
