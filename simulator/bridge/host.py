@@ -7,9 +7,10 @@ call numbering. A call from anywhere else is dropped with a `bridge.rejected` ev
 
 from __future__ import annotations
 
+import json
 import secrets
 
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QObject, Slot
 
 from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
 from simulator.bridge.origin import OriginPolicy
@@ -46,8 +47,6 @@ class BridgeHost(QObject):
 
     # PortalChannel -----------------------------------------------------------------------------
     def deliver_callback(self, doc: str, script_property: str, argument: str) -> str | None:
-        import json
-
         callback_id = secrets.token_hex(8)
         message = {
             "doc": doc,
@@ -119,7 +118,7 @@ class BridgeHost(QObject):
     def _on_load_started(self) -> None:
         self._session.navigation_started()
 
-    @Slot(QUrl)
+    @Slot(str)
     def _on_popup(self, url: str) -> None:
         self._events.emit(
             "contract.violation",

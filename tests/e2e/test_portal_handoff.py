@@ -125,3 +125,10 @@ def test_calls_after_the_hand_off_are_violations(harness: Harness) -> None:
     )
     violation = harness.wait_for("contract.violation", rule="call.after-handoff")
     assert violation.fields["method"] == "notifyCancelledPurchase"
+
+
+def test_a_pop_up_is_refused_and_reported(harness: Harness) -> None:
+    harness.launch_and_wait()
+    harness.js("window.open('https://portal.mobileplans.test/index.html') && 1")
+    violation = harness.wait_for("contract.violation", rule="portal.popup")
+    assert violation.fields["spec"] == "mobile-plans.md §4.12"
