@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .codec import CallbackDecodeError, ServiceName, canonical_service_name
-from .codec.errors import shown, spec_ref
+from .codec.errors import RuleError, shown, spec_ref
 
 MAX_CREDENTIAL_LENGTH = 40
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -61,18 +61,8 @@ class RegisteredVia(StrEnum):
     REST = "rest"
 
 
-class RegistrationError(ValueError):
+class RegistrationError(RuleError):
     """A registration request broke a rule; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, rule: str, message: str, *, spec: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.spec = spec
-        self.status = status
-
-    def __str__(self) -> str:
-        return f"{self.message} [{self.rule}; {self.spec}]"
 
 
 @dataclass(frozen=True)

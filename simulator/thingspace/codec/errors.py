@@ -18,13 +18,9 @@ def spec_ref(section: str) -> str:
     return f"{SPEC_FILE} {section}"
 
 
-class CallbackDecodeError(ValueError):
-    """An inbound callback body broke one named rule and was rejected.
-
-    ``rule`` is a short stable id (``"soap.request-id-missing"``), ``message`` a sentence naming
-    the element or field and the offending value, ``spec`` the spec section the rule comes from
-    and ``status`` the HTTP status a listener should answer with: 400 (malformed), 413 (body too
-    large) or 415 (wrong content type). ``str(error)`` is the message.
+class RuleError(ValueError):
+    """A request broke one named rule: ``rule``, ``message``, ``spec`` and the HTTP ``status``
+    to answer with. ``str(error)`` is the message with the rule and the spec reference.
     """
 
     def __init__(self, rule: str, message: str, *, spec: str, status: int = 400) -> None:
@@ -36,6 +32,16 @@ class CallbackDecodeError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.message} [{self.rule}; {self.spec}]"
+
+
+class CallbackDecodeError(RuleError):
+    """An inbound callback body broke one named rule and was rejected.
+
+    ``rule`` is a short stable id (``"soap.request-id-missing"``), ``message`` a sentence naming
+    the element or field and the offending value, ``spec`` the spec section the rule comes from
+    and ``status`` the HTTP status a listener should answer with: 400 (malformed), 413 (body too
+    large) or 415 (wrong content type). ``str(error)`` is the message.
+    """
 
     def __repr__(self) -> str:
         return f"CallbackDecodeError(rule={self.rule!r}, status={self.status}, spec={self.spec!r})"
