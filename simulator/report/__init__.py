@@ -6,6 +6,6 @@ with their spec sections and a screenshot at each screen change (`ScreenCollecto
 """
 
 from simulator.report.html import write_report
-from simulator.report.screens import Screenshot
+from simulator.report.screens import ScreenCollector, Screenshot
 
-__all__ = ["Screenshot", "write_report"]
+__all__ = ["ScreenCollector", "Screenshot", "write_report"]
