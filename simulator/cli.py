@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from esim.identifiers import Iccid, IdentifierError
+from simulator.check import add_check_command, run_check_command
 from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(demo)
     sub.add_parser("flows", help="list the flows `demo` knows")
     add_thingspace_commands(sub)
+    add_check_command(sub)
     return parser
 
 
@@ -80,6 +82,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="exit 1 after this long")
     parser.add_argument("--screenshot", type=Path, metavar="FILE", help="save the window at exit")
     parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE.html",
+        help="one self-contained HTML page: timeline, sequence diagram, checks, screenshots",
+    )
+    parser.add_argument(
         "--network",
         action="append",
         default=[],
@@ -107,7 +115,7 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     if not argv or argv[0].startswith("-"):
         argv = ["run", *argv]
     args = parser.parse_args(argv)
-    if args.command in ("flows", "thingspace"):
+    if args.command in ("flows", "thingspace", "check"):
         return RunOptions(args, SimulatedDevice(), None)
     demo = getattr(args, "flow", None)
     if demo is not None and demo not in DEMOS:
@@ -172,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "thingspace":
         return run_thingspace(args)
+    if args.command == "check":
+        return run_check_command(args)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     # Qt is imported only now: parsing and usage errors stay fast and display-free.

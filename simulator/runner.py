@@ -13,6 +13,7 @@ from simulator.app import Simulator, SimulatorConfig
 from simulator.demo_driver import DemoDriver
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
+from simulator.report import ScreenCollector, write_report
 from simulator.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
     if args.command == "demo":
         DemoDriver(simulator, DEMOS[args.flow])
     writer = JsonLinesWriter(args.events) if args.events else None
+    collector = ScreenCollector(simulator) if args.report else None
     if writer is not None:
         for event in simulator.events:  # app.started came before the writer existed
             writer(event)
@@ -69,6 +71,16 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         if args.screenshot:
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             simulator.window.grab().save(str(args.screenshot))
+        if collector is not None:
+            collector.flush()
+            write_report(
+                simulator.events,
+                collector.screenshots,
+                args.report,
+                title=f"mobileplans-sim {args.command}",
+                outcome=str(outcome["status"]),
+            )
+            collector.close()
         simulator.events.emit("app.exit", status=outcome["status"])
         if writer is not None:
             writer.close()

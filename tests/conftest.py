@@ -6,7 +6,6 @@ See spec/style-anchors.md §5.4: offscreen platform, and as root Chromium needs 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,8 +14,8 @@ if TYPE_CHECKING:
     from simulator.runtime import Runtime
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Chromium's flags come from `qapp_args` below (root: --no-sandbox; offscreen: --disable-gpu):
-# QTWEBENGINE_CHROMIUM_FLAGS would override them, so it must stay unset.
+# Chromium's flags come from the plugin's `qapp_args` (as root --no-sandbox; offscreen
+# --disable-gpu): QTWEBENGINE_CHROMIUM_FLAGS would override them, so it must stay unset.
 os.environ.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
 
 
@@ -31,17 +30,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """Sockets, TLS and the server loop: once per process, before the QApplication."""
-    from simulator.runtime import Runtime
+def runtime(mobile_plans_runtime: Runtime) -> Runtime:
+    """Sockets, TLS and the server loop, once per process, before the QApplication.
 
-    started = Runtime.start(tmp_path_factory.mktemp("runtime"))
-    yield started
-    started.stop()
-
-
-@pytest.fixture(scope="session")
-def qapp_args(runtime: Runtime) -> list[str]:
-    # pytest-qt builds the QApplication from these: Chromium's resolver rules point the
-    # simulator's host names at this process's portal front (style-anchors §5.4, option B).
-    return runtime.qapp_argv(program="pytest")
+    The installed plugin (simulator.pytest_plugin) starts it and builds `qapp_args` from it,
+    exactly as it does for a portal team's own suite.
+    """
+    return mobile_plans_runtime

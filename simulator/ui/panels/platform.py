@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QCloseEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -294,6 +294,11 @@ class PlatformPanel(QWidget):
         self._refresh_outbox()
 
     # -- reading -----------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The stores it polls may close right after the panel does (tests, the app's shutdown).
+        self._poll.stop()
+        super().closeEvent(event)
+
     def refresh(self) -> None:
         """Re-read the lines, the registrations and the outbox (quick local reads)."""
         self._refresh_lines()
