@@ -16,8 +16,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from esim.smdp.orders import (
 )
 from esim.smdp.profile_package import ProfileSpec
 from esim.smdp.status import Es9Error
+from esim.sqlite_transaction import immediate_transaction
 
 _LOG = logging.getLogger(__name__)
 DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
@@ -114,16 +115,8 @@ class OrderStore:
 
     # -- plumbing -----------------------------------------------------------------------
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener("smdp.order", fields)`` on every order event."""

@@ -15,14 +15,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 from esim.identifiers import Iccid, Imei, Mdn, Msisdn
+from esim.sqlite_transaction import immediate_transaction
 
 from .billing import BillingCycle
 from .carrier_apply import AppliedChange, ChangePlan, plan_change
@@ -156,16 +157,8 @@ class CarrierModel:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     # -- lines -------------------------------------------------------------------------------
     def create_line(

@@ -23,6 +23,8 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from esim.sqlite_transaction import immediate_transaction
+
 from .codec import CallbackDecodeError, ServiceName, canonical_service_name
 from .codec.errors import RuleError, shown, spec_ref
 
@@ -182,20 +184,14 @@ class RegistrationStore:
         _check_credential("username", username)
         _check_credential("password", password)
         check_listener_url(url, strict_ports=self.strict_ports)
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                existing = self._lookup(account, name)
-                if existing is not None:
-                    raise _conflict(existing, via)
-                self._db.execute(
-                    "INSERT INTO registrations VALUES (?,?,?,?,?,?)",
-                    (account, name.value, url, username, password, via.value),
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with immediate_transaction(self._db, self._lock):
+            existing = self._lookup(account, name)
+            if existing is not None:
+                raise _conflict(existing, via)
+            self._db.execute(
+                "INSERT INTO registrations VALUES (?,?,?,?,?,?)",
+                (account, name.value, url, username, password, via.value),
+            )
         return Registration(account, name, url, username, password, via)
 
     def unregister(self, account: str, service: ServiceName | str) -> Registration:
