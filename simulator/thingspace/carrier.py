@@ -28,6 +28,7 @@ from esim.sqlite_transaction import immediate_transaction
 from .billing import BillingCycle
 from .carrier_apply import AppliedChange, ChangePlan, plan_change
 from .codec import CallbackMessage, DeviceId, DeviceKind, PromoChange, format_change_date
+from .codec.errors import RuleError
 
 __all__ = [
     "CALENDAR_START",
@@ -78,17 +79,11 @@ CREATE TABLE IF NOT EXISTS changes (
 """
 
 
-class CarrierError(ValueError):
+class CarrierError(RuleError):
     """A request to the carrier model broke a rule (e.g. a duplicate ICCID)."""
 
     def __init__(self, rule: str, message: str, *, spec: str = _SPEC) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.spec = spec
-
-    def __str__(self) -> str:
-        return f"{self.message} [{self.rule}; {self.spec}]"
+        super().__init__(rule, message, spec=spec)
 
 
 class LineStatus(StrEnum):
