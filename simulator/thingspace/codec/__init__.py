@@ -2,11 +2,24 @@
 
 ``parse_*`` functions take untrusted bytes and return a typed :class:`CallbackMessage` or raise
 :class:`CallbackDecodeError` (rule, message, spec section, HTTP status hint). ``build_*``
-functions write what the platform would send. Spec: ``thingspace-callbacks.md``.
+functions write what the platform would send; ``compose_message`` makes the message itself
+from a service name, devices and ``NAME=VALUE`` fields (every service of §1.1).
+Spec: ``thingspace-callbacks.md``.
 """
 
 from __future__ import annotations
 
+from .compose import (
+    COMPOSABLE,
+    CallbackComposeError,
+    CallbackTemplate,
+    ComposeField,
+    compose_message,
+    default_fields,
+    parse_device_argument,
+    parse_field_assignments,
+    template_for,
+)
 from .devices import DeviceId, DeviceKind
 from .errors import CallbackDecodeError, CallbackEncodeError
 from .fields import FieldValue, UnverifiedFields
@@ -39,15 +52,19 @@ from .unverified import (
 )
 
 __all__ = [
+    "COMPOSABLE",
     "DEFAULT_MAX_BYTES",
+    "CallbackComposeError",
     "CallbackData",
     "CallbackDecodeError",
     "CallbackEncodeError",
     "CallbackMessage",
+    "CallbackTemplate",
     "CarrierInformation",
     "CarrierService",
     "ChangeDateStyle",
     "ChangeDeviceIdentifier",
+    "ComposeField",
     "DataLayout",
     "DeviceId",
     "DeviceInformation",
@@ -68,9 +85,14 @@ __all__ = [
     "build_rest_callback",
     "build_soap_callback",
     "canonical_service_name",
+    "compose_message",
+    "default_fields",
     "format_change_date",
     "parse_change_date",
+    "parse_device_argument",
+    "parse_field_assignments",
     "parse_rest_callback",
     "parse_soap_callback",
     "read_capped",
+    "template_for",
 ]
