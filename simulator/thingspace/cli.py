@@ -12,7 +12,6 @@ import asyncio
 import signal
 import sys
 import time
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,31 +23,21 @@ from simulator.events import Event, EventLog, JsonLinesWriter
 
 from .carrier import CarrierModel, Promotion
 from .codec import (
-    CallbackDecodeError,
+    COMPOSABLE,
+    CallbackComposeError,
     CallbackMessage,
-    CarrierInformation,
     DeviceId,
-    DeviceInformation,
-    ExternalProvisioningChange,
-    PromoChange,
-    ResumeTrackingNotification,
-    ServiceName,
-    UnverifiedFields,
-    canonical_service_name,
-    format_change_date,
+    compose_message,
+    parse_device_argument,
+    parse_field_assignments,
+    template_for,
 )
-from .codec.payloads import CallbackData
-from .codec.unverified import DeviceSuspendStatus, PrlInformation, SmsDelivery, Usage
 from .delivery import Deliverer, DeliveryTarget, RetrySchedule
 from .listener import CallbackListener
 from .registrations import RegisteredVia
 
 DEMO_MDN = "3124705797"  # the seed sample's device (seeds/003)
 DEMO_ICCID = str(Iccid.with_check_digit("8901260123456789012"))
-
-
-class UsageError(ValueError):
-    pass
 
 
 def add_thingspace_commands(subparsers: Any) -> None:
@@ -70,8 +59,20 @@ def add_thingspace_commands(subparsers: Any) -> None:
         action="store_true",
         help=f"ensure the seed's line (MDN {DEMO_MDN}, promotion SPRING17) exists",
     )
-    send = commands.add_parser("send", help="send one callback to a listener")
-    send.add_argument("service", metavar="SERVICE", help="e.g. PromoChanges (§1.1 names)")
+    send = commands.add_parser(
+        "send",
+        help="send one callback to a listener",
+        description="Every field has a default; --field NAME=VALUE overrides one (empty: left "
+        "out), --field RequestId=... sets the RequestId.",
+        epilog="SERVICE and its fields: "
+        + "; ".join(
+            f"{name} ({', '.join(f.name for f in template_for(name).fields)})"
+            for name in COMPOSABLE
+        ),
+    )
+    send.add_argument(
+        "service", metavar="SERVICE", help="a §1.1 service (e.g. PromoChanges), Fault, Summary"
+    )
     send.add_argument("--to", required=True, metavar="URL", help="the listener's URL")
     send.add_argument(
         "--device", action="append", default=[], metavar="KIND:ID", help="e.g. Mdn:3124705797"
@@ -91,8 +92,15 @@ def run_thingspace(args: argparse.Namespace) -> int:
     try:
         if args.thingspace_command == "listen":
             return asyncio.run(_listen(args))
-        return asyncio.run(_send(args, build_message(args)))
-    except UsageError as error:
+        message = build_message(args)
+        if args.format == "soap" and not template_for(args.service).soap:
+            print(
+                f"mobileplans-sim thingspace: note: {args.service} is REST only on the real "
+                "platform (thingspace-callbacks.md §1.1); sending SOAP as asked",
+                file=sys.stderr,
+            )
+        return asyncio.run(_send(args, message))
+    except CallbackComposeError as error:
         print(f"mobileplans-sim thingspace: error: {error}", file=sys.stderr)
         return 2
 
@@ -150,78 +158,12 @@ async def _listen(args: argparse.Namespace) -> int:
 # -- send --------------------------------------------------------------------------------------
 
 
-def _pairs(fields: Sequence[str]) -> list[tuple[str, str]]:
-    pairs = []
-    for text in fields:
-        name, eq, value = text.partition("=")
-        if not eq or not name.strip():
-            raise UsageError(f"--field {text!r} is not NAME=VALUE")
-        pairs.append((name.strip(), value))
-    return pairs
-
-
-def _payload(service: ServiceName, fields: dict[str, str]) -> CallbackData:
-    def take(name: str, default: str | None = None) -> str | None:
-        for key in list(fields):
-            if key.lower() == name.lower():
-                return fields.pop(key)
-        return default
-
-    if service is ServiceName.PROMO_CHANGES:
-        change = take("Change", "PromoCode Dropped.") or ""
-        date = take("ChangeDate") or format_change_date(datetime.now().replace(microsecond=0))
-        return PromoChange(change, date)
-    if service is ServiceName.RESUME_TRACKING_NOTIFICATION:
-        return ResumeTrackingNotification(take("Comment", "") or "")
-    if service is ServiceName.EXTERNAL_PROVISIONING_CHANGES:
-        source, what = take("Source"), take("Change")
-        plan, state = take("ServicePlan"), take("State")
-        info = None
-        if plan is not None or state is not None:
-            info = DeviceInformation(carrier_information=CarrierInformation(None, plan, state))
-        return ExternalProvisioningChange(source, what, info)
-    kinds: dict[ServiceName, type[DeviceSuspendStatus | Usage | SmsDelivery | PrlInformation]]
-    kinds = {
-        ServiceName.DEVICE_SUSPENSION_STATUS: DeviceSuspendStatus,
-        ServiceName.DEVICE_USAGE: Usage,
-        ServiceName.SMS_DELIVERY_CONFIRMATION: SmsDelivery,
-        ServiceName.DEVICE_PRL_INFORMATION: PrlInformation,
-    }
-    unverified = kinds.get(service)
-    if unverified is None:
-        raise UsageError(
-            f"send does not build {service.value} callbacks; it builds PromoChanges, "
-            "ResumeTrackingNotification, ExternalProvisioningChanges, DeviceSuspensionStatus, "
-            "DeviceUsage, SMSDeliveryConfirmation and DevicePRLInformation"
-        )
-    content = UnverifiedFields(tuple(fields.items()))
-    fields.clear()
-    return unverified(content)
-
-
 def build_message(args: argparse.Namespace) -> CallbackMessage:
-    """The callback ``send`` posts, from its command-line arguments."""
-    try:
-        service = canonical_service_name(args.service)
-        devices = []
-        for text in args.device:
-            kind, colon, identifier = text.partition(":")
-            if not colon:
-                raise UsageError(f"--device {text!r} is not KIND:ID (e.g. Mdn:3124705797)")
-            devices.append(DeviceId.parse(kind, identifier, where="--device"))
-    except CallbackDecodeError as error:
-        raise UsageError(str(error)) from None
-    fields = dict(_pairs(args.field))
-    request_id = fields.pop("RequestId", None) or str(uuid.uuid4())
-    data = _payload(service, fields)
-    if fields:
-        raise UsageError(f"--field {', '.join(fields)} is not a field of {service.value}")
-    return CallbackMessage(
-        data=data,
-        request_id=request_id,
-        devices=tuple(devices),
-        username=args.username,
-        password=args.password,
+    """The callback ``send`` posts: its arguments handed to the codec's composer."""
+    devices = [parse_device_argument(text, where="--device") for text in args.device]
+    fields = parse_field_assignments(args.field, where="--field")
+    return compose_message(
+        args.service, devices, fields, username=args.username, password=args.password
     )
 
 

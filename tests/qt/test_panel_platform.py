@@ -19,7 +19,7 @@ from simulator.background import BackgroundLoop
 from simulator.clock import VirtualClock
 from simulator.events import Event, EventLog
 from simulator.thingspace.carrier import CarrierModel, Promotion
-from simulator.thingspace.codec import ServiceName
+from simulator.thingspace.codec import COMPOSABLE, ServiceName
 from simulator.thingspace.delivery import Deliverer, EntryState
 from simulator.thingspace.listener import CallbackListener
 from simulator.thingspace.registrations import RegisteredVia, RegistrationStore
@@ -174,18 +174,47 @@ def test_an_unreachable_listener_shows_the_error_and_a_pending_retry(
     assert any("thingspace retry" in timer.label for timer in rig.clock.pending())
 
 
-def test_services_the_builder_cannot_make_are_disabled(panel: PlatformPanel) -> None:
+def test_every_callback_type_is_offered_and_none_is_disabled(panel: PlatformPanel) -> None:
     model = panel.service.model()
     assert isinstance(model, QStandardItemModel)
-    assert panel.service.count() == len(ServiceName)
-    enabled = {
-        panel.service.itemText(i) for i in range(panel.service.count()) if model.item(i).isEnabled()
-    }
-    assert "PromoChanges" in enabled
-    assert "DeviceUsage" in enabled
+    names = [panel.service.itemData(i) for i in range(panel.service.count())]
+    assert names == list(COMPOSABLE)
+    assert {service.value for service in ServiceName} <= set(names)
+    assert {"Fault", "Summary", "Status"} <= set(names)
+    assert all(model.item(i).isEnabled() for i in range(panel.service.count()))
     carrier_service = model.item(panel.service.findData("CarrierService"))
-    assert not carrier_service.isEnabled()
-    assert "does not build CarrierService" in carrier_service.toolTip()
+    assert carrier_service.text() == "CarrierService"
+    assert "Data/CarrierService" in carrier_service.toolTip()
+    usage = model.item(panel.service.findData("DeviceUsage"))
+    assert usage.text() == "DeviceUsage (unverified)"
+    assert "shape not verified" in usage.toolTip()
+    assert "REST only" in model.item(panel.service.findData("NiddService")).toolTip()
+
+
+def test_placeholder_shows_the_fields_a_service_is_sent_with(panel: PlatformPanel) -> None:
+    assert panel.fields.placeholderText().startswith("Change=PromoCode Dropped.\nChangeDate=")
+    panel.service.setCurrentIndex(panel.service.findData("Fault"))
+    text = panel.fields.placeholderText()
+    assert "faultcode=UnifiedWebService.REQUEST_FAILED.DeviceAlreadyActive" in text
+    assert "carried as given" in text
+    assert text.endswith("RequestId=… (optional)")
+
+
+@pytest.mark.parametrize("service", ["CarrierService", "NiddService", "Fault"])
+def test_services_once_disabled_are_sent_with_their_defaults(
+    qtbot: QtBot, rig: Rig, panel: PlatformPanel, service: str
+) -> None:
+    panel.service.setCurrentIndex(panel.service.findData(service))
+    panel.format.setCurrentText("REST")
+    panel.send.click()
+    assert panel.status.text().startswith("Queued #1"), panel.status.text()
+    qtbot.waitUntil(lambda: panel.inbox.rowCount() == 1, timeout=10000)
+    assert cell(panel.inbox, 0, 1) == "200"
+    assert cell(panel.inbox, 0, 4) == f"MDN:{MDN}"
+    qtbot.waitUntil(
+        lambda: (item := panel.outbox.topLevelItem(0)) is not None and item.text(1) == "delivered",
+        timeout=3000,
+    )
 
 
 def test_bad_fields_send_nothing(rig: Rig, panel: PlatformPanel) -> None:

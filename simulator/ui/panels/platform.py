@@ -3,15 +3,14 @@
 Tabs: a composer that sends one device callback through the platform's :class:`Deliverer`; the
 outbox (every delivery attempt with its HTTP status and timing); the inbox (what the built-in
 listener received); the carrier's lines; the account's listener registrations. The composer
-builds messages with the same builder as ``mobileplans-sim thingspace send``.
+builds messages with the codec's ``compose_message``, as ``mobileplans-sim thingspace send``
+does, so every callback type can be sent.
 """
 
 from __future__ import annotations
 
-import argparse
-
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QCloseEvent, QStandardItemModel
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,8 +32,17 @@ from PySide6.QtWidgets import (
 
 from simulator.events import Event
 from simulator.thingspace.carrier import CarrierModel, Line
-from simulator.thingspace.cli import UsageError, build_message
-from simulator.thingspace.codec import CallbackMessage, ServiceName
+from simulator.thingspace.codec import (
+    COMPOSABLE,
+    CallbackComposeError,
+    CallbackMessage,
+    ServiceName,
+    compose_message,
+    default_fields,
+    parse_device_argument,
+    parse_field_assignments,
+    template_for,
+)
 from simulator.thingspace.delivery import Deliverer, DeliveryTarget, OutboxEntry
 from simulator.thingspace.registrations import (
     SANDBOX_ACCOUNT,
@@ -60,44 +68,33 @@ LINE_COLUMNS = ("ICCID", "MDN", "MSISDN", "IMEI", "plan", "status", "billing", "
 REGISTRATION_COLUMNS = ("service", "URL", "via", "username")
 ANSWER_CHARS = 48
 DEVICE_KINDS = ("Mdn", "ICCID", "MSISDN", "IMEI")  # how the composer names the line (§3.1)
-FIELD_EXAMPLES = {
-    ServiceName.PROMO_CHANGES: (
-        "Change=PromoCode Dropped: SPRING17\nChangeDate=4/1/2017 12:00:00 AM"
-    ),
-    ServiceName.RESUME_TRACKING_NOTIFICATION: (
-        "Comment=Device will be auto resumed on - 3/15/2017 12:00:00 AM"
-    ),
-    ServiceName.EXTERNAL_PROVISIONING_CHANGES: (
-        "Source=Verizon\nChange=ServicePlanChange\nServicePlan=M2M_4G\nState=active"
-    ),
-}
 
 
 def compose(
-    service: ServiceName, device: str | None, fields_text: str, username: str, password: str
+    service: str, device: str | None, fields_text: str, username: str, password: str
 ) -> CallbackMessage:
-    """The callback the composer sends; raises ``UsageError`` naming what is wrong.
+    """The callback the composer sends; raises ``CallbackComposeError`` naming what is wrong.
 
     ``device`` is ``KIND:ID``; ``fields_text`` has one ``NAME=VALUE`` a line (``RequestId`` too).
     """
-    fields = [line.strip() for line in fields_text.splitlines() if line.strip()]
-    args = argparse.Namespace(
-        service=service.value,
-        device=[] if device is None else [device],
-        field=fields,
-        username=username,
-        password=password,
-    )
-    return build_message(args)
+    devices = [] if device is None else [parse_device_argument(device, where="Line")]
+    lines = (line.strip() for line in fields_text.splitlines())
+    fields = parse_field_assignments((line for line in lines if line), where="Field")
+    return compose_message(service, devices, fields, username=username, password=password)
 
 
-def _buildable(service: ServiceName) -> str | None:
-    """None when the builder makes ``service`` callbacks, else why not."""
-    try:
-        compose(service, None, "", "", "")
-    except UsageError as error:
-        return str(error)
-    return None
+def _placeholder(service: str) -> str:
+    """The fields *service* is sent with when the box is left empty, one a line."""
+    template = template_for(service)
+    defaults = default_fields(service)
+    lines = [
+        f"{f.name}={defaults[f.name]}" if f.name in defaults else f"{f.name}=… ({f.help})"
+        for f in template.fields
+    ]
+    if template.extensible:
+        lines.append("any other NAME=VALUE is carried as given")
+    lines.append("RequestId=… (optional)")
+    return "\n".join(lines)
 
 
 def _table(columns: tuple[str, ...], name: str, parent: QWidget) -> QTableWidget:
@@ -201,14 +198,13 @@ class PlatformPanel(QWidget):
         page = QWidget(self)
         self.service = QComboBox(page)
         self.service.setObjectName("platform-service")
-        model = self.service.model()
-        for service in ServiceName:
-            self.service.addItem(service.value, service.value)
-            why_not = _buildable(service)
-            if why_not is not None and isinstance(model, QStandardItemModel):
-                item = model.item(self.service.count() - 1)
-                item.setEnabled(False)
-                item.setToolTip(why_not)
+        for name in COMPOSABLE:
+            template = template_for(name)
+            label = name if template.verified else f"{name} (unverified)"
+            self.service.addItem(label, name)
+            self.service.setItemData(
+                self.service.count() - 1, template.summary(), Qt.ItemDataRole.ToolTipRole
+            )
         self.service.setCurrentIndex(self.service.findData(ServiceName.PROMO_CHANGES.value))
         self.service.currentIndexChanged.connect(self._service_changed)
         self.line = QComboBox(page)
@@ -256,9 +252,9 @@ class PlatformPanel(QWidget):
         return page
 
     def _service_changed(self) -> None:
-        service = ServiceName(self.service.currentData())
-        example = FIELD_EXAMPLES.get(service, "NAME=VALUE, one a line (content carried as given)")
-        self.fields.setPlaceholderText(f"{example}\nRequestId=… (optional)")
+        service = str(self.service.currentData())
+        self.service.setToolTip(template_for(service).summary())
+        self.fields.setPlaceholderText(_placeholder(service))
 
     def _device(self) -> str | None:
         iccid = self.line.currentData()
@@ -277,13 +273,13 @@ class PlatformPanel(QWidget):
             return
         try:
             message = compose(
-                ServiceName(self.service.currentData()),
+                str(self.service.currentData()),
                 self._device(),
                 self.fields.toPlainText(),
                 self.username.text(),
                 self.password.text(),
             )
-        except UsageError as error:
+        except CallbackComposeError as error:
             self.status.setText(f"Not sent: {error}")
             return
         via = RegisteredVia(self.format.currentData())
