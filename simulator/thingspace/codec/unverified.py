@@ -117,7 +117,23 @@ class SmsMessage(Payload):
 
 
 # Services of payloads known only by name (§1.1, §1.3).
-_UNVERIFIED_SERVICES: dict[str, ServiceName] = {"niddresponse": ServiceName.NIDD_SERVICE}
+# The services whose payload was "not seen" (§1.1) are carried under the service's own name
+# (simulator/thingspace/codec/compose.py), so that name tells the service back.
+_UNVERIFIED_SERVICES: dict[str, ServiceName] = {
+    "niddresponse": ServiceName.NIDD_SERVICE,
+    **{
+        service.value.lower(): service
+        for service in (
+            ServiceName.DEVICE_SERVICE,
+            ServiceName.ALERT_SERVICE,
+            ServiceName.STATE_SERVICE,
+            ServiceName.DEVICE_PROFILE_SERVICE,
+            ServiceName.DIAGNOSTICS_SERVICE,
+            ServiceName.SUBSCRIPTION_NOTIFICATION_SERVICE,
+            ServiceName.INTELLIGENCE_SERVICE,
+        )
+    },
+}
 
 
 @dataclass(frozen=True)

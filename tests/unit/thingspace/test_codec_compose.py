@@ -375,3 +375,22 @@ def test_every_type_on_both_wires_is_accepted_by_the_listener(tmp_path: Path) ->
         (f"{service}-{wire}", 200) for service, wire, _ in answers
     ]
     assert all(e.fields["devices"] == [f"MDN:{MDN.value}"] for e in received)
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        "DeviceService",
+        "AlertService",
+        "StateService",
+        "DeviceProfileService",
+        "DiagnosticsService",
+        "SubscriptionNotificationService",
+        "IntelligenceService",
+    ],
+)
+def test_placeholder_services_name_their_service_after_a_round_trip(service: str) -> None:
+    message = compose_message(service, [], {})
+    parsed = parse_soap_callback(build_soap_callback(message))
+    assert parsed.service is not None
+    assert parsed.service.value == service
