@@ -184,6 +184,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_check_command(args)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        # Qt would abort with a terse xcb error; say what to do instead.
+        print(
+            "mobileplans-sim: error: no display (DISPLAY and WAYLAND_DISPLAY are unset); "
+            "run with --headless, or set QT_QPA_PLATFORM",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     # Qt is imported only now: parsing and usage errors stay fast and display-free.
     from simulator.runner import run_simulator
 

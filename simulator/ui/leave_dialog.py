@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from simulator.flows import screens
 
@@ -18,16 +18,19 @@ class LeaveDialog(QDialog):
         title.setFont(font)
         body = QLabel(screens.LEAVE_BODY, self)
         body.setWordWrap(True)
-        self.buttons = QDialogButtonBox(self)
-        self.cancel_button = self.buttons.addButton(
-            "Cancel", QDialogButtonBox.ButtonRole.RejectRole
-        )
-        self.continue_button = self.buttons.addButton(
-            "Continue", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        # Cancel then Continue, as in the docs' screenshot (not the platform's own order).
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("leave-cancel")
+        self.cancel_button.setDefault(True)
+        self.cancel_button.clicked.connect(self.reject)
+        self.continue_button = QPushButton("Continue", self)
+        self.continue_button.setObjectName("leave-continue")
+        self.continue_button.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.continue_button)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(body)
-        layout.addWidget(self.buttons)
+        layout.addLayout(buttons)
