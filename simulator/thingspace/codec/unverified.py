@@ -118,7 +118,7 @@ class SmsMessage(Payload):
 
 # Services of payloads known only by name (§1.1, §1.3).
 # The services whose payload was "not seen" (§1.1) are carried under the service's own name
-# (simulator/thingspace/codec/compose.py), so that name tells the service back.
+# (simulator/thingspace/codec/compose/unverified_templates.py), so that name tells the service back.
 _UNVERIFIED_SERVICES: dict[str, ServiceName] = {
     "niddresponse": ServiceName.NIDD_SERVICE,
     **{
