@@ -1,0 +1,155 @@
+"""The normalised event sequence: comparable keys of a session's events, in two lanes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from simulator.events import Event
+
+# SM-DP+ actions the operator takes (ES2+, the Operator panel): recorded as steps, not outcomes.
+_OPERATOR_ACTIONS = frozenset({"created", "confirmed", "released", "cancelled", "linked"})
+# Timing-dependent or per-run noise: never part of the compared sequence.
+_UNCOMPARED = frozenset({"app.started", "portal.loaded", "demo.step", "clock.skipped", "app.exit"})
+
+
+class LogFollower:
+    """Hands over a log's events once each, in log order.
+
+    A listener that emits (the platform answering `flow.state` with `carrier.line`) makes
+    listeners registered after it see the nested event first; reading the log by position
+    instead keeps the order the log itself has.
+    """
+
+    def __init__(self, log: Iterable[Event]) -> None:
+        self._log = log
+        self._seen = 0
+
+    def new_events(self) -> list[Event]:
+        events = list(self._log)[self._seen :]
+        self._seen += len(events)
+        return events
+
+
+class EventKeys:
+    """Turns events into comparable keys: kind, virtual time and the fields that matter.
+
+    Wall times, document ids, transaction ids and the portal's random operation ids are left out
+    (operation ids become `op1`, `op2`… by first appearance); repeated progress lines collapse.
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self._operations: dict[str, str] = {}
+        self._transactions: set[str] = set()
+        self._last_screen: str | None = None
+        self._last_progress: tuple[str, str] | None = None
+
+    def operation(self, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        text = str(value)
+        if text not in self._operations:
+            self._operations[text] = f"op{len(self._operations) + 1}"
+        return self._operations[text]
+
+    def _scrub(self, value: object) -> object:
+        text = json.dumps(value, sort_keys=True, default=str)
+        for transaction in self._transactions:
+            text = text.replace(transaction, "<transactionId>")
+        for original, ordinal in self._operations.items():
+            text = text.replace(original, ordinal)
+        return json.loads(text)
+
+    def add(self, event: Event) -> str | None:
+        """The key of `event` (appended to `keys`), or None when it is not compared."""
+        fields = self._fields(event)
+        if fields is None:
+            return None
+        key = json.dumps([event.kind, round(event.t, 3), fields], sort_keys=True, default=str)
+        self.keys.append(key)
+        return key
+
+    def counts(self) -> dict[str, int]:
+        """How many keys each lane holds (see `lanes`)."""
+        return {lane: len(keys) for lane, keys in lanes(self.keys).items()}
+
+    def _fields(self, event: Event) -> dict[str, Any] | None:
+        f = event.fields
+        kind = event.kind
+        if kind in _UNCOMPARED or kind.startswith("thingspace."):
+            return None
+        if kind == "portal.launch":
+            params = dict(f.get("params") or {})
+            self._transactions.add(str(params.pop("transactionId", "")))
+            self._transactions.discard("")
+            headers = f.get("headers") or {}
+            return {"params": params, "lpa_errors": headers.get("X-MP-LPAError-Codes")}
+        if kind == "bridge.call":
+            self.operation(f.get("operationId"))
+            return {
+                "object": f.get("object"),
+                "method": f.get("method"),
+                "call_kind": f.get("call_kind"),
+                "args": self._scrub(f.get("args")),
+            }
+        if kind == "lpa.progress":
+            progress = (str(f.get("operation")), str(f.get("stage")))
+            if progress == self._last_progress:
+                return None
+            self._last_progress = progress
+            return {"operation": self.operation(f.get("operation")), "stage": f.get("stage")}
+        if kind == "ui.screen":
+            screen = str(f.get("screen"))
+            if screen == self._last_screen:
+                return None
+            self._last_screen = screen
+            return {"screen": screen}
+        if kind == "smdp.order":
+            if f.get("action") in _OPERATOR_ACTIONS or f.get("action") == "operator-notified":
+                return None
+            return {k: f.get(k) for k in ("action", "matching_id", "iccid", "state")}
+        picked: dict[str, Any] = {}
+        for name, value in f.items():
+            if name in ("doc", "url", "origin", "wall", "toast", "callbackId", "call_seq", "seq"):
+                continue
+            if name == "operation":
+                picked[name] = self.operation(value)
+            elif name in ("message", "text") and kind not in ("ui.toast",):
+                continue
+            else:
+                picked[name] = self._scrub(value)
+        return picked
+
+
+# What the page says and hears (its own round trips through Chromium) is one lane; what the
+# app, the LPA, the card and the network do is the other. Each lane's order is deterministic;
+# how the two interleave depends on Chromium's timing, so they are compared apart.
+PAGE_KINDS = frozenset(
+    {
+        "bridge.call",
+        "bridge.ready",
+        "bridge.rejected",
+        "bridge.sequence-gap",
+        "contract.command",
+        "contract.violation",
+        "portal.callback",
+    }
+)
+
+
+def lanes(keys: Iterable[str]) -> dict[str, list[str]]:
+    """The keys split into the `page` and `app` lanes, each in order."""
+    split: dict[str, list[str]] = {"page": [], "app": []}
+    for key in keys:
+        split["page" if json.loads(key)[0] in PAGE_KINDS else "app"].append(key)
+    return split
+
+
+def event_keys(events: Iterable[Event]) -> list[str]:
+    """The normalised, comparable form of an event sequence (see `EventKeys`)."""
+    keys = EventKeys()
+    for event in events:
+        keys.add(event)
+    return keys.keys
