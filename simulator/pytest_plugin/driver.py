@@ -10,204 +10,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from esim.smdp import Order, OrderBehaviour
 from simulator.app import Simulator, SimulatorConfig
-from simulator.device import SimulatedDevice
 from simulator.events import Event
-from simulator.flows.ports import CardOutcome
-from simulator.network import NetworkPlan, Registration
 from simulator.portal.launch import PortalLaunch
+from simulator.pytest_plugin.controls import (
+    ClockControl,
+    EuiccControl,
+    NetworkControl,
+    SmdpControl,
+)
+from simulator.pytest_plugin.device_options import DeviceOptions
+from simulator.pytest_plugin.failures import MobilePlansError, describe_event
 from simulator.replay import Recording, SessionRecorder, wait_until
 from simulator.report.screens import ScreenCollector
 from simulator.runtime import Runtime
 
+__all__ = [
+    "SEVERITIES",
+    "ClockControl",
+    "DeviceOptions",
+    "EuiccControl",
+    "MobilePlans",
+    "MobilePlansError",
+    "NetworkControl",
+    "SmdpControl",
+    "describe_event",
+]
+
 SEVERITIES = ("info", "warning", "error")
-
-
-class MobilePlansError(AssertionError):
-    """A wait that timed out, a missing element, a JS exception: said plainly, with context."""
-
-
-def describe_event(event: Event) -> str:
-    """One readable line: `#12  t=60.0  flow.state  flow=inline-download state=connected`."""
-    fields = " ".join(
-        f"{name}={_short(value)}"
-        for name, value in event.fields.items()
-        if value not in ("", None) and name not in _NOISY_FIELDS
-    )
-    return f"#{event.seq:<4} t={event.t:<8g} {event.kind:<22} {fields}"
-
-
-# Long, random or repeated: the report and the event log keep them; a failure message need not.
-_NOISY_FIELDS = frozenset({"doc", "origin", "headers", "call_seq"})
-
-
-def _short(value: object, limit: int = 100) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-@dataclass(frozen=True)
-class DeviceOptions:
-    """The simulated PC: `@pytest.mark.mobile_plans(device="psim", eid=..., imei=..., ...)`."""
-
-    device: str = "esim"
-    eid: str | None = None
-    imei: str | None = None
-    market: str = "US"
-    location: str = "US"
-    iccid: str | None = None  # the physical SIM's, with device="psim"
-
-    def build(self) -> SimulatedDevice:
-        return SimulatedDevice.configure(
-            kind=self.device,
-            imei=self.imei,
-            eid=self.eid,
-            market=self.market,
-            location=self.location,
-            physical_iccid=self.iccid,
-        )
-
-
-class ClockControl:
-    """The virtual clock, stepped by the test (it never moves on its own here)."""
-
-    def __init__(self, owner: MobilePlans) -> None:
-        self._owner = owner
-
-    @property
-    def now(self) -> float:
-        """Virtual seconds since the simulator started."""
-        return self._owner.simulator.clock.now()
-
-    def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0) -> int:
-        """Move virtual time forward, firing every timer on the way; returns how many fired."""
-        total = seconds + 60 * minutes + 3600 * hours
-        owner = self._owner
-        owner.recorder.note("advance", seconds=total)
-        fired = owner.simulator.clock.advance(total)
-        owner.settle()
-        return fired
-
-    def pending(self) -> list[str]:
-        """Labels of the pending timers, soonest first."""
-        return [handle.label for handle in self._owner.simulator.clock.pending()]
-
-
-class EuiccControl:
-    """The PC's eUICC: profiles, enable/disable, a busy card."""
-
-    def __init__(self, owner: MobilePlans) -> None:
-        self._owner = owner
-
-    @property
-    def eid(self) -> str:
-        return self._owner.simulator.esim.eid
-
-    def profiles(self) -> list[Any]:
-        """`ProfileRecord`s (iccid, state, names) as the card holds them now."""
-        return list(self._owner.simulator.esim.profiles())
-
-    def profile(self, iccid: str) -> Any:
-        for record in self.profiles():
-            if record.iccid == iccid:
-                return record
-        raise MobilePlansError(f"the eUICC holds no profile {iccid}")
-
-    def enable(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
-        return self._card(self._owner.simulator.esim.enable, iccid, timeout)
-
-    def disable(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
-        return self._card(self._owner.simulator.esim.disable, iccid, timeout)
-
-    def delete(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
-        return self._card(self._owner.simulator.esim.delete, iccid, timeout)
-
-    def set_busy(self, busy: bool = True) -> None:
-        """A running toolkit session: downloads and enables answer cardBusy."""
-        self._owner.recorder.note("card-busy", busy=busy)
-        self._owner.simulator.esim.set_card_busy(busy)
-
-    def _card(self, operation: Callable[..., None], iccid: str, timeout: float) -> CardOutcome:
-        __tracebackhide__ = True
-        box: list[CardOutcome] = []
-        operation(iccid, box.append)
-        self._owner.wait(lambda: bool(box), timeout, f"the eUICC to {operation.__name__} {iccid}")
-        return box[0]
-
-
-class SmdpControl:
-    """The stub SM-DP+: orders and how it treats them (`esim.smdp.OrderBehaviour`)."""
-
-    def __init__(self, owner: MobilePlans) -> None:
-        self._owner = owner
-        self._next: OrderBehaviour | None = None
-
-    @property
-    def address(self) -> str:
-        return self._owner.simulator.esim.smdp_address
-
-    def create_order(self, **options: Any) -> Order:
-        """A released order (iccid=, plan_name=, eid=, confirmation_code=, behaviour=)."""
-        return self._owner.simulator.esim.create_order(**options)
-
-    def orders(self) -> list[Order]:
-        return self._owner.simulator.esim.orders.orders()
-
-    def order(self, matching_id_or_iccid: str) -> Order:
-        store = self._owner.simulator.esim.orders
-        found = store.get(matching_id_or_iccid) or store.get_by_iccid(matching_id_or_iccid)
-        if found is None:
-            raise MobilePlansError(f"the SM-DP+ has no order {matching_id_or_iccid}")
-        return found
-
-    def set_behaviour(
-        self, order: Order | str, behaviour: OrderBehaviour | None = None, **changes: Any
-    ) -> Order:
-        """Replace an order's behaviour, or change some of its fields (fail_at=, expired=…)."""
-        current = self.order(order if isinstance(order, str) else order.matching_id)
-        wanted = behaviour or replace(current.behaviour, **changes)
-        return self._owner.simulator.esim.orders.set_behaviour(current.matching_id, wanted)
-
-    def behave_next(self, behaviour: OrderBehaviour | None = None, **changes: Any) -> None:
-        """Give orders placed from now on (by the portal's backend) this behaviour."""
-        self._next = behaviour or OrderBehaviour(**changes)
-
-    def on_order(self, _name: str, fields: dict[str, Any]) -> None:
-        # On the SM-DP+'s thread, before the operator's ES2+ call returns: in time for the
-        # download the portal asks for next.
-        if fields.get("action") == "created" and self._next is not None:
-            matching_id = str(fields["matching_id"])
-            self._owner.simulator.esim.orders.set_behaviour(matching_id, self._next)
-
-
-class NetworkControl:
-    """The simulated network: how each profile registers, and its state."""
-
-    def __init__(self, owner: MobilePlans) -> None:
-        self._owner = owner
-
-    def state(self, iccid: str) -> str:
-        return str(self._owner.simulator.network.state(iccid))
-
-    def set_plan(
-        self, iccid: str | None = None, outcome: str = "home", searching_seconds: float = 8.0
-    ) -> None:
-        """How `iccid` (or, without one, every profile) registers: home, roaming, partner,
-        denied after `searching_seconds` of searching."""
-        plan = NetworkPlan(Registration(outcome), searching_seconds)
-        network = self._owner.simulator.network
-        self._owner.recorder.note(
-            "network-plan", iccid=iccid, outcome=outcome, searching_seconds=searching_seconds
-        )
-        if iccid is None:
-            network.default_plan = plan
-        else:
-            network.set_plan(iccid, plan)
 
 
 class MobilePlans:
