@@ -13,18 +13,15 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -34,6 +31,7 @@ from esim.euicc.records import ProfileRecord
 from simulator.device import SimulatedDevice
 from simulator.esim_world import CardOutcome, EsimWorld
 from simulator.network import OUTCOMES, NetworkPlan, Registration, SimulatedNetwork
+from simulator.ui.panels.tables import selection_table
 
 COLUMNS = (
     "ICCID",
@@ -82,15 +80,7 @@ class EuiccPanel(QWidget):
         header.addRow("EID", self.eid)
         header.addRow("IMEI", self.imei)
 
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setObjectName("euicc-profiles")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = selection_table("euicc-profiles", COLUMNS, self)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.empty = QLabel("No profiles on the card.", self)
         self.empty.setObjectName("euicc-empty")

@@ -12,7 +12,6 @@ import math
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -20,12 +19,10 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -33,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from esim.smdp import Order, OrderBehaviour, Step, StoreError
 from simulator.esim_world import EsimWorld, with_behaviour
+from simulator.ui.panels.tables import selection_table
 
 COLUMNS = (
     "matching ID",
@@ -95,15 +93,7 @@ class OperatorPanel(QWidget):
         grid.addWidget(self.create_button, 1, 2)
         grid.setColumnStretch(1, 1)
 
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setObjectName("operator-orders")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = selection_table("operator-orders", COLUMNS, self)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.copy = QPushButton("Copy activation code", self)
         self.copy.setObjectName("operator-copy-code")
