@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
     QWebEngineCertificateError,
+    QWebEngineNewWindowRequest,
     QWebEnginePage,
     QWebEngineProfile,
     QWebEngineScript,
@@ -13,6 +16,7 @@ from PySide6.QtWebEngineCore import (
 
 from simulator.bridge.script import ENDPOINT_NAME, SCRIPT_NAME, bridge_script
 from simulator.portal.tls import is_hosted_name
+from simulator.portal.trust import LocalCaTrust
 
 
 class BridgeEndpoint(QObject):
@@ -39,6 +43,7 @@ class PortalPage(QWebEnginePage):
     ) -> None:
         super().__init__(profile, parent)
         self._trusted_leaf_der = trusted_leaf_der
+        self._local_trust: LocalCaTrust | None = None
         self.endpoint = BridgeEndpoint(self)
         self.channel = QWebChannel(self)
         # Registered before any load: later registrations never reach existing clients.
@@ -46,6 +51,11 @@ class PortalPage(QWebEnginePage):
         self.channel.setPropertyUpdateInterval(0)
         self.setWebChannel(self.channel, QWebEngineScript.ScriptWorldId.MainWorld)
         self.certificateError.connect(self._on_certificate_error)
+        self.newWindowRequested.connect(self._on_new_window_requested)
+
+    def trust_local_ca(self, trust: LocalCaTrust) -> None:
+        """Also accept server chains that verify against a user's own CA (`check --ca`)."""
+        self._local_trust = trust
 
     def install_bridge(self, host: str, token: str) -> None:
         """(Re)configure the injected script for the portal's notification host."""
@@ -63,15 +73,28 @@ class PortalPage(QWebEnginePage):
         if is_hosted_name(host) and presented == self._trusted_leaf_der:
             error.acceptCertificate()
             return
-        self.certificateRefused.emit(error.url().toString(), error.description())
+        description = error.description()
+        if self._local_trust is not None:
+            chain_der = [bytes(c.toDer().data()) for c in chain]
+            refusal = self._local_trust.refusal(host, chain_der, dt.datetime.now(dt.UTC))
+            if not refusal:
+                error.acceptCertificate()
+                return
+            description = f"{description} ({refusal})"
+        self.certificateRefused.emit(error.url().toString(), description)
         error.rejectCertificate()
 
     def createWindow(  # type: ignore[override]  # returning None refuses the window (Qt docs)
         self, _type: QWebEnginePage.WebWindowType
     ) -> QWebEnginePage | None:
-        # "No pop-ups or extra windows" (mobile-plans.md §4.12): the app opens none.
-        self.popupBlocked.emit(self.requestedUrl().toString())
+        # "No pop-ups or extra windows" (mobile-plans.md §4.12): the app opens none. Returning
+        # None makes Qt emit newWindowRequested, which knows the pop-up's own target URL.
         return None
+
+    @Slot(QWebEngineNewWindowRequest)
+    def _on_new_window_requested(self, request: QWebEngineNewWindowRequest) -> None:
+        # Never adopted (openIn is not called), so no window is ever created.
+        self.popupBlocked.emit(request.requestedUrl().toString())
 
     def javaScriptConsoleMessage(
         self,
