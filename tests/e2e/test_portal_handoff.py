@@ -131,4 +131,5 @@ def test_a_pop_up_is_refused_and_reported(harness: Harness) -> None:
     harness.launch_and_wait()
     harness.js("window.open('https://portal.mobileplans.test/index.html') && 1")
     violation = harness.wait_for("contract.violation", rule="portal.popup")
+    assert "https://portal.mobileplans.test/index.html" in violation.fields["message"]
     assert violation.fields["spec"] == "mobile-plans.md §4.12"
