@@ -21,8 +21,17 @@ import pytest
 
 from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans, MobilePlansError
 from simulator.pytest_plugin.stash import DRIVER, REPORTS
+from simulator.replay import Recording, ReplayMismatchError, ReplayResult, replay
 
-__all__ = ["DeviceOptions", "MobilePlans", "MobilePlansError"]
+__all__ = [
+    "DeviceOptions",
+    "MobilePlans",
+    "MobilePlansError",
+    "Recording",
+    "ReplayMismatchError",
+    "ReplayResult",
+    "replay",
+]
 
 _FIXTURES = "mobile_plans.fixtures"
 

@@ -111,13 +111,22 @@ class MobilePlans:
             ),
             self.runtime,
         )
-        self._recorder = SessionRecorder(simulator)
+        self._recorder = SessionRecorder(simulator, self._recorded_portal())
         self._screens = ScreenCollector(simulator)
         simulator.esim.orders.add_listener(self.smdp.on_order)
         if self._show_window:
             simulator.window.resize(1100, 760)
             simulator.window.show()
         return simulator
+
+    def _recorded_portal(self) -> dict[str, Any]:
+        """Which portal a replay of this session loads again."""
+        portal_url, portal_dir = self._portal
+        if portal_url is not None:
+            return {"url": portal_url}
+        if portal_dir is not None:
+            return {"dir": str(Path(portal_dir).resolve())}
+        return {"bundled": True}
 
     # -- the portal --------------------------------------------------------------------------
     def launch(
@@ -152,6 +161,7 @@ class MobilePlans:
                 " first launch(), before using euicc/smdp/network/clock"
             )
         before = len(self.simulator.events)
+        self.recorder.note("launch")
         launch = self.simulator.launch()
         if wait:
             self.wait_for("portal.loaded", timeout=timeout, after=before)
@@ -161,7 +171,12 @@ class MobilePlans:
 
     def js(self, code: str, timeout: float | None = None) -> Any:
         """Evaluate the expression `code` in the portal page; its JSON-able value, or
-        `MobilePlansError` with the page's exception."""
+        `MobilePlansError` with the page's exception. A replay runs it again at this point."""
+        __tracebackhide__ = True
+        self.recorder.note("js", code=code)
+        return self._evaluate(code, timeout)
+
+    def _evaluate(self, code: str, timeout: float | None = None) -> Any:
         __tracebackhide__ = True
         box: list[Any] = []
         script = (
@@ -184,7 +199,7 @@ class MobilePlans:
         __tracebackhide__ = True
         quoted = json.dumps(selector)
         self.wait(
-            lambda: bool(self.js(f"document.querySelector({quoted}) !== null")),
+            lambda: bool(self._evaluate(f"document.querySelector({quoted}) !== null")),
             timeout,
             f"an element matching {selector!r}",
         )
@@ -196,7 +211,7 @@ class MobilePlans:
         quoted = json.dumps(selector)
         self.wait(
             lambda: bool(
-                self.js(
+                self._evaluate(
                     "(e => e !== null && !e.disabled && e.getClientRects().length > 0)"
                     f"(document.querySelector({quoted}))"
                 )
@@ -204,13 +219,15 @@ class MobilePlans:
             timeout,
             f"a visible, enabled element matching {selector!r}",
         )
-        self.js(f"document.querySelector({quoted}).click()")
+        self.recorder.note("click", selector=selector)
+        self._evaluate(f"document.querySelector({quoted}).click()")
 
     def fill(self, selector: str, text: str, timeout: float | None = None) -> None:
         """Type `text` into the input matching `selector` (value, then input and change events)."""
         __tracebackhide__ = True
         self.wait_for_element(selector, timeout)
-        self.js(
+        self.recorder.note("fill", selector=selector, text=text)
+        self._evaluate(
             f"(e => {{ e.focus(); e.value = {json.dumps(text)};"
             " e.dispatchEvent(new Event('input', {bubbles: true}));"
             " e.dispatchEvent(new Event('change', {bubbles: true})); return true; })"
