@@ -164,9 +164,10 @@ class Replayer:
                 f"{lane} event #{index + 1} was not in the recording "
                 f"(it had {len(recorded)}):\n  replayed {key}"
             )
-        elif recorded[index] != key and not self._divergence:
+        elif recorded[index] != key:
             self._divergence = (
-                f"{lane} event #{index + 1} differs:\n"
+                f"{lane} event #{index + 1} differs"
+                f"{_where_keys_differ(recorded[index], key)}:\n"
                 f"  recorded {recorded[index]}\n  replayed {key}"
             )
 
@@ -190,6 +191,14 @@ class Replayer:
                     wait_until(lambda: bool(self._divergence), 0.2)
         finally:
             self.driver.simulator.events.unsubscribe(self._observe)
+        if self._divergence:
+            steps = self.recording.steps
+            where = (
+                f"after step {taken} of {len(steps)} ({describe_step(steps[taken - 1])})"
+                if taken
+                else f"before the first of {len(steps)} steps"
+            )
+            self._divergence = f"{where}: {self._divergence}"
         return ReplayResult(
             list(self.recording.keys),
             list(self._keys.keys),
@@ -269,6 +278,55 @@ class Replayer:
             return text
         pattern = re.compile("|".join(re.escape(mid) for mid in pairs))
         return pattern.sub(lambda found: pairs[found.group(0)], text)
+
+
+def _where_keys_differ(recorded: str, replayed: str) -> str:
+    """' (at args/0/planName: "5 GB" → "5 GB (new)")', or '' when the kinds differ."""
+    want, have = json.loads(recorded), json.loads(replayed)
+    if want[0] != have[0]:
+        return f" (recorded {want[0]}, replayed {have[0]})"
+    path = _first_path(want[1:], have[1:], [])
+    if path is None:
+        return ""
+    trail, old, new = path
+    shown = "/".join(trail[1:]) if trail and trail[0] == "1" else "/".join(["t", *trail[1:]])
+    return f" (at {shown or 'the top'}: {json.dumps(old)[:80]} → {json.dumps(new)[:80]})"
+
+
+def _first_path(want: Any, have: Any, trail: list[str]) -> tuple[list[str], Any, Any] | None:
+    # The portal's arguments are tagged ({"t": …, "v": …}) and objects are [name, value] pairs:
+    # name the pair by its field so the path reads like the call (args/0/planName).
+    if isinstance(want, dict) and isinstance(have, dict):
+        for name in sorted(set(want) | set(have)):
+            if want.get(name) != have.get(name):
+                label = [] if name in ("t", "v") else [name]
+                return _first_path(want.get(name), have.get(name), trail + label)
+        return None
+    if isinstance(want, list) and isinstance(have, list):
+        for index, (a, b) in enumerate(zip(want, have, strict=False)):
+            if a != b:
+                pair = isinstance(a, list) and len(a) == 2 and isinstance(a[0], str)
+                if pair and isinstance(b, list) and b and a[0] == b[0]:
+                    return _first_path(a[1], b[1], [*trail, a[0]])
+                return _first_path(a, b, [*trail, str(index)])
+        if len(want) != len(have):
+            return [*trail, "length"], len(want), len(have)
+        return None
+    return (trail, want, have) if want != have else None
+
+
+def describe_step(step: Mapping[str, Any]) -> str:
+    """A recorded step in a few words, as a person would say what the test did."""
+    action = str(step.get("action"))
+    detail = {
+        "click": step.get("selector"),
+        "fill": f"{step.get('selector')} with {str(step.get('text'))[:40]!r}",
+        "js": str(step.get("code"))[:60],
+        "advance": f"{step.get('seconds')} s",
+        "toast": step.get("answer"),
+        "error-answer": "Try again" if step.get("retry") else "Close",
+    }.get(action)
+    return f"{action} {detail}" if detail is not None else action
 
 
 def _behaviour(document: Any) -> Any:

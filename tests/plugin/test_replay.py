@@ -142,7 +142,11 @@ def test_an_edited_portal_fails_at_its_first_difference_without_waiting(
     with replay(saved, runtime, tmp_path / "replayed", timeout=120) as result:
         assert not result.matches
         difference = result.difference()
-        assert difference.startswith("page event #"), difference
+        first_line = difference.splitlines()[0]
+        assert first_line == (
+            "after step 4 of 5 (click #buy): page event #8 differs "
+            '(at args/0/planName: "5 GB" → "5 GB (new)"):'
+        ), difference
         assert '"planName"' in difference
         assert "5 GB (new)" in difference
         assert "stalled" not in difference  # found as it happened, not after the timeout

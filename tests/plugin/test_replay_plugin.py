@@ -74,4 +74,4 @@ def test_record_then_replay_in_a_team_suite_exits_cleanly(
     result = run(plugin_pytester, "-p", "no:randomly", "-s")
     result.assert_outcomes(passed=3)
     assert result.ret == 0  # not 139: closing the replays is the fixture's job, done in order
-    result.stdout.fnmatch_lines(["*DIFFERENCE page event #* differs:"])
+    result.stdout.fnmatch_lines(["*DIFFERENCE after step 4 of 5 (click #buy): page event #*"])
