@@ -66,9 +66,12 @@ class DemoDriver(QObject):
         if any(flow.state in _BUSY_STATES for flow in flows):
             return
         clock = self._simulator.clock
-        if clock.next_due() is not None and clock.scale == 0:
-            handle = clock.advance_to_next()
-            if handle is not None:
-                self._simulator.events.emit(
-                    "clock.skipped", to=round(clock.now(), 3), timer=json.dumps(handle.label)
-                )
+        if clock.held:
+            return  # a callback is on its way into the portal: it comes first
+        pending = clock.pending()
+        if pending and clock.scale == 0:
+            # Logged first, so the events the timer causes follow the skip that caused them.
+            self._simulator.events.emit(
+                "clock.skipped", to=round(pending[0].due, 3), timer=json.dumps(pending[0].label)
+            )
+            clock.advance_to_next()

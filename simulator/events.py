@@ -89,6 +89,11 @@ class EventLog:
         self._events: list[Event] = []
         self._listeners: list[Listener] = []
 
+    @property
+    def clock(self) -> VirtualClock:
+        """The clock that stamps every event's `t`."""
+        return self._clock
+
     def emit(self, kind: str, **fields: Any) -> Event:
         event = Event(
             len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields
