@@ -19,7 +19,6 @@ class CaptionBar(QToolBar):
         self.setMovable(False)
         self.caption = QLabel("", self)
         self.caption.setObjectName("demo-caption-text")
-        self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.caption.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.caption.setStyleSheet("QLabel { padding: 4px 8px; font-size: 11pt; }")

@@ -82,6 +82,9 @@ class DemoDriver(QObject):
         if self._proposal is not None or self._stopped:
             return
         self._proposal = _Proposal(caption, act, still_possible)
+        # What the last stage caused is over once the next one is ready: say it now, not
+        # only after the presenter's Next.
+        self.stages.end(self._simulator.clock.now())
         if self._step_mode and self.caption is not None:
             self.caption.waiting(f"Next: {caption}")
         else:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from simulator.clock import VirtualClock
-from simulator.events import EventLog, EventPattern
+from simulator.events import Event, EventLog, EventPattern
 
 
 class FakeReal:
@@ -146,3 +146,20 @@ def test_a_hold_expires_after_its_real_timeout_and_says_so_first() -> None:
     assert clock.now() == 1.0
     with pytest.raises(ValueError, match="positive real-time timeout"):
         clock.hold("x", real_timeout=0)
+
+
+def test_an_event_emitted_by_a_listener_reaches_every_listener_after_the_one_being_delivered() -> (
+    None
+):
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    seen: list[tuple[str, int]] = []
+
+    def reacts(event: Event) -> None:
+        seen.append(("first", event.seq))
+        if event.kind == "flow.state":
+            log.emit("carrier.line")
+
+    log.subscribe(reacts)
+    log.subscribe(lambda event: seen.append(("second", event.seq)))
+    log.emit("flow.state")
+    assert seen == [("first", 1), ("second", 1), ("first", 2), ("second", 2)]
