@@ -13,6 +13,19 @@ from dataclasses import dataclass, field
 from simulator.events import Event
 
 LINE_LIMIT = 220
+DEMO_HEADLESS_TIMEOUT = 120.0  # real seconds; a demo takes a few
+
+
+def stays_open_at_end(command: str, headless: bool, exit_at_end: bool) -> bool:
+    """A windowed demo leaves its last screen up for the presenter until the window closes."""
+    return command == "demo" and not headless and not exit_at_end
+
+
+def effective_timeout(command: str, headless: bool, timeout: float | None) -> float | None:
+    """A headless demo that never reaches its last event fails after a while instead of hanging."""
+    if timeout is None and command == "demo" and headless:
+        return DEMO_HEADLESS_TIMEOUT
+    return timeout
 
 
 def duration_text(seconds: float) -> str:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from simulator.app import Simulator, SimulatorConfig
 from simulator.demo_driver import DemoDriver
-from simulator.demo_stages import duration_text
+from simulator.demo_stages import duration_text, effective_timeout, stays_open_at_end
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
 from simulator.report import ScreenCollector, write_report
@@ -29,19 +29,6 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_TIMEOUT = 1
-DEMO_HEADLESS_TIMEOUT = 120.0  # real seconds; a demo takes a few
-
-
-def stays_open_at_end(command: str, headless: bool, exit_at_end: bool) -> bool:
-    """A windowed demo leaves its last screen up for the presenter until the window closes."""
-    return command == "demo" and not headless and not exit_at_end
-
-
-def effective_timeout(command: str, headless: bool, timeout: float | None) -> float | None:
-    """A headless demo that never reaches its last event fails after a while instead of hanging."""
-    if timeout is None and command == "demo" and headless:
-        return DEMO_HEADLESS_TIMEOUT
-    return timeout
 
 
 def _say(text: str) -> None:
