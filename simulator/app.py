@@ -132,6 +132,7 @@ class Simulator(QObject):
 
         self.window = MainWindow(self.page, self.device, config.operator_name)
         self.events.subscribe(self.window.observe)
+        self.events.subscribe(self._follow_progress)
         self._add_panels()
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
@@ -147,6 +148,17 @@ class Simulator(QObject):
             device=self.device.describe(),
             time_scale=config.time_scale,
         )
+
+    def _follow_progress(self, event: Event) -> None:
+        """The installing popup/page text follows `lpa.progress` ("(xKB of yKB)"); `ui.screen`
+        is logged once, when the screen appears."""
+        if event.kind != "lpa.progress" or str(event.fields.get("screen")) != self.session.screen:
+            return
+        text = str(event.fields.get("text", ""))
+        if self.session.screen is Screen.PROGRESS_POPUP:
+            self.window.progress_popup.show_text(text)
+        elif self.session.screen is Screen.INSTALLING:
+            self.window.installing_page.body.setText(text)
 
     def _carrier_line(self, iccid: str) -> dict[str, Any] | None:
         """The operator platform's line for the sample portal (called on the server loop)."""

@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="drive the bundled sample portal through a flow")
     demo.add_argument("flow", help="one of: " + ", ".join(DEMOS))
     _add_run_options(demo)
+    _add_demo_options(demo)
+    parser.set_defaults(step=False, exit_at_end=False)
     sub.add_parser("flows", help="list the flows `demo` knows")
     add_thingspace_commands(sub)
     add_check_command(sub)
@@ -102,6 +104,22 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_demo_options(demo: argparse.ArgumentParser) -> None:
+    presenter = demo.add_argument_group("presenting")
+    presenter.add_argument(
+        "--step",
+        action="store_true",
+        help="pause before each stage with a caption of what happens next; play it with the "
+        "caption bar's Next button (Ctrl+N); needs a window, so not with --headless",
+    )
+    presenter.add_argument(
+        "--exit-at-end",
+        action="store_true",
+        help="close the window once the flow has ended (with a window it otherwise stays open "
+        "until you close it; --headless always exits)",
+    )
+
+
 @dataclass
 class RunOptions:
     args: argparse.Namespace
@@ -122,6 +140,11 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         parser.error(f"unknown flow {demo!r}; `mobileplans-sim flows` lists them")
     if demo is not None and (args.portal or args.portal_dir):
         parser.error("demo drives the bundled sample portal; drop --portal/--portal-dir")
+    if args.step and args.headless:
+        parser.error(
+            "--step waits for a presenter to click Next, which needs a window: drop --headless "
+            "(a headless demo plays every stage at once)"
+        )
     if demo is not None and not args.until:
         args.until = DEMOS[demo].until
     if demo is not None and args.time_scale == 1.0:
