@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,19 +21,9 @@ from simulator.clock import VirtualClock
 from simulator.events import Event, EventLog, JsonLinesWriter
 
 from .carrier import CarrierModel, Promotion
-from .codec import (
-    COMPOSABLE,
-    CallbackComposeError,
-    CallbackMessage,
-    DeviceId,
-    compose_message,
-    parse_device_argument,
-    parse_field_assignments,
-    template_for,
-)
-from .delivery import Deliverer, DeliveryTarget, RetrySchedule
+from .codec import DeviceId
 from .listener import CallbackListener
-from .registrations import RegisteredVia
+from .send_command import add_send_command, run_send
 
 DEMO_MDN = "3124705797"  # the seed sample's device (seeds/003)
 DEMO_ICCID = str(Iccid.with_check_digit("8901260123456789012"))
@@ -59,50 +48,14 @@ def add_thingspace_commands(subparsers: Any) -> None:
         action="store_true",
         help=f"ensure the seed's line (MDN {DEMO_MDN}, promotion SPRING17) exists",
     )
-    send = commands.add_parser(
-        "send",
-        help="send one callback to a listener",
-        description="Every field has a default; --field NAME=VALUE overrides one (empty: left "
-        "out), --field RequestId=... sets the RequestId.",
-        epilog="SERVICE and its fields: "
-        + "; ".join(
-            f"{name} ({', '.join(f.name for f in template_for(name).fields)})"
-            for name in COMPOSABLE
-        ),
-    )
-    send.add_argument(
-        "service", metavar="SERVICE", help="a §1.1 service (e.g. PromoChanges), Fault, Summary"
-    )
-    send.add_argument("--to", required=True, metavar="URL", help="the listener's URL")
-    send.add_argument(
-        "--device", action="append", default=[], metavar="KIND:ID", help="e.g. Mdn:3124705797"
-    )
-    send.add_argument("--username", default="")
-    send.add_argument("--password", default="")
-    send.add_argument("--format", choices=("soap", "rest"), default="soap")
-    send.add_argument(
-        "--field", action="append", default=[], metavar="NAME=VALUE", help="payload field"
-    )
-    send.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for the answer")
-    send.add_argument("--events", type=Path, help="also write the event log to this file")
+    add_send_command(commands)
     parser.set_defaults(handler=run_thingspace)
 
 
 def run_thingspace(args: argparse.Namespace) -> int:
-    try:
-        if args.thingspace_command == "listen":
-            return asyncio.run(_listen(args))
-        message = build_message(args)
-        if args.format == "soap" and not template_for(args.service).soap:
-            print(
-                f"mobileplans-sim thingspace: note: {args.service} is REST only on the real "
-                "platform (thingspace-callbacks.md §1.1); sending SOAP as asked",
-                file=sys.stderr,
-            )
-        return asyncio.run(_send(args, message))
-    except CallbackComposeError as error:
-        print(f"mobileplans-sim thingspace: error: {error}", file=sys.stderr)
-        return 2
+    if args.thingspace_command == "listen":
+        return asyncio.run(_listen(args))
+    return run_send(args)
 
 
 # -- listen ------------------------------------------------------------------------------------
@@ -153,40 +106,6 @@ async def _listen(args: argparse.Namespace) -> int:
         if writer is not None:
             writer.close()
     return 0
-
-
-# -- send --------------------------------------------------------------------------------------
-
-
-def build_message(args: argparse.Namespace) -> CallbackMessage:
-    """The callback ``send`` posts: its arguments handed to the codec's composer."""
-    devices = [parse_device_argument(text, where="--device") for text in args.device]
-    fields = parse_field_assignments(args.field, where="--field")
-    return compose_message(
-        args.service, devices, fields, username=args.username, password=args.password
-    )
-
-
-async def _send(args: argparse.Namespace, message: CallbackMessage) -> int:
-    events, writer = _event_log(args.events, kinds=frozenset({"thingspace.sent"}))
-    deliverer = Deliverer(
-        VirtualClock(1.0, real_now=time.monotonic),
-        events,
-        asyncio.get_running_loop(),
-        schedule=RetrySchedule("single", (0.0,)),
-        timeout=args.timeout,
-    )
-    via = RegisteredVia.SOAP if args.format == "soap" else RegisteredVia.REST
-    try:
-        (entry,) = deliverer.submit(
-            DeliveryTarget(args.to, via, args.username, args.password), [message]
-        )
-        await deliverer.settle()
-    finally:
-        await deliverer.close()
-        if writer is not None:
-            writer.close()
-    return 0 if entry.attempts and entry.attempts[-1].acknowledged else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
