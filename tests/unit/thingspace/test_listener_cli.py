@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -154,7 +155,7 @@ def test_send_posts_the_platforms_sample_byte_for_byte_by_default() -> None:
     from simulator.thingspace.codec import build_soap_callback
     from simulator.thingspace.send_command import add_send_command, build_message
 
-    parser = __import__("argparse").ArgumentParser()
+    parser = argparse.ArgumentParser()
     add_send_command(parser.add_subparsers(dest="thingspace_command"))
     args = parser.parse_args(
         [
