@@ -32,9 +32,12 @@ SETTINGS_FILE = "settings.json"
 
 
 def default_data_dir() -> Path:
+    """Its own sub-path of the simulator's data directory: the app keeps *its* eSIM (another
+    EID) in esim/ there, so the two never open each other's card."""
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False)) / "esim"
+    root = Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
+    return root / "esim-cli"
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from esim.identifiers import Iccid, IdentifierError
 from simulator.check import add_check_command, run_check_command
+from simulator.data_dir import default_data_dir
 from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
@@ -23,9 +24,7 @@ EXIT_USAGE = 2
 
 
 def _default_data_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
+    return default_data_dir()
 
 
 def build_parser() -> argparse.ArgumentParser:

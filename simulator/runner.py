@@ -8,6 +8,7 @@ end until closed (unless `--exit-at-end`). Qt's and Chromium's own messages go t
 from __future__ import annotations
 
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from esim.euicc.context import ConfigurationError
+from esim.pki import PkiError
 from simulator.app import Simulator, SimulatorConfig
+from simulator.data_dir import LOGS, check_app_data, demo_dir, prepare_demo_dir, remove_demo_dir
 from simulator.demo_driver import DemoDriver
 from simulator.demo_stages import duration_text, effective_timeout, stays_open_at_end
 from simulator.demos import DEMOS
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_TIMEOUT = 1
+EXIT_USAGE = 2
 
 
 def _say(text: str) -> None:
@@ -36,21 +41,36 @@ def _say(text: str) -> None:
 
 
 def run_simulator(options: RunOptions, data_dir: Path) -> int:
-    native_log = NativeLog(
-        data_dir / "logs" / LOG_NAME, f"mobileplans-sim {options.args.command or 'run'}"
-    )
+    """Run until the end; a data directory that cannot be used is a clear message (exit 2)."""
+    is_demo = options.args.command == "demo"
+    sim_dir = demo_dir(data_dir) if is_demo else data_dir
+    problems = check_app_data(data_dir, sim_dir, str(options.device.eid))
+    if problems:
+        for problem in problems:
+            print(f"mobileplans-sim: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        return _run(options, data_dir, native_log)
+        if is_demo:
+            prepare_demo_dir(data_dir)
+        native_log = NativeLog(
+            data_dir / LOGS / LOG_NAME, f"mobileplans-sim {options.args.command or 'run'}"
+        )
+    except OSError as error:
+        print(f"mobileplans-sim: error: cannot use --data-dir {data_dir}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run(options, data_dir, sim_dir, native_log)
     finally:
         native_log.close()
+        if is_demo:
+            remove_demo_dir(sim_dir)
 
 
-def _run(options: RunOptions, data_dir: Path, native_log: NativeLog) -> int:
+def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeLog) -> int:
     args = options.args
     demo = DEMOS[args.flow] if args.command == "demo" else None
     if demo is None:
         print(f"mobileplans-sim: Qt and Chromium messages go to {native_log.path}", file=sys.stderr)
-    data_dir.mkdir(parents=True, exist_ok=True)
     runtime = Runtime.start(data_dir)
     qt_app = QApplication(runtime.qapp_argv())
     qt_app.setApplicationName("Mobile Plans Simulator")
@@ -61,10 +81,19 @@ def _run(options: RunOptions, data_dir: Path, native_log: NativeLog) -> int:
         device=options.device,
         time_scale=args.time_scale,
         accept_language=args.language,
-        data_dir=data_dir,
+        data_dir=sim_dir,
         sm_ds_enabled=args.sm_ds,
     )
-    simulator = Simulator(config, runtime)
+    try:
+        simulator = Simulator(config, runtime)
+    except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:
+        # check_app_data catches the usual cases first; this names whatever it could not.
+        print(
+            f"mobileplans-sim: error: the data directory {sim_dir} cannot be used: {error}",
+            file=sys.stderr,
+        )
+        runtime.stop()
+        return EXIT_USAGE
     for iccid, plan in args.network_plans:
         if iccid is None:
             simulator.network.default_plan = plan

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sqlite3
+import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,6 +20,7 @@ from typing import Any
 
 from esim.identifiers import Iccid
 from simulator.clock import VirtualClock
+from simulator.data_dir import THINGSPACE_LISTENER, default_data_dir
 from simulator.events import Event, EventLog, JsonLinesWriter
 
 from .carrier import CarrierModel, Promotion
@@ -42,7 +45,12 @@ def add_thingspace_commands(subparsers: Any) -> None:
     listen.add_argument("--username", default="", help="registered callback username")
     listen.add_argument("--password", default="", help="registered callback password")
     listen.add_argument("--events", type=Path, help="also write the event log to this file")
-    listen.add_argument("--data-dir", type=Path, help="where the carrier model lives")
+    listen.add_argument(
+        "--data-dir",
+        type=Path,
+        help="the simulator's data directory; the listener keeps its carrier model in its "
+        "thingspace-listener/ (default: the same directory as `run`)",
+    )
     listen.add_argument(
         "--demo-line",
         action="store_true",
@@ -78,14 +86,26 @@ def _event_log(
     return events, writer
 
 
-def _default_data_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
-
-
 async def _listen(args: argparse.Namespace) -> int:
-    carrier = CarrierModel.open((args.data_dir or _default_data_dir()) / "thingspace")
+    # Its own sub-path: `run` and `demo` keep their operator platform in thingspace/.
+    home = (args.data_dir or default_data_dir()) / THINGSPACE_LISTENER
+    if home.exists() and not home.is_dir():
+        print(
+            f"mobileplans-sim thingspace: error: {home} is a file, but the listener keeps its"
+            " carrier model in a directory there; move it away or choose another --data-dir",
+            file=sys.stderr,
+        )
+        return 2
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        carrier = CarrierModel.open(home)
+    except sqlite3.DatabaseError as error:
+        print(
+            f"mobileplans-sim thingspace: error: {home}/carrier.sqlite3 is not a carrier model"
+            f" ({error}); move it away or choose another --data-dir",
+            file=sys.stderr,
+        )
+        return 2
     if args.demo_line and carrier.find(DeviceId.parse("MDN", DEMO_MDN)) is None:
         carrier.create_line(
             DEMO_ICCID, "M2M_4G", [Promotion("SPRING17", datetime(2017, 4, 1))], mdn=DEMO_MDN
