@@ -29,6 +29,7 @@ from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
+from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.platform_world import PlatformWorld, line_fields
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
@@ -61,6 +62,8 @@ class SimulatorConfig:
     operator_name: str = SAMPLE_OPERATOR
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mobileplans-")))
     sm_ds_enabled: bool = False  # the historical SM-DS flow (mobile-plans.md §3.7)
+    # the operator's ICCID range(s) in the service configuration: `iccids` lists only these
+    iccid_ranges: tuple[IccidRange, ...] = SAMPLE_ICCID_RANGES
 
 
 class Simulator(QObject):
@@ -101,7 +104,12 @@ class Simulator(QObject):
         ).lower()
         self.network = SimulatedNetwork(self.clock, self.events)
 
-        self.launcher = LaunchBuilder(self.portal_uri, self.device, config.accept_language)
+        self.launcher = LaunchBuilder(
+            self.portal_uri,
+            self.device,
+            config.accept_language,
+            iccid_ranges=config.iccid_ranges,
+        )
         self.last_launch: PortalLaunch | None = None
         self.host: BridgeHost
         self.session = PortalSession(self.events, self.device, channel=self)

@@ -15,6 +15,7 @@ from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
+from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
@@ -96,6 +97,14 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "searching (default home:8); with ICCID= for one profile only; repeatable",
     )
     parser.add_argument(
+        "--iccid-range",
+        action="append",
+        default=[],
+        metavar="START-END|PREFIX",
+        help="the operator's ICCID range in the service configuration; the portal's `iccids` "
+        "lists only profiles inside one (default: the bundled SM-DP+'s 8999001); repeatable",
+    )
+    parser.add_argument(
         "--sm-ds",
         action="store_true",
         help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
@@ -137,6 +146,7 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         )
         until = EventPattern.parse(args.until) if args.until else None
         args.network_plans = [parse_network_option(text) for text in args.network]
+        args.iccid_ranges = tuple(IccidRange.parse(text) for text in args.iccid_range) or None
     except (IdentifierError, ValueError) as error:
         parser.error(str(error))
     if args.portal and not args.portal.lower().startswith("https://"):

@@ -39,6 +39,8 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         data_dir=data_dir,
         sm_ds_enabled=args.sm_ds,
     )
+    if args.iccid_ranges:
+        config.iccid_ranges = args.iccid_ranges
     simulator = Simulator(config, runtime)
     for iccid, plan in args.network_plans:
         if iccid is None:
