@@ -15,6 +15,7 @@ from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
+from simulator.operator_api.check_api import add_check_api_command, run_check_api_command
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("flows", help="list the flows `demo` knows")
     add_thingspace_commands(sub)
     add_check_command(sub)
+    add_check_api_command(sub)
     return parser
 
 
@@ -124,7 +126,7 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     if not argv or argv[0].startswith("-"):
         argv = ["run", *argv]
     args = parser.parse_args(argv)
-    if args.command in ("flows", "thingspace", "check"):
+    if args.command in ("flows", "thingspace", "check", "check-api"):
         return RunOptions(args, SimulatedDevice(), None)
     demo = getattr(args, "flow", None)
     if demo is not None and demo not in DEMOS:
@@ -192,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_thingspace(args)
     if args.command == "check":
         return run_check_command(args)
+    if args.command == "check-api":
+        return run_check_api_command(args)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     elif (

@@ -445,7 +445,8 @@ def _check_notifications(
                 f"{asked.value!r}",
                 f"{where}.notificationType",
             )
-        if key not in config.notification_ids:
+        # with no notification templates configured there is nothing to match ids against
+        if config.notification_ids and key not in config.notification_ids:
             known = ", ".join(sorted(config.notification_ids)) or "none"
             checked.add(
                 "notifications.notificationId.unknown",

@@ -42,6 +42,8 @@ _RULES = [
     Rule("status.forbidden", E, "403: the client certificate was refused"),
     Rule("status.not-found", W, "404: the ICCID is unknown (never used for a zero balance)"),
     Rule("status.conflict", E, "409 for a TransactionId the service never sent before"),
+    Rule("status.replay-accepted", W, "a repeated TransactionId answered without 409 "
+         "(check-api replays one request on purpose)"),
     Rule("status.too-many-requests", W, "429: the operator throttles the service"),
     Rule("status.retry-after-missing", E, "429 without a Retry-After header"),
     Rule("status.retry-after-invalid", E, "Retry-After is neither seconds nor an HTTP-date"),

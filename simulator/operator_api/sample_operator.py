@@ -9,6 +9,7 @@ answers of one API, so tests and demos can play a misbehaving operator.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import deque
 from collections.abc import Mapping
@@ -42,6 +43,7 @@ class ScriptedAnswer:
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     raw: bytes | None = None
+    delay_seconds: float = 0.0  # a slow operator (the service's timeout)
 
 
 class SampleOperator:
@@ -100,7 +102,7 @@ class SampleOperator:
 
     # -- the three endpoints ---------------------------------------------------------------------
     async def _balances(self, request: web.Request) -> web.StreamResponse:
-        refused = self._gate(request, Api.GET_BALANCE)
+        refused = await self._gated(request, Api.GET_BALANCE)
         if refused is not None:
             return refused
         template = request.query.get("fieldsTemplate", "")
@@ -121,7 +123,7 @@ class SampleOperator:
         return _json(request, {"balances": [entry]})
 
     async def _offers(self, request: web.Request) -> web.StreamResponse:
-        refused = self._gate(request, Api.GET_OFFERS)
+        refused = await self._gated(request, Api.GET_OFFERS)
         if refused is not None:
             return refused
         limit = _limit(request, required=True)
@@ -133,7 +135,7 @@ class SampleOperator:
         return _json(request, {"offers": [{"gatewayId": gateway_id}][:limit]})
 
     async def _notifications(self, request: web.Request) -> web.StreamResponse:
-        refused = self._gate(request, Api.GET_NOTIFICATIONS)
+        refused = await self._gated(request, Api.GET_NOTIFICATIONS)
         if refused is not None:
             return refused
         limit = _limit(request, required=True)
@@ -150,6 +152,13 @@ class SampleOperator:
         entries = [] if found is None else [{"notificationId": found, "notificationType": kind}]
         return _json(request, {"notifications": entries[:limit]})
 
+    async def _gated(self, request: web.Request, api: Api) -> web.Response | None:
+        delay = self.scripted[api][0].delay_seconds if self.scripted[api] else 0.0
+        answer = self._gate(request, api)
+        if delay:
+            await asyncio.sleep(delay)
+        return answer
+
     def _gate(self, request: web.Request, api: Api) -> web.Response | None:
         """Authentication, the sim id, the transaction id, and any scripted answer."""
         self.requests.append(
@@ -157,6 +166,9 @@ class SampleOperator:
         )
         if self.scripted[api]:
             return _scripted(request, self.scripted[api].popleft())
+        return self._check(request)
+
+    def _check(self, request: web.Request) -> web.Response | None:
         if self.require_client_certificate and not _has_service_certificate(request):
             return _problem(request, 403, "client certificate", "missing or not the service's")
         expected = self.config.basic_auth.header() if self.config.basic_auth else None

@@ -36,6 +36,7 @@ class Operator:
         config: ServiceConfiguration | None = None,
         iccid: str = ICCID,
         limit: int = 1,
+        timeout: float = 10.0,
     ) -> Exchange:
         """Script the next answers of ``api`` (if any), then call it once like the service."""
         chosen = config or self.config
@@ -49,10 +50,14 @@ class Operator:
             request = factory.notifications(
                 iccid, NotificationType.LOW_BALANCE, imei="001102000315468", limit=limit
             )
-        return self.loop.run(self._send(chosen, request))
+        return self.loop.run(self._send(chosen, request, timeout))
 
-    async def _send(self, config: ServiceConfiguration, request: object) -> Exchange:
-        client = OperatorApiClient(config, tls=client_tls_context(config, self.tls.ca_pem))
+    async def _send(
+        self, config: ServiceConfiguration, request: object, timeout: float
+    ) -> Exchange:
+        client = OperatorApiClient(
+            config, tls=client_tls_context(config, self.tls.ca_pem), timeout_seconds=timeout
+        )
         try:
             return await client.send(request)  # type: ignore[arg-type]
         finally:

@@ -297,6 +297,12 @@ async def _untrusted_call(operator: Operator) -> Exchange:
         await client.aclose()
 
 
+def test_a_slow_operator_times_out(fresh: Operator) -> None:
+    slow = ScriptedAnswer(200, {"offers": []}, delay_seconds=1.0)
+    exchange = fresh.call(Api.GET_OFFERS, slow, timeout=0.2)
+    assert rules(exchange) == {"transport.timeout"}
+
+
 def test_unreachable_endpoint(fresh: Operator) -> None:
     closed = replace(fresh.config, mo_base_url="https://127.0.0.1:9/v1/")
     exchange = fresh.call(Api.GET_BALANCE, config=closed)
