@@ -92,3 +92,15 @@ def test_sample_operator_passes(capsys: pytest.CaptureFixture[str]) -> None:
     status, out = _run(capsys, "--sample")
     assert status == 0, out
     assert "OK: no errors" in out
+
+
+def test_docs_page_lists_every_rule_with_its_anchor() -> None:
+    from pathlib import Path
+
+    from simulator.operator_api.docs_page import render_rules_section
+    from simulator.operator_api.rules import RULES
+
+    page = (Path(__file__).parents[3] / "docs" / "operator-apis.md").read_text("utf-8")
+    assert render_rules_section() in page  # regenerate: python -m simulator.operator_api.docs_page
+    for rule_id in RULES:
+        assert f'<a id="{rule_id}"></a>' in page
