@@ -30,6 +30,7 @@ from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
+from simulator.operator_api.world import OperatorApiWorld
 from simulator.platform_world import PlatformWorld, line_fields
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
@@ -64,6 +65,8 @@ class SimulatorConfig:
     sm_ds_enabled: bool = False  # the historical SM-DS flow (mobile-plans.md §3.7)
     # the operator's ICCID range(s) in the service configuration: `iccids` lists only these
     iccid_ranges: tuple[IccidRange, ...] = SAMPLE_ICCID_RANGES
+    # the operator's GetBalance/GetOffers/GetNotifications base URL; None runs the sample's
+    operator_api_url: str | None = None
 
 
 class Simulator(QObject):
@@ -135,6 +138,16 @@ class Simulator(QObject):
             imei=str(self.device.imei),
         )
         self.events.subscribe(self.platform.observe)
+        # The Mobile Plans service calling the operator's APIs (the sample operator by default).
+        self.operator_api = OperatorApiWorld(
+            config.data_dir / "operator-api",
+            runtime.loop,
+            self.events,
+            self.poster.post,
+            base_url=config.operator_api_url,
+            iccid_ranges=config.iccid_ranges,
+            brand_name=config.operator_name,
+        )
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
 
@@ -277,6 +290,7 @@ class Simulator(QObject):
         for timer in [*self.findChildren(QTimer), *self.window.findChildren(QTimer)]:
             timer.stop()
         self.platform.close()
+        self.operator_api.close()
         self.esim.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)

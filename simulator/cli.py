@@ -107,6 +107,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "lists only profiles inside one (default: the bundled SM-DP+'s 8999001); repeatable",
     )
     parser.add_argument(
+        "--operator-api",
+        metavar="URL",
+        help="the operator's GetBalance/GetOffers/GetNotifications base URL (https; default: "
+        "the bundled sample operator on loopback)",
+    )
+    parser.add_argument(
         "--sm-ds",
         action="store_true",
         help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
@@ -153,6 +159,8 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         parser.error(str(error))
     if args.portal and not args.portal.lower().startswith("https://"):
         parser.error(f"--portal must be an https URL (mobile-plans.md §4.2): {args.portal!r}")
+    if args.operator_api and not args.operator_api.lower().startswith("https://"):
+        parser.error(f"--operator-api must be an https URL: {args.operator_api!r}")
     if args.portal_dir and not args.portal_dir.is_dir():
         parser.error(f"--portal-dir {str(args.portal_dir)!r} is not a folder")
     if args.time_scale < 0:

@@ -41,6 +41,7 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
     )
     if args.iccid_ranges:
         config.iccid_ranges = args.iccid_ranges
+    config.operator_api_url = args.operator_api
     simulator = Simulator(config, runtime)
     for iccid, plan in args.network_plans:
         if iccid is None:
