@@ -16,6 +16,7 @@ from typing import Any
 
 from simulator.app import Simulator, SimulatorConfig
 from simulator.events import Event
+from simulator.operator_api.control import OperatorApiControl
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.portal.launch import PortalLaunch
 from simulator.pytest_plugin.controls import (
@@ -76,6 +77,8 @@ class MobilePlans:
         self.euicc = EuiccControl(self)
         self.smdp = SmdpControl(self)
         self.network = NetworkControl(self)
+        # the operator's GetBalance / GetOffers / GetNotifications, called as the service does
+        self.operator_api = OperatorApiControl(self)
 
     def __repr__(self) -> str:
         if self._simulator is None:
