@@ -40,6 +40,7 @@ from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
 from simulator.ui.main_window import MainWindow, PanelScroller
+from simulator.ui.operator_experience import OperatorExperienceUi
 from simulator.ui.panels.clock import ClockPanel
 from simulator.ui.panels.euicc import EuiccPanel
 from simulator.ui.panels.operator import OperatorPanel
@@ -154,6 +155,8 @@ class Simulator(QObject):
         self.window = MainWindow(self.page, self.device, config.operator_name)
         self.events.subscribe(self.window.observe)
         self._add_panels()
+        # Flyout, Gateway page and notifications from the operator's APIs ("MO service" panel).
+        self.operator_experience = OperatorExperienceUi(self)
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
         self.window.continueRequested.connect(self.launch)
