@@ -16,6 +16,8 @@ from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
+from simulator.operator_api.check_api import add_check_api_command, run_check_api_command
+from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("flows", help="list the flows `demo` knows")
     add_thingspace_commands(sub)
     add_check_command(sub)
+    add_check_api_command(sub)
     return parser
 
 
@@ -97,6 +100,20 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "searching (default home:8); with ICCID= for one profile only; repeatable",
     )
     parser.add_argument(
+        "--iccid-range",
+        action="append",
+        default=[],
+        metavar="START-END|PREFIX",
+        help="the operator's ICCID range in the service configuration; the portal's `iccids` "
+        "lists only profiles inside one (default: the bundled SM-DP+'s 8999001); repeatable",
+    )
+    parser.add_argument(
+        "--operator-api",
+        metavar="URL",
+        help="the operator's GetBalance/GetOffers/GetNotifications base URL (https; default: "
+        "the bundled sample operator on loopback)",
+    )
+    parser.add_argument(
         "--sm-ds",
         action="store_true",
         help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
@@ -132,7 +149,7 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     if not argv or argv[0].startswith("-"):
         argv = ["run", *argv]
     args = parser.parse_args(argv)
-    if args.command in ("flows", "thingspace", "check"):
+    if args.command in ("flows", "thingspace", "check", "check-api"):
         return RunOptions(args, SimulatedDevice(), None)
     demo = getattr(args, "flow", None)
     if demo is not None and demo not in DEMOS:
@@ -159,10 +176,13 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         )
         until = EventPattern.parse(args.until) if args.until else None
         args.network_plans = [parse_network_option(text) for text in args.network]
+        args.iccid_ranges = tuple(IccidRange.parse(text) for text in args.iccid_range) or None
     except (IdentifierError, ValueError) as error:
         parser.error(str(error))
     if args.portal and not args.portal.lower().startswith("https://"):
         parser.error(f"--portal must be an https URL (mobile-plans.md §4.2): {args.portal!r}")
+    if args.operator_api and not args.operator_api.lower().startswith("https://"):
+        parser.error(f"--operator-api must be an https URL: {args.operator_api!r}")
     if args.portal_dir and not args.portal_dir.is_dir():
         parser.error(f"--portal-dir {str(args.portal_dir)!r} is not a folder")
     if args.time_scale < 0:
@@ -204,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_thingspace(args)
     if args.command == "check":
         return run_check_command(args)
+    if args.command == "check-api":
+        return run_check_api_command(args)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     elif (

@@ -84,6 +84,9 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         data_dir=sim_dir,
         sm_ds_enabled=args.sm_ds,
     )
+    if args.iccid_ranges:
+        config.iccid_ranges = args.iccid_ranges
+    config.operator_api_url = args.operator_api
     try:
         simulator = Simulator(config, runtime)
     except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:

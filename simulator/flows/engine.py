@@ -257,7 +257,7 @@ class FlowEngine:
 
     # -- failures and the error screen (§3.1, §2.4) ---------------------------------------------
     def _failed(self, flow: Flow, outcome: DownloadOutcome) -> None:
-        iccid = outcome.iccid or flow.iccid_hint
+        iccid = outcome.iccid or flow.iccid_hint or outcome.attempted_iccid or ""
         self._state(
             flow, "failed", activation_error=outcome.activation_error, message=outcome.message
         )
@@ -268,7 +268,7 @@ class FlowEngine:
             step=outcome.step,
             message=outcome.message,
         )
-        self.lpa_errors.record(outcome.activation_error, iccid)
+        self.lpa_errors.record(outcome.activation_error, iccid, outcome.rule)
         self._error_flow = flow
 
         def show_error() -> None:

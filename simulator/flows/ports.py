@@ -18,6 +18,8 @@ class DownloadOutcome:
     activation_error: str
     message: str
     step: str | None = None
+    rule: str | None = None  # the LPA's mapping rule: names the precise X-MP-LPAError-Codes value
+    attempted_iccid: str | None = None  # from the order; reported in X-MP-LPAError-ICCIDs
 
     @property
     def ok(self) -> bool:

@@ -9,13 +9,15 @@ wanted and showing the last events, never a Qt stack.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from simulator.app import Simulator, SimulatorConfig
 from simulator.events import Event
+from simulator.operator_api.control import OperatorApiControl
+from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.portal.launch import PortalLaunch
 from simulator.pytest_plugin.controls import (
     ClockControl,
@@ -57,6 +59,7 @@ class MobilePlans:
         portal_dir: Path | str | None = None,
         default_timeout: float = 10.0,
         show_window: bool = True,
+        iccid_ranges: Sequence[str] | None = None,
     ) -> None:
         self.runtime = runtime
         self.data_dir = data_dir
@@ -64,12 +67,18 @@ class MobilePlans:
         self.default_timeout = default_timeout
         self._show_window = show_window
         self._portal = (portal_url, str(portal_dir) if portal_dir else None)
+        # the operator's ICCID ranges ("START-END" or "PREFIX"); None keeps the sample's
+        self._iccid_ranges = (
+            None if iccid_ranges is None else tuple(IccidRange.parse(r) for r in iccid_ranges)
+        )
         self._simulator: Simulator | None = None
         self._closed = False
         self.clock = ClockControl(self)
         self.euicc = EuiccControl(self)
         self.smdp = SmdpControl(self)
         self.network = NetworkControl(self)
+        # the operator's GetBalance / GetOffers / GetNotifications, called as the service does
+        self.operator_api = OperatorApiControl(self)
 
     def __repr__(self) -> str:
         if self._simulator is None:
@@ -101,16 +110,16 @@ class MobilePlans:
 
     def _build(self) -> Simulator:
         portal_url, portal_dir = self._portal
-        simulator = Simulator(
-            SimulatorConfig(
-                portal_url=portal_url,
-                portal_dir=Path(portal_dir) if portal_dir is not None else None,
-                device=self.device.build(),
-                time_scale=0.0,
-                data_dir=self.data_dir,
-            ),
-            self.runtime,
+        config = SimulatorConfig(
+            portal_url=portal_url,
+            portal_dir=Path(portal_dir) if portal_dir is not None else None,
+            device=self.device.build(),
+            time_scale=0.0,
+            data_dir=self.data_dir,
         )
+        if self._iccid_ranges is not None:
+            config.iccid_ranges = self._iccid_ranges
+        simulator = Simulator(config, self.runtime)
         self._recorder = SessionRecorder(simulator, self._recorded_portal())
         self._screens = ScreenCollector(simulator)
         simulator.esim.orders.add_listener(self.smdp.on_order)

@@ -48,6 +48,7 @@ def mobile_plans(
     options = dict(marker.kwargs) if marker is not None else {}
     portal_url = options.pop("portal_url", None)
     portal_dir = options.pop("portal_dir", None)
+    iccid_ranges = options.pop("iccid_ranges", None)
     try:
         device = DeviceOptions(**options)
     except TypeError as error:
@@ -58,6 +59,7 @@ def mobile_plans(
         device=device,
         portal_url=portal_url,
         portal_dir=portal_dir,
+        iccid_ranges=iccid_ranges,
         default_timeout=float(request.config.getini("mobile_plans_timeout")),
     )
     request.node.stash[DRIVER] = driver
