@@ -51,9 +51,14 @@ class CheckReport:
         if not self.loaded:
             found.append(f"the portal did not load: {self.final_url or self.url}")
         elif urlsplit(self.final_url).scheme != "https":
-            found.append(f"the portal ended on {self.final_url}, not https (mobile-plans.md §4.2)")
-        found += [f"fetched over plain http: {u} (mobile-plans.md §4.2)" for u in self.plain_http]
-        found += [f"{message} (mobile-plans.md §4.12)" for message in self.popups]
+            found.append(
+                f"the portal ended on {self.final_url}, not https (docs/rules.md#portal.https)"
+            )
+        found += [
+            f"fetched over plain http: {u} (docs/rules.md#portal.plain-http)"
+            for u in self.plain_http
+        ]
+        found += [f"{message} (docs/rules.md#portal.popup)" for message in self.popups]
         found += [f"console error: {m}" for m in self.console_errors]
         found += [f"certificate refused: {m}" for m in self.certificate_errors]
         found += [

@@ -55,7 +55,7 @@ def test_a_portal_breaking_the_rules_fails_with_each_reason(
     assert "metadata.required.missing" in rules
     text = report.render()
     assert "FAILED" in text
-    assert "§4.12" in text
+    assert "docs/rules.md#portal.popup" in text
 
 
 def test_the_command_refuses_plain_http_and_parses_its_options(
