@@ -57,6 +57,14 @@ def _entry(rule: Rule) -> list[str]:
     return lines
 
 
+def rule_entry(rule_id: str) -> str | None:
+    """The markdown of one rule's entry, as on the page (None for an id the table lacks)."""
+    rule = RULES.get(rule_id)
+    if rule is None:
+        return None
+    return "\n".join(_entry(rule)[2:])  # without the HTML anchor line
+
+
 def render_rules_page() -> str:
     """The whole page, in the table's order, grouped by the first part of the rule id."""
     lines = [
