@@ -168,6 +168,7 @@ class Simulator(QObject):
         self.events.emit(
             "app.started",
             portal=self.portal_uri,
+            bundled_portal=self.sample_backend is not None,
             notification_host=self.notification_host,
             device=self.device.describe(),
             time_scale=config.time_scale,

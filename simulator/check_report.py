@@ -89,7 +89,8 @@ class CheckReport:
             found.append(
                 Finding(
                     "not-https",
-                    f"the portal ended on {self.final_url}; the app loads portals over https only",
+                    f"the portal ended on {self.final_url}; the app loads portals over https only "
+                    "(docs/rules.md#portal.https)",
                 )
             )
         if self.loaded and self.injection_refusal:
@@ -101,11 +102,19 @@ class CheckReport:
                 )
             )
         found += [
-            Finding("plain-http", f"fetched over plain http: {u}; every resource must be https")
+            Finding(
+                "plain-http",
+                f"fetched over plain http: {u}; every resource must be https "
+                "(docs/rules.md#portal.plain-http)",
+            )
             for u in self.plain_http
         ]
         found += [
-            Finding("popup", f"tried to open a pop-up or new window to {u or 'no URL'}")
+            Finding(
+                "popup",
+                f"tried to open a pop-up or new window to {u or 'no URL'} "
+                "(docs/rules.md#portal.popup)",
+            )
             for u in self.popups
         ]
         found += [Finding("console-error", m) for m in self.console_errors]

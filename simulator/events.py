@@ -11,6 +11,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,7 +50,12 @@ KNOWN_KINDS = frozenset(
 
 
 @dataclass(frozen=True)
-class Event:
+class Event(Mapping[str, Any]):
+    """One logged step. Reads like its JSON Lines line: ``event["kind"]``,
+    ``event["argument"]``, ``event.get("iccid")``, ``"rule" in event`` and ``dict(event)``
+    give exactly the keys and values of that line (attributes `seq`, `t`, `kind`, `fields`
+    stay for code that prefers them)."""
+
     seq: int
     t: float
     wall: str
@@ -63,6 +69,22 @@ class Event:
             if key not in record:
                 record[key] = value
         return json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":"))
+
+    # The line as it was written (values JSON-normalised: tuples become lists, the rest text),
+    # computed once: an event never changes.
+    @cached_property
+    def _line(self) -> dict[str, Any]:
+        line: dict[str, Any] = json.loads(self.to_json())
+        return line
+
+    def __getitem__(self, key: str) -> Any:
+        return self._line[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._line)
+
+    def __len__(self) -> int:
+        return len(self._line)
 
     def matches(self, kind: str, fields: Mapping[str, str]) -> bool:
         """True when the kind is equal and each field's string form equals the wanted value."""

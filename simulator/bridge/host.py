@@ -16,6 +16,7 @@ from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
 from simulator.bridge.origin import OriginPolicy
 from simulator.bridge.page import PortalPage
 from simulator.contract.model import PortalCall
+from simulator.contract.violations import rule_link
 from simulator.events import EventLog
 from simulator.flows.portal_session import PortalSession
 
@@ -125,7 +126,7 @@ class BridgeHost(QObject):
             rule="portal.popup",
             severity="error",
             message=f"the portal tried to open a pop-up or new window ({url or 'no URL'})",
-            spec="mobile-plans.md §4.12",
+            spec=rule_link("portal.popup"),
             field=None,
             object="window",
             method="open",

@@ -17,6 +17,7 @@ from simulator.contract.commands import NotifyCancelledPurchase, NotifyPurchaseR
 from simulator.contract.model import ActivationError, LaunchContext, PortalCall
 from simulator.contract.session import CheckResult, ContractSession
 from simulator.contract.values import encode_js_value
+from simulator.contract.violations import rule_link
 from simulator.device import SimulatedDevice
 from simulator.events import EventLog
 from simulator.flows import screens
@@ -310,7 +311,7 @@ class PortalSession:
                         else f"names {resolved!r}, not a function"
                     )
                 ),
-                spec="mobile-plans.md §1.1, §4.7",
+                spec=rule_link(f"callbacks.{reason or 'not-invoked'}"),
                 field=record.script_property,
                 object="MobilePlansInlineOperations",
                 method=record.script_property,

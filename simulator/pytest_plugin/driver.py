@@ -9,6 +9,7 @@ wanted and showing the last events, never a Qt stack.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,8 @@ from simulator.pytest_plugin.controls import (
 )
 from simulator.pytest_plugin.device_options import DeviceOptions
 from simulator.pytest_plugin.failures import MobilePlansError, describe_event
+from simulator.pytest_plugin.sample_portal import buy as buy_on_sample_portal
+from simulator.pytest_plugin.sample_portal import find_plan
 from simulator.replay import Recording, SessionRecorder, wait_until
 from simulator.report.screens import ScreenCollector
 from simulator.runtime import Runtime
@@ -44,6 +47,8 @@ __all__ = [
 ]
 
 SEVERITIES = ("info", "warning", "error")
+
+_log = logging.getLogger("simulator.pytest_plugin")
 
 
 class MobilePlans:
@@ -88,6 +93,11 @@ class MobilePlans:
     @property
     def built(self) -> bool:
         return self._simulator is not None
+
+    @property
+    def uses_bundled_portal(self) -> bool:
+        """True when no portal_url/portal_dir was given: the bundled Contoso portal runs."""
+        return self._portal == (None, None)
 
     @property
     def simulator(self) -> Simulator:
@@ -169,6 +179,12 @@ class MobilePlans:
                 " @pytest.mark.mobile_plans(portal_url=…, portal_dir=…, device=…) or in the"
                 " first launch(), before using euicc/smdp/network/clock"
             )
+        if self.uses_bundled_portal and not self.built:
+            _log.info(
+                "no portal_url or portal_dir given: launching the bundled Contoso Mobile sample"
+                " portal (%s); its stable selectors are listed in docs/sample-portal.md",
+                self.simulator.portal_uri,
+            )
         before = len(self.simulator.events)
         self.recorder.note("launch")
         launch = self.simulator.launch()
@@ -177,6 +193,24 @@ class MobilePlans:
             if self.simulator.host.policy.allows(self.simulator.page.url().toString()):
                 self.wait_for("bridge.ready", timeout=timeout, after=before)
         return launch
+
+    def buy(
+        self,
+        plan: str | None = None,
+        *,
+        fulfilment: str | None = None,
+        line: str | None = None,
+        launch: bool = True,
+        timeout: float | None = None,
+    ) -> str:
+        """On the bundled portal: (launch,) choose `plan` (an id such as "contoso-5gb") or the
+        first plan with `fulfilment` (inline, delayed, async, legacy, topup), sign in with the
+        test account, pick `line` (an ICCID; "" for the SIM in use) for a top-up, pay with the
+        test card and place the order. Returns the plan id."""
+        __tracebackhide__ = True
+        chosen = find_plan(plan, fulfilment)
+        buy_on_sample_portal(self, chosen, launch=launch, line_iccid=line, timeout=timeout)
+        return chosen.id
 
     def js(self, code: str, timeout: float | None = None) -> Any:
         """Evaluate the expression `code` in the portal page; its JSON-able value, or

@@ -56,6 +56,7 @@ def test_a_portal_breaking_the_rules_fails_with_each_reason(
     text = report.render()
     assert "FAILED" in text
     assert "popup: tried to open a pop-up or new window to https://bad.mobileplans" in text
+    assert "docs/rules.md#portal.popup" in text
 
 
 def test_the_command_refuses_plain_http_and_parses_its_options(
