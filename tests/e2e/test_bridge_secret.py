@@ -56,8 +56,9 @@ def test_no_page_probe_sees_the_launch_token(harness: Harness) -> None:
     token = _token(harness)
     stolen = harness.js("window.stolen")
     assert isinstance(stolen, list)
-    # The probes did run (they saw the page's own traffic), and saw nothing secret.
-    assert any(where == "JSON.stringify" for where, _ in stolen)
+    # The probes are live (they caught the page's own canaries), and caught nothing secret.
+    assert ["JSON.stringify", '{"canary":true}'] in stolen
+    assert ["Object.prototype.token", "canary"] in stolen
     leaks = [(where, text[:120]) for where, text in stolen if token in text]
     assert leaks == []
     # Nothing of the channel is reachable from the page's world.
