@@ -61,6 +61,16 @@ function bag() {
     return createObject(null);
 }
 
+function append(array, value) {
+    // Not `push` or `array[i] =`: both can run a setter the page put on Array.prototype.
+    const descriptor = bag();
+    descriptor.value = value;
+    descriptor.writable = true;
+    descriptor.enumerable = true;
+    descriptor.configurable = true;
+    defineProperty(array, array.length, descriptor);
+}
+
 function operationId() {
     // MobilePlansOperationContext.Id: "unique id created by the app for an operation" (§1.1).
     if (randomUUID !== null) {
@@ -185,12 +195,7 @@ function encode(value, depth, budget, stack) {
             const items = [];
             const length = value.length;
             for (let i = 0; i < length && budget.nodes <= MAX_NODES; i += 1) {
-                defineProperty(items, i, {
-                    value: encode(value[i], depth + 1, budget, stack),
-                    writable: true,
-                    enumerable: true,
-                    configurable: true,
-                });
+                append(items, encode(value[i], depth + 1, budget, stack));
             }
             return tagged("array", items);
         }
@@ -208,12 +213,7 @@ function encode(value, depth, budget, stack) {
                     item = tagged("truncated");
                 }
             }
-            defineProperty(pairs, pairs.length, {
-                value: [key, item],
-                writable: true,
-                enumerable: true,
-                configurable: true,
-            });
+            append(pairs, [key, item]);
             if (budget.nodes > MAX_NODES) {
                 break;
             }
@@ -232,12 +232,7 @@ function encodeArguments(args) {
     budget.nodes = 0;
     const encoded = [];
     for (let i = 0; i < args.length; i += 1) {
-        defineProperty(encoded, i, {
-            value: encode(args[i], 0, budget, []),
-            writable: true,
-            enumerable: true,
-            configurable: true,
-        });
+        append(encoded, encode(args[i], 0, budget, bag()));
     }
     return encoded;
 }
@@ -355,14 +350,14 @@ function defineObject(objectName, spec) {
     for (const name of [...Object.keys(spec.methods), ...spec.scriptProperties]) {
         declared[name] = true;
     }
-    const watched = new NativeProxy(target, {
-        set(object, key, value) {
-            if (typeof key === "string" && declared[key] !== true) {
-                sendToApp(message("set", objectName, key, [value], null));
-            }
-            return reflectSet(object, key, value);
-        },
-    });
+    const traps = bag(); // no prototype: the page cannot add traps through Object.prototype
+    traps.set = function (object, key, value) {
+        if (typeof key === "string" && declared[key] !== true) {
+            sendToApp(message("set", objectName, key, [value], null));
+        }
+        return reflectSet(object, key, value);
+    };
+    const watched = new NativeProxy(target, traps);
     defineProperty(window, objectName, { value: watched, enumerable: false });
 }
 

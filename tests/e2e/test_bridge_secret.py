@@ -143,3 +143,71 @@ def test_python_refuses_a_message_claiming_another_address_than_the_page(
     harness.simulator.page.endpoint.call(forged)
     harness.wait_for("bridge.rejected", rule="bridge.origin")
     assert len(harness.events("bridge.call")) == calls_before
+
+
+def test_a_page_script_cannot_join_the_hand_over_after_document_creation(
+    harness: Harness,
+) -> None:
+    harness.launch_and_wait()
+    calls_before = len(harness.events("bridge.call"))
+    caught = harness.js(
+        "(function () {"
+        "  const mine = document.createElement('span');"
+        "  const caught = [];"
+        "  document.addEventListener('mobileplans-bridge-page', (event) => {"
+        "    if (event.relatedTarget !== mine) caught.push(String(event.relatedTarget)); }, true);"
+        # ask the page half to announce its node again, and offer the channel half a node
+        "  document.dispatchEvent(new CustomEvent('mobileplans-bridge-channel'));"
+        "  document.dispatchEvent(new MouseEvent('mobileplans-bridge-page',"
+        "    {relatedTarget: mine}));"
+        "  mine.dispatchEvent(new CustomEvent('mobileplans-to-app', {detail: {kind: 'call',"
+        "    object: 'MobilePlans', member: 'notifyCancelledPurchase', args: [],"
+        "    operationId: null}}));"
+        "  return caught;"
+        "})()"
+    )
+    assert caught == []
+    # A real call after the attempt is the next thing Python hears.
+    harness.js("MobilePlans.createPurchaseMetaData()")
+    call = harness.wait_for("bridge.call", method="createPurchaseMetaData")
+    assert len(harness.events("bridge.call")) == calls_before + 1
+    assert call.fields["method"] == "createPurchaseMetaData"
+
+
+def test_calls_survive_a_page_that_poisons_the_built_in_prototypes(harness: Harness) -> None:
+    harness.launch_and_wait()
+    start = len(harness.simulator.events)
+    result = harness.js(
+        "(function () {"
+        "  const trap = () => { throw new Error('poisoned'); };"
+        "  const poison = Object.setPrototypeOf({get: trap, set: trap, configurable: true}, null);"
+        "  for (const name of ['get', 'set', 'value', 'detail', 'bubbles', 'toJSON', 'kind']) {"
+        "    Object.defineProperty(Object.prototype, name, poison);"
+        "  }"
+        "  for (const index of ['0', '1', '2']) {"
+        "    Object.defineProperty(Array.prototype, index, poison);"
+        "  }"
+        "  const saved = [Array.prototype.push, Reflect.apply, Object.defineProperty];"
+        "  Array.prototype.push = trap; Reflect.apply = trap; EventTarget.prototype.dispatchEvent ="
+        "    trap; window.CustomEvent = trap; Object.defineProperty = trap;"
+        "  const answer = MobilePlansInlineOperations.notifyBalanceAddition('a', ['b', 'c']);"
+        "  MobilePlans.notifyCancelledPurchase({moDirectStatus: 'Cancelled', planName: ''});"
+        "  const id = Object.getOwnPropertyDescriptor(answer, 'Id').value;"
+        "  for (const name of ['get', 'set', 'value', 'detail', 'bubbles', 'toJSON', 'kind']) {"
+        "    delete Object.prototype[name];"
+        "  }"
+        "  for (const index of ['0', '1', '2']) delete Array.prototype[index];"
+        "  [Array.prototype.push, Reflect.apply, Object.defineProperty] = saved;"
+        "  return id;"
+        "})()"
+    )
+    balance = harness.wait_for("bridge.call", method="notifyBalanceAddition")
+    cancelled = harness.wait_for("bridge.call", method="notifyCancelledPurchase")
+    assert balance.seq > start
+    assert balance.fields["operationId"] == result
+    assert balance.fields["args"] == [
+        {"t": "string", "v": "a"},
+        {"t": "array", "v": [{"t": "string", "v": "b"}, {"t": "string", "v": "c"}]},
+    ]
+    assert cancelled.fields["method"] == "notifyCancelledPurchase"
+    assert not harness.events("bridge.rejected")
