@@ -11,10 +11,15 @@ from PySide6.QtWebEngineCore import (
     QWebEngineNewWindowRequest,
     QWebEnginePage,
     QWebEngineProfile,
-    QWebEngineScript,
 )
 
-from simulator.bridge.script import ENDPOINT_NAME, SCRIPT_NAME, bridge_script
+from simulator.bridge.script import (
+    CHANNEL_SCRIPT_NAME,
+    CHANNEL_WORLD,
+    ENDPOINT_NAME,
+    SCRIPT_NAME,
+    bridge_scripts,
+)
 from simulator.portal.tls import is_hosted_name
 from simulator.portal.trust import LocalCaTrust
 
@@ -49,7 +54,8 @@ class PortalPage(QWebEnginePage):
         # Registered before any load: later registrations never reach existing clients.
         self.channel.registerObject(ENDPOINT_NAME, self.endpoint)
         self.channel.setPropertyUpdateInterval(0)
-        self.setWebChannel(self.channel, QWebEngineScript.ScriptWorldId.MainWorld)
+        # Only the isolated world gets `qt.webChannelTransport`; the page's world never sees it.
+        self.setWebChannel(self.channel, CHANNEL_WORLD)
         self.certificateError.connect(self._on_certificate_error)
         self.newWindowRequested.connect(self._on_new_window_requested)
 
@@ -60,9 +66,11 @@ class PortalPage(QWebEnginePage):
     def install_bridge(self, host: str, token: str) -> None:
         """(Re)configure the injected script for the portal's notification host."""
         scripts = self.scripts()
-        for old in scripts.find(SCRIPT_NAME):
-            scripts.remove(old)
-        scripts.insert(bridge_script(host, token))
+        for name in (CHANNEL_SCRIPT_NAME, SCRIPT_NAME):
+            for old in scripts.find(name):
+                scripts.remove(old)
+        for script in bridge_scripts(host, token):
+            scripts.insert(script)
 
     @Slot(QWebEngineCertificateError)
     def _on_certificate_error(self, error: QWebEngineCertificateError) -> None:

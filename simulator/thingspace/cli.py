@@ -25,6 +25,7 @@ from simulator.events import Event, EventLog, JsonLinesWriter
 
 from .carrier import CarrierModel, Promotion
 from .codec import DeviceId
+from .listen_log import ListenLog, SafePrinter
 from .listener import CallbackListener
 from .send_command import add_send_command, run_send
 
@@ -44,7 +45,12 @@ def add_thingspace_commands(subparsers: Any) -> None:
     listen.add_argument("--port", type=int, default=0, help="0: any free port (default)")
     listen.add_argument("--username", default="", help="registered callback username")
     listen.add_argument("--password", default="", help="registered callback password")
-    listen.add_argument("--events", type=Path, help="also write the event log to this file")
+    listen.add_argument(
+        "--events", type=Path, help="write every event to this file (JSON Lines, kept whole)"
+    )
+    listen.add_argument(
+        "--quiet", action="store_true", help="print no line per callback on stdout (only the URL)"
+    )
     listen.add_argument(
         "--data-dir",
         type=Path,
@@ -110,21 +116,25 @@ async def _listen(args: argparse.Namespace) -> int:
         carrier.create_line(
             DEMO_ICCID, "M2M_4G", [Promotion("SPRING17", datetime(2017, 4, 1))], mdn=DEMO_MDN
         )
-    events, writer = _event_log(args.events, kinds=frozenset({"thingspace.received"}))
-    listener = CallbackListener(carrier, args.username, args.password, events)
+    printer = SafePrinter()
+    log = ListenLog(
+        VirtualClock(1.0, real_now=time.monotonic),
+        JsonLinesWriter(args.events) if args.events is not None else None,
+        None if args.quiet else printer,
+    )
+    listener = CallbackListener(carrier, args.username, args.password, log)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
         await listener.start(args.host, args.port)
-        print(listener.url, flush=True)
+        printer(listener.url)
         await stop.wait()
     finally:
         await listener.stop()
         carrier.close()
-        if writer is not None:
-            writer.close()
+        log.close()
     return 0
 
 

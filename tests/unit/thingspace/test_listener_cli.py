@@ -63,7 +63,7 @@ def test_send_promo_change_to_the_headless_listener(
                 str(tmp_path / "sender.jsonl"),
             ]
         )
-        received = [json.loads(process.stdout.readline()) for _ in range(2)]
+        printed = [process.stdout.readline().rstrip("\n") for _ in range(2)]
     finally:
         process.terminate()
         status = process.wait(timeout=10)
@@ -72,10 +72,22 @@ def test_send_promo_change_to_the_headless_listener(
     assert status == 0  # SIGTERM is a clean stop
 
     assert (wrong, right) == (1, 0)
-    assert [(e["kind"], e["status"], e["applied"]) for e in received] == [
-        ("thingspace.received", 403, False),
-        ("thingspace.received", 200, True),
+    # One readable line per callback on stdout; the whole events in the JSON Lines file.
+    assert " 403 REJECTED SOAP auth.credentials: Username or password does not match" in printed[0]
+    assert " 200 PromoChanges via REST for MDN:3124705797 request '" in printed[1]
+    assert "change='PromoCode Dropped.', change_date='4/1/2017 12:00:00 AM'" in printed[1]
+    assert printed[1].endswith("-> promo.removed (applied)")
+    received = [json.loads(line) for line in (tmp_path / "listener.jsonl").read_text().splitlines()]
+    assert [(e["kind"], e["status"], e["applied"], e["accepted"]) for e in received] == [
+        ("thingspace.received", 403, False, False),
+        ("thingspace.received", 200, True, True),
     ]
+    assert received[1]["data"] == {
+        "change": "PromoCode Dropped.",
+        "change_date": "4/1/2017 12:00:00 AM",
+    }
+    assert received[1]["credentials"] == {"username": True, "password": True}
+    assert "sim-pass" not in (tmp_path / "listener.jsonl").read_text()
     sent = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(e["kind"], e["status"], e["format"]) for e in sent] == [
         ("thingspace.sent", 403, "soap"),
