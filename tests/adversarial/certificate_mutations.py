@@ -32,7 +32,7 @@ def corrupted_certificates(der: bytes) -> Iterator[tuple[str, bytes]]:
         ("unknown-key-algorithm", _replace_after(der, EC_PUBLIC_KEY_OID[:-1], 0, b"\x7f")),
         (
             "unknown-signature-algorithm",
-            _replace_after(der, ECDSA_WITH_SHA256_OID[:-1], 0, b"\x7f"),
+            _replace_after(der, ECDSA_SHA256[:-1], 0, b"\x7f"),
         ),
         ("unknown-curve", _replace_after(der, PRIME256V1_OID[:-1], 0, b"\x7f")),
         # SPKI BIT STRING: 03 42 00 04 ‖ X ‖ Y; 07 is no point encoding at all.
@@ -41,9 +41,9 @@ def corrupted_certificates(der: bytes) -> Iterator[tuple[str, bytes]]:
         # extnValue OCTET STRING wraps 30 16 80 14 ‖ key id: make the inner SEQUENCE lie.
         (
             "malformed-authority-key-identifier",
-            _corrupt_extension(der, AUTHORITY_KEY_IDENTIFIER_OID),
+            _corrupt_extension(der, AUTHORITY_KEY_ID),
         ),
-        ("malformed-subject-key-identifier", _corrupt_extension(der, SUBJECT_KEY_IDENTIFIER_OID)),
+        ("malformed-subject-key-identifier", _corrupt_extension(der, SUBJECT_KEY_ID)),
     ]
     for name, mutant in candidates:
         if mutant is not None and mutant != der:
