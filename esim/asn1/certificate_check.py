@@ -37,7 +37,7 @@ def load_received_certificate(der: Any) -> x509.Certificate:
     """The certificate in ``der`` with its key, signature algorithm and extensions all parsed."""
     try:
         certificate = x509.load_der_x509_certificate(bytes(der))
-    except (ValueError, TypeError) as error:
+    except Exception as error:  # ValueError for bad DER, TypeError for a non-bytes value
         raise ReceivedCertificateError(
             "malformed", f"not a DER X.509 certificate: {_short(error)}"
         ) from None
@@ -46,7 +46,7 @@ def load_received_certificate(der: Any) -> x509.Certificate:
     except UnsupportedAlgorithm as error:
         part = "unsupported-curve" if "Curve" in str(error) else "unsupported-key-algorithm"
         raise ReceivedCertificateError(part, f"the public key: {_short(error)}") from None
-    except ValueError as error:
+    except Exception as error:  # ValueError, TypeError, ...: corrupted points and parameters
         raise ReceivedCertificateError(
             "invalid-public-key", f"the public key does not decode: {_short(error)}"
         ) from None
@@ -56,7 +56,7 @@ def load_received_certificate(der: Any) -> x509.Certificate:
         )
     try:
         certificate.signature_hash_algorithm  # noqa: B018 - parsing it is the check
-    except UnsupportedAlgorithm as error:
+    except Exception as error:  # UnsupportedAlgorithm, ValueError, ...
         raise ReceivedCertificateError(
             "unsupported-signature-algorithm", f"the signature algorithm: {_short(error)}"
         ) from None
@@ -65,7 +65,9 @@ def load_received_certificate(der: Any) -> x509.Certificate:
             extension.value  # noqa: B018 - parsing it is the check
         certificate.subject.rfc4514_string()
         certificate.issuer.rfc4514_string()
-    except (ValueError, UnsupportedAlgorithm) as error:
+    except Exception as error:
+        # Hostile names and extensions surface as ValueError, TypeError, KeyError (an unknown
+        # string type), DuplicateExtension, or a UserWarning turned into an error.
         raise ReceivedCertificateError(
             "malformed-extension", f"an extension or name does not decode: {_short(error)}"
         ) from None

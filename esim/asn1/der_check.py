@@ -46,22 +46,25 @@ def _refuse(rule: str, message: str) -> Asn1DecodeError:
 
 def _check_primitive(tag: int, constructed: bool, length: int, offset: int) -> None:
     # Only single-octet universal tags are constrained; anything tagged is the schema's business.
-    if tag in _PRIMITIVE_ONLY and constructed:
-        raise _refuse(
-            "constructed-primitive",
-            f"a {_PRIMITIVE_ONLY[tag]} at byte {offset} is marked constructed",
-        )
     if tag == 0x00:
         raise _refuse(
             "end-of-contents", f"an end-of-contents marker at byte {offset} (DER has none)"
         )
-    if tag == 0x05 and length != 0:
+    if tag > 0xFF or tag & 0xC0:
+        return
+    number = tag & 0x1F
+    if number in _PRIMITIVE_ONLY and constructed:
+        raise _refuse(
+            "constructed-primitive",
+            f"a {_PRIMITIVE_ONLY[number]} at byte {offset} is marked constructed",
+        )
+    if number == 0x05 and length != 0:
         raise _refuse("null-length", f"a NULL at byte {offset} has {length} content bytes")
-    if tag == 0x01 and length != 1:
+    if number == 0x01 and length != 1:
         raise _refuse("boolean-length", f"a BOOLEAN at byte {offset} has {length} content bytes")
-    if tag in (0x02, 0x0A) and length == 0:
+    if number in (0x02, 0x0A) and length == 0:
         raise _refuse("empty-integer", f"an INTEGER/ENUMERATED at byte {offset} has no content")
-    if tag in (0x30, 0x31) and not constructed:
+    if number in (0x10, 0x11) and not constructed:
         raise _refuse("primitive-sequence", f"a SEQUENCE/SET at byte {offset} is not constructed")
 
 

@@ -89,8 +89,8 @@ def remove_notification_from_list(ctx: CardContext, request: bytes) -> bytes:
     """ES10b.RemoveNotificationFromList (BF30): ok(0) or nothingToDelete(1)."""
     decoded = messages.NOTIFICATION_SENT_REQUEST.decode(request)
     seq_number = int(decoded["seqNumber"])
-    # The card numbers from 1 and stores SQLite's 64-bit integers: anything else names nothing.
-    removed = 0 < seq_number <= MAX_SEQUENCE_NUMBER and ctx.store.remove_notification(seq_number)
+    # The card stores seqNumbers as SQLite 64-bit integers: anything beyond names nothing.
+    removed = 0 <= seq_number <= MAX_SEQUENCE_NUMBER and ctx.store.remove_notification(seq_number)
     return messages.NOTIFICATION_SENT_RESPONSE.encode(
         {"deleteNotificationStatus": 0 if removed else 1}
     )

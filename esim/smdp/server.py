@@ -21,8 +21,11 @@ from cryptography.hazmat.primitives import serialization
 from esim.pki import CertificateSet
 from esim.smdp.es2plus import DEFAULT_OPERATOR_ID, Es2Plus
 from esim.smdp.es9plus import Es9Plus
+from esim.smdp.http_json import MAX_BODY_BYTES
 from esim.smdp.store import Listener, OrderStore
 
+SHUTDOWN_GRACE_SECONDS = 2.0
+"""How long :meth:`SmdpServer.stop` lets in-flight requests finish before cancelling them."""
 _SPEC_TLS = "SGP.22 §6.1 / esim-rsp.md §2.1 (TLS with CERT.DPtls)"
 
 
@@ -106,7 +109,7 @@ class SmdpServer:
         self.es2plus.operator_url = url
 
     def application(self) -> web.Application:
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
         self.es9plus.add_routes(app)
         self.es2plus.add_routes(app)
         return app
@@ -121,7 +124,13 @@ class SmdpServer:
         if self._runner is not None:
             raise RuntimeError("the SM-DP+ is already running")
         context = ssl_context or server_ssl_context(self.config.certificates)
-        runner = web.AppRunner(self.application(), access_log=None)
+        # Content-Encoding is undone by the JSON binding, bounded and with a proper refusal.
+        runner = web.AppRunner(
+            self.application(),
+            access_log=None,
+            auto_decompress=False,
+            shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+        )
         await runner.setup()
         site = web.TCPSite(runner, host, port, ssl_context=context)
         await site.start()
