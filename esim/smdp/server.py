@@ -50,6 +50,9 @@ class SmdpConfig:
     """Where ES2+ handleDownloadProgressInfo is POSTed (base URL of the operator's ES2+)."""
     operator_ssl: ssl.SSLContext | bool = True
     """TLS verification for ``operator_url`` (a context, True for the system store, False)."""
+    acknowledge_replayed_notifications: bool = False
+    """Answer a replayed notification 204 and ignore it, as some SM-DP+s do, instead of
+    refusing it; either way it changes nothing and is reported as ``notification-replay``."""
 
 
 def server_ssl_context(

@@ -118,6 +118,10 @@ class OrderStore:
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate_transaction(self._db, self._lock)
 
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction, for companion tables (the notification ledger)."""
+        return self._transaction()
+
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener("smdp.order", fields)`` on every order event."""
         self._listeners.append(listener)

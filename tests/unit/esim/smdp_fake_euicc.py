@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
+import itertools
 import json
 import os
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,6 +135,9 @@ class Download:
     installed: dict[str, Any] = field(default_factory=dict)
 
 
+_SEQUENCES: dict[str, Iterator[int]] = {}
+
+
 class FakeEuicc:
     """The eUICC side of ES10b, enough to drive ES9+ with real crypto (esim-rsp.md §3.5)."""
 
@@ -143,6 +148,8 @@ class FakeEuicc:
         assert self.credential is not None
         self.challenge = b""
         self.download = Download()
+        # A real eUICC never reuses a seqNumber; fakes sharing an EID share its counter.
+        self._sequence = _SEQUENCES.setdefault(self.eid, itertools.count(1))
         self.seq = 0
 
     @classmethod
@@ -280,7 +287,7 @@ class FakeEuicc:
         return self.installation_result(iccid, success=True)
 
     def installation_result(self, iccid: Iccid, *, success: bool) -> bytes:
-        self.seq += 1
+        self.seq = next(self._sequence)
         final: tuple[str, dict[str, Any]] = (
             ("successResult", {"aid": ISDP_AID, "simaResponse": SIMA_OK})
             if success
@@ -313,7 +320,7 @@ class FakeEuicc:
         return encode_tlv(0xBF41, encode_tlv(0xA0, body))
 
     def other_notification(self, iccid: str, event: str) -> bytes:
-        self.seq += 1
+        self.seq = next(self._sequence)
         metadata = m.NOTIFICATION_METADATA.encode(
             {
                 "seqNumber": self.seq,
