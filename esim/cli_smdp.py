@@ -23,6 +23,7 @@ def _store(home: Home) -> Any:
 
 def serve(home: Home, host: str, port: int) -> int:
     """Serve until SIGINT/SIGTERM; the name → port entry lives in smdp-hosts.json meanwhile."""
+    from esim.smdp.es2_credentials import CREDENTIALS_FILE
     from esim.smdp.server import SmdpConfig, SmdpServer
     from esim.smdp.shutdown import exit_promptly_on_signals
 
@@ -43,6 +44,11 @@ def serve(home: Home, host: str, port: int) -> int:
         print(
             f"SM-DP+ {address} listening on https://{reachable}:{bound} "
             f"(data {home.root}); Ctrl-C stops it",
+            flush=True,
+        )
+        print(
+            "ES2+ callers send 'Authorization: Bearer <secret>' with their requester ID; "
+            f"secrets: {home.root / 'smdp' / CREDENTIALS_FILE}",
             flush=True,
         )
         try:

@@ -27,6 +27,7 @@ from esim.identifiers import Iccid, IdentifierError
 from esim.smdp import status
 from esim.smdp import verification as check
 from esim.smdp.behaviours import Step
+from esim.smdp.expiry import release_stale_orders
 from esim.smdp.http_json import Body, b64, binary_field, json_route, text_field
 from esim.smdp.http_json import transaction_id_field as tid_field
 from esim.smdp.notification_ledger import NotificationLedger, Verdict
@@ -112,6 +113,8 @@ class Es9Plus:
     def _expired(self, session: Session) -> None:
         if session.claim_held and session.state is not SessionState.BPP_DELIVERED:
             self._store.give_back(session.transaction_hex, "session expired")
+        # A delivered BPP whose installation result never came: see esim.smdp.expiry.
+        release_stale_orders(self._store, self._config.session_ttl_seconds)
 
     def _abort(self, session: Session, error: Es9Error, step: Step) -> None:
         self.sessions.end(session)
@@ -209,6 +212,8 @@ class Es9Plus:
             raise _refuse(status.INVALID_SMDP_ADDRESS, "smdp-address.signed", "not our address")
         matching_id = signed1["ctxParams1"][1].get("matchingId")
         session.eid, session.euicc_certificate = eid, euicc
+        self.sessions.expire()
+        release_stale_orders(self._store, self._config.session_ttl_seconds)
         order = self._store.find_for_download(matching_id, eid)
         if order is None:
             raise _refuse(

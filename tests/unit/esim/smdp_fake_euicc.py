@@ -46,6 +46,9 @@ from esim.smdp.profile_package import profile_header_iccid
 ADDRESS = "smdp.mobileplans.test"
 EID = "89049032123451234512345678901235"
 OPERATOR = "MobilePlansOperator"
+ES2_SECRET = "test-es2-secret"
+"""The operator's ES2+ bearer secret of every test SM-DP+ built by :func:`make_config`."""
+ES2_AUTHORIZATION = {"Authorization": f"Bearer {ES2_SECRET}"}
 
 
 @functools.cache
@@ -61,6 +64,7 @@ def _client_context() -> ssl.SSLContext:
 
 def make_config(data_dir: Path, clock: Any = None, **extra: Any) -> SmdpConfig:
     kwargs: dict[str, Any] = {"clock": clock} if clock is not None else {}
+    kwargs["operator_secrets"] = {OPERATOR: ES2_SECRET}
     kwargs.update(extra)
     return SmdpConfig(ADDRESS, test_certificates(), data_dir, **kwargs)
 
@@ -385,7 +389,9 @@ class Es9Client:
             "header": {"functionRequesterIdentifier": requester, "functionCallIdentifier": "1"}
         }
         payload.update(body)
-        response = await self.raw("/gsma/rsp2/es2plus/" + function, json.dumps(payload).encode())
+        response = await self.raw(
+            "/gsma/rsp2/es2plus/" + function, json.dumps(payload).encode(), ES2_AUTHORIZATION
+        )
         assert response.status_code == 200
         return response.json()
 
@@ -511,7 +517,7 @@ class ThreadedServer:
         return self.client.post(
             self.base + path,
             content=content,
-            headers={"Host": ADDRESS, "Content-Type": content_type},
+            headers={"Host": ADDRESS, "Content-Type": content_type, **ES2_AUTHORIZATION},
             extensions={"sni_hostname": ADDRESS},
         )
 
