@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from esim.asn1.errors import Asn1DecodeError
 from esim.asn1.tlv import encode_length, read_length, read_tag
 
 # Tags a mutant puts where another was expected: universal primitives and constructed, the
@@ -157,8 +158,11 @@ def length_mutants(data: bytes) -> Iterator[tuple[str, bytes]]:
         if offset >= stack[-1]:
             stack.pop()
             continue
-        _, constructed, after_tag = read_tag(data, offset)
-        length, start = read_length(data, after_tag)
+        try:
+            _, constructed, after_tag = read_tag(data, offset)
+            length, start = read_length(data, after_tag)
+        except Asn1DecodeError:
+            break  # an earlier mutation left bytes that are not TLVs: lie about what parsed
         headers.append((after_tag, start, length))
         if constructed:
             stack.append(start + length)
