@@ -79,3 +79,36 @@ def test_sigterm_with_a_stuck_request_exits_promptly(tmp_path: Path) -> None:
             process.wait()
         assert process.stdout is not None
         process.stdout.close()
+
+
+BUSY_SERVER = """
+import asyncio
+from esim.smdp.shutdown import exit_promptly_on_signals
+
+async def main() -> None:
+    loop = asyncio.get_running_loop()
+    exit_promptly_on_signals(loop, asyncio.Event(), lambda: print("forced", flush=True), 1.0)
+    print("ready", flush=True)
+    while True:  # a request that never yields to the event loop
+        pass
+
+asyncio.run(main())
+"""
+
+
+def test_sigterm_while_a_request_never_yields_forces_the_exit() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", BUSY_SERVER], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stdout is not None
+    try:
+        assert process.stdout.readline().strip() == "ready"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=DEADLINE_SECONDS) == 128 + signal.SIGTERM
+        assert process.stdout.read().strip() == "forced"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
