@@ -8,7 +8,6 @@ the wall clock (``time.time``) because the store outlives the processes.
 from __future__ import annotations
 
 import asyncio
-import signal
 import time
 from typing import Any
 
@@ -24,7 +23,9 @@ def _store(home: Home) -> Any:
 
 def serve(home: Home, host: str, port: int) -> int:
     """Serve until SIGINT/SIGTERM; the name → port entry lives in smdp-hosts.json meanwhile."""
+    from esim.smdp.es2_credentials import CREDENTIALS_FILE
     from esim.smdp.server import SmdpConfig, SmdpServer
+    from esim.smdp.shutdown import exit_promptly_on_signals
 
     certificates = home.certificates()
     _, address = home.identity()
@@ -39,11 +40,15 @@ def serve(home: Home, host: str, port: int) -> int:
         home.register_host(address, reachable, bound)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+        exit_promptly_on_signals(loop, stop, lambda: home.unregister_host(address))
         print(
             f"SM-DP+ {address} listening on https://{reachable}:{bound} "
             f"(data {home.root}); Ctrl-C stops it",
+            flush=True,
+        )
+        print(
+            "ES2+ callers send 'Authorization: Bearer <secret>' with their requester ID; "
+            f"secrets: {home.root / 'smdp' / CREDENTIALS_FILE}",
             flush=True,
         )
         try:

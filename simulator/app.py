@@ -251,6 +251,7 @@ class Simulator(QObject):
             {self.esim.smdp_address: ("127.0.0.1", self.esim.smdp_port)},
             [self.esim.certificates.ci.certificate],
             carrier_line=self._carrier_line,
+            es2_secret=self.esim.server.es2_credential().secret,
         )
         self.runtime.front.attach(
             SAMPLE_PORTAL_HOST, self.sample_backend.site(resource_path("portal"))

@@ -19,6 +19,8 @@ from typing import Any
 import asn1tools
 import asn1tools.codecs.ber as asn1tools_ber
 
+from esim.asn1.asn1tools_fixes import install_sequence_of_fix, sequence_of_fix_holds
+from esim.asn1.der_check import check_der_structure
 from esim.asn1.errors import Asn1DecodeError, Asn1EncodeError, Asn1SelfTestError
 from esim.asn1.tlv import parse_single
 
@@ -108,7 +110,14 @@ class RspCodec:
     """The compiled module with typed, total encode/decode (see the module docstring)."""
 
     def __init__(self, module_path: Path = ASN1_MODULE_PATH) -> None:
+        install_sequence_of_fix()
         self._compiled: Any = asn1tools.compile_files([str(module_path)], "der")
+        if not sequence_of_fix_holds(self._compiled):
+            raise Asn1SelfTestError(
+                "asn1.sequence-of-self-test",
+                "asn1tools still accepts a SEQUENCE OF element with the wrong tag",
+                "X.690 §8.10 (SEQUENCE OF elements all carry the element type's tag)",
+            )
         self.oid_fix_applied = False
         result = run_oid_self_test(self._compiled)
         if not result.passed:
@@ -140,8 +149,13 @@ class RspCodec:
             ) from None
 
     def decode(self, type_name: str, data: bytes, expected_tag: int | None = None) -> Any:
-        """Decode exactly one DER TLV of ``type_name``; anything else is an Asn1DecodeError."""
+        """Decode exactly one DER TLV of ``type_name``; anything else is an Asn1DecodeError.
+
+        The bytes pass :func:`~esim.asn1.der_check.check_der_structure` (bounded size, depth
+        and node count, exact nesting) before asn1tools sees them.
+        """
         parse_single(data, expected_tag)
+        check_der_structure(data)
         try:
             return self._compiled.decode(type_name, bytes(data), check_constraints=True)
         except Exception as error:  # asn1tools raises IndexError, KeyError, ... on garbage

@@ -318,6 +318,10 @@ def _finish_with_success(ctx: CardContext, installer: ProfileInstaller) -> bytes
     assert installer.iccid is not None
     session = installer.session
     with ctx.store.transaction():
+        # Checked again under the write lock: another process on the same card may have
+        # installed a profile since the last segment was counted.
+        if len(installer.package) > ctx.free_memory():
+            raise InstallError(BppCommand.LOAD_PROFILE_ELEMENTS, ErrorReason.INSUFFICIENT_MEMORY)
         aid = ctx.store.next_isdp_aid()
         seq_number, metadata, pir = signed_result(
             ctx, session, installer.iccid, ("successResult", {"aid": aid, "simaResponse": SIMA_OK})

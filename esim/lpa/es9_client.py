@@ -236,7 +236,7 @@ class Es9Client:
 def _json_object(function: str, content: bytes) -> dict[str, Any]:
     try:
         body = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and 5,000-digit numbers
         raise Es9TransportError(
             function, "malformed", "the answer is not JSON (SGP.22 §6.5)"
         ) from None

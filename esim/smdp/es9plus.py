@@ -27,8 +27,10 @@ from esim.identifiers import Iccid, IdentifierError
 from esim.smdp import status
 from esim.smdp import verification as check
 from esim.smdp.behaviours import Step
+from esim.smdp.expiry import release_stale_orders
 from esim.smdp.http_json import Body, b64, binary_field, json_route, text_field
 from esim.smdp.http_json import transaction_id_field as tid_field
+from esim.smdp.notification_ledger import NotificationLedger, Verdict
 from esim.smdp.orders import Order, OrderState
 from esim.smdp.profile_package import (
     BindingInput,
@@ -94,6 +96,7 @@ class Es9Plus:
         self._ci = certificates.ci.certificate
         self._ci_pkid = certificates.ci_pkid
         self.sessions = SessionTable(config.clock, config.session_ttl_seconds, self._expired)
+        self._ledger = NotificationLedger(store)
 
     def add_routes(self, app: web.Application) -> None:
         for name, handler in (
@@ -110,6 +113,8 @@ class Es9Plus:
     def _expired(self, session: Session) -> None:
         if session.claim_held and session.state is not SessionState.BPP_DELIVERED:
             self._store.give_back(session.transaction_hex, "session expired")
+        # A delivered BPP whose installation result never came: see esim.smdp.expiry.
+        release_stale_orders(self._store, self._config.session_ttl_seconds)
 
     def _abort(self, session: Session, error: Es9Error, step: Step) -> None:
         self.sessions.end(session)
@@ -207,6 +212,8 @@ class Es9Plus:
             raise _refuse(status.INVALID_SMDP_ADDRESS, "smdp-address.signed", "not our address")
         matching_id = signed1["ctxParams1"][1].get("matchingId")
         session.eid, session.euicc_certificate = eid, euicc
+        self.sessions.expire()
+        release_stale_orders(self._store, self._config.session_ttl_seconds)
         order = self._store.find_for_download(matching_id, eid)
         if order is None:
             raise _refuse(
@@ -344,6 +351,11 @@ class Es9Plus:
         part = m.profile_installation_result_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccSignPIR")
+        seq_number = data["notificationMetadata"]["seqNumber"]
+        verdict = self._ledger.admit(order.downloaded_by or "", seq_number, "install", order)
+        if verdict.replay is not None:
+            self._replayed(order, verdict, seq_number)
+            return
         await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
         self._end_session(data["transactionId"])
         kind, result = data["finalResult"]
@@ -369,7 +381,7 @@ class Es9Plus:
 
     async def _other_notification(self, raw: bytes, value: dict[str, Any]) -> None:
         euicc, eum = _certificates(value)
-        check.euicc_chain(euicc, eum, self._ci, self._ci_pkid)
+        eid = check.euicc_chain(euicc, eum, self._ci, self._ci_pkid)
         part = m.other_signed_notification_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccNotificationSignature")
@@ -382,8 +394,13 @@ class Es9Plus:
         order = None if iccid is None else self._store.get_by_iccid(iccid)
         if order is None:
             return  # acknowledged: nothing here to update
-        await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
         names = [m.NOTIFICATION_EVENTS[event] for event in sorted(events) if event < 4]
+        seq_number = metadata["seqNumber"]
+        verdict = self._ledger.admit(eid, seq_number, "+".join(names) or "other", order)
+        if verdict.replay is not None:
+            self._replayed(order, verdict, seq_number)
+            return
+        await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
         if "delete" in names:
             self._store.transition(
                 order, {OrderState.INSTALLED, OrderState.DOWNLOADED}, OrderState.DELETED, "deleted"
@@ -391,6 +408,24 @@ class Es9Plus:
         for name in names:
             if name != "delete":
                 self._store.emit(f"profile-{name}d", order)
+
+    def _replayed(self, order: Order, verdict: Verdict, seq_number: int) -> None:
+        """Report a replayed notification; refuse it unless configured to acknowledge it."""
+        acknowledged = self._config.acknowledge_replayed_notifications
+        self._store.emit(
+            "notification-replay",
+            order,
+            replay=str(verdict.replay),
+            seq_number=str(seq_number),
+            detail=verdict.detail,
+            answer="204, ignored" if acknowledged else "refused",
+        )
+        if not acknowledged:
+            raise _refuse(
+                status.INVALID_PARAMETER,
+                f"notification.replay.{verdict.replay}",
+                f"a replayed notification changes nothing: {verdict.detail}",
+            )
 
     # -- cancelSession (§3.8) -------------------------------------------------------------
 
