@@ -241,15 +241,38 @@ def cmd_euicc_notifications(args: argparse.Namespace) -> int:
 
 
 def cmd_euicc_stdio(args: argparse.Namespace) -> int:
-    """lpac's stdio APDU backend (``LPAC_APDU=stdio``): requests on stdin, answers on stdout."""
-    from esim.euicc.stdio import serve
+    """lpac's stdio backends (``LPAC_APDU=stdio``, with --http ``LPAC_HTTP=stdio``)."""
+    from esim.cli_lpac import serve_stdio
 
-    card = _card(_home(args))
+    home = _home(args)
+    resolver = _resolver(home, args.resolve or [])
+    card = _card(home)
     try:
-        serve(card, sys.stdin, sys.stdout)
+        return serve_stdio(home, card, resolver, args.http)
     finally:
         card.close()
-    return EXIT_OK
+
+
+def cmd_lpac(args: argparse.Namespace) -> int:
+    """Run a user's lpac against this data directory's eUICC and SM-DP+s."""
+    from esim.cli_lpac import LPAC_MISSING, find_lpac, run_lpac
+
+    lpac = find_lpac(args.lpac)
+    if isinstance(lpac, str):
+        print(f"esim: {lpac}", file=sys.stderr)
+        return LPAC_MISSING
+    arguments = list(args.lpac_args)
+    if arguments[:1] == ["--"]:
+        arguments = arguments[1:]
+    if not arguments:
+        raise UsageError("name the lpac command after --, e.g. esim lpac -- chip info")
+    home = _home(args)
+    resolver = _resolver(home, args.resolve or [])
+    card = _card(home)
+    try:
+        return run_lpac(home, card, resolver, lpac, arguments)
+    finally:
+        card.close()
 
 
 # -- esim smdp ---------------------------------------------------------------------------------
@@ -331,7 +354,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notifications.add_argument("--send", action="store_true", help="deliver and remove them")
     notifications.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
-    _leaf(euicc, "stdio", cmd_euicc_stdio, "an lpac-compatible stdio APDU backend")
+    stdio = _leaf(euicc, "stdio", cmd_euicc_stdio, "lpac's stdio backends on stdin/stdout")
+    stdio.add_argument(
+        "--http", action="store_true", help="also answer lpac's http requests (LPAC_HTTP=stdio)"
+    )
+    stdio.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
+    lpac = groups.add_parser(
+        "lpac",
+        help="run lpac against this data directory",
+        description="Run a user's lpac (LPAC_APDU=stdio, LPAC_HTTP=stdio) against this data "
+        "directory's eUICC and SM-DP+s; prints lpac's output, exits with its status.",
+    )
+    lpac.set_defaults(command=cmd_lpac)
+    lpac.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="state and PKI")
+    lpac.add_argument("--lpac", type=Path, metavar="PATH", help="the lpac binary (default: PATH)")
+    lpac.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
+    lpac.add_argument("lpac_args", nargs=argparse.REMAINDER, metavar="-- LPAC_ARGS")
 
     smdp = groups.add_parser("smdp", help="the stub SM-DP+").add_subparsers(
         dest="action", required=True

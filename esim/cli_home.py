@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from esim.pki import CertificateSet, TestPki
 
 DEFAULT_EID = "89049032123451234512345678901235"
@@ -87,6 +89,10 @@ class Home:
     def certificates(self) -> CertificateSet:
         eid, address = self.identity()
         return TestPki.load_or_generate(self.root / "pki", eid, [address])
+
+    def trust_anchors(self) -> list[x509.Certificate]:
+        """The CI certificates an LPA on this data directory trusts for TLS and ES9+."""
+        return [self.certificates().ci.certificate]
 
     @property
     def euicc_dir(self) -> Path:
