@@ -288,7 +288,15 @@ def cmd_smdp_order(args: argparse.Namespace) -> int:
     from esim.cli_smdp import create_order
 
     order = create_order(
-        _home(args), args.iccid, args.eid, args.confirmation_code, args.release_after
+        _home(args),
+        args.iccid,
+        args.eid,
+        args.confirmation_code,
+        args.release_after,
+        profile=args.profile,
+        profile_class=args.profile_class,
+        profile_name=args.profile_name,
+        service_provider=args.service_provider,
     )
     if args.json:
         _print_json(order)
@@ -382,6 +390,15 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--eid", help="bind the order to this EID")
     order.add_argument("--confirmation-code", metavar="CC")
     order.add_argument("--release-after", type=float, metavar="MINUTES")
+    order.add_argument(
+        "--profile",
+        type=Path,
+        metavar="UPP.der",
+        help="serve this SAIP unprotected profile package (e.g. GSMA TS.48); ICCID from its header",
+    )
+    order.add_argument("--profile-class", choices=("test", "provisioning", "operational"))
+    order.add_argument("--profile-name", metavar="NAME", help="default: the header's profileType")
+    order.add_argument("--service-provider", metavar="NAME")
     return parser
 
 
