@@ -119,7 +119,12 @@ def _card(home: Home) -> Any:
     from esim.euicc import Euicc, EuiccConfig
 
     eid, _ = home.identity()
-    return Euicc.open(home.euicc_dir, EuiccConfig(eid=eid, certificates=home.certificates()))
+    config = EuiccConfig(
+        eid=eid,
+        certificates=home.certificates(),
+        note_listener=lambda _, fields: print(f"esim: note: {fields['message']}", file=sys.stderr),
+    )
+    return Euicc.open(home.euicc_dir, config)
 
 
 def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
