@@ -390,22 +390,11 @@ class TestPki:
         smdp_oid: str = DEFAULT_SMDP_OID,
         curve: Curve = Curve.NIST_P256,
     ) -> CertificateSet:
-        """Reuse the set cached in ``directory`` when it matches; else generate and save one."""
-        try:
-            cached = load_certificate_set(directory, curve)
-        except CertificateSetError:
-            cached = None
-        if (
-            cached is not None
-            and cached.eid == eid
-            and cached.smdp_oid == smdp_oid
-            and cached.smdp_hosts == smdp_hosts
-            and all(
-                credential is not None and credential.private_key is not None
-                for credential in cached._credentials()
-            )
-        ):
-            return cached
-        fresh = TestPki.generate(eid, smdp_hosts, smdp_oid, curve)
-        fresh.save(directory)
-        return fresh
+        """The generated set for these parameters in ``directory`` (see :mod:`esim.pki.store`).
+
+        Generated once, atomically and under a lock, so concurrent first uses agree; loaded and
+        checked afterwards; never written over (a damaged set raises ``DamagedSetError``).
+        """
+        from esim.pki.store import generated_set
+
+        return generated_set(directory, eid, smdp_hosts, smdp_oid, curve)
