@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
+
 from esim.pki import CertificateSet
 
 ISD_R_AID = bytes.fromhex("A0000005591010FFFFFFFF8900000100")
@@ -52,6 +54,9 @@ class EuiccConfig:
     strict_segment_size: bool = False
     """Refuse BPP segments above SGP.22's 1020 bytes (scp03tStructureError). By default the
     card accepts up to 1036, as real eUICCs do for osmo-smdpp, and says so in a note."""
+    server_cis: tuple[x509.Certificate, ...] = ()
+    """More CIs to trust for the SM-DP+'s certificates (e.g. the GSMA SGP.26 test CI), while
+    the card keeps its own EUM/eUICC chain under ``certificates.ci`` for its signatures."""
     note_listener: Callable[[str, dict[str, Any]], None] | None = None
     """Told (kind, fields) when a peer deviates from SGP.22 in a way the card tolerates."""
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from esim.pki import CertificateSet
@@ -47,6 +48,9 @@ class SmdpConfig:
     """Where ES2+ handleDownloadProgressInfo is POSTed (base URL of the operator's ES2+)."""
     operator_ssl: ssl.SSLContext | bool = True
     """TLS verification for ``operator_url`` (a context, True for the system store, False)."""
+    euicc_cis: tuple[x509.Certificate, ...] = ()
+    """More CIs whose EUM/eUICC chains are accepted (besides ``certificates.ci``): an SM-DP+
+    running a brought set (e.g. SGP.26's DPauth/DPpb) still serves eUICCs of another CI."""
 
 
 def server_ssl_context(

@@ -78,6 +78,8 @@ async def running_stack(
     server_certificates: CertificateSet | None = None,
     card_options: dict[str, Any] | None = None,
     trust_anchors: list[x509.Certificate] | None = None,
+    smdp_options: dict[str, Any] | None = None,
+    lpa_options: dict[str, Any] | None = None,
 ) -> AsyncIterator[Stack]:
     card = Euicc.open(
         directory / "card",
@@ -85,7 +87,8 @@ async def running_stack(
     )
     store = OrderStore.open(directory / "orders.sqlite", clock=time.time)
     server_set = server_certificates or our_certificates()
-    server = SmdpServer(SmdpConfig(SMDP_ADDRESS, server_set, directory, time.time), store)
+    config = SmdpConfig(SMDP_ADDRESS, server_set, directory, time.time, **(smdp_options or {}))
+    server = SmdpServer(config, store)
     events: list[tuple[str, dict[str, Any]]] = []
     server.add_listener(lambda name, fields: events.append((name, fields)))
     port = await server.start("127.0.0.1", 0)
@@ -93,6 +96,7 @@ async def running_stack(
         card,
         trust_anchors=trust_anchors or [server_set.ci.certificate],
         resolver={SMDP_ADDRESS: ("127.0.0.1", port)},
+        **(lpa_options or {}),
     )
     try:
         yield Stack(card, store, server, lpa, events)
