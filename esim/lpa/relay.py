@@ -17,6 +17,7 @@ import httpx
 from cryptography import x509
 
 from esim.euicc.stdio import HttpExchangeError, HttpRequest, header_pairs
+from esim.lpa.tls_trust import tls_failure_message
 from esim.lpa.transport import Resolver, ResolvingTransport, trust_context
 
 MAX_RESPONSE_BYTES = 16 << 20
@@ -32,12 +33,15 @@ class HttpsRelay:
         resolver: Resolver,
         *,
         timeout: float = 30.0,
+        allow_expired_tls: bool = False,
     ) -> None:
-        context: ssl.SSLContext = trust_context(trust_anchors)
+        anchors = list(trust_anchors)
+        context: ssl.SSLContext = trust_context(anchors)
         self._loop = asyncio.new_event_loop()
-        self._client = httpx.AsyncClient(
-            transport=ResolvingTransport(context, resolver), timeout=timeout
+        transport = ResolvingTransport(
+            context, resolver, expired_tls_anchors=anchors if allow_expired_tls else None
         )
+        self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
 
     def __call__(self, request: HttpRequest) -> tuple[int, bytes]:
         return self._loop.run_until_complete(self._post(request))
@@ -52,9 +56,8 @@ class HttpsRelay:
         except httpx.HTTPError as error:
             cause = error.__cause__ or error.__context__
             if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in str(error).upper():
-                raise HttpExchangeError(
-                    f"TLS with the SM-DP+ failed: {error or type(error).__name__}"
-                ) from None
+                host = httpx.URL(request.url).host
+                raise HttpExchangeError(tls_failure_message(error, host)) from None
             raise HttpExchangeError(
                 f"cannot reach the SM-DP+ ({type(error).__name__}: {error})"
             ) from None

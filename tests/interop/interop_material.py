@@ -80,6 +80,7 @@ async def running_stack(
     trust_anchors: list[x509.Certificate] | None = None,
     smdp_options: dict[str, Any] | None = None,
     lpa_options: dict[str, Any] | None = None,
+    address: str = SMDP_ADDRESS,
 ) -> AsyncIterator[Stack]:
     card = Euicc.open(
         directory / "card",
@@ -87,7 +88,7 @@ async def running_stack(
     )
     store = OrderStore.open(directory / "orders.sqlite", clock=time.time)
     server_set = server_certificates or our_certificates()
-    config = SmdpConfig(SMDP_ADDRESS, server_set, directory, time.time, **(smdp_options or {}))
+    config = SmdpConfig(address, server_set, directory, time.time, **(smdp_options or {}))
     server = SmdpServer(config, store)
     events: list[tuple[str, dict[str, Any]]] = []
     server.add_listener(lambda name, fields: events.append((name, fields)))
@@ -95,7 +96,7 @@ async def running_stack(
     lpa = Lpa(
         card,
         trust_anchors=trust_anchors or [server_set.ci.certificate],
-        resolver={SMDP_ADDRESS: ("127.0.0.1", port)},
+        resolver={address: ("127.0.0.1", port)},
         **(lpa_options or {}),
     )
     try:

@@ -90,3 +90,70 @@ def _spec() -> Any:
     from esim.smdp.profile_package import generate_iccid
 
     return ProfileSpec(iccid=generate_iccid(), size_bytes=2048)
+
+
+SGP26_HOST = "testsmdpplus1.example.com"
+
+
+def _download_from_published_set(tmp_path: Path, **lpa_options: Any) -> Any:
+    """Our SM-DP+ with the whole SGP.26 set, its expired NIST DPtls included."""
+    ours = our_certificates()
+    server = sgp26()
+
+    async def scenario() -> Any:
+        async with running_stack(
+            tmp_path,
+            server_certificates=server,
+            card_options={"server_cis": (server.ci.certificate,)},
+            smdp_options={"euicc_cis": (ours.ci.certificate,)},
+            trust_anchors=[ours.ci.certificate, server.ci.certificate],
+            lpa_options=lpa_options,
+            address=SGP26_HOST,
+        ) as stack:
+            order = stack.store.create_order(_spec())
+            return await stack.lpa.download(order.activation_code)
+
+    return asyncio.run(scenario())
+
+
+def test_expired_dptls_is_reported_as_expired_with_the_remedy(tmp_path: Path) -> None:
+    from esim.lpa import LpaError
+
+    assert sgp26().dp_tls.certificate.not_valid_after_utc.year == 2026  # type: ignore[union-attr]
+    with pytest.raises(LpaError) as raised:
+        _download_from_published_set(tmp_path)
+    message = str(raised.value)
+    assert raised.value.rule == "es9.transport.tls"
+    assert "expired" in message
+    assert "--allow-expired-tls" in message
+    assert "must chain to a trusted CI" not in message
+
+
+def test_allow_expired_tls_accepts_it_for_a_test(tmp_path: Path) -> None:
+    result = _download_from_published_set(tmp_path, allow_expired_tls=True)
+    assert result.smdp_address == SGP26_HOST
+
+
+def test_allow_expired_tls_still_refuses_an_untrusted_ci(tmp_path: Path) -> None:
+    from esim.lpa import LpaError
+
+    ours = our_certificates()
+    server = sgp26()
+
+    async def scenario() -> LpaError:
+        async with running_stack(
+            tmp_path,
+            server_certificates=server,
+            card_options={"server_cis": (server.ci.certificate,)},
+            smdp_options={"euicc_cis": (ours.ci.certificate,)},
+            trust_anchors=[ours.ci.certificate],  # the SGP.26 CI is not trusted for TLS
+            lpa_options={"allow_expired_tls": True},
+            address=SGP26_HOST,
+        ) as stack:
+            order = stack.store.create_order(_spec())
+            with pytest.raises(LpaError) as raised:
+                await stack.lpa.download(order.activation_code)
+            return raised.value
+
+    error = asyncio.run(scenario())
+    assert "not issued by a trusted CI" in str(error)
