@@ -17,6 +17,8 @@ from typing import Any
 
 from esim.activation_code import ActivationCode, ActivationCodeError
 from esim.cli_home import Home, default_data_dir
+from esim.cli_lpac import add_lpac_commands
+from esim.cli_pki_commands import add_pki_commands
 from esim.lpa import Lpa, LpaError
 from esim.pki import PkiError
 
@@ -25,6 +27,8 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace], int]
+PKI_HELP = "a certificate set you brought (e.g. GSMA SGP.26), read in place, never written"
+EXPIRED_HELP = "accept an expired CERT.DPtls (tests against published sets only)"
 
 
 class UsageError(Exception):
@@ -51,7 +55,7 @@ def _lpa_failure(error: LpaError, as_json: bool) -> int:
 
 
 def _home(args: argparse.Namespace) -> Home:
-    return Home(args.data_dir or default_data_dir())
+    return Home(args.data_dir or default_data_dir(), getattr(args, "pki", None))
 
 
 # -- esim ac -----------------------------------------------------------------------------------
@@ -116,12 +120,9 @@ def cmd_ac_qr(args: argparse.Namespace) -> int:
 
 
 def _card(home: Home) -> Any:
-    from esim.euicc import Euicc, EuiccConfig
+    from esim.euicc import Euicc
 
-    eid, _ = home.identity()
-    config = EuiccConfig(
-        eid=eid,
-        certificates=home.certificates(),
+    config = home.euicc_config(
         note_listener=lambda _, fields: print(f"esim: note: {fields['message']}", file=sys.stderr),
     )
     return Euicc.open(home.euicc_dir, config)
@@ -139,12 +140,12 @@ def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
 
 
 def _lpa(home: Home, args: argparse.Namespace) -> Lpa:
-    certificates = home.certificates()
     return Lpa(
         _card(home),
-        trust_anchors=[certificates.ci.certificate],
+        trust_anchors=home.trust_anchors(),
         resolver=_resolver(home, getattr(args, "resolve", None) or []),
         send_notifications=not getattr(args, "no_notify", False),
+        allow_expired_tls=bool(getattr(args, "allow_expired_tls", False)),
     )
 
 
@@ -245,41 +246,6 @@ def cmd_euicc_notifications(args: argparse.Namespace) -> int:
     return EXIT_OK if all(outcome.sent for outcome in outcomes) else EXIT_FAILED
 
 
-def cmd_euicc_stdio(args: argparse.Namespace) -> int:
-    """lpac's stdio backends (``LPAC_APDU=stdio``, with --http ``LPAC_HTTP=stdio``)."""
-    from esim.cli_lpac import serve_stdio
-
-    home = _home(args)
-    resolver = _resolver(home, args.resolve or [])
-    card = _card(home)
-    try:
-        return serve_stdio(home, card, resolver, args.http)
-    finally:
-        card.close()
-
-
-def cmd_lpac(args: argparse.Namespace) -> int:
-    """Run a user's lpac against this data directory's eUICC and SM-DP+s."""
-    from esim.cli_lpac import LPAC_MISSING, find_lpac, run_lpac
-
-    lpac = find_lpac(args.lpac)
-    if isinstance(lpac, str):
-        print(f"esim: {lpac}", file=sys.stderr)
-        return LPAC_MISSING
-    arguments = list(args.lpac_args)
-    if arguments[:1] == ["--"]:
-        arguments = arguments[1:]
-    if not arguments:
-        raise UsageError("name the lpac command after --, e.g. esim lpac -- chip info")
-    home = _home(args)
-    resolver = _resolver(home, args.resolve or [])
-    card = _card(home)
-    try:
-        return run_lpac(home, card, resolver, lpac, arguments)
-    finally:
-        card.close()
-
-
 # -- esim smdp ---------------------------------------------------------------------------------
 
 
@@ -323,6 +289,7 @@ def _leaf(
     parser.add_argument(
         "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
     )
+    parser.add_argument("--pki", type=Path, default=argparse.SUPPRESS, help=PKI_HELP)
     if json_flag:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -333,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="esim", description="Activation codes, the emulated eUICC and the stub SM-DP+."
     )
     parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
+    parser.add_argument("--pki", type=Path, default=None, help=PKI_HELP)
     groups = parser.add_subparsers(dest="group", required=True)
 
     ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(
@@ -353,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("code", metavar="AC")
     download.add_argument("--confirmation-code", metavar="CC")
     download.add_argument("--no-notify", action="store_true", help="keep the notification")
+    download.add_argument("--allow-expired-tls", action="store_true", help=EXPIRED_HELP)
     download.add_argument(
         "--resolve", action="append", metavar="HOST=IP:PORT", help="reach an SM-DP+ here"
     )
@@ -367,22 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notifications.add_argument("--send", action="store_true", help="deliver and remove them")
     notifications.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
-    stdio = _leaf(euicc, "stdio", cmd_euicc_stdio, "lpac's stdio backends on stdin/stdout")
-    stdio.add_argument(
-        "--http", action="store_true", help="also answer lpac's http requests (LPAC_HTTP=stdio)"
-    )
-    stdio.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
-    lpac = groups.add_parser(
-        "lpac",
-        help="run lpac against this data directory",
-        description="Run a user's lpac (LPAC_APDU=stdio, LPAC_HTTP=stdio) against this data "
-        "directory's eUICC and SM-DP+s; prints lpac's output, exits with its status.",
-    )
-    lpac.set_defaults(command=cmd_lpac)
-    lpac.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="state and PKI")
-    lpac.add_argument("--lpac", type=Path, metavar="PATH", help="the lpac binary (default: PATH)")
-    lpac.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
-    lpac.add_argument("lpac_args", nargs=argparse.REMAINDER, metavar="-- LPAC_ARGS")
+    notifications.add_argument("--allow-expired-tls", action="store_true", help=EXPIRED_HELP)
+    add_lpac_commands(euicc, groups, _leaf)
 
     smdp = groups.add_parser("smdp", help="the stub SM-DP+").add_subparsers(
         dest="action", required=True
@@ -404,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--profile-class", choices=("test", "provisioning", "operational"))
     order.add_argument("--profile-name", metavar="NAME", help="default: the header's profileType")
     order.add_argument("--service-provider", metavar="NAME")
+    add_pki_commands(groups, _leaf)
     return parser
 
 

@@ -9,12 +9,13 @@ lpac's own output lines, and exits with lpac's status.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,23 @@ INSTALL_HINT = (
 )
 
 
-def _relay(home: Home, resolver: dict[str, tuple[str, int]]) -> Any:
+def _relay(home: Home, resolver: dict[str, tuple[str, int]], allow_expired_tls: bool) -> Any:
     from esim.lpa.relay import HttpsRelay
 
-    return HttpsRelay(home.trust_anchors(), resolver)
+    return HttpsRelay(home.trust_anchors(), resolver, allow_expired_tls=allow_expired_tls)
 
 
-def serve_stdio(home: Home, card: Any, resolver: dict[str, tuple[str, int]], http: bool) -> int:
+def serve_stdio(
+    home: Home,
+    card: Any,
+    resolver: dict[str, tuple[str, int]],
+    http: bool,
+    allow_expired_tls: bool = False,
+) -> int:
     """``esim euicc stdio``: lpac's peer on this process's stdin/stdout."""
     from esim.euicc.stdio import serve
 
-    relay = _relay(home, resolver) if http else None
+    relay = _relay(home, resolver, allow_expired_tls) if http else None
     try:
         serve(card, sys.stdin, sys.stdout, sys.stderr, http=relay)
     except BrokenPipeError:
@@ -67,12 +74,13 @@ def run_lpac(
     resolver: dict[str, tuple[str, int]],
     lpac: Path,
     arguments: Sequence[str],
+    allow_expired_tls: bool = False,
 ) -> int:
     """Run ``lpac ARGUMENTS`` against ``card`` and ``resolver``; returns lpac's exit status."""
     from esim.euicc.stdio import serve
 
     environment = dict(os.environ, LPAC_APDU="stdio", LPAC_HTTP="stdio")
-    relay = _relay(home, resolver)
+    relay = _relay(home, resolver, allow_expired_tls)
     try:
         process = subprocess.Popen(
             [str(lpac), *arguments],
@@ -101,3 +109,67 @@ def run_lpac(
         status = process.wait()
         process.stdout.close()
     return status
+
+
+# -- the commands ------------------------------------------------------------------------------
+
+
+def cmd_euicc_stdio(args: argparse.Namespace) -> int:
+    """lpac's stdio backends (``LPAC_APDU=stdio``, with --http ``LPAC_HTTP=stdio``)."""
+    from esim.cli import _card, _home, _resolver
+
+    home = _home(args)
+    resolver = _resolver(home, args.resolve or [])
+    card = _card(home)
+    try:
+        return serve_stdio(home, card, resolver, args.http, args.allow_expired_tls)
+    finally:
+        card.close()
+
+
+def cmd_lpac(args: argparse.Namespace) -> int:
+    """Run a user's lpac against this data directory's eUICC and SM-DP+s."""
+    from esim.cli import UsageError, _card, _home, _resolver
+
+    lpac = find_lpac(args.lpac)
+    if isinstance(lpac, str):
+        print(f"esim: {lpac}", file=sys.stderr)
+        return LPAC_MISSING
+    arguments = list(args.lpac_args)
+    if arguments[:1] == ["--"]:
+        arguments = arguments[1:]
+    if not arguments:
+        raise UsageError("name the lpac command after --, e.g. esim lpac -- chip info")
+    home = _home(args)
+    resolver = _resolver(home, args.resolve or [])
+    card = _card(home)
+    try:
+        return run_lpac(home, card, resolver, lpac, arguments, args.allow_expired_tls)
+    finally:
+        card.close()
+
+
+def add_lpac_commands(
+    euicc: Any, groups: Any, leaf: Callable[..., argparse.ArgumentParser]
+) -> None:
+    """``esim euicc stdio`` and ``esim lpac`` on the command-line parser."""
+    expired = "accept an expired CERT.DPtls (tests against published sets only)"
+    stdio = leaf(euicc, "stdio", cmd_euicc_stdio, "lpac's stdio backends on stdin/stdout")
+    stdio.add_argument(
+        "--http", action="store_true", help="also answer lpac's http requests (LPAC_HTTP=stdio)"
+    )
+    stdio.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
+    stdio.add_argument("--allow-expired-tls", action="store_true", help=expired)
+    lpac = groups.add_parser(
+        "lpac",
+        help="run lpac against this data directory",
+        description="Run a user's lpac (LPAC_APDU=stdio, LPAC_HTTP=stdio) against this data "
+        "directory's eUICC and SM-DP+s; prints lpac's output, exits with its status.",
+    )
+    lpac.set_defaults(command=cmd_lpac)
+    lpac.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="state and PKI")
+    lpac.add_argument("--pki", type=Path, default=argparse.SUPPRESS, help="a brought set")
+    lpac.add_argument("--lpac", type=Path, metavar="PATH", help="the lpac binary (default: PATH)")
+    lpac.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
+    lpac.add_argument("--allow-expired-tls", action="store_true", help=expired)
+    lpac.add_argument("lpac_args", nargs=argparse.REMAINDER, metavar="-- LPAC_ARGS")

@@ -20,20 +20,24 @@ from esim.cli_home import Home
 def _store(home: Home) -> Any:
     from esim.smdp.store import OrderStore
 
-    _, address = home.identity()
-    return OrderStore.open(home.order_store_path, clock=time.time, smdp_address=address)
+    return OrderStore.open(home.order_store_path, clock=time.time, smdp_address=home.smdp_address())
 
 
 def serve(home: Home, host: str, port: int) -> int:
     """Serve until SIGINT/SIGTERM; the name → port entry lives in smdp-hosts.json meanwhile."""
     from esim.smdp.server import SmdpConfig, SmdpServer
 
-    certificates = home.certificates()
-    _, address = home.identity()
+    certificates = home.server_certificates()
+    address = home.smdp_address()
     store = _store(home)
-    server = SmdpServer(
-        SmdpConfig(address, certificates, home.root / "smdp", clock=time.time), store
+    config = SmdpConfig(
+        address,
+        certificates,
+        home.root / "smdp",
+        clock=time.time,
+        euicc_cis=home.sets.smdp_euicc_cis,
     )
+    server = SmdpServer(config, store)
 
     async def run() -> None:
         bound = await server.start(host, port)
