@@ -210,6 +210,9 @@ CARD_UNLISTED = Row("cardGeneralFailure", "a status word no row lists", _SW)
 
 _LOCAL = "esim-rsp.md §3.5, §3.8 [INF: LPA decision]"
 LOCAL: dict[str, Row] = {
+    "lpa.nickname-too-long": Row(
+        "cardGeneralFailure", "a nickname is at most 64 characters", "SGP.22 §5.7.21"
+    ),
     "lpa.user-declined": Row("operationAborted", "the user declined the profile", _LOCAL),
     "lpa.aborted": Row("operationAborted", "the caller aborted the download", _LOCAL),
     "lpa.consent-timeout": Row("timeoutWaitingForUserConsent", "no consent in time", _LOCAL),
