@@ -64,7 +64,14 @@ class EsimWorld:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.certificates = TestPki.load_or_generate(data_dir / "pki", eid, [SMDP_ADDRESS])
         self.euicc = Euicc.open(
-            data_dir / "euicc", EuiccConfig(eid=eid, certificates=self.certificates)
+            data_dir / "euicc",
+            EuiccConfig(
+                eid=eid,
+                certificates=self.certificates,
+                note_listener=lambda note, fields: self._on_smdp_event(
+                    "euicc.note", {"note": note, **fields}
+                ),
+            ),
         )
         self.orders = OrderStore.open(
             data_dir / "smdp.sqlite", clock=clock.now, smdp_address=SMDP_ADDRESS

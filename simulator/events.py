@@ -37,6 +37,7 @@ KNOWN_KINDS = frozenset(
         "lpa.progress",
         "lpa.error",
         "euicc.profile",
+        "euicc.note",
         "network.registration",
         "portal.callback",
         "ui.screen",
