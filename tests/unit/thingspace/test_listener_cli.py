@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.data_dir import THINGSPACE_LISTENER
 from simulator.thingspace.carrier import CarrierModel
 from simulator.thingspace.cli import DEMO_ICCID, main
 
@@ -96,7 +97,7 @@ def test_send_promo_change_to_the_headless_listener(
     log = (tmp_path / "listener.jsonl").read_text().splitlines()
     assert [json.loads(line)["status"] for line in log] == [403, 200]
     assert json.loads((tmp_path / "sender.jsonl").read_text())["attempt"] == 1
-    carrier = CarrierModel.open(tmp_path / "data" / "thingspace")
+    carrier = CarrierModel.open(tmp_path / "data" / THINGSPACE_LISTENER)
     line = carrier.line(DEMO_ICCID)
     carrier.close()
     assert line is not None
