@@ -37,6 +37,7 @@ from simulator.portal.tls import HOSTED_DOMAIN
 from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
+from simulator.ui.layout import window_settings
 from simulator.ui.main_window import MainWindow, PanelScroller
 from simulator.ui.panels.clock import ClockPanel
 from simulator.ui.panels.euicc import EuiccPanel
@@ -130,7 +131,9 @@ class Simulator(QObject):
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
 
-        self.window = MainWindow(self.page, self.device, config.operator_name)
+        self.window = MainWindow(
+            self.page, self.device, config.operator_name, window_settings(config.data_dir)
+        )
         self.events.subscribe(self.window.observe)
         self._add_panels()
         self.window.backRequested.connect(self._on_back)

@@ -1,0 +1,58 @@
+"""The window's sizes, and remembering its geometry and dock layout between runs (QSettings).
+
+The settings object is always given by the caller (the composition root keeps it in the data
+directory), so tests and parallel runs never read or write a user's own settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QSize
+from PySide6.QtGui import QScreen
+from PySide6.QtWidgets import QMainWindow
+
+PORTAL_FRAME = QSize(800, 600)  # the documented default frame (mobile-plans.md §4.12)
+SIDE_DOCK_WIDTH = 440  # the Operator form, the eSIM columns and the Clock buttons fit
+TIMELINE_DOCK_WIDTH = 340
+BOTTOM_DOCK_HEIGHT = 170
+WINDOW_CHROME = QSize(40, 120)  # separators and frames; menu bar, tool bar, dock titles
+LAYOUT_VERSION = 1  # bump when the docks change, so an old saved state is not applied
+SETTINGS_FILE = "window.ini"
+
+
+def window_settings(data_dir: Path) -> QSettings:
+    """The window's settings file under ``data_dir`` (an INI file a person can delete)."""
+    ui_dir = data_dir / "ui"
+    ui_dir.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(ui_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+def default_window_size(window: QMainWindow) -> QSize:
+    """Room for the portal's frame and the docks at their default widths, within the screen."""
+    wanted = QSize(
+        PORTAL_FRAME.width() + SIDE_DOCK_WIDTH + TIMELINE_DOCK_WIDTH + WINDOW_CHROME.width(),
+        PORTAL_FRAME.height() + BOTTOM_DOCK_HEIGHT + WINDOW_CHROME.height(),
+    )
+    # screen() is typed as never None, yet it is None on a platform without screens.
+    screen: QScreen | None = window.screen()
+    if screen is None:
+        return wanted
+    return wanted.boundedTo(screen.availableSize())
+
+
+def save_window(window: QMainWindow, settings: QSettings) -> None:
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/state", window.saveState(LAYOUT_VERSION))
+    settings.sync()
+
+
+def restore_window(window: QMainWindow, settings: QSettings) -> bool:
+    """Apply a saved geometry and dock layout; False when there is none (or it is unusable)."""
+    geometry = settings.value("window/geometry")
+    state = settings.value("window/state")
+    if not isinstance(geometry, QByteArray) or not isinstance(state, QByteArray):
+        return False
+    # Both return False for a foreign or damaged value: the defaults then stay.
+    restored = window.restoreGeometry(geometry)
+    return window.restoreState(state, LAYOUT_VERSION) and restored
