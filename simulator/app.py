@@ -59,9 +59,22 @@ class SimulatorConfig:
     device: SimulatedDevice = field(default_factory=SimulatedDevice)
     time_scale: float = 1.0
     accept_language: str = "en-us"
-    operator_name: str = SAMPLE_OPERATOR
+    operator_name: str | None = None  # None: Contoso Mobile, or the portal's own host name
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mobileplans-")))
     sm_ds_enabled: bool = False  # the historical SM-DS flow (mobile-plans.md §3.7)
+    smdp_hosts: tuple[str, ...] = ()  # real SM-DP+ host names whose downloads go to the stub
+    euicc_capacity: int | None = None  # bytes of profile memory (None: a real card's figure)
+
+    @property
+    def operator(self) -> str:
+        """The operator's name wherever the app shows it."""
+        if self.operator_name:
+            return self.operator_name
+        if self.portal_url:
+            return urlsplit(self.portal_url).hostname or self.portal_url
+        if self.portal_dir:
+            return Path(self.portal_dir).resolve().name or str(self.portal_dir)
+        return SAMPLE_OPERATOR
 
 
 class Simulator(QObject):
@@ -92,7 +105,9 @@ class Simulator(QObject):
             self.clock,
             self.events,
             self.poster.post,
-            operator_name=config.operator_name,
+            operator_name=config.operator,
+            smdp_hosts=config.smdp_hosts,
+            memory_limit_bytes=config.euicc_capacity,
         )
         self.device.profile_iccids = self.esim.iccids
         self.sample_backend: SampleBackend | None = None
@@ -112,7 +127,7 @@ class Simulator(QObject):
             self.esim,
             self.network,
             self.session,
-            FlowOptions(operator_name=config.operator_name, sm_ds_enabled=config.sm_ds_enabled),
+            FlowOptions(operator_name=config.operator, sm_ds_enabled=config.sm_ds_enabled),
         )
         self.session.flows = self.flows
         # The operator's M2M platform (ThingSpace-style): carrier lines, listener, callbacks.
@@ -123,7 +138,7 @@ class Simulator(QObject):
             self.events,
             self.poster.post,
             network=self.network,
-            operator_name=config.operator_name,
+            operator_name=config.operator,
             plan_lookup=self._plan_of,
             imei=str(self.device.imei),
         )
@@ -132,7 +147,7 @@ class Simulator(QObject):
         self.page.loadFinished.connect(self._on_load_finished)
 
         self.window = MainWindow(
-            self.page, self.device, config.operator_name, window_settings(config.data_dir)
+            self.page, self.device, config.operator, window_settings(config.data_dir)
         )
         self.events.subscribe(self.window.observe)
         self._add_panels()
@@ -170,7 +185,9 @@ class Simulator(QObject):
         """The eSIM, Operator and Clock panels, tabbed with the Device panel they extend."""
         window = self.window
         self.euicc_panel = EuiccPanel(self.esim, self.network, self.device)
-        self.operator_panel = OperatorPanel(self.esim)
+        self.operator_panel = OperatorPanel(
+            self.esim, None if self.sample_backend is None else self.sample_backend.next_order
+        )
         self.clock_panel = ClockPanel(self.clock)
         self.platform_panel = PlatformPanel(**self.platform.panel_args())
         device_dock = window.docks["device"]
@@ -217,6 +234,9 @@ class Simulator(QObject):
             {self.esim.smdp_address: ("127.0.0.1", self.esim.smdp_port)},
             [self.esim.certificates.ci.certificate],
             carrier_line=self._carrier_line,
+            set_behaviour=self.esim.set_behaviour_by_iccid,
+            clock=self.clock.now,
+            operator_name=config.operator,
         )
         self.runtime.front.attach(
             SAMPLE_PORTAL_HOST, self.sample_backend.site(resource_path("portal"))

@@ -38,6 +38,9 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         accept_language=args.language,
         data_dir=data_dir,
         sm_ds_enabled=args.sm_ds,
+        operator_name=args.operator_name,
+        smdp_hosts=args.smdp_hosts,
+        euicc_capacity=args.euicc_capacity_bytes,
     )
     simulator = Simulator(config, runtime)
     for iccid, plan in args.network_plans:

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QDockWidget,
+    QLabel,
     QMainWindow,
     QScrollArea,
     QStackedWidget,
@@ -109,6 +110,13 @@ class MainWindow(QMainWindow):
             lambda: self.errorAnswered.emit(True)
         )
         self.error_page.add_button("Close").clicked.connect(lambda: self.errorAnswered.emit(False))
+        # What went wrong underneath, for the portal developer (the real app shows a code).
+        self.error_detail = QLabel("", self.error_page)
+        self.error_detail.setObjectName("screen-cv")
+        self.error_detail.setWordWrap(True)
+        self.error_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_page.layout_.insertWidget(3, self.error_detail)
+        self._last_lpa_error = ""
         self.connecting_page = page_("Connecting", screens.CONNECTING, busy=True)
         self.connecting_page.add_button("Close app").clicked.connect(self._close_app)
         self.installing_page = page_("Setting up your cellular plan", busy=True)
@@ -187,6 +195,8 @@ class MainWindow(QMainWindow):
             self._show_screen(
                 Screen(str(event.fields["screen"])), str(event.fields.get("text", ""))
             )
+        elif event.kind == "lpa.error":
+            self._last_lpa_error = str(event.fields.get("message", ""))
         elif event.kind == "network.registration":
             self._registration(str(event.fields.get("state", "")))
         elif event.kind == "flow.state" and event.fields.get("state") in OUTCOME_STATES:
@@ -240,6 +250,11 @@ class MainWindow(QMainWindow):
                 self.banner.show_text(text)
         elif screen is Screen.LOAD_FAILED:
             self.load_failed_page.set_cv(text.rpartition("CV: ")[2])
+        elif screen is Screen.ERROR:
+            self.error_page.body.setText(text)
+            detail, self._last_lpa_error = self._last_lpa_error, ""
+            self.error_detail.setText(f"Details: {detail}" if detail else "")
+            self.error_detail.setVisible(bool(detail))
         elif screen is Screen.CONNECTING:
             self.connecting_page.title.setText("Connecting")
             self.connecting_page.body.setText(text)

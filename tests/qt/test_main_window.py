@@ -229,3 +229,17 @@ def test_toasts_follow_their_flow(qtbot: QtBot, make_window: MakeWindow) -> None
     window.observe(event("ui.toast", toast="toast-3", text="You're connected", actions=[]))
     window.observe(event("flow.state", state="done", **op))
     assert window.toasts.toast_ids() == ["toast-3"]
+
+
+def test_the_error_page_says_what_failed_underneath(qtbot: QtBot, make_window: MakeWindow) -> None:
+    window = shown(qtbot, make_window())
+    why = "the SM-DP+ smdp.other.example is not reachable: start it with --smdp-host ..."
+    window.observe(event("lpa.error", activation_error="serverNotReachable", message=why))
+    window.observe(event("ui.screen", screen="error", text="We couldn't download the profile."))
+    assert window.stack.currentWidget() is window.error_page
+    assert window.error_page.body.text() == "We couldn't download the profile."
+    assert window.error_detail.text() == f"Details: {why}"
+    assert window.error_detail.isVisible()
+    # The next error without an LPA failure behind it shows no stale details.
+    window.observe(event("ui.screen", screen="error", text="Something else."))
+    assert not window.error_detail.isVisible()
