@@ -3,6 +3,8 @@ panels docked around it, a menu bar, and notifications in the bottom-right corne
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -43,6 +45,14 @@ from simulator.ui.toasts import ToastStack
 __all__ = ["PORTAL_FRAME", "MainWindow", "MessagePage", "PanelScroller"]
 
 CONNECTED_TITLE = "You're connected"
+_BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
+_NOTE_REFERENCES = re.compile(r"\s*\([^()]*\.md\b(?:[^()]|\([^()]*\))*\)")
+
+
+def plain_detail(message: str) -> str:
+    """An LPA message without its trailing references to the project's notes: the page
+    shows what failed; the Timeline keeps the whole message."""
+    return _NOTE_REFERENCES.sub("", _BRACKETED_REFERENCES.sub("", message)).strip()
 
 
 class PanelScroller(QScrollArea):
@@ -158,6 +168,9 @@ class MainWindow(QMainWindow):
         self.contract = ContractPanel(self)
         self.device_panel = DevicePanel(device, self)
         self.docks: dict[str, QDockWidget] = {}
+        # The side panels run the window's full height; the Contract dock sits under the portal.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock("Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock("Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.add_dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -253,7 +266,7 @@ class MainWindow(QMainWindow):
         elif screen is Screen.ERROR:
             self.error_page.body.setText(text)
             detail, self._last_lpa_error = self._last_lpa_error, ""
-            self.error_detail.setText(f"Details: {detail}" if detail else "")
+            self.error_detail.setText(f"Details: {plain_detail(detail)}" if detail else "")
             self.error_detail.setVisible(bool(detail))
         elif screen is Screen.CONNECTING:
             self.connecting_page.title.setText("Connecting")

@@ -25,7 +25,7 @@ from simulator.ui.layout import (
     TIMELINE_DOCK_WIDTH,
     window_settings,
 )
-from simulator.ui.main_window import MainWindow
+from simulator.ui.main_window import MainWindow, plain_detail
 
 OPERATOR = "Fabrikam Wireless"
 MakeWindow = Callable[..., MainWindow]
@@ -243,3 +243,18 @@ def test_the_error_page_says_what_failed_underneath(qtbot: QtBot, make_window: M
     # The next error without an LPA failure behind it shows no stale details.
     window.observe(event("ui.screen", screen="error", text="Something else."))
     assert not window.error_detail.isVisible()
+
+
+def test_plain_detail_drops_note_references() -> None:
+    message = (
+        "AuthenticateClient: the SM-DP+ refused with 8.2/1.2 (profile not yet released): "
+        "order.not-released: the profile of X is not released (esim-rsp.md §2.4 (status codes))"
+        " [es9.8.2/1.2; SGP.22 §6.5.2 status codes; esim-rsp.md §2.4]"
+    )
+    assert plain_detail(message) == (
+        "AuthenticateClient: the SM-DP+ refused with 8.2/1.2 (profile not yet released): "
+        "order.not-released: the profile of X is not released"
+    )
+    assert plain_detail("the SM-DP+ a.example is not reachable") == (
+        "the SM-DP+ a.example is not reachable"
+    )

@@ -10,6 +10,7 @@ Every change goes through :class:`EsimWorld` and its order store; the panel only
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -115,14 +117,18 @@ class OperatorPanel(QWidget):
         self.reset.setToolTip("Release the selected order again as a plain order")
         self.reset.clicked.connect(lambda: self._release(reset=True))
 
-        self.behaviour = QGroupBox("Behaviour of the selected order", self)
+        # Two editors of one kind, in tabs to leave the orders table its height.
+        self.behaviour_tabs = QTabWidget(self)
+        self.behaviour_tabs.setObjectName("operator-behaviour-tabs")
+        self.behaviour = QWidget(self.behaviour_tabs)
         self.behaviour_form = BehaviourForm("operator", self.behaviour)
-        self.apply = QPushButton("Apply", self.behaviour)
+        self.apply = QPushButton("Apply to the selected order", self.behaviour)
         self.apply.setObjectName("operator-apply-behaviour")
         self.apply.clicked.connect(self._apply_behaviour)
         behaviour_layout = QVBoxLayout(self.behaviour)
         behaviour_layout.addWidget(self.behaviour_form)
-        behaviour_layout.addWidget(self.apply)
+        behaviour_layout.addWidget(self.apply, alignment=Qt.AlignmentFlag.AlignLeft)
+        behaviour_layout.addStretch(1)
         # The names the panel had before the form was shared.
         self.release_minutes = self.behaviour_form.release_minutes
         self.expired = self.behaviour_form.expired
@@ -131,6 +137,8 @@ class OperatorPanel(QWidget):
         self.latency = self.behaviour_form.latency
 
         self.next_group = self._next_order_group()
+        self.behaviour_tabs.addTab(self.next_group, "Next portal order")
+        self.behaviour_tabs.addTab(self.behaviour, "Selected order")
 
         self.status = QLabel(self)
         self.status.setObjectName("operator-status")
@@ -147,16 +155,16 @@ class OperatorPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
         layout.addWidget(self.status)
-        layout.addWidget(self.behaviour)
-        layout.addWidget(self.next_group)
+        layout.addWidget(self.behaviour_tabs)
         self.table.setMinimumHeight(120)
         self.refresh()
 
-    def _next_order_group(self) -> QGroupBox:
-        group = QGroupBox("Next order the portal places", self)
+    def _next_order_group(self) -> QWidget:
+        group = QWidget(self)
         group.setObjectName("operator-next-order")
         self.next_form = BehaviourForm("next", group)
-        self.next_eid_mismatch = QCheckBox("Bound to another eUICC (EID mismatch)", group)
+        self.next_eid_mismatch = QCheckBox("Bound to another eUICC", group)
+        self.next_eid_mismatch.setToolTip("The SM-DP+ refuses this PC's eUICC: EID mismatch")
         self.next_eid_mismatch.setObjectName("next-eid-mismatch")
         self.next_confirmation_code = QLineEdit(group)
         self.next_confirmation_code.setObjectName("next-confirmation-code")
@@ -230,11 +238,10 @@ class OperatorPanel(QWidget):
         matching_id = None if order is None else order.matching_id
         if matching_id != self._editing:
             self._editing = matching_id
-            self.behaviour.setTitle(
-                "Behaviour of the selected order"
-                if order is None
-                else f"Behaviour of {order.matching_id}"
-            )
+            if order is not None:
+                self.behaviour_tabs.setTabText(1, f"Order {order.matching_id[:12]}")
+            else:
+                self.behaviour_tabs.setTabText(1, "Selected order")
             self.behaviour_form.load(
                 OrderBehaviour() if order is None else order.behaviour, self._world.clock.now()
             )

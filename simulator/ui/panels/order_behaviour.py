@@ -41,7 +41,8 @@ class BehaviourForm(QWidget):
         self.release_minutes = QSpinBox(self)
         self.release_minutes.setObjectName(f"{prefix}-release-minutes")
         self.release_minutes.setRange(0, MAX_RELEASE_MINUTES)
-        self.release_minutes.setSuffix(" virtual min")
+        self.release_minutes.setSuffix(" min")
+        self.release_minutes.setToolTip("Virtual minutes before the SM-DP+ releases the order")
         self.release_minutes.setSpecialValueText("released now")
         self.expired = QCheckBox("Expired", self)
         self.expired.setObjectName(f"{prefix}-expired")
@@ -65,7 +66,8 @@ class BehaviourForm(QWidget):
         self.form.addRow("", self.expired)
         self.form.addRow("Fail at", self.fail_at)
         self.form.addRow("Extra latency", self.latency)
-        self.form.addRow("Confirmation code attempts", self.attempts)
+        self.form.addRow("CC attempts", self.attempts)
+        self.attempts.setToolTip("Wrong confirmation codes the SM-DP+ accepts before it fails")
 
     def load(self, behaviour: OrderBehaviour, now: float) -> None:
         wait = 0.0 if behaviour.release_at is None else behaviour.release_at - now
