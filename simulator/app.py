@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,6 +88,9 @@ class Simulator(QObject):
         self.clock = VirtualClock(config.time_scale, real_now=time.monotonic)
         self.events = EventLog(self.clock)
         self.clock_driver = QtClockDriver(self.clock, self)
+        # The operator's calendar (billing cycles, promotions) is the virtual wall time: the
+        # moment the run started plus the virtual seconds (UTC, naive as the carrier model's).
+        self.calendar_start = self.clock.wall_start().astimezone(UTC).replace(tzinfo=None)
         self.device = config.device
 
         # An off-the-record profile per simulator: no cookies or cache leak between runs/tests.
@@ -141,6 +145,7 @@ class Simulator(QObject):
             operator_name=config.operator,
             plan_lookup=self._plan_of,
             imei=str(self.device.imei),
+            calendar_start=self.calendar_start,
         )
         self.events.subscribe(self.platform.observe)
         self.host = BridgeHost(self.page, self.session, self.events)
@@ -176,6 +181,10 @@ class Simulator(QObject):
         except IdentifierError:
             return None
         return None if line is None else line_fields(line)
+
+    def calendar_today(self) -> date:
+        """The virtual date: the day the run started plus the virtual clock's seconds."""
+        return (self.calendar_start + timedelta(seconds=self.clock.now())).date()
 
     def _plan_of(self, operation: str) -> str:
         flow = self.flows.flows.get(operation)
@@ -237,6 +246,7 @@ class Simulator(QObject):
             set_behaviour=self.esim.set_behaviour_by_iccid,
             clock=self.clock.now,
             operator_name=config.operator,
+            today=self.calendar_today,
         )
         self.runtime.front.attach(
             SAMPLE_PORTAL_HOST, self.sample_backend.site(resource_path("portal"))

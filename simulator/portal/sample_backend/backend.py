@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ class SampleBackend:
         set_behaviour: Callable[[str, OrderBehaviour], object] | None = None,
         clock: Callable[[], float] | None = None,
         operator_name: str = OPERATOR_NAME,
+        today: Callable[[], date] | None = None,
     ) -> None:
         self.es2 = Es2Client(
             smdp_base,
@@ -68,6 +70,7 @@ class SampleBackend:
         self._set_behaviour = set_behaviour
         self._clock = clock or (lambda: 0.0)
         self.operator_name = operator_name
+        self._today = today  # the operator's calendar date (the simulator's virtual date)
         self._plans = {plan.id: plan for plan in CATALOGUE}
         self.accounts: dict[str, Account] = {
             "alex@example.com": Account("alex@example.com", "contoso")
@@ -222,7 +225,10 @@ class SampleBackend:
                     shown["plan"] = carrier.get("plan", shown.get("plan"))
                     shown["status"] = carrier.get("status", shown.get("status"))
                     shown["promotions"] = list(carrier.get("promotions", []))
-        return json_response({"backend": True, "lines": list(seen.values())})
+        answer: dict[str, Any] = {"backend": True, "lines": list(seen.values())}
+        if self._today is not None:
+            answer["asOf"] = self._today().isoformat()
+        return json_response(answer)
 
     # -- orders ------------------------------------------------------------------------------------
     async def _place(

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ async def running(
         behaviour,
     )
     options["clock"] = lambda: 1_000_000.0
+    options["today"] = lambda: date(2026, 11, 30)
     backend = SampleBackend(
         f"https://{SMDP_ADDRESS}",
         {SMDP_ADDRESS: ("127.0.0.1", port or smdp_port)},
@@ -363,3 +365,12 @@ def test_next_order_plan_descriptions_and_refusals() -> None:
         NextOrderPlan(release_after_minutes=-1)
     with pytest.raises(ValueError, match="not empty"):
         NextOrderPlan(confirmation_code="  ")
+
+
+def test_lines_are_dated_by_the_operator_calendar(tmp_path: Path) -> None:
+    async def test(world: World) -> None:
+        status, body = await world.get("/api/lines")
+        assert status == 200
+        assert body["asOf"] == "2026-11-30"
+
+    run(tmp_path, test)
