@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from simulator.flows import screens
-from simulator.ui.style import DIALOG_STYLE
+from simulator.ui.style import DIALOG_STYLE, plain_label
 
 
 class LeaveDialog(QDialog):
@@ -18,10 +18,10 @@ class LeaveDialog(QDialog):
         self.setWindowTitle(screens.LEAVE_TITLE)
         self.setModal(True)
         self.setMinimumWidth(440)
-        title = QLabel(screens.LEAVE_TITLE, self)
+        title = plain_label(screens.LEAVE_TITLE, self)
         title.setObjectName("screen-title")
         title.setWordWrap(True)
-        body = QLabel(screens.LEAVE_BODY, self)
+        body = plain_label(screens.LEAVE_BODY, self)
         body.setObjectName("screen-body")
         body.setWordWrap(True)
         # Cancel then Continue, as in the docs' screenshot (not the platform's own order).

@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QDockWidget,
-    QLabel,
     QMainWindow,
     QScrollArea,
     QStackedWidget,
@@ -39,6 +38,7 @@ from simulator.ui.panels.contract import ContractPanel
 from simulator.ui.panels.device import DevicePanel
 from simulator.ui.panels.timeline import TimelinePanel
 from simulator.ui.screens import AppPage, LoadFailedPage, MessagePage, ProviderPage
+from simulator.ui.style import plain_label
 from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
 from simulator.ui.toasts import ToastStack
 
@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         )
         self.error_page.add_button("Close").clicked.connect(lambda: self.errorAnswered.emit(False))
         # What went wrong underneath, for the portal developer (the real app shows a code).
-        self.error_detail = QLabel("", self.error_page)
+        self.error_detail = plain_label("", self.error_page)
         self.error_detail.setObjectName("screen-cv")
         self.error_detail.setWordWrap(True)
         self.error_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -9,14 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from simulator.ui.style import PAGE_STYLE
+from simulator.ui.style import PAGE_STYLE, plain_label
 
 
 class ProgressPopup(QFrame):
@@ -31,9 +30,9 @@ class ProgressPopup(QFrame):
             + "#progress-popup { background: #ffffff; border: 1px solid #c4c4c4;"
             " border-radius: 8px; }"
         )
-        self.operator = QLabel(operator_name, self)
+        self.operator = plain_label(operator_name, self)
         self.operator.setObjectName("screen-operator")
-        self.text = QLabel("", self)
+        self.text = plain_label("", self)
         self.text.setObjectName("progress-text")
         self.text.setWordWrap(True)
         font = self.text.font()
@@ -80,7 +79,7 @@ class Banner(QFrame):
             "#banner { background: #fff4ce; border-top: 1px solid #d8c37a; }"
             " #banner QLabel { color: #1b1b1b; }"
         )
-        self.text = QLabel("", self)
+        self.text = plain_label("", self)
         self.text.setObjectName("banner-text")
         self.text.setWordWrap(True)
         close = QPushButton("\u2715", self)

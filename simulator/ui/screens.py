@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from simulator.flows import screens
-from simulator.ui.style import PAGE_STYLE
+from simulator.ui.style import PAGE_STYLE, plain_label
 
 
 class AppPage(QWidget):
@@ -36,13 +35,13 @@ class AppPage(QWidget):
         self.setObjectName("app-page")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(PAGE_STYLE)
-        self.operator = QLabel(operator_name, self)
+        self.operator = plain_label(operator_name, self)
         self.operator.setObjectName("screen-operator")
         self.operator.setVisible(bool(operator_name))
-        self.title = QLabel(title, self)
+        self.title = plain_label(title, self)
         self.title.setObjectName("screen-title")
         self.title.setWordWrap(True)
-        self.body = QLabel(body, self)
+        self.body = plain_label(body, self)
         self.body.setObjectName("screen-body")
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -105,7 +104,7 @@ class LoadFailedPage(AppPage):
         super().__init__(
             screens.LOAD_FAILED, screens.LOAD_FAILED_DETAIL, parent, operator_name=operator_name
         )
-        self.cv = QLabel("", self)
+        self.cv = plain_label("", self)
         self.cv.setObjectName("screen-cv")
         self.cv.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.layout_.insertWidget(3, self.cv)

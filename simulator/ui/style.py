@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
 ACCENT = "#0067c0"
 PAGE_STYLE = f"""
 #app-page {{ background: #f9f9f9; }}
@@ -26,3 +29,11 @@ PAGE_STYLE = f"""
 """
 
 DIALOG_STYLE = PAGE_STYLE.replace("#app-page", "#app-dialog")
+
+
+def plain_label(text: str, parent: QWidget | None = None) -> QLabel:
+    """A label that never reads its text as HTML: operator names, plan names and messages come
+    from the command line or the portal (untrusted), and QLabel would otherwise guess."""
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label

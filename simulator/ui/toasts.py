@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from simulator.ui.style import plain_label
 from simulator.ui.toast_book import ShownToast
 
 TOAST_WIDTH = 364  # Windows 10/11 notifications are 364 px wide at 100 % scale
@@ -39,13 +40,13 @@ class ToastCard(QFrame):
         self.setProperty("toast_id", toast.toast_id)
         self.setStyleSheet(TOAST_STYLE)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        app = QLabel(app_name, self)
+        app = plain_label(app_name, self)
         app.setObjectName("toast-app")
         self.close_button = QPushButton("\u2715", self)
         self.close_button.setObjectName("toast-close")
         self.close_button.setToolTip("Close this notification")
         self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.text = QLabel(toast.text, self)
+        self.text = plain_label(toast.text, self)
         self.text.setObjectName("toast-text")
         self.text.setWordWrap(True)
         font = self.text.font()

@@ -258,3 +258,18 @@ def test_plain_detail_drops_note_references() -> None:
     assert plain_detail("the SM-DP+ a.example is not reachable") == (
         "the SM-DP+ a.example is not reachable"
     )
+
+
+def test_text_from_the_portal_is_never_read_as_html(qtbot: QtBot, make_window: MakeWindow) -> None:
+    window = shown(qtbot, make_window())
+    hostile = "Your plan <img src='file:///etc/passwd'><h1>FREE</h1> is active."
+    window.observe(event("ui.screen", screen="plan-active", text=hostile))
+    window.observe(event("ui.toast", toast="toast-9", text=hostile, actions=[]))
+    window.observe(event("ui.screen", screen="portal", text=hostile))
+    card = window.toasts.card("toast-9")
+    assert card is not None
+    for label in (window.plan_page.body, card.text, window.banner.text):
+        assert label.text() == hostile
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    for label in window.findChildren(QLabel):
+        assert label.textFormat() != Qt.TextFormat.RichText
