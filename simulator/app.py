@@ -72,7 +72,8 @@ class SimulatorConfig:
         if self.operator_name:
             return self.operator_name
         if self.portal_url:
-            return urlsplit(self.portal_url).hostname or self.portal_url
+            host = urlsplit(self.portal_url).hostname or self.portal_url
+            return SAMPLE_OPERATOR if host == SAMPLE_PORTAL_HOST else host
         if self.portal_dir:
             return Path(self.portal_dir).resolve().name or str(self.portal_dir)
         return SAMPLE_OPERATOR

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.app import SAMPLE_OPERATOR, SimulatorConfig
+from simulator.app import SAMPLE_OPERATOR, SAMPLE_PORTAL_HOST, SimulatorConfig
 
 
 def test_operator_name_defaults(tmp_path: Path) -> None:
@@ -21,3 +21,8 @@ def test_operator_name_defaults(tmp_path: Path) -> None:
         data_dir=tmp_path, portal_url="https://mo.fabrikam.example/", operator_name="Fabrikam"
     )
     assert named.operator == "Fabrikam"
+
+
+def test_the_bundled_portals_own_url_is_still_contoso(tmp_path: Path) -> None:
+    config = SimulatorConfig(data_dir=tmp_path, portal_url=f"https://{SAMPLE_PORTAL_HOST}/")
+    assert config.operator == SAMPLE_OPERATOR
