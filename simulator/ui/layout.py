@@ -28,12 +28,17 @@ def window_settings(data_dir: Path) -> QSettings:
     return QSettings(str(ui_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
 
 
-def default_window_size(window: QMainWindow) -> QSize:
-    """Room for the portal's frame and the docks at their default widths, within the screen."""
-    wanted = QSize(
+def wanted_window_size() -> QSize:
+    """Room for the portal's frame and the docks at their default sizes."""
+    return QSize(
         PORTAL_FRAME.width() + SIDE_DOCK_WIDTH + TIMELINE_DOCK_WIDTH + WINDOW_CHROME.width(),
         PORTAL_FRAME.height() + BOTTOM_DOCK_HEIGHT + WINDOW_CHROME.height(),
     )
+
+
+def default_window_size(window: QMainWindow) -> QSize:
+    """:func:`wanted_window_size`, within the screen's available area."""
+    wanted = wanted_window_size()
     # screen() is typed as never None, yet it is None on a platform without screens.
     screen: QScreen | None = window.screen()
     if screen is None:

@@ -28,7 +28,9 @@ PAGE_STYLE = f"""
 #app-page QProgressBar::chunk {{ background: {ACCENT}; border-radius: 2px; }}
 """
 
-DIALOG_STYLE = PAGE_STYLE.replace("#app-page", "#app-dialog")
+DIALOG_STYLE = PAGE_STYLE.replace("#app-page", "#app-dialog") + (
+    "#app-dialog QLabel#screen-title { font-size: 15pt; }"
+)
 
 
 def plain_label(text: str, parent: QWidget | None = None) -> QLabel:
