@@ -79,3 +79,41 @@ def test_cancel_goes_once_placed_and_the_account_page_follows_the_virtual_date(
     assert "2017" not in lines
     # Same launch, another page: Cancel stays away.
     assert harness.js("document.getElementById('cancel').hidden") is True
+
+
+MD = "{moDirectStatus: 'Complete', planName: 'Fabrikam 5 GB', userAccount: 'New'}"
+
+
+def test_smdp_host_mapping_and_the_unknown_host_error(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness(
+        portal_dir=None,
+        time_scale=0,
+        operator_name="Fabrikam Wireless",
+        smdp_hosts=("smdp.fabrikam.example",),
+    )
+    sim = harness.simulator
+    assert sim.window.provider_page.operator.text() == "Fabrikam Wireless"
+    assert "Fabrikam Wireless" in sim.window.windowTitle()
+    harness.launch_and_wait()
+    # An activation code naming a host nobody mapped: refused at once, saying how to map it.
+    harness.js(
+        f"MobilePlansInlineOperations.notifyProfileDownload({MD}, '1$smdp.other.example$ABC-1')"
+    )
+    failed = harness.wait_for("lpa.error", timeout=20000)
+    assert failed.fields["activation_error"] == "serverNotReachable"
+    harness.wait_for("ui.screen", screen="error")
+    detail = sim.window.error_detail.text()
+    assert "smdp.other.example" in detail
+    assert "--smdp-host smdp.other.example" in detail
+    sim.window.errorAnswered.emit(False)
+
+    # The mapped host's code downloads from the simulator's SM-DP+.
+    order = sim.esim.create_order(plan_name="Fabrikam 5 GB")
+    code = f"1$smdp.fabrikam.example${order.matching_id}"
+    harness.js(f"MobilePlansInlineOperations.notifyProfileDownload({MD}, '{code}')")
+    harness.wait_for("euicc.profile", iccid=order.iccid, state="enabled", timeout=30000)
+    (profile,) = sim.esim.profiles()
+    assert profile.iccid == order.iccid
+    assert profile.service_provider == "Fabrikam Wireless"
