@@ -192,7 +192,7 @@ class EsimWorld:
         return self.euicc.free_memory()
 
     def route(self, activation_code: str) -> tuple[str, str | None]:
-        """See :func:`route_activation_code`, with this world's --smdp-host mappings."""
+        """:func:`route_activation_code` with this world's --smdp-host mappings."""
         return route_activation_code(activation_code, self.smdp_hosts)
 
     @property
@@ -227,10 +227,6 @@ class EsimWorld:
                 outcome = DownloadOutcome(
                     activation_code, None, "cardBusy", "the eUICC is busy (a toolkit session)"
                 )
-            elif unreachable is not None:
-                outcome = DownloadOutcome(
-                    activation_code, None, "serverNotReachable", unreachable, "resolve"
-                )
             else:
                 try:
                     result = lpa.download_blocking(
@@ -238,8 +234,12 @@ class EsimWorld:
                     )
                     outcome = DownloadOutcome(activation_code, result.iccid, "success", "")
                 except LpaError as error:
+                    message = error.message
+                    if unreachable is not None and error.activation_error == "serverNotReachable":
+                        # Say which host and how to send it to the stub, then what failed.
+                        message = f"{unreachable} ({error.message})"
                     outcome = DownloadOutcome(
-                        activation_code, None, error.activation_error, error.message, error.step
+                        activation_code, None, error.activation_error, message, error.step
                     )
                 except Exception as error:
                     outcome = DownloadOutcome(
@@ -313,11 +313,12 @@ def with_behaviour(order: Order, **changes: Any) -> OrderBehaviour:
 def route_activation_code(
     activation_code: str, mapped_hosts: Sequence[str]
 ) -> tuple[str, str | None]:
-    """The activation code to download with, or why it cannot be (a plain sentence).
+    """The activation code to download with, and what to say if its host cannot be reached.
 
-    The stub SM-DP+ is the only one the emulated eUICC can reach (its certificates are a test
-    PKI): a code for a host mapped with --smdp-host is sent to the stub; any other host is
-    refused at once, naming the host and the option, instead of a network error later.
+    A code for a host mapped with --smdp-host is sent to the stub SM-DP+. Any other foreign
+    host is still tried (an SM-DP+ of the user's own running on this PC's test PKI can
+    answer), and the sentence returned, naming the host and the option, explains the
+    serverNotReachable a real operator's SM-DP+ gives.
     """
     try:
         code = ActivationCode.parse(activation_code)
@@ -329,7 +330,7 @@ def route_activation_code(
     if host in mapped_hosts:
         return replace(code, smdp_address=SMDP_ADDRESS).format(), None
     return activation_code, (
-        f"the SM-DP+ {code.smdp_address} named by the activation code is not reachable from "
-        f"the simulator: start it with --smdp-host {host} to send that host's downloads to "
-        f"the simulator's SM-DP+ ({SMDP_ADDRESS})"
+        f"the SM-DP+ {code.smdp_address} named by the activation code was not reachable: "
+        f"start the simulator with --smdp-host {host} to send that host's downloads to its "
+        f"own SM-DP+ ({SMDP_ADDRESS})"
     )
