@@ -45,6 +45,7 @@ from simulator.ui.toasts import ToastStack
 __all__ = ["PORTAL_FRAME", "MainWindow", "MessagePage", "PanelScroller"]
 
 CONNECTED_TITLE = "You're connected"
+NOT_CONNECTED_TITLE = "Not connected"
 _BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
 _NOTE_REFERENCES = re.compile(r"\s*\([^()]*\.md\b(?:[^()]|\([^()]*\))*\)")
 
@@ -235,16 +236,25 @@ class MainWindow(QMainWindow):
             registration = Registration(state)
         except ValueError:
             return
-        if registration is Registration.SEARCHING:
+        # Only an outcome counts: searching goes on, and none/deregistered is another line
+        # being switched off.
+        if not registration.connected and registration is not Registration.DENIED:
             return
         self.banner.hide()
-        if registration.connected and self.stack.currentWidget() is self.connecting_page:
-            # The connecting screen says what happened instead of "connecting" forever.
+        if self.stack.currentWidget() is not self.connecting_page:
+            return
+        # The connecting screen says what happened instead of "connecting" forever.
+        if registration.connected:
             self.connecting_page.title.setText(CONNECTED_TITLE)
             self.connecting_page.body.setText(
                 f"You're connected to the cellular network with {self.operator_name}."
             )
-            self.connecting_page.progress.hide()
+        else:
+            self.connecting_page.title.setText(NOT_CONNECTED_TITLE)
+            self.connecting_page.body.setText(
+                f"We couldn't connect you to {self.operator_name} ({registration})."
+            )
+        self.connecting_page.progress.hide()
 
     def _show_screen(self, screen: Screen, text: str) -> None:
         if screen is Screen.LEAVE_DIALOG:
