@@ -194,6 +194,8 @@ def test_pages_name_the_operator_and_connecting_turns_connected(
     window.observe(event("ui.screen", screen="connecting", text=screens.CONNECTING))
     assert window.connecting_page.title.text() == "Connecting"
     assert window.connecting_page.progress.isVisible()
+    window.observe(event("network.registration", iccid="88", state="deregistered"))
+    assert window.connecting_page.title.text() == "Connecting"
     window.observe(event("network.registration", iccid="89", state="denied"))
     assert window.connecting_page.title.text() == "Not connected"
     assert window.connecting_page.body.text() == f"We couldn't connect you to {OPERATOR} (denied)."
