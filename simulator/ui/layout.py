@@ -21,10 +21,19 @@ LAYOUT_VERSION = 1  # bump when the docks change, so an old saved state is not a
 SETTINGS_FILE = "window.ini"
 
 
-def window_settings(data_dir: Path) -> QSettings:
-    """The window's settings file under ``data_dir`` (an INI file a person can delete)."""
+def window_settings(data_dir: Path) -> QSettings | None:
+    """The window's settings file under ``data_dir`` (an INI file a person can delete).
+
+    None when that folder cannot be made (a file in its place, no permission): the window
+    then starts at its default layout and remembers nothing, rather than not starting.
+    """
     ui_dir = data_dir / "ui"
-    ui_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        ui_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not ui_dir.is_dir():
+        return None
     return QSettings(str(ui_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
 
 

@@ -118,6 +118,7 @@ def test_geometry_and_docks_are_remembered_in_the_given_settings(
     qtbot: QtBot, make_window: MakeWindow, tmp_path: Path
 ) -> None:
     settings = window_settings(tmp_path / "data")
+    assert settings is not None
     assert Path(settings.fileName()).parent == tmp_path / "data" / "ui"
     first = shown(qtbot, make_window(settings))
     first.docks["timeline"].hide()
@@ -137,6 +138,7 @@ def test_damaged_settings_leave_the_defaults(
     qtbot: QtBot, make_window: MakeWindow, tmp_path: Path
 ) -> None:
     settings = window_settings(tmp_path / "data")
+    assert settings is not None
     settings.setValue("window/geometry", "not a geometry")
     settings.setValue("window/state", b"\x00garbage")
     window = shown(qtbot, make_window(settings))
@@ -282,3 +284,14 @@ def test_text_from_the_portal_is_never_read_as_html(qtbot: QtBot, make_window: M
         assert label.textFormat() == Qt.TextFormat.PlainText
     for label in window.findChildren(QLabel):
         assert label.textFormat() != Qt.TextFormat.RichText
+
+
+def test_a_file_where_the_settings_folder_goes_means_no_memory_not_a_crash(
+    qtbot: QtBot, make_window: MakeWindow, tmp_path: Path
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "ui").write_text("not a folder")
+    assert window_settings(tmp_path / "data") is None
+    window = shown(qtbot, make_window(None))
+    window.close()
+    assert (tmp_path / "data" / "ui").read_text() == "not a folder"
