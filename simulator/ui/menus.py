@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -81,7 +82,7 @@ class WindowMenus:
         QMessageBox.about(
             self._window,
             "About Mobile Plans Simulator",
-            ABOUT.format(version=_version(), operator=self._operator),
+            ABOUT.format(version=html.escape(_version()), operator=html.escape(self._operator)),
         )
 
 
