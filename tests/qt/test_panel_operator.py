@@ -18,7 +18,7 @@ from simulator.clock import VirtualClock
 from simulator.esim_world import DownloadOutcome, EsimWorld
 from simulator.events import EventLog
 from simulator.portal.sample_backend.next_order import NextOrderPlan, NextOrderSlot
-from simulator.ui.panels.operator import OperatorPanel, describe_behaviour
+from simulator.ui.panels.operator import OperatorPanel, default_plan_name, describe_behaviour
 
 EID = "89033023422130000000000199055797"
 
@@ -241,3 +241,8 @@ def test_next_order_form_arms_the_slot(qtbot: QtBot, world: EsimWorld) -> None:
 def test_without_the_bundled_portal_the_next_order_form_is_off(panel: OperatorPanel) -> None:
     assert not panel.next_group.isEnabled()
     assert "bundled sample portal" in panel.next_summary.text()
+
+
+def test_the_default_plan_is_named_after_the_operator() -> None:
+    assert default_plan_name("Contoso Mobile") == "Contoso 5 GB"
+    assert default_plan_name("Fabrikam") == "Fabrikam 5 GB"

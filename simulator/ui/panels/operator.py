@@ -61,6 +61,11 @@ ACTIVATION_CODE_WIDTH = 170  # elided in the table; the tooltip and Copy give it
 DEFAULT_PLAN = "Contoso 5 GB"
 
 
+def default_plan_name(operator_name: str) -> str:
+    """The sample plan's name, or one named after another operator."""
+    return DEFAULT_PLAN if operator_name == "Contoso Mobile" else f"{operator_name} 5 GB"
+
+
 class OperatorPanel(QWidget):
     """The orders of ``world.orders``; new orders through ``world.create_order``; the plan
     for the sample backend's next order in ``next_order`` (None: no bundled portal)."""
@@ -77,7 +82,8 @@ class OperatorPanel(QWidget):
         self._orders: list[Order] = []
         self._editing: str | None = None  # matching ID shown in the behaviour editor
 
-        self.plan_name = QLineEdit(DEFAULT_PLAN, self)
+        self._default_plan = default_plan_name(world.operator_name)
+        self.plan_name = QLineEdit(self._default_plan, self)
         self.plan_name.setObjectName("operator-plan-name")
         self.bind_eid = QCheckBox("Bind to this PC's EID", self)
         self.bind_eid.setObjectName("operator-bind-eid")
@@ -251,7 +257,7 @@ class OperatorPanel(QWidget):
         code = self.confirmation_code.text().strip()
         try:
             order = self._world.create_order(
-                plan_name=self.plan_name.text().strip() or DEFAULT_PLAN,
+                plan_name=self.plan_name.text().strip() or self._default_plan,
                 eid=self._world.eid if self.bind_eid.isChecked() else None,
                 confirmation_code=code or None,
             )
