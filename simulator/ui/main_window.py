@@ -37,12 +37,12 @@ from simulator.ui.overlays import Banner, ProgressPopup
 from simulator.ui.panels.contract import ContractPanel
 from simulator.ui.panels.device import DevicePanel
 from simulator.ui.panels.timeline import TimelinePanel
-from simulator.ui.screens import AppPage, LoadFailedPage, MessagePage, ProviderPage
+from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
 from simulator.ui.style import plain_label
 from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
 from simulator.ui.toasts import ToastStack
 
-__all__ = ["PORTAL_FRAME", "MainWindow", "MessagePage", "PanelScroller"]
+__all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 
 CONNECTED_TITLE = "You're connected"
 NOT_CONNECTED_TITLE = "Not connected"

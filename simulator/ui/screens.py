@@ -77,9 +77,6 @@ class AppPage(QWidget):
         self.operator.setVisible(bool(operator_name))
 
 
-MessagePage = AppPage  # the name the rest of the app used before the pages were styled
-
-
 class ProviderPage(AppPage):
     """The cellular data provider page the portal is opened from (mobile-plans.md §2.5)."""
 
