@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize
-from PySide6.QtGui import QScreen
+from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QMainWindow
 
 PORTAL_FRAME = QSize(800, 600)  # the documented default frame (mobile-plans.md §4.12)
@@ -19,6 +19,7 @@ BOTTOM_DOCK_HEIGHT = 170
 WINDOW_CHROME = QSize(40, 120)  # separators and frames; menu bar, tool bar, dock titles
 LAYOUT_VERSION = 1  # bump when the docks change, so an old saved state is not applied
 SETTINGS_FILE = "window.ini"
+HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal"})
 
 
 def window_settings(data_dir: Path) -> QSettings | None:
@@ -53,6 +54,18 @@ def default_window_size(window: QMainWindow) -> QSize:
     if screen is None:
         return wanted
     return wanted.boundedTo(screen.availableSize())
+
+
+def fits_portal_and_bottom_dock(window: QMainWindow) -> bool:
+    """Whether the screen is tall enough for the portal's frame with a dock under it.
+
+    Offscreen (headless runs, screenshots, tests) there is no real screen to fit: always yes,
+    so every headless picture has the desktop layout.
+    """
+    screen: QScreen | None = window.screen()  # None on a platform without screens
+    if screen is None or QGuiApplication.platformName() in HEADLESS_PLATFORMS:
+        return True
+    return screen.availableSize().height() >= wanted_window_size().height()
 
 
 def save_window(window: QMainWindow, settings: QSettings) -> None:

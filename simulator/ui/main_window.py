@@ -28,6 +28,7 @@ from simulator.ui.layout import (
     SIDE_DOCK_WIDTH,
     TIMELINE_DOCK_WIDTH,
     default_window_size,
+    fits_portal_and_bottom_dock,
     restore_window,
     save_window,
 )
@@ -176,6 +177,11 @@ class MainWindow(QMainWindow):
         self.add_dock("Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.add_dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.menus = install_menus(self)
+        if not fits_portal_and_bottom_dock(self):
+            # A laptop screen: the Contract panel joins the Timeline so the portal keeps 800x600.
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.docks["contract"])
+            self.tabifyDockWidget(self.docks["timeline"], self.docks["contract"])
+            self.docks["timeline"].raise_()
         self._laid_out = False
 
         self.leave_dialog = LeaveDialog(self)

@@ -295,3 +295,13 @@ def test_a_file_where_the_settings_folder_goes_means_no_memory_not_a_crash(
     window = shown(qtbot, make_window(None))
     window.close()
     assert (tmp_path / "data" / "ui").read_text() == "not a folder"
+
+
+def test_a_short_screen_puts_the_contract_panel_beside_the_timeline(
+    qtbot: QtBot, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("simulator.ui.main_window.fits_portal_and_bottom_dock", lambda _w: False)
+    window = shown(qtbot, make_window())
+    assert window.dockWidgetArea(window.docks["contract"]) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.docks["contract"] in window.tabifiedDockWidgets(window.docks["timeline"])
+    assert window.view.size() == PORTAL_FRAME
