@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
             self._show_screen(
                 Screen(str(event.fields["screen"])), str(event.fields.get("text", ""))
             )
+        elif event.kind == "lpa.progress":
+            self._progress(str(event.fields.get("screen", "")), event.fields.get("text"))
         elif event.kind == "lpa.error":
             self._last_lpa_error = str(event.fields.get("message", ""))
         elif event.kind == "network.registration":
@@ -236,6 +238,15 @@ class MainWindow(QMainWindow):
     def _toast_answered(self, toast_id: str, action: str) -> None:
         self.toast_book.closed(toast_id)
         self.toastAnswered.emit(toast_id, action)
+
+    def _progress(self, screen: str, text: object) -> None:
+        """The "(xKB of yKB)" text of the popup or page already shown (one ui.screen for all)."""
+        if not isinstance(text, str) or not text:
+            return
+        if screen == Screen.PROGRESS_POPUP and self.progress_popup.isVisible():
+            self.progress_popup.show_text(text)
+        elif screen == Screen.INSTALLING and self.stack.currentWidget() is self.installing_page:
+            self.installing_page.body.setText(text)
 
     def _registration(self, state: str) -> None:
         try:

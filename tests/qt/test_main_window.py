@@ -305,3 +305,33 @@ def test_a_short_screen_puts_the_contract_panel_beside_the_timeline(
     assert window.dockWidgetArea(window.docks["contract"]) == Qt.DockWidgetArea.RightDockWidgetArea
     assert window.docks["contract"] in window.tabifiedDockWidgets(window.docks["timeline"])
     assert window.view.size() == PORTAL_FRAME
+
+
+def test_download_progress_updates_the_shown_popup_or_page(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    window = shown(qtbot, make_window())
+    window.observe(event("ui.screen", screen="progress-popup", text="Installing eSIM profile"))
+    assert window.progress_popup.isVisible()
+    window.observe(
+        event(
+            "lpa.progress",
+            stage="LoadBoundProfilePackage",
+            bytes=30720,
+            total=61440,
+            screen="progress-popup",
+            text="Installing eSIM profile (30KB of 60KB)",
+        )
+    )
+    assert window.progress_popup.text.text() == "Installing eSIM profile (30KB of 60KB)"
+    window.observe(event("ui.screen", screen="installing", text="Installing eSIM profile"))
+    assert not window.progress_popup.isVisible()
+    window.observe(
+        event("lpa.progress", screen="installing", text="Installing eSIM profile (60KB of 60KB)")
+    )
+    assert window.installing_page.body.text() == "Installing eSIM profile (60KB of 60KB)"
+    # Progress of a screen no longer shown changes nothing; events without text are ignored.
+    window.observe(event("lpa.progress", screen="progress-popup", text="late"))
+    assert not window.progress_popup.isVisible()
+    window.observe(event("lpa.progress", stage="Done", bytes=1, total=1))
+    assert window.installing_page.body.text() == "Installing eSIM profile (60KB of 60KB)"
