@@ -213,7 +213,9 @@ class MainWindow(QMainWindow):
             self.contract.add(event)
         elif event.kind == "ui.screen":
             self._show_screen(
-                Screen(str(event.fields["screen"])), str(event.fields.get("text", ""))
+                Screen(str(event.fields["screen"])),
+                str(event.fields.get("text", "")),
+                str(event.fields.get("title") or ""),
             )
         elif event.kind == "lpa.progress":
             self._progress(str(event.fields.get("screen", "")), event.fields.get("text"))
@@ -273,7 +275,7 @@ class MainWindow(QMainWindow):
             )
         self.connecting_page.progress.hide()
 
-    def _show_screen(self, screen: Screen, text: str) -> None:
+    def _show_screen(self, screen: Screen, text: str, title: str = "") -> None:
         if screen is Screen.LEAVE_DIALOG:
             self.leave_dialog.open()
             return
@@ -304,6 +306,10 @@ class MainWindow(QMainWindow):
             self.message_page.body.setText(text)
         elif isinstance(page, AppPage) and screen is not Screen.PROVIDER:
             page.body.setText(text)
+        if title and isinstance(page, AppPage) and screen is not Screen.PROVIDER:
+            page.title.setText(title)  # the flow named this screen's title itself
+        elif screen is Screen.ERROR:
+            self.error_page.title.setText(screens.ERROR_TITLE)
         self.stack.setCurrentWidget(page)
         self.back_action.setEnabled(screen is Screen.PORTAL)
 

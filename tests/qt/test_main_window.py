@@ -335,3 +335,20 @@ def test_download_progress_updates_the_shown_popup_or_page(
     assert not window.progress_popup.isVisible()
     window.observe(event("lpa.progress", stage="Done", bytes=1, total=1))
     assert window.installing_page.body.text() == "Installing eSIM profile (60KB of 60KB)"
+
+
+def test_a_screen_event_with_its_own_title(qtbot: QtBot, make_window: MakeWindow) -> None:
+    window = shown(qtbot, make_window())
+    window.observe(
+        event(
+            "ui.screen",
+            screen="error",
+            title="Something else went wrong",
+            body="Body.",
+            text="Body.",
+        )
+    )
+    assert window.error_page.title.text() == "Something else went wrong"
+    assert window.error_page.body.text() == "Body."
+    window.observe(event("ui.screen", screen="error", text="Plain."))
+    assert window.error_page.title.text() == screens.ERROR_TITLE
