@@ -117,7 +117,6 @@ class MainWindow(QMainWindow):
         self.load_failed_page.retryClicked.connect(self.retryRequested)
         self.message_page = page_("")
         self.error_page = page_(screens.ERROR_TITLE)
-        self.error_page.setObjectName("app-page")
         self.error_page.add_button("Try again", primary=True).clicked.connect(
             lambda: self.errorAnswered.emit(True)
         )
