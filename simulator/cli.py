@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -118,6 +119,26 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
     )
+    parser.add_argument(
+        "--operator-name",
+        metavar="NAME",
+        help="the operator's name on the app's pages and notifications (default: Contoso "
+        "Mobile for the bundled portal, else the portal's host name)",
+    )
+    parser.add_argument(
+        "--smdp-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="send downloads for this SM-DP+ host name (a real operator's, from the "
+        "portal's activation codes) to the simulator's SM-DP+; repeatable",
+    )
+    parser.add_argument(
+        "--euicc-capacity",
+        metavar="SIZE",
+        help="the eUICC's memory for profiles, e.g. 512K or 2M (default 279K, a real "
+        "card's; each sample profile takes 60K)",
+    )
 
 
 def _add_demo_options(demo: argparse.ArgumentParser) -> None:
@@ -177,6 +198,12 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         until = EventPattern.parse(args.until) if args.until else None
         args.network_plans = [parse_network_option(text) for text in args.network]
         args.iccid_ranges = tuple(IccidRange.parse(text) for text in args.iccid_range) or None
+        args.smdp_hosts = tuple(parse_smdp_host(text) for text in args.smdp_host)
+        args.euicc_capacity_bytes = (
+            None if args.euicc_capacity is None else parse_capacity(args.euicc_capacity)
+        )
+        if args.operator_name is not None:
+            args.operator_name = parse_operator_name(args.operator_name)
     except (IdentifierError, ValueError) as error:
         parser.error(str(error))
     if args.portal and not args.portal.lower().startswith("https://"):
@@ -211,6 +238,41 @@ def parse_network_option(text: str) -> tuple[str | None, NetworkPlan]:
     if wait < 0:
         raise ValueError(f"--network {text!r}: searching time cannot be negative")
     return (str(Iccid.parse(iccid)) if iccid else None), NetworkPlan(state, wait)
+
+
+MIN_CAPACITY = 1024
+MAX_CAPACITY = 64 * 1024 * 1024
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024 * 1024, "mb": 1024 * 1024}
+_HOST = re.compile(
+    r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+
+
+def parse_capacity(text: str) -> int:
+    """`--euicc-capacity`: bytes, or a number with K/KB/M/MB (powers of 1024)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS:
+        raise ValueError(f"--euicc-capacity {text!r}: give a size such as 300000, 512K or 2M")
+    size = int(float(match.group(1)) * _UNITS[unit])
+    if not MIN_CAPACITY <= size <= MAX_CAPACITY:
+        raise ValueError(f"--euicc-capacity {text!r}: the card's memory must be between 1K and 64M")
+    return size
+
+
+def parse_smdp_host(text: str) -> str:
+    """`--smdp-host`: a DNS host name (what follows `1$` in an activation code)."""
+    host = text.strip().lower().rstrip(".")
+    if not _HOST.fullmatch(host):
+        raise ValueError(f"--smdp-host {text!r} is not a host name such as smdp.example.com")
+    return host
+
+
+def parse_operator_name(text: str) -> str:
+    name = " ".join(text.split())
+    if not name or len(name) > 64 or not name.isprintable():
+        raise ValueError("--operator-name must be 1 to 64 printable characters")
+    return name
 
 
 def main(argv: Sequence[str] | None = None) -> int:

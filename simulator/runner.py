@@ -83,6 +83,9 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         accept_language=args.language,
         data_dir=sim_dir,
         sm_ds_enabled=args.sm_ds,
+        operator_name=args.operator_name,
+        smdp_hosts=args.smdp_hosts,
+        euicc_capacity=args.euicc_capacity_bytes,
     )
     if args.iccid_ranges:
         config.iccid_ranges = args.iccid_ranges
