@@ -117,7 +117,10 @@ class Es9Plus:
             self._store.give_back(session.transaction_hex, "session expired")
 
     def _abort(self, session: Session, error: Es9Error, step: Step) -> None:
-        self.sessions.end(session)
+        # The session stays (failed) until CancelSession or expiry: after a failed
+        # AuthenticateClient or GetBoundProfilePackage the LPA cancels the session on the eUICC
+        # and then ES9+.CancelSession (SGP.22 §3.0.1 error handling, §5.6.5), which needs it.
+        self.sessions.advance(session, SessionState.FAILED)
         order = self._store.get(session.matching_id) if session.matching_id else None
         if session.claim_held:
             session.claim_held = False
