@@ -28,6 +28,7 @@ EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace], int]
 PKI_HELP = "a certificate set you brought (e.g. GSMA SGP.26), read in place, never written"
+CURVE_HELP = "certificates on NIST P-256 or brainpoolP256r1 (fixed when the data dir is new)"
 EXPIRED_HELP = "accept an expired CERT.DPtls (tests against published sets only)"
 
 
@@ -55,7 +56,11 @@ def _lpa_failure(error: LpaError, as_json: bool) -> int:
 
 
 def _home(args: argparse.Namespace) -> Home:
-    return Home(args.data_dir or default_data_dir(), getattr(args, "pki", None))
+    return Home(
+        args.data_dir or default_data_dir(),
+        getattr(args, "pki", None),
+        getattr(args, "curve", None),
+    )
 
 
 # -- esim ac -----------------------------------------------------------------------------------
@@ -290,6 +295,9 @@ def _leaf(
         "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
     )
     parser.add_argument("--pki", type=Path, default=argparse.SUPPRESS, help=PKI_HELP)
+    parser.add_argument(
+        "--curve", choices=("nist", "brainpool"), default=argparse.SUPPRESS, help=CURVE_HELP
+    )
     if json_flag:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -301,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
     parser.add_argument("--pki", type=Path, default=None, help=PKI_HELP)
+    parser.add_argument("--curve", choices=("nist", "brainpool"), default=None, help=CURVE_HELP)
     groups = parser.add_subparsers(dest="group", required=True)
 
     ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(

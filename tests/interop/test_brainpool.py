@@ -83,3 +83,23 @@ def test_sgp26_brainpool_dp_keys_with_our_brainpool_euicc(tmp_path: Path) -> Non
         trust_anchors=[ours.ci.certificate, sgp26.ci.certificate],
     )
     assert result.iccid
+
+
+def test_a_brainpool_data_directory_from_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from esim.cli import main
+    from esim.cli_home import Home
+
+    data = ["--data-dir", str(tmp_path / "bp")]
+    assert main(["--curve", "brainpool", *data, "euicc", "info", "--json"]) == 0
+    capsys.readouterr()
+    home = Home(tmp_path / "bp")
+    assert home.curve() is BRP
+    assert curve_of(home.certificates().euicc) == "brainpoolP256r1"
+    assert main([*data, "--curve", "nist", "euicc", "info"]) == 1  # fixed on first use
+    assert "uses brainpool" in capsys.readouterr().err
+    target = tmp_path / "osmo"
+    assert main(["pki", "export", *data, "--layout", "osmo-smdpp", str(target)]) == 0
+    assert (target / "DPauth" / "CERT_S_SM_DPauth_ECDSA_BRP.der").is_file()
+    assert (target / "DPtls" / "CERT_S_SM_DP_TLS_BRP.pem").is_file()  # osmo-smdpp -b reads it
