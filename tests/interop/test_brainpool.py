@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from interop_material import material, our_certificates, running_stack
 
 from esim.crypto.ecka import Curve
 from esim.lpa import LpaError
-from esim.pki import CertificateSet, load_certificate_set
+from esim.pki import CertificateSet, Credential, load_certificate_set
 from esim.smdp import ProfileSpec
 from esim.smdp.profile_package import generate_iccid
 
@@ -102,4 +103,7 @@ def test_a_brainpool_data_directory_from_the_cli(
     target = tmp_path / "osmo"
     assert main(["pki", "export", *data, "--layout", "osmo-smdpp", str(target)]) == 0
     assert (target / "DPauth" / "CERT_S_SM_DPauth_ECDSA_BRP.der").is_file()
-    assert (target / "DPtls" / "CERT_S_SM_DP_TLS_BRP.pem").is_file()  # osmo-smdpp -b reads it
+    tls = x509.load_pem_x509_certificate(
+        (target / "DPtls" / "CERT_S_SM_DP_TLS_BRP.pem").read_bytes()
+    )
+    assert curve_of(Credential(tls)) == "secp256r1"  # osmo-smdpp -b serves it with any OpenSSL
