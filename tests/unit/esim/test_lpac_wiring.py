@@ -135,3 +135,22 @@ def test_esim_euicc_stdio_survives_deep_nesting(
         {"type": "apdu", "payload": {"ecode": 0}}
     ]
     assert captured.err.startswith("[" * 1000)  # passed through, unanswered
+
+
+def test_esim_euicc_stdio_passes_non_utf8_lines_byte_for_byte(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[3]
+    request = json.dumps({"type": "apdu", "payload": {"func": "connect", "param": None}})
+    done = subprocess.run(
+        [sys.executable, "-m", "esim.cli", "--data-dir", str(tmp_path), "euicc", "stdio"],
+        input=b"\xff\xfe not utf-8\n" + request.encode() + b"\n",
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=str(root)),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b'{"type":"apdu","payload":{"ecode":0}}\n'
+    assert done.stderr == b"\xff\xfe not utf-8\n"
