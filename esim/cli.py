@@ -28,6 +28,7 @@ EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace], int]
 PKI_HELP = "a certificate set you brought (e.g. GSMA SGP.26), read in place, never written"
+STRICT_HELP = "the eUICC refuses BPP segments over SGP.22's 1020 bytes (default: up to 1036)"
 CURVE_HELP = "certificates on NIST P-256 or brainpoolP256r1 (fixed when the data dir is new)"
 EXPIRED_HELP = "accept an expired CERT.DPtls (tests against published sets only)"
 
@@ -124,10 +125,11 @@ def cmd_ac_qr(args: argparse.Namespace) -> int:
 # -- esim euicc --------------------------------------------------------------------------------
 
 
-def _card(home: Home) -> Any:
+def _card(home: Home, args: argparse.Namespace | None = None) -> Any:
     from esim.euicc import Euicc
 
     config = home.euicc_config(
+        strict_segment_size=bool(getattr(args, "strict_segment_size", False)),
         note_listener=lambda _, fields: print(f"esim: note: {fields['message']}", file=sys.stderr),
     )
     return Euicc.open(home.euicc_dir, config)
@@ -146,7 +148,7 @@ def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
 
 def _lpa(home: Home, args: argparse.Namespace) -> Lpa:
     return Lpa(
-        _card(home),
+        _card(home, args),
         trust_anchors=home.trust_anchors(),
         resolver=_resolver(home, getattr(args, "resolve", None) or []),
         send_notifications=not getattr(args, "no_notify", False),
@@ -310,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
     parser.add_argument("--pki", type=Path, default=None, help=PKI_HELP)
     parser.add_argument("--curve", choices=("nist", "brainpool"), default=None, help=CURVE_HELP)
+    parser.add_argument("--strict-segment-size", action="store_true", help=STRICT_HELP)
     groups = parser.add_subparsers(dest="group", required=True)
 
     ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(

@@ -130,7 +130,7 @@ def cmd_euicc_stdio(args: argparse.Namespace) -> int:
 
     home = _home(args)
     resolver = _resolver(home, args.resolve or [])
-    card = _card(home)
+    card = _card(home, args)
     try:
         return serve_stdio(home, card, resolver, args.http, args.allow_expired_tls)
     finally:
@@ -152,7 +152,7 @@ def cmd_lpac(args: argparse.Namespace) -> int:
         raise UsageError("name the lpac command after --, e.g. esim lpac -- chip info")
     home = _home(args)
     resolver = _resolver(home, args.resolve or [])
-    card = _card(home)
+    card = _card(home, args)
     try:
         return run_lpac(home, card, resolver, lpac, arguments, args.allow_expired_tls)
     finally:
