@@ -28,6 +28,8 @@ EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace], int]
 PKI_HELP = "a certificate set you brought (e.g. GSMA SGP.26), read in place, never written"
+STRICT_HELP = "the eUICC refuses BPP segments over SGP.22's 1020 bytes (default: up to 1036)"
+CURVE_HELP = "certificates on NIST P-256 or brainpoolP256r1 (fixed when the data dir is new)"
 EXPIRED_HELP = "accept an expired CERT.DPtls (tests against published sets only)"
 
 
@@ -55,7 +57,11 @@ def _lpa_failure(error: LpaError, as_json: bool) -> int:
 
 
 def _home(args: argparse.Namespace) -> Home:
-    return Home(args.data_dir or default_data_dir(), getattr(args, "pki", None))
+    return Home(
+        args.data_dir or default_data_dir(),
+        getattr(args, "pki", None),
+        getattr(args, "curve", None),
+    )
 
 
 # -- esim ac -----------------------------------------------------------------------------------
@@ -119,10 +125,11 @@ def cmd_ac_qr(args: argparse.Namespace) -> int:
 # -- esim euicc --------------------------------------------------------------------------------
 
 
-def _card(home: Home) -> Any:
+def _card(home: Home, args: argparse.Namespace | None = None) -> Any:
     from esim.euicc import Euicc
 
     config = home.euicc_config(
+        strict_segment_size=bool(getattr(args, "strict_segment_size", False)),
         note_listener=lambda _, fields: print(f"esim: note: {fields['message']}", file=sys.stderr),
     )
     return Euicc.open(home.euicc_dir, config)
@@ -141,7 +148,7 @@ def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
 
 def _lpa(home: Home, args: argparse.Namespace) -> Lpa:
     return Lpa(
-        _card(home),
+        _card(home, args),
         trust_anchors=home.trust_anchors(),
         resolver=_resolver(home, getattr(args, "resolve", None) or []),
         send_notifications=not getattr(args, "no_notify", False),
@@ -290,6 +297,9 @@ def _leaf(
         "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
     )
     parser.add_argument("--pki", type=Path, default=argparse.SUPPRESS, help=PKI_HELP)
+    parser.add_argument(
+        "--curve", choices=("nist", "brainpool"), default=argparse.SUPPRESS, help=CURVE_HELP
+    )
     if json_flag:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -301,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
     parser.add_argument("--pki", type=Path, default=None, help=PKI_HELP)
+    parser.add_argument("--curve", choices=("nist", "brainpool"), default=None, help=CURVE_HELP)
+    parser.add_argument("--strict-segment-size", action="store_true", help=STRICT_HELP)
     groups = parser.add_subparsers(dest="group", required=True)
 
     ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(
