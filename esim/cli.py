@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from esim.activation_code import ActivationCode, ActivationCodeError
-from esim.cli_home import Home, default_data_dir
+from esim.cli_home import Home, default_data_dir, home_in
 from esim.lpa import Lpa, LpaError
 from esim.pki import PkiError
 
@@ -51,7 +51,7 @@ def _lpa_failure(error: LpaError, as_json: bool) -> int:
 
 
 def _home(args: argparse.Namespace) -> Home:
-    return Home(args.data_dir or default_data_dir())
+    return Home(home_in(args.data_dir or default_data_dir()))
 
 
 # -- esim ac -----------------------------------------------------------------------------------
@@ -285,7 +285,10 @@ def _leaf(
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
     parser.set_defaults(command=command)
     parser.add_argument(
-        "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the simulator's data directory; state and test PKI live in its esim-cli/",
     )
     if json_flag:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -296,7 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="esim", description="Activation codes, the emulated eUICC and the stub SM-DP+."
     )
-    parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the simulator's data directory (default: the one mobileplans-sim uses); "
+        "state and test PKI live in its esim-cli/",
+    )
     groups = parser.add_subparsers(dest="group", required=True)
 
     ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(

@@ -158,3 +158,55 @@ def test_flows_lists_every_demo() -> None:
         "cancel",
         "legacy-handoff",
     } <= set(names)
+
+
+def test_listen_esim_run_and_demo_share_one_data_dir(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    listen_command = [sys.executable, "-m", "simulator.cli", "thingspace", "listen"]
+    with subprocess.Popen(
+        [*listen_command, "--demo-line", "--data-dir", str(data)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as listener:
+        assert listener.stdout is not None
+        assert listener.stdout.readline().startswith("http://127.0.0.1:")
+        esim = subprocess.run(
+            [sys.executable, "-m", "esim.cli", "--data-dir", str(data), "euicc", "info"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert esim.returncode == 0, esim.stderr
+        run = _sim("run", "--headless", "--until", "portal.loaded", "--timeout", "60", tmp=tmp_path)
+        assert run.returncode == 0, run.stderr[-2000:]
+        demo = _sim("demo", "balance", "--headless", tmp=tmp_path)
+        assert demo.returncode == 0, demo.stderr[-2000:]
+        listener.send_signal(signal.SIGTERM)
+        assert listener.wait(timeout=30) == 0
+    assert sorted(p.name for p in data.iterdir()) == [
+        "demo",
+        "esim",
+        "esim-cli",
+        "logs",
+        "thingspace",
+        "thingspace-listener",
+        "tls",
+    ]
+    assert list((data / "demo").iterdir()) == []  # each demo's state goes with it
+
+
+def test_a_file_an_older_version_left_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "thingspace").write_bytes(b"SQLite format 3\x00" + bytes(200))
+    result = _sim("run", "--headless", "--until", "portal.loaded", tmp=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"mobileplans-sim: error: {data / 'thingspace'} is a file")
+    assert "[data-dir.not-a-directory]" in result.stderr
