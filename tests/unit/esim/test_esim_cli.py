@@ -99,9 +99,8 @@ def served(tmp_path: Path) -> Iterator[Path]:
         if process.stdout:
             process.stdout.close()
     assert process.returncode == 0
-    assert (
-        DEFAULT_SMDP_ADDRESS not in Home(home_in(tmp_path)).hosts()
-    )  # the server took its entry back
+    # the server took its entry back
+    assert DEFAULT_SMDP_ADDRESS not in Home(home_in(tmp_path)).hosts()
 
 
 def test_serve_then_download_from_two_shells(
