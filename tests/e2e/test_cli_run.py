@@ -12,9 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _sim(*args: str, tmp: Path | None, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+def _sim(
+    *args: str, tmp: Path | None, timeout: float = 90, chromium_flags: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
+    if chromium_flags is not None:
+        env["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags
     return subprocess.run(
         [sys.executable, "-m", "simulator.cli", *args]
         + ([] if tmp is None else ["--data-dir", str(tmp / "data")]),
@@ -210,3 +214,17 @@ def test_a_file_an_older_version_left_is_a_clear_message_not_a_traceback(tmp_pat
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"mobileplans-sim: error: {data / 'thingspace'} is a file")
     assert "[data-dir.not-a-directory]" in result.stderr
+
+
+def test_a_users_chromium_flags_no_longer_keep_the_portal_from_loading(tmp_path: Path) -> None:
+    result = _sim(
+        "run",
+        "--headless",
+        "--until",
+        "portal.loaded",
+        "--timeout",
+        "60",
+        tmp=tmp_path,
+        chromium_flags="--no-sandbox --disable-gpu",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
