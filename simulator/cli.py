@@ -16,6 +16,7 @@ from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
+from simulator.qt_prereqs import missing_libraries_message, missing_xcb_packages, uses_xcb
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
@@ -219,6 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if not args.headless and uses_xcb(os.environ):
+        missing = missing_xcb_packages()
+        if missing:
+            print(f"mobileplans-sim: error: {missing_libraries_message(missing)}", file=sys.stderr)
+            return EXIT_USAGE
     # Qt is imported only now: parsing and usage errors stay fast and display-free.
     from simulator.runner import run_simulator
 
