@@ -113,3 +113,14 @@ def test_the_esim_command_keeps_to_esim_cli_and_an_older_home_stays_where_it_is(
     assert home_in(tmp_path) == tmp_path / "esim-cli"
     (tmp_path / SETTINGS_FILE).write_text("{}")  # made by an esim from before esim-cli/
     assert home_in(tmp_path) == tmp_path
+
+
+def test_a_damaged_portal_certificate_is_made_again(tmp_path: Path) -> None:
+    from simulator.portal.tls import PortalTls
+
+    first = PortalTls.load_or_create(tmp_path)
+    (tmp_path / "portal-leaf.pem").write_text("not a certificate")
+    second = PortalTls.load_or_create(tmp_path)
+    assert second.leaf_pem != first.leaf_pem
+    assert second.leaf_pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    assert PortalTls.load_or_create(tmp_path).leaf_pem == second.leaf_pem  # then reused
