@@ -12,6 +12,7 @@ import asyncio
 import signal
 import sqlite3
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -45,11 +46,27 @@ DEMO_ICCID = str(Iccid.with_check_digit("8901260123456789012"))
 def add_thingspace_commands(subparsers: Any) -> None:
     """Add ``thingspace listen`` and ``thingspace send`` to *subparsers*."""
     parser = subparsers.add_parser(
-        "thingspace", help="ThingSpace-style device callbacks: listen for or send them"
+        "thingspace",
+        help="ThingSpace-style device callbacks: listen for or send them",
+        description="ThingSpace-style device callbacks: listen for them, or send one.",
+        epilog="examples:\n"
+        "  mobileplans-sim thingspace listen --port 8443 --demo-line\n"
+        "  mobileplans-sim thingspace send PromoChanges --to http://127.0.0.1:8443/"
+        " --device Mdn:3124705797",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="thingspace_command", metavar="listen|send")
     commands.required = True
-    listen = commands.add_parser("listen", help="run the reference callback listener")
+    listen = commands.add_parser(
+        "listen",
+        help="run the reference callback listener",
+        description="Run the reference callback listener until Ctrl+C; it prints its URL.",
+        epilog="examples:\n"
+        "  mobileplans-sim thingspace listen                 any free port on 127.0.0.1\n"
+        "  mobileplans-sim thingspace listen --port 8443 --username op --password secret"
+        " --events listener.jsonl",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     listen.add_argument("--host", default="127.0.0.1")
     listen.add_argument("--port", type=int, default=0, help="0: any free port (default)")
     listen.add_argument("--username", default="", help="registered callback username")
@@ -71,11 +88,20 @@ def add_thingspace_commands(subparsers: Any) -> None:
         help="send one callback to a listener",
         description="Every field has a default; --field NAME=VALUE overrides one (empty: left "
         "out), --field RequestId=... sets the RequestId.",
-        epilog="SERVICE and its fields: "
-        + "; ".join(
-            f"{name} ({', '.join(f.name for f in template_for(name).fields)})"
-            for name in COMPOSABLE
-        ),
+        epilog=textwrap.fill(
+            "SERVICE and its fields: "
+            + "; ".join(
+                f"{name} ({', '.join(f.name for f in template_for(name).fields)})"
+                for name in COMPOSABLE
+            ),
+            width=88,
+        )
+        + "\n\nexamples:\n"
+        "  mobileplans-sim thingspace send PromoChanges --to http://127.0.0.1:8443/"
+        " --device Mdn:3124705797\n"
+        "  mobileplans-sim thingspace send PromoChanges --to http://127.0.0.1:8443/"
+        " --device Iccid:89148000000800139708 --format rest --field RequestId=r-1",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     send.add_argument(
         "service", metavar="SERVICE", help="a §1.1 service (e.g. PromoChanges), Fault, Summary"
