@@ -82,7 +82,7 @@ def test_send_promo_change_to_the_headless_listener(
     log = (tmp_path / "listener.jsonl").read_text().splitlines()
     assert [json.loads(line)["status"] for line in log] == [403, 200]
     assert json.loads((tmp_path / "sender.jsonl").read_text())["attempt"] == 1
-    carrier = CarrierModel.open(tmp_path / "data" / "thingspace")
+    carrier = CarrierModel.open(tmp_path / "data" / "thingspace-listener")  # its own sub-path
     line = carrier.line(DEMO_ICCID)
     carrier.close()
     assert line is not None
