@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from esim.activation_code import ActivationCode, ActivationCodeError
-from esim.cli_home import Home, default_data_dir
+from esim.cli_home import Home, default_data_dir, home_in
 from esim.cli_lpac import add_lpac_commands
 from esim.cli_pki_commands import add_pki_commands
 from esim.lpa import Lpa, LpaError
@@ -58,7 +58,7 @@ def _lpa_failure(error: LpaError, as_json: bool) -> int:
 
 def _home(args: argparse.Namespace) -> Home:
     return Home(
-        args.data_dir or default_data_dir(),
+        home_in(args.data_dir or default_data_dir()),
         getattr(args, "pki", None),
         getattr(args, "curve", None),
     )
@@ -294,7 +294,10 @@ def _leaf(
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
     parser.set_defaults(command=command)
     parser.add_argument(
-        "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the simulator's data directory; state and test PKI live in its esim-cli/",
     )
     parser.add_argument("--pki", type=Path, default=argparse.SUPPRESS, help=PKI_HELP)
     parser.add_argument(
@@ -309,7 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="esim", description="Activation codes, the emulated eUICC and the stub SM-DP+."
     )
-    parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the simulator's data directory (default: the one mobileplans-sim uses); "
+        "state and test PKI live in its esim-cli/",
+    )
     parser.add_argument("--pki", type=Path, default=None, help=PKI_HELP)
     parser.add_argument("--curve", choices=("nist", "brainpool"), default=None, help=CURVE_HELP)
     parser.add_argument("--strict-segment-size", action="store_true", help=STRICT_HELP)

@@ -1,6 +1,7 @@
 """The ``esim`` command's data directory: test PKI, card memory, order store, SM-DP+ host table.
 
-Layout (``--data-dir``, default from platformdirs)::
+Layout (``<data dir>/esim-cli/``, the data directory being ``--data-dir`` or the platformdirs
+default that ``mobileplans-sim`` uses too)::
 
     settings.json      {"eid": ..., "smdpAddress": ..., "curve": ...}: fixed on first use
     pki/               the test PKI in the SGP.26 file layout (generated once, then reused)
@@ -38,13 +39,23 @@ SETTINGS_FILE = "settings.json"
 CURVES = {"nist": Curve.NIST_P256, "brainpool": Curve.BRAINPOOL_P256R1}
 
 
+HOME_DIR = "esim-cli"
+
+
 def default_data_dir() -> Path:
-    """Its own sub-path of the simulator's data directory: the app keeps *its* eSIM (another
-    EID) in esim/ there, so the two never open each other's card."""
+    """The simulator's data directory (platformdirs), as `mobileplans-sim` uses it too."""
     import platformdirs
 
-    root = Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
-    return root / "esim-cli"
+    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
+
+
+def home_in(data_dir: Path) -> Path:
+    """The ``esim`` command's own sub-path of a data directory: ``esim-cli/``. The app keeps
+    *its* eSIM (another EID) in ``esim/``, so the two never open each other's card. A
+    directory that already is an ``esim`` home (settings.json, from before) stays one."""
+    if (data_dir / SETTINGS_FILE).is_file() and not (data_dir / HOME_DIR).exists():
+        return data_dir
+    return data_dir / HOME_DIR
 
 
 def _write_json(path: Path, data: Any) -> None:

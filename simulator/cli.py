@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from esim.identifiers import Iccid, IdentifierError
 from simulator.check import add_check_command, run_check_command
@@ -19,6 +20,7 @@ from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
 from simulator.operator_api.check_api import add_check_api_command, run_check_api_command
 from simulator.operator_api.iccid_ranges import IccidRange
+from simulator.qt_prereqs import missing_libraries_message, missing_xcb_packages, uses_xcb
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
@@ -30,24 +32,66 @@ def _default_data_dir() -> Path:
     return default_data_dir()
 
 
+_EXAMPLES = {
+    "top": """examples:
+  mobileplans-sim                                   the bundled sample portal, in a window
+  mobileplans-sim run --portal https://portal.example.com/mobileplans
+  mobileplans-sim demo inline-download --headless   play a flow, print PASS or FAIL
+  mobileplans-sim check https://portal.example.com/mobileplans
+  mobileplans-sim thingspace listen --port 8443
+
+`mobileplans-sim COMMAND --help` shows a command's options and examples.""",
+    "run": """examples:
+  mobileplans-sim run                               the bundled sample portal, in a window
+  mobileplans-sim run --portal https://portal.example.com/mobileplans
+  mobileplans-sim run --portal-dir ./my-portal --events run.jsonl
+  mobileplans-sim run --headless --until portal.loaded --timeout 30 --screenshot shot.png
+  mobileplans-sim run --device psim --iccid 8988247000100003319 --market GB
+
+exit status: 0 done (or --until matched), 1 --timeout passed first, 2 usage error.""",
+    "demo": """examples:
+  mobileplans-sim demo inline-download              a window that stays open at the end
+  mobileplans-sim demo delayed-download --step      Next (Ctrl+N) before each stage
+  mobileplans-sim demo async-connectivity --headless --events async.jsonl
+
+stdout has one line per stage and a final PASS or FAIL with the flow's name; Qt's and
+Chromium's own messages go to <data dir>/logs/qt-chromium.log. Exit status 0 PASS, 1 FAIL.""",
+    "flows": """example:
+  mobileplans-sim flows                             name and summary of each flow""",
+}
+
+
+def _command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text[0].upper() + help_text[1:] + ".",
+        epilog=_EXAMPLES[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mobileplans-sim",
         description=(
             "Run an operator's MO Direct portal inside a simulated Windows Mobile Plans app."
         ),
+        epilog=_EXAMPLES["top"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="open a portal (the default command)")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    run = _command(sub, "run", "open a portal in the simulated app (the default command)")
     _add_run_options(run)
-    demo = sub.add_parser("demo", help="drive the bundled sample portal through a flow")
+    demo = _command(sub, "demo", "drive the bundled sample portal through one flow")
     demo.add_argument("flow", help="one of: " + ", ".join(DEMOS))
     _add_run_options(demo)
     _add_demo_options(demo)
     parser.set_defaults(step=False, exit_at_end=False)
-    sub.add_parser("flows", help="list the flows `demo` knows")
+    _command(sub, "flows", "list the flows `demo` knows")
+    add_check_command(sub)  # its own examples, exit statuses and findings page
     add_thingspace_commands(sub)
-    add_check_command(sub)
     add_check_api_command(sub)
     return parser
 
@@ -61,7 +105,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--notification-host",
         metavar="HOST",
-        help="the host allowed to call the app (default: the portal's host, §4.1)",
+        help="the host allowed to call the app (default: the portal's host)",
     )
     parser.add_argument("--device", choices=("esim", "psim"), default="esim")
     parser.add_argument("--eid", help="the eUICC's EID (32 digits, mod 97 = 1)")
@@ -70,7 +114,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--market", default="US", help="ISO country of the region settings")
     parser.add_argument("--location", default="US", help="ISO country of the physical location")
     parser.add_argument("--language", default="en-us", help="Accept-Language sent to the portal")
-    parser.add_argument("--data-dir", type=Path, default=None, help="state and certificates")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where state, certificates and logs live (default: your user data directory)",
+    )
     parser.add_argument(
         "--time-scale",
         type=float,
@@ -167,8 +216,8 @@ class RunOptions:
 def parse_run_options(argv: Sequence[str]) -> RunOptions:
     parser = build_parser()
     argv = list(argv)
-    if not argv or argv[0].startswith("-"):
-        argv = ["run", *argv]
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]  # `run` is the default command
     args = parser.parse_args(argv)
     if args.command in ("flows", "thingspace", "check", "check-api"):
         return RunOptions(args, SimulatedDevice(), None)
@@ -303,6 +352,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if not args.headless and uses_xcb(os.environ):
+        missing = missing_xcb_packages()
+        if missing:
+            print(f"mobileplans-sim: error: {missing_libraries_message(missing)}", file=sys.stderr)
+            return EXIT_USAGE
     # Qt is imported only now: parsing and usage errors stay fast and display-free.
     from simulator.runner import run_simulator
 
