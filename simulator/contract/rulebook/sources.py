@@ -122,3 +122,11 @@ def sources_of(sections: str) -> tuple[Source, ...]:
 def sources_text(sections: str) -> str:
     """One line naming the pages and sections behind `sections`."""
     return "; ".join(source.text() for source in sources_of(sections))
+
+
+def sources_brief(sections: str) -> str:
+    """Page titles, each with its sections: "Mobile Plans callback notifications: A; B"."""
+    pages: dict[str, list[str]] = {}
+    for source in sources_of(sections):
+        pages.setdefault(source.page, []).append(source.section)
+    return " · ".join(f"{page}: {'; '.join(parts)}" for page, parts in pages.items())
