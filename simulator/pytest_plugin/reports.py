@@ -28,7 +28,7 @@ def _failure_line(report: pytest.TestReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     message = str(getattr(crash, "message", "") or report.longreprtext or "")
     lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return " ".join(lines[:2])[:300]
+    return lines[0][:300] if lines else ""
 
 
 def write_test_report(item: pytest.Item, driver: MobilePlans, folder: Path) -> Path:
