@@ -45,7 +45,8 @@ class ScreenCollector:
     """Subscribes to a simulator's events and grabs the window when the app screen changes.
 
     App screens (pop-up, error, balance…) are Qt widgets, grabbed at once. The portal screen
-    is grabbed once its page has painted: after `portal_delay_ms`, and then every
+    is grabbed once its page has loaded and painted: `portal_delay_ms` after `portal.loaded`
+    (or after `load_wait_ms` if the page never finishes loading), and then every
     `retry_ms` until the web view is no longer one blank colour (at most `attempts` tries; the
     last try is kept, blank or not). If another screen replaces the portal first, that portal
     picture is skipped rather than mislabelled. `flush()` takes a pending grab now (the end of
@@ -58,6 +59,7 @@ class ScreenCollector:
         portal_delay_ms: int = 400,
         retry_ms: int = 150,
         attempts: int = 10,
+        load_wait_ms: int = 5000,
     ) -> None:
         from PySide6.QtCore import QTimer
 
@@ -68,6 +70,7 @@ class ScreenCollector:
         self._attempts = attempts
         self._retry_ms = retry_ms
         self._portal_delay_ms = portal_delay_ms
+        self._load_wait_ms = load_wait_ms
         self.screenshots: list[Screenshot] = []
         self._timer = QTimer()
         self._timer.setSingleShot(True)
@@ -75,6 +78,10 @@ class ScreenCollector:
         simulator.events.subscribe(self._observe)
 
     def _observe(self, event: Event) -> None:
+        if event.kind == "portal.loaded" and self._pending is not None and self._tries == 0:
+            # the page is loaded: give its scripts a moment to fill it in, then grab
+            self._timer.start(self._portal_delay_ms)
+            return
         if event.kind != "ui.screen":
             return
         screen = str(event.fields.get("screen", ""))
@@ -86,7 +93,9 @@ class ScreenCollector:
         if screen == "portal":
             self._pending = event
             self._tries = 0
-            self._timer.start(self._portal_delay_ms)
+            # normally restarted by portal.loaded; this bounds the wait for a page that never
+            # finishes loading
+            self._timer.start(self._load_wait_ms)
         else:
             self._grab(event)
 
