@@ -64,6 +64,12 @@ def test_the_commands_run_as_written(snippet: Snippet, tmp_path: Path) -> None:
         f"{snippet.where} exited {done.returncode}:\n{snippet.code}\n"
         f"--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"
     )
+    # a report a snippet writes names its run and says it passed
+    for report in work.glob("*.html"):
+        title = re.search(r"<title>(.*?)</title>", report.read_text("utf-8"))
+        assert title is not None, report.name
+        assert title.group(1).startswith("mobileplans-sim "), title.group(1)
+        assert title.group(1).endswith(" — PASS"), title.group(1)
 
 
 def test_the_tests_pass_as_written(pytester: pytest.Pytester) -> None:
