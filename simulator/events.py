@@ -8,6 +8,7 @@ UTC), `kind`, then the kind's own fields.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -36,6 +37,7 @@ KNOWN_KINDS = frozenset(
         "lpa.progress",
         "lpa.error",
         "euicc.profile",
+        "euicc.note",
         "network.registration",
         "portal.callback",
         "ui.screen",
@@ -110,15 +112,35 @@ class EventLog:
         self._clock = clock
         self._events: list[Event] = []
         self._listeners: list[Listener] = []
+        self._undelivered: deque[Event] = deque()
+        self._delivering = False
+
+    @property
+    def clock(self) -> VirtualClock:
+        """The clock that stamps every event's `t`."""
+        return self._clock
 
     def emit(self, kind: str, **fields: Any) -> Event:
         event = Event(
             len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields
         )
         self._events.append(event)
-        for listener in list(self._listeners):
-            listener(event)
+        self._undelivered.append(event)
+        if not self._delivering:
+            self._deliver()
         return event
+
+    def _deliver(self) -> None:
+        # An event a listener emits is delivered after the one being delivered, so every
+        # listener (the JSON Lines file, the timeline) sees events in `seq` order.
+        self._delivering = True
+        try:
+            while self._undelivered:
+                event = self._undelivered.popleft()
+                for listener in list(self._listeners):
+                    listener(event)
+        finally:
+            self._delivering = False
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)

@@ -94,11 +94,13 @@ ACTIVATION_ERROR_MEMBERS: tuple[str, ...] = (
     "invalidIccid",
 )
 
-# §1.4 history: 2018-11 named invalidIccid "invalidCallback"; a portal of that era compares
-# against MobilePlansActivationError.invalidCallback, so the alias must resolve to the same value.
+# History of mobile-plans-callback-notifications: the 2018-11 list (then DataMartActivationErrors)
+# had "invalidCallback" where 2018-12 has "invalidJson" (same place, between
+# localSettingsAccessFailed and invalidActivationCode); a portal of that era comparing against
+# .invalidCallback must see the value the app now sends for that condition.
 _ACTIVATION_ERROR: Mapping[str, str] = {
     **{name: name for name in ACTIVATION_ERROR_MEMBERS},
-    "invalidCallback": "invalidIccid",
+    "invalidCallback": "invalidJson",
 }
 
 

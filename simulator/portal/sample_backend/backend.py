@@ -40,8 +40,11 @@ class SampleBackend:
         *,
         timeout: float = 20.0,
         carrier_line: Callable[[str], Mapping[str, Any] | None] | None = None,
+        es2_secret: str | None = None,
     ) -> None:
-        self.es2 = Es2Client(smdp_base, resolver, trust_anchors, operator_id, timeout=timeout)
+        self.es2 = Es2Client(
+            smdp_base, resolver, trust_anchors, operator_id, timeout=timeout, secret=es2_secret
+        )
         # The operator platform's view of a line (plan, promotions, status), when there is one:
         # a PromoChange callback shows on the account page (issue 5).
         self._carrier_line = carrier_line

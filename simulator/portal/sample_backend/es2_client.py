@@ -36,9 +36,12 @@ class Es2Client:
         operator_id: str = DEFAULT_OPERATOR_ID,
         *,
         timeout: float = 20.0,
+        secret: str | None = None,
     ) -> None:
         self.smdp_base = smdp_base.rstrip("/")
         self.operator_id = operator_id
+        # The operator's ES2+ secret (SmdpServer.es2_credential), sent as a bearer token.
+        self._authorization = {} if secret is None else {"Authorization": f"Bearer {secret}"}
         self._ssl = trust_context(trust_anchors)
         self._resolver = dict(resolver)
         self._timeout = timeout
@@ -89,7 +92,7 @@ class Es2Client:
             response = await self._http().post(
                 self.smdp_base + ES2_PREFIX + function,
                 json=body,
-                headers={"X-Admin-Protocol": "gsma/rsp/v2.2.2"},
+                headers={"X-Admin-Protocol": "gsma/rsp/v2.2.2", **self._authorization},
             )
         except httpx.HTTPError as error:
             raise SmdpRefusedError(f"{function}: {type(error).__name__}: {error}") from None

@@ -71,6 +71,7 @@ async def running(
         f"https://{SMDP_ADDRESS}",
         {SMDP_ADDRESS: ("127.0.0.1", port or smdp_port)},
         [certificates().ci.certificate],
+        es2_secret=server.es2_credential().secret,
         **options,
     )
     app = web.Application()
