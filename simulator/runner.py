@@ -147,8 +147,17 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
                 simulator.events,
                 collector.screenshots,
                 args.report,
-                title=f"mobileplans-sim {args.command}",
+                title=(
+                    f"mobileplans-sim demo {args.flow}"
+                    if args.command == "demo"
+                    else f"mobileplans-sim run {simulator.portal_uri}"
+                ),
                 outcome=str(outcome["status"]),
+                failure=(
+                    ""
+                    if outcome["status"] == EXIT_OK
+                    else f"exit status {outcome['status']}: --timeout passed before --until"
+                ),
             )
             collector.close()
         simulator.events.emit("app.exit", status=outcome["status"])

@@ -404,9 +404,16 @@ class MobilePlans:
         return self.recording().save(Path(path))
 
     def write_report(
-        self, path: Path | str, *, title: str = "", outcome: str = "", details: str = ""
+        self,
+        path: Path | str,
+        *,
+        title: str = "",
+        outcome: str = "",
+        details: str = "",
+        failure: str = "",
     ) -> Path:
-        """The self-contained HTML report of this session (see `simulator.report`)."""
+        """The self-contained HTML report of this session (see `simulator.report`): `title`
+        the test or flow, `outcome` "passed"/"failed", `failure` the failing assertion."""
         from simulator.report.html import write_report
 
         self.screens.flush()
@@ -417,6 +424,7 @@ class MobilePlans:
             title=title,
             outcome=outcome,
             details=details,
+            failure=failure,
         )
 
     def close(self) -> None:
