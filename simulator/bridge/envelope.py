@@ -90,8 +90,10 @@ def parse_envelope(text: str) -> Envelope:
         raise EnvelopeError("envelope.size", f"{len(text):,} characters is over the limit")
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
+    except json.JSONDecodeError as error:
         raise EnvelopeError("envelope.json", f"not JSON ({error})") from None
+    except RecursionError:
+        raise EnvelopeError("envelope.json", "JSON nested too deeply to decode") from None
     if not isinstance(data, dict):
         raise EnvelopeError("envelope.shape", "not a JSON object")
     if _LONE_SURROGATE.search(text) or "\\ud" in text or "\\uD" in text:
