@@ -36,8 +36,16 @@ SUBSTITUTE_TAGS = (
     b"\xbf\x20",
     b"\x00",
 )
-# Values of a primitive: empty, one byte, 2^64 as an INTEGER, a long run of nines.
-SUBSTITUTE_VALUES = (b"", b"\x00", b"\x01" + bytes(8), b"\xff" * 9, b"\x99" * 600)
+# Values of a primitive: empty, one byte, 2^64 as an INTEGER, a long run of nines, and an
+# INTEGER too long for str() (more than 4,300 decimal digits).
+SUBSTITUTE_VALUES = (
+    b"",
+    b"\x00",
+    b"\x01" + bytes(8),
+    b"\xff" * 9,
+    b"\x99" * 600,
+    b"\x01" + bytes(2500),
+)
 
 
 @dataclass(frozen=True)
