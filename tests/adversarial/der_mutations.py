@@ -216,3 +216,12 @@ def random_mutants(data: bytes, rng: random.Random, count: int) -> Iterator[tupl
             kind, encoded = rng.choice(list(length_mutants(encoded)))
             kinds.append(kind)
         yield "+".join(kinds) or "none", encoded
+
+
+def mutate_segment(command: bytes, rng: random.Random) -> bytes:
+    """A structural mutant, or one flipped byte for a segment that is only a TLV header."""
+    try:
+        return next(random_mutants(command, rng, 1))[1]
+    except (Asn1DecodeError, AssertionError):
+        index = rng.randrange(len(command))
+        return command[:index] + bytes([command[index] ^ 0xFF]) + command[index + 1 :]

@@ -29,8 +29,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "unit" / "esim")]
 
-from der_mutations import random_mutants  # noqa: E402
-from esim_samples import esim_samples  # noqa: E402
+from der_mutations import mutate_segment, random_mutants  # noqa: E402
+from esim_samples import esim_samples, prepared_bpp  # noqa: E402
 from euicc_harness import CardStatusError, Lpa, open_card  # noqa: E402
 from smdp_fake_euicc import (  # noqa: E402
     ADDRESS,
@@ -40,6 +40,7 @@ from smdp_fake_euicc import (  # noqa: E402
     ThreadedServer,
 )
 
+from esim.asn1 import messages as m  # noqa: E402
 from esim.asn1.errors import Asn1DecodeError  # noqa: E402
 from esim.identifiers import Iccid  # noqa: E402
 
@@ -122,6 +123,9 @@ def codec_cases(count: int, rng: random.Random) -> Iterator[Case]:
 def es10_cases(count: int, rng: random.Random, lpa: Lpa) -> Iterator[Case]:
     seeds = list(esim_samples().es10_requests.items())
     for index in range(count):
+        if index % 5 == 4:
+            yield bpp_case(rng, lpa)
+            continue
         name, seed = seeds[index % len(seeds)]
         for kind, mutant in random_mutants(seed, rng, 1):
 
@@ -137,6 +141,33 @@ def es10_cases(count: int, rng: random.Random, lpa: Lpa) -> Iterator[Case]:
                 return f"answer tag {answer[:2].hex().upper()}"
 
             yield f"{name} {kind} {mutant.hex()}", run
+
+
+def bpp_case(rng: random.Random, lpa: Lpa) -> Case:
+    """A fresh session's BPP, mutated whole or in one lpac segment, loaded into the card."""
+    bpp = prepared_bpp(lpa)
+    if rng.random() < 0.5:
+        commands = [next(random_mutants(bpp, rng, 1))[1]]
+    else:
+        commands = m.load_bpp_commands(bpp)
+        index = rng.randrange(len(commands))
+        commands[index] = mutate_segment(commands[index], rng)
+
+    def run() -> str:
+        try:
+            for command in commands:
+                answer = lpa.es10(command)
+                if answer:
+                    result = m.PROFILE_INSTALLATION_RESULT.decode(answer)
+                    kind = result["profileInstallationResultData"]["finalResult"][0]
+                    return f"LoadBPP {kind}"
+        except CardStatusError as error:
+            if error.sw == 0x6F00:
+                return "FAIL LoadBPP 6F00 (internal error)"
+            return f"LoadBPP status word {error.sw:04X}"
+        return "LoadBPP no result"
+
+    return f"LoadBoundProfilePackage {b''.join(commands).hex()[:200]}", run
 
 
 # -- es9 / es2 over HTTPS -------------------------------------------------------------------------
