@@ -20,6 +20,8 @@ def load(lpa: Lpa, commands: list[bytes]) -> str:
     try:
         for command in commands:
             answer = lpa.es10(command)
+            if answer and answer[:2] != b"\xbf\x37":  # a retag made it another function
+                return f"answered by tag {answer[:2].hex().upper()}"
             if answer:
                 result = m.PROFILE_INSTALLATION_RESULT.decode(answer)
                 return str(result["profileInstallationResultData"]["finalResult"][0])
