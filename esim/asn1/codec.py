@@ -162,7 +162,7 @@ class RspCodec:
             raise Asn1DecodeError(
                 f"asn1.{type_name}.malformed", _describe(error), _SPEC_MODULE
             ) from None
-        _refuse_huge_integers(type_name, value)
+        _check_decoded_value(type_name, value)
         return value
 
 
@@ -171,10 +171,16 @@ MAX_INTEGER_BITS = 128
 time, before they reach SQLite (64-bit) or ``str()`` (4,300 digits at most)."""
 
 
-def _refuse_huge_integers(type_name: str, value: Any) -> None:
+def _check_decoded_value(type_name: str, value: Any) -> None:
+    """Refuse INTEGERs beyond :data:`MAX_INTEGER_BITS` and any "absent" marker of asn1tools."""
     pending = [value]
     while pending:
         item = pending.pop()
+        if item is asn1tools_ber.TAG_MISMATCH:
+            # Never expected (asn1tools checks it where it matters); a value must not carry it.
+            raise Asn1DecodeError(
+                f"asn1.{type_name}.malformed", "an element with an unexpected tag", _SPEC_MODULE
+            )
         if isinstance(item, int) and item.bit_length() > MAX_INTEGER_BITS:
             raise Asn1DecodeError(
                 f"asn1.{type_name}.integer-too-large",
