@@ -17,6 +17,8 @@ from typing import Any
 
 from esim.activation_code import ActivationCode, ActivationCodeError
 from esim.cli_home import Home, default_data_dir
+from esim.cli_lpac import add_lpac_commands
+from esim.cli_pki_commands import add_pki_commands
 from esim.lpa import Lpa, LpaError
 from esim.pki import PkiError
 
@@ -25,6 +27,8 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace], int]
+PKI_HELP = "a certificate set you brought (e.g. GSMA SGP.26), read in place, never written"
+EXPIRED_HELP = "accept an expired CERT.DPtls (tests against published sets only)"
 
 
 class UsageError(Exception):
@@ -51,7 +55,7 @@ def _lpa_failure(error: LpaError, as_json: bool) -> int:
 
 
 def _home(args: argparse.Namespace) -> Home:
-    return Home(args.data_dir or default_data_dir())
+    return Home(args.data_dir or default_data_dir(), getattr(args, "pki", None))
 
 
 # -- esim ac -----------------------------------------------------------------------------------
@@ -116,10 +120,12 @@ def cmd_ac_qr(args: argparse.Namespace) -> int:
 
 
 def _card(home: Home) -> Any:
-    from esim.euicc import Euicc, EuiccConfig
+    from esim.euicc import Euicc
 
-    eid, _ = home.identity()
-    return Euicc.open(home.euicc_dir, EuiccConfig(eid=eid, certificates=home.certificates()))
+    config = home.euicc_config(
+        note_listener=lambda _, fields: print(f"esim: note: {fields['message']}", file=sys.stderr),
+    )
+    return Euicc.open(home.euicc_dir, config)
 
 
 def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
@@ -134,12 +140,12 @@ def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
 
 
 def _lpa(home: Home, args: argparse.Namespace) -> Lpa:
-    certificates = home.certificates()
     return Lpa(
         _card(home),
-        trust_anchors=[certificates.ci.certificate],
+        trust_anchors=home.trust_anchors(),
         resolver=_resolver(home, getattr(args, "resolve", None) or []),
         send_notifications=not getattr(args, "no_notify", False),
+        allow_expired_tls=bool(getattr(args, "allow_expired_tls", False)),
     )
 
 
@@ -240,18 +246,6 @@ def cmd_euicc_notifications(args: argparse.Namespace) -> int:
     return EXIT_OK if all(outcome.sent for outcome in outcomes) else EXIT_FAILED
 
 
-def cmd_euicc_stdio(args: argparse.Namespace) -> int:
-    """lpac's stdio APDU backend (``LPAC_APDU=stdio``): requests on stdin, answers on stdout."""
-    from esim.euicc.stdio import serve
-
-    card = _card(_home(args))
-    try:
-        serve(card, sys.stdin, sys.stdout)
-    finally:
-        card.close()
-    return EXIT_OK
-
-
 # -- esim smdp ---------------------------------------------------------------------------------
 
 
@@ -265,7 +259,15 @@ def cmd_smdp_order(args: argparse.Namespace) -> int:
     from esim.cli_smdp import create_order
 
     order = create_order(
-        _home(args), args.iccid, args.eid, args.confirmation_code, args.release_after
+        _home(args),
+        args.iccid,
+        args.eid,
+        args.confirmation_code,
+        args.release_after,
+        profile=args.profile,
+        profile_class=args.profile_class,
+        profile_name=args.profile_name,
+        service_provider=args.service_provider,
     )
     if args.json:
         _print_json(order)
@@ -301,6 +303,7 @@ def _leaf(
     parser.add_argument(
         "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
     )
+    parser.add_argument("--pki", type=Path, default=argparse.SUPPRESS, help=PKI_HELP)
     if json_flag:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -311,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="esim", description="Activation codes, the emulated eUICC and the stub SM-DP+."
     )
     parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
+    parser.add_argument("--pki", type=Path, default=None, help=PKI_HELP)
     groups = parser.add_subparsers(dest="group", required=True)
 
     ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(
@@ -331,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("code", metavar="AC")
     download.add_argument("--confirmation-code", metavar="CC")
     download.add_argument("--no-notify", action="store_true", help="keep the notification")
+    download.add_argument("--allow-expired-tls", action="store_true", help=EXPIRED_HELP)
     download.add_argument(
         "--resolve", action="append", metavar="HOST=IP:PORT", help="reach an SM-DP+ here"
     )
@@ -345,7 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notifications.add_argument("--send", action="store_true", help="deliver and remove them")
     notifications.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
-    _leaf(euicc, "stdio", cmd_euicc_stdio, "an lpac-compatible stdio APDU backend")
+    notifications.add_argument("--allow-expired-tls", action="store_true", help=EXPIRED_HELP)
+    add_lpac_commands(euicc, groups, _leaf)
 
     smdp = groups.add_parser("smdp", help="the stub SM-DP+").add_subparsers(
         dest="action", required=True
@@ -358,6 +364,15 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--eid", help="bind the order to this EID")
     order.add_argument("--confirmation-code", metavar="CC")
     order.add_argument("--release-after", type=float, metavar="MINUTES")
+    order.add_argument(
+        "--profile",
+        type=Path,
+        metavar="UPP.der",
+        help="serve this SAIP unprotected profile package (e.g. GSMA TS.48); ICCID from its header",
+    )
+    order.add_argument("--profile-class", choices=("test", "provisioning", "operational"))
+    order.add_argument("--profile-name", metavar="NAME", help="default: the header's profileType")
+    order.add_argument("--service-provider", metavar="NAME")
     release = _leaf(
         smdp,
         "release",
@@ -366,6 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
         json_flag=True,
     )
     release.add_argument("iccid", help="the order's ICCID")
+    add_pki_commands(groups, _leaf)
     return parser
 
 

@@ -4,6 +4,7 @@ Layout (``--data-dir``, default from platformdirs)::
 
     settings.json      {"eid": ..., "smdpAddress": ...}: fixed on first use
     pki/               the test PKI in the SGP.26 file layout (generated once, then reused)
+    pki-import/        a set copied in by ``esim pki import`` (never rewritten; esim.cli_pki)
     euicc/             the emulated eUICC's memory (euicc.sqlite)
     smdp/              the stub SM-DP+'s order store (orders.sqlite)
     smdp-hosts.json    {"<SM-DP+ name>": {"ip": ..., "port": ..., "pid": ...}}
@@ -15,6 +16,7 @@ table, so the two commands meet on 127.0.0.1 without DNS or /etc/hosts.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -22,7 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from esim.pki import CertificateSet, TestPki
+from cryptography import x509
+
+from esim.cli_pki import DataDirPki
+from esim.pki import CertificateSet
 
 DEFAULT_EID = "89049032123451234512345678901235"
 """SGP.23 #EID1, under the SGP.26 test EUM's EIN (esim-rsp.md §3.2, §4.2)."""
@@ -32,9 +37,12 @@ SETTINGS_FILE = "settings.json"
 
 
 def default_data_dir() -> Path:
+    """Its own sub-path of the simulator's data directory: the app keeps *its* eSIM (another
+    EID) in esim/ there, so the two never open each other's card."""
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False)) / "esim"
+    root = Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
+    return root / "esim-cli"
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -64,6 +72,8 @@ class Home:
     """One data directory and what lives in it."""
 
     root: Path
+    pki: Path | None = None
+    """A certificate set the user brought (``--pki DIR``), read in place and never written."""
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -84,9 +94,38 @@ class Home:
         _write_json(self.root / SETTINGS_FILE, {"eid": chosen[0], "smdpAddress": chosen[1]})
         return chosen
 
-    def certificates(self) -> CertificateSet:
+    @functools.cached_property
+    def sets(self) -> DataDirPki:
+        """Which certificates each side uses (generated, or brought by the user)."""
         eid, address = self.identity()
-        return TestPki.load_or_generate(self.root / "pki", eid, [address])
+        return DataDirPki.resolve(self.root, eid, address, self.pki)
+
+    def certificates(self) -> CertificateSet:
+        """The card's set (CI, EUM, eUICC), generated unless the user brought one."""
+        return self.sets.card
+
+    def server_certificates(self) -> CertificateSet:
+        """The SM-DP+'s set (DPauth, DPpb, DPtls)."""
+        return self.sets.server
+
+    def smdp_address(self) -> str:
+        return self.sets.smdp_address
+
+    def trust_anchors(self) -> list[x509.Certificate]:
+        """The CI certificates an LPA on this data directory trusts for TLS and ES9+."""
+        return self.sets.trust_anchors
+
+    def euicc_config(self, **options: Any) -> Any:
+        """The emulated eUICC's settings: its chain, and the CIs it trusts for SM-DP+s."""
+        from esim.euicc import EuiccConfig
+
+        eid = self.certificates().eid or self.identity()[0]
+        return EuiccConfig(
+            eid=eid,
+            certificates=self.certificates(),
+            server_cis=self.sets.card_server_cis,
+            **options,
+        )
 
     @property
     def euicc_dir(self) -> Path:

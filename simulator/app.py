@@ -29,6 +29,8 @@ from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
+from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
+from simulator.operator_api.world import OperatorApiWorld
 from simulator.platform_world import PlatformWorld, line_fields
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
@@ -38,6 +40,7 @@ from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
 from simulator.ui.main_window import MainWindow, PanelScroller
+from simulator.ui.operator_experience import OperatorExperienceUi
 from simulator.ui.panels.clock import ClockPanel
 from simulator.ui.panels.euicc import EuiccPanel
 from simulator.ui.panels.operator import OperatorPanel
@@ -61,6 +64,10 @@ class SimulatorConfig:
     operator_name: str = SAMPLE_OPERATOR
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mobileplans-")))
     sm_ds_enabled: bool = False  # the historical SM-DS flow (mobile-plans.md §3.7)
+    # the operator's ICCID range(s) in the service configuration: `iccids` lists only these
+    iccid_ranges: tuple[IccidRange, ...] = SAMPLE_ICCID_RANGES
+    # the operator's GetBalance/GetOffers/GetNotifications base URL; None runs the sample's
+    operator_api_url: str | None = None
 
 
 class Simulator(QObject):
@@ -101,7 +108,12 @@ class Simulator(QObject):
         ).lower()
         self.network = SimulatedNetwork(self.clock, self.events)
 
-        self.launcher = LaunchBuilder(self.portal_uri, self.device, config.accept_language)
+        self.launcher = LaunchBuilder(
+            self.portal_uri,
+            self.device,
+            config.accept_language,
+            iccid_ranges=config.iccid_ranges,
+        )
         self.last_launch: PortalLaunch | None = None
         self.host: BridgeHost
         self.session = PortalSession(self.events, self.device, channel=self)
@@ -127,12 +139,25 @@ class Simulator(QObject):
             imei=str(self.device.imei),
         )
         self.events.subscribe(self.platform.observe)
+        # The Mobile Plans service calling the operator's APIs (the sample operator by default).
+        self.operator_api = OperatorApiWorld(
+            config.data_dir / "operator-api",
+            runtime.loop,
+            self.events,
+            self.poster.post,
+            base_url=config.operator_api_url,
+            iccid_ranges=config.iccid_ranges,
+            brand_name=config.operator_name,
+        )
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
 
         self.window = MainWindow(self.page, self.device, config.operator_name)
         self.events.subscribe(self.window.observe)
+        self.events.subscribe(self._follow_progress)
         self._add_panels()
+        # Flyout, Gateway page and notifications from the operator's APIs ("MO service" panel).
+        self.operator_experience = OperatorExperienceUi(self)
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
         self.window.continueRequested.connect(self.launch)
@@ -143,10 +168,22 @@ class Simulator(QObject):
         self.events.emit(
             "app.started",
             portal=self.portal_uri,
+            bundled_portal=self.sample_backend is not None,
             notification_host=self.notification_host,
             device=self.device.describe(),
             time_scale=config.time_scale,
         )
+
+    def _follow_progress(self, event: Event) -> None:
+        """The installing popup/page text follows `lpa.progress` ("(xKB of yKB)"); `ui.screen`
+        is logged once, when the screen appears."""
+        if event.kind != "lpa.progress" or str(event.fields.get("screen")) != self.session.screen:
+            return
+        text = str(event.fields.get("text", ""))
+        if self.session.screen is Screen.PROGRESS_POPUP:
+            self.window.progress_popup.show_text(text)
+        elif self.session.screen is Screen.INSTALLING:
+            self.window.installing_page.body.setText(text)
 
     def _carrier_line(self, iccid: str) -> dict[str, Any] | None:
         """The operator platform's line for the sample portal (called on the server loop)."""
@@ -270,6 +307,7 @@ class Simulator(QObject):
         for timer in [*self.findChildren(QTimer), *self.window.findChildren(QTimer)]:
             timer.stop()
         self.platform.close()
+        self.operator_api.close()
         self.esim.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)

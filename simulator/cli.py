@@ -11,10 +11,13 @@ from pathlib import Path
 
 from esim.identifiers import Iccid, IdentifierError
 from simulator.check import add_check_command, run_check_command
+from simulator.data_dir import default_data_dir
 from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
+from simulator.operator_api.check_api import add_check_api_command, run_check_api_command
+from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
@@ -23,9 +26,7 @@ EXIT_USAGE = 2
 
 
 def _default_data_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
+    return default_data_dir()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,9 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="drive the bundled sample portal through a flow")
     demo.add_argument("flow", help="one of: " + ", ".join(DEMOS))
     _add_run_options(demo)
+    _add_demo_options(demo)
+    parser.set_defaults(step=False, exit_at_end=False)
     sub.add_parser("flows", help="list the flows `demo` knows")
     add_thingspace_commands(sub)
     add_check_command(sub)
+    add_check_api_command(sub)
     return parser
 
 
@@ -96,9 +100,39 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "searching (default home:8); with ICCID= for one profile only; repeatable",
     )
     parser.add_argument(
+        "--iccid-range",
+        action="append",
+        default=[],
+        metavar="START-END|PREFIX",
+        help="the operator's ICCID range in the service configuration; the portal's `iccids` "
+        "lists only profiles inside one (default: the bundled SM-DP+'s 8999001); repeatable",
+    )
+    parser.add_argument(
+        "--operator-api",
+        metavar="URL",
+        help="the operator's GetBalance/GetOffers/GetNotifications base URL (https; default: "
+        "the bundled sample operator on loopback)",
+    )
+    parser.add_argument(
         "--sm-ds",
         action="store_true",
         help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
+    )
+
+
+def _add_demo_options(demo: argparse.ArgumentParser) -> None:
+    presenter = demo.add_argument_group("presenting")
+    presenter.add_argument(
+        "--step",
+        action="store_true",
+        help="pause before each stage with a caption of what happens next; play it with the "
+        "caption bar's Next button (Ctrl+N); needs a window, so not with --headless",
+    )
+    presenter.add_argument(
+        "--exit-at-end",
+        action="store_true",
+        help="close the window once the flow has ended (with a window it otherwise stays open "
+        "until you close it; --headless always exits)",
     )
 
 
@@ -115,13 +149,18 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     if not argv or argv[0].startswith("-"):
         argv = ["run", *argv]
     args = parser.parse_args(argv)
-    if args.command in ("flows", "thingspace", "check"):
+    if args.command in ("flows", "thingspace", "check", "check-api"):
         return RunOptions(args, SimulatedDevice(), None)
     demo = getattr(args, "flow", None)
     if demo is not None and demo not in DEMOS:
         parser.error(f"unknown flow {demo!r}; `mobileplans-sim flows` lists them")
     if demo is not None and (args.portal or args.portal_dir):
         parser.error("demo drives the bundled sample portal; drop --portal/--portal-dir")
+    if args.step and args.headless:
+        parser.error(
+            "--step waits for a presenter to click Next, which needs a window: drop --headless "
+            "(a headless demo plays every stage at once)"
+        )
     if demo is not None and not args.until:
         args.until = DEMOS[demo].until
     if demo is not None and args.time_scale == 1.0:
@@ -137,10 +176,13 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         )
         until = EventPattern.parse(args.until) if args.until else None
         args.network_plans = [parse_network_option(text) for text in args.network]
+        args.iccid_ranges = tuple(IccidRange.parse(text) for text in args.iccid_range) or None
     except (IdentifierError, ValueError) as error:
         parser.error(str(error))
     if args.portal and not args.portal.lower().startswith("https://"):
         parser.error(f"--portal must be an https URL (mobile-plans.md §4.2): {args.portal!r}")
+    if args.operator_api and not args.operator_api.lower().startswith("https://"):
+        parser.error(f"--operator-api must be an https URL: {args.operator_api!r}")
     if args.portal_dir and not args.portal_dir.is_dir():
         parser.error(f"--portal-dir {str(args.portal_dir)!r} is not a folder")
     if args.time_scale < 0:
@@ -182,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_thingspace(args)
     if args.command == "check":
         return run_check_command(args)
+    if args.command == "check-api":
+        return run_check_api_command(args)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     elif (

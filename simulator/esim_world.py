@@ -11,9 +11,16 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from esim.activation_code import ActivationCode, ActivationCodeError
 from esim.euicc import Euicc, EuiccConfig
 from esim.euicc.profile_ops import Result
 from esim.euicc.records import ProfileRecord
@@ -57,7 +64,14 @@ class EsimWorld:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.certificates = TestPki.load_or_generate(data_dir / "pki", eid, [SMDP_ADDRESS])
         self.euicc = Euicc.open(
-            data_dir / "euicc", EuiccConfig(eid=eid, certificates=self.certificates)
+            data_dir / "euicc",
+            EuiccConfig(
+                eid=eid,
+                certificates=self.certificates,
+                note_listener=lambda note, fields: self._on_smdp_event(
+                    "euicc.note", {"note": note, **fields}
+                ),
+            ),
         )
         self.orders = OrderStore.open(
             data_dir / "smdp.sqlite", clock=clock.now, smdp_address=SMDP_ADDRESS
@@ -76,6 +90,9 @@ class EsimWorld:
         self._card_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="euicc")
         self._abort = threading.Event()
         self._busy = False
+        self._distrusted_ci: x509.Certificate | None = None
+        # The LPA's bound on each ES9+ exchange; a device condition a test may shorten.
+        self.es9_timeout_seconds = 30.0
 
     # -- the operator side ---------------------------------------------------------------------
     def create_order(
@@ -130,6 +147,17 @@ class EsimWorld:
         """A running toolkit session: the card answers catBusy to enable/disable (SGP.22)."""
         self._busy = busy
 
+    @property
+    def smdp_trusted(self) -> bool:
+        return self._distrusted_ci is None
+
+    def set_smdp_trusted(self, trusted: bool) -> None:
+        """Device condition: whether the PC trusts the CI the SM-DP+'s TLS certificate chains to.
+
+        Untrusted, the LPA trusts only an unrelated CI, so ES9+ TLS fails (SGP.22 §6.1) and the
+        next launch reports ServerNotTrusted."""
+        self._distrusted_ci = None if trusted else _unrelated_ci()
+
     def download(
         self,
         activation_code: str,
@@ -138,10 +166,12 @@ class EsimWorld:
         progress: Progress,
         done: Callable[[DownloadOutcome], None],
     ) -> None:
+        anchor = self._distrusted_ci or self.certificates.ci.certificate
         lpa = Lpa(
             self.euicc,
-            trust_anchors=[self.certificates.ci.certificate],
+            trust_anchors=[anchor],
             resolver={SMDP_ADDRESS: ("127.0.0.1", self.smdp_port)},
+            http_timeout=self.es9_timeout_seconds,
         )
 
         def report_progress(stage: str, done_bytes: int, total: int) -> None:
@@ -150,7 +180,11 @@ class EsimWorld:
         def work() -> None:
             if self._busy:
                 outcome = DownloadOutcome(
-                    activation_code, None, "cardBusy", "the eUICC is busy (a toolkit session)"
+                    activation_code,
+                    None,
+                    "cardBusy",
+                    "the eUICC is busy (a toolkit session)",
+                    attempted_iccid=self.ordered_iccid(activation_code),
                 )
             else:
                 try:
@@ -160,7 +194,13 @@ class EsimWorld:
                     outcome = DownloadOutcome(activation_code, result.iccid, "success", "")
                 except LpaError as error:
                     outcome = DownloadOutcome(
-                        activation_code, None, error.activation_error, error.message, error.step
+                        activation_code,
+                        None,
+                        error.activation_error,
+                        error.message,
+                        error.step,
+                        error.rule,
+                        self.ordered_iccid(activation_code),
                     )
                 except Exception as error:
                     outcome = DownloadOutcome(
@@ -169,6 +209,18 @@ class EsimWorld:
             self.post(lambda: self._downloaded(outcome, done))
 
         self._card_thread.submit(work)
+
+    def ordered_iccid(self, activation_code: str) -> str | None:
+        """The ICCID the user tried to install, known from the order behind the activation code
+        (X-MP-LPAError-ICCIDs); None for another SM-DP+'s code or an unknown matching ID."""
+        try:
+            code = ActivationCode.parse(activation_code)
+        except ActivationCodeError:
+            return None
+        if code.smdp_address.lower() != SMDP_ADDRESS:
+            return None
+        order = self.orders.get(code.matching_id)
+        return order.iccid if order is not None else None
 
     def _downloaded(
         self, outcome: DownloadOutcome, done: Callable[[DownloadOutcome], None]
@@ -224,6 +276,24 @@ class EsimWorld:
         self.loop.run(self.server.stop())
         self.orders.close()
         self.euicc.close()
+
+
+def _unrelated_ci() -> x509.Certificate:
+    """A self-signed CI certificate no SM-DP+ of ours chains to."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Unrelated test CI")])
+    now = datetime.now(UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
 
 
 def with_behaviour(order: Order, **changes: Any) -> OrderBehaviour:

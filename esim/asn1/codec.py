@@ -71,26 +71,36 @@ def run_oid_self_test(compiled: Any) -> OidSelfTest:
     return OidSelfTest(encoded, decoded)
 
 
-def _canonical(value: Any) -> Any:
-    """Prepare a value for DER: trim named BIT STRINGs, drop DEFAULT operational profileClass.
+_DEFAULTS: dict[str, Any] = {"profileClass": 2, "euiccCategory": 0}
+"""Components SGP.22 v2.2.2 declares DEFAULT, by name, with their default values.
+
+``profileClass`` is DEFAULT operational in StoreMetadataRequest but OPTIONAL in ProfileInfo;
+``euiccCategory`` (EUICCInfo2, also inside the signed euiccSigned1) is DEFAULT other.
+"""
+_KEEPS_PROFILE_CLASS = frozenset({"ProfileInfo", "ProfileInfoListResponse"})
+
+
+def _canonical(value: Any, keep: frozenset[str] = frozenset()) -> Any:
+    """Prepare a value for DER: trim named BIT STRINGs, drop components equal to their DEFAULT.
 
     asn1tools leaves both to the caller, but DER (X.690 §11.2.2, §11.5) requires removing
     trailing zero bits of named-bit strings and omitting components equal to their DEFAULT;
-    signatures computed by peers over canonical DER would otherwise not match (§4.6).
+    signatures computed by peers over canonical DER would otherwise not match (§4.6). Names
+    in ``keep`` are OPTIONAL in the type being encoded and stay.
     """
     if isinstance(value, dict):
         return {
-            key: _canonical(item)
+            key: _canonical(item, keep)
             for key, item in value.items()
-            if not (key == "profileClass" and item == 2)
+            if key in keep or key not in _DEFAULTS or item != _DEFAULTS[key]
         }
     if isinstance(value, list):
-        return [_canonical(item) for item in value]
+        return [_canonical(item, keep) for item in value]
     if isinstance(value, tuple) and len(value) == 2:
         head, tail = value
         if isinstance(head, bytes | bytearray) and isinstance(tail, int):
             return trim_bit_string(bytes(head), tail)
-        return (head, _canonical(tail))
+        return (head, _canonical(tail, keep))
     return value
 
 
@@ -141,7 +151,16 @@ class RspCodec:
         """DER of ``value`` (asn1tools' Python representation) as ``type_name``."""
         try:
             return bytes(
-                self._compiled.encode(type_name, _canonical(value), check_constraints=True)
+                self._compiled.encode(
+                    type_name,
+                    _canonical(
+                        value,
+                        frozenset({"profileClass"})
+                        if type_name in _KEEPS_PROFILE_CLASS
+                        else frozenset(),
+                    ),
+                    check_constraints=True,
+                )
             )
         except Exception as error:  # asn1tools raises many unrelated types for bad values
             raise Asn1EncodeError(

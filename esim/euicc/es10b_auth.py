@@ -51,11 +51,13 @@ def get_euicc_challenge(ctx: CardContext, request: bytes) -> bytes:
 def get_euicc_info1(ctx: CardContext, request: bytes) -> bytes:
     """GetEUICCInfo1 (BF20)."""
     messages.GET_EUICC_INFO1_REQUEST.decode(request)
-    return info.euicc_info1([ctx.ci_pkid])
+    return info.euicc_info1([ctx.ci_pkid], list(ctx.server_cis))
 
 
 def euicc_info2_der(ctx: CardContext) -> bytes:
-    return info.euicc_info2([ctx.ci_pkid], len(ctx.store.profiles()), ctx.free_memory())
+    return info.euicc_info2(
+        [ctx.ci_pkid], len(ctx.store.profiles()), ctx.free_memory(), list(ctx.server_cis)
+    )
 
 
 def get_euicc_info2(ctx: CardContext, request: bytes) -> bytes:
@@ -120,7 +122,7 @@ def authenticate_server(ctx: CardContext, request: bytes) -> bytes:
     if not _curve_supported(dp_auth):
         return _authenticate_error(transaction_id, UNSUPPORTED_CURVE)
     try:
-        verify_dp_chain(dp_auth, ctx.ci, Role.DP_AUTH)
+        verify_dp_chain(dp_auth, ctx.server_ci_for(dp_auth), Role.DP_AUTH)
     except PkiError:
         return _authenticate_error(transaction_id, INVALID_CERTIFICATE)
     smdp_oid = smdp_oid_of(dp_auth)
@@ -181,7 +183,7 @@ def prepare_download(ctx: CardContext, request: bytes) -> bytes:
     if not _curve_supported(dp_pb):
         return _download_error(transaction_id, UNSUPPORTED_CURVE)
     try:
-        verify_dp_chain(dp_pb, ctx.ci, Role.DP_PB)
+        verify_dp_chain(dp_pb, ctx.server_ci_for(dp_pb), Role.DP_PB)
     except PkiError:
         return _download_error(transaction_id, INVALID_CERTIFICATE)
     if smdp_oid_of(dp_pb) != session.smdp_oid:

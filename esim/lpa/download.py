@@ -157,7 +157,8 @@ class DownloadSession:
             if self._transaction_id is not None:
                 reason, server = _cancel_policy(error, lpa_error, self._step)
                 lpa_error.cancel = await self._cancel(reason, server=server)
-            raise lpa_error from error
+            # an LpaError raised as is must not become its own cause (a cause loop never ends)
+            raise lpa_error from (None if lpa_error is error else error)
 
     async def _run(self) -> DownloadResult:
         es10, client, address = self._es10, self._client, self._address

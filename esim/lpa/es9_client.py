@@ -22,6 +22,7 @@ import httpx
 from cryptography import x509
 
 from esim.lpa.errors import Es9Error, Es9TransportError
+from esim.lpa.tls_trust import tls_failure_message
 from esim.lpa.transport import Resolver, ResolvingTransport, UnresolvedHost, trust_context
 
 USER_AGENT = "gsma-rsp-lpad"
@@ -78,20 +79,23 @@ class Es9Client:
         timeout: float = 30.0,
         user_agent: str = USER_AGENT,
         admin_protocol: str = ADMIN_PROTOCOL,
+        allow_expired_tls: bool = False,
     ) -> None:
-        context: ssl.SSLContext = trust_context(trust_anchors)
+        anchors = list(trust_anchors)
+        context: ssl.SSLContext = trust_context(anchors)
         headers = {
             "User-Agent": user_agent,
             "X-Admin-Protocol": admin_protocol,
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        if resolver is None:
+        if resolver is None and not allow_expired_tls:
             self._http = httpx.AsyncClient(verify=context, timeout=timeout, headers=headers)
         else:
-            self._http = httpx.AsyncClient(
-                transport=ResolvingTransport(context, resolver), timeout=timeout, headers=headers
+            transport = ResolvingTransport(
+                context, resolver, expired_tls_anchors=anchors if allow_expired_tls else None
             )
+            self._http = httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers)
 
     async def __aenter__(self) -> Es9Client:
         return self
@@ -203,12 +207,9 @@ class Es9Client:
             cause = error.__cause__
             if isinstance(cause, UnresolvedHost):
                 raise Es9TransportError(function, "resolve", str(cause)) from None
-            if isinstance(cause, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(error):
+            if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in str(error).upper():
                 raise Es9TransportError(
-                    function,
-                    "tls",
-                    f"TLS with {address} failed: {error}; CERT.DPtls must chain to a trusted "
-                    "CI (SGP.22 §6.1)",
+                    function, "tls", tls_failure_message(error, address)
                 ) from None
             raise Es9TransportError(
                 function, "connect", f"cannot connect to {address}: {error}"

@@ -24,6 +24,7 @@ from esim.asn1.errors import Asn1DecodeError
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import CryptoError, encode_signature_tlv, sign_raw
 from esim.identifiers import Iccid, IdentifierError
+from esim.pki import authority_key_identifier, subject_key_identifier
 from esim.smdp import status
 from esim.smdp import verification as check
 from esim.smdp.behaviours import Step
@@ -95,6 +96,10 @@ class Es9Plus:
         self._dp_pb_key = certificates.dp_pb.private_key
         self._ci = certificates.ci.certificate
         self._ci_pkid = certificates.ci_pkid
+        # CIs for eUICC chains, by SKI: ours first, then the configured others (§3.5 step 2)
+        self._euicc_cis = {self._ci_pkid: self._ci}
+        for extra in config.euicc_cis:
+            self._euicc_cis.setdefault(subject_key_identifier(extra) or b"", extra)
         self.sessions = SessionTable(config.clock, config.session_ttl_seconds, self._expired)
         self._ledger = NotificationLedger(store)
 
@@ -157,12 +162,13 @@ class Es9Plus:
             raise _refuse(status.SVN_NOT_SUPPORTED, "svn", "only SGP.22 v2.x is supported")
         if self._ci_pkid not in info1["euiccCiPKIdListForVerification"]:
             raise _refuse(status.NO_VERIFICATION_PKID, "ci.verification", "our CI is not listed")
-        if self._ci_pkid not in info1["euiccCiPKIdListForSigning"]:
+        signing = [pkid for pkid in self._euicc_cis if pkid in info1["euiccCiPKIdListForSigning"]]
+        if not signing:
             raise _refuse(status.NO_SIGNING_PKID, "ci.signing", "our CI is not listed")
         behaviour = self._store.released_failure(Step.INITIATE_AUTHENTICATION)
         if behaviour is not None:
             raise _refuse(behaviour.failure, "behaviour.injected-failure", "initiateAuth fails")
-        session = self.sessions.create(challenge, self._ci_pkid)
+        session = self.sessions.create(challenge, signing[0])
         signed1 = m.SERVER_SIGNED1.encode(
             {
                 "transactionId": session.transaction_id,
@@ -175,7 +181,7 @@ class Es9Plus:
             "transactionId": session.transaction_hex,
             "serverSigned1": b64(signed1),
             "serverSignature1": b64(encode_signature_tlv(sign_raw(self._dp_auth_key, signed1))),
-            "euiccCiPKIdToBeUsed": b64(encode_tlv(0x04, self._ci_pkid)),
+            "euiccCiPKIdToBeUsed": b64(encode_tlv(0x04, session.ci_pkid)),
             "serverCertificate": b64(self._dp_auth.der),
         }
 
@@ -199,7 +205,7 @@ class Es9Plus:
                 f"the eUICC refused AuthenticateServer: {value.get('authenticateErrorCode')}",
             )
         euicc, eum = _certificates(value)
-        eid = check.euicc_chain(euicc, eum, self._ci, session.ci_pkid)
+        eid = check.euicc_chain(euicc, eum, self._euicc_cis[session.ci_pkid], session.ci_pkid)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         part = m.euicc_signed1_part(raw)
         check.signature(key, part.signed, part.signature, "euiccSignature1")
@@ -381,7 +387,9 @@ class Es9Plus:
 
     async def _other_notification(self, raw: bytes, value: dict[str, Any]) -> None:
         euicc, eum = _certificates(value)
-        eid = check.euicc_chain(euicc, eum, self._ci, self._ci_pkid)
+        pkid = authority_key_identifier(eum) or b""
+        ci = self._euicc_cis.get(pkid, self._ci)
+        eid = check.euicc_chain(euicc, eum, ci, pkid if pkid in self._euicc_cis else self._ci_pkid)
         part = m.other_signed_notification_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccNotificationSignature")

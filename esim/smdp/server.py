@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from esim.pki import CertificateSet
@@ -57,6 +58,9 @@ class SmdpConfig:
     acknowledge_replayed_notifications: bool = False
     """Answer a replayed notification 204 and ignore it, as some SM-DP+s do, instead of
     refusing it; either way it changes nothing and is reported as ``notification-replay``."""
+    euicc_cis: tuple[x509.Certificate, ...] = ()
+    """More CIs whose EUM/eUICC chains are accepted (besides ``certificates.ci``): an SM-DP+
+    running a brought set (e.g. SGP.26's DPauth/DPpb) still serves eUICCs of another CI."""
 
 
 def server_ssl_context(

@@ -1,6 +1,6 @@
-"""The messages bridge.js posts to Python, parsed at the edge (no Qt here).
+"""The messages bridge_channel.js posts to Python, parsed at the edge (no Qt here).
 
-Everything in an envelope is untrusted: it comes from the portal's page. A malformed envelope
+Everything in an envelope is untrusted: its body comes from the portal's page. A malformed envelope
 becomes an `EnvelopeError` naming the rule; it never raises anything else.
 """
 
@@ -15,7 +15,7 @@ from simulator.contract.values import JsValue, WireFormatError, decode_js_value
 
 MAX_ENVELOPE_CHARS = 8 * 1024 * 1024  # a few 1 MB strings, tagged; anything larger is hostile
 _DOC_ID = re.compile(r"[0-9a-f]{32}")
-_SPEC = "bridge wire format (resources/js/bridge.js)"
+_SPEC = "bridge wire format (resources/js/bridge_channel.js)"
 
 
 class EnvelopeError(ValueError):

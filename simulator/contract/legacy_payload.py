@@ -29,6 +29,7 @@ MAX_TRANSACTION_ID_LENGTH = 64
 _KNOWN = ("ver", "success", "transactionId", "activationCode", "iccid", "Iccid", "purchaseResult")
 _KNOWN_2017 = (*_KNOWN, "orderId", "eId")
 _INVALID_JSON = "invalidJson"
+_OPTIONAL_IN_2017 = frozenset({"purchaseInstrument"})
 
 
 def parse_legacy_payload(
@@ -68,7 +69,9 @@ def parse_legacy_payload(
                 f"{section}, §3.1",
                 "payload.activationCode",
             )
-    metadata = _purchase_result(payload.get("purchaseResult"), findings, success, section)
+    metadata = _purchase_result(
+        payload.get("purchaseResult"), findings, success, section, external=external
+    )
     order_id = eid = None
     if external:
         order_id = _check_order_id(payload.get("orderId"), findings, bool(success))
@@ -250,7 +253,7 @@ def _pick_iccid(payload: JsObject, findings: Findings, section: str) -> JsValue:
 
 
 def _purchase_result(
-    value: JsValue, findings: Findings, success: bool | None, section: str
+    value: JsValue, findings: Findings, success: bool | None, section: str, *, external: bool
 ) -> PurchaseMetadata | None:
     field = "payload.purchaseResult"
     if value is UNDEFINED:
@@ -291,7 +294,12 @@ def _purchase_result(
         )
         findings.portal_error = _INVALID_JSON
         return None
-    return parse_metadata(metadata_value, findings, field=field, legacy=True, success=bool(success))
+    # The 2017 window.external.notify table (mo-direct-api) marks purchaseInstrument optional;
+    # the later DataMart.notifyPurchaseResult table requires all four.
+    optional = _OPTIONAL_IN_2017 if external else frozenset()
+    return parse_metadata(
+        metadata_value, findings, field=field, legacy=True, success=bool(success), optional=optional
+    )
 
 
 def _check_order_id(value: JsValue, findings: Findings, success: bool) -> str | None:

@@ -80,11 +80,13 @@ def parse_metadata(
     field: str = "purchaseMetadata",
     legacy: bool = False,
     success: bool | None = None,
+    optional: frozenset[str] = frozenset(),
 ) -> PurchaseMetadata | None:
     """Check ``value`` as purchase metadata; None after a rejecting ERROR.
 
     ``legacy`` applies the legacy table (all four enum fields required, §4.5);
-    ``success`` overrides the success test (the legacy payload's own flag).
+    ``success`` overrides the success test (the legacy payload's own flag);
+    ``optional`` names canonical fields a variant leaves optional even under ``legacy``.
     """
     if not isinstance(value, JsObject):
         findings.error(
@@ -100,7 +102,7 @@ def parse_metadata(
     _report_unknown_keys(value, findings, field, section)
     enums: dict[str, str | None] = {}
     for canonical, allowed in _ENUM_VALUES.items():
-        required = legacy or canonical == "moDirectStatus"
+        required = (legacy and canonical not in optional) or canonical == "moDirectStatus"
         enums[canonical] = _enum_field(
             findings, f"{field}.{spellings.get(canonical, canonical)}", canonical,
             raw.get(canonical, UNDEFINED), allowed, required, section,

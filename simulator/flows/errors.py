@@ -5,15 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from simulator.clock import VirtualClock
-from simulator.contract.surface import ACTIVATION_ERROR_MEMBERS
 from simulator.flows import screens
 from simulator.portal.launch import LpaErrorReport
-
-# The first 24 MobilePlansActivationError members mirror Windows' ESimOperationStatus
-# (mobile-plans.md §1.4); the app-level ones after them have no counterpart there.
-_ESIM_OPERATION_STATUS = {
-    name: name[0].upper() + name[1:] for name in ACTIVATION_ERROR_MEMBERS[:24]
-}
+from simulator.portal.lpa_error_codes import esim_operation_status
 
 # Internal codes in the style of the docs' screenshot (REMOTE_SERVER_GENERAL_FAILURE).
 _INTERNAL_CODES = {
@@ -52,10 +46,6 @@ _SENTENCES = {
 }
 
 
-def esim_operation_status(activation_error: str) -> str:
-    return _ESIM_OPERATION_STATUS.get(activation_error, "Other")
-
-
 def error_text(activation_error: str) -> str:
     sentence = _SENTENCES.get(
         activation_error,
@@ -72,11 +62,12 @@ class LpaErrorLog:
         self._clock = clock
         self._reports: list[LpaErrorReport] = []
 
-    def record(self, activation_error: str, iccid: str) -> None:
+    def record(self, activation_error: str, iccid: str, rule: str | None = None) -> None:
         when = self._clock.wall_start() + timedelta(seconds=self._clock.now())
         # "Date Time UTC offset", e.g. 5/18/2018 11:17:23 PM (§2.4)
         stamp = f"{when.month}/{when.day}/{when.year} {when.strftime('%I:%M:%S %p').lstrip('0')}"
-        self._reports.append(LpaErrorReport(esim_operation_status(activation_error), stamp, iccid))
+        status = esim_operation_status(activation_error, rule)
+        self._reports.append(LpaErrorReport(status, stamp, iccid))
 
     def take(self) -> list[LpaErrorReport]:
         reports, self._reports = self._reports, []

@@ -1,6 +1,8 @@
-"""How the real app opens a portal (mobile-plans.md §2): the query string and the headers.
+"""How the real app opens a portal (public page "Mobile Plans web portal"): the query string
+and the headers ("Mobile Plans eSIM error handling" for `X-MP-LPAError-*`).
 
-Pure: given the device and what happened before, it returns the URL and headers to use.
+Pure: given the device, the operator's service configuration and what happened before, it
+returns the URL and headers to use.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from dataclasses import dataclass, field
 from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from simulator.device import DeviceKind, SimulatedDevice
+from simulator.operator_api.iccid_ranges import IccidRange, in_ranges
 
-MAX_TRANSACTION_ID = 64  # mobile-plans.md §2.2: "Maximum size is 64 characters."
+MAX_TRANSACTION_ID = 64  # "Mobile Plans web portal": "Maximum size is 64 characters."
 
 
 class CorrelationVector:
     """A Microsoft-style correlation vector: 16 base64 characters, `.n`, n counting launches.
 
-    mobile-plans.md §2.3 [INFERRED]: the observed transactionIds (`/7RBTuSJt02OZbX8.4`) are
+    Our inference: the documented transactionIds (`/7RBTuSJt02OZbX8.4`) are
     CVs; the base alphabet includes `/` and `+`, hence the URL-encoding.
     """
 
@@ -38,7 +41,7 @@ class CorrelationVector:
 
 @dataclass(frozen=True)
 class LpaErrorReport:
-    """One failed download, reported in `X-MP-LPAError-*` on the next launch (§2.4)."""
+    """One failed download, reported in `X-MP-LPAError-*` on the next launch."""
 
     status_name: str  # an ESimOperationStatus name, e.g. "ServerFailure"
     timestamp: str  # "5/18/2018 11:17:23 PM" style
@@ -55,12 +58,17 @@ class PortalLaunch:
 
 @dataclass
 class LaunchBuilder:
-    """Builds each launch of one portal URI for one device."""
+    """Builds each launch of one portal URI for one device.
+
+    ``iccid_ranges`` are the operator's ranges from the service configuration: `iccids` lists
+    only the profiles inside them. None means no configuration at all (every profile is sent).
+    """
 
     portal_uri: str
     device: SimulatedDevice
     accept_language: str = "en-us"
     cv: CorrelationVector = field(default_factory=lambda: CorrelationVector(random.Random()))
+    iccid_ranges: Sequence[IccidRange] | None = None
 
     def build(self, lpa_errors: Sequence[LpaErrorReport] = ()) -> PortalLaunch:
         transaction_id = self.cv.next()
@@ -73,7 +81,11 @@ class LaunchBuilder:
         if self.device.kind is DeviceKind.ESIM:
             params["eid"] = str(self.device.eid)
             iccids = [strip_trailing_f(i) for i in self.device.profile_iccids()]
-            if iccids:  # "If there are no ICCIDs … this parameter is not sent."
+            if self.iccid_ranges is not None:
+                iccids = in_ranges(iccids, self.iccid_ranges)
+            # "If there are no ICCIDs matching the MO available on the eSIM, this parameter is
+            # not sent."
+            if iccids:
                 params["iccids"] = ",".join(iccids)
         elif self.device.physical_iccid:
             params["iccid"] = strip_trailing_f(self.device.physical_iccid)
@@ -81,7 +93,7 @@ class LaunchBuilder:
         if lpa_errors:
             headers["X-MP-LPAError-Codes"] = ",".join(e.status_name for e in lpa_errors)
             headers["X-MP-LPAError-TimeStamps"] = ",".join(e.timestamp for e in lpa_errors)
-            # "Only one ICCID is passed." (§2.4): the last attempted one.
+            # "Only one ICCID is passed.": the last attempted one.
             headers["X-MP-LPAError-ICCIDs"] = lpa_errors[-1].iccid
         return PortalLaunch(
             url=with_query(self.portal_uri, params),
@@ -92,7 +104,7 @@ class LaunchBuilder:
 
 
 def strip_trailing_f(iccid: str) -> str:
-    """§2.2: "If an ICCID has trailing 'F', it is removed." """
+    """ "If an ICCID has trailing 'F', it is removed." (Mobile Plans web portal)"""
     return iccid.rstrip("Ff")
 
 

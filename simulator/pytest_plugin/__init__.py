@@ -21,8 +21,17 @@ import pytest
 
 from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans, MobilePlansError
 from simulator.pytest_plugin.stash import DRIVER, REPORTS
+from simulator.replay import Recording, ReplayMismatchError, ReplayResult, replay
 
-__all__ = ["DeviceOptions", "MobilePlans", "MobilePlansError"]
+__all__ = [
+    "DeviceOptions",
+    "MobilePlans",
+    "MobilePlansError",
+    "Recording",
+    "ReplayMismatchError",
+    "ReplayResult",
+    "replay",
+]
 
 _FIXTURES = "mobile_plans.fixtures"
 
@@ -61,7 +70,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "mobile_plans(device='esim'|'psim', eid=, imei=, market=, location=, iccid=, "
-        "portal_url=, portal_dir=): the simulated PC and the portal of a mobile_plans test",
+        "portal_url=, portal_dir=, iccid_ranges=['START-END' or 'PREFIX', ...]): the simulated "
+        "PC, the portal and the operator's ICCID ranges of a mobile_plans test",
     )
     # Fixtures of plugins registered later win: registering ours now, after every plugin has
     # loaded, makes our qapp_args beat pytest-qt's default (a conftest's still beats both).

@@ -1,10 +1,11 @@
 """The plugin's fixtures, registered by `pytest_configure` after every other plugin (see
-`simulator.pytest_plugin`): `mobile_plans_runtime`, `qapp_args` and `mobile_plans`."""
+`simulator.pytest_plugin`): `mobile_plans_runtime`, `qapp_args`, `mobile_plans` and
+`mobile_plans_replay`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans
 from simulator.pytest_plugin.stash import DRIVER, REPORTS
+from simulator.replay import Recording, ReplayResult, replay
 
 if TYPE_CHECKING:
     from simulator.runtime import Runtime
@@ -46,6 +48,7 @@ def mobile_plans(
     options = dict(marker.kwargs) if marker is not None else {}
     portal_url = options.pop("portal_url", None)
     portal_dir = options.pop("portal_dir", None)
+    iccid_ranges = options.pop("iccid_ranges", None)
     try:
         device = DeviceOptions(**options)
     except TypeError as error:
@@ -56,6 +59,7 @@ def mobile_plans(
         device=device,
         portal_url=portal_url,
         portal_dir=portal_dir,
+        iccid_ranges=iccid_ranges,
         default_timeout=float(request.config.getini("mobile_plans_timeout")),
     )
     request.node.stash[DRIVER] = driver
@@ -77,3 +81,37 @@ def _write_test_report(item: pytest.Item, driver: MobilePlans, folder: Path) -> 
     driver.write_report(
         folder / f"{name}.html", title=item.nodeid, outcome=outcome, details=details
     )
+
+
+@pytest.fixture
+def mobile_plans_replay(
+    qapp: Any, mobile_plans_runtime: Runtime, tmp_path: Path
+) -> Iterator[Callable[..., ReplayResult]]:
+    """`mobile_plans_replay("bug.json")` replays a recording against its portal (or
+    `portal_dir=`/`portal_url=` instead: the portal's new version) and returns the
+    `ReplayResult`; every result is closed when the test ends."""
+    results: list[ReplayResult] = []
+
+    def run_replay(
+        recording: Recording | Path | str,
+        *,
+        portal_url: str | None = None,
+        portal_dir: Path | str | None = None,
+        timeout: float = 30.0,
+    ) -> ReplayResult:
+        result = replay(
+            recording,
+            mobile_plans_runtime,
+            tmp_path / f"mobile-plans-replay-{len(results) + 1}",
+            portal_url=portal_url,
+            portal_dir=portal_dir,
+            timeout=timeout,
+        )
+        results.append(result)
+        return result
+
+    try:
+        yield run_replay
+    finally:
+        for result in results:
+            result.close()

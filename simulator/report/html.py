@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+from simulator.contract.rulebook.sources import sources_text
 from simulator.contract.surface import OBJECTS, SCRIPT_PROPERTIES
 from simulator.events import Event
 from simulator.report.screens import Screenshot
@@ -42,9 +43,9 @@ def _method_spec(obj: str, method: str) -> str:
     spec = OBJECTS.get(obj)
     found = spec.method(method) if spec is not None else None
     if found is not None:
-        return found.spec
+        return sources_text(found.spec)
     if method in SCRIPT_PROPERTIES:
-        return "mobile-plans.md §1.1, §1.4"
+        return sources_text("§1.1, §1.4")
     return "not in the documented surface"
 
 

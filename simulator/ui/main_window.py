@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
 
         self.timeline = TimelinePanel(self)
         self.contract = ContractPanel(self)
+        self.contract.eventRequested.connect(self.timeline.show_event)
         self.device_panel = DevicePanel(device, self)
         timeline_dock = self.add_dock(
             "Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea
@@ -145,9 +146,8 @@ class MainWindow(QMainWindow):
     # The window only observes events (DESIGN.md §2).
     def observe(self, event: Event) -> None:
         self.timeline.add(event)
-        if event.kind == "contract.violation":
-            self.contract.add(event)
-        elif event.kind == "ui.toast":
+        self.contract.add(event)  # keeps violations, and the launches and calls behind them
+        if event.kind == "ui.toast":
             self.toasts.add(
                 str(event.fields["toast"]), str(event.fields["text"]), list(event.fields["actions"])
             )

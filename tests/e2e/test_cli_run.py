@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -89,6 +90,60 @@ def test_demo_plays_a_flow_to_its_last_event(tmp_path: Path) -> None:
     assert states[-1] == "connected"
     connected = next(e for e in events if e.get("state") == "connected")
     assert connected["t"] >= 3600  # a 60-minute interval, on the stepped clock
+    # stdout: the demo, one line per stage, the verdict; Qt's and Chromium's noise elsewhere
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("demo async-connectivity: ")
+    assert lines[1] == (
+        "  1. Mobile Plans opens the bundled sample operator's portal (t=0 s): portal loaded"
+    )
+    assert lines[2].startswith(
+        "  2. the portal calls MobilePlans.notifyPurchaseWithProfileDownload"
+    )
+    assert lines[3].startswith("  3. skip the virtual clock 1 h to \u201cre-register ")
+    assert lines[-1] == (
+        "PASS async-connectivity: flow.state:flow=async-connectivity,state=connected at t=1 h 8 s"
+    )
+    assert result.stderr == ""
+    native_log = (tmp_path / "data" / "logs" / "qt-chromium.log").read_text()
+    assert "--- mobileplans-sim demo (pid " in native_log
+
+
+def test_a_demo_that_cannot_reach_its_end_fails_at_once_and_says_why(tmp_path: Path) -> None:
+    result = _sim("demo", "inline-download", "--headless", "--network", "denied", tmp=tmp_path)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1].startswith(
+        "FAIL inline-download: the inline-download flow ended registration-failed "
+        "(Qt and Chromium messages: "
+    )
+
+
+def test_a_windowed_demo_stays_open_at_the_end_unless_told_to_exit(tmp_path: Path) -> None:
+    log = tmp_path / "events.jsonl"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # a window, drawn offscreen
+    env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
+    command = [sys.executable, "-m", "simulator.cli", "demo", "balance", "--events", str(log)]
+    with subprocess.Popen(
+        [*command, "--data-dir", str(tmp_path / "data")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as demo:
+        assert demo.stdout is not None
+        lines = []
+        for line in demo.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith(("PASS", "FAIL")):
+                break
+        assert lines[-1] == "PASS balance: ui.screen:screen=balance at t=0 s"
+        assert demo.poll() is None  # still open for the presenter
+        assert "app.exit" not in log.read_text()
+        demo.send_signal(signal.SIGTERM)  # as closing the window does
+        assert demo.wait(timeout=60) == 0
+    assert json.loads(log.read_text().splitlines()[-1])["kind"] == "app.exit"
+    leaving = _sim("demo", "balance", "--exit-at-end", "--timeout", "60", tmp=tmp_path)
+    assert leaving.returncode == 0, leaving.stderr[-2000:]
+    assert leaving.stdout.splitlines()[-1] == "PASS balance: ui.screen:screen=balance at t=0 s"
 
 
 def test_flows_lists_every_demo() -> None:

@@ -32,7 +32,7 @@ def _session() -> EventLog:
         rule="metadata.planName.empty",
         severity="error",
         message="planName is empty",
-        spec="mobile-plans.md §1.3",
+        spec="docs/rules.md#metadata.planName.empty",
         call_seq=2,
     )
     log.emit("flow.state", flow="inline-download", state="downloading", activation_code="AC")
@@ -71,7 +71,7 @@ def test_the_report_is_one_self_contained_page(tmp_path: Path) -> None:
     page = write_report(_session(), [shot], tmp_path / "r.html", title="inline").read_text()
     assert page.count("<svg") == 1
     assert "data:image/png;base64," in page
-    assert "mobile-plans.md §1.1, §3.2, §3.3" in page  # the method's own section
+    assert "Inline profile download and connectivity" in page  # the method's own section
     assert "metadata.planName.empty" in page
     assert "<script" not in page
     assert 'src="http' not in page  # nothing fetched: readable without the app

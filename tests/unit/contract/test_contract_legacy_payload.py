@@ -238,6 +238,24 @@ def test_external_notify_2017(session: ContractSession) -> None:
     )
 
 
+_WITHOUT_INSTRUMENT = (
+    '{"userAccount":"New","line":"New","moDirectStatus":"Complete","planName":"MyPlan"}'
+)
+
+
+def test_external_notify_2017_purchase_instrument_is_optional(session: ContractSession) -> None:
+    """Public page "MO Direct API" (mo-direct-api.md, the 2017 Data Marketplace revision): its
+    purchaseResult table marks purchaseInstrument optional for window.external.notify, while
+    "Mobile Plans legacy callback notifications" requires it for DataMart.notifyPurchaseResult."""
+    payload = dict(ESIM_SAMPLE, orderId="A-1", purchaseResult=_WITHOUT_INSTRUMENT)
+    result = notify(session, payload, "external")
+    assert result.ok
+    assert "metadata.required.missing" not in rules(result)
+    assert result.command.payload.purchase_result.purchase_instrument is None
+    later = notify(ContractSessionFactory(session), payload, "DataMart")
+    assert "metadata.required.missing" in rules(later)
+
+
 def test_megabyte_payload_is_cheap(session: ContractSession) -> None:
     payload = dict(ESIM_SAMPLE, activationCode="1$smdp.example$" + "x" * 1_048_576)
     result = notify(session, payload)

@@ -1,6 +1,7 @@
 import json
 
 from simulator.contract import ActivationError, RegistrationState
+from simulator.contract.rulebook.sources import sources_of
 from simulator.contract.surface import ACTIVATION_ERROR_MEMBERS, ENUMS, OBJECTS, surface_json
 
 
@@ -19,11 +20,20 @@ def test_activation_errors_in_documented_order_with_alias() -> None:
     assert ACTIVATION_ERROR_MEMBERS[0] == "success"
     assert ACTIVATION_ERROR_MEMBERS[-3:] == ("invalidJson", "invalidActivationCode", "invalidIccid")
     assert len(ACTIVATION_ERROR_MEMBERS) == 31
-    assert members["invalidCallback"] == "invalidIccid"
+    assert members["invalidCallback"] != "invalidIccid"
     assert [e.value for e in ActivationError] == list(ACTIVATION_ERROR_MEMBERS)
     assert [s.value for s in RegistrationState] == list(
         ENUMS["MobilePlansNetworkRegistrationState"].values()
     )
+
+
+def test_invalid_callback_alias_is_the_2018_11_name_of_invalid_json() -> None:
+    """Public page "Mobile Plans callback notifications" (mobile-plans-callback-notifications.md),
+    its 2018-11 revision: DataMartActivationErrors listed `invalidCallback` where the 2018-12
+    revision lists `invalidJson`, so the old name must resolve to invalidJson, not invalidIccid."""
+    for enum in ("MobilePlansActivationError", "DataMartActivationErrors"):
+        assert ENUMS[enum]["invalidCallback"] == "invalidJson"
+        assert ENUMS[enum]["invalidCallback"] == ENUMS[enum]["invalidJson"]
 
 
 def test_datamart_aliases_share_members() -> None:
@@ -56,7 +66,7 @@ def test_objects_and_arities() -> None:
         assert legacy is not None
         assert legacy.returns == "none"
     assert OBJECTS["external"].method("notify") is not None
-    assert all(m.spec.startswith("mobile-plans.md §") for o in OBJECTS.values() for m in o.methods)
+    assert all(sources_of(m.spec) for o in OBJECTS.values() for m in o.methods)
 
 
 def test_surface_json_shape() -> None:

@@ -43,3 +43,13 @@ def test_plain_options_mean_run() -> None:
     options = parse_run_options(["--headless", "--market", "GB"])
     assert options.args.command == "run"
     assert options.device.market == "GB"
+
+
+def test_step_needs_a_window(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parse_run_options(["demo", "inline-download", "--step", "--headless"])
+    assert exit_info.value.code == 2
+    assert "--step waits for a presenter to click Next" in capsys.readouterr().err
+    options = parse_run_options(["demo", "inline-download", "--step", "--exit-at-end"])
+    assert (options.args.step, options.args.exit_at_end) == (True, True)
+    assert parse_run_options(["run"]).args.step is False

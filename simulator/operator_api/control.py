@@ -1,0 +1,117 @@
+"""`mobile_plans.operator_api`: the pytest fixture's handle on the operator's service APIs.
+
+A portal team's test can call GetBalance / GetOffers / GetNotifications as the service would
+and assert on what came back, play a misbehaving operator through the sample server, and send
+the operator's SMS that triggers a notification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from simulator.operator_api.client import Exchange
+from simulator.operator_api.config import BalanceType, NotificationType, ServiceConfiguration
+from simulator.operator_api.requests import Api
+from simulator.operator_api.sample_operator import SampleBalance, SampleOperator, ScriptedAnswer
+
+if TYPE_CHECKING:
+    from simulator.app import Simulator
+
+__all__ = ["OperatorApiControl"]
+
+
+class _Owner(Protocol):
+    @property
+    def simulator(self) -> Simulator: ...
+
+    def wait(self, predicate: Callable[[], bool], timeout: float | None, what: str) -> None: ...
+
+
+class OperatorApiControl:
+    def __init__(self, owner: _Owner) -> None:
+        self._owner = owner
+
+    @property
+    def config(self) -> ServiceConfiguration:
+        return self._owner.simulator.operator_api.config
+
+    @property
+    def sample(self) -> SampleOperator:
+        """The bundled sample operator (not there with ``--operator-api``)."""
+        sample = self._owner.simulator.operator_api.sample
+        if sample is None:
+            raise RuntimeError("the simulator calls the team's own endpoints, not the sample")
+        return sample
+
+    def default_iccid(self) -> str:
+        """The enabled profile, else the first profile in the operator's ranges."""
+        simulator = self._owner.simulator
+        enabled = simulator.esim.enabled_iccid()
+        if enabled is not None:
+            return enabled
+        for iccid in simulator.esim.iccids():
+            if any(r.contains(iccid) for r in self.config.iccid_ranges):
+                return iccid
+        raise RuntimeError("no profile of the operator on the eSIM; pass iccid=")
+
+    def get_balance(self, iccid: str | None = None, timeout: float | None = None) -> Exchange:
+        world = self._owner.simulator.operator_api
+        chosen = iccid or self.default_iccid()
+        return self._wait("GetBalance", lambda done: world.get_balance(chosen, done), timeout)
+
+    def get_offers(self, iccid: str | None = None, timeout: float | None = None) -> Exchange:
+        simulator = self._owner.simulator
+        chosen = iccid or self.default_iccid()
+        imei = str(simulator.device.imei)
+        return self._wait(
+            "GetOffers", lambda done: simulator.operator_api.get_offers(chosen, imei, done), timeout
+        )
+
+    def get_notifications(
+        self,
+        notification_type: NotificationType | str = NotificationType.LOW_BALANCE,
+        iccid: str | None = None,
+        timeout: float | None = None,
+    ) -> Exchange:
+        simulator = self._owner.simulator
+        kind = NotificationType.parse(str(notification_type))
+        chosen = iccid or self.default_iccid()
+        imei = str(simulator.device.imei)
+        return self._wait(
+            "GetNotifications",
+            lambda done: simulator.operator_api.get_notifications(chosen, kind, imei, done),
+            timeout,
+        )
+
+    def set_balance(
+        self,
+        iccid: str,
+        balance_type: BalanceType | str,
+        data_remaining_mb: float = 0.0,
+        time_remaining: str = "PT0S",
+    ) -> None:
+        """What the sample operator answers GetBalance for ``iccid``."""
+        self.sample.balances[iccid] = SampleBalance(
+            BalanceType(str(balance_type)), data_remaining_mb, time_remaining
+        )
+
+    def answer_next(
+        self,
+        api: Api | str,
+        status: int = 200,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> None:
+        """The sample operator's next answer to ``api`` (e.g. a bad one, to see the rule)."""
+        self.sample.script(Api(str(api)), ScriptedAnswer(status, body, dict(headers or {}), raw))
+
+    def _wait(
+        self, api: str, start: Callable[[Callable[[Exchange], None]], object], timeout: float | None
+    ) -> Exchange:
+        __tracebackhide__ = True
+        done: list[Exchange] = []
+        start(done.append)
+        self._owner.wait(lambda: bool(done), timeout, f"the operator's {api} answer")
+        return done[0]

@@ -1,0 +1,172 @@
+"""The Mobile Plans service's side of one simulated PC: the operator's configuration, the
+client calling its APIs, and (by default) the sample operator serving them. No Qt.
+
+Calls start on the GUI thread, run on the background loop, and come back through ``post``, so
+events are emitted on the GUI thread only: `operator_api.request` when a call starts,
+`operator_api.response` and one `contract.violation` per finding when it ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from simulator.background import BackgroundLoop
+from simulator.events import EventLog
+from simulator.operator_api.client import Exchange, OperatorApiClient, client_tls_context
+from simulator.operator_api.config import NotificationType, ServiceConfiguration
+from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
+from simulator.operator_api.requests import ApiRequest, RequestFactory
+from simulator.operator_api.sample_config import sample_configuration
+from simulator.operator_api.sample_operator import SampleOperator
+from simulator.operator_api.tls import OperatorTls
+
+__all__ = ["OperatorApiWorld"]
+
+Post = Callable[[Callable[[], None]], None]
+Done = Callable[[Exchange], None]
+
+
+class OperatorApiWorld:
+    def __init__(
+        self,
+        data_dir: Path,
+        loop: BackgroundLoop,
+        events: EventLog,
+        post: Post,
+        *,
+        base_url: str | None = None,
+        iccid_ranges: tuple[IccidRange, ...] = SAMPLE_ICCID_RANGES,
+        brand_name: str = "Contoso Mobile",
+        configuration: ServiceConfiguration | None = None,
+    ) -> None:
+        """The sample operator unless ``base_url`` (``--operator-api``) or a full
+        ``configuration`` names the team's own endpoints."""
+        self.loop = loop
+        self.events = events
+        self.post = post
+        self.sample: SampleOperator | None = None
+        extra_ca = b""
+        if configuration is not None:
+            self.config = configuration
+        elif base_url is not None:
+            self.config = replace(
+                ServiceConfiguration.for_endpoint(base_url, brand_name),
+                iccid_ranges=iccid_ranges,
+                gateway_templates=sample_configuration(base_url).gateway_templates[:1],
+            )
+        else:
+            tls = OperatorTls.load_or_create(data_dir / "tls")
+            self.sample = SampleOperator(sample_configuration("https://127.0.0.1/v1/"), tls)
+            loop.run(self.sample.start())
+            self.config = replace(
+                sample_configuration(self.sample.base_url, iccid_ranges), brand_name=brand_name
+            )
+            self.sample.config = self.config
+            extra_ca = tls.ca_pem
+        self.client = OperatorApiClient(self.config, tls=client_tls_context(self.config, extra_ca))
+        self.requests = RequestFactory(self.config)
+        self.last: dict[str, Exchange] = {}
+        self._closed = False
+
+    # -- the three calls (GUI thread) ------------------------------------------------------------
+    def get_balance(self, iccid: str, done: Done | None = None) -> ApiRequest:
+        """Called when the network flyout opens."""
+        return self._send(self.requests.balance(iccid), done)
+
+    def get_offers(self, iccid: str, imei: str | None, done: Done | None = None) -> ApiRequest:
+        """Called before the Gateway page, only with an active profile of the operator."""
+        return self._send(self.requests.offers(iccid, imei=imei), done)
+
+    def get_notifications(
+        self,
+        iccid: str,
+        notification_type: NotificationType,
+        imei: str | None,
+        done: Done | None = None,
+    ) -> ApiRequest:
+        """Called when the operator's SMS arrives."""
+        return self._send(self.requests.notifications(iccid, notification_type, imei=imei), done)
+
+    def _send(self, request: ApiRequest, done: Done | None) -> ApiRequest:
+        self.events.emit(
+            "operator_api.request",
+            api=str(request.api),
+            method="GET",
+            url=request.url,
+            transactionId=request.transaction_id,
+            headers=request.loggable_headers(),
+        )
+        future = self.loop.submit(self.client.send(request))
+
+        def finished(_: Any) -> None:
+            if future.cancelled() or self._closed:
+                return
+            error = future.exception()
+            if error is not None:  # the client turns every failure into a value; be safe
+                return
+            exchange = future.result()
+            self.post(lambda: self._answered(exchange, done))
+
+        future.add_done_callback(finished)
+        return request
+
+    def _answered(self, exchange: Exchange, done: Done | None) -> None:
+        if self._closed:
+            return
+        checked = exchange.checked
+        api = str(exchange.request.api)
+        self.last[api] = exchange
+        self.events.emit(
+            "operator_api.response",
+            api=api,
+            transactionId=exchange.request.transaction_id,
+            status=checked.status,
+            elapsed_ms=exchange.elapsed_ms,
+            ok=checked.ok,
+            **_understood(exchange),
+        )
+        for found in checked.violations:
+            self.events.emit(
+                "contract.violation",
+                rule=found.rule,
+                severity=str(found.severity),
+                message=found.message,
+                spec=found.spec,
+                field=found.field,
+                api=api,
+                object="MO service",
+                method=api,
+            )
+        if done is not None:
+            done(exchange)
+
+    def close(self) -> None:
+        self._closed = True
+        self.loop.run(self.client.aclose())
+        if self.sample is not None:
+            self.loop.run(self.sample.stop())
+
+
+def _understood(exchange: Exchange) -> dict[str, Any]:
+    checked = exchange.checked
+    if checked.balances is not None:
+        return {
+            "balances": [
+                {
+                    "type": str(b.type),
+                    "dataRemainingInMB": b.data_remaining_mb,
+                    "timeRemaining": b.time_remaining.text if b.time_remaining else None,
+                }
+                for b in checked.balances
+            ]
+        }
+    if checked.gateway_ids is not None:
+        return {"gatewayIds": checked.gateway_ids}
+    if checked.notification_ids is not None:
+        return {"notificationIds": checked.notification_ids}
+    if checked.retry_after is not None:
+        return {"retryAfter": checked.retry_after}
+    return {}

@@ -1,0 +1,150 @@
+"""The operator's Gateway page, shown before the portal: standard or enhanced.
+
+Public pages "Mobile Plans gateway page" and "Mobile Plans service configuration": the page
+carries the operator's brand, a few links, a privacy disclaimer that cannot be changed and a
+button (text `buttonText`, default "Continue") that opens the portal. The enhanced page takes
+its colours (`0xRRGGBBAA`), body text and images from the template GetOffers chose; a colour left
+out takes the documented default. Widgets only: what to show is decided in
+:mod:`simulator.operator_api.experience`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from simulator.operator_api.config import Color, GatewayImage, GatewayTemplate
+
+__all__ = ["DISCLAIMER", "GatewayPage", "standard_body"]
+
+# The screenshot's wording ("Mobile Plans" appendix, 2019).
+DISCLAIMER = (
+    "You\u2019ll be going to a third-party website. Their terms, conditions, and privacy policy "
+    "apply when you use their site."
+)
+_LINKS = ("Terms of use", "Privacy statement")  # ours: the docs show links but not their names
+_IMAGE_SCALE = 0.5  # placeholders at half size keep the page inside the 800×600 frame
+_WHITE = Color(255, 255, 255, 255)
+_BLACK = Color(0, 0, 0, 255)
+_HIGHLIGHT = "palette(highlight)"  # "the user-selected system highlight color"
+
+
+def standard_body(brand: str) -> str:
+    return f"It looks like this is a {brand} account. We\u2019ll take you to the {brand} website."
+
+
+def _css(color: Color | None, default: Color | None) -> str:
+    chosen = color or default
+    return chosen.css() if chosen is not None else _HIGHLIGHT
+
+
+class GatewayPage(QWidget):
+    continueClicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gateway-page")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.logo = QLabel(self)
+        self.logo.setObjectName("gateway-logo")
+        self.logo.setFixedSize(72, 72)
+        self.logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.brand = QLabel(self)
+        self.brand.setObjectName("gateway-brand")
+        font = self.brand.font()
+        font.setPointSize(font.pointSize() + 6)
+        self.brand.setFont(font)
+        self.images = QHBoxLayout()
+        self.body = QLabel(self)
+        self.body.setObjectName("gateway-body")
+        self.body.setWordWrap(True)
+        self.button = QPushButton("Continue", self)
+        self.button.setObjectName("gateway-continue")
+        self.button.clicked.connect(self.continueClicked)
+        self.links = [QLabel(text, self) for text in _LINKS]
+        self.disclaimer = QLabel(DISCLAIMER, self)
+        self.disclaimer.setObjectName("gateway-disclaimer")
+        self.disclaimer.setWordWrap(True)
+        self.template_id: str | None = None
+
+        header = QHBoxLayout()
+        header.addWidget(self.logo)
+        header.addWidget(self.brand, 1)
+        links = QHBoxLayout()
+        for link in self.links:
+            link.setObjectName("gateway-link")
+            links.addWidget(link)
+        links.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 40, 48, 40)
+        layout.addLayout(header)
+        layout.addLayout(self.images)
+        layout.addWidget(self.body)
+        layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(links)
+        layout.addStretch(1)
+        layout.addWidget(self.disclaimer)
+
+    def show_standard(self, brand: str) -> None:
+        """The basic template no operator can customise."""
+        self.template_id = None
+        self._header(brand)
+        self._set_images(())
+        self.body.setText(standard_body(brand))
+        self.button.setText("Continue")
+        self._style(None, brand)
+
+    def show_enhanced(self, brand: str, template: GatewayTemplate) -> None:
+        self.template_id = template.id
+        self._header(brand)
+        self._set_images(template.images)
+        self.body.setText(template.body_text or standard_body(brand))
+        self.button.setText(template.button_text or "Continue")
+        self._style(template, brand)
+
+    def show_choice(self, brand: str, template: GatewayTemplate | None) -> None:
+        if template is None:
+            self.show_standard(brand)
+        else:
+            self.show_enhanced(brand, template)
+
+    def _header(self, brand: str) -> None:
+        self.brand.setText(brand)
+        # The onboarded 300×300 logo is an asset Microsoft holds; we draw the initials.
+        self.logo.setText("".join(word[0] for word in brand.split()[:2]).upper())
+
+    def _set_images(self, images: tuple[GatewayImage, ...]) -> None:
+        while self.images.count():
+            item = self.images.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for image in images[:1]:  # the app picks the best size for the screen; we show one
+            frame = QFrame(self)
+            frame.setObjectName("gateway-image")
+            frame.setFixedSize(int(image.width * _IMAGE_SCALE), int(image.height * _IMAGE_SCALE))
+            label = QLabel(f"{image.width}×{image.height}\n{image.uri}", frame)
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            inner = QVBoxLayout(frame)
+            inner.addWidget(label)
+            self.images.addWidget(frame)
+        self.images.addStretch(1)
+
+    def _style(self, template: GatewayTemplate | None, brand: str) -> None:
+        t = template
+        background = _css(t.background_color if t else None, _WHITE)
+        body = _css(t.body_font_color if t else None, _BLACK)
+        button = _css(t.button_color if t else None, None)
+        button_text = _css(t.button_font_color if t else None, _WHITE)
+        link = _css(t.hyperlink_font_color if t else None, None)
+        self.setStyleSheet(
+            f"#gateway-page {{ background: {background}; }}"
+            f"#gateway-brand, #gateway-body, #gateway-disclaimer {{ color: {body}; }}"
+            f"#gateway-logo {{ background: #3a3a3a; color: white; font-weight: bold; }}"
+            f"#gateway-continue {{ background: {button}; color: {button_text}; border: none;"
+            " padding: 6px 24px; }"
+            f"#gateway-link {{ color: {link}; text-decoration: underline; }}"
+            "#gateway-image { border: 1px dashed gray; }"
+        )
+        self.setAccessibleName(f"{brand} Gateway page")

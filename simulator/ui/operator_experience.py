@@ -1,0 +1,61 @@
+"""Puts the operator-API experience into the main window: the Gateway page in the screen stack,
+the "MO service" panel docked with the others, toasts answered by the service.
+
+Widgets and wiring only; :class:`~simulator.operator_api.experience.MobilePlansService`
+decides. Built once by the composition root.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+
+from simulator.events import Event
+from simulator.operator_api.experience import MobilePlansService, PcState
+from simulator.ui.gateway_page import GatewayPage
+from simulator.ui.main_window import PanelScroller
+from simulator.ui.panels.flyout import FlyoutPanel
+
+if TYPE_CHECKING:
+    from simulator.app import Simulator
+
+__all__ = ["OperatorExperienceUi"]
+
+
+class OperatorExperienceUi:
+    def __init__(self, simulator: Simulator) -> None:
+        self.simulator = simulator
+        world = simulator.operator_api
+        esim, network = simulator.esim, simulator.network
+        self.service = MobilePlansService(
+            world,
+            PcState(esim.enabled_iccid, lambda iccid: network.state(iccid).connected, esim.iccids),
+            simulator.events,
+            str(simulator.device.imei),
+        )
+        window = simulator.window
+        self.page = GatewayPage(window)
+        window.stack.addWidget(self.page)
+        self.page.continueClicked.connect(simulator.launch)
+        self.panel = FlyoutPanel(self.service, world.sample, esim.enabled_iccid)
+        self.panel.connectRequested.connect(self.service.open_gateway)
+        self.panel.viewAccountRequested.connect(simulator.launch)
+        window.toastAnswered.connect(self.service.toast_answered)
+        scroller = PanelScroller()
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(self.panel)
+        dock = window.add_dock("MO service", scroller, Qt.DockWidgetArea.LeftDockWidgetArea)
+        window.tabifyDockWidget(window.docks["device"], dock)
+        window.docks["mo service"] = dock
+        window.docks["esim"].raise_()
+        simulator.events.subscribe(self.observe)
+
+    def observe(self, event: Event) -> None:
+        self.panel.observe(event)
+        if event.kind == "gateway.shown":
+            choice = self.service.last_gateway
+            brand = self.simulator.operator_api.config.brand_name
+            self.page.show_choice(brand, choice.template if choice else None)
+            self.simulator.window.stack.setCurrentWidget(self.page)
+            self.simulator.window.back_action.setEnabled(False)

@@ -1,0 +1,145 @@
+"""The "MO service" panel: the network flyout as GetBalance shapes it, the operator's SMS that
+triggers a notification, the end of device setup (the app-triggered promotion), and the sample
+operator's balance for the active profile. Widgets only: every decision is in
+:mod:`simulator.operator_api.experience`; the panel shows the events it emits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from simulator.events import Event
+from simulator.operator_api.config import BalanceType, NotificationType
+from simulator.operator_api.experience import (
+    CONNECT_WITH_A_DATA_PLAN,
+    VIEW_MY_ACCOUNT,
+    MobilePlansService,
+)
+from simulator.operator_api.sample_operator import SampleBalance, SampleOperator
+
+__all__ = ["FlyoutPanel"]
+
+
+class FlyoutPanel(QWidget):
+    connectRequested = Signal()  # "Connect with a data plan": the Mobile Plans app, Gateway page
+    viewAccountRequested = Signal()  # "View my account": the operator's portal [ours]
+
+    def __init__(
+        self,
+        service: MobilePlansService,
+        sample: SampleOperator | None,
+        active_iccid: Callable[[], str | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.sample = sample
+        self.active_iccid = active_iccid
+        layout = QVBoxLayout(self)
+
+        flyout = QGroupBox("Network flyout", self)
+        flyout_layout = QVBoxLayout(flyout)
+        self.open_button = QPushButton("Open the network flyout", flyout)
+        self.open_button.setObjectName("flyout-open")
+        self.open_button.clicked.connect(service.open_flyout)
+        self.balance = QLabel("", flyout)
+        self.balance.setObjectName("flyout-balance")
+        self.view_account = QPushButton(VIEW_MY_ACCOUNT, flyout)
+        self.view_account.setObjectName("flyout-view-my-account")
+        self.view_account.clicked.connect(self.viewAccountRequested)
+        self.connect_plan = QPushButton(CONNECT_WITH_A_DATA_PLAN, flyout)
+        self.connect_plan.setObjectName("flyout-connect-with-a-data-plan")
+        self.connect_plan.clicked.connect(self.connectRequested)
+        self.note = QLabel("", flyout)
+        self.note.setObjectName("flyout-note")
+        self.note.setWordWrap(True)
+        for widget in (
+            self.open_button, self.balance, self.view_account, self.connect_plan, self.note
+        ):  # fmt: skip
+            flyout_layout.addWidget(widget)
+        self.show_entries((), "", "")
+        layout.addWidget(flyout)
+
+        sms = QGroupBox("Operator SMS", self)
+        sms_form = QFormLayout(sms)
+        self.sms_type = QComboBox(sms)
+        self.sms_type.setObjectName("sms-type")
+        self.sms_type.addItems([t.value for t in NotificationType])
+        send = QPushButton("Send SMS", sms)
+        send.setObjectName("sms-send")
+        send.clicked.connect(self._send_sms)
+        sms_form.addRow("Type", self.sms_type)
+        sms_form.addRow(send)
+        self.setup_button = QPushButton("Finish device setup (promotion)", sms)
+        self.setup_button.setObjectName("setup-completed")
+        self.setup_button.clicked.connect(service.setup_completed)
+        sms_form.addRow(self.setup_button)
+        layout.addWidget(sms)
+
+        if sample is not None:
+            balance = QGroupBox("Sample operator: balance of the active profile", self)
+            form = QFormLayout(balance)
+            self.balance_type = QComboBox(balance)
+            self.balance_type.setObjectName("sample-balance-type")
+            self.balance_type.addItems([t.value for t in BalanceType])
+            self.balance_type.setCurrentText(sample.default_balance.type.value)
+            self.balance_mb = QDoubleSpinBox(balance)
+            self.balance_mb.setRange(0, 10_000_000)
+            self.balance_mb.setValue(sample.default_balance.data_remaining_mb)
+            self.balance_time = QLineEdit(sample.default_balance.time_remaining, balance)
+            apply = QPushButton("Apply", balance)
+            apply.setObjectName("sample-balance-apply")
+            apply.clicked.connect(self._apply_balance)
+            form.addRow("type", self.balance_type)
+            form.addRow("dataRemainingInMB", self.balance_mb)
+            form.addRow("timeRemaining", self.balance_time)
+            form.addRow(apply)
+            layout.addWidget(balance)
+        layout.addStretch(1)
+
+    def _send_sms(self) -> None:
+        self.service.receive_sms(NotificationType(self.sms_type.currentText()))
+
+    def _apply_balance(self) -> None:
+        if self.sample is None:
+            return
+        chosen = SampleBalance(
+            BalanceType(self.balance_type.currentText()),
+            self.balance_mb.value(),
+            self.balance_time.text().strip() or "PT0S",
+        )
+        iccid = self.active_iccid()
+        if iccid is None:
+            self.sample.default_balance = chosen
+        else:
+            self.sample.balances[iccid] = chosen
+
+    def show_entries(self, entries: tuple[str, ...], balance: str, note: str) -> None:
+        self.view_account.setVisible(VIEW_MY_ACCOUNT in entries)
+        self.connect_plan.setVisible(CONNECT_WITH_A_DATA_PLAN in entries)
+        self.balance.setVisible(bool(balance))
+        self.balance.setText(balance)
+        self.note.setText(note)
+
+    def observe(self, event: Event) -> None:
+        if event.kind != "flyout.shown":
+            return
+        note = ""
+        if event.fields.get("mobile_plans_disabled"):
+            note = "NOTSUPPORTED: the Mobile Plans app shows a generic error for this SIM."
+        self.show_entries(
+            tuple(event.fields.get("entries", ())), str(event.fields.get("balance", "")), note
+        )

@@ -1,0 +1,103 @@
+"""The Gateway page and the MO service panel as widgets (pytest-qt, no web engine).
+
+Public pages "Mobile Plans gateway page" (template colours 0xRRGGBBAA, the fixed disclaimer,
+the Continue button) and "Mobile Operator account management in Windows 10" (flyout entries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from simulator.clock import VirtualClock
+from simulator.events import EventLog
+from simulator.operator_api.client import Exchange
+from simulator.operator_api.config import NotificationType, ServiceConfiguration
+from simulator.operator_api.experience import MobilePlansService, PcState
+from simulator.operator_api.sample_config import sample_configuration
+from simulator.ui.gateway_page import DISCLAIMER, GatewayPage, standard_body
+from simulator.ui.panels.flyout import FlyoutPanel
+
+CONFIG = sample_configuration("https://127.0.0.1:1/v1/")
+
+
+def test_enhanced_gateway_page_uses_the_template(qtbot: QtBot) -> None:
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    template = CONFIG.gateway_template("0")
+    assert template is not None
+    page.show_enhanced("Contoso Mobile", template)
+    assert page.template_id == "0"
+    assert page.body.text() == "Stay connected from virtually anywhere."
+    assert page.button.text() == "Get started"
+    assert page.disclaimer.text() == DISCLAIMER
+    style = page.styleSheet()
+    assert "#gateway-page { background: rgba(0, 0, 0, 1.0); }" in style  # 0x000000FF
+    assert "color: rgba(255, 255, 255, 1.0); border: none" in style  # buttonFontColor
+    assert "background: rgba(0, 176, 240, 1.0)" in style  # buttonColor 0x00B0F0FF
+    with qtbot.waitSignal(page.continueClicked):
+        qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+
+
+def test_standard_gateway_page(qtbot: QtBot) -> None:
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    page.show_standard("Fabrikam")
+    assert page.template_id is None
+    assert page.body.text() == standard_body("Fabrikam")
+    assert "Fabrikam account" in page.body.text()
+    assert page.button.text() == "Continue"
+    assert "background: rgba(255, 255, 255, 1.0)" in page.styleSheet()  # white by default
+    assert "palette(highlight)" in page.styleSheet()  # button: the system highlight colour
+
+
+class _World:
+    config: ServiceConfiguration = CONFIG
+
+    def get_balance(self, iccid: str, done: Callable[[Exchange], None] | None = None) -> None:
+        raise AssertionError("no profile: no call")
+
+    def get_offers(
+        self, iccid: str, imei: str | None, done: Callable[[Exchange], None] | None = None
+    ) -> None:
+        raise AssertionError("no profile: no call")
+
+    def get_notifications(
+        self,
+        iccid: str,
+        notification_type: NotificationType,
+        imei: str | None,
+        done: Callable[[Exchange], None] | None = None,
+    ) -> None:
+        raise AssertionError("no profile: no call")
+
+
+def test_flyout_panel_shows_what_the_service_decided(qtbot: QtBot) -> None:
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    pc = PcState(lambda: None, lambda _: False, list)
+    service = MobilePlansService(_World(), pc, events, "1")
+    panel = FlyoutPanel(service, None, lambda: None)
+    qtbot.addWidget(panel)
+    events.subscribe(panel.observe)
+    panel.show()
+    qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+    assert panel.connect_plan.isVisible()
+    assert not panel.view_account.isVisible()
+    with qtbot.waitSignal(panel.connectRequested):
+        qtbot.mouseClick(panel.connect_plan, Qt.MouseButton.LeftButton)
+    events.emit(
+        "flyout.shown",
+        entries=["View my account"],
+        balance="123 MB · 23 days 23 hours left",
+        mobile_plans_disabled=False,
+        reason="MODIRECTPAYG",
+    )
+    assert panel.view_account.isVisible()
+    assert panel.balance.text() == "123 MB · 23 days 23 hours left"
+    # the SMS button reports why nothing happens without the operator's profile
+    send = panel.findChild(type(panel.open_button), "sms-send")
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    ignored = events.of_kind("sms.received")[-1].fields["ignored"]
+    assert ignored == "no active profile of the operator"

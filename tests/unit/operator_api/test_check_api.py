@@ -1,0 +1,106 @@
+"""`mobileplans-sim check-api URL`: exit 0 clean, 1 on a contract error, 2 on usage errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from operator_harness import (  # type: ignore[import-not-found]
+    Operator,
+    fresh_fixture,  # noqa: F401 - registers the fixture "fresh"
+    operator_fixture,  # noqa: F401 - registers the fixture "operator"
+    operator_tls_fixture,  # noqa: F401 - registers the fixture "operator_tls"
+)
+
+from simulator.cli import main
+from simulator.operator_api.requests import Api
+from simulator.operator_api.sample_operator import ScriptedAnswer
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    status = main(["check-api", *argv])
+    return status, capsys.readouterr().out
+
+
+def test_clean_operator_exits_0_and_replays_for_409(
+    fresh: Operator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out = _run(capsys, fresh.server.base_url, "--ca", str(fresh.tls.ca_file), "--json")
+    report = json.loads(out)
+    assert status == 0, out
+    assert [c["api"] for c in report["checks"]] == [
+        "GetBalance", "GetOffers", "GetNotifications", "GetBalance (replay)",
+    ]  # fmt: skip
+    assert report["checks"][-1]["status"] == 409
+
+
+def test_a_contract_error_exits_1_naming_the_rule(
+    fresh: Operator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh.server.script(
+        Api.GET_OFFERS, ScriptedAnswer(200, {"offers": [{"gatewayId": "spring-promo"}]})
+    )
+    status, out = _run(capsys, fresh.server.base_url, "--ca", str(fresh.tls.ca_file))
+    assert status == 1
+    assert "offers.gatewayId.unknown" in out
+    assert "docs/operator-apis.md#offers.gatewayId.unknown" in out
+    # the same answer passes when the template is configured
+    fresh.server.script(
+        Api.GET_OFFERS, ScriptedAnswer(200, {"offers": [{"gatewayId": "spring-promo"}]})
+    )
+    status, _ = _run(
+        capsys, fresh.server.base_url, "--ca", str(fresh.tls.ca_file),
+        "--gateway-id", "0", "--gateway-id", "spring-promo",
+    )  # fmt: skip
+    assert status == 0
+
+
+def test_a_replay_answered_200_is_a_warning(
+    fresh: Operator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = {"balances": [{"type": "NONE", "dataRemainingInMB": 0, "timeRemaining": "PT0S"}]}
+    fresh.server.script(Api.GET_BALANCE, ScriptedAnswer(200, body), ScriptedAnswer(200, body))
+    status, out = _run(capsys, fresh.server.base_url, "--ca", str(fresh.tls.ca_file))
+    assert status == 0  # a warning does not fail the check
+    assert "status.replay-accepted" in out
+
+
+def test_untrusted_certificate_fails(fresh: Operator, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = _run(capsys, fresh.server.base_url)
+    assert status == 1
+    assert "transport.tls" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["http://staging.example/v1/"],
+        ["https://staging.example/v1/", "--basic-auth", "nocolon"],
+        ["https://staging.example/v1/", "--client-cert", "c.pem"],
+        ["https://staging.example/v1/", "--notification-type", "spam"],
+        ["https://staging.example/v1/", "--iccid", "89x"],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = _run(capsys, *argv)
+    assert status == 2
+    assert out.startswith("mobileplans-sim check-api:")
+
+
+def test_sample_operator_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = _run(capsys, "--sample")
+    assert status == 0, out
+    assert "OK: no errors" in out
+
+
+def test_docs_page_lists_every_rule_with_its_anchor() -> None:
+    from pathlib import Path
+
+    from simulator.operator_api.docs_page import render_rules_section
+    from simulator.operator_api.rules import RULES
+
+    page = (Path(__file__).parents[3] / "docs" / "operator-apis.md").read_text("utf-8")
+    assert render_rules_section() in page  # regenerate: python -m simulator.operator_api.docs_page
+    for rule_id in RULES:
+        assert f'<a id="{rule_id}"></a>' in page
