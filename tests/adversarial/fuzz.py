@@ -44,6 +44,7 @@ from smdp_fake_euicc import (  # noqa: E402
 from esim.asn1 import messages as m  # noqa: E402
 from esim.asn1.errors import Asn1DecodeError  # noqa: E402
 from esim.identifiers import Iccid  # noqa: E402
+from esim.smdp.profile_package import ProfileSpec, generate_iccid  # noqa: E402
 
 JSON_WRONG: list[Any] = [None, 0, -1, 2.5, True, [], {}, "", "=", "A" * 70_000, ["A"], {"a": 1}]
 
@@ -226,7 +227,27 @@ def es9_cases(count: int, rng: random.Random, smdp: ThreadedServer) -> Iterator[
         "cancelSession/cancelSessionResponse": euicc.cancel_session(1),
     }
     names = list(seeds)
+
+    def new_order() -> str:
+        return smdp.server.store.create_order(ProfileSpec(iccid=generate_iccid())).matching_id
+
+    authenticated = authenticated_session(post, new_order)
+    seed_tid, seeds["getBoundProfilePackage/prepareDownloadResponse"] = authenticated()
+    # Refused (not a prepareDownloadResponse), so the seed's session gives its order back.
+    post("getBoundProfilePackage", {"transactionId": seed_tid, "prepareDownloadResponse": "gAA="})
     for index in range(count):
+        if index % 10 == 9:  # decoded only in an authenticated session: one per case
+            _, mutant = next(
+                random_mutants(seeds["getBoundProfilePackage/prepareDownloadResponse"], rng, 1)
+            )
+
+            def run_bpp(mutant: bytes = mutant) -> str:
+                tid, _ = authenticated()
+                body = {"transactionId": tid, "prepareDownloadResponse": b64(mutant)}
+                return "getBPP " + classify(post("getBoundProfilePackage", body))
+
+            yield f"getBoundProfilePackage {mutant.hex()}", run_bpp
+            continue
         target = names[index % len(names)]
         function, field_name = target.split("/")
         field_name = field_name.split("(")[0]
@@ -255,6 +276,39 @@ def es9_cases(count: int, rng: random.Random, smdp: ThreadedServer) -> Iterator[
             return classify(post(function, body))
 
         yield f"{target} {'json' if json_level else mutant.hex()}", run
+
+
+def authenticated_session(
+    post: Callable[[str, Any], Any], new_order: Callable[[], str]
+) -> Callable[[], tuple[str, bytes]]:
+    """A function giving a fresh authenticated session's transactionId and a valid
+    prepareDownloadResponse for it. A refused getBoundProfilePackage gives the order back; when
+    a mutant was accepted (the order is gone), the next call takes a new order."""
+    matching_ids = [new_order()]
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    def authenticate() -> tuple[str, bytes]:
+        euicc = FakeEuicc()
+        info1 = euicc.euicc_info1()
+        init = post(
+            "initiateAuthentication",
+            {
+                "smdpAddress": ADDRESS,
+                "euiccChallenge": b64(euicc.challenge),
+                "euiccInfo1": b64(info1),
+            },
+        ).json()
+        response = euicc.authenticate_server(init, matching_ids[-1])
+        body = {"transactionId": init["transactionId"], "authenticateServerResponse": b64(response)}
+        auth = post("authenticateClient", body).json()
+        if "smdpSigned2" not in auth:
+            matching_ids.append(new_order())
+            return authenticate()
+        return init["transactionId"], euicc.prepare_download(auth, None)
+
+    return authenticate
 
 
 def es2_cases(count: int, rng: random.Random, smdp: ThreadedServer) -> Iterator[Case]:
