@@ -285,6 +285,20 @@ def cmd_smdp_order(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_smdp_release(args: argparse.Namespace) -> int:
+    from esim.cli_smdp import release_order_again
+
+    try:
+        released = release_order_again(_home(args), args.iccid)
+    except ValueError as error:
+        return _fail(str(error))
+    if args.json:
+        _print_json(released)
+    else:
+        print(released["activationCode"])
+    return EXIT_OK
+
+
 # -- the parser --------------------------------------------------------------------------------
 
 
@@ -380,6 +394,14 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--profile-class", choices=("test", "provisioning", "operational"))
     order.add_argument("--profile-name", metavar="NAME", help="default: the header's profileType")
     order.add_argument("--service-provider", metavar="NAME")
+    release = _leaf(
+        smdp,
+        "release",
+        cmd_smdp_release,
+        "release an order again (confirmed, failed, or stuck mid-download)",
+        json_flag=True,
+    )
+    release.add_argument("iccid", help="the order's ICCID")
     add_pki_commands(groups, _leaf)
     return parser
 

@@ -141,3 +141,20 @@ def create_order(
         "confirmationCodeRequired": order.confirmation_code_required,
         "releaseAt": behaviour.release_at,
     }
+
+
+def release_order_again(home: Home, iccid: str) -> dict[str, Any]:
+    """Release the order of ``iccid`` (again), as ES2+ releaseProfile does; ValueError if not."""
+    from esim.smdp.expiry import release_order
+
+    store = _store(home)
+    try:
+        order = store.get_by_iccid(iccid)
+        if order is None:
+            raise ValueError(f"es2.iccid-unknown: no order for ICCID {iccid}")
+        changed = release_order(store, order)
+        if changed is None:
+            raise ValueError(f"es2.release: an order {order.state} can't be released")
+    finally:
+        store.close()
+    return {"iccid": changed.iccid, "activationCode": changed.activation_code, "state": "released"}

@@ -176,11 +176,40 @@ class RspCodec:
         parse_single(data, expected_tag)
         check_der_structure(data)
         try:
-            return self._compiled.decode(type_name, bytes(data), check_constraints=True)
+            value = self._compiled.decode(type_name, bytes(data), check_constraints=True)
         except Exception as error:  # asn1tools raises IndexError, KeyError, ... on garbage
             raise Asn1DecodeError(
                 f"asn1.{type_name}.malformed", _describe(error), _SPEC_MODULE
             ) from None
+        _check_decoded_value(type_name, value)
+        return value
+
+
+MAX_INTEGER_BITS = 128
+"""No SGP.22 INTEGER (seqNumber, reasons, codes) needs more; larger ones are refused at decode
+time, before they reach SQLite (64-bit) or ``str()`` (4,300 digits at most)."""
+
+
+def _check_decoded_value(type_name: str, value: Any) -> None:
+    """Refuse INTEGERs beyond :data:`MAX_INTEGER_BITS` and any "absent" marker of asn1tools."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if item is asn1tools_ber.TAG_MISMATCH:
+            # Never expected (asn1tools checks it where it matters); a value must not carry it.
+            raise Asn1DecodeError(
+                f"asn1.{type_name}.malformed", "an element with an unexpected tag", _SPEC_MODULE
+            )
+        if isinstance(item, int) and item.bit_length() > MAX_INTEGER_BITS:
+            raise Asn1DecodeError(
+                f"asn1.{type_name}.integer-too-large",
+                f"an INTEGER of {item.bit_length()} bits (at most {MAX_INTEGER_BITS} allowed)",
+                _SPEC_MODULE,
+            )
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def _describe(error: Exception) -> str:

@@ -35,6 +35,8 @@ ADMIN_PROTOCOL = "gsma/rsp/v2.2.2"
 """The SGP.22 version this LPA follows, as lpac declares it (esim-rsp.md §2.1)."""
 ES9_PATH = "/gsma/rsp2/es9plus/"
 _SUCCESS = ("Executed-Success", "Executed-WithWarning")
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+"""The largest answer read from an SM-DP+: a BoundProfilePackage in base64 stays far below."""
 
 
 def b64(data: bytes) -> str:
@@ -200,7 +202,9 @@ class Es9Client:
     ) -> dict[str, Any]:
         url = f"https://{address}{ES9_PATH}{function}"
         try:
-            response = await self._http.post(url, content=json.dumps(payload).encode("utf-8"))
+            request = self._http.stream("POST", url, content=json.dumps(payload).encode("utf-8"))
+            async with request as response:
+                content = await _bounded_body(response, function, address)
         except httpx.TimeoutException as error:
             raise Es9TransportError(
                 function, "timeout", f"no answer from {address} in time ({error})"
@@ -240,10 +244,25 @@ class Es9Client:
                 f"{address} answered HTTP {status}, expected {expect_status}",
                 http_status=status,
             )
-        body = _json_object(function, response.content)
+        body = _json_object(function, content)
         # For handleNotification a JSON 200 that says success is accepted too (tolerance).
         _check_status(function, body)
         return body
+
+
+async def _bounded_body(response: httpx.Response, function: str, address: str) -> bytes:
+    """The answer's body, refused once it exceeds :data:`MAX_ANSWER_BYTES` (after decoding)."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            raise Es9TransportError(
+                function,
+                "malformed",
+                f"{address} answered more than {MAX_ANSWER_BYTES} bytes; no ES9+ answer is "
+                "that large",
+            )
+    return bytes(body)
 
 
 def _json_object(function: str, content: bytes) -> dict[str, Any]:

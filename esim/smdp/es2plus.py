@@ -31,7 +31,7 @@ from aiohttp import web
 from esim.identifiers import Eid, IdentifierError
 from esim.smdp import status
 from esim.smdp.es2_credentials import bearer_matches
-from esim.smdp.expiry import release_stale_orders
+from esim.smdp.expiry import release_order, release_stale_orders
 from esim.smdp.http_json import Body, json_route, text_field
 from esim.smdp.orders import FINAL_STATES, PRE_RELEASE_STATES, Order, OrderState, new_matching_id
 from esim.smdp.profile_package import ProfileSpec, generate_iccid
@@ -195,25 +195,7 @@ class Es2Plus:
     async def release_profile(self, body: Body, _: web.Request) -> Body:
         release_stale_orders(self._store, self._config.session_ttl_seconds)
         order = self._order(body)
-        # A failed download may be released again by the operator (a fresh attempt), and so
-        # may one stuck mid-download (an LPA that died): its session can then no longer
-        # fetch or install anything, since the order leaves it (see esim.smdp.expiry).
-        releasable = {
-            OrderState.CONFIRMED,
-            OrderState.FAILED,
-            OrderState.DOWNLOADING,
-            OrderState.DOWNLOADED,
-        }
-        changed = self._store.transition(
-            order,
-            releasable,
-            OrderState.RELEASED,
-            "released",
-            transaction_id=None,
-            downloaded_by=None,
-            euicc_certificate=None,
-            cc_failures=0,
-        )
+        changed = release_order(self._store, order)
         if changed is None:
             raise _refuse(
                 status.ICCID_CANNOT_RELEASE,

@@ -20,6 +20,30 @@ if TYPE_CHECKING:
     from esim.smdp.store import OrderStore
 
 IN_FLIGHT = (OrderState.DOWNLOADING.value, OrderState.DOWNLOADED.value)
+RELEASABLE = frozenset(
+    {OrderState.CONFIRMED, OrderState.FAILED, OrderState.DOWNLOADING, OrderState.DOWNLOADED}
+)
+"""What the operator may release (again): a confirmed order, a failed download, and one stuck
+mid-download (an LPA that died): its session can then no longer fetch or install anything,
+since the order leaves it."""
+
+
+def release_order(store: OrderStore, order: Order) -> Order | None:
+    """The operator's release (ES2+ releaseProfile, ``esim smdp release``); None if not allowed."""
+    fields: dict[str, object] = {}
+    if order.state.value in IN_FLIGHT:
+        fields["last_error"] = f"released again by the operator while {order.state}"
+    return store.transition(
+        order,
+        RELEASABLE,
+        OrderState.RELEASED,
+        "released",
+        transaction_id=None,
+        downloaded_by=None,
+        euicc_certificate=None,
+        cc_failures=0,
+        **fields,
+    )
 
 
 def release_stale_orders(store: OrderStore, ttl_seconds: float) -> list[Order]:

@@ -36,8 +36,16 @@ SUBSTITUTE_TAGS = (
     b"\xbf\x20",
     b"\x00",
 )
-# Values of a primitive: empty, one byte, 2^64 as an INTEGER, a long run of nines.
-SUBSTITUTE_VALUES = (b"", b"\x00", b"\x01" + bytes(8), b"\xff" * 9, b"\x99" * 600)
+# Values of a primitive: empty, one byte, 2^64 as an INTEGER, a long run of nines, and an
+# INTEGER too long for str() (more than 4,300 decimal digits).
+SUBSTITUTE_VALUES = (
+    b"",
+    b"\x00",
+    b"\x01" + bytes(8),
+    b"\xff" * 9,
+    b"\x99" * 600,
+    b"\x01" + bytes(2500),
+)
 
 
 @dataclass(frozen=True)
@@ -208,3 +216,12 @@ def random_mutants(data: bytes, rng: random.Random, count: int) -> Iterator[tupl
             kind, encoded = rng.choice(list(length_mutants(encoded)))
             kinds.append(kind)
         yield "+".join(kinds) or "none", encoded
+
+
+def mutate_segment(command: bytes, rng: random.Random) -> bytes:
+    """A structural mutant, or one flipped byte for a segment that is only a TLV header."""
+    try:
+        return next(random_mutants(command, rng, 1))[1]
+    except (Asn1DecodeError, AssertionError):
+        index = rng.randrange(len(command))
+        return command[:index] + bytes([command[index] ^ 0xFF]) + command[index + 1 :]

@@ -79,3 +79,16 @@ def _iccid_bytes() -> bytes:
     from esim.identifiers import Iccid
 
     return Iccid.parse(ICCID_A, check_luhn=False).to_sgp22_bytes()
+
+
+def prepared_bpp(lpa: Lpa) -> bytes:
+    """Authenticate and PrepareDownload on the card, then a valid BPP for a fresh ICCID."""
+    from esim.smdp.profile_package import generate_iccid
+
+    iccid = generate_iccid()
+    smdp = FakeSmdp()
+    answer = lpa.es10(bytes.fromhex("BF2E00"))
+    challenge = m.GET_EUICC_CHALLENGE_RESPONSE.decode(answer)["euiccChallenge"]
+    response = lpa.es10(smdp.authenticate_server_request(challenge))
+    prepared = lpa.es10(smdp.prepare_download_request(response))
+    return smdp.bound_profile_package(prepared, store_metadata(iccid), make_upp(iccid, 600))

@@ -20,6 +20,7 @@ import random
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,8 +30,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "unit" / "esim")]
 
-from der_mutations import random_mutants  # noqa: E402
-from esim_samples import esim_samples  # noqa: E402
+from der_mutations import mutate_segment, random_mutants  # noqa: E402
+from esim_samples import esim_samples, prepared_bpp  # noqa: E402
 from euicc_harness import CardStatusError, Lpa, open_card  # noqa: E402
 from smdp_fake_euicc import (  # noqa: E402
     ADDRESS,
@@ -40,8 +41,10 @@ from smdp_fake_euicc import (  # noqa: E402
     ThreadedServer,
 )
 
+from esim.asn1 import messages as m  # noqa: E402
 from esim.asn1.errors import Asn1DecodeError  # noqa: E402
 from esim.identifiers import Iccid  # noqa: E402
+from esim.smdp.profile_package import ProfileSpec, generate_iccid  # noqa: E402
 
 JSON_WRONG: list[Any] = [None, 0, -1, 2.5, True, [], {}, "", "=", "A" * 70_000, ["A"], {"a": 1}]
 
@@ -122,6 +125,9 @@ def codec_cases(count: int, rng: random.Random) -> Iterator[Case]:
 def es10_cases(count: int, rng: random.Random, lpa: Lpa) -> Iterator[Case]:
     seeds = list(esim_samples().es10_requests.items())
     for index in range(count):
+        if index % 5 == 4:
+            yield bpp_case(rng, lpa)
+            continue
         name, seed = seeds[index % len(seeds)]
         for kind, mutant in random_mutants(seed, rng, 1):
 
@@ -137,6 +143,35 @@ def es10_cases(count: int, rng: random.Random, lpa: Lpa) -> Iterator[Case]:
                 return f"answer tag {answer[:2].hex().upper()}"
 
             yield f"{name} {kind} {mutant.hex()}", run
+
+
+def bpp_case(rng: random.Random, lpa: Lpa) -> Case:
+    """A fresh session's BPP, mutated whole or in one lpac segment, loaded into the card."""
+    bpp = prepared_bpp(lpa)
+    if rng.random() < 0.5:
+        commands = [next(random_mutants(bpp, rng, 1))[1]]
+    else:
+        commands = m.load_bpp_commands(bpp)
+        index = rng.randrange(len(commands))
+        commands[index] = mutate_segment(commands[index], rng)
+
+    def run() -> str:
+        try:
+            for command in commands:
+                answer = lpa.es10(command)
+                if answer and answer[:2] != b"\xbf\x37":  # a retag made it another function
+                    return f"LoadBPP answered by tag {answer[:2].hex().upper()}"
+                if answer:
+                    result = m.PROFILE_INSTALLATION_RESULT.decode(answer)
+                    kind = result["profileInstallationResultData"]["finalResult"][0]
+                    return f"LoadBPP {kind}"
+        except CardStatusError as error:
+            if error.sw == 0x6F00:
+                return "FAIL LoadBPP 6F00 (internal error)"
+            return f"LoadBPP status word {error.sw:04X}"
+        return "LoadBPP no result"
+
+    return f"LoadBoundProfilePackage {b''.join(commands).hex()[:200]}", run
 
 
 # -- es9 / es2 over HTTPS -------------------------------------------------------------------------
@@ -192,7 +227,27 @@ def es9_cases(count: int, rng: random.Random, smdp: ThreadedServer) -> Iterator[
         "cancelSession/cancelSessionResponse": euicc.cancel_session(1),
     }
     names = list(seeds)
+
+    def new_order() -> str:
+        return smdp.server.store.create_order(ProfileSpec(iccid=generate_iccid())).matching_id
+
+    authenticated = authenticated_session(post, new_order)
+    seed_tid, seeds["getBoundProfilePackage/prepareDownloadResponse"] = authenticated()
+    # Refused (not a prepareDownloadResponse), so the seed's session gives its order back.
+    post("getBoundProfilePackage", {"transactionId": seed_tid, "prepareDownloadResponse": "gAA="})
     for index in range(count):
+        if index % 10 == 9:  # decoded only in an authenticated session: one per case
+            _, mutant = next(
+                random_mutants(seeds["getBoundProfilePackage/prepareDownloadResponse"], rng, 1)
+            )
+
+            def run_bpp(mutant: bytes = mutant) -> str:
+                tid, _ = authenticated()
+                body = {"transactionId": tid, "prepareDownloadResponse": b64(mutant)}
+                return "getBPP " + classify(post("getBoundProfilePackage", body))
+
+            yield f"getBoundProfilePackage {mutant.hex()}", run_bpp
+            continue
         target = names[index % len(names)]
         function, field_name = target.split("/")
         field_name = field_name.split("(")[0]
@@ -221,6 +276,39 @@ def es9_cases(count: int, rng: random.Random, smdp: ThreadedServer) -> Iterator[
             return classify(post(function, body))
 
         yield f"{target} {'json' if json_level else mutant.hex()}", run
+
+
+def authenticated_session(
+    post: Callable[[str, Any], Any], new_order: Callable[[], str]
+) -> Callable[[], tuple[str, bytes]]:
+    """A function giving a fresh authenticated session's transactionId and a valid
+    prepareDownloadResponse for it. A refused getBoundProfilePackage gives the order back; when
+    a mutant was accepted (the order is gone), the next call takes a new order."""
+    matching_ids = [new_order()]
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    def authenticate() -> tuple[str, bytes]:
+        euicc = FakeEuicc()
+        info1 = euicc.euicc_info1()
+        init = post(
+            "initiateAuthentication",
+            {
+                "smdpAddress": ADDRESS,
+                "euiccChallenge": b64(euicc.challenge),
+                "euiccInfo1": b64(info1),
+            },
+        ).json()
+        response = euicc.authenticate_server(init, matching_ids[-1])
+        body = {"transactionId": init["transactionId"], "authenticateServerResponse": b64(response)}
+        auth = post("authenticateClient", body).json()
+        if "smdpSigned2" not in auth:
+            matching_ids.append(new_order())
+            return authenticate()
+        return init["transactionId"], euicc.prepare_download(auth, None)
+
+    return authenticate
 
 
 def es2_cases(count: int, rng: random.Random, smdp: ThreadedServer) -> Iterator[Case]:
@@ -278,6 +366,8 @@ def main() -> int:
     deadline = float(os.environ.get("FUZZ_DEADLINE", "5"))
     edges = os.environ.get("FUZZ_EDGES", "codec,es10,es9,es2").split(",")
     rng = random.Random(seed)
+    # cryptography warns about some hostile certificates it still loads; the figures say more.
+    warnings.simplefilter("ignore")
     print(f"fuzz: {count} cases per edge, seed {seed}, deadline {deadline} s, edges {edges}")
     reports: list[EdgeReport] = []
     with tempfile.TemporaryDirectory(prefix="esim-fuzz-") as scratch:

@@ -22,6 +22,7 @@ from esim.asn1 import messages as m
 from esim.asn1.errors import Asn1DecodeError
 from esim.lpa import LpaError
 from esim.lpa.es9_client import Es9Client
+from esim.smdp.profile_package import ProfileSpec, generate_iccid
 
 REPORTED_EUICC_INFO1 = base64.b64decode("vyALggMCAgKpAgUAqgA=")
 INITIATE = "/gsma/rsp2/es9plus/initiateAuthentication"
@@ -138,6 +139,29 @@ def test_mutated_euicc_info2_in_authenticate_client_is_refused(smdp: ThreadedSer
         body = {"transactionId": init["transactionId"], "authenticateServerResponse": b64(mutant)}
         # Signed by the eUICC: any change is refused, by the decoder or by the signature check.
         assert_failed(smdp.post(AUTHENTICATE, json.dumps(body).encode()))
+    still_serving(smdp)
+
+
+def test_mutated_prepare_download_response_is_refused(smdp: ThreadedServer) -> None:
+    """getBoundProfilePackage decodes only in an authenticated session: one per mutant."""
+    euicc = FakeEuicc()
+    order = smdp.server.store.create_order(ProfileSpec(iccid=generate_iccid()))
+    mutants: list[bytes] = []
+    answers: list[str] = []
+    for index in range(25):
+        init = smdp.post(INITIATE, initiate_body(euicc)).json()
+        response = euicc.authenticate_server(init, order.matching_id)
+        body = {"transactionId": init["transactionId"], "authenticateServerResponse": b64(response)}
+        auth = smdp.post(AUTHENTICATE, json.dumps(body).encode()).json()
+        prepared = euicc.prepare_download(auth, None)
+        mutants = mutants or [mutant for _, mutant in every_mutant(prepared)]
+        body = {
+            "transactionId": init["transactionId"],
+            "prepareDownloadResponse": b64(mutants[index * 7 % len(mutants)]),
+        }
+        path = "/gsma/rsp2/es9plus/getBoundProfilePackage"
+        answers.append(assert_answered(smdp.post(path, json.dumps(body).encode())))
+    assert answers.count("Failed") == len(answers)  # signed by the eUICC: no mutant passes
     still_serving(smdp)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from certificate_mutations import corrupted_certificates
-from euicc_harness import FakeSmdp, Lpa, authenticate, certificates, open_card
+from euicc_harness import CardStatusError, FakeSmdp, Lpa, authenticate, certificates, open_card
 
 from esim.asn1 import messages as m
 from esim.euicc import Euicc
@@ -32,11 +32,18 @@ def test_remove_notification_with_seq_number_2_to_the_64(card: Euicc) -> None:
     assert result == {"deleteNotificationStatus": 1}  # nothingToDelete
 
 
-@pytest.mark.parametrize("seq_number", [-1, 2**63, 2**200])
+@pytest.mark.parametrize("seq_number", [-1, 2**63, 2**127])
 def test_remove_notification_outside_the_card_range(card: Euicc, seq_number: int) -> None:
     lpa = Lpa(card).open()
     request = m.NOTIFICATION_SENT_REQUEST.encode({"seqNumber": seq_number})
     assert m.NOTIFICATION_SENT_RESPONSE.decode(lpa.es10(request)) == {"deleteNotificationStatus": 1}
+
+
+def test_remove_notification_with_an_integer_beyond_128_bits_is_wrong_data(card: Euicc) -> None:
+    lpa = Lpa(card).open()
+    with pytest.raises(CardStatusError) as caught:
+        lpa.es10(m.NOTIFICATION_SENT_REQUEST.encode({"seqNumber": 2**200}))
+    assert caught.value.sw == 0x6A80
 
 
 @pytest.mark.parametrize(

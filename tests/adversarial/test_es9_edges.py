@@ -8,12 +8,17 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from certificate_mutations import corrupted_certificates
+from der_mutations import Node, parse
 from smdp_fake_euicc import ADDRESS, FakeEuicc, ThreadedServer, b64
 from smdp_fake_euicc import test_certificates as smdp_certificates
+
+from esim.asn1 import messages as m
+from esim.asn1.tlv import encode_tlv
 
 ES9 = "/gsma/rsp2/es9plus/"
 ES2 = "/gsma/rsp2/es2plus/"
@@ -192,3 +197,25 @@ def test_every_field_with_the_wrong_json_type_or_size_is_refused(smdp: ThreadedS
             refusal(post(smdp, path, shape.encode()))
     assert answered > 100
     still_serving(smdp)
+
+
+def test_an_integer_too_long_for_python_in_an_unsigned_field_is_refused(
+    smdp: ThreadedServer,
+) -> None:
+    """cancelSession before authenticateClient is not signature-checked: the reason decodes."""
+    init = post(
+        smdp, ES9 + "initiateAuthentication", json.dumps(initiate_body(FakeEuicc())).encode()
+    )
+    tid = bytes.fromhex(init.json()["transactionId"])
+    oid = smdp_certificates().smdp_oid or "2.999.10"
+    signed = m.EUICC_CANCEL_SESSION_SIGNED.encode(
+        {"transactionId": tid, "smdpOid": oid, "reason": 1}
+    )
+    root = parse(signed)
+    assert root.children is not None
+    huge = replace(root, children=(*root.children[:2], Node(b"\x82", b"\x01" + bytes(2500))))
+    response = encode_tlv(0xBF41, encode_tlv(0xA0, huge.encode() + encode_tlv(0x5F37, bytes(64))))
+    body = {"transactionId": tid.hex().upper(), "cancelSessionResponse": b64(response)}
+    subject, reason, message = refusal(post(smdp, ES9 + "cancelSession", json.dumps(body).encode()))
+    assert (subject, reason) == ("1.6", "2.1")
+    assert "INTEGER of 20001 bits" in message

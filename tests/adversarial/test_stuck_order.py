@@ -16,6 +16,7 @@ from esim.lpa import LpaError
 from esim.lpa.es9_client import Es9Client
 from esim.smdp import client_ssl_context
 from esim.smdp.orders import OrderState
+from esim.smdp.profile_package import ProfileSpec, generate_iccid
 
 
 class LpaKilled(BaseException):
@@ -106,3 +107,29 @@ def test_a_restarted_smdp_releases_orders_its_lost_sessions_left_behind(
             assert stack.state(order) == str(OrderState.INSTALLED)
 
     asyncio.run(scenario())
+
+
+def test_esim_smdp_release_releases_a_stuck_order(tmp_path: Path) -> None:
+    from esim.cli import main
+    from esim.cli_home import Home
+    from esim.cli_smdp import _store
+
+    home = Home(tmp_path)
+    store = _store(home)
+    try:
+        order = store.create_order(ProfileSpec(iccid=generate_iccid()))
+        store.claim(order, "89049032123451234512345678901235", "AB" * 16, b"")
+        stuck = store.transition(order, {OrderState.DOWNLOADING}, OrderState.DOWNLOADED, "x")
+        assert stuck is not None
+    finally:
+        store.close()
+    assert main(["--data-dir", str(tmp_path), "smdp", "release", order.iccid]) == 0
+    assert main(["--data-dir", str(tmp_path), "smdp", "release", order.iccid]) == 1  # released
+    store = _store(home)
+    try:
+        released = store.get(order.matching_id)
+        assert released is not None
+        assert released.state is OrderState.RELEASED
+        assert "released again by the operator" in (released.last_error or "")
+    finally:
+        store.close()
