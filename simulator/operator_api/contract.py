@@ -27,6 +27,7 @@ __all__ = ["MAX_BODY_BYTES", "ApiResponse", "Balance", "CheckedResponse", "check
 MAX_BODY_BYTES = 256 * 1024  # a balance, offer or notification list is a few hundred bytes
 _DOCUMENTED_STATUSES = frozenset({200, 201, 400, 401, 403, 404, 409, 429, 500})
 _MAX_SHOWN = 80
+_MAX_MB = 10**300  # larger integers do not fit a float (a Double in the Balance table)
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,8 @@ def _data_remaining(entry: Mapping[str, Any], where: str, checked: CheckedRespon
         )
         return None
     value = entry[name]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_MB:
+        value = math.inf if value > 0 else -math.inf  # beyond a float: unusable as infinity
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         checked.add(
             "balance.dataRemainingInMB.not-a-number",
