@@ -159,7 +159,8 @@ class Simulator(QObject):
         self.operator_experience = OperatorExperienceUi(self)
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
-        self.window.continueRequested.connect(self.launch)
+        # Provider page -> the operator's Gateway page (GetOffers) -> its button opens the portal.
+        self.window.continueRequested.connect(self.operator_experience.service.open_gateway)
         self.window.retryRequested.connect(self.launch)
         self.window.errorAnswered.connect(self.flows.error_answered)
         self.window.balanceClosed.connect(self.flows.balance_closed)

@@ -89,3 +89,19 @@ def test_promotion_after_setup_on_a_pc_without_a_profile(stepped: Harness) -> No
     assert gateway.fields["template"] == "0"
     assert not stepped.events("operator_api.request")
     assert ui.page.body.text() == "Stay connected from virtually anywhere."
+
+
+def test_provider_page_continue_goes_through_the_gateway_page(stepped: Harness) -> None:
+    """ "Mobile Plans gateway page": the Gateway page is shown before the portal."""
+    from PySide6.QtWidgets import QPushButton
+
+    sim = stepped.simulator
+    window = sim.window
+    proceed = window.provider_page.findChild(QPushButton, "button-continue")
+    assert proceed is not None
+    proceed.click()
+    stepped.wait_for("gateway.shown")
+    assert window.stack.currentWidget() is sim.operator_experience.page
+    assert not stepped.events("portal.launch")  # not yet: the Gateway page comes first
+    sim.operator_experience.page.button.click()
+    stepped.wait_for("portal.loaded")
