@@ -71,6 +71,15 @@ class OperatorApiWorld:
         self.last: dict[str, Exchange] = {}
         self._closed = False
 
+    def set_iccid_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
+        """New ICCID ranges in the service configuration (the MO service panel)."""
+        self.config = replace(self.config, iccid_ranges=ranges)
+        self.requests.config = self.config
+        self.client.config = self.config
+        if self.sample is not None:
+            self.sample.config = self.config
+        self.events.emit("operator_api.configured", iccid_ranges=[str(r) for r in ranges])
+
     # -- the three calls (GUI thread) ------------------------------------------------------------
     def get_balance(self, iccid: str, done: Done | None = None) -> ApiRequest:
         """Called when the network flyout opens."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 
 from simulator.events import Event
 from simulator.operator_api.experience import MobilePlansService, PcState
+from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.ui.gateway_page import GatewayPage
 from simulator.ui.main_window import PanelScroller
 from simulator.ui.panels.flyout import FlyoutPanel
@@ -41,6 +42,7 @@ class OperatorExperienceUi:
         self.panel = FlyoutPanel(self.service, world.sample, esim.enabled_iccid)
         self.panel.connectRequested.connect(self.service.open_gateway)
         self.panel.viewAccountRequested.connect(simulator.launch)
+        self.panel.rangesChanged.connect(self._set_ranges)
         window.toastAnswered.connect(self.service.toast_answered)
         scroller = PanelScroller()
         scroller.setWidgetResizable(True)
@@ -50,6 +52,10 @@ class OperatorExperienceUi:
         window.docks["mo service"] = dock
         window.docks["esim"].raise_()
         simulator.events.subscribe(self.observe)
+
+    def _set_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
+        self.simulator.operator_api.set_iccid_ranges(ranges)
+        self.simulator.launcher.iccid_ranges = ranges
 
     def observe(self, event: Event) -> None:
         self.panel.observe(event)
