@@ -28,6 +28,7 @@ class OperatorExperienceUi:
     def __init__(self, simulator: Simulator) -> None:
         self.simulator = simulator
         world = simulator.operator_api
+        world.location = simulator.device.location
         esim, network = simulator.esim, simulator.network
         self.service = MobilePlansService(
             world,
