@@ -29,6 +29,7 @@ from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
+from simulator.operator_api.config import ServiceConfiguration
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.operator_api.world import OperatorApiWorld
 from simulator.platform_world import PlatformWorld, line_fields
@@ -68,6 +69,8 @@ class SimulatorConfig:
     iccid_ranges: tuple[IccidRange, ...] = SAMPLE_ICCID_RANGES
     # the operator's GetBalance/GetOffers/GetNotifications base URL; None runs the sample's
     operator_api_url: str | None = None
+    # or the team's whole service configuration (--operator-config FILE)
+    operator_configuration: ServiceConfiguration | None = None
 
 
 class Simulator(QObject):
@@ -148,6 +151,7 @@ class Simulator(QObject):
             base_url=config.operator_api_url,
             iccid_ranges=config.iccid_ranges,
             brand_name=config.operator_name,
+            configuration=config.operator_configuration,
         )
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)

@@ -42,6 +42,7 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
     if args.iccid_ranges:
         config.iccid_ranges = args.iccid_ranges
     config.operator_api_url = args.operator_api
+    config.operator_configuration = args.operator_configuration
     simulator = Simulator(config, runtime)
     for iccid, plan in args.network_plans:
         if iccid is None:

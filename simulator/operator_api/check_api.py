@@ -28,6 +28,7 @@ from simulator.operator_api.config import (
     NotificationType,
     ServiceConfiguration,
 )
+from simulator.operator_api.config_file import load_service_configuration
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.operator_api.requests import RequestFactory
 from simulator.operator_api.rules import violation
@@ -82,6 +83,9 @@ def add_check_api_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("url", nargs="?", help="moBaseUrl (and OfferUri, NotificationUri)")
     parser.add_argument("--sample", action="store_true", help="check the bundled sample operator")
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE.json", help="the service configuration, instead of URL"
+    )
     parser.add_argument("--offer-uri", help="OfferUri when it differs from URL")
     parser.add_argument("--notification-uri", help="NotificationUri when it differs from URL")
     parser.add_argument(
@@ -121,18 +125,14 @@ def configuration_from_args(args: argparse.Namespace) -> ServiceConfiguration:
         raise ConfigurationError(
             "config.iccid", "give --iccid: an ICCID of a test SIM the endpoints know"
         )
-    iccid = args.iccid.strip().rstrip("Ff")
-    if not (iccid.isascii() and iccid.isdigit() and 18 <= len(iccid) <= 20):
-        raise ConfigurationError(
-            "config.iccid", f"--iccid {args.iccid!r} is not an ICCID (18 to 20 digits)"
-        )
+    only = _iccid_range(args.iccid)
     config = ServiceConfiguration.for_endpoint(url)
     kind = NotificationType.parse(args.notification_type)
     config = replace(
         config,
         offer_uri=args.offer_uri or config.offer_uri,
         notification_uri=args.notification_uri or config.notification_uri,
-        iccid_ranges=(IccidRange(iccid, iccid),),
+        iccid_ranges=(only,),
         basic_auth=BasicAuth.parse(args.basic_auth) if args.basic_auth else None,
         trusted_ca=args.ca,
         balance_fields_template=args.fields_template,
@@ -149,6 +149,16 @@ def configuration_from_args(args: argparse.Namespace) -> ServiceConfiguration:
         certificate = ClientCertificate(args.client_cert, args.client_key)
         config = replace(config, client_certificate=certificate)
     return config
+
+
+def _iccid_range(text: str) -> IccidRange:
+    """The one ICCID check-api asks about, as the configuration's only range."""
+    iccid = text.strip().rstrip("Ff")
+    if not (iccid.isascii() and iccid.isdigit() and 18 <= len(iccid) <= 20):
+        raise ConfigurationError(
+            "config.iccid", f"--iccid {text!r} is not an ICCID (18 to 20 digits)"
+        )
+    return IccidRange(iccid, iccid)
 
 
 async def check_operator_api(
@@ -251,11 +261,19 @@ def run_check_api_command(args: argparse.Namespace) -> int:
         kind = NotificationType.parse(args.notification_type)
         if args.sample:
             report = asyncio.run(_check_sample(args, kind))
-        elif not args.url:
-            print("mobileplans-sim check-api: give the API base URL, or --sample")
+        elif not args.url and args.config is None:
+            print("mobileplans-sim check-api: give the API base URL, --config FILE or --sample")
             return EXIT_USAGE
         else:
-            config = configuration_from_args(args)
+            if args.config is not None:
+                config = load_service_configuration(args.config)
+                if args.iccid is None:
+                    raise ConfigurationError(
+                        "config.iccid", "give --iccid: an ICCID of a test SIM the endpoints know"
+                    )
+                config = replace(config, iccid_ranges=(_iccid_range(args.iccid),))
+            else:
+                config = configuration_from_args(args)
             report = asyncio.run(
                 check_operator_api(
                     config,
