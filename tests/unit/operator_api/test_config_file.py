@@ -128,3 +128,15 @@ def test_check_api_with_a_configuration_file(
     out = capsys.readouterr().out
     assert status == 0, out
     assert "notificationId values were not matched" not in out  # templates came from the file
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    page = (Path(__file__).parents[3] / "docs" / "operator-apis.md").read_text("utf-8")
+    example = page.split("```json\n", 1)[1].split("```", 1)[0]
+    for name in ("client.pem", "client.key", "staging-ca.pem"):
+        (tmp_path / name).write_text("x")
+    path = tmp_path / "operator.json"
+    path.write_text(example, "utf-8")
+    config = load_service_configuration(path)
+    assert config.brand_name == "Contoso Mobile"
+    assert config.notification_template("1") is not None
