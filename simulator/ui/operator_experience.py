@@ -60,7 +60,12 @@ class OperatorExperienceUi:
 
     def observe(self, event: Event) -> None:
         self.panel.observe(event)
-        if event.kind == "gateway.shown":
+        if event.kind == "gateway.unavailable":
+            window = self.simulator.window
+            window.message_page.title.setText("Mobile Plans")
+            window.message_page.body.setText(str(event.fields.get("text", "")))
+            window.stack.setCurrentWidget(window.message_page)
+        elif event.kind == "gateway.shown":
             choice = self.service.last_gateway
             brand = self.simulator.operator_api.config.brand_name
             self.page.show_choice(brand, choice.template if choice else None)
