@@ -30,6 +30,7 @@ from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
+from simulator.operator_api.config import ServiceConfiguration
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.operator_api.world import OperatorApiWorld
 from simulator.platform_world import PlatformWorld, line_fields
@@ -84,6 +85,9 @@ class SimulatorConfig:
         if self.portal_dir:
             return Path(self.portal_dir).resolve().name or str(self.portal_dir)
         return SAMPLE_OPERATOR
+
+    # or the team's whole service configuration (--operator-config FILE)
+    operator_configuration: ServiceConfiguration | None = None
 
 
 class Simulator(QObject):
@@ -170,6 +174,7 @@ class Simulator(QObject):
             base_url=config.operator_api_url,
             iccid_ranges=config.iccid_ranges,
             brand_name=config.operator,
+            configuration=config.operator_configuration,
         )
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
@@ -184,7 +189,8 @@ class Simulator(QObject):
         self.operator_experience = OperatorExperienceUi(self)
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
-        self.window.continueRequested.connect(self.launch)
+        # Provider page -> the operator's Gateway page (GetOffers) -> its button opens the portal.
+        self.window.continueRequested.connect(self.operator_experience.service.open_gateway)
         self.window.retryRequested.connect(self.launch)
         self.window.errorAnswered.connect(self.flows.error_answered)
         self.window.balanceClosed.connect(self.flows.balance_closed)

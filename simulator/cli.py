@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
 from simulator.operator_api.check_api import add_check_api_command, run_check_api_command
+from simulator.operator_api.config import ConfigurationError
+from simulator.operator_api.config_file import load_service_configuration
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.qt_prereqs import missing_libraries_message, missing_xcb_packages, uses_xcb
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
@@ -164,6 +166,13 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "the bundled sample operator on loopback)",
     )
     parser.add_argument(
+        "--operator-config",
+        type=Path,
+        metavar="FILE.json",
+        help="the operator's service configuration (API URLs, Basic/mTLS, ICCID ranges, "
+        "Gateway and notification templates); see docs/operator-apis.md",
+    )
+    parser.add_argument(
         "--sm-ds",
         action="store_true",
         help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
@@ -259,6 +268,20 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         parser.error(f"--portal must be an https URL (mobile-plans.md §4.2): {args.portal!r}")
     if args.operator_api and not args.operator_api.lower().startswith("https://"):
         parser.error(f"--operator-api must be an https URL: {args.operator_api!r}")
+    args.operator_configuration = None
+    if args.operator_config is not None:
+        if args.operator_api:
+            parser.error("give --operator-api or --operator-config, not both")
+        try:
+            args.operator_configuration = load_service_configuration(args.operator_config)
+        except ConfigurationError as error:
+            parser.error(f"--operator-config: {error.rule}: {error.message}")
+        if args.iccid_ranges is None:
+            args.iccid_ranges = args.operator_configuration.iccid_ranges
+        else:  # the command line wins over the file
+            args.operator_configuration = replace(
+                args.operator_configuration, iccid_ranges=args.iccid_ranges
+            )
     if args.portal_dir and not args.portal_dir.is_dir():
         parser.error(f"--portal-dir {str(args.portal_dir)!r} is not a folder")
     if args.time_scale < 0:

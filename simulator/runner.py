@@ -90,6 +90,7 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     if args.iccid_ranges:
         config.iccid_ranges = args.iccid_ranges
     config.operator_api_url = args.operator_api
+    config.operator_configuration = args.operator_configuration
     try:
         simulator = Simulator(config, runtime)
     except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:
