@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -88,6 +88,8 @@ class SimulatorConfig:
 
     # or the team's whole service configuration (--operator-config FILE)
     operator_configuration: ServiceConfiguration | None = None
+    # the operator calendar's first day (naive UTC); None: today (a replay passes the recorded one)
+    calendar_start: datetime | None = None
 
 
 class Simulator(QObject):
@@ -101,8 +103,11 @@ class Simulator(QObject):
         self.events = EventLog(self.clock)
         self.clock_driver = QtClockDriver(self.clock, self)
         # The operator's calendar (billing cycles, promotions) is the virtual wall time: the
-        # moment the run started plus the virtual seconds (UTC, naive as the carrier model's).
-        self.calendar_start = self.clock.wall_start().astimezone(UTC).replace(tzinfo=None)
+        # moment the run started (or a replay's recorded start) plus the virtual seconds (UTC,
+        # naive as the carrier model's).
+        self.calendar_start = config.calendar_start or (
+            self.clock.wall_start().astimezone(UTC).replace(tzinfo=None)
+        )
         self.device = config.device
 
         # An off-the-record profile per simulator: no cookies or cache leak between runs/tests.

@@ -12,6 +12,8 @@ from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QMainWindow
 
+from simulator.data_dir import UI
+
 PORTAL_FRAME = QSize(800, 600)  # the documented default frame (mobile-plans.md §4.12)
 SIDE_DOCK_WIDTH = 440  # the Operator form, the eSIM columns and the Clock buttons fit
 TIMELINE_DOCK_WIDTH = 340
@@ -28,7 +30,7 @@ def window_settings(data_dir: Path) -> QSettings | None:
     None when that folder cannot be made (a file in its place, no permission): the window
     then starts at its default layout and remembers nothing, rather than not starting.
     """
-    ui_dir = data_dir / "ui"
+    ui_dir = data_dir / UI
     try:
         ui_dir.mkdir(parents=True, exist_ok=True)
     except OSError:
