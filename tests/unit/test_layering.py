@@ -16,6 +16,9 @@ PURE_ROOTS = [
     "simulator/clock.py",
     "simulator/events.py",
     "simulator/thingspace/codec",
+    "simulator/data_dir.py",
+    "simulator/demo_stages.py",
+    "simulator/qt_prereqs.py",
 ]
 FORBIDDEN = ("PySide6", "shiboken6", "PyQt5", "PyQt6")
 
