@@ -34,6 +34,9 @@ clean:
 
 # Structurally mutated valid messages at every eSIM edge (FUZZ_CASES per edge, default 10000);
 # prints cases, refusals by kind and time per edge; exits 1 on any internal error or slow case.
+# Then the same for the ThingSpace listener (SOAP, REST) and the bridge's channel.
 .PHONY: fuzz
 fuzz: $(STAMP)
 	$(PY) tests/adversarial/fuzz.py
+	FUZZ_CASES=$${FUZZ_CASES:-10000} $(PY) -m pytest -q -s -k mutated \
+		tests/adversarial/test_listener_mutations.py tests/adversarial/test_bridge_messages.py
