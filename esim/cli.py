@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from esim.activation_code import ActivationCode, ActivationCodeError
-from esim.cli_home import Home, default_data_dir
+from esim.cli_home import Home, default_data_dir, home_in
 from esim.cli_lpac import add_lpac_commands
 from esim.cli_pki_commands import add_pki_commands
 from esim.lpa import Lpa, LpaError
@@ -28,6 +28,8 @@ EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace], int]
 PKI_HELP = "a certificate set you brought (e.g. GSMA SGP.26), read in place, never written"
+STRICT_HELP = "the eUICC refuses BPP segments over SGP.22's 1020 bytes (default: up to 1036)"
+CURVE_HELP = "certificates on NIST P-256 or brainpoolP256r1 (fixed when the data dir is new)"
 EXPIRED_HELP = "accept an expired CERT.DPtls (tests against published sets only)"
 
 
@@ -55,7 +57,11 @@ def _lpa_failure(error: LpaError, as_json: bool) -> int:
 
 
 def _home(args: argparse.Namespace) -> Home:
-    return Home(args.data_dir or default_data_dir(), getattr(args, "pki", None))
+    return Home(
+        home_in(args.data_dir or default_data_dir()),
+        getattr(args, "pki", None),
+        getattr(args, "curve", None),
+    )
 
 
 # -- esim ac -----------------------------------------------------------------------------------
@@ -119,10 +125,11 @@ def cmd_ac_qr(args: argparse.Namespace) -> int:
 # -- esim euicc --------------------------------------------------------------------------------
 
 
-def _card(home: Home) -> Any:
+def _card(home: Home, args: argparse.Namespace | None = None) -> Any:
     from esim.euicc import Euicc
 
     config = home.euicc_config(
+        strict_segment_size=bool(getattr(args, "strict_segment_size", False)),
         note_listener=lambda _, fields: print(f"esim: note: {fields['message']}", file=sys.stderr),
     )
     return Euicc.open(home.euicc_dir, config)
@@ -141,7 +148,7 @@ def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
 
 def _lpa(home: Home, args: argparse.Namespace) -> Lpa:
     return Lpa(
-        _card(home),
+        _card(home, args),
         trust_anchors=home.trust_anchors(),
         resolver=_resolver(home, getattr(args, "resolve", None) or []),
         send_notifications=not getattr(args, "no_notify", False),
@@ -301,9 +308,15 @@ def _leaf(
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
     parser.set_defaults(command=command)
     parser.add_argument(
-        "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the simulator's data directory; state and test PKI live in its esim-cli/",
     )
     parser.add_argument("--pki", type=Path, default=argparse.SUPPRESS, help=PKI_HELP)
+    parser.add_argument(
+        "--curve", choices=("nist", "brainpool"), default=argparse.SUPPRESS, help=CURVE_HELP
+    )
     if json_flag:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -313,8 +326,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="esim", description="Activation codes, the emulated eUICC and the stub SM-DP+."
     )
-    parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the simulator's data directory (default: the one mobileplans-sim uses); "
+        "state and test PKI live in its esim-cli/",
+    )
     parser.add_argument("--pki", type=Path, default=None, help=PKI_HELP)
+    parser.add_argument("--curve", choices=("nist", "brainpool"), default=None, help=CURVE_HELP)
+    parser.add_argument("--strict-segment-size", action="store_true", help=STRICT_HELP)
     groups = parser.add_subparsers(dest="group", required=True)
 
     ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(

@@ -1,8 +1,9 @@
 """The ``esim`` command's data directory: test PKI, card memory, order store, SM-DP+ host table.
 
-Layout (``--data-dir``, default from platformdirs)::
+Layout (``<data dir>/esim-cli/``, the data directory being ``--data-dir`` or the platformdirs
+default that ``mobileplans-sim`` uses too)::
 
-    settings.json      {"eid": ..., "smdpAddress": ...}: fixed on first use
+    settings.json      {"eid": ..., "smdpAddress": ..., "curve": ...}: fixed on first use
     pki/               the test PKI in the SGP.26 file layout (generated once, then reused)
     pki-import/        a set copied in by ``esim pki import`` (never rewritten; esim.cli_pki)
     euicc/             the emulated eUICC's memory (euicc.sqlite)
@@ -27,6 +28,7 @@ from typing import Any
 from cryptography import x509
 
 from esim.cli_pki import DataDirPki
+from esim.crypto.ecka import Curve
 from esim.pki import CertificateSet
 
 DEFAULT_EID = "89049032123451234512345678901235"
@@ -34,15 +36,26 @@ DEFAULT_EID = "89049032123451234512345678901235"
 DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 HOSTS_FILE = "smdp-hosts.json"
 SETTINGS_FILE = "settings.json"
+CURVES = {"nist": Curve.NIST_P256, "brainpool": Curve.BRAINPOOL_P256R1}
+
+
+HOME_DIR = "esim-cli"
 
 
 def default_data_dir() -> Path:
-    """Its own sub-path of the simulator's data directory: the app keeps *its* eSIM (another
-    EID) in esim/ there, so the two never open each other's card."""
+    """The simulator's data directory (platformdirs), as `mobileplans-sim` uses it too."""
     import platformdirs
 
-    root = Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
-    return root / "esim-cli"
+    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
+
+
+def home_in(data_dir: Path) -> Path:
+    """The ``esim`` command's own sub-path of a data directory: ``esim-cli/``. The app keeps
+    *its* eSIM (another EID) in ``esim/``, so the two never open each other's card. A
+    directory that already is an ``esim`` home (settings.json, from before) stays one."""
+    if (data_dir / SETTINGS_FILE).is_file() and not (data_dir / HOME_DIR).exists():
+        return data_dir
+    return data_dir / HOME_DIR
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -74,6 +87,8 @@ class Home:
     root: Path
     pki: Path | None = None
     """A certificate set the user brought (``--pki DIR``), read in place and never written."""
+    curve_name: str | None = None
+    """``nist`` or ``brainpool`` (``--curve``): fixed in settings.json on first use."""
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -91,14 +106,32 @@ class Home:
                 )
             return stored_eid, address
         chosen = (eid or DEFAULT_EID, DEFAULT_SMDP_ADDRESS)
-        _write_json(self.root / SETTINGS_FILE, {"eid": chosen[0], "smdpAddress": chosen[1]})
+        _write_json(
+            self.root / SETTINGS_FILE, {**settings, "eid": chosen[0], "smdpAddress": chosen[1]}
+        )
         return chosen
+
+    def curve(self) -> Curve:
+        """The data directory's curve: chosen with ``--curve`` on first use, then fixed."""
+        settings = self.settings
+        stored = settings.get("curve")
+        if isinstance(stored, str) and stored in CURVES:
+            if self.curve_name is not None and self.curve_name != stored:
+                raise ValueError(
+                    f"{self.root} uses {stored} certificates; use another --data-dir for "
+                    f"{self.curve_name}"
+                )
+            return CURVES[stored]
+        chosen = self.curve_name or "nist"
+        self.identity()
+        _write_json(self.root / SETTINGS_FILE, {**self.settings, "curve": chosen})
+        return CURVES[chosen]
 
     @functools.cached_property
     def sets(self) -> DataDirPki:
         """Which certificates each side uses (generated, or brought by the user)."""
         eid, address = self.identity()
-        return DataDirPki.resolve(self.root, eid, address, self.pki)
+        return DataDirPki.resolve(self.root, eid, address, self.pki, self.curve())
 
     def certificates(self) -> CertificateSet:
         """The card's set (CI, EUM, eUICC), generated unless the user brought one."""

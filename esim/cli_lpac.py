@@ -46,6 +46,7 @@ def serve_stdio(
     from esim.euicc.stdio import serve
 
     relay = _relay(home, resolver, allow_expired_tls) if http else None
+    _pass_bytes_through(sys.stdin, sys.stderr)
     try:
         serve(card, sys.stdin, sys.stdout, sys.stderr, http=relay)
     except BrokenPipeError:
@@ -54,6 +55,14 @@ def serve_stdio(
         if relay is not None:
             relay.close()
     return 0
+
+
+def _pass_bytes_through(*streams: Any) -> None:
+    """Lines that are not UTF-8 pass through byte for byte instead of failing the decoder."""
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="surrogateescape")
 
 
 def find_lpac(explicit: Path | None) -> Path | str:
@@ -89,7 +98,7 @@ def run_lpac(
             env=environment,
             text=True,
             encoding="utf-8",
-            errors="replace",
+            errors="surrogateescape",
             bufsize=1,
         )
     except OSError as error:
@@ -98,6 +107,7 @@ def run_lpac(
         return LPAC_MISSING
     assert process.stdin is not None
     assert process.stdout is not None
+    _pass_bytes_through(sys.stdout)
     try:
         serve(card, process.stdout, process.stdin, sys.stdout, http=relay, diagnostics=sys.stderr)
     except BrokenPipeError:
@@ -120,7 +130,7 @@ def cmd_euicc_stdio(args: argparse.Namespace) -> int:
 
     home = _home(args)
     resolver = _resolver(home, args.resolve or [])
-    card = _card(home)
+    card = _card(home, args)
     try:
         return serve_stdio(home, card, resolver, args.http, args.allow_expired_tls)
     finally:
@@ -142,7 +152,7 @@ def cmd_lpac(args: argparse.Namespace) -> int:
         raise UsageError("name the lpac command after --, e.g. esim lpac -- chip info")
     home = _home(args)
     resolver = _resolver(home, args.resolve or [])
-    card = _card(home)
+    card = _card(home, args)
     try:
         return run_lpac(home, card, resolver, lpac, arguments, args.allow_expired_tls)
     finally:

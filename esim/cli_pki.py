@@ -246,8 +246,9 @@ def export_set(
     source = pki.generated
     if source.ci.private_key is None:
         raise ValueError("a DPtls for osmo-smdpp's host needs the CI's private key")
+    # TLS stays on NIST P-256 (issued by the set's CI) like generated sets: see TestPki.generate
     dp_tls = issue_dp_tls(
-        source.ci, [tls_host or OSMO_SMDPP_HOST], source.smdp_oid or DEFAULT_SMDP_OID, source.curve
+        source.ci, [tls_host or OSMO_SMDPP_HOST], source.smdp_oid or DEFAULT_SMDP_OID
     )
     suffix = "NIST" if source.curve is Curve.NIST_P256 else "BRP"
     files: dict[str, bytes] = {

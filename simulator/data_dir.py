@@ -10,6 +10,7 @@ own part of it, so any mix of them works, at the same time too::
     thingspace-listener/   `mobileplans-sim thingspace listen`: its carrier model
     esim-cli/              the `esim` command's home when it is given no --data-dir
     logs/                  Qt's and Chromium's own messages (qt-chromium.log)
+    ui/                    the window's size and dock layout for `run` (window.ini)
 
 A file where a directory belongs, a database that is not SQLite, or a card made for another
 EID is found before anything is opened, and reported as a :class:`DataDirProblem` that says
@@ -33,6 +34,7 @@ DEMO = "demo"
 THINGSPACE_LISTENER = "thingspace-listener"
 ESIM_CLI = "esim-cli"
 LOGS = "logs"
+UI = "ui"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _OWNERS = {
@@ -41,6 +43,7 @@ _OWNERS = {
     THINGSPACE: "the operator platform's carrier lines and registrations",
     DEMO: "the demos' own state",
     LOGS: "Qt's and Chromium's messages",
+    UI: "the window's remembered layout",
 }
 _DATABASES = (
     (f"{ESIM}/euicc/euicc.sqlite", "the eUICC's memory"),

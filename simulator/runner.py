@@ -83,10 +83,14 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         accept_language=args.language,
         data_dir=sim_dir,
         sm_ds_enabled=args.sm_ds,
+        operator_name=args.operator_name,
+        smdp_hosts=args.smdp_hosts,
+        euicc_capacity=args.euicc_capacity_bytes,
     )
     if args.iccid_ranges:
         config.iccid_ranges = args.iccid_ranges
     config.operator_api_url = args.operator_api
+    config.operator_configuration = args.operator_configuration
     try:
         simulator = Simulator(config, runtime)
     except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:
@@ -144,8 +148,17 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
                 simulator.events,
                 collector.screenshots,
                 args.report,
-                title=f"mobileplans-sim {args.command}",
+                title=(
+                    f"mobileplans-sim demo {args.flow}"
+                    if args.command == "demo"
+                    else f"mobileplans-sim run {simulator.portal_uri}"
+                ),
                 outcome=str(outcome["status"]),
+                failure=(
+                    ""
+                    if outcome["status"] == EXIT_OK
+                    else f"exit status {outcome['status']}: --timeout passed before --until"
+                ),
             )
             collector.close()
         simulator.events.emit("app.exit", status=outcome["status"])

@@ -1,4 +1,4 @@
-"""lpac's stdio backends, served by an :class:`~esim.euicc.Euicc` (esim-rsp.md §5.2).
+"""lpac's stdio backends, served by an :class:`~esim.euicc.Euicc` (lpac docs/backends/stdio.md).
 
 With ``LPAC_APDU=stdio`` (and ``LPAC_HTTP=stdio``) lpac writes one JSON object a line (ndJSON)
 on its standard output and reads one answer a line on its standard input:

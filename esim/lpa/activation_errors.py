@@ -124,7 +124,7 @@ ES9_TRANSPORT: dict[str, Row] = {
     "connect": Row("serverNotReachable", "TCP connection failed", _S21),
     "resolve": Row("serverNotReachable", "the SM-DP+ host name has no address", _S21),
     "timeout": Row("serverNotReachable", "no answer in time", _S21),
-    "tls": Row("serverFailure", "TLS failed (not chained to a trusted CI)", _S21 + _INF),
+    "tls": Row("serverFailure", "the TLS handshake with the SM-DP+ failed", _S21 + _INF),
     "http-status": Row("serverFailure", "HTTP status other than 200/204", _S21 + ", §2.3"),
     "malformed": Row("serverFailure", "body is not the JSON ES9+ defines", "esim-rsp.md §2.2"),
 }

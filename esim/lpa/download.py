@@ -353,11 +353,12 @@ class DownloadSession:
 def _cancel_policy(error: Exception, lpa_error: LpaError, step: str) -> tuple[str, bool]:
     """(CancelSessionReason, whether to tell the SM-DP+) for a failure (esim-rsp.md §3.8).
 
-    postponed and timeout keep the operator's order alive; a refusal by the SM-DP+ already
-    ended its side, so only the eUICC's session is cleared.
+    postponed and timeout keep the operator's order alive. After an SM-DP+ refusal the session
+    is cancelled on both sides as SGP.22 and lpac do, unless the refusal says the SM-DP+ does
+    not know the transaction (8.10.1).
     """
     if isinstance(error, Es9Error):
-        return "endUserRejection", False
+        return "endUserRejection", error.subject_code != "8.10.1"
     if isinstance(error, Es9TransportError):
         return "timeout", True
     if lpa_error.rule in ("lpa.aborted", "lpa.confirmation-code-missing"):

@@ -22,7 +22,12 @@ import httpx
 from cryptography import x509
 
 from esim.lpa.errors import Es9Error, Es9TransportError
-from esim.lpa.tls_trust import tls_failure_message
+from esim.lpa.tls_trust import (
+    brainpool_anchor,
+    brainpool_tls_message,
+    ssl_error,
+    tls_failure_message,
+)
 from esim.lpa.transport import Resolver, ResolvingTransport, UnresolvedHost, trust_context
 
 USER_AGENT = "gsma-rsp-lpad"
@@ -82,6 +87,7 @@ class Es9Client:
         allow_expired_tls: bool = False,
     ) -> None:
         anchors = list(trust_anchors)
+        self._brainpool = brainpool_anchor(anchors)
         context: ssl.SSLContext = trust_context(anchors)
         headers = {
             "User-Agent": user_agent,
@@ -210,6 +216,12 @@ class Es9Client:
             if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in str(error).upper():
                 raise Es9TransportError(
                     function, "tls", tls_failure_message(error, address)
+                ) from None
+            handshake = ssl_error(error)
+            if handshake is not None:
+                hint = brainpool_tls_message(address, handshake) if self._brainpool else None
+                raise Es9TransportError(
+                    function, "tls", hint or f"TLS handshake with {address} failed: {handshake}"
                 ) from None
             raise Es9TransportError(
                 function, "connect", f"cannot connect to {address}: {error}"

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import datetime
 import ssl
 import typing
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,7 @@ from collections.abc import Iterable, Sequence
 import httpcore
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from esim.pki import dns_names
 
@@ -39,6 +39,43 @@ def _verification_error(error: BaseException | None) -> ssl.SSLCertVerificationE
         error = error.__cause__ or error.__context__
         seen += 1
     return None
+
+
+def ssl_error(error: BaseException | None) -> ssl.SSLError | None:
+    """The OpenSSL error somewhere in ``error``'s cause chain, if any."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, ssl.SSLError):
+            return error
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+OPENSSL_TLS_BRAINPOOL = (3, 2)
+"""OpenSSL negotiates brainpoolP256r1 in TLS 1.3 (and offers it in 1.2) from 3.2 on."""
+
+
+def brainpool_anchor(anchors: Iterable[x509.Certificate]) -> bool:
+    """True when one of ``anchors`` has a brainpoolP256r1 key (its DPtls may too)."""
+    return any(
+        isinstance(key := anchor.public_key(), ec.EllipticCurvePublicKey)
+        and key.curve.name == "brainpoolP256r1"
+        for anchor in anchors
+    )
+
+
+def brainpool_tls_message(address: str, error: BaseException) -> str | None:
+    """Why a handshake failed when brainpool is in play and this OpenSSL cannot do it in TLS."""
+    if ssl.OPENSSL_VERSION_INFO[:2] >= OPENSSL_TLS_BRAINPOOL:
+        return None
+    return (
+        f"TLS with {address} failed ({error}): the SM-DP+ trusts a brainpoolP256r1 CI, and if "
+        f"its CERT.DPtls is on brainpoolP256r1 this Python's {ssl.OPENSSL_VERSION} cannot "
+        "negotiate it (TLS needs OpenSSL 3.2 or later on both ends). Give the SM-DP+ a NIST "
+        "P-256 DPtls issued by the same CI (sets this simulator generates have one); ECDSA and "
+        "ECKA on brainpoolP256r1 are not affected"
+    )
 
 
 def is_expired_failure(error: BaseException) -> bool:
@@ -68,7 +105,6 @@ def check_server_certificate(
     der: bytes,
     host: str,
     anchors: Sequence[x509.Certificate],
-    now: datetime.datetime | None = None,
 ) -> str | None:
     """Check ``der`` like OpenSSL but for its dates; the reason it fails, or None when it passes.
 
@@ -91,8 +127,7 @@ def check_server_certificate(
     names = [name.lower().rstrip(".") for name in dns_names(certificate)]
     if host.lower().rstrip(".") not in names:
         return f"the server certificate is for {', '.join(names) or 'no host'}, not {host}"
-    del now  # the validity period is exactly what the caller chose to accept
-    return None
+    return None  # the validity period is exactly what the caller chose to accept
 
 
 def accepting_context() -> ssl.SSLContext:

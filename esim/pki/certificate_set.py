@@ -313,8 +313,14 @@ class TestPki:
         smdp_oid: str = DEFAULT_SMDP_OID,
         curve: Curve = Curve.NIST_P256,
         now: datetime.datetime | None = None,
+        tls_curve: Curve = Curve.NIST_P256,
     ) -> CertificateSet:
-        """A fresh CI, EUM (EIN = first 8 EID digits), eUICC, DPauth, DPpb and DPtls."""
+        """A fresh CI, EUM (EIN = first 8 EID digits), eUICC, DPauth, DPpb and DPtls.
+
+        Every key is on ``curve`` except the DPtls key, on ``tls_curve``: NIST P-256 by default,
+        which every TLS stack negotiates, while brainpoolP256r1 in TLS needs OpenSSL 3.2 or
+        later on both ends. The DPtls is still issued by the CI of ``curve``.
+        """
         if len(eid) != 32 or not eid.isdigit() or not eid.isascii():
             raise CertificateSetError("pki.eid-format", "an EID is 32 decimal digits", _SPEC)
         if not smdp_hosts:
@@ -396,7 +402,7 @@ class TestPki:
                 (x509.SubjectAlternativeName([smdp_id]), False),
             ],
         )
-        dp_tls = issue_dp_tls(ci, smdp_hosts, smdp_oid, curve, start)
+        dp_tls = issue_dp_tls(ci, smdp_hosts, smdp_oid, tls_curve, start)
         return CertificateSet(curve, ci, eum, euicc, dp_auth, dp_pb, dp_tls)
 
     @staticmethod

@@ -38,7 +38,7 @@ from esim.pki.profiles import DEFAULT_SMDP_OID, authority_key_identifier, subjec
 from esim.pki.verify import verify_issued_by
 
 MANIFEST = "GENERATED.json"
-_SPEC = "esim-rsp.md §3.2 (certificate sets); SGP.26 file layout"
+_SPEC = "SGP.22 §4.5.2 (certificates); GSMA SGP.26 file layout"
 _ROLES = ("ci", "eum", "euicc", "dp_auth", "dp_pb", "dp_tls")
 
 

@@ -111,7 +111,10 @@ class Es9Plus:
         release_stale_orders(self._store, self._config.session_ttl_seconds)
 
     def _abort(self, session: Session, error: Es9Error, step: Step) -> None:
-        self.sessions.end(session)
+        # The session stays (failed) until CancelSession or expiry: after a failed
+        # AuthenticateClient or GetBoundProfilePackage the LPA cancels the session on the eUICC
+        # and then ES9+.CancelSession (SGP.22 §3.0.1 error handling, §5.6.5), which needs it.
+        self.sessions.advance(session, SessionState.FAILED)
         order = self._store.get(session.matching_id) if session.matching_id else None
         if session.claim_held:
             session.claim_held = False

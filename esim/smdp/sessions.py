@@ -33,6 +33,8 @@ class SessionState(StrEnum):
     INITIATED = "initiated"
     AUTHENTICATED = "authenticated"
     BPP_DELIVERED = "bpp-delivered"
+    FAILED = "failed"
+    """An ES9+ call of the session failed: only CancelSession is accepted until it expires."""
 
 
 @dataclass(slots=True)

@@ -28,6 +28,7 @@ from simulator.operator_api.config import (
     NotificationType,
     ServiceConfiguration,
 )
+from simulator.operator_api.config_file import load_service_configuration
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.operator_api.requests import RequestFactory
 from simulator.operator_api.rules import violation
@@ -82,9 +83,14 @@ def add_check_api_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("url", nargs="?", help="moBaseUrl (and OfferUri, NotificationUri)")
     parser.add_argument("--sample", action="store_true", help="check the bundled sample operator")
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE.json", help="the service configuration, instead of URL"
+    )
     parser.add_argument("--offer-uri", help="OfferUri when it differs from URL")
     parser.add_argument("--notification-uri", help="NotificationUri when it differs from URL")
-    parser.add_argument("--iccid", default=DEFAULT_ICCID, help="the sim id's ICCID to ask about")
+    parser.add_argument(
+        "--iccid", help="an ICCID the endpoints know (required with URL; --sample has its own)"
+    )
     parser.add_argument("--imei", default="001102000315468", help="the IMEI sent as imei=")
     parser.add_argument("--location", default="US", help="GetBalance location= (case-sensitive)")
     parser.add_argument("--fields-template", choices=("basic", "full"), default="basic")
@@ -115,13 +121,18 @@ def configuration_from_args(args: argparse.Namespace) -> ServiceConfiguration:
     url: str = args.url
     if not url.lower().startswith("https://"):
         raise ConfigurationError("config.url.https", f"the API base must be https, not {url!r}")
+    if args.iccid is None:
+        raise ConfigurationError(
+            "config.iccid", "give --iccid: an ICCID of a test SIM the endpoints know"
+        )
+    only = _iccid_range(args.iccid)
     config = ServiceConfiguration.for_endpoint(url)
     kind = NotificationType.parse(args.notification_type)
     config = replace(
         config,
         offer_uri=args.offer_uri or config.offer_uri,
         notification_uri=args.notification_uri or config.notification_uri,
-        iccid_ranges=(IccidRange.parse(args.iccid),),
+        iccid_ranges=(only,),
         basic_auth=BasicAuth.parse(args.basic_auth) if args.basic_auth else None,
         trusted_ca=args.ca,
         balance_fields_template=args.fields_template,
@@ -138,6 +149,16 @@ def configuration_from_args(args: argparse.Namespace) -> ServiceConfiguration:
         certificate = ClientCertificate(args.client_cert, args.client_key)
         config = replace(config, client_certificate=certificate)
     return config
+
+
+def _iccid_range(text: str) -> IccidRange:
+    """The one ICCID check-api asks about, as the configuration's only range."""
+    iccid = text.strip().rstrip("Ff")
+    if not (iccid.isascii() and iccid.isdigit() and 18 <= len(iccid) <= 20):
+        raise ConfigurationError(
+            "config.iccid", f"--iccid {text!r} is not an ICCID (18 to 20 digits)"
+        )
+    return IccidRange(iccid, iccid)
 
 
 async def check_operator_api(
@@ -182,6 +203,11 @@ async def check_operator_api(
             report.checks.append(check)
     finally:
         await client.aclose()
+    unchecked = [c.api for c in report.checks if c.status in (401, 403, 404)]
+    if unchecked:
+        report.notes.append(
+            f"{', '.join(unchecked)} refused the request, so the body rules were not checked"
+        )
     if not config.notification_templates:
         report.notes.append(
             "notificationId values were not matched against a configuration; pass "
@@ -218,7 +244,7 @@ async def _check_sample(args: argparse.Namespace, kind: NotificationType) -> Api
             config = sample_configuration(server.base_url)
             return await check_operator_api(
                 config,
-                iccid=args.iccid,
+                iccid=args.iccid or DEFAULT_ICCID,
                 imei=args.imei,
                 location=args.location,
                 notification_type=kind,
@@ -235,15 +261,23 @@ def run_check_api_command(args: argparse.Namespace) -> int:
         kind = NotificationType.parse(args.notification_type)
         if args.sample:
             report = asyncio.run(_check_sample(args, kind))
-        elif not args.url:
-            print("mobileplans-sim check-api: give the API base URL, or --sample")
+        elif not args.url and args.config is None:
+            print("mobileplans-sim check-api: give the API base URL, --config FILE or --sample")
             return EXIT_USAGE
         else:
-            config = configuration_from_args(args)
+            if args.config is not None:
+                config = load_service_configuration(args.config)
+                if args.iccid is None:
+                    raise ConfigurationError(
+                        "config.iccid", "give --iccid: an ICCID of a test SIM the endpoints know"
+                    )
+                config = replace(config, iccid_ranges=(_iccid_range(args.iccid),))
+            else:
+                config = configuration_from_args(args)
             report = asyncio.run(
                 check_operator_api(
                     config,
-                    iccid=args.iccid,
+                    iccid=config.iccid_ranges[0].start,
                     imei=args.imei,
                     location=args.location,
                     notification_type=kind,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from simulator.events import Event
 from simulator.operator_api.client import Exchange
 from simulator.operator_api.config import BalanceType, NotificationType, ServiceConfiguration
 from simulator.operator_api.requests import Api
@@ -106,6 +107,62 @@ class OperatorApiControl:
     ) -> None:
         """The sample operator's next answer to ``api`` (e.g. a bad one, to see the rule)."""
         self.sample.script(Api(str(api)), ScriptedAnswer(status, body, dict(headers or {}), raw))
+
+    # -- what the user sees ----------------------------------------------------------------------
+    def open_flyout(self, timeout: float | None = None) -> Event:
+        """Open the network flyout (GetBalance for the operator's active profile); the
+        `flyout.shown` event (entries, balance, mobile_plans_disabled)."""
+        simulator = self._owner.simulator
+        after = len(simulator.events)
+        simulator.operator_experience.service.open_flyout()
+        return self._event_after("flyout.shown", after, timeout)
+
+    def open_gateway(self, timeout: float | None = None) -> Event:
+        """Show the Gateway page (GetOffers when the operator's profile is active); the
+        `gateway.shown` event (template, page, reason)."""
+        simulator = self._owner.simulator
+        after = len(simulator.events)
+        simulator.operator_experience.service.open_gateway()
+        return self._event_after("gateway.shown", after, timeout)
+
+    def send_sms(
+        self, notification_type: NotificationType | str, timeout: float | None = None
+    ) -> Event | None:
+        """The operator's SMS arrives; the `ui.toast` of the notification, or None when the
+        documented preconditions fail (the `sms.received` event says why)."""
+        simulator = self._owner.simulator
+        after = len(simulator.events)
+        kind = NotificationType.parse(str(notification_type))
+        if not simulator.operator_experience.service.receive_sms(kind):
+            return None
+        return self._event_after("ui.toast", after, timeout)
+
+    def complete_setup(self, timeout: float | None = None) -> Event | None:
+        """The end of the out-of-box experience: the promotional toast on a PC without a
+        profile, else None."""
+        simulator = self._owner.simulator
+        after = len(simulator.events)
+        if not simulator.operator_experience.service.setup_completed():
+            return None
+        return self._event_after("ui.toast", after, timeout)
+
+    def answer_toast(self, toast: Event, action: str) -> None:
+        """Press ``action`` on a notification toast (accept opens the Gateway page)."""
+        self._owner.simulator.operator_experience.service.toast_answered(
+            str(toast.fields["toast"]), action
+        )
+
+    def _event_after(self, kind: str, after: int, timeout: float | None) -> Event:
+        __tracebackhide__ = True
+        events = self._owner.simulator.events
+        found: list[Event] = []
+
+        def seen() -> bool:
+            found[:] = [e for e in list(events)[after:] if e.kind == kind]
+            return bool(found)
+
+        self._owner.wait(seen, timeout, f"a {kind} event")
+        return found[0]
 
     def _wait(
         self, api: str, start: Callable[[Callable[[Exchange], None]], object], timeout: float | None

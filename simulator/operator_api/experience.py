@@ -40,6 +40,8 @@ __all__ = [
     "format_balance",
 ]
 
+# The docs say the app shows "a generic error message" for a NOTSUPPORTED SIM; this one is ours.
+GENERIC_ERROR = "Mobile Plans isn\u2019t available for this SIM. Please try again later."
 VIEW_MY_ACCOUNT = "View my account"
 CONNECT_WITH_A_DATA_PLAN = "Connect with a data plan"
 
@@ -174,6 +176,8 @@ class MobilePlansService:
         self._ids = itertools.count(1)
         self.last_flyout: FlyoutView | None = None
         self.last_gateway: GatewayChoice | None = None
+        # ICCIDs GetBalance called NOTSUPPORTED: the app shows a generic error for them
+        self.not_supported: set[str] = set()
 
     def _operator_iccid(self) -> str | None:
         iccid = self.device.active_iccid()
@@ -188,7 +192,16 @@ class MobilePlansService:
         if iccid is None:
             self._flyout(flyout_view(None))
             return
-        self.world.get_balance(iccid, lambda exchange: self._flyout(flyout_view(exchange)))
+
+        def answered(exchange: Exchange) -> None:
+            view = flyout_view(exchange)
+            if view.mobile_plans_disabled:
+                self.not_supported.add(iccid)
+            else:
+                self.not_supported.discard(iccid)
+            self._flyout(view)
+
+        self.world.get_balance(iccid, answered)
 
     def _flyout(self, view: FlyoutView) -> None:
         self.last_flyout = view
@@ -207,6 +220,14 @@ class MobilePlansService:
         config = self.world.config
         if iccid is None:
             self._gateway(choose_gateway(config, None))
+            return
+        if iccid in self.not_supported:
+            self.events.emit(
+                "gateway.unavailable",
+                iccid=iccid,
+                reason="GetBalance answered NOTSUPPORTED for this SIM",
+                text=GENERIC_ERROR,
+            )
             return
         self.world.get_offers(
             iccid, self.imei, lambda exchange: self._gateway(choose_gateway(config, exchange))

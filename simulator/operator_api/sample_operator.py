@@ -44,6 +44,7 @@ class ScriptedAnswer:
     headers: Mapping[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     delay_seconds: float = 0.0  # a slow operator (the service's timeout)
+    echo_transaction: bool = True  # False: answer without X-MS-DM-TransactionId
 
 
 class SampleOperator:
@@ -228,7 +229,8 @@ def _problem(request: web.Request, status: int, parameter: str, detail: str) -> 
 
 
 def _scripted(request: web.Request, answer: ScriptedAnswer) -> web.Response:
-    headers = {**_echo(request), **answer.headers}
+    echoed = _echo(request) if answer.echo_transaction else {}
+    headers = {**echoed, **answer.headers}
     if answer.raw is not None:
         headers.setdefault("Content-Type", "application/json")
         return web.Response(status=answer.status, body=answer.raw, headers=headers)

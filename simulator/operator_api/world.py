@@ -17,6 +17,7 @@ from simulator.background import BackgroundLoop
 from simulator.events import EventLog
 from simulator.operator_api.client import Exchange, OperatorApiClient, client_tls_context
 from simulator.operator_api.config import NotificationType, ServiceConfiguration
+from simulator.operator_api.contract import CheckedResponse
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.operator_api.requests import ApiRequest, RequestFactory
 from simulator.operator_api.sample_config import sample_configuration
@@ -69,12 +70,23 @@ class OperatorApiWorld:
         self.client = OperatorApiClient(self.config, tls=client_tls_context(self.config, extra_ca))
         self.requests = RequestFactory(self.config)
         self.last: dict[str, Exchange] = {}
+        # GetBalance's location= (case-sensitive): the PC's country, set by the app
+        self.location: str | None = "US"
         self._closed = False
+
+    def set_iccid_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
+        """New ICCID ranges in the service configuration (the MO service panel)."""
+        self.config = replace(self.config, iccid_ranges=ranges)
+        self.requests.config = self.config
+        self.client.config = self.config
+        if self.sample is not None:
+            self.sample.config = self.config
+        self.events.emit("operator_api.configured", iccid_ranges=[str(r) for r in ranges])
 
     # -- the three calls (GUI thread) ------------------------------------------------------------
     def get_balance(self, iccid: str, done: Done | None = None) -> ApiRequest:
         """Called when the network flyout opens."""
-        return self._send(self.requests.balance(iccid), done)
+        return self._send(self.requests.balance(iccid, location=self.location), done)
 
     def get_offers(self, iccid: str, imei: str | None, done: Done | None = None) -> ApiRequest:
         """Called before the Gateway page, only with an active profile of the operator."""
@@ -105,9 +117,12 @@ class OperatorApiWorld:
             if future.cancelled() or self._closed:
                 return
             error = future.exception()
-            if error is not None:  # the client turns every failure into a value; be safe
-                return
-            exchange = future.result()
+            if error is None:
+                exchange = future.result()
+            else:  # the client turns failures into values; anything else still answers
+                checked = CheckedResponse(request.api, 0)
+                checked.add("transport.unreachable", f"{type(error).__name__}: {error}")
+                exchange = Exchange(request, None, checked, 0.0)
             self.post(lambda: self._answered(exchange, done))
 
         future.add_done_callback(finished)

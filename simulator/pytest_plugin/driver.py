@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +66,14 @@ class MobilePlans:
         default_timeout: float = 10.0,
         show_window: bool = True,
         iccid_ranges: Sequence[str] | None = None,
+        calendar_start: datetime | None = None,
     ) -> None:
         self.runtime = runtime
         self.data_dir = data_dir
         self.device = device or DeviceOptions()
         self.default_timeout = default_timeout
         self._show_window = show_window
+        self._calendar_start = calendar_start  # a replay's recorded operator calendar
         self._portal = (portal_url, str(portal_dir) if portal_dir else None)
         # the operator's ICCID ranges ("START-END" or "PREFIX"); None keeps the sample's
         self._iccid_ranges = (
@@ -126,6 +129,7 @@ class MobilePlans:
             device=self.device.build(),
             time_scale=0.0,
             data_dir=self.data_dir,
+            calendar_start=self._calendar_start,
         )
         if self._iccid_ranges is not None:
             config.iccid_ranges = self._iccid_ranges
@@ -404,9 +408,16 @@ class MobilePlans:
         return self.recording().save(Path(path))
 
     def write_report(
-        self, path: Path | str, *, title: str = "", outcome: str = "", details: str = ""
+        self,
+        path: Path | str,
+        *,
+        title: str = "",
+        outcome: str = "",
+        details: str = "",
+        failure: str = "",
     ) -> Path:
-        """The self-contained HTML report of this session (see `simulator.report`)."""
+        """The self-contained HTML report of this session (see `simulator.report`): `title`
+        the test or flow, `outcome` "passed"/"failed", `failure` the failing assertion."""
         from simulator.report.html import write_report
 
         self.screens.flush()
@@ -417,6 +428,7 @@ class MobilePlans:
             title=title,
             outcome=outcome,
             details=details,
+            failure=failure,
         )
 
     def close(self) -> None:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans
-from simulator.pytest_plugin.stash import DRIVER, REPORTS
+from simulator.pytest_plugin.reports import write_test_report
+from simulator.pytest_plugin.stash import DRIVER
 from simulator.replay import Recording, ReplayResult, replay
 
 if TYPE_CHECKING:
@@ -67,20 +67,9 @@ def mobile_plans(
         yield driver
         report_dir = request.config.getoption("--mobile-plans-report")
         if report_dir and driver.built:
-            _write_test_report(request.node, driver, Path(report_dir))
+            write_test_report(request.node, driver, Path(report_dir))
     finally:
         driver.close()
-
-
-def _write_test_report(item: pytest.Item, driver: MobilePlans, folder: Path) -> None:
-    reports = item.stash.get(REPORTS, {})
-    call = reports.get("call") or reports.get("setup")
-    outcome = call.outcome if call is not None else "unknown"
-    details = str(call.longrepr) if call is not None and call.failed else ""
-    name = re.sub(r"[^\w.-]+", "_", item.nodeid).strip("_")
-    driver.write_report(
-        folder / f"{name}.html", title=item.nodeid, outcome=outcome, details=details
-    )
 
 
 @pytest.fixture

@@ -30,6 +30,8 @@ class Recording:
     steps: list[dict[str, Any]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     matching_ids: list[str] = field(default_factory=list)
+    calendar_start: str = ""  # the operator calendar's first day, so dates replay the same
+    iccid_ranges: list[str] = field(default_factory=list)  # the operator's, when not the sample's
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,6 +40,8 @@ class Recording:
             "device": self.device,
             "portal": self.portal,
             "matching_ids": self.matching_ids,
+            "calendar_start": self.calendar_start,
+            "iccid_ranges": self.iccid_ranges,
             "steps": self.steps,
             "keys": [json.loads(k) for k in self.keys],
         }
@@ -67,6 +71,8 @@ class Recording:
                 steps=[dict(step) for step in document["steps"]],
                 keys=[json.dumps(k, sort_keys=True, default=str) for k in document["keys"]],
                 matching_ids=[str(m) for m in document.get("matching_ids", [])],
+                calendar_start=str(document.get("calendar_start", "")),
+                iccid_ranges=[str(r) for r in document.get("iccid_ranges", [])],
             )
         except (KeyError, TypeError, ValueError) as error:
             raise RecordingFormatError(

@@ -87,6 +87,8 @@ class SessionRecorder:
             steps=[dict(step) for step in self.steps],
             keys=list(self._keys.keys),
             matching_ids=list(self._matching_ids),
+            calendar_start=self._simulator.calendar_start.isoformat(),
+            iccid_ranges=[f"{r.start}-{r.end}" for r in self._simulator.config.iccid_ranges],
         )
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +131,12 @@ class Replayer:
             portal_url=portal_url,
             portal_dir=portal_dir,
             show_window=False,
+            iccid_ranges=recording.iccid_ranges or None,
+            calendar_start=(
+                datetime.fromisoformat(recording.calendar_start)
+                if recording.calendar_start
+                else None
+            ),
         )
         self._expected = lanes(recording.keys)
         self._keys = EventKeys()

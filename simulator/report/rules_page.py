@@ -52,7 +52,7 @@ def _entry(rule: Rule) -> list[str]:
         lines += [f"Example: {rule.example_text}", ""]
     sources = rule.sources
     if sources:
-        lines.append("Source: " + "; ".join(source.text() for source in sources) + ".")
+        lines.append("Source: " + "; ".join(source.markdown() for source in sources) + ".")
         lines.append("")
     return lines
 

@@ -21,7 +21,7 @@ from typing import Any
 from esim.identifiers import Iccid
 from simulator.clock import VirtualClock
 from simulator.data_dir import THINGSPACE_LISTENER, default_data_dir
-from simulator.events import Event, EventLog, JsonLinesWriter
+from simulator.events import JsonLinesWriter
 
 from .carrier import CarrierModel, Promotion
 from .codec import DeviceId
@@ -36,11 +36,27 @@ DEMO_ICCID = str(Iccid.with_check_digit("8901260123456789012"))
 def add_thingspace_commands(subparsers: Any) -> None:
     """Add ``thingspace listen`` and ``thingspace send`` to *subparsers*."""
     parser = subparsers.add_parser(
-        "thingspace", help="ThingSpace-style device callbacks: listen for or send them"
+        "thingspace",
+        help="ThingSpace-style device callbacks: listen for or send them",
+        description="ThingSpace-style device callbacks: listen for them, or send one.",
+        epilog="examples:\n"
+        "  mobileplans-sim thingspace listen --port 8443 --demo-line\n"
+        "  mobileplans-sim thingspace send PromoChanges --to http://127.0.0.1:8443/"
+        " --device Mdn:3124705797",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="thingspace_command", metavar="listen|send")
     commands.required = True
-    listen = commands.add_parser("listen", help="run the reference callback listener")
+    listen = commands.add_parser(
+        "listen",
+        help="run the reference callback listener",
+        description="Run the reference callback listener until Ctrl+C; it prints its URL.",
+        epilog="examples:\n"
+        "  mobileplans-sim thingspace listen                 any free port on 127.0.0.1\n"
+        "  mobileplans-sim thingspace listen --port 8443 --username op --password secret"
+        " --events listener.jsonl",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     listen.add_argument("--host", default="127.0.0.1")
     listen.add_argument("--port", type=int, default=0, help="0: any free port (default)")
     listen.add_argument("--username", default="", help="registered callback username")
@@ -73,23 +89,6 @@ def run_thingspace(args: argparse.Namespace) -> int:
 
 
 # -- listen ------------------------------------------------------------------------------------
-
-
-def _event_log(
-    path: Path | None, *, kinds: frozenset[str]
-) -> tuple[EventLog, JsonLinesWriter | None]:
-    events = EventLog(VirtualClock(1.0, real_now=time.monotonic))
-
-    def to_stdout(event: Event) -> None:
-        if event.kind in kinds:
-            print(event.to_json(), flush=True)
-
-    events.subscribe(to_stdout)
-    writer = None
-    if path is not None:
-        writer = JsonLinesWriter(path)
-        events.subscribe(writer)
-    return events, writer
 
 
 async def _listen(args: argparse.Namespace) -> int:

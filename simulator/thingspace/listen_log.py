@@ -71,6 +71,7 @@ class ListenLog:
 
     def emit(self, kind: str, **fields: Any) -> Event:
         self._seq += 1
+        self._clock.tick()  # the listener runs in real time: `t` is seconds since it started
         event = Event(self._seq, self._clock.now(), self._clock.wall_iso(), kind, fields)
         if self._printer is not None and kind == "thingspace.received":
             self._printer(describe_received(event.wall, fields))

@@ -38,7 +38,7 @@ from .codec import (
 )
 from .codec.errors import spec_ref
 from .codec.limits import REST_CONTENT_TYPES, SOAP_CONTENT_TYPES, check_content_type
-from .received import bounded_text, message_fields
+from .received import bounded_text, longest_text, message_fields
 from .soap_faults import SOAP_CONTENT_TYPE, soap_ack, soap_fault
 
 _READ_CHUNK = 64 * 1024
@@ -48,6 +48,7 @@ _LOG = logging.getLogger(__name__)
 MAX_REQUEST_ID_CHARS = 256
 MAX_CREDENTIAL_CHARS = 256
 MAX_DEVICES = 256
+MAX_FIELD_CHARS = 8192  # any one text of the payload (a PromoChange's Change is a sentence)
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds for the whole body once the headers are in
 DEFAULT_DEDUPE_CAPACITY = 10_000
 
@@ -198,6 +199,9 @@ class CallbackListener:
             problem = f"the username or password is over {MAX_CREDENTIAL_CHARS} characters"
         elif len(message.devices) > MAX_DEVICES:
             problem = f"{len(message.devices):,} device ids; at most {MAX_DEVICES} are accepted"
+        elif (longest := longest_text(message.data)) > MAX_FIELD_CHARS:
+            problem = f"a field of the {message.data.element_name} payload has {longest:,} "
+            problem += f"characters; at most {MAX_FIELD_CHARS:,} are accepted"
         if problem:
             raise _RejectedError(400, "callback.field-too-large", problem + ".", spec_ref("§5"))
 

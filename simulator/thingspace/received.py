@@ -73,6 +73,24 @@ def _summary(value: object, depth: int, budget: _Budget) -> JsonValue:
     return bounded_text(repr(value))
 
 
+def longest_text(value: object, depth: int = 0) -> int:
+    """The length of the longest text anywhere in a payload (0 past a sane depth)."""
+    if depth > MAX_DATA_DEPTH * 4:
+        return 0
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, UnverifiedFields):
+        return max((max(len(k), longest_text(v, depth + 1)) for k, v in value), default=0)
+    if isinstance(value, tuple | list):
+        return max((longest_text(item, depth + 1) for item in value), default=0)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return max(
+            (longest_text(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)),
+            default=0,
+        )
+    return 0
+
+
 def data_summary(message: CallbackMessage) -> JsonValue:
     """The service's data, field by field (PromoChange: ``change``, ``change_date``)."""
     return _summary(message.data, 0, _Budget())

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -53,12 +54,15 @@ def add_send_command(commands: Any) -> None:
     send = commands.add_parser(
         "send",
         help="send one callback to a listener",
-        description="Every field has a default. --field NAME=VALUE sets one; --field NAME= "
-        "leaves an optional field out (a required one is refused); --field RequestId=... sets "
-        "the RequestId. SERVICE and its fields: "
-        + "; ".join(
-            f"{name} ({', '.join(f.name for f in template_for(name).fields)})"
-            for name in COMPOSABLE
+        description=textwrap.fill(
+            "Every field has a default. --field NAME=VALUE sets one; --field NAME= leaves an "
+            "optional field out (a required one is refused); --field RequestId=... sets the "
+            "RequestId. SERVICE and its fields: "
+            + "; ".join(
+                f"{name} ({', '.join(f.name for f in template_for(name).fields)})"
+                for name in COMPOSABLE
+            ),
+            width=88,
         ),
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

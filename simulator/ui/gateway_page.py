@@ -146,5 +146,6 @@ class GatewayPage(QWidget):
             " padding: 6px 24px; }"
             f"#gateway-link {{ color: {link}; text-decoration: underline; }}"
             "#gateway-image { border: 1px dashed gray; }"
+            f"#gateway-image QLabel {{ color: {body}; }}"
         )
         self.setAccessibleName(f"{brand} Gateway page")

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 
 from simulator.events import Event
 from simulator.operator_api.experience import MobilePlansService, PcState
+from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.ui.gateway_page import GatewayPage
 from simulator.ui.main_window import PanelScroller
 from simulator.ui.panels.flyout import FlyoutPanel
@@ -27,6 +28,7 @@ class OperatorExperienceUi:
     def __init__(self, simulator: Simulator) -> None:
         self.simulator = simulator
         world = simulator.operator_api
+        world.location = simulator.device.location
         esim, network = simulator.esim, simulator.network
         self.service = MobilePlansService(
             world,
@@ -41,6 +43,7 @@ class OperatorExperienceUi:
         self.panel = FlyoutPanel(self.service, world.sample, esim.enabled_iccid)
         self.panel.connectRequested.connect(self.service.open_gateway)
         self.panel.viewAccountRequested.connect(simulator.launch)
+        self.panel.rangesChanged.connect(self._set_ranges)
         window.toastAnswered.connect(self.service.toast_answered)
         scroller = PanelScroller()
         scroller.setWidgetResizable(True)
@@ -51,9 +54,18 @@ class OperatorExperienceUi:
         window.docks["esim"].raise_()
         simulator.events.subscribe(self.observe)
 
+    def _set_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
+        self.simulator.operator_api.set_iccid_ranges(ranges)
+        self.simulator.launcher.iccid_ranges = ranges
+
     def observe(self, event: Event) -> None:
         self.panel.observe(event)
-        if event.kind == "gateway.shown":
+        if event.kind == "gateway.unavailable":
+            window = self.simulator.window
+            window.message_page.title.setText("Mobile Plans")
+            window.message_page.body.setText(str(event.fields.get("text", "")))
+            window.stack.setCurrentWidget(window.message_page)
+        elif event.kind == "gateway.shown":
             choice = self.service.last_gateway
             brand = self.simulator.operator_api.config.brand_name
             self.page.show_choice(brand, choice.template if choice else None)

@@ -12,9 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _sim(*args: str, tmp: Path | None, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+def _sim(
+    *args: str, tmp: Path | None, timeout: float = 90, chromium_flags: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
+    if chromium_flags is not None:
+        env["QTWEBENGINE_CHROMIUM_FLAGS"] = chromium_flags
     return subprocess.run(
         [sys.executable, "-m", "simulator.cli", *args]
         + ([] if tmp is None else ["--data-dir", str(tmp / "data")]),
@@ -158,3 +162,69 @@ def test_flows_lists_every_demo() -> None:
         "cancel",
         "legacy-handoff",
     } <= set(names)
+
+
+def test_listen_esim_run_and_demo_share_one_data_dir(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    listen_command = [sys.executable, "-m", "simulator.cli", "thingspace", "listen"]
+    with subprocess.Popen(
+        [*listen_command, "--demo-line", "--data-dir", str(data)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as listener:
+        assert listener.stdout is not None
+        assert listener.stdout.readline().startswith("http://127.0.0.1:")
+        esim = subprocess.run(
+            [sys.executable, "-m", "esim.cli", "--data-dir", str(data), "euicc", "info"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert esim.returncode == 0, esim.stderr
+        run = _sim("run", "--headless", "--until", "portal.loaded", "--timeout", "60", tmp=tmp_path)
+        assert run.returncode == 0, run.stderr[-2000:]
+        demo = _sim("demo", "balance", "--headless", tmp=tmp_path)
+        assert demo.returncode == 0, demo.stderr[-2000:]
+        listener.send_signal(signal.SIGTERM)
+        assert listener.wait(timeout=30) == 0
+    assert sorted(p.name for p in data.iterdir()) == [
+        "demo",
+        "esim",
+        "esim-cli",
+        "logs",
+        "thingspace",
+        "thingspace-listener",
+        "tls",
+    ]
+    assert list((data / "demo").iterdir()) == []  # each demo's state goes with it
+
+
+def test_a_file_an_older_version_left_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "thingspace").write_bytes(b"SQLite format 3\x00" + bytes(200))
+    result = _sim("run", "--headless", "--until", "portal.loaded", tmp=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"mobileplans-sim: error: {data / 'thingspace'} is a file")
+    assert "[data-dir.not-a-directory]" in result.stderr
+
+
+def test_a_users_chromium_flags_no_longer_keep_the_portal_from_loading(tmp_path: Path) -> None:
+    result = _sim(
+        "run",
+        "--headless",
+        "--until",
+        "portal.loaded",
+        "--timeout",
+        "60",
+        tmp=tmp_path,
+        chromium_flags="--no-sandbox --disable-gpu",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -89,3 +89,36 @@ def test_promotion_after_setup_on_a_pc_without_a_profile(stepped: Harness) -> No
     assert gateway.fields["template"] == "0"
     assert not stepped.events("operator_api.request")
     assert ui.page.body.text() == "Stay connected from virtually anywhere."
+
+
+def test_provider_page_continue_goes_through_the_gateway_page(stepped: Harness) -> None:
+    """ "Mobile Plans gateway page": the Gateway page is shown before the portal."""
+    from PySide6.QtWidgets import QPushButton
+
+    sim = stepped.simulator
+    window = sim.window
+    proceed = window.provider_page.findChild(QPushButton, "button-continue")
+    assert proceed is not None
+    proceed.click()
+    stepped.wait_for("gateway.shown")
+    assert window.stack.currentWidget() is sim.operator_experience.page
+    assert not stepped.events("portal.launch")  # not yet: the Gateway page comes first
+    sim.operator_experience.page.button.click()
+    stepped.wait_for("portal.loaded")
+
+
+def test_ranges_set_in_the_panel_filter_the_next_launch(stepped: Harness) -> None:
+    sim = stepped.simulator
+    iccid = _connected_profile(stepped)
+    assert stepped.events("portal.launch")[-1].fields["params"].get("iccids") is None  # before
+    stepped.launch_and_wait()
+    assert stepped.events("portal.launch")[-1].fields["params"]["iccids"] == iccid
+    panel = sim.operator_experience.panel
+    panel.ranges.setText("894411")
+    panel.ranges.editingFinished.emit()
+    stepped.launch_and_wait()
+    assert "iccids" not in stepped.events("portal.launch")[-1].fields["params"]
+    # the service no longer counts the profile as the operator's: no GetBalance for it
+    sim.operator_experience.service.open_flyout()
+    assert stepped.wait_for("flyout.shown").fields["entries"] == ["Connect with a data plan"]
+    assert not stepped.events("operator_api.request")

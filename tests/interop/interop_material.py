@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 
+from esim.crypto.ecka import Curve
 from esim.euicc import Euicc, EuiccConfig
 from esim.lpa import Lpa
 from esim.pki import CertificateSet, TestPki
@@ -57,9 +58,11 @@ EID = "89049032123451234512345678901235"
 SMDP_ADDRESS = "smdp.mobileplans.test"
 
 
-@lru_cache(maxsize=1)
-def our_certificates() -> CertificateSet:
-    return TestPki.generate(EID, [SMDP_ADDRESS])
+@lru_cache(maxsize=4)
+def our_certificates(
+    curve: Curve = Curve.NIST_P256, tls_curve: Curve = Curve.NIST_P256
+) -> CertificateSet:
+    return TestPki.generate(EID, [SMDP_ADDRESS], curve=curve, tls_curve=tls_curve)
 
 
 @dataclass
@@ -77,6 +80,7 @@ async def running_stack(
     *,
     server_certificates: CertificateSet | None = None,
     card_options: dict[str, Any] | None = None,
+    card_certificates: CertificateSet | None = None,
     trust_anchors: list[x509.Certificate] | None = None,
     smdp_options: dict[str, Any] | None = None,
     lpa_options: dict[str, Any] | None = None,
@@ -84,7 +88,11 @@ async def running_stack(
 ) -> AsyncIterator[Stack]:
     card = Euicc.open(
         directory / "card",
-        EuiccConfig(eid=EID, certificates=our_certificates(), **(card_options or {})),
+        EuiccConfig(
+            eid=EID,
+            certificates=card_certificates or our_certificates(),
+            **(card_options or {}),
+        ),
     )
     store = OrderStore.open(directory / "orders.sqlite", clock=time.time)
     server_set = server_certificates or our_certificates()

@@ -127,6 +127,7 @@ def test_expired_dptls_is_reported_as_expired_with_the_remedy(tmp_path: Path) ->
     assert "expired" in message
     assert "--allow-expired-tls" in message
     assert "must chain to a trusted CI" not in message
+    assert "not chained" not in message
 
 
 def test_allow_expired_tls_accepts_it_for_a_test(tmp_path: Path) -> None:

@@ -37,6 +37,18 @@ def test_the_three_apis_as_the_service_calls_them(mobile_plans):
     assert response.fields["gatewayIds"] == []
 
 
+def test_promotion_flyout_and_gateway(mobile_plans):
+    flyout = mobile_plans.operator_api.open_flyout()
+    assert flyout.fields["entries"] == ["Connect with a data plan"]  # no profile yet
+    toast = mobile_plans.operator_api.complete_setup()
+    assert toast.fields["actions"] == ["Start free trial", "No thanks"]
+    assert mobile_plans.operator_api.send_sms("lowBalance") is None  # no operator profile
+    mobile_plans.operator_api.answer_toast(toast, "Start free trial")
+    gateway = mobile_plans.wait_for("gateway.shown")
+    assert gateway.fields["template"] == "0"
+    assert mobile_plans.operator_api.open_gateway().fields["page"] == "enhanced"
+
+
 @pytest.mark.mobile_plans(iccid_ranges=["894411"])
 def test_iccids_only_lists_profiles_in_the_operators_ranges(mobile_plans):
     _install(mobile_plans, mobile_plans.smdp.create_order())  # 8999001...: not this operator's
@@ -50,4 +62,4 @@ def test_iccids_only_lists_profiles_in_the_operators_ranges(mobile_plans):
 def test_operator_api_fixture(plugin_pytester: pytest.Pytester) -> None:
     plugin_pytester.makepyfile(test_operator=OPERATOR_API)
     result = run(plugin_pytester, "-q")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)

@@ -118,6 +118,8 @@ def test_a_recorded_session_replays_against_the_portal_to_the_same_events(
     with replay(saved, runtime, tmp_path / "replayed") as result:
         assert result.matches, result.difference()
         assert result.steps_taken == len(recording.steps)
+        # promotions and billing dates follow the recorded calendar, whatever day it is now
+        assert result.simulator.calendar_start.isoformat() == recording.calendar_start
 
 
 def test_the_same_recording_replays_identically_every_time(

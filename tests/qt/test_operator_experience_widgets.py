@@ -101,3 +101,22 @@ def test_flyout_panel_shows_what_the_service_decided(qtbot: QtBot) -> None:
     qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
     ignored = events.of_kind("sms.received")[-1].fields["ignored"]
     assert ignored == "no active profile of the operator"
+
+
+def test_iccid_ranges_are_edited_in_the_panel(qtbot: QtBot) -> None:
+    """ "Mobile Plans service configuration": the operator's ICCID range or ranges."""
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    pc = PcState(lambda: None, lambda _: False, list)
+    panel = FlyoutPanel(MobilePlansService(_World(), pc, events, "1"), None, lambda: None)
+    qtbot.addWidget(panel)
+    assert panel.ranges.text() == "8999001"
+    panel.ranges.setText("8999-8988")
+    panel.ranges.editingFinished.emit()
+    assert panel.ranges_error.text().startswith("iccid-range.reversed")
+    panel.ranges.setText("894411, 8988247000100000000-8988247000199999999")
+    with qtbot.waitSignal(panel.rangesChanged) as changed:
+        panel.ranges.editingFinished.emit()
+    assert [str(r) for r in changed.args[0]] == [
+        "894411", "8988247000100000000-8988247000199999999"
+    ]  # fmt: skip
+    assert panel.ranges_error.text() == ""

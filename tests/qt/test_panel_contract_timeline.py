@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 
 from simulator.clock import VirtualClock
@@ -163,3 +164,20 @@ def test_every_kind_has_a_summary(kind: str, fields: dict[str, object], expected
     summary = summarize(Event(1, 0.0, "", kind, fields))
     assert expected in summary
     assert summary.strip()
+
+
+def test_a_rule_source_link_opens_in_the_browser_and_nothing_else_does(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, panels: tuple[ContractPanel, TimelinePanel]
+) -> None:
+    contract, _ = panels
+    opened: list[str] = []
+    monkeypatch.setattr(
+        "simulator.ui.panels.contract.QDesktopServices.openUrl",
+        lambda url: opened.append(url.toString()),
+    )
+    contract.show_rule("metadata.required.missing")
+    assert "learn.microsoft.com" in contract.rule_view.toMarkdown()
+    page = "https://learn.microsoft.com/windows-hardware/drivers/mobilebroadband/x"
+    contract.rule_view.anchorClicked.emit(QUrl(page))
+    contract.rule_view.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    assert opened == [page]

@@ -16,6 +16,8 @@ PURE_ROOTS = [
     "simulator/clock.py",
     "simulator/events.py",
     "simulator/thingspace/codec",
+    "simulator/operator_api",
+    "simulator/portal/lpa_error_codes.py",
 ]
 FORBIDDEN = ("PySide6", "shiboken6", "PyQt5", "PyQt6")
 

@@ -9,17 +9,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: Where the current pages are published (the file name without ".md", lower-case).
+LEARN = "https://learn.microsoft.com/windows-hardware/drivers/mobilebroadband/"
+
 
 @dataclass(frozen=True)
 class Source:
-    """A page (its title and, for the record, its file name) and the section on it."""
+    """A page (its title and, for the record, its file name in the MicrosoftDocs
+    windows-driver-docs repository) and the section on it."""
 
     page: str
     file: str
     section: str
 
+    @property
+    def url(self) -> str:
+        """The page on learn.microsoft.com; "" for a page only the repository's history has
+        (its file name then says which versions)."""
+        if not self.file.endswith(".md"):
+            return ""
+        return LEARN + self.file.removesuffix(".md").lower()
+
     def text(self) -> str:
-        return f"{self.page} ({self.file}), {self.section}"
+        return f"{self.page} ({self.url or self.file}), {self.section}"
+
+    def markdown(self) -> str:
+        """The source as a markdown link to the page (or the page's name and versions)."""
+        page = f"[{self.page}]({self.url})" if self.url else f"{self.page} ({self.file})"
+        return f"{page}, {self.section}"
 
 
 _CALLBACKS = ("Mobile Plans callback notifications", "mobile-plans-callback-notifications.md")
@@ -122,3 +139,11 @@ def sources_of(sections: str) -> tuple[Source, ...]:
 def sources_text(sections: str) -> str:
     """One line naming the pages and sections behind `sections`."""
     return "; ".join(source.text() for source in sources_of(sections))
+
+
+def sources_brief(sections: str) -> str:
+    """Page titles, each with its sections: "Mobile Plans callback notifications: A; B"."""
+    pages: dict[str, list[str]] = {}
+    for source in sources_of(sections):
+        pages.setdefault(source.page, []).append(source.section)
+    return " · ".join(f"{page}: {'; '.join(parts)}" for page, parts in pages.items())

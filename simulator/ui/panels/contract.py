@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -67,6 +67,7 @@ class ContractPanel(QWidget):
         self.table.cellClicked.connect(self._clicked)
         self.rule_view = QTextBrowser(self)
         self.rule_view.setOpenLinks(False)
+        self.rule_view.anchorClicked.connect(self._open_source)
         self.rule_view.setPlaceholderText(
             f"Click a violation to read its rule ({RULES_PAGE}) and see its call"
         )
@@ -191,6 +192,12 @@ class ContractPanel(QWidget):
                 + "\n```\n"
             )
         self.rule_view.setMarkdown(text)
+
+    @staticmethod
+    def _open_source(url: QUrl) -> None:
+        # the Microsoft page a rule comes from, in the user's browser; nothing else is opened
+        if url.scheme() == "https":
+            QDesktopServices.openUrl(url)
 
     def violations(self) -> list[Event]:
         """The violations shown, in order."""

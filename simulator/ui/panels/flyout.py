@@ -28,6 +28,7 @@ from simulator.operator_api.experience import (
     VIEW_MY_ACCOUNT,
     MobilePlansService,
 )
+from simulator.operator_api.iccid_ranges import IccidRange, IccidRangeError
 from simulator.operator_api.sample_operator import SampleBalance, SampleOperator
 
 __all__ = ["FlyoutPanel"]
@@ -36,6 +37,7 @@ __all__ = ["FlyoutPanel"]
 class FlyoutPanel(QWidget):
     connectRequested = Signal()  # "Connect with a data plan": the Mobile Plans app, Gateway page
     viewAccountRequested = Signal()  # "View my account": the operator's portal [ours]
+    rangesChanged = Signal(object)  # tuple[IccidRange, ...]
 
     def __init__(
         self,
@@ -49,6 +51,21 @@ class FlyoutPanel(QWidget):
         self.sample = sample
         self.active_iccid = active_iccid
         layout = QVBoxLayout(self)
+
+        configuration = QGroupBox("Service configuration", self)
+        config_form = QFormLayout(configuration)
+        self.ranges = QLineEdit(
+            ", ".join(str(r) for r in service.world.config.iccid_ranges), configuration
+        )
+        self.ranges.setObjectName("iccid-ranges")
+        self.ranges.setToolTip("START-END or PREFIX, comma-separated: the profiles `iccids` lists")
+        self.ranges.editingFinished.connect(self._apply_ranges)
+        self.ranges_error = QLabel("", configuration)
+        self.ranges_error.setObjectName("iccid-ranges-error")
+        self.ranges_error.setWordWrap(True)
+        config_form.addRow("ICCID ranges", self.ranges)
+        config_form.addRow(self.ranges_error)
+        layout.addWidget(configuration)
 
         flyout = QGroupBox("Network flyout", self)
         flyout_layout = QVBoxLayout(flyout)
@@ -109,6 +126,20 @@ class FlyoutPanel(QWidget):
             form.addRow(apply)
             layout.addWidget(balance)
         layout.addStretch(1)
+
+    def _apply_ranges(self) -> None:
+        try:
+            ranges = tuple(
+                IccidRange.parse(part) for part in self.ranges.text().split(",") if part.strip()
+            )
+        except IccidRangeError as error:
+            self.ranges_error.setText(f"{error.rule}: {error.message}")
+            return
+        if not ranges:
+            self.ranges_error.setText("iccid-range.empty: at least one range")
+            return
+        self.ranges_error.setText("")
+        self.rangesChanged.emit(ranges)
 
     def _send_sms(self) -> None:
         self.service.receive_sms(NotificationType(self.sms_type.currentText()))

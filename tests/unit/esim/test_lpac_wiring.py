@@ -120,3 +120,37 @@ def test_relay_delivers_lpac_requests_to_the_simulated_smdp(tmp_path: Path) -> N
     assert header["functionExecutionStatus"]["status"] == "Executed-Success"
     assert "serverSigned1" in answer
     assert "elsewhere.test" in unknown
+
+
+def test_esim_euicc_stdio_survives_deep_nesting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    lines = "[" * 1000 + "\n" + json.dumps({"type": "apdu", "payload": {"func": "connect"}}) + "\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["--data-dir", str(tmp_path), "euicc", "stdio"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(line) for line in captured.out.splitlines()] == [
+        {"type": "apdu", "payload": {"ecode": 0}}
+    ]
+    assert captured.err.startswith("[" * 1000)  # passed through, unanswered
+
+
+def test_esim_euicc_stdio_passes_non_utf8_lines_byte_for_byte(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[3]
+    request = json.dumps({"type": "apdu", "payload": {"func": "connect", "param": None}})
+    done = subprocess.run(
+        [sys.executable, "-m", "esim.cli", "--data-dir", str(tmp_path), "euicc", "stdio"],
+        input=b"\xff\xfe not utf-8\n" + request.encode() + b"\n",
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=str(root)),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b'{"type":"apdu","payload":{"ecode":0}}\n'
+    assert done.stderr == b"\xff\xfe not utf-8\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from esim.cli_home import default_data_dir as esim_default_data_dir
+from esim.cli_home import SETTINGS_FILE, home_in
 from simulator.data_dir import (
     THINGSPACE_LISTENER,
     check_app_data,
@@ -106,6 +106,21 @@ def test_each_demo_gets_a_fresh_directory_and_leftovers_of_dead_demos_go(
     assert not mine.exists()
 
 
-def test_the_esim_command_and_the_app_never_share_a_card_by_default() -> None:
-    assert esim_default_data_dir() == default_data_dir() / "esim-cli"
-    assert esim_default_data_dir() != default_data_dir() / "esim"
+def test_the_esim_command_keeps_to_esim_cli_and_an_older_home_stays_where_it_is(
+    tmp_path: Path,
+) -> None:
+    assert home_in(default_data_dir()) == default_data_dir() / "esim-cli"
+    assert home_in(tmp_path) == tmp_path / "esim-cli"
+    (tmp_path / SETTINGS_FILE).write_text("{}")  # made by an esim from before esim-cli/
+    assert home_in(tmp_path) == tmp_path
+
+
+def test_a_damaged_portal_certificate_is_made_again(tmp_path: Path) -> None:
+    from simulator.portal.tls import PortalTls
+
+    first = PortalTls.load_or_create(tmp_path)
+    (tmp_path / "portal-leaf.pem").write_text("not a certificate")
+    second = PortalTls.load_or_create(tmp_path)
+    assert second.leaf_pem != first.leaf_pem
+    assert second.leaf_pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    assert PortalTls.load_or_create(tmp_path).leaf_pem == second.leaf_pem  # then reused

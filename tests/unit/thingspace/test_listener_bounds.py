@@ -223,3 +223,47 @@ def test_an_event_sink_that_fails_changes_no_answer(
     line = carrier.line(ICCID)
     assert line is not None
     assert line.promotion_codes == ()
+
+
+def _declared(encoding: str, codec: str = "utf-8") -> bytes:
+    text = SEED.decode()
+    return f'<?xml version="1.0" encoding="{encoding}"?>\n{text}'.encode(codec)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (_declared("utf-7"), 400),
+        (_declared("idna"), 400),
+        (_declared("rot13"), 400),
+        (_declared("EBCDIC"), 400),
+        (_declared("nonsense", "utf-16"), 400),
+        (b"\xef\xbb\xbf" + _declared("latin1"), 400),
+        (_declared("UTF-16", "utf-16"), 200),
+        (_declared("utf-8"), 200),
+        (_declared("ISO-8859-1", "latin-1"), 200),
+    ],
+    ids=[
+        "utf-7",
+        "idna",
+        "rot13",
+        "ebcdic",
+        "utf16-nonsense",
+        "bom-latin1",
+        "utf-16",
+        "utf-8",
+        "latin-1",
+    ],
+)
+def test_only_encodings_expat_reads_itself_are_accepted(
+    tmp_path: Path, body: bytes, status: int
+) -> None:
+    answers: list[Any] = []
+
+    async def scenario(_: CallbackListener, session: aiohttp.ClientSession, url: str) -> None:
+        answers.append(await _post(session, url, body, **{"Content-Type": "text/xml"}))
+
+    _run(tmp_path, scenario)
+    assert answers[0][0] == status
+    if status == 400:
+        assert "<rule>xml.encoding-unsupported</rule>" in answers[0][1]

@@ -106,3 +106,33 @@ def test_credentials_never_reach_the_log(tmp_path: Path) -> None:
     finally:
         world.close()
         loop.stop()
+
+
+def test_a_teams_configuration_is_used_instead_of_the_sample(tmp_path: Path) -> None:
+    """What `run --operator-config` builds: no sample server, the team's URL and CA."""
+    from dataclasses import replace
+
+    from simulator.operator_api.sample_config import sample_configuration
+    from simulator.operator_api.sample_operator import SampleOperator
+    from simulator.operator_api.tls import OperatorTls
+
+    loop = BackgroundLoop("operator-world-team")
+    tls = OperatorTls.load_or_create(tmp_path / "team-tls")
+    team = SampleOperator(sample_configuration("https://127.0.0.1/v1/"), tls)
+    loop.run(team.start())
+    config = replace(sample_configuration(team.base_url), trusted_ca=tls.ca_file)
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    posted: queue.Queue[Callable[[], None]] = queue.Queue()
+    world = OperatorApiWorld(tmp_path / "w", loop, events, posted.put, configuration=config)
+    try:
+        assert world.sample is None
+        done: list[Exchange] = []
+        world.get_offers(ICCID, None, done.append)
+        while not done:
+            posted.get(timeout=30)()
+        assert done[0].checked.ok, done[0].checked.violations
+        assert team.requests[-1]["path"].startswith(f"/v1/sims/iccid:{ICCID}/offers")
+    finally:
+        world.close()
+        loop.run(team.stop())
+        loop.stop()

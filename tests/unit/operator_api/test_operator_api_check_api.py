@@ -6,6 +6,7 @@ import json
 
 import pytest
 from operator_harness import (  # type: ignore[import-not-found]
+    ICCID,
     Operator,
     fresh_fixture,  # noqa: F401 - registers the fixture "fresh"
     operator_fixture,  # noqa: F401 - registers the fixture "operator"
@@ -18,6 +19,8 @@ from simulator.operator_api.sample_operator import ScriptedAnswer
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    if argv and argv[0].startswith("https://127.0.0.1") and "--iccid" not in argv:
+        argv = (*argv, "--iccid", ICCID)
     status = main(["check-api", *argv])
     return status, capsys.readouterr().out
 
@@ -65,6 +68,18 @@ def test_a_replay_answered_200_is_a_warning(
     assert "status.replay-accepted" in out
 
 
+def test_a_refused_iccid_says_the_bodies_went_unchecked(
+    fresh: Operator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unknown = "8988247000100003319"
+    status, out = _run(
+        capsys, fresh.server.base_url, "--ca", str(fresh.tls.ca_file), "--iccid", unknown
+    )
+    assert status == 0  # 404 is a warning
+    assert "status.not-found" in out
+    assert "so the body rules were not checked" in out
+
+
 def test_untrusted_certificate_fails(fresh: Operator, capsys: pytest.CaptureFixture[str]) -> None:
     status, out = _run(capsys, fresh.server.base_url)
     assert status == 1
@@ -80,6 +95,7 @@ def test_untrusted_certificate_fails(fresh: Operator, capsys: pytest.CaptureFixt
         ["https://staging.example/v1/", "--client-cert", "c.pem"],
         ["https://staging.example/v1/", "--notification-type", "spam"],
         ["https://staging.example/v1/", "--iccid", "89x"],
+        ["https://staging.example/v1/"],  # which ICCID? the endpoints must know it
     ],
 )
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

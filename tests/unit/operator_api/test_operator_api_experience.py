@@ -176,6 +176,24 @@ def test_app_triggered_promotion_only_without_a_profile() -> None:
     assert not with_profile.setup_completed()
 
 
+def test_notsupported_turns_the_mobile_plans_experience_off() -> None:
+    """ "Mobile Operator account management in Windows 10": NOTSUPPORTED turns the Mobile Plans
+    experience off in the flyout, and the app shows a generic error."""
+    service, world, events = _service(active=OURS)
+    world.answers["GetBalance"] = _balance(BalanceType.NOTSUPPORTED, 0, "PT0S")
+    service.open_flyout()
+    assert events.of_kind("flyout.shown")[-1].fields["mobile_plans_disabled"] is True
+    service.open_gateway()
+    assert world.calls == ["GetBalance"]  # no GetOffers, no Gateway page
+    assert events.of_kind("gateway.unavailable")
+    assert not events.of_kind("gateway.shown")
+    world.answers["GetBalance"] = _balance(BalanceType.MODIRECT)
+    service.open_flyout()
+    world.answers["GetOffers"] = _exchange(Api.GET_OFFERS, gateway_ids=["0"])
+    service.open_gateway()
+    assert events.of_kind("gateway.shown")
+
+
 def test_flyout_calls_getbalance_only_for_the_operators_profile() -> None:
     service, world, events = _service(active=OURS)
     world.answers["GetBalance"] = _balance(BalanceType.MODIRECTPAYG)

@@ -101,3 +101,12 @@ def test_command_line_option() -> None:
     with pytest.raises(SystemExit) as exit_info:
         parse_run_options(["--iccid-range", "8999-8988"])
     assert exit_info.value.code == 2
+
+
+def test_operator_api_option() -> None:
+    options = parse_run_options(["--operator-api", "https://staging.example.com/v1/"])
+    assert options.args.operator_api == "https://staging.example.com/v1/"
+    assert parse_run_options([]).args.operator_api is None
+    with pytest.raises(SystemExit) as exit_info:
+        parse_run_options(["--operator-api", "http://staging.example.com/v1/"])
+    assert exit_info.value.code == 2

@@ -1,0 +1,175 @@
+"""A service configuration written as a JSON file (``run --operator-config``,
+``check-api --config``), so a team can describe its staging set-up once:
+
+```json
+{
+  "brandName": "Contoso Mobile",
+  "moBaseUrl": "https://staging.contoso.example/v1/",
+  "offerUri": "https://staging.contoso.example/v1/",
+  "notificationUri": "https://staging.contoso.example/v1/",
+  "basicAuth": "mobileplans:secret",
+  "clientCertificate": {"certificate": "client.pem", "key": "client.key"},
+  "trustedCa": "staging-ca.pem",
+  "iccidRanges": ["8988247000100000000-8988247000199999999"],
+  "promotionTemplates": [{"id": "0", "bodyText": "...", "buttonText": "Get started"}],
+  "notificationTemplates": [{"id": "1", "notificationType": "lowBalance",
+                             "title": "...", "body": "...", "image": "https://..."}]
+}
+```
+
+Only ``moBaseUrl`` is required; ``offerUri`` and ``notificationUri`` default to it. Relative
+file names are read from the file's folder. Every problem is a :class:`ConfigurationError`
+naming its rule.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from simulator.operator_api.config import (
+    BasicAuth,
+    ClientCertificate,
+    ConfigurationError,
+    NotificationTemplate,
+    NotificationType,
+    ServiceConfiguration,
+    parse_promotion_templates,
+)
+from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange, IccidRangeError
+
+__all__ = ["load_service_configuration", "parse_service_configuration"]
+
+_MAX_FILE_BYTES = 1024 * 1024
+_KNOWN = frozenset(
+    {
+        "brandName", "moBaseUrl", "offerUri", "notificationUri", "basicAuth",
+        "clientCertificate", "trustedCa", "iccidRanges", "promotionTemplates",
+        "notificationTemplates", "fieldsTemplate",
+    }
+)  # fmt: skip
+
+
+def load_service_configuration(path: Path) -> ServiceConfiguration:
+    try:
+        if path.stat().st_size > _MAX_FILE_BYTES:
+            raise ConfigurationError("config.file.too-large", f"{path} is over 1 MiB")
+        document = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        if isinstance(error, ConfigurationError):
+            raise
+        raise ConfigurationError("config.file.unreadable", f"{path}: {error}") from None
+    return parse_service_configuration(document, path.parent)
+
+
+def parse_service_configuration(document: Any, folder: Path) -> ServiceConfiguration:
+    if not isinstance(document, Mapping):
+        raise ConfigurationError("config.shape", "the configuration is not a JSON object")
+    unknown = sorted(k for k in document if k not in _KNOWN)
+    if unknown:
+        raise ConfigurationError(
+            "config.unknown-field", f"unknown field(s) {unknown}; known: {sorted(_KNOWN)}"
+        )
+    base = _url(document, "moBaseUrl", None)
+    assert base is not None
+    try:
+        ranges = tuple(IccidRange.parse(str(r)) for r in _list(document, "iccidRanges"))
+    except IccidRangeError as error:
+        raise ConfigurationError(error.rule, error.message) from None
+    templates = (
+        parse_promotion_templates({"promotionTemplates": document["promotionTemplates"]})
+        if "promotionTemplates" in document
+        else ()
+    )
+    auth = document.get("basicAuth")
+    if auth is not None and not isinstance(auth, str):
+        raise ConfigurationError("auth.basic.format", "basicAuth is a USER:PASSWORD string")
+    fields_template = document.get("fieldsTemplate", "basic")
+    if fields_template not in ("basic", "full"):
+        raise ConfigurationError("config.fieldsTemplate", "fieldsTemplate is basic or full")
+    trusted = document.get("trustedCa")
+    return ServiceConfiguration(
+        brand_name=_text(document, "brandName", "Operator"),
+        mo_base_url=base,
+        offer_uri=_url(document, "offerUri", base) or base,
+        notification_uri=_url(document, "notificationUri", base) or base,
+        iccid_ranges=ranges or SAMPLE_ICCID_RANGES,
+        basic_auth=BasicAuth.parse(auth) if auth is not None else None,
+        client_certificate=_client_certificate(document.get("clientCertificate"), folder),
+        trusted_ca=_file(trusted, folder, "trustedCa") if trusted is not None else None,
+        gateway_templates=templates,
+        notification_templates=tuple(
+            _notification(item, n)
+            for n, item in enumerate(_list(document, "notificationTemplates"))
+        ),
+        balance_fields_template=fields_template,
+    )
+
+
+def _text(document: Mapping[str, Any], name: str, default: str) -> str:
+    value = document.get(name, default)
+    if not isinstance(value, str):
+        raise ConfigurationError(f"config.{name}", f"{name} must be a string")
+    return value
+
+
+def _url(document: Mapping[str, Any], name: str, default: str | None) -> str | None:
+    if name not in document and default is not None:
+        return default
+    value = document.get(name)
+    if not isinstance(value, str) or not value.lower().startswith("https://"):
+        raise ConfigurationError(f"config.{name}", f"{name} must be an https URL, not {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _list(document: Mapping[str, Any], name: str) -> list[Any]:
+    value = document.get(name, [])
+    if not isinstance(value, list):
+        raise ConfigurationError(f"config.{name}", f"{name} must be a list")
+    return value
+
+
+def _file(value: Any, folder: Path, name: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"config.{name}", f"{name} must be a file name")
+    path = (folder / value).resolve()
+    if not path.is_file():
+        raise ConfigurationError(f"config.{name}", f"{name}: {path} is not a file")
+    return path
+
+
+def _client_certificate(value: Any, folder: Path) -> ClientCertificate | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(
+            "config.clientCertificate", "clientCertificate has certificate and key file names"
+        )
+    return ClientCertificate(
+        _file(value.get("certificate"), folder, "clientCertificate.certificate"),
+        _file(value.get("key"), folder, "clientCertificate.key"),
+    )
+
+
+def _notification(item: Any, index: int) -> NotificationTemplate:
+    where = f"notificationTemplates[{index}]"
+    if not isinstance(item, Mapping):
+        raise ConfigurationError("config.notificationTemplates", f"{where} is not an object")
+    raw_id = item.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+        raise ConfigurationError("config.notificationTemplates", f"{where}.id must be a string")
+    kind = item.get("notificationType")
+    if not isinstance(kind, str):
+        raise ConfigurationError(
+            "config.notificationTemplates", f"{where}.notificationType must be a string"
+        )
+    texts = {k: item.get(k, "") for k in ("title", "body", "image")}
+    if not all(isinstance(v, str) for v in texts.values()):
+        raise ConfigurationError(
+            "config.notificationTemplates", f"{where}: title, body and image are strings"
+        )
+    return NotificationTemplate(
+        str(raw_id), NotificationType.parse(kind), texts["title"], texts["body"], texts["image"]
+    )
