@@ -27,6 +27,7 @@ from esim.smdp import OrderBehaviour
 from simulator.app import Simulator, SimulatorConfig
 from simulator.events import Event
 from simulator.runtime import Runtime
+from simulator.ui.layout import wanted_window_size
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 MD = "{moDirectStatus: 'Complete', planName: 'Contoso 5 GB', userAccount: 'New'}"
@@ -68,6 +69,36 @@ def _order_js(template: str, **order: object) -> Callable[[Simulator], None]:
     return run
 
 
+def _delayed_pair(sim: Simulator) -> None:
+    for minutes in (45, 30):
+        code = sim.esim.create_order().activation_code
+        sim.page.runJavaScript(
+            f"MobilePlansInlineOperations.notifyProfileDownload({MD}, '{code}', {minutes})", 0
+        )
+
+    def ready() -> None:
+        if len(sim.events.of_kind("flow.state")) >= 4:  # both scheduled
+            sim.clock.advance(31 * 60)
+        else:
+            QTimer.singleShot(100, ready)
+
+    QTimer.singleShot(100, ready)
+
+
+def _connect_after(sim: Simulator, minutes: int) -> None:
+    code = sim.esim.create_order().activation_code
+    sim.page.runJavaScript(
+        f"MobilePlans.notifyPurchaseWithProfileDownload({MD}, '{code}', {minutes})", 0
+    )
+
+    def step() -> None:
+        # Move the stepped clock from timer to timer until the line is connected.
+        sim.clock.advance_to_next()
+        QTimer.singleShot(200, step)
+
+    QTimer.singleShot(500, step)
+
+
 SHOTS: dict[str, Shot] = {
     "portal": ("", lambda sim: None),
     "progress-popup": (
@@ -90,6 +121,9 @@ SHOTS: dict[str, Shot] = {
         _order_js(f"MobilePlans.notifyPurchaseWithProfileDownload({MD}, '{{ac}}', 60)"),
     ),
     "load-failed": ("load-failed", lambda sim: None),
+    # Two delayed downloads (30 and 45 min); at 31 min one is ready, the other still waits.
+    "toast": ("toast:Download", lambda sim: _delayed_pair(sim)),
+    "connected": ("toast:You're connected", lambda sim: _connect_after(sim, 60)),
 }
 # A portal that answers with an error page, for "No services are available right now."
 PORTAL_URLS = {"load-failed": "https://down.mobileplans.test/"}
@@ -105,6 +139,7 @@ def capture(
 ) -> None:
     config = SimulatorConfig(data_dir=data / name, time_scale=0, portal_url=PORTAL_URLS.get(name))
     sim = Simulator(config, runtime)
+    sim.window.resize(wanted_window_size())  # the offscreen screen is smaller than a desktop
     sim.window.show()
     done: list[bool] = []
 
@@ -134,6 +169,12 @@ def capture(
         elif screen and event.kind == "ui.screen" and event.fields.get("screen") == screen:
             # dialogs and overlays paint on the next turn of the event loop
             QTimer.singleShot(150, save)
+        elif screen.startswith("toast:") and event.kind == "ui.toast":
+            wanted = screen.partition(":")[2]
+            if wanted in event.fields.get("actions", []) or str(
+                event.fields.get("text", "")
+            ).startswith(wanted):
+                QTimer.singleShot(300, save)
 
     sim.events.subscribe(observe)
     sim.launch()

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from esim.activation_code import ActivationCode, ActivationCodeError
-from esim.cli_home import Home, default_data_dir
+from esim.cli_home import Home, default_data_dir, home_in
+from esim.cli_lpac import add_lpac_commands
+from esim.cli_pki_commands import add_pki_commands
 from esim.lpa import Lpa, LpaError
 from esim.pki import PkiError
 
@@ -25,6 +27,10 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 Command = Callable[[argparse.Namespace], int]
+PKI_HELP = "a certificate set you brought (e.g. GSMA SGP.26), read in place, never written"
+STRICT_HELP = "the eUICC refuses BPP segments over SGP.22's 1020 bytes (default: up to 1036)"
+CURVE_HELP = "certificates on NIST P-256 or brainpoolP256r1 (fixed when the data dir is new)"
+EXPIRED_HELP = "accept an expired CERT.DPtls (tests against published sets only)"
 
 
 class UsageError(Exception):
@@ -51,7 +57,11 @@ def _lpa_failure(error: LpaError, as_json: bool) -> int:
 
 
 def _home(args: argparse.Namespace) -> Home:
-    return Home(args.data_dir or default_data_dir())
+    return Home(
+        home_in(args.data_dir or default_data_dir()),
+        getattr(args, "pki", None),
+        getattr(args, "curve", None),
+    )
 
 
 # -- esim ac -----------------------------------------------------------------------------------
@@ -115,11 +125,14 @@ def cmd_ac_qr(args: argparse.Namespace) -> int:
 # -- esim euicc --------------------------------------------------------------------------------
 
 
-def _card(home: Home) -> Any:
-    from esim.euicc import Euicc, EuiccConfig
+def _card(home: Home, args: argparse.Namespace | None = None) -> Any:
+    from esim.euicc import Euicc
 
-    eid, _ = home.identity()
-    return Euicc.open(home.euicc_dir, EuiccConfig(eid=eid, certificates=home.certificates()))
+    config = home.euicc_config(
+        strict_segment_size=bool(getattr(args, "strict_segment_size", False)),
+        note_listener=lambda _, fields: print(f"esim: note: {fields['message']}", file=sys.stderr),
+    )
+    return Euicc.open(home.euicc_dir, config)
 
 
 def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
@@ -134,12 +147,12 @@ def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
 
 
 def _lpa(home: Home, args: argparse.Namespace) -> Lpa:
-    certificates = home.certificates()
     return Lpa(
-        _card(home),
-        trust_anchors=[certificates.ci.certificate],
+        _card(home, args),
+        trust_anchors=home.trust_anchors(),
         resolver=_resolver(home, getattr(args, "resolve", None) or []),
         send_notifications=not getattr(args, "no_notify", False),
+        allow_expired_tls=bool(getattr(args, "allow_expired_tls", False)),
     )
 
 
@@ -240,18 +253,6 @@ def cmd_euicc_notifications(args: argparse.Namespace) -> int:
     return EXIT_OK if all(outcome.sent for outcome in outcomes) else EXIT_FAILED
 
 
-def cmd_euicc_stdio(args: argparse.Namespace) -> int:
-    """lpac's stdio APDU backend (``LPAC_APDU=stdio``): requests on stdin, answers on stdout."""
-    from esim.euicc.stdio import serve
-
-    card = _card(_home(args))
-    try:
-        serve(card, sys.stdin, sys.stdout)
-    finally:
-        card.close()
-    return EXIT_OK
-
-
 # -- esim smdp ---------------------------------------------------------------------------------
 
 
@@ -265,7 +266,15 @@ def cmd_smdp_order(args: argparse.Namespace) -> int:
     from esim.cli_smdp import create_order
 
     order = create_order(
-        _home(args), args.iccid, args.eid, args.confirmation_code, args.release_after
+        _home(args),
+        args.iccid,
+        args.eid,
+        args.confirmation_code,
+        args.release_after,
+        profile=args.profile,
+        profile_class=args.profile_class,
+        profile_name=args.profile_name,
+        service_provider=args.service_provider,
     )
     if args.json:
         _print_json(order)
@@ -273,6 +282,20 @@ def cmd_smdp_order(args: argparse.Namespace) -> int:
         print(order["activationCode"])
         if args.confirmation_code:
             print(f"confirmation code: {args.confirmation_code}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_smdp_release(args: argparse.Namespace) -> int:
+    from esim.cli_smdp import release_order_again
+
+    try:
+        released = release_order_again(_home(args), args.iccid)
+    except ValueError as error:
+        return _fail(str(error))
+    if args.json:
+        _print_json(released)
+    else:
+        print(released["activationCode"])
     return EXIT_OK
 
 
@@ -285,7 +308,14 @@ def _leaf(
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
     parser.set_defaults(command=command)
     parser.add_argument(
-        "--data-dir", type=Path, default=argparse.SUPPRESS, help="state and test PKI"
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the simulator's data directory; state and test PKI live in its esim-cli/",
+    )
+    parser.add_argument("--pki", type=Path, default=argparse.SUPPRESS, help=PKI_HELP)
+    parser.add_argument(
+        "--curve", choices=("nist", "brainpool"), default=argparse.SUPPRESS, help=CURVE_HELP
     )
     if json_flag:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -296,7 +326,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="esim", description="Activation codes, the emulated eUICC and the stub SM-DP+."
     )
-    parser.add_argument("--data-dir", type=Path, default=None, help="state and test PKI")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the simulator's data directory (default: the one mobileplans-sim uses); "
+        "state and test PKI live in its esim-cli/",
+    )
+    parser.add_argument("--pki", type=Path, default=None, help=PKI_HELP)
+    parser.add_argument("--curve", choices=("nist", "brainpool"), default=None, help=CURVE_HELP)
+    parser.add_argument("--strict-segment-size", action="store_true", help=STRICT_HELP)
     groups = parser.add_subparsers(dest="group", required=True)
 
     ac = groups.add_parser("ac", help="SGP.22 activation codes").add_subparsers(
@@ -317,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("code", metavar="AC")
     download.add_argument("--confirmation-code", metavar="CC")
     download.add_argument("--no-notify", action="store_true", help="keep the notification")
+    download.add_argument("--allow-expired-tls", action="store_true", help=EXPIRED_HELP)
     download.add_argument(
         "--resolve", action="append", metavar="HOST=IP:PORT", help="reach an SM-DP+ here"
     )
@@ -331,7 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notifications.add_argument("--send", action="store_true", help="deliver and remove them")
     notifications.add_argument("--resolve", action="append", metavar="HOST=IP:PORT")
-    _leaf(euicc, "stdio", cmd_euicc_stdio, "an lpac-compatible stdio APDU backend")
+    notifications.add_argument("--allow-expired-tls", action="store_true", help=EXPIRED_HELP)
+    add_lpac_commands(euicc, groups, _leaf)
 
     smdp = groups.add_parser("smdp", help="the stub SM-DP+").add_subparsers(
         dest="action", required=True
@@ -344,6 +385,24 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--eid", help="bind the order to this EID")
     order.add_argument("--confirmation-code", metavar="CC")
     order.add_argument("--release-after", type=float, metavar="MINUTES")
+    order.add_argument(
+        "--profile",
+        type=Path,
+        metavar="UPP.der",
+        help="serve this SAIP unprotected profile package (e.g. GSMA TS.48); ICCID from its header",
+    )
+    order.add_argument("--profile-class", choices=("test", "provisioning", "operational"))
+    order.add_argument("--profile-name", metavar="NAME", help="default: the header's profileType")
+    order.add_argument("--service-provider", metavar="NAME")
+    release = _leaf(
+        smdp,
+        "release",
+        cmd_smdp_release,
+        "release an order again (confirmed, failed, or stuck mid-download)",
+        json_flag=True,
+    )
+    release.add_argument("iccid", help="the order's ICCID")
+    add_pki_commands(groups, _leaf)
     return parser
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +41,7 @@ from simulator.portal.tls import HOSTED_DOMAIN
 from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
+from simulator.ui.layout import window_settings
 from simulator.ui.main_window import MainWindow, PanelScroller
 from simulator.ui.operator_experience import OperatorExperienceUi
 from simulator.ui.panels.clock import ClockPanel
@@ -62,15 +64,32 @@ class SimulatorConfig:
     device: SimulatedDevice = field(default_factory=SimulatedDevice)
     time_scale: float = 1.0
     accept_language: str = "en-us"
-    operator_name: str = SAMPLE_OPERATOR
+    operator_name: str | None = None  # None: Contoso Mobile, or the portal's own host name
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mobileplans-")))
     sm_ds_enabled: bool = False  # the historical SM-DS flow (mobile-plans.md §3.7)
     # the operator's ICCID range(s) in the service configuration: `iccids` lists only these
     iccid_ranges: tuple[IccidRange, ...] = SAMPLE_ICCID_RANGES
     # the operator's GetBalance/GetOffers/GetNotifications base URL; None runs the sample's
     operator_api_url: str | None = None
+    smdp_hosts: tuple[str, ...] = ()  # real SM-DP+ host names whose downloads go to the stub
+    euicc_capacity: int | None = None  # bytes of profile memory (None: a real card's figure)
+
+    @property
+    def operator(self) -> str:
+        """The operator's name wherever the app shows it."""
+        if self.operator_name:
+            return self.operator_name
+        if self.portal_url:
+            host = urlsplit(self.portal_url).hostname or self.portal_url
+            return SAMPLE_OPERATOR if host == SAMPLE_PORTAL_HOST else host
+        if self.portal_dir:
+            return Path(self.portal_dir).resolve().name or str(self.portal_dir)
+        return SAMPLE_OPERATOR
+
     # or the team's whole service configuration (--operator-config FILE)
     operator_configuration: ServiceConfiguration | None = None
+    # the operator calendar's first day (naive UTC); None: today (a replay passes the recorded one)
+    calendar_start: datetime | None = None
 
 
 class Simulator(QObject):
@@ -83,6 +102,12 @@ class Simulator(QObject):
         self.clock = VirtualClock(config.time_scale, real_now=time.monotonic)
         self.events = EventLog(self.clock)
         self.clock_driver = QtClockDriver(self.clock, self)
+        # The operator's calendar (billing cycles, promotions) is the virtual wall time: the
+        # moment the run started (or a replay's recorded start) plus the virtual seconds (UTC,
+        # naive as the carrier model's).
+        self.calendar_start = config.calendar_start or (
+            self.clock.wall_start().astimezone(UTC).replace(tzinfo=None)
+        )
         self.device = config.device
 
         # An off-the-record profile per simulator: no cookies or cache leak between runs/tests.
@@ -101,7 +126,9 @@ class Simulator(QObject):
             self.clock,
             self.events,
             self.poster.post,
-            operator_name=config.operator_name,
+            operator_name=config.operator,
+            smdp_hosts=config.smdp_hosts,
+            memory_limit_bytes=config.euicc_capacity,
         )
         self.device.profile_iccids = self.esim.iccids
         self.sample_backend: SampleBackend | None = None
@@ -126,7 +153,7 @@ class Simulator(QObject):
             self.esim,
             self.network,
             self.session,
-            FlowOptions(operator_name=config.operator_name, sm_ds_enabled=config.sm_ds_enabled),
+            FlowOptions(operator_name=config.operator, sm_ds_enabled=config.sm_ds_enabled),
         )
         self.session.flows = self.flows
         # The operator's M2M platform (ThingSpace-style): carrier lines, listener, callbacks.
@@ -137,9 +164,10 @@ class Simulator(QObject):
             self.events,
             self.poster.post,
             network=self.network,
-            operator_name=config.operator_name,
+            operator_name=config.operator,
             plan_lookup=self._plan_of,
             imei=str(self.device.imei),
+            calendar_start=self.calendar_start,
         )
         self.events.subscribe(self.platform.observe)
         # The Mobile Plans service calling the operator's APIs (the sample operator by default).
@@ -150,14 +178,17 @@ class Simulator(QObject):
             self.poster.post,
             base_url=config.operator_api_url,
             iccid_ranges=config.iccid_ranges,
-            brand_name=config.operator_name,
+            brand_name=config.operator,
             configuration=config.operator_configuration,
         )
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
 
-        self.window = MainWindow(self.page, self.device, config.operator_name)
+        self.window = MainWindow(
+            self.page, self.device, config.operator, window_settings(config.data_dir)
+        )
         self.events.subscribe(self.window.observe)
+        self.events.subscribe(self._follow_progress)
         self._add_panels()
         # Flyout, Gateway page and notifications from the operator's APIs ("MO service" panel).
         self.operator_experience = OperatorExperienceUi(self)
@@ -172,10 +203,22 @@ class Simulator(QObject):
         self.events.emit(
             "app.started",
             portal=self.portal_uri,
+            bundled_portal=self.sample_backend is not None,
             notification_host=self.notification_host,
             device=self.device.describe(),
             time_scale=config.time_scale,
         )
+
+    def _follow_progress(self, event: Event) -> None:
+        """The installing popup/page text follows `lpa.progress` ("(xKB of yKB)"); `ui.screen`
+        is logged once, when the screen appears."""
+        if event.kind != "lpa.progress" or str(event.fields.get("screen")) != self.session.screen:
+            return
+        text = str(event.fields.get("text", ""))
+        if self.session.screen is Screen.PROGRESS_POPUP:
+            self.window.progress_popup.show_text(text)
+        elif self.session.screen is Screen.INSTALLING:
+            self.window.installing_page.body.setText(text)
 
     def _carrier_line(self, iccid: str) -> dict[str, Any] | None:
         """The operator platform's line for the sample portal (called on the server loop)."""
@@ -188,6 +231,10 @@ class Simulator(QObject):
             return None
         return None if line is None else line_fields(line)
 
+    def calendar_today(self) -> date:
+        """The virtual date: the day the run started plus the virtual clock's seconds."""
+        return (self.calendar_start + timedelta(seconds=self.clock.now())).date()
+
     def _plan_of(self, operation: str) -> str:
         flow = self.flows.flows.get(operation)
         return "" if flow is None else flow.plan_name
@@ -196,7 +243,9 @@ class Simulator(QObject):
         """The eSIM, Operator and Clock panels, tabbed with the Device panel they extend."""
         window = self.window
         self.euicc_panel = EuiccPanel(self.esim, self.network, self.device)
-        self.operator_panel = OperatorPanel(self.esim)
+        self.operator_panel = OperatorPanel(
+            self.esim, None if self.sample_backend is None else self.sample_backend.next_order
+        )
         self.clock_panel = ClockPanel(self.clock)
         self.platform_panel = PlatformPanel(**self.platform.panel_args())
         device_dock = window.docks["device"]
@@ -243,6 +292,11 @@ class Simulator(QObject):
             {self.esim.smdp_address: ("127.0.0.1", self.esim.smdp_port)},
             [self.esim.certificates.ci.certificate],
             carrier_line=self._carrier_line,
+            es2_secret=self.esim.server.es2_credential().secret,
+            set_behaviour=self.esim.set_behaviour_by_iccid,
+            clock=self.clock.now,
+            operator_name=config.operator,
+            today=self.calendar_today,
         )
         self.runtime.front.attach(
             SAMPLE_PORTAL_HOST, self.sample_backend.site(resource_path("portal"))

@@ -1,9 +1,10 @@
-"""`mobileplans-sim check URL`: a smoke conformance check of a (staging) portal.
+"""`mobileplans-sim check URL | --portal-dir DIR`: a smoke conformance check of a portal.
 
-Launches the URL as the real app would (query parameters, headers, the allowed origin), waits
-for it to load over https, then reports the origin, resources fetched over plain http, pop-ups
-and new windows attempted, console errors and, when the page calls the app, the contract
-violations. Exit status 0 when nothing is wrong, 1 on any error, 2 on a usage error.
+Launches the portal as the real app would (query parameters, headers, the allowed origin),
+waits for it to load over https, then reports why it did not load, whether the real app would
+inject its objects there, resources fetched over plain http, pop-ups and new windows attempted
+(with their targets), console errors and, when the page calls the app, the contract
+violations. Exit status 0 when nothing is wrong, 1 on any finding, 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -12,97 +13,61 @@ import argparse
 import json
 import os
 import re
+import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from simulator.bridge.origin import OriginPolicy
+from simulator.check_report import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CheckReport, LoadOutcome
+from simulator.portal.trust import LocalCaTrust, TrustFileError
+
 if TYPE_CHECKING:
+    from PySide6.QtWebEngineCore import QWebEngineLoadingInfo
+
     from simulator.app import Simulator
     from simulator.runtime import Runtime
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CheckReport",
+    "add_check_command",
+    "run_check",
+    "run_check_command",
+]
+
 _CONSOLE_ERROR = 2  # QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel
+# Chromium's net errors ERR_NAME_NOT_RESOLVED and ERR_NAME_RESOLUTION_FAILED, which Qt files
+# under the connection domain; a person wants "DNS" for them.
+_CHROMIUM_DNS_ERRORS = frozenset({-105, -137})
 _MIXED_CONTENT = re.compile(r"Mixed Content: .*?requested an insecure [\w -]*'(http://[^']+)'")
 
 
-@dataclass
-class CheckReport:
-    """What a check found; `errors` decides the exit status."""
-
-    url: str
-    final_url: str = ""
-    origin: str = ""
-    loaded: bool = False
-    bridge: bool = False
-    calls: int = 0
-    plain_http: list[str] = field(default_factory=list)
-    popups: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    certificate_errors: list[str] = field(default_factory=list)
-    violations: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[str]:
-        found = []
-        if not self.loaded:
-            found.append(f"the portal did not load: {self.final_url or self.url}")
-        elif urlsplit(self.final_url).scheme != "https":
-            found.append(f"the portal ended on {self.final_url}, not https (mobile-plans.md §4.2)")
-        found += [f"fetched over plain http: {u} (mobile-plans.md §4.2)" for u in self.plain_http]
-        found += [f"{message} (mobile-plans.md §4.12)" for message in self.popups]
-        found += [f"console error: {m}" for m in self.console_errors]
-        found += [f"certificate refused: {m}" for m in self.certificate_errors]
-        found += [
-            f"{v['rule']}: {v['message']} ({v['spec']})"
-            for v in self.violations
-            if v.get("severity") == "error" and v.get("rule") != "portal.popup"
-        ]
-        return found
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def render(self) -> str:
-        """The report as a person reads it in a CI log."""
-        lines = [
-            f"portal   {self.url}",
-            f"loaded   {'yes' if self.loaded else 'no'}" + (f" ({self.final_url})" * self.loaded),
-            f"origin   {self.origin or '-'}",
-            f"bridge   {'injected' if self.bridge else 'not injected'}; {self.calls} call(s)",
-            f"http     {len(self.plain_http)} plain-http resource(s)",
-            f"pop-ups  {len(self.popups)}",
-            f"console  {len(self.console_errors)} error(s)",
-        ]
-        warnings = [v for v in self.violations if v.get("severity") == "warning"]
-        lines += [f"warning  {v['rule']}: {v['message']} ({v['spec']})" for v in warnings]
-        errors = self.errors
-        lines += [f"ERROR    {e}" for e in errors]
-        lines.append("result   " + ("OK" if not errors else f"FAILED ({len(errors)} error(s))"))
-        return "\n".join(lines)
-
-    def to_json(self) -> str:
-        return json.dumps({**asdict(self), "errors": self.errors}, indent=1)
-
-
 def run_check(
-    url: str,
+    url: str | None = None,
     *,
+    portal_dir: Path | None = None,
+    ca: LocalCaTrust | None = None,
+    notification_host: str | None = None,
     runtime: Runtime | None = None,
     data_dir: Path | None = None,
     timeout: float = 30.0,
     settle: float = 2.0,
 ) -> CheckReport:
-    """Check `url`. With `runtime`, inside the caller's QApplication (tests); without, starts
-    the runtime and a QApplication of its own (the command)."""
+    """Check the portal at `url`, or the folder `portal_dir` served as `run --portal-dir` does.
+
+    With `runtime`, inside the caller's QApplication (tests); without, starts the runtime and a
+    QApplication of its own (the command). `ca` adds a user's CA for the portal's TLS;
+    `notification_host` is the operator's configured host (default: the portal's own).
+    """
     from simulator.app import Simulator, SimulatorConfig
     from simulator.replay import wait_until
 
-    report = CheckReport(url=url)
+    if (url is None) == (portal_dir is None):
+        raise ValueError("run_check needs exactly one of url and portal_dir")
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="mobileplans-check-"))
     own_runtime = runtime is None
     app = None
@@ -113,9 +78,17 @@ def run_check(
 
         runtime = Runtime.start(data_dir / "runtime")
         app = QApplication.instance() or QApplication(runtime.qapp_argv())
-    simulator = Simulator(
-        SimulatorConfig(portal_url=url, time_scale=0.0, data_dir=data_dir / "simulator"), runtime
+    config = SimulatorConfig(
+        portal_url=url,
+        portal_dir=portal_dir,
+        notification_host=notification_host,
+        time_scale=0.0,
+        data_dir=data_dir / "simulator",
     )
+    simulator = Simulator(config, runtime)
+    report = CheckReport(url=url or simulator.portal_uri)
+    if ca is not None:
+        simulator.page.trust_local_ca(ca)
 
     def console(level: int, message: str, line: int, source: str) -> None:
         # Chromium blocks (or upgrades) plain-http sub-resources of an https page before any
@@ -127,6 +100,8 @@ def run_check(
             report.console_errors.append(f"{message} ({source}:{line})")
 
     simulator.page.console.connect(console)
+    simulator.page.popupBlocked.connect(report.popups.append)
+    simulator.page.loadingChanged.connect(lambda info: _record_load(report.load, info))
     try:
         before = len(simulator.events)
         simulator.launch()
@@ -148,24 +123,60 @@ def run_check(
     return report
 
 
+def _record_load(outcome: LoadOutcome, info: QWebEngineLoadingInfo) -> None:
+    """Keep how the main document's latest load went (the signal is main-frame only)."""
+    from PySide6.QtWebEngineCore import QWebEngineLoadingInfo
+
+    status = info.status()
+    domain = info.errorDomain()
+    domains = QWebEngineLoadingInfo.ErrorDomain
+    states = QWebEngineLoadingInfo.LoadStatus
+    if status is states.LoadStartedStatus:
+        outcome.status, outcome.http_status = "", None
+        outcome.error_domain, outcome.error_code, outcome.error_text = "", 0, ""
+        return
+    outcome.status = {
+        states.LoadSucceededStatus: "succeeded",
+        states.LoadFailedStatus: "failed",
+        states.LoadStoppedStatus: "stopped",
+    }.get(status, "failed")
+    if domain is domains.HttpStatusCodeDomain:
+        outcome.http_status = info.errorCode()
+    elif domain is not domains.NoErrorDomain:
+        outcome.error_domain = {
+            domains.DnsErrorDomain: "dns",
+            domains.ConnectionErrorDomain: "connection",
+            domains.CertificateErrorDomain: "certificate",
+            domains.HttpErrorDomain: "http",
+            domains.InternalErrorDomain: "internal",
+        }.get(domain, "other")
+        outcome.error_code = info.errorCode()
+        outcome.error_text = info.errorString()[:300]
+        if outcome.error_code in _CHROMIUM_DNS_ERRORS:
+            outcome.error_domain = "dns"
+
+
 def _collect(report: CheckReport, simulator: Simulator) -> None:
     loaded = simulator.events.of_kind("portal.loaded")
-    report.loaded = bool(loaded)
+    http_error = report.load.http_status is not None and report.load.http_status >= 400
+    report.loaded = bool(loaded) and not http_error
     if loaded:
         report.final_url = str(loaded[-1].fields.get("url", ""))
         parts = urlsplit(report.final_url)
         report.origin = f"{parts.scheme}://{parts.netloc}"
         report.bridge = bool(loaded[-1].fields.get("bridge"))
+        report.injection_refusal = OriginPolicy(simulator.notification_host).refusal(
+            report.final_url
+        )
     else:
         failed = simulator.events.of_kind("portal.load-failed")
         report.final_url = str(failed[-1].fields.get("url", "")) if failed else ""
     requested = [*report.plain_http, *simulator.interceptor.plain_http_requests]
     report.plain_http = list(dict.fromkeys(requested))
+    report.popups = list(dict.fromkeys(report.popups))
     report.calls = len(simulator.events.of_kind("bridge.call"))
     for event in simulator.events.of_kind("contract.violation"):
         fields = {k: event.fields.get(k) for k in ("rule", "severity", "message", "spec")}
-        if fields["rule"] == "portal.popup":
-            report.popups.append(str(fields["message"]))
         report.violations.append(fields)
     report.certificate_errors = [
         f"{e.fields.get('url')}: {e.fields.get('message')}"
@@ -173,12 +184,47 @@ def _collect(report: CheckReport, simulator: Simulator) -> None:
     ]
 
 
+_EXAMPLES = """examples:
+  mobileplans-sim check https://staging.contoso.example/mo
+  mobileplans-sim check --portal-dir ./my-portal --json
+  mobileplans-sim check https://127.0.0.1:8443/ --ca my-ca.pem
+
+exit status: 0 nothing found, 1 at least one finding, 2 usage error
+findings: docs/quickstart-check.md"""
+
+
 def add_check_command(subparsers: Any) -> argparse.ArgumentParser:
-    """Add `check URL` to `mobileplans-sim`'s sub-commands."""
+    """Add `check URL | --portal-dir DIR` to `mobileplans-sim`'s sub-commands."""
     check: argparse.ArgumentParser = subparsers.add_parser(
-        "check", help="smoke-check a portal: https, plain-http resources, pop-ups, console, calls"
+        "check",
+        help="smoke-check a portal: load, https, injection, pop-ups, console, calls",
+        description="Launch a portal as the Mobile Plans app would and report what breaks.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("url", help="the portal's https URL, as configured for the operator")
+    check.add_argument(
+        "url",
+        nargs="?",
+        default=None,
+        help="the portal's https URL, as configured for the operator",
+    )
+    check.add_argument(
+        "--portal-dir",
+        type=Path,
+        default=None,
+        help="check a folder instead, served over https as `run --portal-dir` serves it",
+    )
+    check.add_argument(
+        "--ca",
+        type=Path,
+        default=None,
+        help="a CA certificate (PEM or DER) to trust for the portal's TLS, e.g. a local server's",
+    )
+    check.add_argument(
+        "--notification-host",
+        default=None,
+        help="the operator's configured host (default: the portal URL's host)",
+    )
     check.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the load")
     check.add_argument(
         "--settle", type=float, default=2.0, help="seconds to watch the page after it loads"
@@ -189,13 +235,50 @@ def add_check_command(subparsers: Any) -> argparse.ArgumentParser:
     return check
 
 
+def _usage_error(args: argparse.Namespace) -> str:
+    """What is wrong with the command line ('' when nothing)."""
+    if args.url is None and args.portal_dir is None:
+        return "give the portal's https URL or --portal-dir DIR"
+    if args.url is not None and args.portal_dir is not None:
+        return "give either a URL or --portal-dir, not both"
+    if args.url is not None and not str(args.url).lower().startswith("https://"):
+        return f"the portal must be an https URL, not {args.url!r}"
+    if args.portal_dir is not None and not (Path(args.portal_dir) / "index.html").is_file():
+        return f"--portal-dir {args.portal_dir}: no index.html in that folder"
+    if args.timeout <= 0 or args.settle < 0:
+        return "--timeout must be positive and --settle not negative"
+    return ""
+
+
 def run_check_command(args: argparse.Namespace) -> int:
     """Run `check` from parsed arguments; the exit status."""
-    if not str(args.url).lower().startswith("https://"):
-        print(f"mobileplans-sim check: the portal must be an https URL, not {args.url!r}")
+    problem = _usage_error(args)
+    ca = None
+    if not problem and args.ca is not None:
+        try:
+            ca = LocalCaTrust.load(args.ca)
+        except TrustFileError as error:
+            problem = f"--ca: {error}"
+    if problem:
+        _print_usage_error(problem, as_json=args.json)
         return EXIT_USAGE
     if not args.show:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    report = run_check(args.url, data_dir=args.data_dir, timeout=args.timeout, settle=args.settle)
+    report = run_check(
+        args.url,
+        portal_dir=args.portal_dir,
+        ca=ca,
+        notification_host=args.notification_host,
+        data_dir=args.data_dir,
+        timeout=args.timeout,
+        settle=args.settle,
+    )
     print(report.to_json() if args.json else report.render())
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _print_usage_error(problem: str, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"ok": False, "error": "usage", "message": problem}))
+    else:
+        print(f"mobileplans-sim check: {problem}", file=sys.stderr)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from esim.identifiers import Iccid, IdentifierError
 from simulator.check import add_check_command, run_check_command
+from simulator.data_dir import default_data_dir
 from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
@@ -19,6 +22,7 @@ from simulator.operator_api.check_api import add_check_api_command, run_check_ap
 from simulator.operator_api.config import ConfigurationError
 from simulator.operator_api.config_file import load_service_configuration
 from simulator.operator_api.iccid_ranges import IccidRange
+from simulator.qt_prereqs import missing_libraries_message, missing_xcb_packages, uses_xcb
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
@@ -27,9 +31,47 @@ EXIT_USAGE = 2
 
 
 def _default_data_dir() -> Path:
-    import platformdirs
+    return default_data_dir()
 
-    return Path(platformdirs.user_data_dir("mobileplans-simulator", appauthor=False))
+
+_EXAMPLES = {
+    "top": """examples:
+  mobileplans-sim                                   the bundled sample portal, in a window
+  mobileplans-sim run --portal https://portal.example.com/mobileplans
+  mobileplans-sim demo inline-download --headless   play a flow, print PASS or FAIL
+  mobileplans-sim check https://portal.example.com/mobileplans
+  mobileplans-sim thingspace listen --port 8443
+
+`mobileplans-sim COMMAND --help` shows a command's options and examples.""",
+    "run": """examples:
+  mobileplans-sim run                               the bundled sample portal, in a window
+  mobileplans-sim run --portal https://portal.example.com/mobileplans
+  mobileplans-sim run --portal-dir ./my-portal --events run.jsonl
+  mobileplans-sim run --headless --until portal.loaded --timeout 30 --screenshot shot.png
+  mobileplans-sim run --device psim --iccid 8988247000100003319 --market GB
+
+exit status: 0 done (or --until matched), 1 --timeout passed first, 2 usage error.""",
+    "demo": """examples:
+  mobileplans-sim demo inline-download              a window that stays open at the end
+  mobileplans-sim demo delayed-download --step      Next (Ctrl+N) before each stage
+  mobileplans-sim demo async-connectivity --headless --events async.jsonl
+
+stdout has one line per stage and a final PASS or FAIL with the flow's name; Qt's and
+Chromium's own messages go to <data dir>/logs/qt-chromium.log. Exit status 0 PASS, 1 FAIL.""",
+    "flows": """example:
+  mobileplans-sim flows                             name and summary of each flow""",
+}
+
+
+def _command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text[0].upper() + help_text[1:] + ".",
+        epilog=_EXAMPLES[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,16 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run an operator's MO Direct portal inside a simulated Windows Mobile Plans app."
         ),
+        epilog=_EXAMPLES["top"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="open a portal (the default command)")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    run = _command(sub, "run", "open a portal in the simulated app (the default command)")
     _add_run_options(run)
-    demo = sub.add_parser("demo", help="drive the bundled sample portal through a flow")
+    demo = _command(sub, "demo", "drive the bundled sample portal through one flow")
     demo.add_argument("flow", help="one of: " + ", ".join(DEMOS))
     _add_run_options(demo)
-    sub.add_parser("flows", help="list the flows `demo` knows")
+    _add_demo_options(demo)
+    parser.set_defaults(step=False, exit_at_end=False)
+    _command(sub, "flows", "list the flows `demo` knows")
+    add_check_command(sub)  # its own examples, exit statuses and findings page
     add_thingspace_commands(sub)
-    add_check_command(sub)
     add_check_api_command(sub)
     return parser
 
@@ -61,7 +107,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--notification-host",
         metavar="HOST",
-        help="the host allowed to call the app (default: the portal's host, §4.1)",
+        help="the host allowed to call the app (default: the portal's host)",
     )
     parser.add_argument("--device", choices=("esim", "psim"), default="esim")
     parser.add_argument("--eid", help="the eUICC's EID (32 digits, mod 97 = 1)")
@@ -70,7 +116,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--market", default="US", help="ISO country of the region settings")
     parser.add_argument("--location", default="US", help="ISO country of the physical location")
     parser.add_argument("--language", default="en-us", help="Accept-Language sent to the portal")
-    parser.add_argument("--data-dir", type=Path, default=None, help="state and certificates")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where state, certificates and logs live (default: your user data directory)",
+    )
     parser.add_argument(
         "--time-scale",
         type=float,
@@ -126,6 +177,42 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
     )
+    parser.add_argument(
+        "--operator-name",
+        metavar="NAME",
+        help="the operator's name on the app's pages and notifications (default: Contoso "
+        "Mobile for the bundled portal, else the portal's host name)",
+    )
+    parser.add_argument(
+        "--smdp-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="send downloads for this SM-DP+ host name (a real operator's, from the "
+        "portal's activation codes) to the simulator's SM-DP+; repeatable",
+    )
+    parser.add_argument(
+        "--euicc-capacity",
+        metavar="SIZE",
+        help="the eUICC's memory for profiles, e.g. 512K or 2M (default 279K, a real "
+        "card's; each sample profile takes 60K)",
+    )
+
+
+def _add_demo_options(demo: argparse.ArgumentParser) -> None:
+    presenter = demo.add_argument_group("presenting")
+    presenter.add_argument(
+        "--step",
+        action="store_true",
+        help="pause before each stage with a caption of what happens next; play it with the "
+        "caption bar's Next button (Ctrl+N); needs a window, so not with --headless",
+    )
+    presenter.add_argument(
+        "--exit-at-end",
+        action="store_true",
+        help="close the window once the flow has ended (with a window it otherwise stays open "
+        "until you close it; --headless always exits)",
+    )
 
 
 @dataclass
@@ -138,8 +225,8 @@ class RunOptions:
 def parse_run_options(argv: Sequence[str]) -> RunOptions:
     parser = build_parser()
     argv = list(argv)
-    if not argv or argv[0].startswith("-"):
-        argv = ["run", *argv]
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]  # `run` is the default command
     args = parser.parse_args(argv)
     if args.command in ("flows", "thingspace", "check", "check-api"):
         return RunOptions(args, SimulatedDevice(), None)
@@ -148,6 +235,11 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         parser.error(f"unknown flow {demo!r}; `mobileplans-sim flows` lists them")
     if demo is not None and (args.portal or args.portal_dir):
         parser.error("demo drives the bundled sample portal; drop --portal/--portal-dir")
+    if args.step and args.headless:
+        parser.error(
+            "--step waits for a presenter to click Next, which needs a window: drop --headless "
+            "(a headless demo plays every stage at once)"
+        )
     if demo is not None and not args.until:
         args.until = DEMOS[demo].until
     if demo is not None and args.time_scale == 1.0:
@@ -164,6 +256,12 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         until = EventPattern.parse(args.until) if args.until else None
         args.network_plans = [parse_network_option(text) for text in args.network]
         args.iccid_ranges = tuple(IccidRange.parse(text) for text in args.iccid_range) or None
+        args.smdp_hosts = tuple(parse_smdp_host(text) for text in args.smdp_host)
+        args.euicc_capacity_bytes = (
+            None if args.euicc_capacity is None else parse_capacity(args.euicc_capacity)
+        )
+        if args.operator_name is not None:
+            args.operator_name = parse_operator_name(args.operator_name)
     except (IdentifierError, ValueError) as error:
         parser.error(str(error))
     if args.portal and not args.portal.lower().startswith("https://"):
@@ -214,6 +312,41 @@ def parse_network_option(text: str) -> tuple[str | None, NetworkPlan]:
     return (str(Iccid.parse(iccid)) if iccid else None), NetworkPlan(state, wait)
 
 
+MIN_CAPACITY = 1024
+MAX_CAPACITY = 64 * 1024 * 1024
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024 * 1024, "mb": 1024 * 1024}
+_HOST = re.compile(
+    r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+
+
+def parse_capacity(text: str) -> int:
+    """`--euicc-capacity`: bytes, or a number with K/KB/M/MB (powers of 1024)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS:
+        raise ValueError(f"--euicc-capacity {text!r}: give a size such as 300000, 512K or 2M")
+    size = int(float(match.group(1)) * _UNITS[unit])
+    if not MIN_CAPACITY <= size <= MAX_CAPACITY:
+        raise ValueError(f"--euicc-capacity {text!r}: the card's memory must be between 1K and 64M")
+    return size
+
+
+def parse_smdp_host(text: str) -> str:
+    """`--smdp-host`: a DNS host name (what follows `1$` in an activation code)."""
+    host = text.strip().lower().rstrip(".")
+    if not _HOST.fullmatch(host):
+        raise ValueError(f"--smdp-host {text!r} is not a host name such as smdp.example.com")
+    return host
+
+
+def parse_operator_name(text: str) -> str:
+    name = " ".join(text.split())
+    if not name or len(name) > 64 or not name.isprintable():
+        raise ValueError("--operator-name must be 1 to 64 printable characters")
+    return name
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_run_options(sys.argv[1:] if argv is None else argv)
     args = options.args
@@ -242,6 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if not args.headless and uses_xcb(os.environ):
+        missing = missing_xcb_packages()
+        if missing:
+            print(f"mobileplans-sim: error: {missing_libraries_message(missing)}", file=sys.stderr)
+            return EXIT_USAGE
     # Qt is imported only now: parsing and usage errors stay fast and display-free.
     from simulator.runner import run_simulator
 

@@ -9,6 +9,11 @@ schedules timers on it. The clock's scale is set once (by the composition root o
 
 A driver (the Qt event loop in the app, the test itself elsewhere) calls :meth:`tick` with the
 real monotonic time; the clock converts it to virtual time and fires whatever fell due.
+
+A :class:`ClockHold` stops time while something that happens "at this instant" is still on its
+way (a portal callback crossing into the page): no timer fires and `now()` stands still until
+every hold is released or its real-time deadline passes. Steps asked for meanwhile are kept and
+played as soon as the last hold goes, so a test's `advance` never overtakes a callback.
 """
 
 from __future__ import annotations
@@ -47,6 +52,23 @@ class TimerHandle:
         return not (self.cancelled or self.fired)
 
 
+@dataclass(eq=False)
+class ClockHold:
+    """Time stands still until :meth:`release` (or until the real-time deadline passes, when
+    `on_expire` runs first: a page that never answers cannot stop the clock for good)."""
+
+    reason: str
+    deadline: float  # on the clock's real_now scale
+    on_expire: Callable[[], None] | None = field(repr=False)
+    release_to: Callable[[ClockHold], None] = field(repr=False)
+    released: bool = False
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.release_to(self)
+
+
 class VirtualClock:
     """Virtual seconds since start, timers ordered by due time then by scheduling order."""
 
@@ -68,6 +90,8 @@ class VirtualClock:
         self._heap: list[_Entry] = []
         self._order = itertools.count()
         self._listeners: list[Callable[[], None]] = []
+        self._holds: list[ClockHold] = []
+        self._deferred = 0.0  # virtual seconds asked for by `advance` while held
 
     # -- reading -----------------------------------------------------------------------------
     def now(self) -> float:
@@ -102,6 +126,14 @@ class VirtualClock:
         self._drop_dead()
         return self._heap[0].due if self._heap else None
 
+    @property
+    def held(self) -> bool:
+        """True while a :class:`ClockHold` keeps time still."""
+        return bool(self._holds)
+
+    def holds(self) -> list[ClockHold]:
+        return list(self._holds)
+
     def real_seconds_until_next(self) -> float | None:
         """How long a real-time driver should wait before calling `tick` again."""
         due = self.next_due()
@@ -119,10 +151,47 @@ class VirtualClock:
         return handle
 
     def cancel_all(self) -> None:
-        """Cancel every pending timer (the simulator is shutting down)."""
+        """Cancel every pending timer and drop every hold (the simulator is shutting down)."""
         for entry in self._heap:
             entry.handle.cancel()
         self._heap.clear()
+        for hold in self._holds:
+            hold.released = True
+        self._holds.clear()
+        self._deferred = 0.0
+
+    # -- holding time ------------------------------------------------------------------------
+    def hold(
+        self, reason: str, *, real_timeout: float, on_expire: Callable[[], None] | None = None
+    ) -> ClockHold:
+        """Stop time until the returned hold is released, or `real_timeout` real seconds pass
+        (checked by :meth:`tick`; `on_expire` then runs before time moves again)."""
+        if real_timeout <= 0:
+            raise ValueError(f"a hold needs a positive real-time timeout, not {real_timeout}")
+        # `now()` is what events were stamped with: time stops there, not at a fresher reading.
+        hold = ClockHold(reason, self._real_now() + real_timeout, on_expire, self._release)
+        self._holds.append(hold)
+        self._notify()
+        return hold
+
+    def _release(self, hold: ClockHold) -> None:
+        if hold in self._holds:
+            self._holds.remove(hold)
+        if self._holds:
+            return
+        self._real_anchor = self._real_now()  # time did not run while held
+        deferred, self._deferred = self._deferred, 0.0
+        if deferred > 0:
+            self._fire_until(self._now + deferred, defer_rest=True)
+        self._notify()
+
+    def _expire_holds(self, real: float) -> None:
+        for hold in [h for h in self._holds if real >= h.deadline]:
+            if hold.released:
+                continue
+            if hold.on_expire is not None:
+                hold.on_expire()  # it may release the hold itself, and take new ones
+            hold.release()
 
     def subscribe(self, listener: Callable[[], None]) -> None:
         """`listener` is called whenever timers or the scale change (a driver re-arms)."""
@@ -132,32 +201,50 @@ class VirtualClock:
     def tick(self) -> int:
         """Advance virtual time by the real time elapsed times the scale; fire due timers."""
         real = self._real_now()
+        if self._holds:
+            self._expire_holds(real)
         elapsed = real - self._real_anchor
         self._real_anchor = real
+        if self._holds:
+            return 0  # time stands still while held
         if self._scale == 0 or elapsed <= 0:
             return self._fire_until(self._now)
         return self._fire_until(self._now + elapsed * self._scale)
 
     def advance(self, seconds: float) -> int:
-        """Step virtual time forward (a test, or "skip"), firing every timer on the way."""
+        """Step virtual time forward (a test, or "skip"), firing every timer on the way.
+
+        While held, the step (or what is left of it when a timer's callback takes a hold) is
+        kept and played when the last hold is released."""
         if seconds < 0:
             raise ValueError("the clock never goes backwards")
         self._real_anchor = self._real_now()
-        return self._fire_until(self._now + seconds)
+        if self._holds:
+            self._deferred += seconds
+            return 0
+        return self._fire_until(self._now + seconds, defer_rest=True)
 
     def advance_to_next(self) -> TimerHandle | None:
-        """Jump to the next pending timer and fire it (and any due at the same instant)."""
+        """Jump to the next pending timer and fire it (and any due at the same instant).
+
+        None when no timer is pending, or while held (time cannot move yet)."""
         self._drop_dead()
-        if not self._heap:
+        if not self._heap or self._holds:
             return None
         first = self._heap[0].handle
         self.advance(max(0.0, first.due - self._now))
         return first
 
-    def _fire_until(self, target: float) -> int:
+    def _fire_until(self, target: float, *, defer_rest: bool = False) -> int:
         fired = 0
         while True:
             self._drop_dead()
+            if self._holds:
+                # A callback took a hold: the rest of a step waits for it; real time is lost.
+                if defer_rest and target > self._now:
+                    self._deferred += target - self._now
+                target = self._now
+                break
             if not self._heap or self._heap[0].due > target:
                 break
             entry = heapq.heappop(self._heap)

@@ -7,6 +7,7 @@ and the event that ends it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 MD = (
@@ -34,6 +35,14 @@ class Demo:
     order: dict[str, object] = field(default_factory=dict)
     advance_minutes: tuple[float, ...] = ()  # stepped after the script, one per matching event
     toast_action: str | None = None
+
+    @property
+    def portal_calls(self) -> list[str]:
+        """The app methods the script calls, in order ("MobilePlans.notifyCancelledPurchase")."""
+        return _NOTIFY_CALL.findall(self.script)
+
+
+_NOTIFY_CALL = re.compile(r"\b((?:MobilePlansInlineOperations|MobilePlans|DataMart)\.notify\w+)\(")
 
 
 DEMOS: dict[str, Demo] = {

@@ -8,7 +8,7 @@ composition root points at the GUI thread, so flows and events only ever run the
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -22,13 +22,23 @@ from cryptography.x509.oid import NameOID
 
 from esim.activation_code import ActivationCode, ActivationCodeError
 from esim.euicc import Euicc, EuiccConfig
+from esim.euicc.config import DEFAULT_MEMORY_BYTES
 from esim.euicc.profile_ops import Result
 from esim.euicc.records import ProfileRecord
 from esim.lpa.errors import LpaError
 from esim.lpa.lpa import Lpa
 from esim.pki import TestPki
-from esim.smdp import Order, OrderBehaviour, OrderStore, ProfileSpec, SmdpConfig, SmdpServer
+from esim.smdp import (
+    Order,
+    OrderBehaviour,
+    OrderStore,
+    ProfileSpec,
+    SmdpConfig,
+    SmdpServer,
+    StoreError,
+)
 from esim.smdp import generate_iccid as smdp_generate_iccid
+from esim.smdp.orders import OrderState
 from simulator.background import BackgroundLoop
 from simulator.clock import VirtualClock
 from simulator.events import EventLog
@@ -38,7 +48,14 @@ SMDP_ADDRESS = "smdp.mobileplans.test"
 Post = Callable[[Callable[[], None]], None]
 Progress = Callable[[str, int, int], None]
 
-__all__ = ["SMDP_ADDRESS", "CardOutcome", "DownloadOutcome", "EsimWorld", "with_behaviour"]
+__all__ = [
+    "SMDP_ADDRESS",
+    "CardOutcome",
+    "DownloadOutcome",
+    "EsimWorld",
+    "route_activation_code",
+    "with_behaviour",
+]
 
 
 class EsimWorld:
@@ -52,6 +69,8 @@ class EsimWorld:
         post: Post,
         *,
         operator_name: str = "Contoso Mobile",
+        smdp_hosts: Sequence[str] = (),
+        memory_limit_bytes: int | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.eid = eid
@@ -63,8 +82,19 @@ class EsimWorld:
         self.smdp_address = SMDP_ADDRESS
         data_dir.mkdir(parents=True, exist_ok=True)
         self.certificates = TestPki.load_or_generate(data_dir / "pki", eid, [SMDP_ADDRESS])
+        # Other SM-DP+ host names (a real operator's) whose downloads go to the stub instead.
+        self.smdp_hosts = tuple(dict.fromkeys(host.lower() for host in smdp_hosts))
+        self.memory_limit_bytes = memory_limit_bytes or DEFAULT_MEMORY_BYTES
         self.euicc = Euicc.open(
-            data_dir / "euicc", EuiccConfig(eid=eid, certificates=self.certificates)
+            data_dir / "euicc",
+            EuiccConfig(
+                eid=eid,
+                certificates=self.certificates,
+                note_listener=lambda note, fields: self._on_smdp_event(
+                    "euicc.note", {"note": note, **fields}
+                ),
+                memory_limit_bytes=memory_limit_bytes,
+            ),
         )
         self.orders = OrderStore.open(
             data_dir / "smdp.sqlite", clock=clock.now, smdp_address=SMDP_ADDRESS
@@ -107,6 +137,45 @@ class EsimWorld:
             spec = replace(spec, size_bytes=size_bytes)
         return self.orders.create_order(spec, eid, confirmation_code, behaviour)
 
+    def set_behaviour_by_iccid(self, iccid: str, behaviour: OrderBehaviour) -> Order:
+        """The behaviour of the newest order for ``iccid`` (the sample backend's next order)."""
+        order = self.orders.get_by_iccid(iccid)
+        if order is None:
+            raise StoreError("order.unknown", f"no order has ICCID {iccid}")
+        return self.orders.set_behaviour(order.matching_id, behaviour)
+
+    def release_again(self, matching_id: str, *, reset: bool = False) -> Order:
+        """Make an order downloadable again: released now, not expired, its claim and wrong
+        confirmation codes forgotten; with ``reset`` its behaviour is a plain order's too."""
+        order = self.orders.get(matching_id)
+        if order is None:
+            raise StoreError("order.unknown", f"no order has matching ID {matching_id}")
+        behaviour = (
+            OrderBehaviour()
+            if reset
+            else replace(order.behaviour, release_at=None, expires_at=None, expired=False)
+        )
+        self.orders.set_behaviour(matching_id, behaviour)
+        if order.state == OrderState.DOWNLOADING:
+            raise StoreError("order.in-use", f"the order {matching_id} is being downloaded now")
+        if order.state != OrderState.RELEASED:
+            released = self.orders.transition(
+                order,
+                frozenset(OrderState) - {OrderState.RELEASED, OrderState.DOWNLOADING},
+                OrderState.RELEASED,
+                "re-released",
+                transaction_id=None,
+                downloaded_by=None,
+                euicc_certificate=None,
+                cc_failures=0,
+                last_error=None,
+            )
+            if released is None:
+                raise StoreError("order.changed", f"the order {matching_id} changed meanwhile")
+        changed = self.orders.get(matching_id)
+        assert changed is not None
+        return changed
+
     def _on_smdp_event(self, name: str, fields: dict[str, Any]) -> None:
         # Called on the server's loop thread: the event log lives on the GUI thread.
         def emit() -> None:
@@ -131,6 +200,14 @@ class EsimWorld:
             if order.eid == self.eid and str(order.state) == "released":
                 return order.activation_code
         return None
+
+    def free_memory(self) -> int:
+        """Free memory for profiles on the card, in bytes."""
+        return self.euicc.free_memory()
+
+    def route(self, activation_code: str) -> tuple[str, str | None]:
+        """:func:`route_activation_code` with this world's --smdp-host mappings."""
+        return route_activation_code(activation_code, self.smdp_hosts)
 
     @property
     def card_busy(self) -> bool:
@@ -170,6 +247,8 @@ class EsimWorld:
         def report_progress(stage: str, done_bytes: int, total: int) -> None:
             self.post(lambda: progress(stage, done_bytes, total))
 
+        routed, unreachable = self.route(activation_code)
+
         def work() -> None:
             if self._busy:
                 outcome = DownloadOutcome(
@@ -182,15 +261,19 @@ class EsimWorld:
             else:
                 try:
                     result = lpa.download_blocking(
-                        activation_code, confirmation_code, progress=report_progress
+                        routed, confirmation_code, progress=report_progress
                     )
                     outcome = DownloadOutcome(activation_code, result.iccid, "success", "")
                 except LpaError as error:
+                    message = error.message
+                    if unreachable is not None and error.activation_error == "serverNotReachable":
+                        # Say which host and how to send it to the stub, then what failed.
+                        message = f"{unreachable} ({error.message})"
                     outcome = DownloadOutcome(
                         activation_code,
                         None,
                         error.activation_error,
-                        error.message,
+                        message,
                         error.step,
                         error.rule,
                         self.ordered_iccid(activation_code),
@@ -292,3 +375,29 @@ def _unrelated_ci() -> x509.Certificate:
 def with_behaviour(order: Order, **changes: Any) -> OrderBehaviour:
     """The order's behaviour with some fields changed (the Operator panel's edits)."""
     return replace(order.behaviour, **changes)
+
+
+def route_activation_code(
+    activation_code: str, mapped_hosts: Sequence[str]
+) -> tuple[str, str | None]:
+    """The activation code to download with, and what to say if its host cannot be reached.
+
+    A code for a host mapped with --smdp-host is sent to the stub SM-DP+. Any other foreign
+    host is still tried (an SM-DP+ of the user's own running on this PC's test PKI can
+    answer), and the sentence returned, naming the host and the option, explains the
+    serverNotReachable a real operator's SM-DP+ gives.
+    """
+    try:
+        code = ActivationCode.parse(activation_code)
+    except ActivationCodeError:
+        return activation_code, None  # the LPA reports the malformed code itself
+    host = (code.smdp_address.rpartition(":")[0] or code.smdp_address).lower()
+    if host == SMDP_ADDRESS:
+        return activation_code, None
+    if host in mapped_hosts:
+        return replace(code, smdp_address=SMDP_ADDRESS).format(), None
+    return activation_code, (
+        f"the SM-DP+ {code.smdp_address} named by the activation code was not reachable: "
+        f"start the simulator with --smdp-host {host} to send that host's downloads to its "
+        f"own SM-DP+ ({SMDP_ADDRESS})"
+    )

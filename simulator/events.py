@@ -8,8 +8,10 @@ UTC), `kind`, then the kind's own fields.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,6 +37,7 @@ KNOWN_KINDS = frozenset(
         "lpa.progress",
         "lpa.error",
         "euicc.profile",
+        "euicc.note",
         "network.registration",
         "portal.callback",
         "ui.screen",
@@ -48,7 +51,12 @@ KNOWN_KINDS = frozenset(
 
 
 @dataclass(frozen=True)
-class Event:
+class Event(Mapping[str, Any]):
+    """One logged step. Reads like its JSON Lines line: ``event["kind"]``,
+    ``event["argument"]``, ``event.get("iccid")``, ``"rule" in event`` and ``dict(event)``
+    give exactly the keys and values of that line (attributes `seq`, `t`, `kind`, `fields`
+    stay for code that prefers them)."""
+
     seq: int
     t: float
     wall: str
@@ -62,6 +70,22 @@ class Event:
             if key not in record:
                 record[key] = value
         return json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":"))
+
+    # The line as it was written (values JSON-normalised: tuples become lists, the rest text),
+    # computed once: an event never changes.
+    @cached_property
+    def _line(self) -> dict[str, Any]:
+        line: dict[str, Any] = json.loads(self.to_json())
+        return line
+
+    def __getitem__(self, key: str) -> Any:
+        return self._line[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._line)
+
+    def __len__(self) -> int:
+        return len(self._line)
 
     def matches(self, kind: str, fields: Mapping[str, str]) -> bool:
         """True when the kind is equal and each field's string form equals the wanted value."""
@@ -88,15 +112,35 @@ class EventLog:
         self._clock = clock
         self._events: list[Event] = []
         self._listeners: list[Listener] = []
+        self._undelivered: deque[Event] = deque()
+        self._delivering = False
+
+    @property
+    def clock(self) -> VirtualClock:
+        """The clock that stamps every event's `t`."""
+        return self._clock
 
     def emit(self, kind: str, **fields: Any) -> Event:
         event = Event(
             len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields
         )
         self._events.append(event)
-        for listener in list(self._listeners):
-            listener(event)
+        self._undelivered.append(event)
+        if not self._delivering:
+            self._deliver()
         return event
+
+    def _deliver(self) -> None:
+        # An event a listener emits is delivered after the one being delivered, so every
+        # listener (the JSON Lines file, the timeline) sees events in `seq` order.
+        self._delivering = True
+        try:
+            while self._undelivered:
+                event = self._undelivered.popleft()
+                for listener in list(self._listeners):
+                    listener(event)
+        finally:
+            self._delivering = False
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)

@@ -21,6 +21,7 @@ import ipaddress
 import secrets
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -31,7 +32,14 @@ from simulator.events import Event, EventLog
 from simulator.network import Registration as NetworkState
 from simulator.network import SimulatedNetwork
 from simulator.thingspace.billing import BillingCycle
-from simulator.thingspace.carrier import AppliedChange, CarrierModel, Line, LineStatus, Promotion
+from simulator.thingspace.carrier import (
+    CALENDAR_START,
+    AppliedChange,
+    CarrierModel,
+    Line,
+    LineStatus,
+    Promotion,
+)
 from simulator.thingspace.codec import CallbackMessage, ServiceName
 from simulator.thingspace.delivery import Deliverer, DeliveryMode, RetrySchedule
 from simulator.thingspace.listener import CallbackListener
@@ -174,6 +182,7 @@ class PlatformWorld:
         account: str = SANDBOX_ACCOUNT,
         schedule: RetrySchedule | None = None,
         mode: DeliveryMode = DeliveryMode.IN_ORDER,
+        calendar_start: datetime = CALENDAR_START,
     ) -> None:
         self.data_dir = data_dir
         self.loop = loop
@@ -213,7 +222,13 @@ class PlatformWorld:
             mode=mode,
         )
         self.platform = Platform(
-            clock, events, self.registrations, self.deliverer, self.carrier, account=account
+            clock,
+            events,
+            self.registrations,
+            self.deliverer,
+            self.carrier,
+            account=account,
+            calendar_start=calendar_start,
         )
         try:
             loop.run(self.listener.start())

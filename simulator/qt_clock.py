@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from simulator.clock import VirtualClock
 
 _IDLE_TICK_MS = 250  # keeps `t` in events moving with real time when no timer is due
+_HELD_TICK_MS = 100  # while held (even stepped), ticks notice a hold whose deadline passed
 
 
 class QtClockDriver(QObject):
@@ -31,7 +32,13 @@ class QtClockDriver(QObject):
         self._rearm()
 
     def _rearm(self) -> None:
-        if self._stopped or self._clock.scale == 0:
+        if self._stopped:
+            self._timer.stop()
+            return
+        if self._clock.held:
+            self._timer.start(_HELD_TICK_MS)
+            return
+        if self._clock.scale == 0:
             self._timer.stop()
             return
         wait = self._clock.real_seconds_until_next()

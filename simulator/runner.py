@@ -1,19 +1,31 @@
-"""Runs one simulator until the user closes it, `--until` matches, or `--timeout` passes."""
+"""Runs one simulator until the user closes it, `--until` matches, or `--timeout` passes.
+
+A `demo` prints one line per stage and a final PASS/FAIL; with a window it stays open at the
+end until closed (unless `--exit-at-end`). Qt's and Chromium's own messages go to
+`<data dir>/logs/qt-chromium.log`, never to the terminal.
+"""
 
 from __future__ import annotations
 
 import signal
+import sqlite3
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from esim.euicc.context import ConfigurationError
+from esim.pki import PkiError
 from simulator.app import Simulator, SimulatorConfig
+from simulator.data_dir import LOGS, check_app_data, demo_dir, prepare_demo_dir, remove_demo_dir
 from simulator.demo_driver import DemoDriver
+from simulator.demo_stages import duration_text, effective_timeout, stays_open_at_end
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
 from simulator.report import ScreenCollector, write_report
+from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -21,11 +33,44 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_TIMEOUT = 1
+EXIT_USAGE = 2
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
 
 
 def run_simulator(options: RunOptions, data_dir: Path) -> int:
+    """Run until the end; a data directory that cannot be used is a clear message (exit 2)."""
+    is_demo = options.args.command == "demo"
+    sim_dir = demo_dir(data_dir) if is_demo else data_dir
+    problems = check_app_data(data_dir, sim_dir, str(options.device.eid))
+    if problems:
+        for problem in problems:
+            print(f"mobileplans-sim: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if is_demo:
+            prepare_demo_dir(data_dir)
+        native_log = NativeLog(
+            data_dir / LOGS / LOG_NAME, f"mobileplans-sim {options.args.command or 'run'}"
+        )
+    except OSError as error:
+        print(f"mobileplans-sim: error: cannot use --data-dir {data_dir}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run(options, data_dir, sim_dir, native_log)
+    finally:
+        native_log.close()
+        if is_demo:
+            remove_demo_dir(sim_dir)
+
+
+def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeLog) -> int:
     args = options.args
-    data_dir.mkdir(parents=True, exist_ok=True)
+    demo = DEMOS[args.flow] if args.command == "demo" else None
+    if demo is None:
+        print(f"mobileplans-sim: Qt and Chromium messages go to {native_log.path}", file=sys.stderr)
     runtime = Runtime.start(data_dir)
     qt_app = QApplication(runtime.qapp_argv())
     qt_app.setApplicationName("Mobile Plans Simulator")
@@ -36,21 +81,43 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         device=options.device,
         time_scale=args.time_scale,
         accept_language=args.language,
-        data_dir=data_dir,
+        data_dir=sim_dir,
         sm_ds_enabled=args.sm_ds,
+        operator_name=args.operator_name,
+        smdp_hosts=args.smdp_hosts,
+        euicc_capacity=args.euicc_capacity_bytes,
     )
     if args.iccid_ranges:
         config.iccid_ranges = args.iccid_ranges
     config.operator_api_url = args.operator_api
     config.operator_configuration = args.operator_configuration
-    simulator = Simulator(config, runtime)
+    try:
+        simulator = Simulator(config, runtime)
+    except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:
+        # check_app_data catches the usual cases first; this names whatever it could not.
+        print(
+            f"mobileplans-sim: error: the data directory {sim_dir} cannot be used: {error}",
+            file=sys.stderr,
+        )
+        runtime.stop()
+        return EXIT_USAGE
     for iccid, plan in args.network_plans:
         if iccid is None:
             simulator.network.default_plan = plan
         else:
             simulator.network.set_plan(iccid, plan)
-    if args.command == "demo":
-        DemoDriver(simulator, DEMOS[args.flow])
+    driver = None
+    if demo is not None:
+        driver = DemoDriver(
+            simulator,
+            demo,
+            write=_say,
+            step=args.step,
+            caption_bar=not args.headless,
+            dead_end=lambda detail: reached(False, detail),
+        )
+    stays_open = stays_open_at_end(args.command, args.headless, args.exit_at_end)
+    timeout = effective_timeout(args.command, args.headless, args.timeout)
     writer = JsonLinesWriter(args.events) if args.events else None
     collector = ScreenCollector(simulator) if args.report else None
     if writer is not None:
@@ -81,8 +148,17 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
                 simulator.events,
                 collector.screenshots,
                 args.report,
-                title=f"mobileplans-sim {args.command}",
+                title=(
+                    f"mobileplans-sim demo {args.flow}"
+                    if args.command == "demo"
+                    else f"mobileplans-sim run {simulator.portal_uri}"
+                ),
                 outcome=str(outcome["status"]),
+                failure=(
+                    ""
+                    if outcome["status"] == EXIT_OK
+                    else f"exit status {outcome['status']}: --timeout passed before --until"
+                ),
             )
             collector.close()
         simulator.events.emit("app.exit", status=outcome["status"])
@@ -91,29 +167,59 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
         simulator.close()
         QTimer.singleShot(200, qt_app.quit)
 
+    def reached(passed: bool, detail: str) -> None:
+        """The awaited event came (passed), or the timeout passed first."""
+        status = EXIT_OK if passed else EXIT_TIMEOUT
+        if driver is None:
+            finish(status)
+            return
+        if driver.stages.verdict is not None:
+            return
+        outcome["status"] = status
+        if not passed:
+            detail += f" (Qt and Chromium messages: {native_log.path})"
+        driver.finish(passed, detail, stays_open=stays_open)
+        if not stays_open:
+            finish(status)
+
+    def stopped(why: str) -> None:
+        """The window closed or a signal came: a demo not over yet has failed."""
+        if driver is not None and driver.stages.verdict is None:
+            driver.finish(False, f"{why} before {args.until}", stays_open=False)
+            outcome["status"] = EXIT_TIMEOUT
+        finish(outcome["status"])
+
     if options.until is not None:
         pattern = options.until
 
         def watch(event: Event) -> None:
             if pattern.matches(event):
-                finish(EXIT_OK)
+                reached(True, f"{args.until} at t={duration_text(event.t)}")
 
         simulator.events.subscribe(watch)
-    if args.timeout is not None:
-        QTimer.singleShot(
-            int(args.timeout * 1000), lambda: finish(EXIT_TIMEOUT if options.until else EXIT_OK)
-        )
+    if timeout is not None:
+
+        def timed_out() -> None:
+            if options.until is None:
+                finish(EXIT_OK)
+            else:
+                reached(False, f"{args.until} did not happen within {timeout:g} s")
+
+        QTimer.singleShot(int(timeout * 1000), timed_out)
 
     # Python only runs signal handlers when the interpreter gets control: wake it regularly.
-    signal.signal(signal.SIGINT, lambda *_: finish(EXIT_OK))
-    signal.signal(signal.SIGTERM, lambda *_: finish(EXIT_OK))
+    signal.signal(signal.SIGINT, lambda *_: stopped("interrupted"))
+    signal.signal(signal.SIGTERM, lambda *_: stopped("stopped"))
     heartbeat = QTimer()
     heartbeat.start(200)
     heartbeat.timeout.connect(lambda: None)
 
     simulator.window.show()
-    simulator.window.closing.connect(lambda: finish(EXIT_OK))
-    simulator.launch()
+    simulator.window.closing.connect(lambda: stopped("the window was closed"))
+    if driver is not None:
+        driver.begin()
+    else:
+        simulator.launch()
     qt_app.exec()
     runtime.stop()
     return outcome["status"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.background import BackgroundLoop
-from simulator.chromium_args import chromium_args
+from simulator.chromium_args import USER_FLAGS_ENV, chromium_args, merge_user_flags
 from simulator.portal.hosting import PortalFront, ReservedSockets
 from simulator.portal.tls import PortalTls
 
@@ -24,6 +24,7 @@ class Runtime:
     tls: PortalTls
     loop: BackgroundLoop
     front: PortalFront
+    user_chromium_flags: str = ""  # QTWEBENGINE_CHROMIUM_FLAGS as the user set it
 
     @classmethod
     def start(cls, data_dir: Path) -> Runtime:
@@ -45,6 +46,10 @@ class Runtime:
             host_resolver_rules=self.sockets.host_resolver_rules(),
             extra=extra or [],
         )
+        # QtWebEngine would take the user's variable instead of our arguments: fold it in.
+        if USER_FLAGS_ENV in os.environ:
+            self.user_chromium_flags = os.environ.pop(USER_FLAGS_ENV)
+        args = merge_user_flags(args, self.user_chromium_flags)
         return [program or sys.argv[0], "--webEngineArgs", *args]
 
     def stop(self) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 import asn1tools
 import asn1tools.codecs.ber as asn1tools_ber
 
+from esim.asn1.asn1tools_fixes import install_sequence_of_fix, sequence_of_fix_holds
+from esim.asn1.der_check import check_der_structure
 from esim.asn1.errors import Asn1DecodeError, Asn1EncodeError, Asn1SelfTestError
 from esim.asn1.tlv import parse_single
 
@@ -69,26 +71,36 @@ def run_oid_self_test(compiled: Any) -> OidSelfTest:
     return OidSelfTest(encoded, decoded)
 
 
-def _canonical(value: Any) -> Any:
-    """Prepare a value for DER: trim named BIT STRINGs, drop DEFAULT operational profileClass.
+_DEFAULTS: dict[str, Any] = {"profileClass": 2, "euiccCategory": 0}
+"""Components SGP.22 v2.2.2 declares DEFAULT, by name, with their default values.
+
+``profileClass`` is DEFAULT operational in StoreMetadataRequest but OPTIONAL in ProfileInfo;
+``euiccCategory`` (EUICCInfo2, also inside the signed euiccSigned1) is DEFAULT other.
+"""
+_KEEPS_PROFILE_CLASS = frozenset({"ProfileInfo", "ProfileInfoListResponse"})
+
+
+def _canonical(value: Any, keep: frozenset[str] = frozenset()) -> Any:
+    """Prepare a value for DER: trim named BIT STRINGs, drop components equal to their DEFAULT.
 
     asn1tools leaves both to the caller, but DER (X.690 §11.2.2, §11.5) requires removing
     trailing zero bits of named-bit strings and omitting components equal to their DEFAULT;
-    signatures computed by peers over canonical DER would otherwise not match (§4.6).
+    signatures computed by peers over canonical DER would otherwise not match (§4.6). Names
+    in ``keep`` are OPTIONAL in the type being encoded and stay.
     """
     if isinstance(value, dict):
         return {
-            key: _canonical(item)
+            key: _canonical(item, keep)
             for key, item in value.items()
-            if not (key == "profileClass" and item == 2)
+            if key in keep or key not in _DEFAULTS or item != _DEFAULTS[key]
         }
     if isinstance(value, list):
-        return [_canonical(item) for item in value]
+        return [_canonical(item, keep) for item in value]
     if isinstance(value, tuple) and len(value) == 2:
         head, tail = value
         if isinstance(head, bytes | bytearray) and isinstance(tail, int):
             return trim_bit_string(bytes(head), tail)
-        return (head, _canonical(tail))
+        return (head, _canonical(tail, keep))
     return value
 
 
@@ -108,7 +120,14 @@ class RspCodec:
     """The compiled module with typed, total encode/decode (see the module docstring)."""
 
     def __init__(self, module_path: Path = ASN1_MODULE_PATH) -> None:
+        install_sequence_of_fix()
         self._compiled: Any = asn1tools.compile_files([str(module_path)], "der")
+        if not sequence_of_fix_holds(self._compiled):
+            raise Asn1SelfTestError(
+                "asn1.sequence-of-self-test",
+                "asn1tools still accepts a SEQUENCE OF element with the wrong tag",
+                "X.690 §8.10 (SEQUENCE OF elements all carry the element type's tag)",
+            )
         self.oid_fix_applied = False
         result = run_oid_self_test(self._compiled)
         if not result.passed:
@@ -132,7 +151,16 @@ class RspCodec:
         """DER of ``value`` (asn1tools' Python representation) as ``type_name``."""
         try:
             return bytes(
-                self._compiled.encode(type_name, _canonical(value), check_constraints=True)
+                self._compiled.encode(
+                    type_name,
+                    _canonical(
+                        value,
+                        frozenset({"profileClass"})
+                        if type_name in _KEEPS_PROFILE_CLASS
+                        else frozenset(),
+                    ),
+                    check_constraints=True,
+                )
             )
         except Exception as error:  # asn1tools raises many unrelated types for bad values
             raise Asn1EncodeError(
@@ -140,14 +168,48 @@ class RspCodec:
             ) from None
 
     def decode(self, type_name: str, data: bytes, expected_tag: int | None = None) -> Any:
-        """Decode exactly one DER TLV of ``type_name``; anything else is an Asn1DecodeError."""
+        """Decode exactly one DER TLV of ``type_name``; anything else is an Asn1DecodeError.
+
+        The bytes pass :func:`~esim.asn1.der_check.check_der_structure` (bounded size, depth
+        and node count, exact nesting) before asn1tools sees them.
+        """
         parse_single(data, expected_tag)
+        check_der_structure(data)
         try:
-            return self._compiled.decode(type_name, bytes(data), check_constraints=True)
+            value = self._compiled.decode(type_name, bytes(data), check_constraints=True)
         except Exception as error:  # asn1tools raises IndexError, KeyError, ... on garbage
             raise Asn1DecodeError(
                 f"asn1.{type_name}.malformed", _describe(error), _SPEC_MODULE
             ) from None
+        _check_decoded_value(type_name, value)
+        return value
+
+
+MAX_INTEGER_BITS = 128
+"""No SGP.22 INTEGER (seqNumber, reasons, codes) needs more; larger ones are refused at decode
+time, before they reach SQLite (64-bit) or ``str()`` (4,300 digits at most)."""
+
+
+def _check_decoded_value(type_name: str, value: Any) -> None:
+    """Refuse INTEGERs beyond :data:`MAX_INTEGER_BITS` and any "absent" marker of asn1tools."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if item is asn1tools_ber.TAG_MISMATCH:
+            # Never expected (asn1tools checks it where it matters); a value must not carry it.
+            raise Asn1DecodeError(
+                f"asn1.{type_name}.malformed", "an element with an unexpected tag", _SPEC_MODULE
+            )
+        if isinstance(item, int) and item.bit_length() > MAX_INTEGER_BITS:
+            raise Asn1DecodeError(
+                f"asn1.{type_name}.integer-too-large",
+                f"an INTEGER of {item.bit_length()} bits (at most {MAX_INTEGER_BITS} allowed)",
+                _SPEC_MODULE,
+            )
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def _describe(error: Exception) -> str:

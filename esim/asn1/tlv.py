@@ -48,7 +48,8 @@ def encode_tlv(tag: int, value: bytes) -> bytes:
     return encode_tag(tag) + encode_length(len(value)) + value
 
 
-def _read_tag(data: bytes, offset: int) -> tuple[int, bool, int]:
+def read_tag(data: bytes, offset: int) -> tuple[int, bool, int]:
+    """The tag at ``offset``: its integer value, whether it is constructed, the next offset."""
     if offset >= len(data):
         raise Asn1DecodeError("tlv.truncated-tag", "the data ends before a tag", _SPEC_BER)
     first = data[offset]
@@ -72,7 +73,8 @@ def _read_tag(data: bytes, offset: int) -> tuple[int, bool, int]:
     return tag, constructed, offset
 
 
-def _read_length(data: bytes, offset: int) -> tuple[int, int]:
+def read_length(data: bytes, offset: int) -> tuple[int, int]:
+    """The definite length at ``offset`` and the offset of the value it announces."""
     if offset >= len(data):
         raise Asn1DecodeError("tlv.truncated-length", "the data ends before a length", _SPEC_BER)
     first = data[offset]
@@ -95,8 +97,8 @@ def _read_length(data: bytes, offset: int) -> tuple[int, int]:
 
 def read_tlv(data: bytes, offset: int = 0) -> tuple[Tlv, int]:
     """Read the TLV starting at ``offset``; return it and the offset just after it."""
-    tag, constructed, after_tag = _read_tag(data, offset)
-    length, value_start = _read_length(data, after_tag)
+    tag, constructed, after_tag = read_tag(data, offset)
+    length, value_start = read_length(data, after_tag)
     end = value_start + length
     if end > len(data):
         raise Asn1DecodeError(

@@ -34,6 +34,8 @@ MAX_SEGMENT_LENGTH = 1020
 """Largest TLV a segment may be: tag, 3-byte length, data and the 8-byte C-MAC."""
 MAX_ENCRYPTED_PLAINTEXT = 1007
 """1007 bytes pad to 1008 of ciphertext: 1 + 3 + 1008 + 8 = 1020."""
+PYSIM_ENCRYPTED_PLAINTEXT = 1008
+"""pySim/osmo-smdpp's piece size: pads to 1024 bytes, a 1036-byte segment (above SGP.22)."""
 MAX_MAC_ONLY_PAYLOAD = 1008
 """MAC-only data is not padded: 1 + 3 + 1008 + 8 = 1020."""
 MAC_LENGTH = 8
@@ -79,6 +81,11 @@ class BspSession:
         self._max_segment_length = max_segment_length
 
     @property
+    def max_segment_length(self) -> int:
+        """The largest segment TLV ``unprotect*`` accepts."""
+        return self._max_segment_length
+
+    @property
     def counter(self) -> int:
         """The block counter the next segment will use."""
         return self._counter
@@ -115,13 +122,16 @@ class BspSession:
 
     # -- SM-DP+ side ------------------------------------------------------------------------
 
-    def protect(self, tag: int, plaintext: bytes) -> bytes:
-        """Encrypt and MAC one segment (≤ 1007 bytes of plaintext) into a ``tag`` TLV."""
-        if len(plaintext) > MAX_ENCRYPTED_PLAINTEXT:
+    def protect(self, tag: int, plaintext: bytes, *, limit: int = MAX_ENCRYPTED_PLAINTEXT) -> bytes:
+        """Encrypt and MAC one segment (≤ ``limit`` bytes of plaintext) into a ``tag`` TLV.
+
+        ``limit`` above 1007 (up to :data:`PYSIM_ENCRYPTED_PLAINTEXT`) plays a peer that
+        exceeds SGP.22's 1020-byte segments, as osmo-smdpp does.
+        """
+        if len(plaintext) > min(limit, PYSIM_ENCRYPTED_PLAINTEXT):
             raise BspError(
                 "bsp.segment-too-long",
-                f"{len(plaintext)} bytes exceed the {MAX_ENCRYPTED_PLAINTEXT} bytes "
-                "an encrypted segment can carry",
+                f"{len(plaintext)} bytes exceed the {limit} bytes an encrypted segment can carry",
                 _SPEC,
                 BspFailure.STRUCTURE,
             )
@@ -139,11 +149,13 @@ class BspSession:
             )
         return self._seal(tag, payload)
 
-    def protect_segments(self, tag: int, data: bytes) -> list[bytes]:
-        """Cut ``data`` at byte boundaries into ≤ 1007-byte pieces and protect each."""
+    def protect_segments(
+        self, tag: int, data: bytes, piece: int = MAX_ENCRYPTED_PLAINTEXT
+    ) -> list[bytes]:
+        """Cut ``data`` at byte boundaries into ≤ ``piece``-byte pieces and protect each."""
         return [
-            self.protect(tag, data[i : i + MAX_ENCRYPTED_PLAINTEXT])
-            for i in range(0, max(len(data), 1), MAX_ENCRYPTED_PLAINTEXT)
+            self.protect(tag, data[i : i + piece], limit=piece)
+            for i in range(0, max(len(data), 1), piece)
         ]
 
     def protect_mac_only_segments(self, tag: int, data: bytes) -> list[bytes]:

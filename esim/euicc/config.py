@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
 
 from esim.pki import CertificateSet
 
@@ -17,6 +20,10 @@ ISDP_AID_STEP = 0x100
 
 DEFAULT_ROOT_DS_ADDRESS = "testrootsmds.gsma.com"
 """The root SM-DS a test card reports in GetEuiccConfiguredAddresses (esim-rsp.md §3.4)."""
+SGP22_MAX_SEGMENT = 1020
+"""SGP.22 §2.5.5: a BPP segment TLV is at most 1020 bytes."""
+TOLERATED_MAX_SEGMENT = 1036
+"""osmo-smdpp cuts 1008 plaintext bytes a segment (1036-byte TLVs); real eUICCs install them."""
 DEFAULT_MEMORY_BYTES = 285_688
 """Free non-volatile memory of a sysmoEUICC1-C2T with no profile (esim-rsp.md §4.8)."""
 
@@ -44,6 +51,19 @@ class EuiccConfig:
     root_ds_address: str = DEFAULT_ROOT_DS_ADDRESS
     max_logical_channels: int = 4
     """Channels 0..n-1; ETSI TS 102 221 §11.1.17 allows up to 20, 4 is common on UICCs."""
+    strict_segment_size: bool = False
+    """Refuse BPP segments above SGP.22's 1020 bytes (scp03tStructureError). By default the
+    card accepts up to 1036, as real eUICCs do for osmo-smdpp, and says so in a note."""
+    server_cis: tuple[x509.Certificate, ...] = ()
+    """More CIs to trust for the SM-DP+'s certificates (e.g. the GSMA SGP.26 test CI), while
+    the card keeps its own EUM/eUICC chain under ``certificates.ci`` for its signatures."""
+    note_listener: Callable[[str, dict[str, Any]], None] | None = None
+    """Told (kind, fields) when a peer deviates from SGP.22 in a way the card tolerates."""
+
+    @property
+    def max_segment_length(self) -> int:
+        """The largest BPP segment TLV this card accepts."""
+        return SGP22_MAX_SEGMENT if self.strict_segment_size else TOLERATED_MAX_SEGMENT
 
     @property
     def certificate_set(self) -> CertificateSet:

@@ -17,7 +17,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from esim.crypto import sign_raw
 from esim.euicc.config import DEFAULT_MEMORY_BYTES, EuiccConfig
 from esim.euicc.store import EuiccStore
-from esim.pki import CertificateSet, PkiError
+from esim.pki import (
+    CertificateSet,
+    PkiError,
+    authority_key_identifier,
+    subject_key_identifier,
+)
 
 if TYPE_CHECKING:
     from esim.euicc.es10b_install import ProfileInstaller
@@ -67,6 +72,8 @@ class CardContext:
     euicc_key: ec.EllipticCurvePrivateKey
     ci: x509.Certificate
     ci_pkid: bytes
+    server_cis: dict[bytes, x509.Certificate] = field(default_factory=dict)
+    """SKI → CI trusted for SM-DP+ certificates: the card's own CI and ``config.server_cis``."""
     challenge: bytes | None = None
     session: DownloadSession | None = None
     installer: ProfileInstaller | None = None
@@ -99,7 +106,12 @@ class CardContext:
             euicc_key=certificates.euicc.private_key,
             ci=certificates.ci.certificate,
             ci_pkid=ci_pkid,
+            server_cis=_server_cis(ci_pkid, certificates.ci.certificate, config.server_cis),
         )
+
+    def server_ci_for(self, certificate: x509.Certificate) -> x509.Certificate:
+        """The trusted CI named by ``certificate``'s AKI (the card's own CI when none matches)."""
+        return self.server_cis.get(authority_key_identifier(certificate) or b"", self.ci)
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -124,3 +136,18 @@ class CardContext:
         """Forget the RSP session (a new challenge, CancelSession, an install that ended)."""
         self.session = None
         self.installer = None
+
+
+def _server_cis(
+    own_pkid: bytes, own: x509.Certificate, extra: tuple[x509.Certificate, ...]
+) -> dict[bytes, x509.Certificate]:
+    trusted = {own_pkid: own}
+    for certificate in extra:
+        ski = subject_key_identifier(certificate)
+        if ski is None:
+            raise ConfigurationError(
+                "euicc.server-ci-without-ski",
+                "a trusted CI certificate has no SubjectKeyIdentifier",
+            )
+        trusted.setdefault(ski, certificate)
+    return trusted

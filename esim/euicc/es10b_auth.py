@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from esim.asn1 import messages
+from esim.asn1.certificate_check import ReceivedCertificateError, load_received_certificate
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.crypto import (
     CryptoError,
@@ -50,11 +51,13 @@ def get_euicc_challenge(ctx: CardContext, request: bytes) -> bytes:
 def get_euicc_info1(ctx: CardContext, request: bytes) -> bytes:
     """GetEUICCInfo1 (BF20)."""
     messages.GET_EUICC_INFO1_REQUEST.decode(request)
-    return info.euicc_info1([ctx.ci_pkid])
+    return info.euicc_info1([ctx.ci_pkid], list(ctx.server_cis))
 
 
 def euicc_info2_der(ctx: CardContext) -> bytes:
-    return info.euicc_info2([ctx.ci_pkid], len(ctx.store.profiles()), ctx.free_memory())
+    return info.euicc_info2(
+        [ctx.ci_pkid], len(ctx.store.profiles()), ctx.free_memory(), list(ctx.server_cis)
+    )
 
 
 def get_euicc_info2(ctx: CardContext, request: bytes) -> bytes:
@@ -63,11 +66,12 @@ def get_euicc_info2(ctx: CardContext, request: bytes) -> bytes:
     return euicc_info2_der(ctx)
 
 
-def _certificate(data: bytes) -> x509.Certificate | None:
+def _certificate(data: bytes) -> x509.Certificate | int:
+    """The received certificate, or the error code for it (unsupportedCurve or invalid)."""
     try:
-        return x509.load_der_x509_certificate(bytes(data))
-    except ValueError:
-        return None
+        return load_received_certificate(data)
+    except ReceivedCertificateError as error:
+        return UNSUPPORTED_CURVE if error.unsupported_curve else INVALID_CERTIFICATE
 
 
 def _curve_supported(certificate: x509.Certificate) -> bool:
@@ -113,12 +117,12 @@ def authenticate_server(ctx: CardContext, request: bytes) -> bytes:
     if decoded["euiccCiPKIdToBeUsed"] != ctx.ci_pkid:
         return _authenticate_error(transaction_id, CI_PK_UNKNOWN)
     dp_auth = _certificate(decoded["serverCertificate"])
-    if dp_auth is None:
-        return _authenticate_error(transaction_id, INVALID_CERTIFICATE)
+    if isinstance(dp_auth, int):
+        return _authenticate_error(transaction_id, dp_auth)
     if not _curve_supported(dp_auth):
         return _authenticate_error(transaction_id, UNSUPPORTED_CURVE)
     try:
-        verify_dp_chain(dp_auth, ctx.ci, Role.DP_AUTH)
+        verify_dp_chain(dp_auth, ctx.server_ci_for(dp_auth), Role.DP_AUTH)
     except PkiError:
         return _authenticate_error(transaction_id, INVALID_CERTIFICATE)
     smdp_oid = smdp_oid_of(dp_auth)
@@ -174,12 +178,12 @@ def prepare_download(ctx: CardContext, request: bytes) -> bytes:
     if session is None:
         return _download_error(transaction_id, NO_SESSION_CONTEXT)
     dp_pb = _certificate(decoded["smdpCertificate"])
-    if dp_pb is None:
-        return _download_error(transaction_id, INVALID_CERTIFICATE)
+    if isinstance(dp_pb, int):
+        return _download_error(transaction_id, dp_pb)
     if not _curve_supported(dp_pb):
         return _download_error(transaction_id, UNSUPPORTED_CURVE)
     try:
-        verify_dp_chain(dp_pb, ctx.ci, Role.DP_PB)
+        verify_dp_chain(dp_pb, ctx.server_ci_for(dp_pb), Role.DP_PB)
     except PkiError:
         return _download_error(transaction_id, INVALID_CERTIFICATE)
     if smdp_oid_of(dp_pb) != session.smdp_oid:

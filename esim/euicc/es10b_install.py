@@ -13,6 +13,8 @@ the install notification go to the store in one transaction (DESIGN.md §3).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -36,6 +38,7 @@ from esim.crypto import (
     verify_raw,
 )
 from esim.euicc.apdu import ApduError, StatusWord
+from esim.euicc.config import SGP22_MAX_SEGMENT
 from esim.euicc.context import CardContext, DownloadSession
 from esim.euicc.es10b_result import (
     SIMA_OK,
@@ -49,6 +52,8 @@ from esim.euicc.es10b_result import (
 )
 from esim.euicc.records import ProfileClass
 from esim.identifiers import Iccid, IdentifierError
+
+_log = logging.getLogger(__name__)
 
 _SPEC = "SGP.22 §5.7.6, esim-rsp.md §3.3 and §3.5 step 8"
 
@@ -80,6 +85,8 @@ class ProfileInstaller:
     metadata_der: bytes = b""
     iccid: str | None = None
     package: bytearray = field(default_factory=bytearray)
+    on_oversized: Callable[[int], None] | None = None
+    """Called once per package with the size of the first segment above SGP.22's 1020."""
 
 
 def load_bound_profile_package(ctx: CardContext, command: bytes) -> bytes:
@@ -176,16 +183,44 @@ def _initialise_secure_channel(
         keys = derive_session_keys(secret, crt["hostId"], ctx.eid_bytes)
     except CryptoError:
         raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
-    return ProfileInstaller(session=session, bsp=BspSession(keys))
+    return ProfileInstaller(
+        session=session,
+        bsp=BspSession(keys, max_segment_length=ctx.config.max_segment_length),
+        on_oversized=_oversize_note(ctx, session),
+    )
+
+
+def _oversize_note(ctx: CardContext, session: DownloadSession) -> Callable[[int], None]:
+    def note(size: int) -> None:
+        listener = ctx.config.note_listener
+        message = (
+            f"{session.server_address} sent a {size}-byte BPP segment: SGP.22 §2.5.5 allows "
+            f"1020; accepted as real eUICCs do (EuiccConfig.strict_segment_size refuses it)"
+        )
+        if listener is None:
+            _log.info("%s", message)
+        else:
+            listener(
+                "segment-over-1020",
+                {"peer": session.server_address, "bytes": size, "limit": SGP22_MAX_SEGMENT,
+                 "message": message},
+            )  # fmt: skip
+
+    return note
 
 
 def _open(installer: ProfileInstaller, segment: bytes, tag: int, command: BppCommand) -> bytes:
     try:
         if tag == TAG_MAC_ONLY:
-            return installer.bsp.unprotect_mac_only(segment, tag)
-        return installer.bsp.unprotect(segment, tag)
+            opened = installer.bsp.unprotect_mac_only(segment, tag)
+        else:
+            opened = installer.bsp.unprotect(segment, tag)
     except BspError as error:
         raise InstallError(command, ErrorReason(error.failure.value)) from None
+    if len(segment) > SGP22_MAX_SEGMENT and installer.on_oversized is not None:
+        installer.on_oversized(len(segment))
+        installer.on_oversized = None
+    return opened
 
 
 def _continue(ctx: CardContext, installer: ProfileInstaller, command: bytes) -> bytes:
@@ -283,7 +318,8 @@ def _replace_session_keys(installer: ProfileInstaller, command: bytes) -> None:
         raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     # The PPKs start a new BSP instance: counter 1, the given MAC chaining value (§3.6).
     installer.bsp = BspSession(
-        SessionKeys(keys["ppkEnc"], keys["ppkCmac"], keys["initialMacChainingValue"])
+        SessionKeys(keys["ppkEnc"], keys["ppkCmac"], keys["initialMacChainingValue"]),
+        max_segment_length=installer.bsp.max_segment_length,
     )
 
 
@@ -318,6 +354,10 @@ def _finish_with_success(ctx: CardContext, installer: ProfileInstaller) -> bytes
     assert installer.iccid is not None
     session = installer.session
     with ctx.store.transaction():
+        # Checked again under the write lock: another process on the same card may have
+        # installed a profile since the last segment was counted.
+        if len(installer.package) > ctx.free_memory():
+            raise InstallError(BppCommand.LOAD_PROFILE_ELEMENTS, ErrorReason.INSUFFICIENT_MEMORY)
         aid = ctx.store.next_isdp_aid()
         seq_number, metadata, pir = signed_result(
             ctx, session, installer.iccid, ("successResult", {"aid": aid, "simaResponse": SIMA_OK})

@@ -15,6 +15,9 @@ from esim.euicc.context import CardContext
 from esim.euicc.records import NotificationRecord, ProfileRecord
 from esim.identifiers import Iccid
 
+MAX_SEQUENCE_NUMBER = 2**63 - 1
+"""The largest seqNumber the card can hold (an SQLite INTEGER)."""
+
 
 def notification_metadata(seq_number: int, event: str, address: str, iccid: str | None) -> bytes:
     """The DER of a NotificationMetadata (BF2F)."""
@@ -85,7 +88,9 @@ def retrieve_notifications_list(ctx: CardContext, request: bytes) -> bytes:
 def remove_notification_from_list(ctx: CardContext, request: bytes) -> bytes:
     """ES10b.RemoveNotificationFromList (BF30): ok(0) or nothingToDelete(1)."""
     decoded = messages.NOTIFICATION_SENT_REQUEST.decode(request)
-    removed = ctx.store.remove_notification(int(decoded["seqNumber"]))
+    seq_number = int(decoded["seqNumber"])
+    # The card stores seqNumbers as SQLite 64-bit integers: anything beyond names nothing.
+    removed = 0 <= seq_number <= MAX_SEQUENCE_NUMBER and ctx.store.remove_notification(seq_number)
     return messages.NOTIFICATION_SENT_RESPONSE.encode(
         {"deleteNotificationStatus": 0 if removed else 1}
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from esim.asn1 import messages
 from esim.asn1.errors import Asn1DecodeError
-from esim.asn1.tlv import encode_tlv
+from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.euicc.apdu import ApduError, StatusWord
 from esim.euicc.context import CardContext
 from esim.euicc.profile_ops import (
@@ -192,9 +192,33 @@ def get_eid(ctx: CardContext, request: bytes) -> bytes:
     return messages.GET_EUICC_DATA_RESPONSE.encode({"eidValue": ctx.eid_bytes})
 
 
+MAX_NICKNAME_CHARACTERS = 64
+"""SetNicknameRequest.profileNickname is UTF8String (SIZE(0..64)) (SGP.22 §5.7.21)."""
+NICKNAME_UNDEFINED_ERROR = 127
+
+
+def _overlong_nickname(request: bytes) -> bool:
+    """A well-formed BF29 {5A iccid, 90 nickname} whose only fault is a name over 64 characters."""
+    try:
+        children = list(iter_tlvs(parse_single(request, 0xBF29).value))
+        if [child.tag for child in children] != [0x5A, 0x90] or len(children[0].value) != 10:
+            return False
+        return len(children[1].value.decode("utf-8")) > MAX_NICKNAME_CHARACTERS
+    except (Asn1DecodeError, UnicodeDecodeError):
+        return False
+
+
 def set_profile_nickname(ctx: CardContext, request: bytes) -> bytes:
-    """ES10c.SetNickname (BF29)."""
-    decoded = messages.SET_NICKNAME_REQUEST.decode(request)
+    """ES10c.SetNickname (BF29); a name over 64 characters gets undefinedError(127), as cards
+    answer it in the response rather than refusing the APDU."""
+    try:
+        decoded = messages.SET_NICKNAME_REQUEST.decode(request)
+    except Asn1DecodeError:
+        if not _overlong_nickname(request):
+            raise
+        return messages.SET_NICKNAME_RESPONSE.encode(
+            {"setNicknameResult": NICKNAME_UNDEFINED_ERROR}
+        )
     try:
         iccid = str(Iccid.from_sgp22_bytes(decoded["iccid"], check_luhn=False))
     except IdentifierError:

@@ -31,12 +31,14 @@ BASE_INSTALLED_APPLICATIONS = 8
 """Applications present before any profile (ISD-R, ECASD, the card's own packages)."""
 
 
-def euicc_info1(ci_pkids: list[bytes]) -> bytes:
-    """The BF20 TLV of GetEUICCInfo1."""
+def euicc_info1(ci_pkids: list[bytes], verification: list[bytes] | None = None) -> bytes:
+    """The BF20 TLV of GetEUICCInfo1; ``verification`` defaults to ``ci_pkids`` (signing)."""
     return messages.EUICC_INFO1.encode(
         {
             "svn": SVN,
-            "euiccCiPKIdListForVerification": list(ci_pkids),
+            "euiccCiPKIdListForVerification": list(
+                ci_pkids if verification is None else verification
+            ),
             "euiccCiPKIdListForSigning": list(ci_pkids),
         }
     )
@@ -56,7 +58,10 @@ def ext_card_resource(installed_applications: int, free_memory: int) -> bytes:
 
 
 def euicc_info2_value(
-    ci_pkids: list[bytes], installed_profiles: int, free_memory: int
+    ci_pkids: list[bytes],
+    installed_profiles: int,
+    free_memory: int,
+    verification: list[bytes] | None = None,
 ) -> dict[str, Any]:
     """The EUICCInfo2 value (asn1tools form), also embedded in euiccSigned1 (§3.5 step 3)."""
     return {
@@ -70,7 +75,7 @@ def euicc_info2_value(
         "ts102241Version": TS102241_VERSION,
         "globalplatformVersion": GLOBALPLATFORM_VERSION,
         "rspCapability": RSP_CAPABILITY,
-        "euiccCiPKIdListForVerification": list(ci_pkids),
+        "euiccCiPKIdListForVerification": list(ci_pkids if verification is None else verification),
         "euiccCiPKIdListForSigning": list(ci_pkids),
         "euiccCategory": 1,  # basicEuicc: a consumer eUICC with one enabled profile
         "ppVersion": PP_VERSION,
@@ -78,6 +83,13 @@ def euicc_info2_value(
     }
 
 
-def euicc_info2(ci_pkids: list[bytes], installed_profiles: int, free_memory: int) -> bytes:
+def euicc_info2(
+    ci_pkids: list[bytes],
+    installed_profiles: int,
+    free_memory: int,
+    verification: list[bytes] | None = None,
+) -> bytes:
     """The BF22 TLV of GetEUICCInfo2."""
-    return messages.EUICC_INFO2.encode(euicc_info2_value(ci_pkids, installed_profiles, free_memory))
+    return messages.EUICC_INFO2.encode(
+        euicc_info2_value(ci_pkids, installed_profiles, free_memory, verification)
+    )

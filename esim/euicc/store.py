@@ -10,7 +10,6 @@ last segment of its package verified (esim-rsp.md §3.5 step 8).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +25,7 @@ from esim.euicc.records import (
     ProfilePolicyRule,
     ProfileRecord,
 )
+from esim.sqlite_transaction import open_database
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -72,11 +72,8 @@ class EuiccStore:
     """One card's SQLite file (``<data_dir>/euicc.sqlite``)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit mode: transactions are explicit BEGIN IMMEDIATE … COMMIT below.
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = open_database(path, synchronous="FULL")
         self._depth = 0
         with self.transaction():
             for statement in _SCHEMA.split(";"):

@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from esim.lpa.errors import CardError, Es9Error, Es9TransportError, Es10Error, LpaError
+from esim.lpa.errors import (
+    CardError,
+    Es9Error,
+    Es9TransportError,
+    Es10Error,
+    LpaError,
+    bpp_command,
+)
 
 MOBILE_PLANS_ACTIVATION_ERRORS: tuple[str, ...] = (
     "success", "notAuthorized", "notFound", "policyViolation", "insufficientSpaceOnCard",
@@ -117,7 +124,7 @@ ES9_TRANSPORT: dict[str, Row] = {
     "connect": Row("serverNotReachable", "TCP connection failed", _S21),
     "resolve": Row("serverNotReachable", "the SM-DP+ host name has no address", _S21),
     "timeout": Row("serverNotReachable", "no answer in time", _S21),
-    "tls": Row("serverFailure", "TLS failed (not chained to a trusted CI)", _S21 + _INF),
+    "tls": Row("serverFailure", "the TLS handshake with the SM-DP+ failed", _S21 + _INF),
     "http-status": Row("serverFailure", "HTTP status other than 200/204", _S21 + ", §2.3"),
     "malformed": Row("serverFailure", "body is not the JSON ES9+ defines", "esim-rsp.md §2.2"),
 }
@@ -203,6 +210,9 @@ CARD_UNLISTED = Row("cardGeneralFailure", "a status word no row lists", _SW)
 
 _LOCAL = "esim-rsp.md §3.5, §3.8 [INF: LPA decision]"
 LOCAL: dict[str, Row] = {
+    "lpa.nickname-too-long": Row(
+        "cardGeneralFailure", "a nickname is at most 64 characters", "SGP.22 §5.7.21"
+    ),
     "lpa.user-declined": Row("operationAborted", "the user declined the profile", _LOCAL),
     "lpa.aborted": Row("operationAborted", "the caller aborted the download", _LOCAL),
     "lpa.consent-timeout": Row("timeoutWaitingForUserConsent", "no consent in time", _LOCAL),
@@ -282,15 +292,17 @@ def to_lpa_error(error: BaseException, step: str) -> LpaError:
         else:
             row = ES10_RESULTS.get((error.function, error.code), UNMAPPED)
         rule = f"es10.{error.function}.{error.code_name}"
+        command = "" if error.bpp_command_id is None else f" {bpp_command(error.bpp_command_id)}"
         return LpaError(
             row.activation_error,
             step,
-            f"{step}: the eUICC answered {error.code_name}({error.code}) ({row.meaning}) "
-            f"[{rule}; {row.spec}]",
+            f"{step}: the eUICC answered {error.code_name}({error.code}){command} "
+            f"({row.meaning}) [{rule}; {row.spec}]",
             rule=rule,
             spec=row.spec,
             es10_code=error.code,
             es10_code_name=error.code_name,
+            bpp_command_id=error.bpp_command_id,
         )
     if isinstance(error, CardError):
         row = CARD_REMOVED if error.removed else row_for_status_word(error.status_word)

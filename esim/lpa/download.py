@@ -157,7 +157,8 @@ class DownloadSession:
             if self._transaction_id is not None:
                 reason, server = _cancel_policy(error, lpa_error, self._step)
                 lpa_error.cancel = await self._cancel(reason, server=server)
-            raise lpa_error from error
+            # an LpaError raised as is must not become its own cause (a cause loop never ends)
+            raise lpa_error from (None if lpa_error is error else error)
 
     async def _run(self) -> DownloadResult:
         es10, client, address = self._es10, self._client, self._address
@@ -352,11 +353,12 @@ class DownloadSession:
 def _cancel_policy(error: Exception, lpa_error: LpaError, step: str) -> tuple[str, bool]:
     """(CancelSessionReason, whether to tell the SM-DP+) for a failure (esim-rsp.md §3.8).
 
-    postponed and timeout keep the operator's order alive; a refusal by the SM-DP+ already
-    ended its side, so only the eUICC's session is cleared.
+    postponed and timeout keep the operator's order alive. After an SM-DP+ refusal the session
+    is cancelled on both sides as SGP.22 and lpac do, unless the refusal says the SM-DP+ does
+    not know the transaction (8.10.1).
     """
     if isinstance(error, Es9Error):
-        return "endUserRejection", False
+        return "endUserRejection", error.subject_code != "8.10.1"
     if isinstance(error, Es9TransportError):
         return "timeout", True
     if lpa_error.rule in ("lpa.aborted", "lpa.confirmation-code-missing"):

@@ -63,6 +63,22 @@ class Es10Error(Exception):
         return self.message
 
 
+BPP_COMMAND_NAMES = {
+    0: "initialiseSecureChannel",
+    1: "configureISDP",
+    2: "storeMetadata",
+    3: "storeMetadata2",
+    4: "replaceSessionKeys",
+    5: "loadProfileElements",
+}
+"""ProfileInstallationResult's bppCommandId values (SGP.22 §5.7.6)."""
+
+
+def bpp_command(command_id: int) -> str:
+    """``"for bppCommandId loadProfileElements(5)"``: which BPP command the eUICC refused."""
+    return f"for bppCommandId {BPP_COMMAND_NAMES.get(command_id, 'unknown')}({command_id})"
+
+
 class Es9Error(Exception):
     """An ES9+ function answered ``functionExecutionStatus.status`` Failed or Expired.
 
@@ -134,7 +150,8 @@ class LpaError(Exception):
     * ``rule``: a stable id of the mapping row or local rule (``"es9.8.2.6/3.8"``).
     * ``spec``: where that row comes from.
     * ``subject_code``/``reason_code`` for ES9+ failures, ``es10_code``/``es10_code_name`` for
-      ES10 failures, ``status_word`` for card failures.
+      ES10 failures (with ``bpp_command_id`` for LoadBoundProfilePackage), ``status_word`` for
+      card failures.
     * ``cancel``: the CancelSession outcome when the download was cancelled (§3.8).
     """
 
@@ -151,6 +168,7 @@ class LpaError(Exception):
         es10_code: int | None = None,
         es10_code_name: str | None = None,
         status_word: int | None = None,
+        bpp_command_id: int | None = None,
     ) -> None:
         super().__init__(message)
         self.activation_error = activation_error
@@ -163,6 +181,7 @@ class LpaError(Exception):
         self.es10_code = es10_code
         self.es10_code_name = es10_code_name
         self.status_word = status_word
+        self.bpp_command_id = bpp_command_id
         self.cancel: CancelOutcome | None = None
 
     def __str__(self) -> str:
@@ -189,6 +208,7 @@ class LpaError(Exception):
             "es10Code": self.es10_code,
             "es10CodeName": self.es10_code_name,
             "statusWord": None if self.status_word is None else f"{self.status_word:04X}",
+            "bppCommandId": self.bpp_command_id,
         }
         data.update({key: value for key, value in optional.items() if value is not None})
         if self.cancel is not None:

@@ -22,6 +22,12 @@ import httpx
 from cryptography import x509
 
 from esim.lpa.errors import Es9Error, Es9TransportError
+from esim.lpa.tls_trust import (
+    brainpool_anchor,
+    brainpool_tls_message,
+    ssl_error,
+    tls_failure_message,
+)
 from esim.lpa.transport import Resolver, ResolvingTransport, UnresolvedHost, trust_context
 
 USER_AGENT = "gsma-rsp-lpad"
@@ -29,6 +35,8 @@ ADMIN_PROTOCOL = "gsma/rsp/v2.2.2"
 """The SGP.22 version this LPA follows, as lpac declares it (esim-rsp.md §2.1)."""
 ES9_PATH = "/gsma/rsp2/es9plus/"
 _SUCCESS = ("Executed-Success", "Executed-WithWarning")
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+"""The largest answer read from an SM-DP+: a BoundProfilePackage in base64 stays far below."""
 
 
 def b64(data: bytes) -> str:
@@ -76,20 +84,24 @@ class Es9Client:
         timeout: float = 30.0,
         user_agent: str = USER_AGENT,
         admin_protocol: str = ADMIN_PROTOCOL,
+        allow_expired_tls: bool = False,
     ) -> None:
-        context: ssl.SSLContext = trust_context(trust_anchors)
+        anchors = list(trust_anchors)
+        self._brainpool = brainpool_anchor(anchors)
+        context: ssl.SSLContext = trust_context(anchors)
         headers = {
             "User-Agent": user_agent,
             "X-Admin-Protocol": admin_protocol,
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        if resolver is None:
+        if resolver is None and not allow_expired_tls:
             self._http = httpx.AsyncClient(verify=context, timeout=timeout, headers=headers)
         else:
-            self._http = httpx.AsyncClient(
-                transport=ResolvingTransport(context, resolver), timeout=timeout, headers=headers
+            transport = ResolvingTransport(
+                context, resolver, expired_tls_anchors=anchors if allow_expired_tls else None
             )
+            self._http = httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers)
 
     async def __aenter__(self) -> Es9Client:
         return self
@@ -190,7 +202,9 @@ class Es9Client:
     ) -> dict[str, Any]:
         url = f"https://{address}{ES9_PATH}{function}"
         try:
-            response = await self._http.post(url, content=json.dumps(payload).encode("utf-8"))
+            request = self._http.stream("POST", url, content=json.dumps(payload).encode("utf-8"))
+            async with request as response:
+                content = await _bounded_body(response, function, address)
         except httpx.TimeoutException as error:
             raise Es9TransportError(
                 function, "timeout", f"no answer from {address} in time ({error})"
@@ -199,12 +213,15 @@ class Es9Client:
             cause = error.__cause__
             if isinstance(cause, UnresolvedHost):
                 raise Es9TransportError(function, "resolve", str(cause)) from None
-            if isinstance(cause, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(error):
+            if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in str(error).upper():
                 raise Es9TransportError(
-                    function,
-                    "tls",
-                    f"TLS with {address} failed: {error}; CERT.DPtls must chain to a trusted "
-                    "CI (SGP.22 §6.1)",
+                    function, "tls", tls_failure_message(error, address)
+                ) from None
+            handshake = ssl_error(error)
+            if handshake is not None:
+                hint = brainpool_tls_message(address, handshake) if self._brainpool else None
+                raise Es9TransportError(
+                    function, "tls", hint or f"TLS handshake with {address} failed: {handshake}"
                 ) from None
             raise Es9TransportError(
                 function, "connect", f"cannot connect to {address}: {error}"
@@ -227,16 +244,31 @@ class Es9Client:
                 f"{address} answered HTTP {status}, expected {expect_status}",
                 http_status=status,
             )
-        body = _json_object(function, response.content)
+        body = _json_object(function, content)
         # For handleNotification a JSON 200 that says success is accepted too (tolerance).
         _check_status(function, body)
         return body
 
 
+async def _bounded_body(response: httpx.Response, function: str, address: str) -> bytes:
+    """The answer's body, refused once it exceeds :data:`MAX_ANSWER_BYTES` (after decoding)."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            raise Es9TransportError(
+                function,
+                "malformed",
+                f"{address} answered more than {MAX_ANSWER_BYTES} bytes; no ES9+ answer is "
+                "that large",
+            )
+    return bytes(body)
+
+
 def _json_object(function: str, content: bytes) -> dict[str, Any]:
     try:
         body = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and 5,000-digit numbers
         raise Es9TransportError(
             function, "malformed", "the answer is not JSON (SGP.22 §6.5)"
         ) from None

@@ -45,6 +45,8 @@ class Lpa:
     * ``block_size``: STORE DATA segment size (lpac's default 120).
     * ``send_notifications``: deliver the install notification right after a download
       (OpenEUICC's default, esim-rsp.md §3.7).
+    * ``allow_expired_tls``: accept an expired CERT.DPtls that is otherwise valid (a test
+      against the published SGP.26 set; :mod:`esim.lpa.tls_trust`).
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class Lpa:
         isd_r_aid: bytes = ISD_R_AID,
         http_timeout: float = 30.0,
         send_notifications: bool = True,
+        allow_expired_tls: bool = False,
     ) -> None:
         self._card = card
         self._trust_anchors = list(trust_anchors)
@@ -67,12 +70,18 @@ class Lpa:
         self._aid = isd_r_aid
         self._timeout = http_timeout
         self._send_notifications = send_notifications
+        self._allow_expired_tls = allow_expired_tls
         self.profiles = ProfileManager(card, block_size=block_size, isd_r_aid=isd_r_aid)
         """Local profile management and notification listing (:class:`ProfileManager`)."""
 
     def es9_client(self) -> Es9Client:
         """A fresh ES9+ client with this LPA's trust anchors and resolver (close it after use)."""
-        return Es9Client(self._trust_anchors, resolver=self._resolver, timeout=self._timeout)
+        return Es9Client(
+            self._trust_anchors,
+            resolver=self._resolver,
+            timeout=self._timeout,
+            allow_expired_tls=self._allow_expired_tls,
+        )
 
     async def download(
         self,

@@ -12,12 +12,15 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from esim.identifiers import IdentifierError
-from esim.lpa.activation_errors import to_lpa_error
+from esim.lpa.activation_errors import local_error, to_lpa_error
 from esim.lpa.apdu_channel import DEFAULT_BLOCK_SIZE, ISD_R_AID, ApduChannel, CardTransport
 from esim.lpa.errors import CardError, Es10Error, LpaError
 from esim.lpa.es9_client import Es9Client
 from esim.lpa.es10 import Es10, NotificationInfo, ProfileInfo
 from esim.lpa.notifications import NotificationOutcome, deliver_pending
+
+MAX_NICKNAME_CHARACTERS = 64
+"""SetNicknameRequest.profileNickname is UTF8String (SIZE(0..64)) (SGP.22 §5.7.21)."""
 
 T = TypeVar("T")
 
@@ -79,6 +82,13 @@ class ProfileManager:
         self._with_es10("ES10c.DeleteProfile", lambda es10: es10.delete_profile(iccid_or_aid))
 
     def set_nickname(self, iccid: str, nickname: str) -> None:
+        if len(nickname) > MAX_NICKNAME_CHARACTERS:
+            raise local_error(
+                "lpa.nickname-too-long",
+                "ES10c.SetNickname",
+                f"the nickname has {len(nickname)} characters; SetNickname takes at most "
+                f"{MAX_NICKNAME_CHARACTERS}",
+            )
         self._with_es10("ES10c.SetNickname", lambda es10: es10.set_nickname(iccid, nickname))
 
     def list_notifications(self) -> list[NotificationInfo]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ssl
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import httpcore
 import httpx
@@ -38,8 +38,17 @@ def trust_context(anchors: Iterable[x509.Certificate]) -> ssl.SSLContext:
 
 
 class _ResolvingBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, resolver: Resolver) -> None:
-        self._resolver = {host.lower().rstrip("."): target for host, target in resolver.items()}
+    def __init__(
+        self,
+        resolver: Resolver | None,
+        expired_tls_anchors: Sequence[x509.Certificate] | None = None,
+    ) -> None:
+        self._resolver = (
+            None
+            if resolver is None
+            else {host.lower().rstrip("."): target for host, target in resolver.items()}
+        )
+        self._expired_tls_anchors = expired_tls_anchors
         self._backend = httpcore.AnyIOBackend()
 
     async def connect_tcp(
@@ -50,16 +59,24 @@ class _ResolvingBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[typing.Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        target = self._resolver.get(host.lower().rstrip("."))
+        if self._resolver is None:
+            target: tuple[str, int] | None = (host, port)
+        else:
+            target = self._resolver.get(host.lower().rstrip("."))
         if target is None:
             raise UnresolvedHost(
                 f"{host} is not a simulated SM-DP+ known to this LPA (resolver table: "
-                f"{', '.join(sorted(self._resolver)) or 'empty'})"
+                f"{', '.join(sorted(self._resolver or {})) or 'empty'})"
             )
         address, mapped_port = target
-        return await self._backend.connect_tcp(
+        stream = await self._backend.connect_tcp(
             address, mapped_port, timeout, local_address, socket_options
         )
+        if self._expired_tls_anchors is not None:
+            from esim.lpa.tls_trust import ExpiredTlsAcceptingStream
+
+            return ExpiredTlsAcceptingStream(stream, self._expired_tls_anchors)
+        return stream
 
     async def connect_unix_socket(
         self,
@@ -93,9 +110,18 @@ _EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
 class ResolvingTransport(httpx.AsyncBaseTransport):
     """An httpx transport over an httpcore pool that connects where ``resolver`` says."""
 
-    def __init__(self, ssl_context: ssl.SSLContext, resolver: Resolver) -> None:
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        resolver: Resolver | None,
+        *,
+        expired_tls_anchors: Sequence[x509.Certificate] | None = None,
+    ) -> None:
+        """``expired_tls_anchors``: accept an expired server certificate issued by one of them
+        (test use only, see :mod:`esim.lpa.tls_trust`); None verifies fully with OpenSSL."""
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context, network_backend=_ResolvingBackend(resolver)
+            ssl_context=ssl_context,
+            network_backend=_ResolvingBackend(resolver, expired_tls_anchors),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

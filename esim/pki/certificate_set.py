@@ -260,6 +260,46 @@ def _issue(
     return Credential(builder.sign(signing_key, hashes.SHA256()), key)
 
 
+def issue_dp_tls(
+    ci: Credential,
+    smdp_hosts: list[str],
+    smdp_oid: str = DEFAULT_SMDP_OID,
+    curve: Curve = Curve.NIST_P256,
+    start: datetime.datetime | None = None,
+) -> Credential:
+    """A CERT.DPtls for ``smdp_hosts`` (fresh key) issued by ``ci``, whose key is needed."""
+    if not smdp_hosts:
+        raise CertificateSetError(
+            "pki.no-smdp-host", "CERT.DPtls needs at least one SM-DP+ host name", _SPEC
+        )
+    begin = start or datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    smdp_id = x509.RegisteredID(x509.ObjectIdentifier(smdp_oid))
+    return _issue(
+        _name(smdp_hosts[0]),
+        ec.generate_private_key(curve.ec_curve()),
+        ci,
+        begin,
+        # Stay under the 398 days TLS clients accept for a server certificate.
+        begin + datetime.timedelta(days=397),
+        [
+            (_key_usage(sign=False), True),
+            (
+                x509.ExtendedKeyUsage(
+                    [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+                ),
+                False,
+            ),
+            (_policies(Role.DP_TLS), False),
+            (
+                x509.SubjectAlternativeName(
+                    [x509.DNSName(host) for host in smdp_hosts] + [smdp_id]
+                ),
+                False,
+            ),
+        ],
+    )
+
+
 class TestPki:
     """Generator of private test PKIs shaped like SGP.26 (esim-rsp.md §3.2)."""
 
@@ -273,8 +313,14 @@ class TestPki:
         smdp_oid: str = DEFAULT_SMDP_OID,
         curve: Curve = Curve.NIST_P256,
         now: datetime.datetime | None = None,
+        tls_curve: Curve = Curve.NIST_P256,
     ) -> CertificateSet:
-        """A fresh CI, EUM (EIN = first 8 EID digits), eUICC, DPauth, DPpb and DPtls."""
+        """A fresh CI, EUM (EIN = first 8 EID digits), eUICC, DPauth, DPpb and DPtls.
+
+        Every key is on ``curve`` except the DPtls key, on ``tls_curve``: NIST P-256 by default,
+        which every TLS stack negotiates, while brainpoolP256r1 in TLS needs OpenSSL 3.2 or
+        later on both ends. The DPtls is still issued by the CI of ``curve``.
+        """
         if len(eid) != 32 or not eid.isdigit() or not eid.isascii():
             raise CertificateSetError("pki.eid-format", "an EID is 32 decimal digits", _SPEC)
         if not smdp_hosts:
@@ -356,30 +402,7 @@ class TestPki:
                 (x509.SubjectAlternativeName([smdp_id]), False),
             ],
         )
-        dp_tls = _issue(
-            _name(smdp_hosts[0]),
-            key(),
-            ci,
-            start,
-            # Stay under the 398 days TLS clients accept for a server certificate.
-            start + datetime.timedelta(days=397),
-            [
-                (_key_usage(sign=False), True),
-                (
-                    x509.ExtendedKeyUsage(
-                        [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-                    ),
-                    False,
-                ),
-                (_policies(Role.DP_TLS), False),
-                (
-                    x509.SubjectAlternativeName(
-                        [x509.DNSName(host) for host in smdp_hosts] + [smdp_id]
-                    ),
-                    False,
-                ),
-            ],
-        )
+        dp_tls = issue_dp_tls(ci, smdp_hosts, smdp_oid, tls_curve, start)
         return CertificateSet(curve, ci, eum, euicc, dp_auth, dp_pb, dp_tls)
 
     @staticmethod
@@ -390,22 +413,11 @@ class TestPki:
         smdp_oid: str = DEFAULT_SMDP_OID,
         curve: Curve = Curve.NIST_P256,
     ) -> CertificateSet:
-        """Reuse the set cached in ``directory`` when it matches; else generate and save one."""
-        try:
-            cached = load_certificate_set(directory, curve)
-        except CertificateSetError:
-            cached = None
-        if (
-            cached is not None
-            and cached.eid == eid
-            and cached.smdp_oid == smdp_oid
-            and cached.smdp_hosts == smdp_hosts
-            and all(
-                credential is not None and credential.private_key is not None
-                for credential in cached._credentials()
-            )
-        ):
-            return cached
-        fresh = TestPki.generate(eid, smdp_hosts, smdp_oid, curve)
-        fresh.save(directory)
-        return fresh
+        """The generated set for these parameters in ``directory`` (see :mod:`esim.pki.store`).
+
+        Generated once, atomically and under a lock, so concurrent first uses agree; loaded and
+        checked afterwards; never written over (a damaged set raises ``DamagedSetError``).
+        """
+        from esim.pki.store import generated_set
+
+        return generated_set(directory, eid, smdp_hosts, smdp_oid, curve)

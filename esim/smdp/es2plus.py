@@ -2,7 +2,9 @@
 
 Served: ``POST /gsma/rsp2/es2plus/{downloadOrder, confirmOrder, cancelOrder, releaseProfile}``.
 Requests carry ``header.functionRequesterIdentifier`` (the operator, checked against
-``SmdpConfig.operator_ids``: unknown is 1.1/1.1) and ``functionCallIdentifier``.
+``SmdpConfig.operator_ids``: unknown is 1.1/1.1), ``functionCallIdentifier``, and the
+operator's secret as ``Authorization: Bearer`` (missing or wrong is 1.1/1.2; see
+:mod:`esim.smdp.es2_credentials`).
 
 Sent: ``handleDownloadProgressInfo`` to the registered operator URL at the notification points
 [INF, SGP.22 §5.3.5 as recalled]: 1 eligibility and retry-limit check (authenticateClient),
@@ -20,6 +22,7 @@ import datetime
 import logging
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -27,6 +30,8 @@ from aiohttp import web
 
 from esim.identifiers import Eid, IdentifierError
 from esim.smdp import status
+from esim.smdp.es2_credentials import bearer_matches
+from esim.smdp.expiry import release_order, release_stale_orders
 from esim.smdp.http_json import Body, json_route, text_field
 from esim.smdp.orders import FINAL_STATES, PRE_RELEASE_STATES, Order, OrderState, new_matching_id
 from esim.smdp.profile_package import ProfileSpec, generate_iccid
@@ -60,8 +65,11 @@ def _eid(body: Body) -> str | None:
 class Es2Plus:
     """The operator-facing functions and the outgoing progress notifications."""
 
-    def __init__(self, config: SmdpConfig, store: OrderStore) -> None:
+    def __init__(
+        self, config: SmdpConfig, store: OrderStore, secrets: Mapping[str, str] | None = None
+    ) -> None:
         self._config = config
+        self._secrets = dict(secrets or {})
         self._store = store
         self.operator_url = config.operator_url
         self._client: httpx.AsyncClient | None = None
@@ -88,9 +96,18 @@ class Es2Plus:
                     "es2.header",
                     "ES2+ requests carry header.functionRequesterIdentifier",
                 )
-            if requester not in self._config.operator_ids:
+            if requester not in self._config.operator_ids or requester not in self._secrets:
                 raise _refuse(
-                    status.REQUESTER_UNKNOWN, "es2.requester", f"unknown requester {requester!r}"
+                    status.REQUESTER_UNKNOWN,
+                    "es2.requester",
+                    f"unknown requester {requester[:64]!r}",
+                )
+            if not bearer_matches(request.headers.get("Authorization"), self._secrets[requester]):
+                raise _refuse(
+                    status.REQUESTER_NOT_ALLOWED,
+                    "es2.credential",
+                    f"requester {requester!r} must send its secret as 'Authorization: Bearer "
+                    "<secret>' (es2-credentials.json in the SM-DP+'s data directory)",
                 )
             result: Body | None = await handler(body, request)
             return result
@@ -176,19 +193,9 @@ class Es2Plus:
         return {}
 
     async def release_profile(self, body: Body, _: web.Request) -> Body:
+        release_stale_orders(self._store, self._config.session_ttl_seconds)
         order = self._order(body)
-        # A failed download may be released again by the operator (a fresh attempt).
-        releasable = {OrderState.CONFIRMED, OrderState.FAILED}
-        changed = self._store.transition(
-            order,
-            releasable,
-            OrderState.RELEASED,
-            "released",
-            transaction_id=None,
-            downloaded_by=None,
-            euicc_certificate=None,
-            cc_failures=0,
-        )
+        changed = release_order(self._store, order)
         if changed is None:
             raise _refuse(
                 status.ICCID_CANNOT_RELEASE,

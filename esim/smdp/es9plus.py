@@ -24,11 +24,14 @@ from esim.asn1.errors import Asn1DecodeError
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import CryptoError, encode_signature_tlv, sign_raw
 from esim.identifiers import Iccid, IdentifierError
+from esim.pki import authority_key_identifier, subject_key_identifier
 from esim.smdp import status
 from esim.smdp import verification as check
 from esim.smdp.behaviours import Step
+from esim.smdp.expiry import release_stale_orders
 from esim.smdp.http_json import Body, b64, binary_field, json_route, text_field
 from esim.smdp.http_json import transaction_id_field as tid_field
+from esim.smdp.notification_ledger import NotificationLedger, Verdict
 from esim.smdp.orders import Order, OrderState
 from esim.smdp.profile_package import (
     BindingInput,
@@ -93,7 +96,12 @@ class Es9Plus:
         self._dp_pb_key = certificates.dp_pb.private_key
         self._ci = certificates.ci.certificate
         self._ci_pkid = certificates.ci_pkid
+        # CIs for eUICC chains, by SKI: ours first, then the configured others (§3.5 step 2)
+        self._euicc_cis = {self._ci_pkid: self._ci}
+        for extra in config.euicc_cis:
+            self._euicc_cis.setdefault(subject_key_identifier(extra) or b"", extra)
         self.sessions = SessionTable(config.clock, config.session_ttl_seconds, self._expired)
+        self._ledger = NotificationLedger(store)
 
     def add_routes(self, app: web.Application) -> None:
         for name, handler in (
@@ -110,9 +118,14 @@ class Es9Plus:
     def _expired(self, session: Session) -> None:
         if session.claim_held and session.state is not SessionState.BPP_DELIVERED:
             self._store.give_back(session.transaction_hex, "session expired")
+        # A delivered BPP whose installation result never came: see esim.smdp.expiry.
+        release_stale_orders(self._store, self._config.session_ttl_seconds)
 
     def _abort(self, session: Session, error: Es9Error, step: Step) -> None:
-        self.sessions.end(session)
+        # The session stays (failed) until CancelSession or expiry: after a failed
+        # AuthenticateClient or GetBoundProfilePackage the LPA cancels the session on the eUICC
+        # and then ES9+.CancelSession (SGP.22 §3.0.1 error handling, §5.6.5), which needs it.
+        self.sessions.advance(session, SessionState.FAILED)
         order = self._store.get(session.matching_id) if session.matching_id else None
         if session.claim_held:
             session.claim_held = False
@@ -152,12 +165,13 @@ class Es9Plus:
             raise _refuse(status.SVN_NOT_SUPPORTED, "svn", "only SGP.22 v2.x is supported")
         if self._ci_pkid not in info1["euiccCiPKIdListForVerification"]:
             raise _refuse(status.NO_VERIFICATION_PKID, "ci.verification", "our CI is not listed")
-        if self._ci_pkid not in info1["euiccCiPKIdListForSigning"]:
+        signing = [pkid for pkid in self._euicc_cis if pkid in info1["euiccCiPKIdListForSigning"]]
+        if not signing:
             raise _refuse(status.NO_SIGNING_PKID, "ci.signing", "our CI is not listed")
         behaviour = self._store.released_failure(Step.INITIATE_AUTHENTICATION)
         if behaviour is not None:
             raise _refuse(behaviour.failure, "behaviour.injected-failure", "initiateAuth fails")
-        session = self.sessions.create(challenge, self._ci_pkid)
+        session = self.sessions.create(challenge, signing[0])
         signed1 = m.SERVER_SIGNED1.encode(
             {
                 "transactionId": session.transaction_id,
@@ -170,7 +184,7 @@ class Es9Plus:
             "transactionId": session.transaction_hex,
             "serverSigned1": b64(signed1),
             "serverSignature1": b64(encode_signature_tlv(sign_raw(self._dp_auth_key, signed1))),
-            "euiccCiPKIdToBeUsed": b64(encode_tlv(0x04, self._ci_pkid)),
+            "euiccCiPKIdToBeUsed": b64(encode_tlv(0x04, session.ci_pkid)),
             "serverCertificate": b64(self._dp_auth.der),
         }
 
@@ -194,7 +208,7 @@ class Es9Plus:
                 f"the eUICC refused AuthenticateServer: {value.get('authenticateErrorCode')}",
             )
         euicc, eum = _certificates(value)
-        eid = check.euicc_chain(euicc, eum, self._ci, session.ci_pkid)
+        eid = check.euicc_chain(euicc, eum, self._euicc_cis[session.ci_pkid], session.ci_pkid)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         part = m.euicc_signed1_part(raw)
         check.signature(key, part.signed, part.signature, "euiccSignature1")
@@ -207,6 +221,8 @@ class Es9Plus:
             raise _refuse(status.INVALID_SMDP_ADDRESS, "smdp-address.signed", "not our address")
         matching_id = signed1["ctxParams1"][1].get("matchingId")
         session.eid, session.euicc_certificate = eid, euicc
+        self.sessions.expire()
+        release_stale_orders(self._store, self._config.session_ttl_seconds)
         order = self._store.find_for_download(matching_id, eid)
         if order is None:
             raise _refuse(
@@ -344,6 +360,11 @@ class Es9Plus:
         part = m.profile_installation_result_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccSignPIR")
+        seq_number = data["notificationMetadata"]["seqNumber"]
+        verdict = self._ledger.admit(order.downloaded_by or "", seq_number, "install", order)
+        if verdict.replay is not None:
+            self._replayed(order, verdict, seq_number)
+            return
         await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
         self._end_session(data["transactionId"])
         kind, result = data["finalResult"]
@@ -369,7 +390,9 @@ class Es9Plus:
 
     async def _other_notification(self, raw: bytes, value: dict[str, Any]) -> None:
         euicc, eum = _certificates(value)
-        check.euicc_chain(euicc, eum, self._ci, self._ci_pkid)
+        pkid = authority_key_identifier(eum) or b""
+        ci = self._euicc_cis.get(pkid, self._ci)
+        eid = check.euicc_chain(euicc, eum, ci, pkid if pkid in self._euicc_cis else self._ci_pkid)
         part = m.other_signed_notification_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccNotificationSignature")
@@ -382,8 +405,13 @@ class Es9Plus:
         order = None if iccid is None else self._store.get_by_iccid(iccid)
         if order is None:
             return  # acknowledged: nothing here to update
-        await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
         names = [m.NOTIFICATION_EVENTS[event] for event in sorted(events) if event < 4]
+        seq_number = metadata["seqNumber"]
+        verdict = self._ledger.admit(eid, seq_number, "+".join(names) or "other", order)
+        if verdict.replay is not None:
+            self._replayed(order, verdict, seq_number)
+            return
+        await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
         if "delete" in names:
             self._store.transition(
                 order, {OrderState.INSTALLED, OrderState.DOWNLOADED}, OrderState.DELETED, "deleted"
@@ -391,6 +419,24 @@ class Es9Plus:
         for name in names:
             if name != "delete":
                 self._store.emit(f"profile-{name}d", order)
+
+    def _replayed(self, order: Order, verdict: Verdict, seq_number: int) -> None:
+        """Report a replayed notification; refuse it unless configured to acknowledge it."""
+        acknowledged = self._config.acknowledge_replayed_notifications
+        self._store.emit(
+            "notification-replay",
+            order,
+            replay=str(verdict.replay),
+            seq_number=str(seq_number),
+            detail=verdict.detail,
+            answer="204, ignored" if acknowledged else "refused",
+        )
+        if not acknowledged:
+            raise _refuse(
+                status.INVALID_PARAMETER,
+                f"notification.replay.{verdict.replay}",
+                f"a replayed notification changes nothing: {verdict.detail}",
+            )
 
     # -- cancelSession (§3.8) -------------------------------------------------------------
 

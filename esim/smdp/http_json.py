@@ -1,6 +1,8 @@
 """The SGP.22 JSON binding over HTTP, shared by ES9+ and ES2+ (esim-rsp.md §2.1-§2.3).
 
-* Requests: POST, ``Content-Type: application/json`` (else 1.2.1/2.1, osmo-smdpp's check),
+* Requests: POST, ``Content-Type: application/json`` exactly, charset UTF-8 if any (else
+  1.2.1/2.1, osmo-smdpp's check); a body that does not decode (false ``Content-Encoding``,
+  numbers too long for Python, bad UTF-8) is 1.6/2.1 like any malformed JSON,
   ``X-Admin-Protocol`` starting ``gsma/rsp/v`` when present (else 1.2.2/2.1), a JSON object.
 * Binary fields are standard base64; whitespace inside is tolerated (lpac strips it, §2.1).
 * Success: HTTP 200, ``header.functionExecutionStatus.status = "Executed-Success"`` plus the
@@ -17,10 +19,12 @@ import binascii
 import json
 import logging
 import re
+import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from esim.smdp import status
 from esim.smdp.status import Es9Error
@@ -63,16 +67,81 @@ def failure_response(error: Es9Error) -> web.Response:
     )
 
 
-async def read_json_body(request: web.Request) -> Body:
-    """The request's JSON object after the transport checks; raises :class:`Es9Error`."""
-    content_type = request.headers.get("Content-Type", "")
-    if not content_type.lower().startswith("application/json"):
+def _check_content_type(request: web.Request) -> None:
+    # Exactly application/json, optionally with charset=utf-8; application/jsonXYZ is not JSON.
+    header = request.headers.get("Content-Type", "")
+    media_type = request.content_type.lower()
+    charset = (request.charset or "utf-8").lower()
+    if media_type != "application/json" or charset not in ("utf-8", "utf8"):
         raise Es9Error(
             status.BAD_CONTENT_TYPE,
             "http.content-type",
-            f"Content-Type is {content_type or 'missing'!r}, not application/json",
+            f"Content-Type is {header[:80] or 'missing'!r}, not application/json (charset UTF-8)",
             _SPEC_TRANSPORT,
         )
+
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""The largest request body, before and after Content-Encoding is undone."""
+_DECOMPRESSORS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 0}
+
+
+def _encoding_error(encoding: str, why: str) -> Es9Error:
+    return Es9Error(
+        status.INVALID_PARAMETER,
+        "http.content-encoding",
+        f"the body cannot be read with Content-Encoding {encoding[:40]!r}: {why}",
+        _SPEC_TRANSPORT,
+    )
+
+
+def decode_content_encoding(raw: bytes, encoding: str) -> bytes:
+    """Undo ``Content-Encoding`` (identity, gzip, deflate) within :data:`MAX_BODY_BYTES`.
+
+    The server hands bodies over undecoded (``auto_decompress=False``) so that a false or
+    oversized compressed body is this refusal, not an exception inside aiohttp's parser.
+    """
+    name = encoding.strip().lower()
+    if name in ("", "identity"):
+        return raw
+    if name not in _DECOMPRESSORS:
+        raise _encoding_error(encoding, "only identity, gzip and deflate are understood")
+    wbits = _DECOMPRESSORS[name]
+    # RFC 9110 deflate is zlib-wrapped; some clients send raw deflate: accept both.
+    for bits in (wbits,) if wbits else (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+        inflater = zlib.decompressobj(bits)
+        try:
+            body = inflater.decompress(raw, MAX_BODY_BYTES + 1)
+        except zlib.error:
+            continue
+        if len(body) > MAX_BODY_BYTES:
+            raise _encoding_error(encoding, f"it inflates beyond {MAX_BODY_BYTES} bytes")
+        if not inflater.eof or inflater.unused_data:
+            raise _encoding_error(encoding, "the compressed data is cut short or followed by more")
+        return body
+    raise _encoding_error(encoding, "the body is not valid compressed data")
+
+
+async def _read_body(request: web.Request) -> bytes:
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise Es9Error(
+            status.INVALID_PARAMETER, "http.body-too-large", "the body is too large"
+        ) from None
+    except (HttpProcessingError, ClientPayloadError, ValueError) as error:
+        raise Es9Error(
+            status.INVALID_PARAMETER,
+            "http.body-unreadable",
+            f"the body could not be read: {type(error).__name__}",
+            _SPEC_TRANSPORT,
+        ) from None
+    return decode_content_encoding(raw, request.headers.get("Content-Encoding", ""))
+
+
+async def read_json_body(request: web.Request) -> Body:
+    """The request's JSON object after the transport checks; raises :class:`Es9Error`."""
+    _check_content_type(request)
     protocol = request.headers.get("X-Admin-Protocol")
     if protocol is not None and not protocol.startswith("gsma/rsp/v"):
         raise Es9Error(
@@ -81,15 +150,12 @@ async def read_json_body(request: web.Request) -> Body:
             f"X-Admin-Protocol {protocol[:40]!r} does not start with gsma/rsp/v",
             _SPEC_TRANSPORT,
         )
+    raw = await _read_body(request)
     try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise Es9Error(
-            status.INVALID_PARAMETER, "http.body-too-large", "the body is too large"
-        ) from None
-    try:
+        # ValueError covers JSONDecodeError, bad UTF-8 and Python's limit on integer digits
+        # (a number of thousands of digits); RecursionError covers deep nesting.
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:
         raise Es9Error(
             status.INVALID_PARAMETER,
             "json.malformed",

@@ -1,6 +1,8 @@
 """Profile packages: a generated UPP, its metadata, and per-session binding into a BPP.
 
-* :class:`ProfileSpec`: what an order installs (ICCID, SPN, name, class, icon, size).
+* :class:`ProfileSpec`: what an order installs (ICCID, SPN, name, class, icon, size), and
+  optionally a real UPP a user brought (:func:`read_profile_package`, e.g. a GSMA TS.48 test
+  profile), served byte for byte instead of a generated one.
 * :func:`unprotected_profile_package`: a SAIP-shaped UPP (ProfileHeader first, with the ICCID in
   **plain BCD** as TCA SAIP has it, esim-rsp.md §0.2, §4.1), padded with deterministic
   non-standard PEs to the requested size, then an ``end`` PE. The eUICC reads the header ICCID
@@ -24,6 +26,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from esim.asn1.errors import Asn1DecodeError
 from esim.asn1.messages import (
     CONFIGURE_ISDP_REQUEST,
     REPLACE_SESSION_KEYS_REQUEST,
@@ -94,9 +97,20 @@ class ProfileSpec:
     size_bytes: int = DEFAULT_SIZE_BYTES
     icon: bytes | None = None
     """PNG bytes (≤ 1024); None uses :func:`default_icon`, ``b""`` sends no icon."""
+    upp: bytes | None = None
+    """A real unprotected profile package to serve as is (its header names ``iccid``)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "iccid", Iccid.parse(self.iccid).digits)
+        if self.upp is not None:
+            header = read_profile_package(self.upp)
+            if header.iccid.digits != Iccid.parse(self.iccid, check_luhn=False).digits:
+                raise ValueError(
+                    f"the profile package's header names ICCID {header.iccid}, not {self.iccid}"
+                )
+            object.__setattr__(self, "iccid", header.iccid.digits)
+            object.__setattr__(self, "size_bytes", len(self.upp))
+        else:
+            object.__setattr__(self, "iccid", Iccid.parse(self.iccid).digits)
         if self.profile_class not in PROFILE_CLASSES:
             raise ValueError(
                 f"profile_class must be one of {sorted(PROFILE_CLASSES)} (SGP.22 ProfileClass)"
@@ -116,11 +130,12 @@ class ProfileSpec:
             "profile_class": self.profile_class,
             "size_bytes": self.size_bytes,
             "icon": None if self.icon is None else self.icon.hex(),
+            "upp": None if self.upp is None else self.upp.hex(),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProfileSpec:
-        icon = data.get("icon")
+        icon, upp = data.get("icon"), data.get("upp")
         return cls(
             iccid=data["iccid"],
             service_provider=data["service_provider"],
@@ -128,6 +143,28 @@ class ProfileSpec:
             profile_class=data["profile_class"],
             size_bytes=data["size_bytes"],
             icon=None if icon is None else bytes.fromhex(icon),
+            upp=None if upp is None else bytes.fromhex(upp),
+        )
+
+    @classmethod
+    def from_upp(
+        cls,
+        upp: bytes,
+        *,
+        service_provider: str = "GSMA Test",
+        profile_name: str | None = None,
+        profile_class: str = "operational",
+    ) -> ProfileSpec:
+        """The spec serving ``upp``: ICCID from its ProfileHeader, name from its profileType."""
+        header = read_profile_package(upp)
+        name = profile_name or header.profile_type or "Test profile"
+        return cls(
+            iccid=header.iccid.digits,
+            service_provider=service_provider,
+            profile_name=name.encode()[:64].decode(errors="ignore"),
+            profile_class=profile_class,
+            icon=b"",
+            upp=upp,
         )
 
 
@@ -159,7 +196,12 @@ def _pe_header(identification: int) -> bytes:
 
 
 def unprotected_profile_package(spec: ProfileSpec) -> bytes:
-    """The UPP of ``spec``: header, filler PEs (deterministic per ICCID), end; ≈ size_bytes."""
+    """The UPP of ``spec``: header, filler PEs (deterministic per ICCID), end; ≈ size_bytes.
+
+    A spec made from a real package (:meth:`ProfileSpec.from_upp`) gets that package.
+    """
+    if spec.upp is not None:
+        return spec.upp
     header = _profile_header(Iccid.parse(spec.iccid), spec.profile_name)
     end = encode_tlv(0xAA, _pe_header(0xFFFF))
     elements = [header]
@@ -184,6 +226,62 @@ def unprotected_profile_package(spec: ProfileSpec) -> bytes:
         counter += 1
     elements.append(end)
     return b"".join(elements)
+
+
+MAX_UPP_BYTES = 4 * 1024 * 1024
+"""The largest profile package accepted (TS.48 profiles are 11-13 KB; large ones ~100 KB)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileHeader:
+    """What the SM-DP+ reads from a SAIP ProfileHeader (TCA eUICC Profile Package §8.2)."""
+
+    iccid: Iccid
+    profile_type: str | None
+    version: tuple[int, int]
+    elements: int
+    """How many ProfileElements the package holds (header and end included)."""
+
+
+class ProfilePackageError(ValueError):
+    """A file that is not a usable unprotected profile package; names the rule broken."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(f"{message} [{rule}; TCA eUICC Profile Package §8.2 (ProfileHeader)]")
+        self.rule = rule
+
+
+def read_profile_package(upp: bytes) -> ProfileHeader:
+    """Check ``upp`` is a sequence of DER TLVs starting with a ProfileHeader that has an ICCID.
+
+    Raises :class:`ProfilePackageError` naming what is wrong. Only the outer structure and the
+    header are read: the eUICC, not the SM-DP+, interprets the other ProfileElements.
+    """
+    if len(upp) > MAX_UPP_BYTES:
+        raise ProfilePackageError("upp.size", f"{len(upp)} bytes; at most {MAX_UPP_BYTES}")
+    try:
+        elements = list(iter_tlvs(upp))
+        fields = {tlv.tag: tlv.value for tlv in iter_tlvs(elements[0].value)} if elements else {}
+    except Asn1DecodeError as error:
+        raise ProfilePackageError("upp.tlv", f"not a sequence of DER TLVs: {error}") from None
+    if not elements or elements[0].tag != 0xA0:
+        raise ProfilePackageError(
+            "upp.header-first", "the package must start with a ProfileHeader (tag A0)"
+        )
+    if 0x83 not in fields or len(fields[0x83]) != 10:
+        raise ProfilePackageError("upp.header-iccid", "the ProfileHeader has no 10-byte iccid (83)")
+    try:
+        iccid = Iccid.from_bcd(fields[0x83], check_luhn=False)
+    except ValueError as error:
+        raise ProfilePackageError("upp.header-iccid", f"the header's ICCID: {error}") from None
+    major, minor = fields.get(0x80, b"\x00"), fields.get(0x81, b"\x00")
+    profile_type = fields.get(0x82)
+    return ProfileHeader(
+        iccid=iccid,
+        profile_type=None if profile_type is None else profile_type.decode("utf-8", "replace"),
+        version=(int.from_bytes(major, "big"), int.from_bytes(minor, "big")),
+        elements=len(elements),
+    )
 
 
 def profile_header_iccid(upp: bytes) -> Iccid:

@@ -10,19 +10,24 @@ from __future__ import annotations
 import ssl
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from esim.pki import CertificateSet
+from esim.smdp.es2_credentials import Es2Credential, load_or_create
 from esim.smdp.es2plus import DEFAULT_OPERATOR_ID, Es2Plus
 from esim.smdp.es9plus import Es9Plus
+from esim.smdp.http_json import MAX_BODY_BYTES
 from esim.smdp.store import Listener, OrderStore
 
+SHUTDOWN_GRACE_SECONDS = 2.0
+"""How long :meth:`SmdpServer.stop` lets in-flight requests finish before cancelling them."""
 _SPEC_TLS = "SGP.22 §6.1 / esim-rsp.md §2.1 (TLS with CERT.DPtls)"
 
 
@@ -43,10 +48,19 @@ class SmdpConfig:
     """Send ReplaceSessionKeys (A2) and protect the profile with fresh PPKs (§3.6)."""
     operator_ids: frozenset[str] = field(default_factory=lambda: frozenset({DEFAULT_OPERATOR_ID}))
     """ES2+ functionRequesterIdentifier values accepted from operators."""
+    operator_secrets: Mapping[str, str] | None = None
+    """ES2+ bearer secret per requester ID; None reads (or creates) ``es2-credentials.json``
+    in ``data_dir`` (see :mod:`esim.smdp.es2_credentials`)."""
     operator_url: str | None = None
     """Where ES2+ handleDownloadProgressInfo is POSTed (base URL of the operator's ES2+)."""
     operator_ssl: ssl.SSLContext | bool = True
     """TLS verification for ``operator_url`` (a context, True for the system store, False)."""
+    acknowledge_replayed_notifications: bool = False
+    """Answer a replayed notification 204 and ignore it, as some SM-DP+s do, instead of
+    refusing it; either way it changes nothing and is reported as ``notification-replay``."""
+    euicc_cis: tuple[x509.Certificate, ...] = ()
+    """More CIs whose EUM/eUICC chains are accepted (besides ``certificates.ci``): an SM-DP+
+    running a brought set (e.g. SGP.26's DPauth/DPpb) still serves eUICCs of another CI."""
 
 
 def server_ssl_context(
@@ -92,10 +106,24 @@ class SmdpServer:
         self.store = store
         store.clock = clock or config.clock
         store.set_smdp_address(config.address)
-        self.es2plus = Es2Plus(config, store)
+        self.es2_secrets: dict[str, str] = dict(
+            config.operator_secrets
+            if config.operator_secrets is not None
+            else load_or_create(config.data_dir, config.operator_ids)
+        )
+        """The ES2+ secret of each accepted requester ID."""
+        self.es2plus = Es2Plus(config, store, self.es2_secrets)
         self.es9plus = Es9Plus(config, store, self.es2plus.download_progress)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+
+    def es2_credential(self, requester_id: str = DEFAULT_OPERATOR_ID) -> Es2Credential:
+        """What the operator ``requester_id`` must send on ES2+ (KeyError if not accepted)."""
+        return Es2Credential(requester_id, self.es2_secrets[requester_id])
+
+    def es2_authorization(self, requester_id: str = DEFAULT_OPERATOR_ID) -> dict[str, str]:
+        """The ``Authorization`` header of ``requester_id``'s ES2+ requests."""
+        return self.es2_credential(requester_id).headers()
 
     def add_listener(self, listener: Listener) -> None:
         """``listener("smdp.order", fields)`` for every order event (the app's event log)."""
@@ -106,7 +134,7 @@ class SmdpServer:
         self.es2plus.operator_url = url
 
     def application(self) -> web.Application:
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
         self.es9plus.add_routes(app)
         self.es2plus.add_routes(app)
         return app
@@ -121,7 +149,13 @@ class SmdpServer:
         if self._runner is not None:
             raise RuntimeError("the SM-DP+ is already running")
         context = ssl_context or server_ssl_context(self.config.certificates)
-        runner = web.AppRunner(self.application(), access_log=None)
+        # Content-Encoding is undone by the JSON binding, bounded and with a proper refusal.
+        runner = web.AppRunner(
+            self.application(),
+            access_log=None,
+            auto_decompress=False,
+            shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+        )
         await runner.setup()
         site = web.TCPSite(runner, host, port, ssl_context=context)
         await site.start()

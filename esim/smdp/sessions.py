@@ -21,16 +21,20 @@ from enum import StrEnum
 
 from cryptography import x509
 
-from esim.smdp.status import UNKNOWN_TRANSACTION, Es9Error
+from esim.smdp.status import BUSY, UNKNOWN_TRANSACTION, Es9Error
 
 _SPEC = "SGP.22 §5.6, esim-rsp.md §3.5 (RSP session), §2.4 8.10.1/3.9"
 TRANSACTION_ID_LENGTH = 16
+MAX_LIVE_SESSIONS = 10_000
+"""Sessions held at once (each a few hundred bytes until it ends or expires)."""
 
 
 class SessionState(StrEnum):
     INITIATED = "initiated"
     AUTHENTICATED = "authenticated"
     BPP_DELIVERED = "bpp-delivered"
+    FAILED = "failed"
+    """An ES9+ call of the session failed: only CancelSession is accepted until it expires."""
 
 
 @dataclass(slots=True)
@@ -67,9 +71,11 @@ class SessionTable:
         clock: Callable[[], float],
         ttl_seconds: float,
         on_expired: Callable[[Session], None] | None = None,
+        max_sessions: int = MAX_LIVE_SESSIONS,
     ) -> None:
         self._clock = clock
         self._ttl = ttl_seconds
+        self._max_sessions = max_sessions
         self._on_expired = on_expired
         self._sessions: dict[bytes, Session] = {}
         self._lock = threading.Lock()
@@ -82,6 +88,15 @@ class SessionTable:
         """A new session with a fresh transactionId and serverChallenge."""
         self.expire()
         with self._lock:
+            if len(self._sessions) >= self._max_sessions:
+                # initiateAuthentication needs no credential: without a cap, a flood of them
+                # would hold memory for a whole TTL.
+                raise Es9Error(
+                    BUSY,
+                    "session.too-many",
+                    f"{self._max_sessions} RSP sessions are live; try again when some end",
+                    _SPEC,
+                )
             while True:
                 transaction_id = os.urandom(TRANSACTION_ID_LENGTH)
                 if transaction_id not in self._sessions:

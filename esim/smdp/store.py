@@ -32,7 +32,7 @@ from esim.smdp.orders import (
 )
 from esim.smdp.profile_package import ProfileSpec
 from esim.smdp.status import Es9Error
-from esim.sqlite_transaction import immediate_transaction
+from esim.sqlite_transaction import immediate_transaction, open_database
 
 _LOG = logging.getLogger(__name__)
 DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
@@ -97,12 +97,7 @@ class OrderStore:
         smdp_address: str | None = None,
     ) -> OrderStore:
         """Open or create the store (WAL); ``smdp_address`` is saved for activation codes."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=10
-        )
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
+        connection = open_database(path)
         connection.executescript(_SCHEMA)
         store = cls(connection, clock)
         if smdp_address is not None:
@@ -117,6 +112,10 @@ class OrderStore:
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate_transaction(self._db, self._lock)
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction, for companion tables (the notification ledger)."""
+        return self._transaction()
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener("smdp.order", fields)`` on every order event."""

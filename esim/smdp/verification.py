@@ -12,6 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from esim.asn1.certificate_check import ReceivedCertificateError, load_received_certificate
 from esim.asn1.errors import Asn1DecodeError
 from esim.asn1.messages import Message
 from esim.crypto import CryptoError, verify_raw
@@ -39,12 +40,12 @@ def decode(message: Message, data: bytes, field: str) -> Any:
 
 
 def certificate(der: Any, code: StatusCode, what: str) -> x509.Certificate:
-    """Parse a certificate received as ASN.1 ANY (asn1tools gives a bytearray)."""
+    """Parse a certificate received as ASN.1 ANY (asn1tools gives a bytearray), every part."""
     try:
-        return x509.load_der_x509_certificate(bytes(der))
-    except (ValueError, TypeError):
+        return load_received_certificate(der)
+    except ReceivedCertificateError as error:
         raise Es9Error(
-            code, f"certificate.{what}.malformed", f"{what} is not a DER X.509 certificate"
+            code, f"certificate.{what}.{error.part}", f"{what}: {error.message}", error.spec
         ) from None
 
 

@@ -1,200 +1,308 @@
-// The Mobile Plans bridge, injected at document creation into the page's main world.
+// The Mobile Plans bridge, page half: the objects the portal sees, in the page's main world.
 //
-// Python wraps this file as `(function () { <qwebchannel.js> const MPS_CONFIG = {...}; <this> })();`
-// so neither QWebChannel nor our state is reachable from the portal's own scripts.
-// MPS_CONFIG: {host, token, objectName, surface: {enums, objects}} (see simulator/bridge/script.py).
+// Python wraps this file as `(function () { const MPS_SURFACE = {...}; <this> })();`
+// MPS_SURFACE: {host, surface: {enums, objects}} (see simulator/bridge/script.py).
 //
 // What the portal sees is what Windows' Mobile Plans app injects (mobile-plans.md §1, §7.1):
 // synchronous-looking objects; every call is posted to Python in order, with its arguments
 // encoded losslessly (simulator/contract/values.py describes the tagged format).
-
-const transport = typeof qt !== "undefined" && qt ? qt.webChannelTransport : undefined;
-// Qt delivers messages through the global `qt.webChannelTransport`, so it must stay. What the
-// page could do with it is limited below: once our client owns `onmessage` it is locked, so a
-// second QWebChannel cannot steal the transport (style-anchors §4), and Python believes only
-// envelopes carrying this launch's token, which never leaves this closure.
+//
+// This half holds no secret and cannot reach Python by itself: it hands each message to the
+// channel half (bridge_channel.js, in an isolated world) as a DOM event on a private node. The
+// page may patch every global it likes; at worst it garbles its own calls, which Python then
+// reports. The built-ins used below are taken before any script of the page has run.
 
 const isTopLevel = window.top === window;
 const allowedOrigin =
     isTopLevel &&
     location.protocol === "https:" &&
-    location.hostname.toLowerCase() === MPS_CONFIG.host &&
+    location.hostname.toLowerCase() === MPS_SURFACE.host &&
     location.port === "";
-if (!allowedOrigin || !transport) {
+if (!allowedOrigin) {
     return;
 }
 
+const PAGE_HELLO = "mobileplans-bridge-page";
+const CHANNEL_HELLO = "mobileplans-bridge-channel";
+const TO_APP = "mobileplans-to-app";
+const TO_PAGE = "mobileplans-to-page";
+const LINKED = "mobileplans-linked";
+
+// ---- built-ins, as they were at document creation ------------------------------------------
+const apply = Reflect.apply;
+const defineProperty = Object.defineProperty;
+const ownKeys = Object.keys;
+const isArray = Array.isArray;
+const createObject = Object.create;
+const NativeCustomEvent = CustomEvent;
+const NativeMouseEvent = MouseEvent;
+const dispatchEvent = EventTarget.prototype.dispatchEvent;
+const addEventListener = EventTarget.prototype.addEventListener;
+const removeEventListener = EventTarget.prototype.removeEventListener;
+const detailOf = Object.getOwnPropertyDescriptor(CustomEvent.prototype, "detail").get;
+const getRandomValues = Crypto.prototype.getRandomValues;
+const randomUUID = typeof Crypto.prototype.randomUUID === "function" ? Crypto.prototype.randomUUID : null;
+const toHex = Number.prototype.toString;
+const stringOf = String;
+const isFinite = Number.isFinite;
+const NativeProxy = Proxy;
+const reflectSet = Reflect.set;
+const NativeUint8Array = Uint8Array;
+const cryptoObject = crypto;
+const pageWindow = window;
+const consoleError = console.error;
+const theConsole = console;
+
 const MAX_DEPTH = 32;
 const MAX_NODES = 10000;
-const documentId = randomId();
-const queue = [];
-let endpoint = null;
-let seq = 0;
 
-function randomId() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+function bag() {
+    // Objects this half builds have no prototype, so no setter or getter of the page's runs.
+    return createObject(null);
+}
+
+function append(array, value) {
+    // Not `push` or `array[i] =`: both can run a setter the page put on Array.prototype.
+    const descriptor = bag();
+    descriptor.value = value;
+    descriptor.writable = true;
+    descriptor.enumerable = true;
+    descriptor.configurable = true;
+    defineProperty(array, array.length, descriptor);
 }
 
 function operationId() {
     // MobilePlansOperationContext.Id: "unique id created by the app for an operation" (§1.1).
-    return typeof crypto.randomUUID === "function" ? crypto.randomUUID() : randomId();
+    if (randomUUID !== null) {
+        return apply(randomUUID, cryptoObject, []);
+    }
+    const bytes = apply(getRandomValues, cryptoObject, [new NativeUint8Array(16)]);
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 1) {
+        const digits = apply(toHex, bytes[i], [16]);
+        text += digits.length === 1 ? "0" + digits : digits;
+    }
+    return text;
 }
+
+// ---- the private node ----------------------------------------------------------------------
+
+const node = document.createElement("mobileplans-bridge"); // never inserted into the document
+let linked = false;
+const pending = []; // messages made before the channel half answered (none in practice)
+let pendingCount = 0;
+
+function dispatch(target, event) {
+    return apply(dispatchEvent, target, [event]);
+}
+
+function sendToApp(body) {
+    if (!linked) {
+        pending[pendingCount] = body;
+        pendingCount += 1;
+        return;
+    }
+    const init = bag();
+    init.detail = body;
+    dispatch(node, new NativeCustomEvent(TO_APP, init));
+}
+
+function announce() {
+    const init = bag();
+    init.relatedTarget = node;
+    dispatch(document, new NativeMouseEvent(PAGE_HELLO, init));
+}
+
+function onChannelHello() {
+    if (!linked) {
+        announce();
+    }
+}
+
+apply(addEventListener, node, [
+    LINKED,
+    function onLinked() {
+        if (linked) {
+            return;
+        }
+        linked = true;
+        apply(removeEventListener, document, [CHANNEL_HELLO, onChannelHello, true]);
+        for (let i = 0; i < pendingCount; i += 1) {
+            sendToApp(pending[i]);
+            pending[i] = undefined;
+        }
+        pendingCount = 0;
+    },
+]);
+apply(addEventListener, node, [TO_PAGE, (event) => deliver(apply(detailOf, event, []))]);
+apply(addEventListener, document, [CHANNEL_HELLO, onChannelHello, true]);
+announce();
 
 // ---- lossless argument encoding -------------------------------------------------------------
 
-function encode(value, depth, budget, seen) {
+function tagged(type, value) {
+    const item = bag();
+    item.t = type;
+    if (value !== undefined) {
+        item.v = value;
+    }
+    return item;
+}
+
+function encode(value, depth, budget, stack) {
     budget.nodes += 1;
     if (budget.nodes > MAX_NODES || depth > MAX_DEPTH) {
-        return { t: "truncated" };
+        return tagged("truncated");
     }
     switch (typeof value) {
         case "undefined":
-            return { t: "undefined" };
+            return tagged("undefined");
         case "boolean":
-            return { t: "boolean", v: value };
+            return tagged("boolean", value);
         case "number":
-            return { t: "number", v: Number.isFinite(value) ? value : String(value) };
+            return tagged("number", isFinite(value) ? value : stringOf(value));
         case "string":
-            return { t: "string", v: value };
+            return tagged("string", value);
         case "bigint":
-            return { t: "bigint", v: value.toString() };
+            return tagged("bigint", stringOf(value));
         case "symbol":
-            return { t: "symbol", v: String(value) };
-        case "function":
-            return { t: "function", name: typeof value.name === "string" ? value.name : "" };
+            return tagged("symbol", stringOf(value));
+        case "function": {
+            const item = tagged("function");
+            let name = "";
+            try {
+                name = value.name;
+            } catch (error) {
+                // a hostile getter: the name stays empty
+            }
+            item.name = typeof name === "string" ? name : "";
+            return item;
+        }
         default:
             break;
     }
     if (value === null) {
-        return { t: "null" };
+        return tagged("null");
     }
-    if (seen.has(value)) {
-        return { t: "cycle" };
+    for (let i = 0; i < depth; i += 1) {
+        if (stack[i] === value) {
+            return tagged("cycle");
+        }
     }
-    seen.add(value);
+    stack[depth] = value;
     try {
-        if (Array.isArray(value)) {
+        if (isArray(value)) {
             const items = [];
-            for (let i = 0; i < value.length && budget.nodes <= MAX_NODES; i += 1) {
-                items.push(encode(value[i], depth + 1, budget, seen));
+            const length = value.length;
+            for (let i = 0; i < length && budget.nodes <= MAX_NODES; i += 1) {
+                append(items, encode(value[i], depth + 1, budget, stack));
             }
-            return { t: "array", v: items };
+            return tagged("array", items);
         }
         const pairs = [];
-        for (const key of Object.keys(value)) {
+        const keys = ownKeys(value);
+        for (let k = 0; k < keys.length; k += 1) {
+            const key = keys[k];
+            let item;
             if (budget.nodes > MAX_NODES) {
-                pairs.push([key, { t: "truncated" }]);
+                item = tagged("truncated");
+            } else {
+                try {
+                    item = encode(value[key], depth + 1, budget, stack);
+                } catch (error) {
+                    item = tagged("truncated");
+                }
+            }
+            append(pairs, [key, item]);
+            if (budget.nodes > MAX_NODES) {
                 break;
             }
-            let item;
-            try {
-                item = value[key];
-            } catch (error) {
-                pairs.push([key, { t: "truncated" }]);
-                continue;
-            }
-            pairs.push([key, encode(item, depth + 1, budget, seen)]);
         }
-        return { t: "object", v: pairs };
+        return tagged("object", pairs);
     } catch (error) {
         // A hostile Proxy can throw from ownKeys or get: the call still reaches Python.
-        return { t: "truncated" };
+        return tagged("truncated");
     } finally {
-        seen.delete(value);
+        stack[depth] = undefined;
     }
 }
 
 function encodeArguments(args) {
-    const budget = { nodes: 0 };
-    return Array.prototype.map.call(args, (arg) => encode(arg, 0, budget, new Set()));
+    const budget = bag();
+    budget.nodes = 0;
+    const encoded = [];
+    for (let i = 0; i < args.length; i += 1) {
+        append(encoded, encode(args[i], 0, budget, bag()));
+    }
+    return encoded;
 }
 
-// ---- the channel ---------------------------------------------------------------------------
-
-function post(envelope) {
-    seq += 1;
-    envelope.seq = seq;
-    envelope.doc = documentId;
-    envelope.token = MPS_CONFIG.token;
-    envelope.href = location.href;
-    const text = JSON.stringify(envelope);
-    if (endpoint) {
-        endpoint.call(text);
-    } else {
-        queue.push(text); // calls from the <head> wait here until the channel is up
-    }
+function message(kind, objectName, member, args, id) {
+    const body = bag();
+    body.kind = kind;
+    body.object = objectName;
+    body.member = member;
+    body.args = encodeArguments(args);
+    body.operationId = id;
+    return body;
 }
 
 // ---- callbacks into the portal (§1.4, §7.3) --------------------------------------------------
 
-const scriptProperties = Object.create(null);
+const scriptProperties = bag();
 
-function deliver(message) {
-    let request;
-    try {
-        request = JSON.parse(message);
-    } catch (error) {
+function deliver(request) {
+    if (request === null || typeof request !== "object") {
         return;
-    }
-    if (request.doc !== documentId) {
-        return; // meant for a document that is gone (§3.3 [INFERRED]: same page only)
     }
     const holder = scriptProperties[request.property];
     let target = holder ? holder.value : undefined;
     let resolved = "";
     if (typeof target === "string") {
         resolved = target;
-        target = window[target];
+        target = pageWindow[target];
     } else if (typeof target === "function") {
-        resolved = target.name || "(anonymous function)";
+        let name = "";
+        try {
+            name = target.name;
+        } catch (error) {
+            // a hostile getter: reported as anonymous
+        }
+        resolved = typeof name === "string" && name ? name : "(anonymous function)";
     }
-    const result = { kind: "callback-result", callbackId: request.callbackId, resolved: resolved };
+    const result = bag();
+    result.kind = "callback-result";
+    result.callbackId = request.callbackId;
+    result.resolved = resolved;
     if (typeof target !== "function") {
         result.invoked = false;
         result.reason = holder === undefined ? "unset" : "not-a-function";
-        post(result);
+        sendToApp(result);
         return;
     }
     try {
-        target.call(window, request.argument);
+        apply(target, pageWindow, [request.argument]);
         result.invoked = true;
     } catch (error) {
         result.invoked = true;
-        result.error = String(error && error.stack ? error.stack : error);
-        console.error("Mobile Plans callback " + resolved + " threw: " + result.error);
+        let text = "";
+        try {
+            text = stringOf(error && error.stack ? error.stack : error);
+        } catch (inner) {
+            text = "(an exception that cannot be printed)";
+        }
+        result.error = text;
+        apply(consoleError, theConsole, ["Mobile Plans callback " + resolved + " threw: " + text]);
     }
-    post(result);
+    sendToApp(result);
 }
-
-new QWebChannel(transport, (channel) => {
-    try {
-        Object.defineProperty(transport, "onmessage", { writable: false, configurable: false });
-    } catch (error) {
-        // already locked by an earlier document's script on the same transport
-    }
-    endpoint = channel.objects[MPS_CONFIG.objectName];
-    endpoint.deliver.connect(deliver);
-    while (queue.length > 0) {
-        endpoint.call(queue.shift());
-    }
-});
-
-post({ kind: "ready", userAgent: navigator.userAgent });
 
 // ---- the injected objects ------------------------------------------------------------------
 
 function makeMethod(objectName, methodName, spec) {
     const method = function () {
         const id = spec.returns === "operation" ? operationId() : null;
-        post({
-            kind: "call",
-            object: objectName,
-            member: methodName,
-            args: encodeArguments(arguments),
-            operationId: id,
-        });
+        sendToApp(message("call", objectName, methodName, arguments, id));
         if (spec.returns === "operation") {
             return { Id: id }; // MobilePlansOperationContext, capital I (§1.1)
         }
@@ -203,20 +311,20 @@ function makeMethod(objectName, methodName, spec) {
         }
         return undefined;
     };
-    Object.defineProperty(method, "name", { value: methodName });
+    defineProperty(method, "name", { value: methodName });
     return method;
 }
 
 function defineObject(objectName, spec) {
     const target = objectName === "external" ? window.external || {} : {};
     for (const [methodName, methodSpec] of Object.entries(spec.methods)) {
-        Object.defineProperty(target, methodName, {
+        defineProperty(target, methodName, {
             value: makeMethod(objectName, methodName, methodSpec),
             enumerable: true,
         });
     }
     for (const property of spec.scriptProperties) {
-        Object.defineProperty(target, property, {
+        defineProperty(target, property, {
             enumerable: true,
             get() {
                 const holder = scriptProperties[property];
@@ -225,14 +333,11 @@ function defineObject(objectName, spec) {
             set(value) {
                 // One store for every alias: the docs set the property on one object name and
                 // call through another (§1.2), and both must work.
-                scriptProperties[property] = { value: value, object: objectName };
-                post({
-                    kind: "set",
-                    object: objectName,
-                    member: property,
-                    args: encodeArguments([value]),
-                    operationId: null,
-                });
+                const holder = bag();
+                holder.value = value;
+                holder.object = objectName;
+                scriptProperties[property] = holder;
+                sendToApp(message("set", objectName, property, [value], null));
             },
         });
     }
@@ -241,38 +346,35 @@ function defineObject(objectName, spec) {
     }
     // Report assignments to names the app does not have (e.g. the diagrams'
     // registrationCompleteScript), which would otherwise be silently ignored.
-    const declared = new Set([...Object.keys(spec.methods), ...spec.scriptProperties]);
-    const watched = new Proxy(target, {
-        set(object, key, value) {
-            if (typeof key === "string" && !declared.has(key)) {
-                post({
-                    kind: "set",
-                    object: objectName,
-                    member: key,
-                    args: encodeArguments([value]),
-                    operationId: null,
-                });
-            }
-            return Reflect.set(object, key, value);
-        },
-    });
-    Object.defineProperty(window, objectName, { value: watched, enumerable: false });
+    const declared = bag();
+    for (const name of [...Object.keys(spec.methods), ...spec.scriptProperties]) {
+        declared[name] = true;
+    }
+    const traps = bag(); // no prototype: the page cannot add traps through Object.prototype
+    traps.set = function (object, key, value) {
+        if (typeof key === "string" && declared[key] !== true) {
+            sendToApp(message("set", objectName, key, [value], null));
+        }
+        return reflectSet(object, key, value);
+    };
+    const watched = new NativeProxy(target, traps);
+    defineProperty(window, objectName, { value: watched, enumerable: false });
 }
 
 function defineEnum(enumName, members) {
-    Object.defineProperty(window, enumName, {
+    defineProperty(window, enumName, {
         value: Object.freeze(Object.assign(Object.create(null), members)),
         enumerable: false,
     });
 }
 
-for (const [objectName, spec] of Object.entries(MPS_CONFIG.surface.objects)) {
+for (const [objectName, spec] of Object.entries(MPS_SURFACE.surface.objects)) {
     try {
         defineObject(objectName, spec);
     } catch (error) {
         // window.external may be frozen in some engines; the rest of the surface still works
     }
 }
-for (const [enumName, members] of Object.entries(MPS_CONFIG.surface.enums)) {
+for (const [enumName, members] of Object.entries(MPS_SURFACE.surface.enums)) {
     defineEnum(enumName, members);
 }

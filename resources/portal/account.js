@@ -44,6 +44,9 @@ async function loadLines() {
             Contoso.status("We can't show balances right now: " + answer.error, "bad");
         }
     }
+    // The operator's calendar is the simulator's virtual date, so promotions line up with it.
+    const asOf = answer.ok && typeof answer.data.asOf === "string" ? answer.data.asOf : "";
+    document.getElementById("as-of").textContent = asOf ? "Balances and promotions as of " + asOf + "." : "";
     if (!lines.length) {
         const tr = row(body, ["No Contoso line on this PC yet."]);
         tr.cells[0].colSpan = 5;

@@ -48,6 +48,25 @@ const Contoso = (() => {
         sessionStorage.removeItem("contoso.account");
     }
 
+    // Once an order is placed, Cancel would report a cancelled purchase after a completed
+    // one (the contract flags it): the button goes for the rest of this launch.
+    const completedKey = "contoso.completed." + (launch.transactionId || "no-transaction");
+
+    function orderComplete() {
+        return sessionStorage.getItem(completedKey) !== null;
+    }
+
+    function markOrderComplete(orderId) {
+        sessionStorage.setItem(completedKey, orderId || "placed");
+        hideCancel();
+    }
+
+    function hideCancel() {
+        for (const button of document.querySelectorAll("[data-action=cancel]")) {
+            button.hidden = true;
+        }
+    }
+
     function account() {
         try {
             return JSON.parse(sessionStorage.getItem("contoso.account") || "null");
@@ -125,11 +144,17 @@ const Contoso = (() => {
         for (const button of document.querySelectorAll("[data-action=cancel]")) {
             button.addEventListener("click", cancel);
         }
+        if (orderComplete()) {
+            hideCancel();
+        }
         const banner = document.getElementById("no-bridge");
         if (banner) {
             banner.hidden = bridge();
         }
     });
 
-    return { launch, bridge, cancel, cancelMetadata, status, focus, api, money, account, setAccount, signOut };
+    return {
+        launch, bridge, cancel, cancelMetadata, status, focus, api, money, account, setAccount, signOut,
+        orderComplete, markOrderComplete,
+    };
 })();

@@ -131,6 +131,7 @@ window.contosoActivationComplete = function (json) {
     const args = parseArgs(json);
     hide("cancel-scheduled");
     if (args.activationResult === MobilePlansActivationError.success) {
+        hide("try-again"); // a retry from the app's own error screen worked
         Contoso.status("Your eSIM is installed (ICCID " + args.iccid + "). Connecting to the network…");
         return;
     }

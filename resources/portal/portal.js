@@ -319,6 +319,7 @@ async function placeOrder() {
         Contoso.focus(button);
         return;
     }
+    Contoso.markOrderComplete(state.order.orderId);
     const extra = [["Order", state.order.orderId]];
     if (state.order.offline && state.plan.fulfilment !== "topup") {
         extra.push(["Note", "Demo order: the Contoso backend is not attached, so no profile was ordered on the SM-DP+."]);

@@ -1,6 +1,6 @@
-"""The messages bridge.js posts to Python, parsed at the edge (no Qt here).
+"""The messages bridge_channel.js posts to Python, parsed at the edge (no Qt here).
 
-Everything in an envelope is untrusted: it comes from the portal's page. A malformed envelope
+Everything in an envelope is untrusted: its body comes from the portal's page. A malformed envelope
 becomes an `EnvelopeError` naming the rule; it never raises anything else.
 """
 
@@ -15,7 +15,9 @@ from simulator.contract.values import JsValue, WireFormatError, decode_js_value
 
 MAX_ENVELOPE_CHARS = 8 * 1024 * 1024  # a few 1 MB strings, tagged; anything larger is hostile
 _DOC_ID = re.compile(r"[0-9a-f]{32}")
-_SPEC = "bridge wire format (resources/js/bridge.js)"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
+_SPEC = "bridge wire format (resources/js/bridge_channel.js)"
 
 
 class EnvelopeError(ValueError):
@@ -47,15 +49,55 @@ class CallEnvelope:
     operation_id: str | None
 
 
+def _without_lone_surrogates(root: Any) -> Any:
+    """`root` with every lone surrogate in its strings (keys too) replaced by U+FFFD.
+
+    A JavaScript string may hold half of a UTF-16 pair; JSON carries it as an escape, and Python
+    keeps it in a str that no UTF-8 writer (the event log file, SQLite) accepts. Browsers make
+    the same replacement whenever they encode such a string as UTF-8.
+    """
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, value)
+        return value
+
+    if isinstance(root, str):
+        return clean(root)
+    pending: list[Any] = [root]
+    while pending:
+        holder = pending.pop()
+        if isinstance(holder, dict):
+            for key in list(holder):
+                value = holder[key]
+                if isinstance(value, str):
+                    holder[key] = clean(value)
+                elif isinstance(value, dict | list):
+                    pending.append(value)
+                if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                    holder[clean(key)] = holder.pop(key)
+        elif isinstance(holder, list):
+            for index, value in enumerate(holder):
+                if isinstance(value, str):
+                    holder[index] = clean(value)
+                elif isinstance(value, dict | list):
+                    pending.append(value)
+    return root
+
+
 def parse_envelope(text: str) -> Envelope:
     if len(text) > MAX_ENVELOPE_CHARS:
         raise EnvelopeError("envelope.size", f"{len(text):,} characters is over the limit")
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
+    except json.JSONDecodeError as error:
         raise EnvelopeError("envelope.json", f"not JSON ({error})") from None
+    except RecursionError:
+        raise EnvelopeError("envelope.json", "JSON nested too deeply to decode") from None
     if not isinstance(data, dict):
         raise EnvelopeError("envelope.shape", "not a JSON object")
+    if _LONE_SURROGATE.search(text) or "\\ud" in text or "\\uD" in text:
+        data = _without_lone_surrogates(data)
     kind = data.get("kind")
     if kind not in ("ready", "call", "set", "callback-result"):
         raise EnvelopeError("envelope.kind", f"unknown kind {str(kind)[:40]!r}")

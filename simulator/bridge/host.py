@@ -1,8 +1,9 @@
 """Joins the page's channel to the portal session: the only way calls reach Python.
 
-Every envelope is checked here before anything else sees it: the token the script was built
-with, the page's real URL against the origin policy (mobile-plans.md §4.1), the document's
-call numbering. A call from anywhere else is dropped with a `bridge.rejected` event.
+Every envelope is checked here before anything else sees it (simulator/bridge/gate.py): the
+token the script was built with, the page's current top-level URL and the message's own address
+against the origin policy (mobile-plans.md §4.1), the live document, then the document's call
+numbering. A message from anywhere else is dropped with a `bridge.rejected` event.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import secrets
 from PySide6.QtCore import QObject, Slot
 
 from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
+from simulator.bridge.gate import DocumentGate
 from simulator.bridge.origin import OriginPolicy
 from simulator.bridge.page import PortalPage
 from simulator.contract.model import PortalCall
+from simulator.contract.violations import rule_link
 from simulator.events import EventLog
 from simulator.flows.portal_session import PortalSession
 
@@ -28,7 +31,7 @@ class BridgeHost(QObject):
         self._events = events
         self._policy = OriginPolicy("")
         self._token = ""
-        self._documents: dict[str, str] = {}
+        self._gate = DocumentGate(self._policy, self._token)
         page.endpoint.received.connect(self._on_envelope)
         page.loadStarted.connect(self._on_load_started)
         page.popupBlocked.connect(self._on_popup)
@@ -42,7 +45,7 @@ class BridgeHost(QObject):
         """A new launch: a new token, so nothing built for an earlier launch is believed."""
         self._policy = OriginPolicy(notification_host)
         self._token = secrets.token_hex(16)
-        self._documents.clear()
+        self._gate = DocumentGate(self._policy, self._token)
         self._page.install_bridge(notification_host, self._token)
 
     # PortalChannel -----------------------------------------------------------------------------
@@ -66,23 +69,12 @@ class BridgeHost(QObject):
         except EnvelopeError as error:
             self._reject(error.rule, error.message, page_url)
             return
-        if not secrets.compare_digest(envelope.token.encode(), self._token.encode()):
-            self._reject(
-                "bridge.token", "the message was not sent by this launch's bridge", page_url
-            )
+        refusal = self._gate.admit(envelope, page_url)
+        if refusal is not None:
+            self._reject(refusal.rule, refusal.message, page_url)
             return
         if envelope.kind == "ready":
-            # The origin is judged once, when a document introduces itself: later messages of
-            # that document may arrive after the page has begun to navigate elsewhere.
-            if not self._policy.allows(page_url):
-                self._reject("bridge.origin", self._policy.refusal(page_url), page_url)
-                return
-            self._documents[envelope.doc] = page_url
             self._session.document_ready(envelope.doc, page_url)
-            return
-        document_url = self._documents.get(envelope.doc)
-        if document_url is None:
-            self._reject("bridge.unknown-document", "no ready message came from it", page_url)
             return
         self._session.note_sequence(envelope.doc, envelope.seq)
         if envelope.kind == "callback-result":
@@ -106,7 +98,7 @@ class BridgeHost(QObject):
             kind=parsed.kind,
             args=parsed.args,
             operation_id=parsed.operation_id,
-            document_url=document_url,
+            document_url=self._gate.live_url,
             seq=envelope.seq,
         )
         self._session.call(envelope.doc, call)
@@ -125,7 +117,7 @@ class BridgeHost(QObject):
             rule="portal.popup",
             severity="error",
             message=f"the portal tried to open a pop-up or new window ({url or 'no URL'})",
-            spec="mobile-plans.md §4.12",
+            spec=rule_link("portal.popup"),
             field=None,
             object="window",
             method="open",

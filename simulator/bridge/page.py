@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
     QWebEngineCertificateError,
+    QWebEngineNewWindowRequest,
     QWebEnginePage,
     QWebEngineProfile,
-    QWebEngineScript,
 )
 
-from simulator.bridge.script import ENDPOINT_NAME, SCRIPT_NAME, bridge_script
+from simulator.bridge.script import (
+    CHANNEL_SCRIPT_NAME,
+    CHANNEL_WORLD,
+    ENDPOINT_NAME,
+    SCRIPT_NAME,
+    bridge_scripts,
+)
 from simulator.portal.tls import is_hosted_name
+from simulator.portal.trust import LocalCaTrust
 
 
 class BridgeEndpoint(QObject):
@@ -39,20 +48,29 @@ class PortalPage(QWebEnginePage):
     ) -> None:
         super().__init__(profile, parent)
         self._trusted_leaf_der = trusted_leaf_der
+        self._local_trust: LocalCaTrust | None = None
         self.endpoint = BridgeEndpoint(self)
         self.channel = QWebChannel(self)
         # Registered before any load: later registrations never reach existing clients.
         self.channel.registerObject(ENDPOINT_NAME, self.endpoint)
         self.channel.setPropertyUpdateInterval(0)
-        self.setWebChannel(self.channel, QWebEngineScript.ScriptWorldId.MainWorld)
+        # Only the isolated world gets `qt.webChannelTransport`; the page's world never sees it.
+        self.setWebChannel(self.channel, CHANNEL_WORLD)
         self.certificateError.connect(self._on_certificate_error)
+        self.newWindowRequested.connect(self._on_new_window_requested)
+
+    def trust_local_ca(self, trust: LocalCaTrust) -> None:
+        """Also accept server chains that verify against a user's own CA (`check --ca`)."""
+        self._local_trust = trust
 
     def install_bridge(self, host: str, token: str) -> None:
         """(Re)configure the injected script for the portal's notification host."""
         scripts = self.scripts()
-        for old in scripts.find(SCRIPT_NAME):
-            scripts.remove(old)
-        scripts.insert(bridge_script(host, token))
+        for name in (CHANNEL_SCRIPT_NAME, SCRIPT_NAME):
+            for old in scripts.find(name):
+                scripts.remove(old)
+        for script in bridge_scripts(host, token):
+            scripts.insert(script)
 
     @Slot(QWebEngineCertificateError)
     def _on_certificate_error(self, error: QWebEngineCertificateError) -> None:
@@ -63,15 +81,28 @@ class PortalPage(QWebEnginePage):
         if is_hosted_name(host) and presented == self._trusted_leaf_der:
             error.acceptCertificate()
             return
-        self.certificateRefused.emit(error.url().toString(), error.description())
+        description = error.description()
+        if self._local_trust is not None:
+            chain_der = [bytes(c.toDer().data()) for c in chain]
+            refusal = self._local_trust.refusal(host, chain_der, dt.datetime.now(dt.UTC))
+            if not refusal:
+                error.acceptCertificate()
+                return
+            description = f"{description} ({refusal})"
+        self.certificateRefused.emit(error.url().toString(), description)
         error.rejectCertificate()
 
     def createWindow(  # type: ignore[override]  # returning None refuses the window (Qt docs)
         self, _type: QWebEnginePage.WebWindowType
     ) -> QWebEnginePage | None:
-        # "No pop-ups or extra windows" (mobile-plans.md §4.12): the app opens none.
-        self.popupBlocked.emit(self.requestedUrl().toString())
+        # "No pop-ups or extra windows" (mobile-plans.md §4.12): the app opens none. Returning
+        # None makes Qt emit newWindowRequested, which knows the pop-up's own target URL.
         return None
+
+    @Slot(QWebEngineNewWindowRequest)
+    def _on_new_window_requested(self, request: QWebEngineNewWindowRequest) -> None:
+        # Never adopted (openIn is not called), so no window is ever created.
+        self.popupBlocked.emit(request.requestedUrl().toString())
 
     def javaScriptConsoleMessage(
         self,

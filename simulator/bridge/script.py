@@ -1,4 +1,10 @@
-"""Builds the one script injected into every document (style-anchors §5.3)."""
+"""Builds the two scripts injected into every allowed document (style-anchors §5.3).
+
+The page half (`bridge.js`) defines the objects the portal sees in the page's main world and
+holds no secret. The channel half (`bridge_channel.js`) runs qwebchannel.js in an isolated world
+(`CHANNEL_WORLD`), the only world the page's web channel is set on: the transport and the
+launch's token never exist where a script of the page could patch or read them.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ from simulator.contract.surface import surface_json
 from simulator.resources import resource_path
 
 SCRIPT_NAME = "_mobileplans_bridge"
+CHANNEL_SCRIPT_NAME = "_mobileplans_bridge_channel"
 ENDPOINT_NAME = "mobilePlansBridge"
+CHANNEL_WORLD = QWebEngineScript.ScriptWorldId.ApplicationWorld
 
 
 def qwebchannel_source() -> str:
@@ -26,33 +34,46 @@ def qwebchannel_source() -> str:
         file.close()
 
 
-def bridge_source(host: str, token: str) -> str:
-    """The full script: qwebchannel.js and bridge.js in one closure, configured for `host`."""
-    config = {
-        "host": host.lower(),
-        "token": token,
-        "objectName": ENDPOINT_NAME,
-        "surface": json.loads(surface_json()),
-    }
-    bridge_js = Path(resource_path("js", "bridge.js")).read_text(encoding="utf-8")
-    return (
-        "(function () {\n'use strict';\n"
-        + qwebchannel_source()
-        + "\nconst MPS_CONFIG = "
-        + json.dumps(config)
-        + ";\n"
-        + bridge_js
-        + "\n})();\n"
+def _wrapped(*parts: str) -> str:
+    # One closure per script: nothing it declares becomes a global of its world.
+    return "(function () {\n'use strict';\n" + "\n".join(parts) + "\n})();\n"
+
+
+def _resource(name: str) -> str:
+    return Path(resource_path("js", name)).read_text(encoding="utf-8")
+
+
+def bridge_source(host: str) -> str:
+    """The page half, configured for `host`: the surface, no token."""
+    config = {"host": host.lower(), "surface": json.loads(surface_json())}
+    return _wrapped(f"const MPS_SURFACE = {json.dumps(config)};", _resource("bridge.js"))
+
+
+def channel_source(host: str, token: str) -> str:
+    """The channel half: qwebchannel.js and bridge_channel.js, with this launch's token."""
+    config = {"host": host.lower(), "token": token, "objectName": ENDPOINT_NAME}
+    return _wrapped(
+        qwebchannel_source(),
+        f"const MPS_CHANNEL = {json.dumps(config)};",
+        _resource("bridge_channel.js"),
     )
 
 
-def bridge_script(host: str, token: str) -> QWebEngineScript:
+def _script(name: str, source: str, world: QWebEngineScript.ScriptWorldId) -> QWebEngineScript:
     script = QWebEngineScript()
-    script.setName(SCRIPT_NAME)
-    script.setSourceCode(bridge_source(host, token))
+    script.setName(name)
+    script.setSourceCode(source)
     # Document creation, so a script in the portal's <head> can use everything at once.
     script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
-    script.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
-    # Sub-frames run it too, but only to lose `qt`: bridge.js defines nothing there.
-    script.setRunsOnSubFrames(True)
+    script.setWorldId(world)
+    # Sub-frames get nothing, whatever their origin (mobile-plans.md §4.1: top-level only).
+    script.setRunsOnSubFrames(False)
     return script
+
+
+def bridge_scripts(host: str, token: str) -> tuple[QWebEngineScript, QWebEngineScript]:
+    """The channel half first, then the page half (they link up in either order)."""
+    return (
+        _script(CHANNEL_SCRIPT_NAME, channel_source(host, token), CHANNEL_WORLD),
+        _script(SCRIPT_NAME, bridge_source(host), QWebEngineScript.ScriptWorldId.MainWorld),
+    )

@@ -1,6 +1,7 @@
 """The Mobile Plans portal ↔ app contract, pure Python: the injected JS surface, the wire
 format of call arguments, and the parsing + validation of every portal call into a typed
-command or a rejection with violations (mobile-plans.md §1, §3, §4)."""
+command or a rejection with violations. Every rule is explained, with the Microsoft
+documentation it comes from, on docs/rules.md (`rulebook`)."""
 
 from .commands import (
     Command,

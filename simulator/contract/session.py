@@ -171,7 +171,7 @@ class ContractSession:
             f.error(
                 "call.arity",
                 f"{where} takes {expected} argument(s), got {len(call.args)}",
-                method.spec.removeprefix("mobile-plans.md "),
+                method.spec,
             )
             return None
         if call.object_name not in _CURRENT_OBJECTS or (
@@ -180,7 +180,7 @@ class ContractSession:
             f.info(
                 "call.legacy-api",
                 f'{where} is a legacy API ("reference only", still supported)',
-                method.spec.removeprefix("mobile-plans.md "),
+                method.spec,
             )
         handler = _HANDLERS[call.member]
         return handler(self, call, f)

@@ -2,7 +2,8 @@
 
 This module is the single source of truth the bridge script is generated from:
 ``surface_json()`` is exactly what ``bridge.js`` consumes. Every object, method,
-arity and enum member carries the section of ``mobile-plans.md`` it comes from.
+arity and enum member carries the section key of the documents it comes from
+(`simulator.contract.rulebook.sources` names the public Microsoft pages behind each key).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ __all__ = [
     "ObjectSpec",
     "surface_json",
 ]
-
-_SPEC = "mobile-plans.md"
 
 # §1.3: metadata enums are PascalCase strings; JS member names are lowerCamelCase ([INFERRED]).
 _ACCOUNT_LIKE: Mapping[str, str] = {
@@ -181,7 +180,7 @@ def _m(
     spec: str,
     returns: Literal["none", "operation", "metadata"] = "none",
 ) -> MethodSpec:
-    return MethodSpec(name=name, arities=arities, returns=returns, spec=f"{_SPEC} {spec}")
+    return MethodSpec(name=name, arities=arities, returns=returns, spec=spec)
 
 
 _CREATE = _m("createPurchaseMetaData", (0,), "§1.1, §1.3", "metadata")
@@ -228,7 +227,7 @@ _OBJECT_LIST: tuple[ObjectSpec, ...] = (
     ObjectSpec("MobilePlansInlineProfileDownload", _INLINE_LEGACY.methods, SCRIPT_PROPERTIES),
     ObjectSpec("DataMartInlineProfile", _INLINE_LEGACY.methods, SCRIPT_PROPERTIES),
     # §1.2: window.external.notify of the 2017 Data Marketplace.
-    ObjectSpec("external", (_m("notify", (1,), "§1.2, §1.5"),), ()),
+    ObjectSpec("external", (_m("notify", (1,), "§2017, §1.5"),), ()),
 )
 
 #: Object name -> its specification (§1.1, §1.2).

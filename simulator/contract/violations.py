@@ -1,14 +1,19 @@
-"""Violations: what a portal call did wrong, which rule it broke and where the rule is written."""
+"""Violations: what a portal call did wrong, which rule it broke and where to read about it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["SPEC", "Findings", "Severity", "Violation"]
+__all__ = ["RULES_PAGE", "Findings", "Severity", "Violation", "rule_link"]
 
-#: The compiled specification every rule cites (with its section).
-SPEC = "mobile-plans.md"
+#: The page that explains every rule (generated from `simulator.contract.rulebook`).
+RULES_PAGE = "docs/rules.md"
+
+
+def rule_link(rule: str) -> str:
+    """Where a user reads about `rule`: its entry on the rules page, `docs/rules.md#<rule>`."""
+    return f"{RULES_PAGE}#{rule}"
 
 
 class Severity(StrEnum):
@@ -28,8 +33,9 @@ class Violation:
     """One broken (or noteworthy) rule.
 
     ``rule`` is a stable dotted id ("metadata.planName.empty-on-success"), ``message``
-    names the field and the value, ``spec`` the section ("mobile-plans.md §1.3"),
-    ``field`` the argument or property concerned when there is one.
+    names the field and the value, ``spec`` where to read about the rule
+    ("docs/rules.md#metadata.planName.empty-on-success": what it checks, examples, and the
+    Microsoft documentation it comes from), ``field`` the argument or property concerned.
     """
 
     rule: str
@@ -62,10 +68,13 @@ class Findings:
         *,
         reject: bool = False,
     ) -> None:
-        """Record a violation; ``section`` is "§1.3" or "§1.3 (doc page)"."""
+        """Record a violation. ``section`` names, for readers of the checking code, the section
+        of the documents the check implements; users get the rule's link instead, whose entry
+        (`simulator.contract.rulebook`) names the public pages."""
+        del section  # the rule table carries the sources users read
         if reject and severity is not Severity.ERROR:
             raise ValueError("only an ERROR can reject a call")
-        self.violations.append(Violation(rule, severity, message, f"{SPEC} {section}", field))
+        self.violations.append(Violation(rule, severity, message, rule_link(rule), field))
         self.rejected = self.rejected or reject
 
     def error(self, rule: str, message: str, section: str, field: str | None = None) -> None:

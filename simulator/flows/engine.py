@@ -172,13 +172,21 @@ class FlowEngine:
         self, flow: Flow, after_enable: Callable[[Flow, str], None] | None = None
     ) -> None:
         self._state(flow, "downloading", activation_code=flow.activation_code)
-        self._show_progress(flow, 0, 0)
+        # Inline: a popup over the portal, which stays usable (§3.2); else the app's own page.
+        # Shown once: the "(xKB of yKB)" text follows the `lpa.progress` events.
+        screen = Screen.PROGRESS_POPUP if flow.inline else Screen.INSTALLING
+        self.portal.show(screen, screens.installing_text(0, 0))
 
         def progress(stage: str, done: int, total: int) -> None:
             self.events.emit(
-                "lpa.progress", operation=flow.operation, stage=stage, bytes=done, total=total
+                "lpa.progress",
+                operation=flow.operation,
+                stage=stage,
+                bytes=done,
+                total=total,
+                screen=str(screen),
+                text=screens.installing_text(done, total),
             )
-            self._show_progress(flow, done, total)
 
         def downloaded(outcome: DownloadOutcome) -> None:
             if not outcome.ok or not outcome.iccid:
@@ -190,11 +198,6 @@ class FlowEngine:
         self.esim.download(
             flow.activation_code, confirmation_code=None, progress=progress, done=downloaded
         )
-
-    def _show_progress(self, flow: Flow, done: int, total: int) -> None:
-        text = screens.installing_text(done, total)
-        # Inline: a popup over the portal, which stays usable (§3.2); else the app's own page.
-        self.portal.show(Screen.PROGRESS_POPUP if flow.inline else Screen.INSTALLING, text)
 
     def _enable(self, flow: Flow, iccid: str, then: Callable[[Flow, str], None]) -> None:
         self._state(flow, "enabling", iccid=iccid)
@@ -217,7 +220,11 @@ class FlowEngine:
         if flow.inline:
             self.portal.show(Screen.PORTAL, screens.UPDATING_BANNER)
             if flow.doc is not None:
-                self.portal.activation_complete(flow.doc, "success", iccid)
+                # Registration starts once the portal has heard the result (same instant).
+                self.portal.activation_complete(
+                    flow.doc, "success", iccid, then=lambda: self._register(flow, iccid)
+                )
+                return
         else:
             self.portal.show(Screen.CONNECTING, screens.CONNECTING)
         self._register(flow, iccid)
@@ -228,9 +235,10 @@ class FlowEngine:
         self._state(flow, "registering", iccid=iccid)
 
         def changed(changed_iccid: str, state: Registration) -> None:
-            if flow.inline and flow.doc is not None:
-                self.portal.registration_changed(flow.doc, str(state), changed_iccid)
-            if state is not Registration.SEARCHING:
+            def settled() -> None:
+                if state is Registration.SEARCHING:
+                    return
+                # The flow ends only after the portal heard the final state.
                 self._state(
                     flow,
                     "connected" if state.connected else "registration-failed",
@@ -239,6 +247,11 @@ class FlowEngine:
                 )
                 if on_final is not None:
                     on_final(state)
+
+            if flow.inline and flow.doc is not None:
+                self.portal.registration_changed(flow.doc, str(state), changed_iccid, then=settled)
+            else:
+                settled()
 
         self.network.register(iccid, changed)
 
@@ -256,10 +269,20 @@ class FlowEngine:
             message=outcome.message,
         )
         self.lpa_errors.record(outcome.activation_error, iccid, outcome.rule)
-        if flow.inline and flow.doc is not None:
-            self.portal.activation_complete(flow.doc, outcome.activation_error, outcome.iccid or "")
         self._error_flow = flow
-        self.portal.show(Screen.ERROR, error_text(outcome.activation_error))
+
+        def show_error() -> None:
+            self.portal.show(
+                Screen.ERROR, error_text(outcome.activation_error), title=screens.ERROR_TITLE
+            )
+
+        if flow.inline and flow.doc is not None:
+            # The error screen follows once the portal has heard the error (same instant).
+            self.portal.activation_complete(
+                flow.doc, outcome.activation_error, outcome.iccid or "", then=show_error
+            )
+        else:
+            show_error()
 
     def error_answered(self, retry: bool) -> None:
         """The error screen's Try again (same activation code, §4.10) or Close."""

@@ -8,13 +8,16 @@ the `PortalChannel` protocol carries callbacks back into the page.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from simulator.clock import ClockHold
 from simulator.contract.commands import NotifyCancelledPurchase, NotifyPurchaseResult
 from simulator.contract.model import ActivationError, LaunchContext, PortalCall
 from simulator.contract.session import CheckResult, ContractSession
 from simulator.contract.values import encode_js_value
+from simulator.contract.violations import rule_link
 from simulator.device import SimulatedDevice
 from simulator.events import EventLog
 from simulator.flows import screens
@@ -22,6 +25,10 @@ from simulator.flows.screens import Screen
 
 if TYPE_CHECKING:
     from simulator.flows.engine import FlowEngine
+
+# Real seconds the page has to answer a callback before it counts as not delivered; the virtual
+# clock stands still meanwhile. A page answers in milliseconds unless it is gone or hung.
+CALLBACK_ANSWER_SECONDS = 5.0
 
 
 class PortalChannel(Protocol):
@@ -33,9 +40,14 @@ class PortalChannel(Protocol):
 
 @dataclass
 class CallbackRecord:
+    """A callback on its way into the page: time is held until it is answered."""
+
     callback_id: str
     script_property: str
     argument: str
+    doc: str = ""
+    hold: ClockHold | None = None
+    then: Callable[[], None] | None = None
 
 
 @dataclass
@@ -53,6 +65,7 @@ class PortalSession:
     portal_open: bool = False
     _expected_seq: dict[str, int] = field(default_factory=dict)
     _callbacks: dict[str, CallbackRecord] = field(default_factory=dict)
+    _shown: tuple[Screen, str, str] | None = None
 
     # -- the portal's life -------------------------------------------------------------------
     def launched(self, transaction_id: str) -> None:
@@ -69,6 +82,9 @@ class PortalSession:
         self.current_doc = doc
         self._expected_seq[doc] = 2  # `ready` was 1
         self.events.emit("bridge.ready", doc=doc, url=url)
+        for record in [r for r in self._callbacks.values() if r.doc != doc]:
+            # A new document replaced the one that was asked: its answer will never come.
+            self._unanswered(record.callback_id, "the page that asked navigated away first")
 
     def navigation_started(self) -> None:
         # Callbacks are for the document that asked; a new document must introduce itself.
@@ -186,16 +202,33 @@ class PortalSession:
     def portal_still_open(self) -> bool:
         return self.portal_open
 
-    def activation_complete(self, doc: str, result: ActivationError | str, iccid: str) -> None:
+    def activation_complete(
+        self,
+        doc: str,
+        result: ActivationError | str,
+        iccid: str,
+        *,
+        then: Callable[[], None] | None = None,
+    ) -> None:
         argument = json.dumps({"activationResult": str(result), "iccid": iccid})
-        self._callback(doc, "profileActivationCompleteScript", argument)
+        self._callback(doc, "profileActivationCompleteScript", argument, then)
 
-    def registration_changed(self, doc: str, state: str, iccid: str) -> None:
+    def registration_changed(
+        self, doc: str, state: str, iccid: str, *, then: Callable[[], None] | None = None
+    ) -> None:
         argument = json.dumps({"networkRegistrationState": state, "iccid": iccid})
-        self._callback(doc, "registrationChangedScript", argument)
+        self._callback(doc, "registrationChangedScript", argument, then)
 
-    def _callback(self, doc: str, script_property: str, argument: str) -> None:
-        if doc != self.current_doc or not self.portal_open:
+    def callbacks_in_flight(self) -> int:
+        return len(self._callbacks)
+
+    def _callback(
+        self, doc: str, script_property: str, argument: str, then: Callable[[], None] | None
+    ) -> None:
+        callback_id = None
+        if doc == self.current_doc and self.portal_open:
+            callback_id = self.channel.deliver_callback(doc, script_property, argument)
+        if callback_id is None:
             self.events.emit(
                 "portal.callback",
                 property=script_property,
@@ -203,10 +236,44 @@ class PortalSession:
                 delivered=False,
                 reason="the page that asked is no longer loaded",
             )
+            if then is not None:
+                then()
             return
-        callback_id = self.channel.deliver_callback(doc, script_property, argument)
-        if callback_id is not None:
-            self._callbacks[callback_id] = CallbackRecord(callback_id, script_property, argument)
+        record = CallbackRecord(callback_id, script_property, argument, doc, then=then)
+        self._callbacks[callback_id] = record
+        # Time stands still until the page answers: the callback happens at the instant of the
+        # state change it reports, and nothing the clock would fire can overtake it.
+        record.hold = self.events.clock.hold(
+            f"{script_property} into the portal",
+            real_timeout=CALLBACK_ANSWER_SECONDS,
+            on_expire=lambda: self._unanswered(
+                callback_id,
+                f"the page did not answer within {CALLBACK_ANSWER_SECONDS:g} s "
+                "(it navigated away, or the function is still running)",
+            ),
+        )
+
+    def _unanswered(self, callback_id: str, reason: str) -> None:
+        record = self._callbacks.pop(callback_id, None)
+        if record is None:
+            return
+        self.events.emit(
+            "portal.callback",
+            property=record.script_property,
+            argument=record.argument,
+            delivered=False,
+            reason=reason,
+        )
+        self._settled(record)
+
+    def _settled(self, record: CallbackRecord) -> None:
+        # The flow's next step first, then time may move: it happens at the same instant.
+        try:
+            if record.then is not None:
+                record.then()
+        finally:
+            if record.hold is not None:
+                record.hold.release()
 
     def callback_result(
         self, callback_id: str, invoked: bool, resolved: str, reason: str, error: str
@@ -214,6 +281,14 @@ class PortalSession:
         record = self._callbacks.pop(callback_id, None)
         if record is None:
             return
+        try:
+            self._report_result(record, invoked, resolved, reason, error)
+        finally:
+            self._settled(record)
+
+    def _report_result(
+        self, record: CallbackRecord, invoked: bool, resolved: str, reason: str, error: str
+    ) -> None:
         self.events.emit(
             "portal.callback",
             property=record.script_property,
@@ -236,7 +311,7 @@ class PortalSession:
                         else f"names {resolved!r}, not a function"
                     )
                 ),
-                spec="mobile-plans.md §1.1, §4.7",
+                spec=rule_link(f"callbacks.{reason or 'not-invoked'}"),
                 field=record.script_property,
                 object="MobilePlansInlineOperations",
                 method=record.script_property,
@@ -244,9 +319,18 @@ class PortalSession:
             )
 
     # -- screens -----------------------------------------------------------------------------
-    def show(self, screen: Screen | str, text: str) -> None:
+    def show(self, screen: Screen | str, text: str, *, title: str = "") -> None:
+        """Show an app screen; `ui.screen` is logged only when what a person sees changes."""
         screen = Screen(screen)
         if screen is Screen.PROVIDER:
             self.portal_open = False
+        shown = (screen, title, text)
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.screen = screen
-        self.events.emit("ui.screen", screen=str(screen), text=text)
+        fields: dict[str, str] = {"screen": str(screen), "text": text}
+        if title:
+            fields["title"] = title
+            fields["body"] = text
+        self.events.emit("ui.screen", **fields)

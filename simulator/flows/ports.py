@@ -55,13 +55,24 @@ class EsimPort(Protocol):
         ...
 
 
+Then = Callable[[], None]
+
+
 class PortalPort(Protocol):
-    """The portal visit: screens, and the script callbacks into the page that asked."""
+    """The portal visit: screens, and the script callbacks into the page that asked.
 
-    def show(self, screen: str, text: str) -> None: ...
+    A callback crosses into the page asynchronously; `then` runs once it has been delivered
+    (or has failed for good), and virtual time stands still until it has, so the flow's next
+    state change always comes after the portal heard about the previous one."""
 
-    def activation_complete(self, doc: str, result: str, iccid: str) -> None: ...
+    def show(self, screen: str, text: str, *, title: str = "") -> None: ...
 
-    def registration_changed(self, doc: str, state: str, iccid: str) -> None: ...
+    def activation_complete(
+        self, doc: str, result: str, iccid: str, *, then: Then | None = None
+    ) -> None: ...
+
+    def registration_changed(
+        self, doc: str, state: str, iccid: str, *, then: Then | None = None
+    ) -> None: ...
 
     def portal_still_open(self) -> bool: ...

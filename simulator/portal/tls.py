@@ -53,10 +53,13 @@ class PortalTls:
         directory.mkdir(parents=True, exist_ok=True)
         files = [directory / _CA_FILE, directory / _LEAF_FILE, directory / _KEY_FILE]
         moment = now or dt.datetime.now(dt.UTC)
-        if all(f.exists() for f in files):
+        if all(f.is_file() for f in files):
             tls = cls(*(f.read_bytes() for f in files))
-            leaf = x509.load_pem_x509_certificate(tls.leaf_pem)
-            if leaf.not_valid_after_utc - moment > dt.timedelta(days=7):
+            try:
+                leaf = x509.load_pem_x509_certificate(tls.leaf_pem)
+            except ValueError:
+                leaf = None  # damaged or foreign: the set is ours to make again
+            if leaf is not None and leaf.not_valid_after_utc - moment > dt.timedelta(days=7):
                 return tls
         tls = cls.generate(moment)
         for f, data in zip(files, (tls.ca_pem, tls.leaf_pem, tls.leaf_key_pem), strict=True):

@@ -19,10 +19,20 @@ from collections.abc import Generator
 
 import pytest
 
+from simulator.pytest_plugin import reports
 from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans, MobilePlansError
 from simulator.pytest_plugin.stash import DRIVER, REPORTS
+from simulator.replay import Recording, ReplayMismatchError, ReplayResult, replay
 
-__all__ = ["DeviceOptions", "MobilePlans", "MobilePlansError"]
+__all__ = [
+    "DeviceOptions",
+    "MobilePlans",
+    "MobilePlansError",
+    "Recording",
+    "ReplayMismatchError",
+    "ReplayResult",
+    "replay",
+]
 
 _FIXTURES = "mobile_plans.fixtures"
 
@@ -46,7 +56,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mobile-plans-report",
         metavar="DIR",
         default=None,
-        help="write one self-contained HTML report per mobile_plans test into DIR",
+        help="write one self-contained HTML report per mobile_plans test into DIR, and"
+        " DIR/index.html listing them with their outcomes",
     )
     parser.addini("mobile_plans_timeout", "default wait of mobile_plans, in seconds", default="10")
     parser.addini(
@@ -70,6 +81,8 @@ def pytest_configure(config: pytest.Config) -> None:
         from simulator.pytest_plugin import fixtures
 
         config.pluginmanager.register(fixtures, _FIXTURES)
+    if config.getoption("--mobile-plans-report"):
+        reports.start_run()
     if config.getini("mobile_plans_headless"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # The simulator's Chromium arguments come from qapp_args; this variable would replace them.
@@ -94,7 +107,7 @@ def pytest_runtest_makereport(
         report.sections.append(("mobile_plans: last events", driver.last_events(30)))
         violations = [
             f"{v.fields.get('severity')}: {v.fields.get('rule')} — {v.fields.get('message')}"
-            f" ({v.fields.get('spec')})"
+            f" (read: {v.fields.get('spec')})"
             for v in driver.violations
             if v.fields.get("severity") != "info"
         ]
@@ -102,3 +115,13 @@ def pytest_runtest_makereport(
             ("mobile_plans: contract violations", "\n".join(violations) or "(none)")
         )
     return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    reports.finish_run(session.config)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    line = reports.summary_line(terminalreporter.config)
+    if line is not None:
+        terminalreporter.write_line(line)

@@ -6,6 +6,7 @@ notes the steps that came from outside the app on the owner's recorder.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -65,12 +66,15 @@ class EuiccControl:
         raise MobilePlansError(f"the eUICC holds no profile {iccid}")
 
     def enable(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
+        self._owner.recorder.note("card-enable", iccid=iccid)
         return self._card(self._owner.simulator.esim.enable, iccid, timeout)
 
     def disable(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
+        self._owner.recorder.note("card-disable", iccid=iccid)
         return self._card(self._owner.simulator.esim.disable, iccid, timeout)
 
     def delete(self, iccid: str, timeout: float = 10.0) -> CardOutcome:
+        self._owner.recorder.note("card-delete", iccid=iccid)
         return self._card(self._owner.simulator.esim.delete, iccid, timeout)
 
     def set_busy(self, busy: bool = True) -> None:
@@ -99,6 +103,12 @@ class SmdpControl:
 
     def create_order(self, **options: Any) -> Order:
         """A released order (iccid=, plan_name=, eid=, confirmation_code=, behaviour=)."""
+        recorded = dict(options)
+        if isinstance(recorded.get("behaviour"), OrderBehaviour):
+            recorded["behaviour"] = json.loads(recorded["behaviour"].to_json())
+        self._owner.recorder.note("create-order", options=recorded)
+        if isinstance(options.get("behaviour"), dict):  # as a replay passes it back
+            options["behaviour"] = OrderBehaviour.from_json(json.dumps(options["behaviour"]))
         return self._owner.simulator.esim.create_order(**options)
 
     def orders(self) -> list[Order]:
@@ -117,11 +127,15 @@ class SmdpControl:
         """Replace an order's behaviour, or change some of its fields (fail_at=, expired=…)."""
         current = self.order(order if isinstance(order, str) else order.matching_id)
         wanted = behaviour or replace(current.behaviour, **changes)
+        recorder = self._owner.recorder
+        rank = recorder.order_index(current.matching_id)
+        recorder.note("set-behaviour", order=rank, behaviour=json.loads(wanted.to_json()))
         return self._owner.simulator.esim.orders.set_behaviour(current.matching_id, wanted)
 
     def behave_next(self, behaviour: OrderBehaviour | None = None, **changes: Any) -> None:
         """Give orders placed from now on (by the portal's backend) this behaviour."""
         self._next = behaviour or OrderBehaviour(**changes)
+        self._owner.recorder.note("behave-next", behaviour=json.loads(self._next.to_json()))
 
     def on_order(self, _name: str, fields: dict[str, Any]) -> None:
         # On the SM-DP+'s thread, before the operator's ES2+ call returns: in time for the

@@ -9,8 +9,10 @@ wanted and showing the last events, never a Qt stack.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ from simulator.pytest_plugin.controls import (
 )
 from simulator.pytest_plugin.device_options import DeviceOptions
 from simulator.pytest_plugin.failures import MobilePlansError, describe_event
+from simulator.pytest_plugin.sample_portal import buy as buy_on_sample_portal
+from simulator.pytest_plugin.sample_portal import find_plan
 from simulator.replay import Recording, SessionRecorder, wait_until
 from simulator.report.screens import ScreenCollector
 from simulator.runtime import Runtime
@@ -45,6 +49,8 @@ __all__ = [
 
 SEVERITIES = ("info", "warning", "error")
 
+_log = logging.getLogger("simulator.pytest_plugin")
+
 
 class MobilePlans:
     """A simulated PC with the Mobile Plans app for one test: launch a portal, drive it, look."""
@@ -60,12 +66,14 @@ class MobilePlans:
         default_timeout: float = 10.0,
         show_window: bool = True,
         iccid_ranges: Sequence[str] | None = None,
+        calendar_start: datetime | None = None,
     ) -> None:
         self.runtime = runtime
         self.data_dir = data_dir
         self.device = device or DeviceOptions()
         self.default_timeout = default_timeout
         self._show_window = show_window
+        self._calendar_start = calendar_start  # a replay's recorded operator calendar
         self._portal = (portal_url, str(portal_dir) if portal_dir else None)
         # the operator's ICCID ranges ("START-END" or "PREFIX"); None keeps the sample's
         self._iccid_ranges = (
@@ -88,6 +96,11 @@ class MobilePlans:
     @property
     def built(self) -> bool:
         return self._simulator is not None
+
+    @property
+    def uses_bundled_portal(self) -> bool:
+        """True when no portal_url/portal_dir was given: the bundled Contoso portal runs."""
+        return self._portal == (None, None)
 
     @property
     def simulator(self) -> Simulator:
@@ -116,17 +129,27 @@ class MobilePlans:
             device=self.device.build(),
             time_scale=0.0,
             data_dir=self.data_dir,
+            calendar_start=self._calendar_start,
         )
         if self._iccid_ranges is not None:
             config.iccid_ranges = self._iccid_ranges
         simulator = Simulator(config, self.runtime)
-        self._recorder = SessionRecorder(simulator)
+        self._recorder = SessionRecorder(simulator, self._recorded_portal())
         self._screens = ScreenCollector(simulator)
         simulator.esim.orders.add_listener(self.smdp.on_order)
         if self._show_window:
             simulator.window.resize(1100, 760)
             simulator.window.show()
         return simulator
+
+    def _recorded_portal(self) -> dict[str, Any]:
+        """Which portal a replay of this session loads again."""
+        portal_url, portal_dir = self._portal
+        if portal_url is not None:
+            return {"url": portal_url}
+        if portal_dir is not None:
+            return {"dir": str(Path(portal_dir).resolve())}
+        return {"bundled": True}
 
     # -- the portal --------------------------------------------------------------------------
     def launch(
@@ -160,7 +183,14 @@ class MobilePlans:
                 " @pytest.mark.mobile_plans(portal_url=…, portal_dir=…, device=…) or in the"
                 " first launch(), before using euicc/smdp/network/clock"
             )
+        if self.uses_bundled_portal and not self.built:
+            _log.info(
+                "no portal_url or portal_dir given: launching the bundled Contoso Mobile sample"
+                " portal (%s); its stable selectors are listed in docs/sample-portal.md",
+                self.simulator.portal_uri,
+            )
         before = len(self.simulator.events)
+        self.recorder.note("launch")
         launch = self.simulator.launch()
         if wait:
             self.wait_for("portal.loaded", timeout=timeout, after=before)
@@ -168,9 +198,32 @@ class MobilePlans:
                 self.wait_for("bridge.ready", timeout=timeout, after=before)
         return launch
 
+    def buy(
+        self,
+        plan: str | None = None,
+        *,
+        fulfilment: str | None = None,
+        line: str | None = None,
+        launch: bool = True,
+        timeout: float | None = None,
+    ) -> str:
+        """On the bundled portal: (launch,) choose `plan` (an id such as "contoso-5gb") or the
+        first plan with `fulfilment` (inline, delayed, async, legacy, topup), sign in with the
+        test account, pick `line` (an ICCID; "" for the SIM in use) for a top-up, pay with the
+        test card and place the order. Returns the plan id."""
+        __tracebackhide__ = True
+        chosen = find_plan(plan, fulfilment)
+        buy_on_sample_portal(self, chosen, launch=launch, line_iccid=line, timeout=timeout)
+        return chosen.id
+
     def js(self, code: str, timeout: float | None = None) -> Any:
         """Evaluate the expression `code` in the portal page; its JSON-able value, or
-        `MobilePlansError` with the page's exception."""
+        `MobilePlansError` with the page's exception. A replay runs it again at this point."""
+        __tracebackhide__ = True
+        self.recorder.note("js", code=code)
+        return self._evaluate(code, timeout)
+
+    def _evaluate(self, code: str, timeout: float | None = None) -> Any:
         __tracebackhide__ = True
         box: list[Any] = []
         script = (
@@ -193,7 +246,7 @@ class MobilePlans:
         __tracebackhide__ = True
         quoted = json.dumps(selector)
         self.wait(
-            lambda: bool(self.js(f"document.querySelector({quoted}) !== null")),
+            lambda: bool(self._evaluate(f"document.querySelector({quoted}) !== null")),
             timeout,
             f"an element matching {selector!r}",
         )
@@ -205,7 +258,7 @@ class MobilePlans:
         quoted = json.dumps(selector)
         self.wait(
             lambda: bool(
-                self.js(
+                self._evaluate(
                     "(e => e !== null && !e.disabled && e.getClientRects().length > 0)"
                     f"(document.querySelector({quoted}))"
                 )
@@ -213,13 +266,15 @@ class MobilePlans:
             timeout,
             f"a visible, enabled element matching {selector!r}",
         )
-        self.js(f"document.querySelector({quoted}).click()")
+        self.recorder.note("click", selector=selector)
+        self._evaluate(f"document.querySelector({quoted}).click()")
 
     def fill(self, selector: str, text: str, timeout: float | None = None) -> None:
         """Type `text` into the input matching `selector` (value, then input and change events)."""
         __tracebackhide__ = True
         self.wait_for_element(selector, timeout)
-        self.js(
+        self.recorder.note("fill", selector=selector, text=text)
+        self._evaluate(
             f"(e => {{ e.focus(); e.value = {json.dumps(text)};"
             " e.dispatchEvent(new Event('input', {bubbles: true}));"
             " e.dispatchEvent(new Event('change', {bubbles: true})); return true; })"
@@ -353,9 +408,16 @@ class MobilePlans:
         return self.recording().save(Path(path))
 
     def write_report(
-        self, path: Path | str, *, title: str = "", outcome: str = "", details: str = ""
+        self,
+        path: Path | str,
+        *,
+        title: str = "",
+        outcome: str = "",
+        details: str = "",
+        failure: str = "",
     ) -> Path:
-        """The self-contained HTML report of this session (see `simulator.report`)."""
+        """The self-contained HTML report of this session (see `simulator.report`): `title`
+        the test or flow, `outcome` "passed"/"failed", `failure` the failing assertion."""
         from simulator.report.html import write_report
 
         self.screens.flush()
@@ -366,6 +428,7 @@ class MobilePlans:
             title=title,
             outcome=outcome,
             details=details,
+            failure=failure,
         )
 
     def close(self) -> None:

@@ -1,17 +1,19 @@
 """The plugin's fixtures, registered by `pytest_configure` after every other plugin (see
-`simulator.pytest_plugin`): `mobile_plans_runtime`, `qapp_args` and `mobile_plans`."""
+`simulator.pytest_plugin`): `mobile_plans_runtime`, `qapp_args`, `mobile_plans` and
+`mobile_plans_replay`."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans
-from simulator.pytest_plugin.stash import DRIVER, REPORTS
+from simulator.pytest_plugin.reports import write_test_report
+from simulator.pytest_plugin.stash import DRIVER
+from simulator.replay import Recording, ReplayResult, replay
 
 if TYPE_CHECKING:
     from simulator.runtime import Runtime
@@ -65,17 +67,40 @@ def mobile_plans(
         yield driver
         report_dir = request.config.getoption("--mobile-plans-report")
         if report_dir and driver.built:
-            _write_test_report(request.node, driver, Path(report_dir))
+            write_test_report(request.node, driver, Path(report_dir))
     finally:
         driver.close()
 
 
-def _write_test_report(item: pytest.Item, driver: MobilePlans, folder: Path) -> None:
-    reports = item.stash.get(REPORTS, {})
-    call = reports.get("call") or reports.get("setup")
-    outcome = call.outcome if call is not None else "unknown"
-    details = str(call.longrepr) if call is not None and call.failed else ""
-    name = re.sub(r"[^\w.-]+", "_", item.nodeid).strip("_")
-    driver.write_report(
-        folder / f"{name}.html", title=item.nodeid, outcome=outcome, details=details
-    )
+@pytest.fixture
+def mobile_plans_replay(
+    qapp: Any, mobile_plans_runtime: Runtime, tmp_path: Path
+) -> Iterator[Callable[..., ReplayResult]]:
+    """`mobile_plans_replay("bug.json")` replays a recording against its portal (or
+    `portal_dir=`/`portal_url=` instead: the portal's new version) and returns the
+    `ReplayResult`; every result is closed when the test ends."""
+    results: list[ReplayResult] = []
+
+    def run_replay(
+        recording: Recording | Path | str,
+        *,
+        portal_url: str | None = None,
+        portal_dir: Path | str | None = None,
+        timeout: float = 30.0,
+    ) -> ReplayResult:
+        result = replay(
+            recording,
+            mobile_plans_runtime,
+            tmp_path / f"mobile-plans-replay-{len(results) + 1}",
+            portal_url=portal_url,
+            portal_dir=portal_dir,
+            timeout=timeout,
+        )
+        results.append(result)
+        return result
+
+    try:
+        yield run_replay
+    finally:
+        for result in results:
+            result.close()

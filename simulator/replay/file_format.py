@@ -1,4 +1,4 @@
-"""The saved form of a recording: a `mobileplans-session/1` JSON document."""
+"""The saved form of a recording: a `mobileplans-session/2` JSON document."""
 
 from __future__ import annotations
 
@@ -7,41 +7,74 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = "mobileplans-session/1"
+FORMAT = "mobileplans-session/2"
+_OLDER_FORMATS = ("mobileplans-session/1",)
+
+
+class RecordingFormatError(ValueError):
+    """A file that is not a recording this version can replay, with what to do."""
 
 
 @dataclass
 class Recording:
-    """A saved session: the device, the portal, the steps, and the keys they produced."""
+    """A saved session: the device, the portal, the test's steps, and the events they produced.
+
+    `portal` says which portal was recorded: ``{"url": …}``, ``{"dir": …}`` or
+    ``{"bundled": true}``; a replay loads that portal again (or one given instead).
+    `matching_ids` are the SM-DP+ orders' matching IDs in the order they were created, so a
+    step that typed one (an activation code) types the replay's own.
+    """
 
     device: dict[str, str]
-    portal_host: str
+    portal: dict[str, Any]
     steps: list[dict[str, Any]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
-    callbacks: list[str] = field(default_factory=list)  # functions the portal defined
+    matching_ids: list[str] = field(default_factory=list)
+    calendar_start: str = ""  # the operator calendar's first day, so dates replay the same
+    iccid_ranges: list[str] = field(default_factory=list)  # the operator's, when not the sample's
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         document = {
             "format": FORMAT,
             "device": self.device,
-            "portal_host": self.portal_host,
-            "callbacks": self.callbacks,
+            "portal": self.portal,
+            "matching_ids": self.matching_ids,
+            "calendar_start": self.calendar_start,
+            "iccid_ranges": self.iccid_ranges,
             "steps": self.steps,
             "keys": [json.loads(k) for k in self.keys],
         }
-        path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        temporary.replace(path)  # a reader never sees half a recording
         return path
 
     @classmethod
     def load(cls, path: Path) -> Recording:
-        document = json.loads(path.read_text("utf-8"))
-        if document.get("format") != FORMAT:
-            raise ValueError(f"{path} is not a {FORMAT} recording")
-        return cls(
-            device=dict(document["device"]),
-            portal_host=str(document["portal_host"]),
-            steps=list(document["steps"]),
-            keys=[json.dumps(k, sort_keys=True, default=str) for k in document["keys"]],
-            callbacks=list(document.get("callbacks", [])),
-        )
+        try:
+            document = json.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise RecordingFormatError(f"{path} is not a readable recording: {error}") from None
+        found = document.get("format") if isinstance(document, dict) else None
+        if found in _OLDER_FORMATS:
+            raise RecordingFormatError(
+                f"{path} is a {found} recording, which replayed the portal's calls from a stub "
+                f"page; this version replays the portal itself ({FORMAT}): record it again"
+            )
+        if found != FORMAT:
+            raise RecordingFormatError(f"{path} is not a {FORMAT} recording")
+        try:
+            return cls(
+                device={str(k): str(v) for k, v in dict(document["device"]).items()},
+                portal=dict(document["portal"]),
+                steps=[dict(step) for step in document["steps"]],
+                keys=[json.dumps(k, sort_keys=True, default=str) for k in document["keys"]],
+                matching_ids=[str(m) for m in document.get("matching_ids", [])],
+                calendar_start=str(document.get("calendar_start", "")),
+                iccid_ranges=[str(r) for r in document.get("iccid_ranges", [])],
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise RecordingFormatError(
+                f"{path}: a field is missing or malformed: {error}"
+            ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,10 @@ from simulator.events import Event
 _OPERATOR_ACTIONS = frozenset({"created", "confirmed", "released", "cancelled", "linked"})
 # Timing-dependent or per-run noise: never part of the compared sequence.
 _UNCOMPARED = frozenset({"app.started", "portal.loaded", "demo.step", "clock.skipped", "app.exit"})
+# The SM-DP+'s fresh matching IDs (esim.smdp.orders.new_matching_id): random per run.
+_MATCHING_ID = re.compile(r"\b[0-9A-HJ-NP-Z]{5}(?:-[0-9A-HJ-NP-Z]{5}){3}\b")
+# ICCIDs (ITU-T E.118: 89…, 19 or 20 digits): an operator's backend allocates fresh ones per run.
+_ICCID = re.compile(r"(?<![0-9])89[0-9]{17,18}F?(?![0-9])")
 
 
 class LogFollower:
@@ -36,12 +41,16 @@ class EventKeys:
     """Turns events into comparable keys: kind, virtual time and the fields that matter.
 
     Wall times, document ids, transaction ids and the portal's random operation ids are left out
-    (operation ids become `op1`, `op2`… by first appearance); repeated progress lines collapse.
+    (operation ids become `op1`, `op2`…, the SM-DP+'s matching IDs `mid1`… and ICCIDs `iccid1`…
+    by first appearance, wherever they occur, activation codes included: a backend allocates
+    fresh ones on every run); repeated progress lines collapse.
     """
 
     def __init__(self) -> None:
         self.keys: list[str] = []
         self._operations: dict[str, str] = {}
+        self._matching_ids: dict[str, str] = {}
+        self._iccids: dict[str, str] = {}
         self._transactions: set[str] = set()
         self._last_screen: str | None = None
         self._last_progress: tuple[str, str] | None = None
@@ -54,8 +63,24 @@ class EventKeys:
             self._operations[text] = f"op{len(self._operations) + 1}"
         return self._operations[text]
 
+    def matching_id(self, value: object) -> str:
+        text = str(value)
+        if text not in self._matching_ids:
+            self._matching_ids[text] = f"mid{len(self._matching_ids) + 1}"
+        return self._matching_ids[text]
+
+    def _iccid(self, text: str) -> str:
+        digits = text.rstrip("F")
+        if digits not in self._iccids:
+            self._iccids[digits] = f"iccid{len(self._iccids) + 1}"
+        return self._iccids[digits]
+
     def _scrub(self, value: object) -> object:
         text = json.dumps(value, sort_keys=True, default=str)
+        text = _MATCHING_ID.sub(lambda found: self.matching_id(found.group(0)), text)
+        text = _ICCID.sub(lambda found: self._iccid(found.group(0)), text)
+        for original, ordinal in self._matching_ids.items():
+            text = text.replace(original, ordinal)
         for transaction in self._transactions:
             text = text.replace(transaction, "<transactionId>")
         for original, ordinal in self._operations.items():
@@ -85,7 +110,13 @@ class EventKeys:
             self._transactions.add(str(params.pop("transactionId", "")))
             self._transactions.discard("")
             headers = f.get("headers") or {}
-            return {"params": params, "lpa_errors": headers.get("X-MP-LPAError-Codes")}
+            launch = {
+                "params": params,
+                "lpa_errors": headers.get("X-MP-LPAError-Codes"),
+                "lpa_error_iccids": headers.get("X-MP-LPAError-ICCIDs"),
+            }
+            scrubbed = self._scrub(launch)
+            return scrubbed if isinstance(scrubbed, dict) else launch
         if kind == "bridge.call":
             self.operation(f.get("operationId"))
             return {
@@ -107,9 +138,13 @@ class EventKeys:
             self._last_screen = screen
             return {"screen": screen}
         if kind == "smdp.order":
+            if f.get("matching_id"):
+                self.matching_id(f.get("matching_id"))
             if f.get("action") in _OPERATOR_ACTIONS or f.get("action") == "operator-notified":
                 return None
-            return {k: f.get(k) for k in ("action", "matching_id", "iccid", "state")}
+            order = {k: f.get(k) for k in ("action", "matching_id", "iccid", "state")}
+            scrubbed = self._scrub(order)
+            return scrubbed if isinstance(scrubbed, dict) else order
         picked: dict[str, Any] = {}
         for name, value in f.items():
             if name in ("doc", "url", "origin", "wall", "toast", "callbackId", "call_seq", "seq"):

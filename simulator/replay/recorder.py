@@ -1,10 +1,15 @@
-"""Record a session: the steps that came from outside the app, each with its barrier."""
+"""Record a session: the steps the test took from outside the app, each with its barrier.
+
+What the portal does (its calls into the app) is not a step: it is what a replay must
+reproduce by loading the same portal and taking the same steps. The steps are the person's
+(clicks, typing, script run in the page through the fixture), the operator's (orders and
+how the SM-DP+ treats them), the network's plans, the clock's advances and the answers given
+to the app's own screens.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from simulator.events import Event
 
@@ -14,54 +19,29 @@ from .keys import EventKeys, LogFollower
 if TYPE_CHECKING:
     from simulator.app import Simulator
 
-# Order states the operator sets (ES2+, the Operator panel); any other is the download's doing.
-_OPERATOR_STATES = frozenset({"allocated", "linked", "confirmed", "released", "cancelled"})
-
 
 class SessionRecorder:
-    """Watches one simulator and notes every step that came from outside the app."""
+    """Watches one simulator; the test's driver notes each step it takes."""
 
-    def __init__(self, simulator: Simulator) -> None:
+    def __init__(self, simulator: Simulator, portal: dict[str, Any]) -> None:
         self._simulator = simulator
+        self._portal = dict(portal)
         self._keys = EventKeys()
         self.steps: list[dict[str, Any]] = []
-        self._orders: dict[str, tuple[str, str]] = {}
         self._toasts: list[str] = []
-        self._callbacks: set[str] = set()
-        self._transaction = ""
+        self._matching_ids: list[str] = []
         self._follower = LogFollower(simulator.events)
         simulator.events.subscribe(self._observe)
 
     def note(self, action: str, **fields: Any) -> None:
-        """A step taken by the test (launch, clock advance, network plan, card busy…)."""
+        """A step taken by the test, noted just before it is taken."""
         self._catch_up()
-        self._snapshot_orders()
         self.steps.append({"action": action, "after": self._keys.counts(), **fields})
 
-    def _snapshot_orders(self) -> None:
-        for order in self._simulator.esim.orders.orders():
-            state = str(order.state)
-            behaviour = order.behaviour.to_json()
-            before = self._orders.get(order.matching_id)
-            if before == (state, behaviour) or (
-                before is not None and state not in _OPERATOR_STATES and before[1] == behaviour
-            ):
-                continue
-            if before is not None and state not in _OPERATOR_STATES:
-                state = before[0]  # only the behaviour changed; the download moved the state
-            self._orders[order.matching_id] = (state, behaviour)
-            self.steps.append(
-                {
-                    "action": "order",
-                    "after": self._keys.counts(),
-                    "matching_id": order.matching_id,
-                    "spec": order.spec.to_dict(),
-                    "eid": order.eid,
-                    "state": state,
-                    "behaviour": json.loads(behaviour),
-                    "new": before is None,
-                }
-            )
+    def order_index(self, matching_id: str) -> int:
+        """The creation rank of an order (how a replay finds its own counterpart)."""
+        self._catch_up()
+        return self._matching_ids.index(matching_id) if matching_id in self._matching_ids else -1
 
     def _observe(self, _event: Event) -> None:
         self._catch_up()
@@ -71,29 +51,12 @@ class SessionRecorder:
             self._take(event)
 
     def _take(self, event: Event) -> None:
-        if event.kind == "portal.launch":
-            # From the test, the Continue button or Try again: the same step either way.
-            self._transaction = str((event.fields.get("params") or {}).get("transactionId", ""))
-            self._snapshot_orders()
-            self.steps.append({"action": "launch", "after": self._keys.counts()})
-        elif event.kind == "bridge.call":
-            self._snapshot_orders()
-            self.steps.append(
-                {
-                    "action": "call",
-                    "after": self._keys.counts(),
-                    "object": event.fields.get("object"),
-                    "method": event.fields.get("method"),
-                    "call_kind": event.fields.get("call_kind"),
-                    "args": event.fields.get("args"),
-                    "operationId": event.fields.get("operationId"),
-                    "document": urlsplit(str(event.fields.get("origin", ""))).path or "/",
-                    "transactionId": self._transaction,
-                }
-            )
+        if event.kind == "smdp.order" and event.fields.get("action") == "created":
+            self._matching_ids.append(str(event.fields.get("matching_id")))
         elif event.kind == "ui.toast" and event.fields.get("actions"):
             self._toasts.append(str(event.fields.get("toast")))
         elif event.kind == "ui.toast-answered":
+            # Answered through the fixture or by a click on the toast: the same step.
             toast = str(event.fields.get("toast"))
             index = self._toasts.index(toast) if toast in self._toasts else -1
             self.steps.append(
@@ -104,25 +67,28 @@ class SessionRecorder:
                     "answer": event.fields.get("action"),
                 }
             )
-        elif event.kind == "portal.callback" and event.fields.get("delivered"):
-            self._callbacks.add(str(event.fields.get("function")))
         self._keys.add(event)
 
     def recording(self) -> Recording:
         self._catch_up()
         device = self._simulator.device
+        identity = {
+            "kind": device.kind.value,
+            "imei": str(device.imei),
+            "eid": str(device.eid),
+            "market": device.market,
+            "location": device.location,
+        }
+        if device.kind.value == "psim" and device.physical_iccid:
+            identity["iccid"] = device.physical_iccid
         return Recording(
-            device={
-                "kind": device.kind.value,
-                "imei": str(device.imei),
-                "eid": str(device.eid),
-                "market": device.market,
-                "location": device.location,
-            },
-            portal_host=urlsplit(self._simulator.portal_uri).hostname or "",
+            device=identity,
+            portal=dict(self._portal),
             steps=[dict(step) for step in self.steps],
             keys=list(self._keys.keys),
-            callbacks=sorted(self._callbacks),
+            matching_ids=list(self._matching_ids),
+            calendar_start=self._simulator.calendar_start.isoformat(),
+            iccid_ranges=[f"{r.start}-{r.end}" for r in self._simulator.config.iccid_ranges],
         )
 
     def close(self) -> None:

@@ -1,21 +1,30 @@
-"""Replay a recording on a fresh simulator and compare the events it logs, lane by lane."""
+"""Replay a recording against the portal itself and compare the events it logs, lane by lane.
+
+The replay loads the recorded portal (or the one given instead: the new version of it), takes
+the test's recorded steps at their barriers through a fresh `MobilePlans` driver (so a click
+waits for its element as it did), and compares each event as it is logged: the first event
+that differs from the recording ends the replay at once, with both sides shown.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.events import Event
 
 from .file_format import Recording
-from .keys import EventKeys, LogFollower, lanes
+from .keys import PAGE_KINDS, EventKeys, LogFollower, lanes
 from .waiting import wait_until
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
+    from simulator.pytest_plugin.driver import MobilePlans
     from simulator.runtime import Runtime
 
 
@@ -25,244 +34,331 @@ class ReplayMismatchError(AssertionError):
 
 @dataclass
 class ReplayResult:
+    """What a replay logged against what was recorded. Close it (or use `with`) when done."""
+
     expected: list[str]
     actual: list[str]
-    simulator: Simulator
+    driver: MobilePlans
+    divergence: str = ""
+    steps_taken: int = 0
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def simulator(self) -> Simulator:
+        return self.driver.simulator
 
     @property
     def matches(self) -> bool:
-        return lanes(self.expected) == lanes(self.actual)
+        return not self.divergence and lanes(self.expected) == lanes(self.actual)
 
     def difference(self) -> str:
-        """Where the first lane that differs parts from the recording, or "identical"."""
-        actual = lanes(self.actual)
-        for lane, expected in lanes(self.expected).items():
-            got = actual[lane]
-            for index, (want, have) in enumerate(zip(expected, got, strict=False)):
-                if want != have:
-                    return (
-                        f"{lane} event #{index + 1} differs:\n  recorded {want}\n  replayed {have}"
-                    )
-            if len(expected) != len(got):
-                longer = expected if len(expected) > len(got) else got
-                return (
-                    f"{lane}: recorded {len(expected)} events, replayed {len(got)}; next: "
-                    + longer[min(len(expected), len(got))]
-                )
-        return "identical"
+        """Where the replay parts from the recording, or "identical"."""
+        if self.divergence:
+            return self.divergence
+        return _first_difference(self.expected, self.actual) or "identical"
+
+    def assert_matches(self) -> None:
+        """Raise `ReplayMismatchError` with the first difference unless the replay matched."""
+        __tracebackhide__ = True
+        if not self.matches:
+            raise ReplayMismatchError(self.difference())
+
+    def close(self) -> None:
+        """Tear the replay's simulator down in the order QtWebEngine needs (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            self.driver.close()
+
+    def __enter__(self) -> ReplayResult:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
-_REPLAY_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Mobile Plans replay</title></head>
-<body><p>Replaying a recorded Mobile Plans session.</p>
-<script>
-window.__replayOps = {};
-window.__replayReceived = [];
-for (const name of %s) {
-    window[name] = function (argument) { window.__replayReceived.push([name, argument]); };
-}
-</script></body></html>
-"""
-
-
-def js_literal(tagged: Mapping[str, Any], operations: Mapping[str, str], tid: str) -> str:
-    """A JavaScript expression for one recorded argument (`encode_js_value`'s wire form).
-
-    The portal's operation contexts become the replay's own (`window.__replayOps`) and the
-    recorded launch's transaction id becomes the current launch's (`tid`, a JS expression).
-    """
-    tag = tagged.get("t")
-    value = tagged.get("v")
-    if tag == "null":
-        return "null"
-    if tag == "boolean":
-        return "true" if value else "false"
-    if tag == "number":
-        return str(value) if not isinstance(value, float) or not value.is_integer() else repr(value)
-    if tag == "string":
-        text = str(value)
-        parts = [json.dumps(piece) for piece in text.split(tid)] if tid else [json.dumps(text)]
-        return " + __tid + ".join(parts) if len(parts) > 1 else parts[0]
-    if tag == "function":
-        return f"(function {tagged.get('name') or ''}() {{}})"
-    if tag == "array":
-        return "[" + ", ".join(js_literal(item, operations, tid) for item in value or []) + "]"
-    if tag == "object":
-        entries = [(str(k), v) for k, v in value or []]
-        for name, item in entries:
-            if name == "Id" and item.get("t") == "string" and str(item.get("v")) in operations:
-                return f"window.__replayOps[{json.dumps(str(item.get('v')))}]"
-        inner = ", ".join(f"{json.dumps(k)}: {js_literal(v, operations, tid)}" for k, v in entries)
-        return "{" + inner + "}"
-    if tag == "bigint":
-        return f"BigInt({json.dumps(str(value))})"
-    if tag == "symbol":
-        return f"Symbol({json.dumps(str(value))})"
-    return "undefined"
+def _first_difference(expected: list[str], actual: list[str]) -> str:
+    replayed = lanes(actual)
+    for lane, recorded in lanes(expected).items():
+        got = replayed[lane]
+        for index, (want, have) in enumerate(zip(recorded, got, strict=False)):
+            if want != have:
+                return f"{lane} event #{index + 1} differs:\n  recorded {want}\n  replayed {have}"
+        if len(recorded) != len(got):
+            longer = recorded if len(recorded) > len(got) else got
+            which = "missing" if len(recorded) > len(got) else "extra"
+            return (
+                f"{lane}: recorded {len(recorded)} events, replayed {len(got)}; first {which}: "
+                + longer[min(len(recorded), len(got))]
+            )
+    return ""
 
 
 class Replayer:
     """Plays a `Recording` against a fresh simulator on `runtime` (the caller's QApplication)."""
 
-    def __init__(self, recording: Recording, runtime: Runtime, data_dir: Path) -> None:
-        from simulator.app import Simulator, SimulatorConfig
-        from simulator.device import SimulatedDevice
-        from simulator.portal.hosting import Site
-        from simulator.portal.tls import is_hosted_name
+    def __init__(
+        self,
+        recording: Recording,
+        runtime: Runtime,
+        data_dir: Path,
+        *,
+        portal_url: str | None = None,
+        portal_dir: Path | str | None = None,
+    ) -> None:
+        from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans
 
         self.recording = recording
-        self.runtime = runtime
-        host = recording.portal_host if is_hosted_name(recording.portal_host) else ""
-        self._host = host or "replay.mobileplans.test"
-        page_dir = data_dir / "replay-page"
-        page_dir.mkdir(parents=True, exist_ok=True)
-        (page_dir / "index.html").write_text(
-            _REPLAY_PAGE % json.dumps(recording.callbacks), "utf-8"
-        )
-        runtime.front.attach(self._host, Site(root=page_dir))
+        if portal_url is None and portal_dir is None:
+            portal_url = recording.portal.get("url")
+            portal_dir = recording.portal.get("dir")
+        if portal_dir is not None and not Path(portal_dir).is_dir():
+            raise FileNotFoundError(
+                f"the recorded portal folder {portal_dir} does not exist here; "
+                "pass portal_dir= (or portal_url=) to replay against another copy"
+            )
         device = recording.device
-        self.simulator = Simulator(
-            SimulatorConfig(
-                portal_url=f"https://{self._host}/",
-                device=SimulatedDevice.configure(
-                    kind=device["kind"],
-                    imei=device["imei"],
-                    eid=device["eid"],
-                    market=device["market"],
-                    location=device["location"],
-                ),
-                time_scale=0.0,
-                data_dir=data_dir / "simulator",
-            ),
+        self.driver = MobilePlans(
             runtime,
+            data_dir,
+            device=DeviceOptions(
+                device=device["kind"],
+                eid=device["eid"],
+                imei=device["imei"],
+                market=device["market"],
+                location=device["location"],
+                iccid=device.get("iccid"),
+            ),
+            portal_url=portal_url,
+            portal_dir=portal_dir,
+            show_window=False,
+            iccid_ranges=recording.iccid_ranges or None,
+            calendar_start=(
+                datetime.fromisoformat(recording.calendar_start)
+                if recording.calendar_start
+                else None
+            ),
         )
+        self._expected = lanes(recording.keys)
         self._keys = EventKeys()
+        self._replayed: dict[str, list[str]] = {"page": [], "app": []}
+        self._divergence = ""
         self._toasts: list[str] = []
-        self._operations: dict[str, str] = {}
-        self._follower = LogFollower(self.simulator.events)
-        self.simulator.events.subscribe(self._observe)
+        self._matching_ids: list[str] = []
+        simulator = self.driver.simulator
+        self._follower = LogFollower(simulator.events)
+        simulator.events.subscribe(self._observe)
 
+    # -- comparing as events arrive ------------------------------------------------------------
     def _observe(self, _event: Event) -> None:
         for event in self._follower.new_events():
-            self._keys.add(event)
             if event.kind == "ui.toast" and event.fields.get("actions"):
                 self._toasts.append(str(event.fields.get("toast")))
+            elif event.kind == "smdp.order" and event.fields.get("action") == "created":
+                self._matching_ids.append(str(event.fields.get("matching_id")))
+            key = self._keys.add(event)
+            if key is not None:
+                self._compare(key)
 
+    def _compare(self, key: str) -> None:
+        lane = "page" if json.loads(key)[0] in PAGE_KINDS else "app"
+        self._replayed[lane].append(key)
+        index = len(self._replayed[lane]) - 1
+        recorded = self._expected[lane]
+        if self._divergence:
+            return
+        if index >= len(recorded):
+            self._divergence = (
+                f"{lane} event #{index + 1} was not in the recording "
+                f"(it had {len(recorded)}):\n  replayed {key}"
+            )
+        elif recorded[index] != key:
+            self._divergence = (
+                f"{lane} event #{index + 1} differs"
+                f"{_where_keys_differ(recorded[index], key)}:\n"
+                f"  recorded {recorded[index]}\n  replayed {key}"
+            )
+
+    # -- taking the steps ----------------------------------------------------------------------
     def run(self, timeout: float = 30.0) -> ReplayResult:
-        """Take every step at its barrier, then wait for the recorded tail; never raises on a
-        difference (see `ReplayResult.matches`), only when the replay stalls."""
+        """Take every step at its barrier, then wait for the recorded tail. Stops at the first
+        difference; never raises for one (see `ReplayResult.matches`)."""
+        taken = 0
         try:
             for step in self.recording.steps:
-                self._wait_for(dict(step["after"]), timeout)
+                if not self._wait_for(dict(step["after"]), timeout):
+                    break
                 self._take(step)
-            self._wait_for(
-                {lane: len(keys) for lane, keys in lanes(self.recording.keys).items()}, timeout
-            )
-            # Let anything still in flight land, so extra events are seen, not hidden.
-            wait_until(lambda: False, 0.2)
+                taken += 1
+                if self._divergence:
+                    break
+            else:
+                total = {lane: len(keys) for lane, keys in self._expected.items()}
+                if self._wait_for(total, timeout):
+                    # Let anything still in flight land, so extra events are seen, not hidden.
+                    wait_until(lambda: bool(self._divergence), 0.2)
         finally:
-            self.simulator.events.unsubscribe(self._observe)
-        return ReplayResult(list(self.recording.keys), list(self._keys.keys), self.simulator)
+            self.driver.simulator.events.unsubscribe(self._observe)
+        if self._divergence:
+            steps = self.recording.steps
+            where = (
+                f"after step {taken} of {len(steps)} ({describe_step(steps[taken - 1])})"
+                if taken
+                else f"before the first of {len(steps)} steps"
+            )
+            self._divergence = f"{where}: {self._divergence}"
+        return ReplayResult(
+            list(self.recording.keys),
+            list(self._keys.keys),
+            self.driver,
+            divergence=self._divergence,
+            steps_taken=taken,
+        )
 
-    def _wait_for(self, counts: Mapping[str, int], timeout: float) -> None:
+    def _wait_for(self, counts: Mapping[str, int], timeout: float) -> bool:
+        """Until each lane holds `counts` events; False (with the reason kept) on a difference
+        or when the replay stalls."""
+
         def reached() -> bool:
-            have = self._keys.counts()
-            return all(have[lane] >= count for lane, count in counts.items())
+            if self._divergence:
+                return True
+            return all(len(self._replayed[lane]) >= n for lane, n in counts.items())
 
-        if not wait_until(reached, timeout):
-            recorded, replayed = lanes(self.recording.keys), lanes(self._keys.keys)
+        if wait_until(reached, timeout) and not self._divergence:
+            return True
+        if not self._divergence:
+            replayed = self._replayed
             lines = []
             for lane, count in counts.items():
                 have = len(replayed[lane])
                 if have < count:
                     lines.append(
-                        f"{lane} lane: {have} of {count} events; next recorded "
-                        f"{recorded[lane][have]}; last replayed "
+                        f"{lane} lane: {have} of {count} events after {timeout:g} s; next "
+                        f"recorded {self._expected[lane][have]}; last replayed "
                         f"{replayed[lane][-1] if have else '(none)'}"
                     )
-            raise ReplayMismatchError("the replay stalled: " + "; ".join(lines))
+            self._divergence = "the replay stalled: " + "; ".join(lines)
+        return False
 
     def _take(self, step: Mapping[str, Any]) -> None:
-        sim = self.simulator
+        driver = self.driver
         action = step["action"]
         if action == "launch":
-            sim.launch()
-        elif action == "order":
-            self._order(step)
-        elif action == "call":
-            self._call(step)
+            driver.launch()
+        elif action == "click":
+            driver.click(str(step["selector"]))
+        elif action == "fill":
+            driver.fill(str(step["selector"]), self._ours(str(step["text"])))
+        elif action == "js":
+            driver.js(self._ours(str(step["code"])))
         elif action == "advance":
-            sim.clock.advance(float(step["seconds"]))
+            driver.clock.advance(seconds=float(step["seconds"]))
         elif action == "toast":
-            sim.flows.toast_answered(self._toasts[int(step["index"])], str(step["answer"]))
+            driver.simulator.flows.toast_answered(
+                self._toasts[int(step["index"])], str(step["answer"])
+            )
         elif action == "error-answer":
-            sim.flows.error_answered(bool(step["retry"]))
+            driver.answer_error(bool(step["retry"]))
         elif action == "balance-closed":
-            sim.flows.balance_closed()
+            driver.close_balance()
         elif action == "network-plan":
-            from simulator.network import NetworkPlan, Registration
-
-            plan = NetworkPlan(Registration(step["outcome"]), float(step["searching_seconds"]))
-            if step.get("iccid"):
-                sim.network.set_plan(str(step["iccid"]), plan)
-            else:
-                sim.network.default_plan = plan
+            driver.network.set_plan(
+                step.get("iccid"), str(step["outcome"]), float(step["searching_seconds"])
+            )
         elif action == "card-busy":
-            sim.esim.set_card_busy(bool(step["busy"]))
+            driver.euicc.set_busy(bool(step["busy"]))
+        elif action in ("card-enable", "card-disable", "card-delete"):
+            getattr(driver.euicc, action.removeprefix("card-"))(str(step["iccid"]))
+        elif action == "create-order":
+            driver.smdp.create_order(**dict(step["options"]))
+        elif action == "behave-next":
+            driver.smdp.behave_next(_behaviour(step["behaviour"]))
+        elif action == "set-behaviour":
+            order = driver.smdp.orders()[int(step["order"])]
+            driver.smdp.set_behaviour(order, _behaviour(step["behaviour"]))
         else:
             raise ValueError(f"unknown recorded step {action!r}")
 
-    def _order(self, step: Mapping[str, Any]) -> None:
-        from esim.smdp import OrderBehaviour, ProfileSpec
-        from esim.smdp.orders import OrderState
+    def _ours(self, text: str) -> str:
+        """`text` with each recorded matching ID replaced by the replay's counterpart."""
+        pairs = dict(zip(self.recording.matching_ids, self._matching_ids, strict=False))
+        if not pairs:
+            return text
+        pattern = re.compile("|".join(re.escape(mid) for mid in pairs))
+        return pattern.sub(lambda found: pairs[found.group(0)], text)
 
-        store = self.simulator.esim.orders
-        behaviour = OrderBehaviour.from_json(json.dumps(step["behaviour"]))
-        state = OrderState(step["state"])
-        if step.get("new"):
-            spec = step["spec"]
-            store.create_order(
-                ProfileSpec(
-                    iccid=spec["iccid"],
-                    service_provider=spec.get("service_provider", "Contoso Mobile"),
-                    profile_name=spec.get("profile_name", "Contoso Mobile Unlimited"),
-                ),
-                step.get("eid"),
-                None,
-                behaviour,
-                state=state,
-                matching_id=step["matching_id"],
-            )
-            return
-        order = store.set_behaviour(step["matching_id"], behaviour)
-        if order.state != state:
-            store.transition(order, {order.state}, state, str(state))
 
-    def _call(self, step: Mapping[str, Any]) -> None:
-        old_id = step.get("operationId")
-        target = f"{step['object']}.{step['method']}" if step["object"] else str(step["method"])
-        tid = str(step.get("transactionId") or "")  # the recorded launch's, swapped for ours
-        args = [js_literal(a, self._operations, tid) for a in step.get("args") or []]
-        prologue = "const __tid = new URLSearchParams(location.search).get('transactionId');"
-        if step["call_kind"] == "set":
-            body = f"{target} = {args[0] if args else 'undefined'};"
-        else:
-            body = f"const r = {target}({', '.join(args)});"
-            if old_id:
-                self._operations[str(old_id)] = str(old_id)
-                body += f" window.__replayOps[{json.dumps(str(old_id))}] = r;"
-        self.simulator.page.runJavaScript(f"(function () {{ {prologue} {body} }})();", 0)
+def _where_keys_differ(recorded: str, replayed: str) -> str:
+    """' (at args/0/planName: "5 GB" → "5 GB (new)")', or '' when the kinds differ."""
+    want, have = json.loads(recorded), json.loads(replayed)
+    if want[0] != have[0]:
+        return f" (recorded {want[0]}, replayed {have[0]})"
+    path = _first_path(want[1:], have[1:], [])
+    if path is None:
+        return ""
+    trail, old, new = path
+    shown = "/".join(trail[1:]) if trail and trail[0] == "1" else "/".join(["t", *trail[1:]])
+    return f" (at {shown or 'the top'}: {json.dumps(old)[:80]} → {json.dumps(new)[:80]})"
 
-    def close(self) -> None:
-        self.simulator.close()
-        self.runtime.front.detach(self._host)
+
+def _first_path(want: Any, have: Any, trail: list[str]) -> tuple[list[str], Any, Any] | None:
+    # The portal's arguments are tagged ({"t": …, "v": …}) and objects are [name, value] pairs:
+    # name the pair by its field so the path reads like the call (args/0/planName).
+    if isinstance(want, dict) and isinstance(have, dict):
+        for name in sorted(set(want) | set(have)):
+            if want.get(name) != have.get(name):
+                label = [] if name in ("t", "v") else [name]
+                return _first_path(want.get(name), have.get(name), trail + label)
+        return None
+    if isinstance(want, list) and isinstance(have, list):
+        for index, (a, b) in enumerate(zip(want, have, strict=False)):
+            if a != b:
+                pair = isinstance(a, list) and len(a) == 2 and isinstance(a[0], str)
+                if pair and isinstance(b, list) and b and a[0] == b[0]:
+                    return _first_path(a[1], b[1], [*trail, a[0]])
+                return _first_path(a, b, [*trail, str(index)])
+        if len(want) != len(have):
+            return [*trail, "length"], len(want), len(have)
+        return None
+    return (trail, want, have) if want != have else None
+
+
+def describe_step(step: Mapping[str, Any]) -> str:
+    """A recorded step in a few words, as a person would say what the test did."""
+    action = str(step.get("action"))
+    detail = {
+        "click": step.get("selector"),
+        "fill": f"{step.get('selector')} with {str(step.get('text'))[:40]!r}",
+        "js": str(step.get("code"))[:60],
+        "advance": f"{step.get('seconds')} s",
+        "toast": step.get("answer"),
+        "error-answer": "Try again" if step.get("retry") else "Close",
+    }.get(action)
+    return f"{action} {detail}" if detail is not None else action
+
+
+def _behaviour(document: Any) -> Any:
+    from esim.smdp import OrderBehaviour
+
+    return OrderBehaviour.from_json(json.dumps(document))
 
 
 def replay(
-    recording: Recording | Path, runtime: Runtime, data_dir: Path, *, timeout: float = 30.0
+    recording: Recording | Path | str,
+    runtime: Runtime,
+    data_dir: Path,
+    *,
+    portal_url: str | None = None,
+    portal_dir: Path | str | None = None,
+    timeout: float = 30.0,
 ) -> ReplayResult:
-    """Replay `recording` on a fresh simulator; the caller closes `result.simulator`."""
-    if isinstance(recording, Path):
-        recording = Recording.load(recording)
-    replayer = Replayer(recording, runtime, data_dir)
-    return replayer.run(timeout)
+    """Replay `recording` against its portal (or `portal_url`/`portal_dir` instead) on a fresh
+    simulator. Close the result (`result.close()` or `with`) when done; the pytest fixture
+    `mobile_plans_replay` does it for you."""
+    if not isinstance(recording, Recording):
+        recording = Recording.load(Path(recording))
+    replayer = Replayer(recording, runtime, data_dir, portal_url=portal_url, portal_dir=portal_dir)
+    try:
+        return replayer.run(timeout)
+    except BaseException:
+        replayer.driver.close()
+        raise

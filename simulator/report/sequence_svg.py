@@ -109,7 +109,7 @@ def sequence_messages(events: Iterable[Event]) -> list[Message]:
             label = f"registration {f.get('iccid')}: {f.get('state')}"
             rows.append(Message(event.seq, event.t, "App", "App", label, "note"))
         elif kind == "contract.violation" and f.get("severity") != "info":
-            label = f"✗ {f.get('rule')} ({f.get('spec')})"
+            label = f"✗ {f.get('rule')}"
             rows.append(Message(event.seq, event.t, "App", "App", label, "error"))
     return rows
 
@@ -118,17 +118,29 @@ _LEFT = 70
 _GAP = 190
 _TOP = 60
 _ROW = 26
+_CHAR = 6.3  # average width of an 11 px sans-serif character, for sizing notes and labels
 _COLOURS = {"call": "#1f4e8c", "reply": "#2e7d32", "note": "#555", "error": "#b3261e"}
 
 
-def _fit(text: str, limit: int = 62) -> str:
+def _fit(text: str, limit: int = 110) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _extent(message: Message, x: dict[str, int]) -> float:
+    """The right edge of a row's note or label, so the drawing is wide enough for it."""
+    width = len(_fit(message.label)) * _CHAR + 12
+    if message.source == message.target:
+        return x[message.source] + 6 + width
+    return min(x[message.source], x[message.target]) + 6 + width
+
+
 def render_sequence_svg(messages: list[Message]) -> str:
-    """An SVG document: lifelines for the five actors, a row per message, time on the left."""
+    """An SVG document: lifelines for the five actors, a row per message, time on the left.
+
+    Each row is a `<g class="row" data-seq=…>` the report's script makes clickable; a label
+    longer than the row shows whole in its tooltip, and the drawing widens to fit its notes."""
     x = {actor: _LEFT + 40 + i * _GAP for i, actor in enumerate(ACTORS)}
-    width = x[ACTORS[-1]] + 130
+    width = int(max([x[ACTORS[-1]] + 130.0, *(_extent(m, x) + 10 for m in messages)]))
     height = _TOP + _ROW * (len(messages) + 1) + 20
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sequence" width="{width}" '
@@ -156,17 +168,22 @@ def render_sequence_svg(messages: list[Message]) -> str:
     for row, message in enumerate(messages):
         y = _TOP + _ROW * row + 10
         colour = _COLOURS[message.style]
+        label = escape(_fit(message.label))
         out.append(
+            f'<g class="row" data-seq="{message.seq}"><title>#{message.seq} '
+            f"{escape(message.label)}</title>"
+            f'<rect class="hit" x="0" y="{y - 13}" width="{width}" height="{_ROW}" '
+            'fill="transparent"/>'
             f'<text x="6" y="{y + 4}" fill="#777" font-size="10">'
             f"t={message.t:g} #{message.seq}</text>"
         )
-        label = escape(_fit(message.label))
         if message.source == message.target:
             cx = x[message.source]
+            box = int(len(_fit(message.label)) * _CHAR + 10)
             out.append(
-                f'<rect x="{cx + 6}" y="{y - 9}" width="{min(len(label), 62) * 6 + 10}" '
+                f'<rect x="{cx + 6}" y="{y - 9}" width="{box}" '
                 f'height="16" fill="#fffbe6" stroke="{colour}" stroke-width="0.6"/>'
-                f'<text x="{cx + 11}" y="{y + 3}" fill="{colour}">{label}</text>'
+                f'<text x="{cx + 11}" y="{y + 3}" fill="{colour}">{label}</text></g>'
             )
             continue
         x1, x2 = x[message.source], x[message.target]
@@ -174,7 +191,7 @@ def render_sequence_svg(messages: list[Message]) -> str:
         out.append(
             f'<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" stroke-width="1.4"'
             f'{dash} marker-end="url(#arrow-{message.style})"/>'
-            f'<text x="{min(x1, x2) + 6}" y="{y - 4}" fill="{colour}">{label}</text>'
+            f'<text x="{min(x1, x2) + 6}" y="{y - 4}" fill="{colour}">{label}</text></g>'
         )
     out.append("</svg>")
     return "\n".join(out)

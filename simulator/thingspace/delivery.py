@@ -124,7 +124,7 @@ class Deliverer:
         mode: DeliveryMode = DeliveryMode.IN_ORDER,
         timeout: float = DEFAULT_TIMEOUT,
         max_delay: float = 3600.0,
-        soap_counters: bool = True,
+        soap_counters: bool = False,
         rng: random.Random | None = None,
     ) -> None:
         self._clock = clock
@@ -252,7 +252,8 @@ class Deliverer:
             max_callback_threshold=self.schedule.max_attempts if counted else None,
         )
         if target.via is RegisteredVia.SOAP:
-            return build_soap_callback(message), "text/xml; charset=utf-8"
+            body = build_soap_callback(message, counters_in_soap=self.soap_counters)
+            return body, "text/xml; charset=utf-8"
         return build_rest_callback(message), "application/json"
 
     async def _post(self, url: str, body: bytes, content_type: str) -> int:

@@ -5,20 +5,27 @@ is read in full (§5), safe parse (§5), constant-time credential compare, de-du
 (service, RequestId, device, payload without the counters) (§2.6), then the carrier model.
 Anything rejected changes nothing and is answered 4xx (a SOAP Fault for SOAP). Accepted
 callbacks, duplicates included, are answered 2xx so the platform stops retrying (§2.3, §2.4).
+
+Nothing a sender controls grows the listener's memory: bodies are capped and read against a
+deadline, fields are capped, the de-duplication memory holds fixed-size digests up to a count,
+and the events it emits carry bounded texts (simulator/thingspace/received.py). A failing event
+sink (a closed stdout, a full disk) never changes the answer to a callback.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import hmac
 import io
 import json
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from aiohttp import web
-
-from simulator.events import EventLog
 
 from .carrier import AppliedChange, CarrierError, CarrierModel
 from .codec import (
@@ -31,9 +38,25 @@ from .codec import (
 )
 from .codec.errors import spec_ref
 from .codec.limits import REST_CONTENT_TYPES, SOAP_CONTENT_TYPES, check_content_type
+from .received import bounded_text, longest_text, message_fields
 from .soap_faults import SOAP_CONTENT_TYPE, soap_ack, soap_fault
 
 _READ_CHUNK = 64 * 1024
+_LOG = logging.getLogger(__name__)
+
+# Real values are short (a RequestId is a UUID, §2.6); these leave ample room and no more.
+MAX_REQUEST_ID_CHARS = 256
+MAX_CREDENTIAL_CHARS = 256
+MAX_DEVICES = 256
+MAX_FIELD_CHARS = 8192  # any one text of the payload (a PromoChange's Change is a sentence)
+DEFAULT_BODY_TIMEOUT = 10.0  # seconds for the whole body once the headers are in
+DEFAULT_DEDUPE_CAPACITY = 10_000
+
+
+class EventSink(Protocol):
+    """Where ``thingspace.received`` events go: the app's EventLog, or the CLI's stream."""
+
+    def emit(self, kind: str, **fields: Any) -> object: ...
 
 
 @dataclass
@@ -42,15 +65,24 @@ class ListenerStats:
     duplicates: int = 0
     rejected: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
+    event_failures: int = 0
 
 
 class _RejectedError(Exception):
-    def __init__(self, status: int, rule: str, message: str, spec: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        rule: str,
+        message: str,
+        spec: str,
+        parsed: CallbackMessage | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.rule = rule
         self.message = message
         self.spec = spec
+        self.parsed = parsed
 
 
 class CallbackListener:
@@ -63,6 +95,9 @@ class CallbackListener:
     *on_applied*, if given, is called with each new (not duplicate) accepted callback and what
     the carrier model made of it, after ``thingspace.received`` is emitted; it runs on the
     server's loop thread.
+
+    *body_timeout* bounds the time a sender may take to deliver the body (408 after it);
+    *dedupe_capacity* bounds how many callbacks are remembered for de-duplication.
     """
 
     def __init__(
@@ -70,11 +105,12 @@ class CallbackListener:
         carrier: CarrierModel,
         username: str = "",
         password: str = "",
-        events: EventLog | None = None,
+        events: EventSink | None = None,
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         soap_fault_status: int = 400,
-        dedupe_capacity: int = 100_000,
+        dedupe_capacity: int = DEFAULT_DEDUPE_CAPACITY,
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
         on_applied: Callable[[CallbackMessage, AppliedChange], None] | None = None,
     ) -> None:
         self._carrier = carrier
@@ -83,8 +119,10 @@ class CallbackListener:
         self._events = events
         self._max_bytes = max_bytes
         self._soap_fault_status = soap_fault_status
-        self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        # Digests, not the keys: a key holds the whole payload, a digest 32 bytes.
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
         self._capacity = dedupe_capacity
+        self._body_timeout = body_timeout
         self._on_applied = on_applied
         self.stats = ListenerStats()
         self._runner: web.AppRunner | None = None
@@ -138,6 +176,35 @@ class CallbackListener:
             buffer += chunk
         return read_capped(io.BytesIO(bytes(buffer)), self._max_bytes)
 
+    async def _read_body_in_time(self, request: web.Request) -> bytes:
+        try:
+            async with asyncio.timeout(self._body_timeout):
+                return await self._read_body(request)
+        except TimeoutError:
+            raise CallbackDecodeError(
+                "body.timeout",
+                f"The body did not arrive within {self._body_timeout:g} seconds.",
+                spec=spec_ref("§5"),
+                status=408,
+            ) from None
+
+    def _check_sizes(self, message: CallbackMessage) -> None:
+        # After parsing, before anything is remembered: nothing oversized is kept or logged.
+        request_id = message.request_id or ""
+        problem = ""
+        if len(request_id) > MAX_REQUEST_ID_CHARS:
+            problem = f"RequestId has {len(request_id):,} characters; at most "
+            problem += f"{MAX_REQUEST_ID_CHARS} are accepted"
+        elif max(len(message.username), len(message.password)) > MAX_CREDENTIAL_CHARS:
+            problem = f"the username or password is over {MAX_CREDENTIAL_CHARS} characters"
+        elif len(message.devices) > MAX_DEVICES:
+            problem = f"{len(message.devices):,} device ids; at most {MAX_DEVICES} are accepted"
+        elif (longest := longest_text(message.data)) > MAX_FIELD_CHARS:
+            problem = f"a field of the {message.data.element_name} payload has {longest:,} "
+            problem += f"characters; at most {MAX_FIELD_CHARS:,} are accepted"
+        if problem:
+            raise _RejectedError(400, "callback.field-too-large", problem + ".", spec_ref("§5"))
+
     def _authenticate(self, message: CallbackMessage) -> None:
         # Both compares always run, so timing says nothing about which one failed (§2.7).
         user_ok = hmac.compare_digest(message.username.encode("utf-8"), self._username)
@@ -148,10 +215,16 @@ class CallbackListener:
                 "auth.credentials",
                 "Username or password does not match the registered credentials.",
                 spec_ref("§2.1, §2.7"),
+                parsed=message,
             )
 
-    def _remember(self, key: tuple[object, ...]) -> None:
-        self._seen[key] = None
+    @staticmethod
+    def _digest(message: CallbackMessage) -> bytes:
+        # repr of frozen dataclasses and tuples is deterministic and covers every field.
+        return hashlib.sha256(repr(message.dedupe_key).encode("utf-8", "backslashreplace")).digest()
+
+    def _remember(self, digest: bytes) -> None:
+        self._seen[digest] = None
         if len(self._seen) > self._capacity:
             self._seen.popitem(last=False)
 
@@ -161,22 +234,34 @@ class CallbackListener:
         soap = media_type in SOAP_CONTENT_TYPES
         try:
             check_content_type(content_type, SOAP_CONTENT_TYPES | REST_CONTENT_TYPES)
-            body = await self._read_body(request)
+            body = await self._read_body_in_time(request)
             parse = parse_soap_callback if soap else parse_rest_callback
-            message = parse(body, max_bytes=self._max_bytes)
+            try:
+                message = parse(body, max_bytes=self._max_bytes)
+            except (UnicodeError, RecursionError) as error:
+                # A codec gap must still be a refusal naming the input, never a 500.
+                raise CallbackDecodeError(
+                    "body.unreadable",
+                    f"The body could not be decoded ({type(error).__name__}).",
+                    spec=spec_ref("§5"),
+                ) from None
+            self._check_sizes(message)
             self._authenticate(message)
         except CallbackDecodeError as error:
             return self._reject(soap, error.status, error.rule, error.message, error.spec)
         except _RejectedError as error:
-            return self._reject(soap, error.status, error.rule, error.message, error.spec)
+            return self._reject(
+                soap, error.status, error.rule, error.message, error.spec, error.parsed
+            )
         return self._accept(soap, message)
 
     def _accept(self, soap: bool, message: CallbackMessage) -> web.Response:
-        key = message.dedupe_key
-        duplicate = key in self._seen
+        digest = self._digest(message)
+        duplicate = digest in self._seen
         change: AppliedChange | None = None
         if duplicate:
             self.stats.duplicates += 1
+            self._seen.move_to_end(digest)
             applied, outcome = False, "callback.duplicate"
         else:
             try:
@@ -184,18 +269,16 @@ class CallbackListener:
                 applied, outcome = change.applied, change.outcome
             except CarrierError as error:
                 applied, outcome = False, error.rule
-            self._remember(key)
+            self._remember(digest)
             self.stats.accepted += 1
         self._emit(
+            accepted=True,
             status=200,
             applied=applied,
             outcome=outcome,
             duplicate=duplicate,
             format="soap" if soap else "rest",
-            service=None if message.service is None else message.service.value,
-            request_id=message.request_id,
-            devices=[f"{d.kind.value}:{d.value}" for d in message.devices],
-            callback_count=message.callback_count,
+            **message_fields(message),
         )
         if change is not None and self._on_applied is not None:
             self._on_applied(message, change)
@@ -203,23 +286,34 @@ class CallbackListener:
             return web.Response(status=200, body=soap_ack(), content_type="text/xml")
         return web.Response(status=200)
 
-    def _reject(self, soap: bool, status: int, rule: str, message: str, spec: str) -> web.Response:
+    def _reject(
+        self,
+        soap: bool,
+        status: int,
+        rule: str,
+        message: str,
+        spec: str,
+        parsed: CallbackMessage | None = None,
+    ) -> web.Response:
         self.stats.rejected += 1
         self.stats.by_rule[rule] = self.stats.by_rule.get(rule, 0) + 1
+        if soap and status not in (403, 408, 413, 415):
+            status = self._soap_fault_status
+        known: dict[str, object] = {"service": None, "request_id": None, "devices": []}
+        if parsed is not None:
+            known = message_fields(parsed)
         self._emit(
-            status=status if not soap or status in (403, 413, 415) else self._soap_fault_status,
+            accepted=False,
+            status=status,
             applied=False,
             outcome=rule,
             duplicate=False,
             format="soap" if soap else "rest",
-            service=None,
-            request_id=None,
-            devices=[],
-            message=message,
+            message=bounded_text(message, 1000),
+            spec=spec,
+            **known,
         )
         if soap:
-            if status not in (403, 413, 415):
-                status = self._soap_fault_status
             response = web.Response(
                 status=status,
                 body=soap_fault("Client", message, rule=rule, spec=spec),
@@ -233,5 +327,13 @@ class CallbackListener:
         return response
 
     def _emit(self, **fields: object) -> None:
-        if self._events is not None:
+        if self._events is None:
+            return
+        try:
             self._events.emit("thingspace.received", **fields)
+        except Exception:
+            # The callback was handled; its answer must not turn into a 500 because a log
+            # could not be written (a closed stdout, a full disk). Said once, then counted.
+            self.stats.event_failures += 1
+            if self.stats.event_failures == 1:
+                _LOG.exception("thingspace listener: an event could not be recorded")

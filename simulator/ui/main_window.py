@@ -1,8 +1,11 @@
-"""The main window: the portal in the middle, the app's screens around it, panels docked."""
+"""The main window: the portal in a fixed frame in the middle, the app's screens in its place,
+panels docked around it, a menu bar, and notifications in the bottom-right corner."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+import re
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
@@ -11,7 +14,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStackedWidget,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -20,21 +22,61 @@ from simulator.device import SimulatedDevice
 from simulator.events import Event
 from simulator.flows import screens
 from simulator.flows.screens import Screen
+from simulator.network import Registration
+from simulator.ui.layout import (
+    PORTAL_FRAME,
+    SIDE_DOCK_WIDTH,
+    TIMELINE_DOCK_WIDTH,
+    default_window_size,
+    fits_portal_and_bottom_dock,
+    restore_window,
+    save_window,
+)
 from simulator.ui.leave_dialog import LeaveDialog
-from simulator.ui.overlays import Banner, ProgressPopup, ToastArea
+from simulator.ui.menus import install_menus
+from simulator.ui.overlays import Banner, ProgressPopup
 from simulator.ui.panels.contract import ContractPanel
 from simulator.ui.panels.device import DevicePanel
 from simulator.ui.panels.timeline import TimelinePanel
-from simulator.ui.screens import LoadFailedPage, MessagePage, ProviderPage
+from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
+from simulator.ui.style import plain_label
+from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
+from simulator.ui.toasts import ToastStack
 
-PORTAL_FRAME = QSize(800, 600)  # the documented default frame (mobile-plans.md §4.12)
+__all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
+
+CONNECTED_TITLE = "You're connected"
+NOT_CONNECTED_TITLE = "Not connected"
+_BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
+_NOTE_REFERENCES = re.compile(r"\s*\([^()]*\.md\b(?:[^()]|\([^()]*\))*\)")
+
+
+def plain_detail(message: str) -> str:
+    """An LPA message without its trailing references to the project's notes: the page
+    shows what failed; the Timeline keeps the whole message."""
+    return _NOTE_REFERENCES.sub("", _BRACKETED_REFERENCES.sub("", message)).strip()
 
 
 class PanelScroller(QScrollArea):
-    """A dock's scroll area that asks for a side panel's width, not its table's full width."""
+    """A dock's scroll area: it scrolls only when the dock is narrower than its panel needs."""
 
     def sizeHint(self) -> QSize:
-        return QSize(300, 400)
+        return QSize(SIDE_DOCK_WIDTH, 400)
+
+
+class PortalFrame(QWidget):
+    """The web view at exactly the portal's frame, with the banner and popup floating over it."""
+
+    def __init__(self, view: QWebEngineView, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setFixedSize(PORTAL_FRAME)
+        view.setParent(self)
+        view.setGeometry(0, 0, PORTAL_FRAME.width(), PORTAL_FRAME.height())
+        self.view = view
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.view.setGeometry(0, 0, self.width(), self.height())
 
 
 class MainWindow(QMainWindow):
@@ -47,56 +89,71 @@ class MainWindow(QMainWindow):
     toastAnswered = Signal(str, str)
     closing = Signal()
 
-    def __init__(self, page: PortalPage, device: SimulatedDevice, operator_name: str) -> None:
+    def __init__(
+        self,
+        page: PortalPage,
+        device: SimulatedDevice,
+        operator_name: str,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__()
-        self.setWindowTitle("Mobile Plans Simulator")
-        self.view = QWebEngineView(self)
+        self.setWindowTitle(f"Mobile Plans Simulator \u2014 {operator_name}")
+        self.operator_name = operator_name
+        self.settings = settings
+        self.view = QWebEngineView()
         self.view.setPage(page)
-        self.view.setMinimumSize(QSize(480, 360))
+        self.portal_area = PortalFrame(self.view, self)
+        self.banner = Banner(self.portal_area)
+        self.progress_popup = ProgressPopup(operator_name, self.portal_area)
+
+        def page_(title: str, body: str = "", *, busy: bool = False) -> AppPage:
+            return AppPage(title, body, self, operator_name=operator_name, busy=busy)
+
         self.provider_page = ProviderPage(operator_name, self)
         self.provider_page.continueClicked.connect(self.continueRequested)
-        self.plan_page = MessagePage("Plan active", "", self)
-        self.load_failed_page = LoadFailedPage(self)
+        self.plan_page = page_("Plan active")
+        self.plan_page.add_button("Close", primary=True).clicked.connect(self._close_app)
+        self.load_failed_page = LoadFailedPage(operator_name, self)
         self.load_failed_page.retryClicked.connect(self.retryRequested)
-        self.message_page = MessagePage("", "", self)
-        self.error_page = MessagePage(screens.ERROR_TITLE, "", self)
-        self.error_page.setObjectName("error-page")
-        self.error_page.add_button("Try again").clicked.connect(
+        self.message_page = page_("")
+        self.error_page = page_(screens.ERROR_TITLE)
+        self.error_page.add_button("Try again", primary=True).clicked.connect(
             lambda: self.errorAnswered.emit(True)
         )
         self.error_page.add_button("Close").clicked.connect(lambda: self.errorAnswered.emit(False))
-        self.connecting_page = MessagePage(operator_name, screens.CONNECTING, self)
+        # What went wrong underneath, for the portal developer (the real app shows a code).
+        self.error_detail = plain_label("", self.error_page)
+        self.error_detail.setObjectName("screen-cv")
+        self.error_detail.setWordWrap(True)
+        self.error_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_page.layout_.insertWidget(3, self.error_detail)
+        self._last_lpa_error = ""
+        self.connecting_page = page_("Connecting", screens.CONNECTING, busy=True)
         self.connecting_page.add_button("Close app").clicked.connect(self._close_app)
-        self.installing_page = MessagePage(operator_name, "", self)
-        self.balance_page = MessagePage("Balance added", "", self)
-        self.balance_page.add_button("Close").clicked.connect(self.balanceClosed)
+        self.installing_page = page_("Setting up your cellular plan", busy=True)
+        self.balance_page = page_("Balance added")
+        self.balance_page.add_button("Close", primary=True).clicked.connect(self.balanceClosed)
 
-        # The portal area: the web view, the app's banner below it, overlays on top.
-        self.portal_area = QWidget(self)
-        area_layout = QVBoxLayout(self.portal_area)
-        area_layout.setContentsMargins(0, 0, 0, 0)
-        area_layout.setSpacing(0)
-        area_layout.addWidget(self.view, 1)
-        self.banner = Banner(self.portal_area)
-        area_layout.addWidget(self.banner)
-        self.progress_popup = ProgressPopup(operator_name, self.portal_area)
-        self.toasts = ToastArea(self)
-        self.toasts.answered.connect(self.toastAnswered)
-
+        # A fixed frame: switching between the portal and the app's pages never moves a dock.
         self.stack = QStackedWidget(self)
-        for widget in (
-            self.provider_page,
-            self.portal_area,
-            self.plan_page,
-            self.load_failed_page,
-            self.message_page,
-            self.error_page,
-            self.connecting_page,
-            self.installing_page,
-            self.balance_page,
-        ):
+        self.stack.setFixedSize(PORTAL_FRAME)
+        self.pages: dict[Screen, QWidget] = {
+            Screen.PROVIDER: self.provider_page,
+            Screen.PORTAL: self.portal_area,
+            Screen.PLAN_ACTIVE: self.plan_page,
+            Screen.LOAD_FAILED: self.load_failed_page,
+            Screen.ERROR: self.error_page,
+            Screen.CONNECTING: self.connecting_page,
+            Screen.INSTALLING: self.installing_page,
+            Screen.BALANCE: self.balance_page,
+        }
+        for widget in (*self.pages.values(), self.message_page):
             self.stack.addWidget(widget)
         self.setCentralWidget(self.stack)
+        self.toasts = ToastStack("Mobile Plans", self)
+        self.toast_book = ToastBook()
+        self.toasts.answered.connect(self._toast_answered)
+        self.toasts.closed.connect(self.toast_book.closed)
 
         toolbar = QToolBar("Navigation", self)
         toolbar.setObjectName("navigation")
@@ -106,30 +163,32 @@ class MainWindow(QMainWindow):
         self.back_action.triggered.connect(self.backRequested)
         toolbar.addAction(self.back_action)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
 
         self.timeline = TimelinePanel(self)
         self.contract = ContractPanel(self)
+        self.contract.eventRequested.connect(self.timeline.show_event)
         self.device_panel = DevicePanel(device, self)
-        timeline_dock = self.add_dock(
-            "Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        contract_dock = self.add_dock(
-            "Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea
-        )
-        device_dock = self.add_dock(
-            "Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        self.docks = {"timeline": timeline_dock, "contract": contract_dock, "device": device_dock}
+        self.docks: dict[str, QDockWidget] = {}
+        # The side panels run the window's full height; the Contract dock sits under the portal.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_dock("Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_dock("Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.menus = install_menus(self)
+        if not fits_portal_and_bottom_dock(self):
+            # A laptop screen: the Contract panel joins the Timeline so the portal keeps 800x600.
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.docks["contract"])
+            self.tabifyDockWidget(self.docks["timeline"], self.docks["contract"])
+            self.docks["timeline"].raise_()
         self._laid_out = False
 
         self.leave_dialog = LeaveDialog(self)
         self.leave_dialog.finished.connect(
             lambda result: self.leaveAnswered.emit(result == LeaveDialog.DialogCode.Accepted)
         )
-        # The portal gets its documented 800×600 frame; the panels fit around it.
-        self.resize(800 + 300 + 380 + 24, 600 + 200 + 70)
-        self.resizeDocks([device_dock, timeline_dock], [300, 380], Qt.Orientation.Horizontal)
-        self.resizeDocks([contract_dock], [200], Qt.Orientation.Vertical)
+        self.resize(default_window_size(self))
 
     def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -138,28 +197,84 @@ class MainWindow(QMainWindow):
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(area, dock)
+        self.docks[title.lower()] = dock
+        if hasattr(self, "menus"):
+            self.menus.add_dock(dock)
         return dock
 
     # The window only observes events (DESIGN.md §2).
     def observe(self, event: Event) -> None:
         self.timeline.add(event)
-        if event.kind == "contract.violation":
-            self.contract.add(event)
-        elif event.kind == "ui.toast":
-            self.toasts.add(
-                str(event.fields["toast"]), str(event.fields["text"]), list(event.fields["actions"])
-            )
-            self._place_toasts()
-        elif event.kind == "ui.screen":
+        self.contract.add(event)  # keeps violations, and the launches and calls behind them
+        self._observe_toasts(event)
+        if event.kind == "ui.screen":
             self._show_screen(
-                Screen(str(event.fields["screen"])), str(event.fields.get("text", ""))
+                Screen(str(event.fields["screen"])),
+                str(event.fields.get("text", "")),
+                str(event.fields.get("title") or ""),
             )
-        elif event.kind in ("euicc.profile", "portal.launch"):
+        elif event.kind == "lpa.progress":
+            self._progress(str(event.fields.get("screen", "")), event.fields.get("text"))
+        elif event.kind == "lpa.error":
+            self._last_lpa_error = str(event.fields.get("message", ""))
+        elif event.kind == "network.registration":
+            self._registration(str(event.fields.get("state", "")))
+        elif event.kind == "flow.state" and event.fields.get("state") in OUTCOME_STATES:
+            self.banner.hide()  # "updating your cellular network settings" is over
+        if event.kind in ("euicc.profile", "portal.launch"):
             self.device_panel.refresh()
 
-    def _show_screen(self, screen: Screen, text: str) -> None:
+    def _observe_toasts(self, event: Event) -> None:
+        if event.kind not in ("ui.toast", "ui.toast-answered", "flow.state"):
+            return
+        added, withdrawn = self.toast_book.observe(event)
+        for toast_id in withdrawn:
+            self.toasts.remove(toast_id)
+        if added is not None:
+            self.toasts.add(added)
+
+    def _toast_answered(self, toast_id: str, action: str) -> None:
+        self.toast_book.closed(toast_id)
+        self.toastAnswered.emit(toast_id, action)
+
+    def _progress(self, screen: str, text: object) -> None:
+        """The "(xKB of yKB)" text of the popup or page already shown (one ui.screen for all)."""
+        if not isinstance(text, str) or not text:
+            return
+        if screen == Screen.PROGRESS_POPUP and self.progress_popup.isVisible():
+            self.progress_popup.show_text(text)
+        elif screen == Screen.INSTALLING and self.stack.currentWidget() is self.installing_page:
+            self.installing_page.body.setText(text)
+
+    def _registration(self, state: str) -> None:
+        try:
+            registration = Registration(state)
+        except ValueError:
+            return
+        # Only an outcome counts: searching goes on, and none/deregistered is another line
+        # being switched off.
+        if not registration.connected and registration is not Registration.DENIED:
+            return
+        self.banner.hide()
+        if self.stack.currentWidget() is not self.connecting_page:
+            return
+        # The connecting screen says what happened instead of "connecting" forever.
+        if registration.connected:
+            self.connecting_page.title.setText(CONNECTED_TITLE)
+            self.connecting_page.body.setText(
+                f"You're connected to the cellular network with {self.operator_name}."
+            )
+        else:
+            self.connecting_page.title.setText(NOT_CONNECTED_TITLE)
+            self.connecting_page.body.setText(
+                f"We couldn't connect you to {self.operator_name} ({registration})."
+            )
+        self.connecting_page.progress.hide()
+
+    def _show_screen(self, screen: Screen, text: str, title: str = "") -> None:
         if screen is Screen.LEAVE_DIALOG:
             self.leave_dialog.open()
             return
@@ -170,28 +285,30 @@ class MainWindow(QMainWindow):
             self.progress_popup.show_text(text)
             return
         self.progress_popup.hide()
-        pages: dict[Screen, QWidget] = {
-            Screen.PORTAL: self.portal_area,
-            Screen.PROVIDER: self.provider_page,
-            Screen.PLAN_ACTIVE: self.plan_page,
-            Screen.LOAD_FAILED: self.load_failed_page,
-            Screen.ERROR: self.error_page,
-            Screen.CONNECTING: self.connecting_page,
-            Screen.INSTALLING: self.installing_page,
-            Screen.BALANCE: self.balance_page,
-        }
-        page = pages.get(screen, self.message_page)
-        if screen is Screen.PORTAL and text:
-            self.banner.show_text(text)
-        elif screen is Screen.PLAN_ACTIVE:
-            self.plan_page.body.setText(text)
+        page = self.pages.get(screen, self.message_page)
+        if screen is Screen.PORTAL:
+            if text:
+                self.banner.show_text(text)
         elif screen is Screen.LOAD_FAILED:
             self.load_failed_page.set_cv(text.rpartition("CV: ")[2])
-        elif screen in (Screen.ERROR, Screen.CONNECTING, Screen.INSTALLING, Screen.BALANCE):
-            page.body.setText(text)  # type: ignore[attr-defined]
+        elif screen is Screen.ERROR:
+            self.error_page.body.setText(text)
+            detail, self._last_lpa_error = self._last_lpa_error, ""
+            self.error_detail.setText(f"Details: {plain_detail(detail)}" if detail else "")
+            self.error_detail.setVisible(bool(detail))
+        elif screen is Screen.CONNECTING:
+            self.connecting_page.title.setText("Connecting")
+            self.connecting_page.body.setText(text)
+            self.connecting_page.progress.show()
         elif page is self.message_page:
-            self.message_page.title.setText(screen.value.title())
+            self.message_page.title.setText(screen.value.replace("-", " ").capitalize())
             self.message_page.body.setText(text)
+        elif isinstance(page, AppPage) and screen is not Screen.PROVIDER:
+            page.body.setText(text)
+        if title and isinstance(page, AppPage) and screen is not Screen.PROVIDER:
+            page.title.setText(title)  # the flow named this screen's title itself
+        elif screen is Screen.ERROR:
+            self.error_page.title.setText(screens.ERROR_TITLE)
         self.stack.setCurrentWidget(page)
         self.back_action.setEnabled(screen is Screen.PORTAL)
 
@@ -200,31 +317,21 @@ class MainWindow(QMainWindow):
         # simulator goes back to the provider page and keeps its timers running.
         self.stack.setCurrentWidget(self.provider_page)
 
-    def _place_toasts(self) -> None:
-        width = 320
-        self.toasts.setFixedWidth(width)
-        self.toasts.adjustSize()
-        height = min(self.toasts.sizeHint().height(), self.height() - 40)
-        self.toasts.setGeometry(
-            self.width() - width - 16, self.height() - height - 16, width, height
-        )
-        self.toasts.raise_()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._place_toasts()
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._laid_out:
-            # Dock sizes only stick once the window exists: give the portal its 800 pixels.
+            # Dock sizes only stick once the window exists; saved ones win over the defaults.
             self._laid_out = True
-            self.resizeDocks(
-                [self.docks["device"], self.docks["timeline"]],
-                [300, 380],
-                Qt.Orientation.Horizontal,
-            )
+            if self.settings is None or not restore_window(self, self.settings):
+                self.resizeDocks(
+                    [self.docks["device"], self.docks["timeline"]],
+                    [SIDE_DOCK_WIDTH, TIMELINE_DOCK_WIDTH],
+                    Qt.Orientation.Horizontal,
+                )
+        self.toasts.place()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.settings is not None and self._laid_out:
+            save_window(self, self.settings)
         self.closing.emit()
         super().closeEvent(event)

@@ -1,17 +1,21 @@
-"""What the app draws over the portal: the progress popup, the banner, and toasts."""
+"""What the app draws over the portal: the progress popup and the banner (toasts: toasts.py).
+
+Both float over the web view instead of taking room from it, so the portal keeps its frame.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from simulator.ui.style import PAGE_STYLE, plain_label
 
 
 class ProgressPopup(QFrame):
@@ -20,34 +24,48 @@ class ProgressPopup(QFrame):
     def __init__(self, operator_name: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("progress-popup")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(
-            "#progress-popup { background: white; border: 1px solid #8a96a3; border-radius: 8px; }"
+            PAGE_STYLE.replace("#app-page", "#progress-popup")
+            + "#progress-popup { background: #ffffff; border: 1px solid #c4c4c4;"
+            " border-radius: 8px; }"
         )
-        self.operator = QLabel(operator_name, self)
-        font = self.operator.font()
-        font.setBold(True)
-        self.operator.setFont(font)
-        self.text = QLabel("", self)
+        self.operator = plain_label(operator_name, self)
+        self.operator.setObjectName("screen-operator")
+        self.text = plain_label("", self)
         self.text.setObjectName("progress-text")
+        self.text.setWordWrap(True)
+        font = self.text.font()
+        font.setPointSizeF(font.pointSizeF() + 1)
+        self.text.setFont(font)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 0)  # the docs' screenshot shows indeterminate progress dots
         self.bar.setTextVisible(False)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 18)
+        layout.setSpacing(10)
         layout.addWidget(self.operator)
         layout.addWidget(self.text)
         layout.addWidget(self.bar)
-        self.setFixedWidth(360)
+        self.setFixedWidth(380)
         self.hide()
+
+    def set_operator(self, operator_name: str) -> None:
+        self.operator.setText(operator_name)
 
     def show_text(self, text: str) -> None:
         self.text.setText(text)
-        self.adjustSize()
-        parent = self.parentWidget()
-        if parent is not None:
-            self.move((parent.width() - self.width()) // 2, (parent.height() - self.height()) // 3)
+        self.place()
         self.show()
         self.raise_()
+
+    def place(self) -> None:
+        parent = self.parentWidget()
+        layout = self.layout()
+        if parent is None or layout is None:
+            return
+        self.resize(self.width(), layout.totalHeightForWidth(self.width()))
+        self.move((parent.width() - self.width()) // 2, (parent.height() - self.height()) // 3)
 
 
 class Banner(QFrame):
@@ -56,11 +74,17 @@ class Banner(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
-        self.setStyleSheet("#banner { background: #fff4ce; border-top: 1px solid #d8c37a; }")
-        self.text = QLabel("", self)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(
+            "#banner { background: #fff4ce; border-top: 1px solid #d8c37a; }"
+            " #banner QLabel { color: #1b1b1b; }"
+        )
+        self.text = plain_label("", self)
+        self.text.setObjectName("banner-text")
         self.text.setWordWrap(True)
-        close = QPushButton("\u00d7", self)
+        close = QPushButton("\u2715", self)
         close.setObjectName("banner-close")
+        close.setToolTip("Close this message")
         close.setFlat(True)
         close.setFixedWidth(28)
         close.clicked.connect(self.hide)
@@ -72,53 +96,14 @@ class Banner(QFrame):
 
     def show_text(self, text: str) -> None:
         self.text.setText(text)
-        self.show()
-
-
-class ToastArea(QWidget):
-    """Windows-style notifications, newest last; a button answers the flow that asked."""
-
-    answered = Signal(str, str)  # toast id, action
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("toasts")
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.addStretch(1)
-        self._toasts: dict[str, QFrame] = {}
-
-    def add(self, toast_id: str, text: str, actions: list[str]) -> None:
-        frame = QFrame(self)
-        frame.setObjectName(toast_id)
-        frame.setStyleSheet(
-            f"#{toast_id} {{ background: #1f2933; border-radius: 6px; }} QLabel {{ color: white; }}"
-        )
-        label = QLabel(text, frame)
-        label.setWordWrap(True)
-        row = QHBoxLayout()
-        for action in actions or ["Dismiss"]:
-            button = QPushButton(action, frame)
-            button.setObjectName(f"{toast_id}-{action.lower().replace(' ', '-')}")
-            button.clicked.connect(lambda _checked=False, a=action, t=toast_id: self._answer(t, a))
-            row.addWidget(button)
-        layout = QVBoxLayout(frame)
-        layout.addWidget(label)
-        layout.addLayout(row)
-        self._layout.addWidget(frame)
-        self._toasts[toast_id] = frame
+        self.place()
         self.show()
         self.raise_()
 
-    def _answer(self, toast_id: str, action: str) -> None:
-        frame = self._toasts.pop(toast_id, None)
-        if frame is not None:
-            frame.deleteLater()
-        if action != "Dismiss":
-            self.answered.emit(toast_id, action)
-
-    def button(self, toast_id: str, action: str) -> QPushButton | None:
-        frame = self._toasts.get(toast_id)
-        if frame is None:
-            return None
-        return frame.findChild(QPushButton, f"{toast_id}-{action.lower().replace(' ', '-')}")
+    def place(self) -> None:
+        parent = self.parentWidget()
+        layout = self.layout()
+        if parent is None or layout is None:
+            return
+        height = layout.totalHeightForWidth(parent.width())
+        self.setGeometry(0, parent.height() - height, parent.width(), height)

@@ -65,6 +65,8 @@ def test_navigating_away_removes_the_objects_and_coming_back_restores_them(
 def test_reload_gives_a_new_document_whose_calls_are_numbered_afresh(harness: Harness) -> None:
     harness.launch_and_wait()
     first_doc = harness.events("bridge.ready")[-1].fields["doc"]
+    # The <head> script's last message: after it, the first document has nothing in flight.
+    harness.wait_for("bridge.call", method="registrationChangedScript", doc=first_doc)
     before = len(harness.simulator.events)
     harness.simulator.page.triggerAction(harness.simulator.page.WebAction.Reload)
     harness.wait_for("bridge.ready", after=before)

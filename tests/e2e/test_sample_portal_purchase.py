@@ -33,6 +33,7 @@ def contoso(
         f"https://{SMDP_ADDRESS}",
         {SMDP_ADDRESS: ("127.0.0.1", port)},
         [certificates.ci.certificate],
+        es2_secret=server.es2_credential().secret,
     )
     folder = Path(resource_path("portal"))
     harness = make_harness(portal_dir=folder)

@@ -49,13 +49,14 @@ def test_a_portal_breaking_the_rules_fails_with_each_reason(
     )
     assert not report.ok
     assert report.plain_http == [f"http://{INSECURE_HOST}/pixel.gif"]
-    assert len(report.popups) == 1
+    assert report.popups == ["https://bad.mobileplans.test/terms.html"]
     assert report.console_errors[0].startswith("bad portal: something went wrong")
     rules = {v["rule"] for v in report.violations}
     assert "metadata.required.missing" in rules
     text = report.render()
     assert "FAILED" in text
-    assert "§4.12" in text
+    assert "popup: tried to open a pop-up or new window to https://bad.mobileplans" in text
+    assert "docs/rules.md#portal.popup" in text
 
 
 def test_the_command_refuses_plain_http_and_parses_its_options(
@@ -66,4 +67,4 @@ def test_the_command_refuses_plain_http_and_parses_its_options(
     args = parser.parse_args(["check", "http://portal.example/", "--settle", "1"])
     assert args.settle == 1.0
     assert run_check_command(args) == 2
-    assert "must be an https URL" in capsys.readouterr().out
+    assert "must be an https URL" in capsys.readouterr().err

@@ -128,18 +128,35 @@ def test_fails(mobile_plans):
 """
 
 
-def test_report_option_writes_one_page_per_test(plugin_pytester: pytest.Pytester) -> None:
+def test_report_option_writes_one_page_per_test_and_an_index(
+    plugin_pytester: pytest.Pytester,
+) -> None:
+    folder = plugin_pytester.path / "reports"
+    folder.mkdir()
+    (folder / "index.html").write_text("an earlier run's index")
     plugin_pytester.makepyfile(test_reported=REPORTS)
-    result = run(plugin_pytester, "-q", "--mobile-plans-report", "reports")
+    # under xdist: the workers write the pages, the controller the index
+    result = run(plugin_pytester, "-q", "-n", "2", "--mobile-plans-report", "reports")
     result.assert_outcomes(passed=1, failed=1)
-    pages = sorted((plugin_pytester.path / "reports").glob("*.html"))
-    assert [p.name for p in pages] == [
+    index = (folder / "index.html").resolve()
+    result.stdout.fnmatch_lines([f"mobile_plans reports: {index}"])
+    pages = sorted(p.name for p in folder.glob("*.html"))
+    assert pages == [
+        "index.html",
         "test_reported.py_test_fails.html",
         "test_reported.py_test_inline.html",
     ]
-    failed, passed = (p.read_text("utf-8") for p in pages)
+    listing = index.read_text("utf-8")
+    assert listing.count('<span class="outcome PASS">PASS</span>') == 1
+    assert listing.count('<span class="outcome FAIL">FAIL</span>') == 1
+    assert '<a href="test_reported.py_test_fails.html">test_reported.py::test_fails</a>' in listing
+    assert "assert &#x27;portal&#x27; == &#x27;error&#x27;" in listing
+    assert "1 passed, 1 failed" in listing
+    failed = (folder / "test_reported.py_test_fails.html").read_text("utf-8")
+    passed = (folder / "test_reported.py_test_inline.html").read_text("utf-8")
+    assert "<title>test_reported.py::test_fails — FAIL: AssertionError: assert" in failed
+    assert "<title>test_reported.py::test_inline — PASS</title>" in passed
     assert "<svg" in passed
     assert "ES9+ GetBoundProfilePackage" in passed
     assert "data:image/png;base64," in passed
-    assert "Failure" in failed
-    assert "assert" in failed
+    assert "Failure details" in failed

@@ -186,3 +186,49 @@ def test_network_plan_per_iccid(
     panel.refresh()
     assert cell(panel, 1, 6) == "denied"
     assert cell(panel, 0, 6) == "none"
+
+
+def test_memory_and_capacity_follow_the_card(
+    qtbot: QtBot, tmp_path: Path, qapp: QApplication, clock: VirtualClock
+) -> None:
+    def on_gui_thread(fn: Callable[[], None]) -> None:
+        QTimer.singleShot(0, qapp, fn)
+
+    loop = BackgroundLoop()
+    small = EsimWorld(
+        tmp_path / "small",
+        eid=EID,
+        loop=loop,
+        clock=clock,
+        events=EventLog(clock),
+        post=on_gui_thread,
+        memory_limit_bytes=100 * 1024,
+    )
+    try:
+        panel = EuiccPanel(small, SimulatedNetwork(clock, small.events), SimulatedDevice())
+        qtbot.addWidget(panel)
+        assert panel.memory.text() == "100 KB free of 100 KB · room for 1 more profile of 60 KB"
+        download(qtbot, small)
+        panel.refresh()
+        assert panel.memory.text().endswith("room for 0 more profiles of 60 KB")
+        free_kb = int(panel.memory.text().split()[0])
+        assert 0 < free_kb < 100 - 50
+        # A second profile does not fit: the card refuses it, the app reports it.
+        order = small.create_order()
+        outcomes: list[DownloadOutcome] = []
+        small.download(
+            order.activation_code,
+            confirmation_code=None,
+            progress=lambda *_: None,
+            done=outcomes.append,
+        )
+        qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
+        assert not outcomes[0].ok
+        assert outcomes[0].activation_error == "insufficientSpaceOnCard"
+    finally:
+        small.close()
+        loop.stop()
+
+
+def test_the_default_card_has_a_real_cards_memory(panel: EuiccPanel) -> None:
+    assert panel.memory.text() == "278 KB free of 278 KB · room for 4 more profiles of 60 KB"

@@ -12,11 +12,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from esim.smdp import OrderBehaviour, Step
+from esim.smdp.orders import OrderState
 from simulator.background import BackgroundLoop
 from simulator.clock import VirtualClock
 from simulator.esim_world import DownloadOutcome, EsimWorld
 from simulator.events import EventLog
-from simulator.ui.panels.operator import OperatorPanel, describe_behaviour
+from simulator.portal.sample_backend.next_order import NextOrderPlan, NextOrderSlot
+from simulator.ui.panels.operator import OperatorPanel, default_plan_name, describe_behaviour
 
 EID = "89033023422130000000000199055797"
 
@@ -79,8 +81,9 @@ def test_new_order_form(world: EsimWorld, panel: OperatorPanel) -> None:
     assert panel.table.rowCount() == 1
     assert cell(panel, 0, 0) == order.matching_id
     assert cell(panel, 0, 1) == "released"
-    assert cell(panel, 0, 4) == "yes"
-    assert cell(panel, 0, 5) == "required"
+    assert cell(panel, 0, 5) == "yes"
+    assert cell(panel, 0, 6) == "required"
+    assert cell(panel, 0, 2) == order.activation_code
     assert panel.selected_order() == order
     assert panel.behaviour.isEnabled()
     assert order.matching_id in panel.status.text()
@@ -129,7 +132,7 @@ def test_behaviour_editor_writes_the_order(world: EsimWorld, panel: OperatorPane
         fail_at=Step.GET_BOUND_PROFILE_PACKAGE,
         latency_seconds=2.5,
     )
-    assert cell(panel, 0, 2).startswith("released in 10 min, expired")
+    assert cell(panel, 0, 3).startswith("released in 10 min, expired")
 
     world.clock.advance(5 * 60)
     panel.table.clearSelection()
@@ -167,3 +170,79 @@ def test_refresh_keeps_the_selection(world: EsimWorld, panel: OperatorPanel) -> 
     selected = panel.selected_order()
     assert selected is not None
     assert selected.matching_id == first.matching_id
+
+
+def test_release_again_and_reset_a_failed_order(world: EsimWorld, panel: OperatorPanel) -> None:
+    order = world.create_order(behaviour=OrderBehaviour(expired=True, latency_seconds=1.0))
+    failed = world.orders.transition(order, {OrderState.RELEASED}, OrderState.FAILED, "failed")
+    assert failed is not None
+    panel.refresh()
+    assert not panel.release_again.isEnabled()
+    panel.table.selectRow(0)
+    assert cell(panel, 0, 1) == "failed"
+    panel.release_again.click()
+    again = world.orders.get(order.matching_id)
+    assert again is not None
+    assert again.state is OrderState.RELEASED
+    assert not again.behaviour.expired  # downloadable again...
+    assert again.behaviour.latency_seconds == 1.0  # ...with the rest of its behaviour
+    assert "released again" in panel.status.text()
+    assert cell(panel, 0, 1) == "released"
+
+    panel.reset.click()
+    reset = world.orders.get(order.matching_id)
+    assert reset is not None
+    assert reset.behaviour == OrderBehaviour()
+    assert "reset and released" in panel.status.text()
+
+
+def test_a_downloading_order_is_not_released_again(world: EsimWorld, panel: OperatorPanel) -> None:
+    order = world.create_order()
+    world.orders.transition(order, {OrderState.RELEASED}, OrderState.DOWNLOADING, "claimed")
+    panel.refresh()
+    panel.table.selectRow(0)
+    panel.release_again.click()
+    assert "being downloaded now" in panel.status.text()
+    stored = world.orders.get(order.matching_id)
+    assert stored is not None
+    assert stored.state is OrderState.DOWNLOADING
+
+
+def test_next_order_form_arms_the_slot(qtbot: QtBot, world: EsimWorld) -> None:
+    slot = NextOrderSlot()
+    panel = OperatorPanel(world, slot)
+    qtbot.addWidget(panel)
+    assert panel.next_group.isEnabled()
+    assert panel.next_summary.text() == "The next order is a plain one."
+    panel.next_eid_mismatch.setChecked(True)
+    panel.next_confirmation_code.setText(" 1234 ")
+    panel.next_form.release_minutes.setValue(15)
+    panel.next_form.fail_at.setCurrentIndex(panel.next_form.fail_at.findData("authenticateClient"))
+    panel.next_form.latency.setValue(3.0)
+    panel.next_arm.click()
+    plan = slot.peek()
+    assert plan == NextOrderPlan(
+        behaviour=OrderBehaviour(fail_at=Step.AUTHENTICATE_CLIENT, latency_seconds=3.0),
+        release_after_minutes=15,
+        eid_mismatch=True,
+        confirmation_code="1234",
+    )
+    assert "EID mismatch" in panel.next_summary.text()
+    assert "fails at authenticateClient" in panel.next_summary.text()
+    # The backend takes it with the next order; the panel shows that on its next refresh.
+    slot.take()
+    panel.refresh()
+    assert panel.next_summary.text() == "The next order is a plain one."
+    panel.next_arm.click()
+    panel.next_clear.click()
+    assert slot.peek() is None
+
+
+def test_without_the_bundled_portal_the_next_order_form_is_off(panel: OperatorPanel) -> None:
+    assert not panel.next_group.isEnabled()
+    assert "bundled sample portal" in panel.next_summary.text()
+
+
+def test_the_default_plan_is_named_after_the_operator() -> None:
+    assert default_plan_name("Contoso Mobile") == "Contoso 5 GB"
+    assert default_plan_name("Fabrikam") == "Fabrikam 5 GB"

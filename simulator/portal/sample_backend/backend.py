@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from cryptography import x509
 
+from esim.smdp import OrderBehaviour
 from esim.smdp.es2plus import DEFAULT_OPERATOR_ID
 from simulator.portal.hosting import Handler, Site
-from simulator.portal.sample_backend.catalogue import CATALOGUE, Plan, catalogue_json
+from simulator.portal.sample_backend.catalogue import (
+    CATALOGUE,
+    OPERATOR_NAME,
+    Plan,
+    catalogue_json,
+)
 from simulator.portal.sample_backend.es2_client import Es2Client, SmdpRefusedError
 from simulator.portal.sample_backend.model import Account, Line, OrderRecord
+from simulator.portal.sample_backend.next_order import NextOrderPlan, NextOrderSlot
 from simulator.portal.sample_backend.validation import (
     BadRequestError,
     choice_field,
@@ -40,11 +48,31 @@ class SampleBackend:
         *,
         timeout: float = 20.0,
         carrier_line: Callable[[str], Mapping[str, Any] | None] | None = None,
+        es2_secret: str | None = None,
+        next_order: NextOrderSlot | None = None,
+        set_behaviour: Callable[[str, OrderBehaviour], object] | None = None,
+        clock: Callable[[], float] | None = None,
+        operator_name: str = OPERATOR_NAME,
+        today: Callable[[], date] | None = None,
     ) -> None:
-        self.es2 = Es2Client(smdp_base, resolver, trust_anchors, operator_id, timeout=timeout)
+        self.es2 = Es2Client(
+            smdp_base,
+            resolver,
+            trust_anchors,
+            operator_id,
+            timeout=timeout,
+            secret=es2_secret,
+            operator_name=operator_name,
+        )
         # The operator platform's view of a line (plan, promotions, status), when there is one:
         # a PromoChange callback shows on the account page (issue 5).
         self._carrier_line = carrier_line
+        # The Operator panel's plan for the next eSIM order, applied by ICCID before release.
+        self.next_order = next_order or NextOrderSlot()
+        self._set_behaviour = set_behaviour
+        self._clock = clock or (lambda: 0.0)
+        self.operator_name = operator_name
+        self._today = today  # the operator's calendar date (the simulator's virtual date)
         self._plans = {plan.id: plan for plan in CATALOGUE}
         self.accounts: dict[str, Account] = {
             "alex@example.com": Account("alex@example.com", "contoso")
@@ -109,8 +137,9 @@ class SampleBackend:
         number = f"CM-{next(self._order_numbers)}"
         if plan.fulfilment == "topup":
             return self._top_up(number, plan, iccid, email, transaction_id)
+        next_plan = self.next_order.take()
         try:
-            placed = await self.es2.place_order(plan, eid)
+            placed = await self._place(plan, eid, next_plan)
         except SmdpRefusedError as error:
             return error_response(502, f"The SM-DP+ refused the order: {error}")
         record = OrderRecord(
@@ -198,9 +227,31 @@ class SampleBackend:
                     shown["plan"] = carrier.get("plan", shown.get("plan"))
                     shown["status"] = carrier.get("status", shown.get("status"))
                     shown["promotions"] = list(carrier.get("promotions", []))
-        return json_response({"backend": True, "lines": list(seen.values())})
+        answer: dict[str, Any] = {"backend": True, "lines": list(seen.values())}
+        if self._today is not None:
+            answer["asOf"] = self._today().isoformat()
+        return json_response(answer)
 
     # -- orders ------------------------------------------------------------------------------------
+    async def _place(
+        self, plan: Plan, eid: str | None, next_plan: NextOrderPlan | None
+    ) -> dict[str, str]:
+        if next_plan is None:
+            return await self.es2.place_order(plan, eid)
+        behaviour = next_plan.behaviour_at(self._clock())
+        set_behaviour = self._set_behaviour
+
+        def before_confirm(iccid: str) -> None:
+            if set_behaviour is not None:
+                set_behaviour(iccid, behaviour)
+
+        return await self.es2.place_order(
+            plan,
+            next_plan.order_eid(eid),
+            confirmation_code=next_plan.confirmation_code,
+            before_confirm=before_confirm,
+        )
+
     def _plan(self, body: dict[str, Any]) -> Plan:
         plan_id = text_field(body, "plan", limit=64)
         plan = self._plans.get(plan_id or "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -36,9 +36,14 @@ class Es2Client:
         operator_id: str = DEFAULT_OPERATOR_ID,
         *,
         timeout: float = 20.0,
+        secret: str | None = None,
+        operator_name: str = OPERATOR_NAME,
     ) -> None:
         self.smdp_base = smdp_base.rstrip("/")
+        self.operator_name = operator_name  # the profiles' service provider name
         self.operator_id = operator_id
+        # The operator's ES2+ secret (SmdpServer.es2_credential), sent as a bearer token.
+        self._authorization = {} if secret is None else {"Authorization": f"Bearer {secret}"}
         self._ssl = trust_context(trust_anchors)
         self._resolver = dict(resolver)
         self._timeout = timeout
@@ -50,22 +55,41 @@ class Es2Client:
             await self._client.aclose()
             self._client = None
 
-    async def place_order(self, plan: Plan, eid: str | None) -> dict[str, str]:
-        """``downloadOrder`` then ``confirmOrder``: the ICCID, matchingId and activation code."""
+    async def place_order(
+        self,
+        plan: Plan,
+        eid: str | None,
+        *,
+        confirmation_code: str | None = None,
+        before_confirm: Callable[[str], None] | None = None,
+    ) -> dict[str, str]:
+        """``downloadOrder`` then ``confirmOrder``: the ICCID, matchingId and activation code.
+
+        ``before_confirm`` gets the ICCID between the two (the simulator sets the order's
+        behaviour there, before the release announces it).
+        """
         ordered = await self.call(
             "downloadOrder",
             {
                 **({"eid": eid} if eid else {}),
                 "profileType": plan.name,
                 "profileName": plan.name,
-                "serviceProviderName": OPERATOR_NAME,
+                "serviceProviderName": self.operator_name,
             },
         )
         iccid = ordered.get("iccid")
         if not isinstance(iccid, str):
             raise SmdpRefusedError("downloadOrder answered without an ICCID")
+        if before_confirm is not None:
+            before_confirm(iccid)
         confirmed = await self.call(
-            "confirmOrder", {"iccid": iccid, **({"eid": eid} if eid else {}), "releaseFlag": True}
+            "confirmOrder",
+            {
+                "iccid": iccid,
+                **({"eid": eid} if eid else {}),
+                **({"confirmationCode": confirmation_code} if confirmation_code else {}),
+                "releaseFlag": True,
+            },
         )
         matching_id, address = confirmed.get("matchingId"), confirmed.get("smdpAddress")
         if not isinstance(matching_id, str) or not isinstance(address, str):
@@ -89,7 +113,7 @@ class Es2Client:
             response = await self._http().post(
                 self.smdp_base + ES2_PREFIX + function,
                 json=body,
-                headers={"X-Admin-Protocol": "gsma/rsp/v2.2.2"},
+                headers={"X-Admin-Protocol": "gsma/rsp/v2.2.2", **self._authorization},
             )
         except httpx.HTTPError as error:
             raise SmdpRefusedError(f"{function}: {type(error).__name__}: {error}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from .devices import DeviceId
@@ -59,9 +60,40 @@ def _reject_constant(name: str) -> None:
     raise _fail("rest.not-json", f"Body contains {name}, which is not JSON.", _SPEC_JSON)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _reject_lone_surrogates(root: Any) -> None:
+    # JSON's \uXXXX escapes can spell half of a UTF-16 pair, which is no character at all:
+    # Python keeps it in a str that nothing downstream (UTF-8, SQLite, a log) can write.
+    pending = [root]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            texts: list[str] = [value]
+        elif isinstance(value, dict):
+            texts = list(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            texts = []
+            pending.extend(value)
+        else:
+            continue
+        for text in texts:
+            found = _LONE_SURROGATE.search(text)
+            if found is not None:
+                raise _fail(
+                    "rest.lone-surrogate",
+                    f"The JSON string {shown(text)} holds the lone surrogate "
+                    f"\\u{ord(found.group()):04x}, half of a UTF-16 pair and no character; "
+                    "the body is not valid Unicode text.",
+                    _SPEC_JSON,
+                )
+
+
 def _load(body: bytes) -> Any:
     try:
-        return json.loads(body, object_pairs_hook=_unique_object, parse_constant=_reject_constant)
+        root = json.loads(body, object_pairs_hook=_unique_object, parse_constant=_reject_constant)
     except _DuplicateKeyError as error:
         raise _fail(
             "rest.duplicate-key", f"JSON object repeats the key {shown(error.key)}.", _SPEC_JSON
@@ -72,6 +104,8 @@ def _load(body: bytes) -> Any:
         ) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise _fail("rest.not-json", f"Body is not JSON: {error}.", _SPEC_JSON) from None
+    _reject_lone_surrogates(root)
+    return root
 
 
 def _field_value(value: Any, depth: int, where: str) -> FieldValue:

@@ -330,6 +330,7 @@ def build_soap_envelope(
     *,
     layout: DataLayout = DataLayout.SAMPLE,
     promo_change_quirk: bool = True,
+    counters_in_soap: bool = False,
 ) -> Element:
     """The envelope of *message* as an ElementTree tree (prefixes written literally)."""
     envelope = Element("s:Envelope", {"xmlns:s": SOAP_ENV_NS})
@@ -356,7 +357,14 @@ def build_soap_envelope(
                 _append_payload(data, message.data, promo_change_quirk)
             else:
                 _leaf(data, name, None, name)
-    # Placement after Data is [INF] (§1.2): the third-party table names them, not their place.
+    if counters_in_soap:
+        _append_counters(request, message)
+    return envelope
+
+
+def _append_counters(request: Element, message: CallbackMessage) -> None:
+    # Inferred: the platform's SOAP samples carry no attempt counters (REST documents them);
+    # a third-party table names CallbackCount/MaxCallbackThreshold but not where they go.
     if message.callback_count is not None:
         _leaf(request, "CallbackCount", str(message.callback_count), "CallbackCount")
     if message.max_callback_threshold is not None:
@@ -366,7 +374,6 @@ def build_soap_envelope(
             str(message.max_callback_threshold),
             "MaxCallbackThreshold",
         )
-    return envelope
 
 
 def build_soap_callback(
@@ -374,14 +381,23 @@ def build_soap_callback(
     *,
     layout: DataLayout = DataLayout.SAMPLE,
     promo_change_quirk: bool = True,
+    counters_in_soap: bool = False,
 ) -> bytes:
     """The SOAP body the platform would POST for *message*, as UTF-8 bytes.
 
     Defaults reproduce Verizon's published samples: ``s:`` prefix, ``xsi``/``xsd`` declared on
     ``s:Body``, ``<PromoChange xmlns="">`` with v2 children, nil siblings as the page shows them
     (``DataLayout.SAMPLE``: CarrierService…Fault around the first eight payloads, all eleven
-    for Comment/Summary/Status). Raises :class:`CallbackEncodeError` for text XML cannot carry.
+    for Comment/Summary/Status), and no attempt counters: the samples have none, so
+    ``CallbackCount``/``MaxCallbackThreshold`` are written (after ``Data``, an inferred place)
+    only with ``counters_in_soap=True``. Raises :class:`CallbackEncodeError` for text XML
+    cannot carry.
     """
     return serialise(
-        build_soap_envelope(message, layout=layout, promo_change_quirk=promo_change_quirk)
+        build_soap_envelope(
+            message,
+            layout=layout,
+            promo_change_quirk=promo_change_quirk,
+            counters_in_soap=counters_in_soap,
+        )
     )

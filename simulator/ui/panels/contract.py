@@ -1,48 +1,103 @@
-"""The Contract panel: each violation with its rule, message and spec section."""
+"""The Contract panel: each violation with its call, rule, message and a link to the rule.
+
+Violations are grouped by portal launch (a header row per launch); a call is numbered by its
+`bridge.call` event, so numbers stay unique across launches. Clicking a row shows the rule's
+entry from docs/rules.md and the call's event; clicking the call asks the Timeline to show
+that event (`eventRequested`). Clear empties the panel; Export writes the violations shown as
+JSON Lines.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from simulator.contract.violations import RULES_PAGE, rule_link
 from simulator.events import Event
+from simulator.report.rules_page import rule_entry
+from simulator.ui.panels.timeline import write_json_lines
 
-_COLUMNS = ("severity", "rule", "message", "spec", "call")
+_COLUMNS = ("call", "severity", "rule", "message", "read about it")
+CALL, SEVERITY, RULE, MESSAGE, LINK = range(len(_COLUMNS))
 _COLOURS = {"error": QColor("#b3261e"), "warning": QColor("#8a5300"), "info": QColor("#3b5b8c")}
+_LINK_COLOUR = QColor("#1f4e8c")
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 class ContractPanel(QWidget):
+    #: The `seq` of the `bridge.call` event a row's call is, when the user asks to see it.
+    eventRequested = Signal(int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = QLabel("No contract violations.", self)
+        self.clear_button = QPushButton("Clear", self)
+        self.clear_button.setToolTip("Remove the violations shown so far")
+        self.clear_button.clicked.connect(self.clear)
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setToolTip("Save the violations shown as JSON Lines")
+        self.export_button.clicked.connect(self._ask_export)
         self.table = QTableWidget(0, len(_COLUMNS), self)
         self.table.setHorizontalHeaderLabels(_COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(MESSAGE, QHeaderView.ResizeMode.Stretch)
+        self.table.cellClicked.connect(self._clicked)
+        self.rule_view = QTextBrowser(self)
+        self.rule_view.setOpenLinks(False)
+        self.rule_view.anchorClicked.connect(self._open_source)
+        self.rule_view.setPlaceholderText(
+            f"Click a violation to read its rule ({RULES_PAGE}) and see its call"
+        )
         self.counts = {"error": 0, "warning": 0, "info": 0}
+        self._row_events: list[Event | None] = []  # None for a launch's header row
+        self._row_calls: list[Event | None] = []
+        self._launches = 0
+        self._calls: dict[object, Event] = {}  # the launch's call number -> its bridge.call
         self._pending: list[Event] = []
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
         self._flush.setInterval(100)
         self._flush.timeout.connect(self._append_pending)
+        tools = QHBoxLayout()
+        tools.addWidget(self.summary, 1)
+        tools.addWidget(self.clear_button)
+        tools.addWidget(self.export_button)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.rule_view)
+        splitter.setSizes([300, 160])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table)
+        layout.addLayout(tools)
+        layout.addWidget(splitter)
 
     def add(self, event: Event) -> None:
+        """Observe an event: launches start a group, calls are remembered, violations shown."""
+        if event.kind not in ("portal.launch", "bridge.call", "contract.violation"):
+            return
         # Batched like the Timeline: a noisy portal must not slow the bridge down.
         self._pending.append(event)
         if not self._flush.isActive():
@@ -51,28 +106,121 @@ class ContractPanel(QWidget):
     def _append_pending(self) -> None:
         pending, self._pending = self._pending, []
         self.table.setUpdatesEnabled(False)
-        for event in pending:
-            self._append(event)
+        for event in sorted(pending, key=lambda e: e.seq):
+            if event.kind == "portal.launch":
+                self._launched(event)
+            elif event.kind == "bridge.call":
+                self._calls[event.fields.get("seq")] = event
+            else:
+                self._append(event)
         self.table.setUpdatesEnabled(True)
         self.table.scrollToBottom()
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        if not any(self.counts.values()):
+            self.summary.setText("No contract violations.")
+            return
         self.summary.setText(
-            f"{self.counts['error']} errors, {self.counts['warning']} warnings, "
-            f"{self.counts['info']} notes"
+            ", ".join(
+                (
+                    _plural(self.counts["error"], "error", "errors"),
+                    _plural(self.counts["warning"], "warning", "warnings"),
+                    _plural(self.counts["info"], "note", "notes"),
+                )
+            )
         )
+
+    def _launched(self, event: Event) -> None:
+        self._launches += 1
+        self._calls.clear()  # call numbers start again in each document
+        row = self._new_row(None, None)
+        item = QTableWidgetItem(f"Launch {self._launches} · {event.fields.get('url', '')}")
+        font = QFont(item.font())
+        font.setBold(True)
+        item.setFont(font)
+        item.setToolTip(str(event.fields.get("url", "")))
+        self.table.setItem(row, 0, item)
+        self.table.setSpan(row, 0, 1, len(_COLUMNS))
+
+    def _new_row(self, violation: Event | None, call: Event | None) -> int:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self._row_events.append(violation)
+        self._row_calls.append(call)
+        return row
 
     def _append(self, event: Event) -> None:
         fields = event.fields
         severity = str(fields.get("severity", ""))
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        call = (
-            f"{fields.get('object', '')}.{fields.get('method', '')} #{fields.get('call_seq', '')}"
-        )
-        values = (severity, fields.get("rule"), fields.get("message"), fields.get("spec"), call)
+        rule = str(fields.get("rule", ""))
+        call = self._calls.get(fields.get("call_seq")) if fields.get("call_seq") else None
+        row = self._new_row(event, call)
+        name = f"{fields.get('object', '')}.{fields.get('method', '')}"
+        where = f"{name} (event #{call.seq})" if call is not None else name
+        values = (where, severity, rule, fields.get("message"), rule_link(rule) if rule else "")
         for column, value in enumerate(values):
             item = QTableWidgetItem(str(value or ""))
             item.setToolTip(str(value or ""))
-            if column == 0 and severity in _COLOURS:
+            if column == SEVERITY and severity in _COLOURS:
                 item.setForeground(_COLOURS[severity])
+            if column == LINK or (column == CALL and call is not None):
+                item.setForeground(_LINK_COLOUR)
+                font = QFont(item.font())
+                font.setUnderline(True)
+                item.setFont(font)
             self.table.setItem(row, column, item)
         self.counts[severity] = self.counts.get(severity, 0) + 1
+
+    def _clicked(self, row: int, column: int) -> None:
+        violation = self._row_events[row] if row < len(self._row_events) else None
+        if violation is None:
+            return
+        call = self._row_calls[row]
+        self.show_rule(str(violation.fields.get("rule", "")), call)
+        if column == CALL and call is not None:
+            self.eventRequested.emit(call.seq)
+
+    def show_rule(self, rule: str, call: Event | None = None) -> None:
+        """Show the rule's entry from the rules page, then the call that broke it."""
+        entry = rule_entry(rule) or f"### `{rule}`\n\nThis rule has no entry in {RULES_PAGE}."
+        text = f"{entry}\n\nFull page: `{rule_link(rule)}`\n"
+        if call is not None:
+            text += (
+                f"\n### The call (event #{call.seq})\n\n```json\n"
+                + json.dumps(dict(call), indent=2, ensure_ascii=False)
+                + "\n```\n"
+            )
+        self.rule_view.setMarkdown(text)
+
+    @staticmethod
+    def _open_source(url: QUrl) -> None:
+        # the Microsoft page a rule comes from, in the user's browser; nothing else is opened
+        if url.scheme() == "https":
+            QDesktopServices.openUrl(url)
+
+    def violations(self) -> list[Event]:
+        """The violations shown, in order."""
+        self._append_pending()
+        return [event for event in self._row_events if event is not None]
+
+    def clear(self) -> None:
+        """Empty the panel (the event log keeps everything)."""
+        self._pending.clear()
+        self.table.setRowCount(0)
+        self._row_events.clear()
+        self._row_calls.clear()
+        self.counts = dict.fromkeys(self.counts, 0)
+        self.rule_view.clear()
+        self._update_summary()
+
+    def export(self, path: Path) -> Path:
+        """Write the violations shown as JSON Lines."""
+        return write_json_lines(self.violations(), path)
+
+    def _ask_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export the contract violations", "violations.jsonl", "JSON Lines (*.jsonl)"
+        )
+        if name:
+            self.export(Path(name))

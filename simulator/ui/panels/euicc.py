@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from esim.euicc.records import ProfileRecord
+from esim.smdp.profile_package import DEFAULT_SIZE_BYTES
 from simulator.device import SimulatedDevice
 from simulator.esim_world import CardOutcome, EsimWorld
 from simulator.network import OUTCOMES, NetworkPlan, Registration, SimulatedNetwork
@@ -49,6 +50,16 @@ _NETWORK, _OUTCOME, _SEARCHING = 6, 7, 8
 MAX_SEARCHING_SECONDS = 24 * 3600.0
 
 CardOperation = Callable[[str, Callable[[CardOutcome], None]], None]
+
+
+def memory_text(free: int, capacity: int) -> str:
+    """'214 KB free of 279 KB · room for 3 more profiles of 60 KB' (sizes in KiB)."""
+    room = free // DEFAULT_SIZE_BYTES
+    profiles = "profile" if room == 1 else "profiles"
+    return (
+        f"{free // 1024} KB free of {capacity // 1024} KB \u00b7 room for {room} more "
+        f"{profiles} of {DEFAULT_SIZE_BYTES // 1024} KB"
+    )
 
 
 class EuiccPanel(QWidget):
@@ -79,6 +90,13 @@ class EuiccPanel(QWidget):
         header = QFormLayout()
         header.addRow("EID", self.eid)
         header.addRow("IMEI", self.imei)
+        self.memory = QLabel(self)
+        self.memory.setObjectName("euicc-memory")
+        self.memory.setToolTip(
+            "Free non-volatile memory for profiles (EUICCInfo2 extCardResource); "
+            "set the card's size with --euicc-capacity"
+        )
+        header.addRow("Memory", self.memory)
 
         self.table = selection_table("euicc-profiles", COLUMNS, self)
         self.table.itemSelectionChanged.connect(self._update_buttons)
@@ -126,6 +144,7 @@ class EuiccPanel(QWidget):
         """Re-read the identity, the card's profiles and each profile's registration."""
         self.eid.setText(self._world.eid)
         self.imei.setText(str(self._device.imei))
+        self.memory.setText(memory_text(self._world.free_memory(), self._world.memory_limit_bytes))
         profiles = self._world.profiles()
         self._profiles = {profile.iccid: profile for profile in profiles}
         iccids = [profile.iccid for profile in profiles]

@@ -213,6 +213,12 @@ class PlatformPanel(QWidget):
         self.device_kind.setObjectName("platform-device-kind")
         self.device_kind.setToolTip("Which identifier of the line the callback carries")
         self.device_kind.addItems(DEVICE_KINDS)
+        # Long entries (an MDN and a plan) must not widen the side panel: they elide.
+        for combo in (self.service, self.line):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
         device_row = QHBoxLayout()
         device_row.addWidget(self.line, 1)
         device_row.addWidget(self.device_kind)
@@ -227,9 +233,6 @@ class PlatformPanel(QWidget):
         self.password = QLineEdit(password, page)
         self.password.setObjectName("platform-password")
         self.password.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-        credentials = QHBoxLayout()
-        credentials.addWidget(self.username)
-        credentials.addWidget(self.password)
         self.fields = QPlainTextEdit(page)
         self.fields.setObjectName("platform-fields")
         self.fields.setTabChangesFocus(True)
@@ -244,7 +247,8 @@ class PlatformPanel(QWidget):
         form.addRow("Line", device_row)
         form.addRow("Listener URL", self.url)
         form.addRow("Format", self.format)
-        form.addRow("Username, password", credentials)
+        form.addRow("Username", self.username)
+        form.addRow("Password", self.password)
         form.addRow("Fields", self.fields)
         form.addRow("", self.send)
         form.addRow(self.status)

@@ -128,6 +128,7 @@ def test_not_an_object_and_unknown_keys() -> None:
     assert rule_set(findings)["metadata.field.unknown"] is Severity.INFO
 
 
-def test_every_violation_cites_a_section() -> None:
+def test_every_violation_links_to_its_rule() -> None:
     _, findings = check(metadata(moDirectStatus="complete", planName="", lineType="New"))
-    assert all(v.spec.startswith("mobile-plans.md §") for v in findings.violations)
+    assert findings.violations
+    assert all(v.spec == f"docs/rules.md#{v.rule}" for v in findings.violations)

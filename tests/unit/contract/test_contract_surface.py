@@ -1,6 +1,7 @@
 import json
 
 from simulator.contract import ActivationError, RegistrationState
+from simulator.contract.rulebook.sources import sources_of
 from simulator.contract.surface import ACTIVATION_ERROR_MEMBERS, ENUMS, OBJECTS, surface_json
 
 
@@ -65,7 +66,7 @@ def test_objects_and_arities() -> None:
         assert legacy is not None
         assert legacy.returns == "none"
     assert OBJECTS["external"].method("notify") is not None
-    assert all(m.spec.startswith("mobile-plans.md §") for o in OBJECTS.values() for m in o.methods)
+    assert all(sources_of(m.spec) for o in OBJECTS.values() for m in o.methods)
 
 
 def test_surface_json_shape() -> None:

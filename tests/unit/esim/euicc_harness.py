@@ -243,6 +243,7 @@ class FakeSmdp:
         *,
         replace_keys: bool = True,
         tamper_segment: int | None = None,
+        piece: int = 1007,
     ) -> bytes:
         decoded = messages.PREPARE_DOWNLOAD_RESPONSE.decode(prepare_response)
         assert decoded[0] == "downloadResponseOk", decoded
@@ -285,7 +286,7 @@ class FakeSmdp:
                 )
             )
             profile_bsp = BspSession(ppk)
-        segments = profile_bsp.protect_segments(TAG_PROFILE_ELEMENTS, upp)
+        segments = profile_bsp.protect_segments(TAG_PROFILE_ELEMENTS, upp, piece)
         if tamper_segment is not None:
             bad = bytearray(segments[tamper_segment])
             bad[10] ^= 0x01

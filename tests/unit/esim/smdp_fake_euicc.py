@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
+import itertools
 import json
 import os
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,9 @@ from esim.smdp.profile_package import profile_header_iccid
 ADDRESS = "smdp.mobileplans.test"
 EID = "89049032123451234512345678901235"
 OPERATOR = "MobilePlansOperator"
+ES2_SECRET = "test-es2-secret"
+"""The operator's ES2+ bearer secret of every test SM-DP+ built by :func:`make_config`."""
+ES2_AUTHORIZATION = {"Authorization": f"Bearer {ES2_SECRET}"}
 
 
 @functools.cache
@@ -59,6 +64,7 @@ def _client_context() -> ssl.SSLContext:
 
 def make_config(data_dir: Path, clock: Any = None, **extra: Any) -> SmdpConfig:
     kwargs: dict[str, Any] = {"clock": clock} if clock is not None else {}
+    kwargs["operator_secrets"] = {OPERATOR: ES2_SECRET}
     kwargs.update(extra)
     return SmdpConfig(ADDRESS, test_certificates(), data_dir, **kwargs)
 
@@ -133,6 +139,9 @@ class Download:
     installed: dict[str, Any] = field(default_factory=dict)
 
 
+_SEQUENCES: dict[str, Iterator[int]] = {}
+
+
 class FakeEuicc:
     """The eUICC side of ES10b, enough to drive ES9+ with real crypto (esim-rsp.md §3.5)."""
 
@@ -143,6 +152,8 @@ class FakeEuicc:
         assert self.credential is not None
         self.challenge = b""
         self.download = Download()
+        # A real eUICC never reuses a seqNumber; fakes sharing an EID share its counter.
+        self._sequence = _SEQUENCES.setdefault(self.eid, itertools.count(1))
         self.seq = 0
 
     @classmethod
@@ -280,7 +291,7 @@ class FakeEuicc:
         return self.installation_result(iccid, success=True)
 
     def installation_result(self, iccid: Iccid, *, success: bool) -> bytes:
-        self.seq += 1
+        self.seq = next(self._sequence)
         final: tuple[str, dict[str, Any]] = (
             ("successResult", {"aid": ISDP_AID, "simaResponse": SIMA_OK})
             if success
@@ -313,7 +324,7 @@ class FakeEuicc:
         return encode_tlv(0xBF41, encode_tlv(0xA0, body))
 
     def other_notification(self, iccid: str, event: str) -> bytes:
-        self.seq += 1
+        self.seq = next(self._sequence)
         metadata = m.NOTIFICATION_METADATA.encode(
             {
                 "seqNumber": self.seq,
@@ -378,7 +389,9 @@ class Es9Client:
             "header": {"functionRequesterIdentifier": requester, "functionCallIdentifier": "1"}
         }
         payload.update(body)
-        response = await self.raw("/gsma/rsp2/es2plus/" + function, json.dumps(payload).encode())
+        response = await self.raw(
+            "/gsma/rsp2/es2plus/" + function, json.dumps(payload).encode(), ES2_AUTHORIZATION
+        )
         assert response.status_code == 200
         return response.json()
 
@@ -504,7 +517,7 @@ class ThreadedServer:
         return self.client.post(
             self.base + path,
             content=content,
-            headers={"Host": ADDRESS, "Content-Type": content_type},
+            headers={"Host": ADDRESS, "Content-Type": content_type, **ES2_AUTHORIZATION},
             extensions={"sni_hostname": ADDRESS},
         )
 

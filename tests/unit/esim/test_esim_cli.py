@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from esim.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
-from esim.cli_home import DEFAULT_SMDP_ADDRESS, HOSTS_FILE, Home
+from esim.cli_home import DEFAULT_SMDP_ADDRESS, HOSTS_FILE, Home, home_in
 
 CODE = "LPA:1$SMDP.GSMA.COM$04386-AGYFT-A74Y8-3F815$1.3.6.1.4.1.31746$1"
 
@@ -87,7 +87,7 @@ def served(tmp_path: Path) -> Iterator[Path]:
     )
     try:
         deadline = time.monotonic() + 30
-        while DEFAULT_SMDP_ADDRESS not in Home(tmp_path).hosts():
+        while DEFAULT_SMDP_ADDRESS not in Home(home_in(tmp_path)).hosts():
             if process.poll() is not None or time.monotonic() > deadline:
                 output = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"esim smdp serve did not start: {output}")
@@ -99,14 +99,15 @@ def served(tmp_path: Path) -> Iterator[Path]:
         if process.stdout:
             process.stdout.close()
     assert process.returncode == 0
-    assert DEFAULT_SMDP_ADDRESS not in Home(tmp_path).hosts()  # the server took its entry back
+    # the server took its entry back
+    assert DEFAULT_SMDP_ADDRESS not in Home(home_in(tmp_path)).hosts()
 
 
 def test_serve_then_download_from_two_shells(
     served: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data_dir = ["--data-dir", str(served)]
-    assert json.loads((served / HOSTS_FILE).read_text())[DEFAULT_SMDP_ADDRESS]["port"] > 0
+    assert json.loads((home_in(served) / HOSTS_FILE).read_text())[DEFAULT_SMDP_ADDRESS]["port"] > 0
     assert main([*data_dir, "smdp", "order", "--confirmation-code", "4711", "--json"]) == 0
     order = json.loads(capsys.readouterr().out)
     assert order["confirmationCodeRequired"] is True

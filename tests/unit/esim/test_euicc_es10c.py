@@ -127,8 +127,8 @@ def test_profiles_info_search_criteria_and_tag_list(two_profiles: Lpa) -> None:
     assert len(profiles_info(two_profiles, encode_tlv(0xA0, h("950102")))) == 2
     assert profiles_info(two_profiles, encode_tlv(0xA0, h("950100"))) == []
     only = profiles_info(two_profiles, encode_tlv(0x5C, h("5A9F7092")))
-    # asn1tools fills in the DEFAULT profileClass; the card sent only the three tags
-    assert set(only[0]) == {"iccid", "profileState", "profileName", "profileClass"}
+    # profileClass is OPTIONAL in ProfileInfo: the card sent only the three tags asked for
+    assert set(only[0]) == {"iccid", "profileState", "profileName"}
     bad = two_profiles.es10(encode_tlv(0xBF2D, encode_tlv(0x5C, h("9F"))))
     assert messages.PROFILE_INFO_LIST_RESPONSE.decode(bad) == ("profileInfoListError", 1)
 

@@ -53,10 +53,10 @@ def test_wrong_matching_id(tmp_path: Path) -> None:
         assert error.activation_error == "invalidMatchingId"
         assert (error.subject_code, error.reason_code) == ("8.2.6", "3.8")
         assert error.step == "AuthenticateClient"
-        # The SM-DP+ refused, so only the eUICC's session is cleared (§3.8).
+        # The SM-DP+ refused; its session stays for CancelSession, cancelled on both sides.
         assert error.cancel is not None
         assert error.cancel.euicc_cancelled
-        assert not error.cancel.server_cancelled
+        assert error.cancel.server_cancelled
 
     run(tmp_path, scenario)
 

@@ -43,3 +43,58 @@ def test_plain_options_mean_run() -> None:
     options = parse_run_options(["--headless", "--market", "GB"])
     assert options.args.command == "run"
     assert options.device.market == "GB"
+
+
+def test_step_needs_a_window(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parse_run_options(["demo", "inline-download", "--step", "--headless"])
+    assert exit_info.value.code == 2
+    assert "--step waits for a presenter to click Next" in capsys.readouterr().err
+    options = parse_run_options(["demo", "inline-download", "--step", "--exit-at-end"])
+    assert (options.args.step, options.args.exit_at_end) == (True, True)
+    assert parse_run_options(["run"]).args.step is False
+
+
+def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        parse_run_options([*argv, "--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
+COMMANDS = ("run", "demo", "flows", "check", "thingspace")
+
+
+def test_top_level_help_lists_every_command_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = _help(capsys)
+    assert text.startswith("usage: mobileplans-sim [-h] COMMAND ...")
+    listed = {
+        line.split()[0]: line
+        for line in text.split("commands:")[1].split("examples:")[0].splitlines()
+        if line.startswith("    ") and line.split()
+    }
+    assert set(COMMANDS) <= set(listed)
+    assert "(the default command)" in listed["run"]
+    assert "  mobileplans-sim demo inline-download --headless" in text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("run",),
+        ("demo",),
+        ("flows",),
+        ("check",),
+        ("thingspace",),
+        ("thingspace", "listen"),
+        ("thingspace", "send"),
+    ],
+)
+def test_each_commands_help_has_an_example(
+    capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    text = _help(capsys, *command)
+    examples = text.split("\nexample")[-1]
+    assert f"  mobileplans-sim {' '.join(command)}" in examples

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from simulator.clock import VirtualClock
-from simulator.events import EventLog, EventPattern
+from simulator.events import Event, EventLog, EventPattern
 
 
 class FakeReal:
@@ -96,3 +96,70 @@ def test_until_patterns() -> None:
     for bad in ("", ":a=b", "kind:novalue", "kind:=v"):
         with pytest.raises(ValueError, match="--until"):
             EventPattern.parse(bad)
+
+
+def test_a_hold_stops_time_and_keeps_the_steps_asked_for_meanwhile() -> None:
+    real = FakeReal()
+    clock = VirtualClock(0, real_now=real)
+    fired: list[tuple[str, float]] = []
+    clock.call_later(10, lambda: fired.append(("a", clock.now())), "a")
+    hold = clock.hold("a callback", real_timeout=5)
+    assert clock.advance(30) == 0
+    assert clock.advance_to_next() is None
+    assert (clock.now(), fired) == (0.0, [])
+    hold.release()
+    assert fired == [("a", 10.0)]
+    assert clock.now() == 30.0
+    assert not clock.held
+
+
+def test_a_timer_that_takes_a_hold_makes_the_rest_of_the_step_wait() -> None:
+    clock = VirtualClock(0, real_now=FakeReal())
+    holds = []
+    fired: list[tuple[str, float]] = []
+
+    def first() -> None:
+        fired.append(("first", clock.now()))
+        holds.append(clock.hold("first's callback", real_timeout=5))
+
+    clock.call_later(10, first, "first")
+    clock.call_later(20, lambda: fired.append(("second", clock.now())), "second")
+    clock.advance(60)
+    assert (fired, clock.now()) == ([("first", 10.0)], 10.0)
+    holds[0].release()
+    assert (fired, clock.now()) == ([("first", 10.0), ("second", 20.0)], 60.0)
+
+
+def test_a_hold_expires_after_its_real_timeout_and_says_so_first() -> None:
+    real = FakeReal()
+    clock = VirtualClock(1, real_now=real)
+    expired: list[float] = []
+    clock.hold("never answered", real_timeout=5, on_expire=lambda: expired.append(clock.now()))
+    real.now += 4
+    clock.tick()
+    assert (clock.held, clock.now(), expired) == (True, 0.0, [])
+    real.now += 2
+    clock.tick()
+    assert (clock.held, expired) == (False, [0.0])
+    real.now += 1  # time runs again, from where it stood
+    clock.tick()
+    assert clock.now() == 1.0
+    with pytest.raises(ValueError, match="positive real-time timeout"):
+        clock.hold("x", real_timeout=0)
+
+
+def test_an_event_emitted_by_a_listener_reaches_every_listener_after_the_one_being_delivered() -> (
+    None
+):
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    seen: list[tuple[str, int]] = []
+
+    def reacts(event: Event) -> None:
+        seen.append(("first", event.seq))
+        if event.kind == "flow.state":
+            log.emit("carrier.line")
+
+    log.subscribe(reacts)
+    log.subscribe(lambda event: seen.append(("second", event.seq)))
+    log.emit("flow.state")
+    assert seen == [("first", 1), ("second", 1), ("first", 2), ("second", 2)]

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from esim.euicc import Euicc, EuiccConfig
 from esim.lpa import Lpa
 from esim.pki import CertificateSet, TestPki
-from esim.smdp import OrderStore, SmdpConfig, SmdpServer
+from esim.smdp import OrderBehaviour, OrderStore, SmdpConfig, SmdpServer, Step
 from esim.smdp.orders import OrderState
 from simulator.portal.sample_backend import CATALOGUE, FULFILMENTS, SampleBackend, catalogue_json
+from simulator.portal.sample_backend.next_order import OTHER_EID, NextOrderPlan
 from simulator.resources import resource_path
 
 EID = "89049032123451234512345678901235"
@@ -67,10 +69,17 @@ async def running(
     card = Euicc.open(directory / "card", EuiccConfig(eid=EID, certificates=certificates()))
     smdp_port = await server.start("127.0.0.1", 0)
     options: dict[str, Any] = {} if operator_id is None else {"operator_id": operator_id}
+    options["set_behaviour"] = lambda iccid, behaviour: store.set_behaviour(
+        store.get_by_iccid(iccid).matching_id,  # type: ignore[union-attr]
+        behaviour,
+    )
+    options["clock"] = lambda: 1_000_000.0
+    options["today"] = lambda: date(2026, 11, 30)
     backend = SampleBackend(
         f"https://{SMDP_ADDRESS}",
         {SMDP_ADDRESS: ("127.0.0.1", port or smdp_port)},
         [certificates().ci.certificate],
+        es2_secret=server.es2_credential().secret,
         **options,
     )
     app = web.Application()
@@ -306,3 +315,63 @@ def test_every_catalogue_plan_orders(tmp_path: Path) -> None:
 def test_the_portal_folder_carries_the_same_catalogue_for_backend_less_hosting() -> None:
     static = Path(resource_path("portal")) / "api" / "plans"
     assert json.loads(static.read_text(encoding="utf-8")) == catalogue_json(backend=False)
+
+
+def test_the_next_order_plan_is_used_by_one_order(tmp_path: Path) -> None:
+    async def test(world: World) -> None:
+        world.backend.next_order.set(
+            NextOrderPlan(
+                behaviour=OrderBehaviour(fail_at=Step.GET_BOUND_PROFILE_PACKAGE),
+                release_after_minutes=30,
+                eid_mismatch=True,
+                confirmation_code="4711",
+            )
+        )
+        status, body = await world.post(
+            "/api/orders", {"plan": "contoso-5gb", "fulfilment": "inline", "eid": EID}
+        )
+        assert status == 201, body
+        order = world.store.get(body["matchingId"])
+        assert order is not None
+        assert order.state is OrderState.RELEASED
+        assert order.eid == OTHER_EID != EID
+        assert order.confirmation_code_required
+        assert order.behaviour.fail_at is Step.GET_BOUND_PROFILE_PACKAGE
+        assert order.behaviour.release_at == 1_000_000.0 + 30 * 60
+        assert world.backend.next_order.peek() is None
+        # Used once: the order after it is a plain one.
+        status, body = await world.post(
+            "/api/orders", {"plan": "contoso-5gb", "fulfilment": "inline", "eid": EID}
+        )
+        plain = world.store.get(body["matchingId"])
+        assert plain is not None
+        assert plain.eid == EID
+        assert plain.behaviour == OrderBehaviour()
+        assert not plain.confirmation_code_required
+
+    run(tmp_path, test)
+
+
+def test_next_order_plan_descriptions_and_refusals() -> None:
+    assert NextOrderPlan().describe() == "a plain order"
+    plan = NextOrderPlan(
+        OrderBehaviour(expired=True, latency_seconds=2.0), eid_mismatch=True, confirmation_code="1"
+    )
+    assert plan.describe() == (
+        "expired, bound to another eUICC (EID mismatch), confirmation code 1, +2 s latency"
+    )
+    assert plan.order_eid(EID) == OTHER_EID
+    assert NextOrderPlan().order_eid(EID) == EID
+    with pytest.raises(ValueError, match="negative"):
+        NextOrderPlan(release_after_minutes=-1)
+    with pytest.raises(ValueError, match="not empty"):
+        NextOrderPlan(confirmation_code="  ")
+
+
+def test_lines_are_dated_by_the_operator_calendar(tmp_path: Path) -> None:
+    async def test(world: World) -> None:
+        status, body = await world.get("/api/lines")
+        assert status == 200
+        assert body["asOf"] == "2026-11-30"
+
+    run(tmp_path, test)

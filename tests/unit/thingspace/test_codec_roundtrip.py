@@ -189,7 +189,9 @@ def rest_messages(draw: st.DrawFn) -> CallbackMessage:
 @ROUND_TRIP
 @given(soap_messages(), st.sampled_from(DataLayout), st.booleans())
 def test_soap_round_trip(message: CallbackMessage, layout: DataLayout, quirk: bool) -> None:
-    body = build_soap_callback(message, layout=layout, promo_change_quirk=quirk)
+    body = build_soap_callback(
+        message, layout=layout, promo_change_quirk=quirk, counters_in_soap=True
+    )
 
     parsed = parse_soap_callback(body)
 

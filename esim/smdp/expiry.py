@@ -1,0 +1,86 @@
+"""Orders left mid-download are released again once their session can no longer continue.
+
+An LPA that dies after getBoundProfilePackage never sends the installation result, so its
+order would stay ``downloaded`` (or ``downloading``) for good and every retry would be refused.
+SGP.22 binds a BPP to one RSP session: once that session has expired, nothing can install
+the old BPP through this SM-DP+, and the order may be downloaded again with a fresh session
+(SGP.22 §3.1.3 "download retry"). :func:`release_stale_orders` does that on the injected clock:
+an order still in flight ``ttl`` seconds after its last step goes back to ``released`` with an
+``smdp.order`` event (action ``session-expired``) saying why. It is run whenever orders are
+looked up, so it also recovers orders whose sessions were lost in an SM-DP+ restart.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from esim.smdp.orders import Order, OrderState
+
+if TYPE_CHECKING:
+    from esim.smdp.store import OrderStore
+
+IN_FLIGHT = (OrderState.DOWNLOADING.value, OrderState.DOWNLOADED.value)
+RELEASABLE = frozenset(
+    {OrderState.CONFIRMED, OrderState.FAILED, OrderState.DOWNLOADING, OrderState.DOWNLOADED}
+)
+"""What the operator may release (again): a confirmed order, a failed download, and one stuck
+mid-download (an LPA that died): its session can then no longer fetch or install anything,
+since the order leaves it."""
+
+
+def release_order(store: OrderStore, order: Order) -> Order | None:
+    """The operator's release (ES2+ releaseProfile, ``esim smdp release``); None if not allowed."""
+    fields: dict[str, object] = {}
+    if order.state.value in IN_FLIGHT:
+        fields["last_error"] = f"released again by the operator while {order.state}"
+    return store.transition(
+        order,
+        RELEASABLE,
+        OrderState.RELEASED,
+        "released",
+        transaction_id=None,
+        downloaded_by=None,
+        euicc_certificate=None,
+        cc_failures=0,
+        **fields,
+    )
+
+
+def release_stale_orders(store: OrderStore, ttl_seconds: float) -> list[Order]:
+    """Release every order in flight for ``ttl_seconds`` or more; return them (as released)."""
+    now = store.clock()
+    deadline = now - ttl_seconds
+    with store.transaction() as db:
+        rows = db.execute(
+            "SELECT matching_id, state, transaction_id FROM orders "
+            "WHERE state IN (?, ?) AND updated_at <= ?",
+            (*IN_FLIGHT, deadline),
+        ).fetchall()
+        for matching_id, state, _ in rows:
+            db.execute(
+                "UPDATE orders SET state = ?, transaction_id = NULL, downloaded_by = NULL, "
+                "euicc_certificate = NULL, last_error = ?, updated_at = ? "
+                "WHERE matching_id = ? AND state = ?",
+                (
+                    OrderState.RELEASED.value,
+                    f"the RSP session expired while the order was {state}, with no "
+                    "installation result: released for a new download",
+                    now,
+                    matching_id,
+                    state,
+                ),
+            )
+    released: list[Order] = []
+    for matching_id, state, transaction_id in rows:
+        order = store.get(matching_id)
+        if order is None:
+            continue
+        store.emit(
+            "session-expired",
+            order,
+            previous_state=state,
+            expired_transaction_id=transaction_id,
+            after_seconds=ttl_seconds,
+        )
+        released.append(order)
+    return released

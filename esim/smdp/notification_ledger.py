@@ -1,0 +1,111 @@
+"""Which eUICC notifications the SM-DP+ has acted on: replays are recognised, never re-applied.
+
+SGP.22 notifications (§4.5, §5.6.4) carry the eUICC's ``seqNumber``, which the eUICC increases
+for every notification it ever issues; the SM-DP+ knows the sender's EID from its certificate.
+A notification is admitted once per (EID, seqNumber), only for an order that this EID
+downloaded, and only if it was issued after that order's own installation result: a delete
+notification recorded for an earlier order of the same ICCID cannot delete a newer one.
+
+Each verdict is one ``BEGIN IMMEDIATE`` transaction in the order store's database.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from esim.smdp.orders import Order
+    from esim.smdp.store import OrderStore
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS notification_ledger (
+        eid TEXT NOT NULL,
+        seq_number TEXT NOT NULL,
+        event TEXT NOT NULL,
+        iccid TEXT,
+        order_id INTEGER,
+        received_at REAL NOT NULL,
+        PRIMARY KEY (eid, seq_number)
+    )""",
+    "CREATE INDEX IF NOT EXISTS ledger_by_order ON notification_ledger (order_id, event)",
+)
+
+
+class Replay(enum.StrEnum):
+    """Why a notification is not acted on."""
+
+    DUPLICATE = "duplicate"
+    """This EID's notification with this seqNumber was already handled."""
+    OTHER_EUICC = "other-euicc"
+    """The order was downloaded by another eUICC (or by none)."""
+    STALE = "stale"
+    """Issued before the installation result of the order it names: it is about an older one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """:attr:`replay` is None when the notification is admitted (and now recorded)."""
+
+    replay: Replay | None
+    detail: str
+
+
+def _seq_key(seq_number: int) -> str:
+    # seqNumber is an unbounded INTEGER on the wire; a fixed-width text key orders and compares
+    # like the number for every non-negative value an SQLite INTEGER could not hold either.
+    return f"{seq_number:040d}" if 0 <= seq_number < 10**40 else f"x{seq_number}"
+
+
+class NotificationLedger:
+    """The ledger of one order store (see the module docstring)."""
+
+    def __init__(self, store: OrderStore) -> None:
+        self._store = store
+        with store.transaction() as db:
+            for statement in _SCHEMA:
+                db.execute(statement)
+
+    def admit(self, eid: str, seq_number: int, event: str, order: Order | None) -> Verdict:
+        """Record and admit the notification, or say which replay it is (nothing recorded)."""
+        key = _seq_key(seq_number)
+        with self._store.transaction() as db:
+            seen = db.execute(
+                "SELECT event FROM notification_ledger WHERE eid = ? AND seq_number = ?",
+                (eid, key),
+            ).fetchone()
+            if seen is not None:
+                return Verdict(
+                    Replay.DUPLICATE, f"EID {eid} seqNumber {seq_number} ({seen[0]}) was handled"
+                )
+            if order is not None and event != "install":
+                if order.downloaded_by != eid:
+                    return Verdict(
+                        Replay.OTHER_EUICC,
+                        f"order {order.matching_id} was downloaded by "
+                        f"{order.downloaded_by or 'no eUICC'}, not EID {eid}",
+                    )
+                installed = db.execute(
+                    "SELECT MAX(seq_number) FROM notification_ledger "
+                    "WHERE order_id = ? AND event = 'install'",
+                    (order.order_id,),
+                ).fetchone()[0]
+                if installed is not None and key <= installed:
+                    return Verdict(
+                        Replay.STALE,
+                        f"seqNumber {seq_number} precedes the installation of order "
+                        f"{order.matching_id} (seqNumber {installed.lstrip('0') or '0'})",
+                    )
+            db.execute(
+                "INSERT INTO notification_ledger VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    eid,
+                    key,
+                    event,
+                    None if order is None else order.iccid,
+                    None if order is None else order.order_id,
+                    self._store.clock(),
+                ),
+            )
+        return Verdict(None, "admitted")

@@ -1,0 +1,135 @@
+// The Mobile Plans bridge, channel half: runs in an isolated JavaScript world (Qt's
+// ApplicationWorld), the only world where `qt.webChannelTransport` exists.
+//
+// Python wraps this file as `(function () { <qwebchannel.js> const MPS_CHANNEL = {...}; <this> })();`
+// MPS_CHANNEL: {host, token, objectName} (see simulator/bridge/script.py).
+//
+// Why a separate world: the portal's scripts share the main world's globals, so anything the
+// bridge did there (JSON.stringify, a plain envelope object, the transport's send) could be
+// patched to read the launch's token. This world shares only the DOM with the page: its
+// globals, the transport and the token are out of the page's reach.
+//
+// The page half (bridge.js, main world) hands each call over as a DOM event on a private node
+// that is never inserted into the document. The node itself is exchanged once, at document
+// creation, before any script of the page can run (see `link`); from then on only the two
+// halves hold it. Events on a detached node reach only listeners added to that node.
+
+const transport = typeof qt !== "undefined" && qt ? qt.webChannelTransport : undefined;
+
+const isTopLevel = window.top === window;
+const allowedOrigin =
+    isTopLevel &&
+    location.protocol === "https:" &&
+    location.hostname.toLowerCase() === MPS_CHANNEL.host &&
+    location.port === "";
+if (!allowedOrigin || !transport) {
+    return;
+}
+
+const PAGE_HELLO = "mobileplans-bridge-page";
+const CHANNEL_HELLO = "mobileplans-bridge-channel";
+const TO_APP = "mobileplans-to-app";
+const TO_PAGE = "mobileplans-to-page";
+const LINKED = "mobileplans-linked";
+const PAGE_KINDS = new Set(["call", "set", "callback-result"]);
+
+const documentId = randomId();
+const queue = [];
+let endpoint = null;
+let seq = 0;
+let pageNode = null;
+
+function randomId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// ---- to Python -----------------------------------------------------------------------------
+
+function post(body) {
+    // The fields Python checks are set here, last, so nothing in `body` can stand in for them.
+    const envelope = Object.assign({}, body);
+    seq += 1;
+    envelope.seq = seq;
+    envelope.doc = documentId;
+    envelope.token = MPS_CHANNEL.token;
+    envelope.href = location.href;
+    const text = JSON.stringify(envelope);
+    if (endpoint) {
+        endpoint.call(text);
+    } else {
+        queue.push(text); // calls from the <head> wait here until the channel is up
+    }
+}
+
+function onPageMessage(event) {
+    // `detail` crosses worlds as a structured clone: plain data, no getters of the page's.
+    const body = event.detail;
+    if (body === null || typeof body !== "object" || !PAGE_KINDS.has(body.kind)) {
+        return;
+    }
+    post(body);
+}
+
+// ---- to the page ---------------------------------------------------------------------------
+
+function toPage(message) {
+    if (pageNode) {
+        pageNode.dispatchEvent(new CustomEvent(TO_PAGE, { detail: message }));
+    }
+}
+
+function deliver(text) {
+    let request;
+    try {
+        request = JSON.parse(text);
+    } catch (error) {
+        return;
+    }
+    if (request === null || typeof request !== "object" || request.doc !== documentId) {
+        return; // meant for a document that is gone (§3.3 [INFERRED]: same page only)
+    }
+    toPage({
+        property: String(request.property),
+        argument: request.argument,
+        callbackId: String(request.callbackId),
+    });
+}
+
+// ---- the hand-over, at document creation ---------------------------------------------------
+// Both halves are injected at document creation; which runs first is Qt's business, so each
+// announces itself and answers the other's announcement. The page half sends its private node
+// as the event's relatedTarget; it stops answering once this half confirms (LINKED), which
+// happens before the first script of the page runs.
+
+function link(event) {
+    const node = event.relatedTarget;
+    if (pageNode !== null || !(node instanceof Element) || node.isConnected) {
+        return;
+    }
+    event.stopImmediatePropagation();
+    pageNode = node;
+    document.removeEventListener(PAGE_HELLO, link, true);
+    node.addEventListener(TO_APP, onPageMessage);
+    node.dispatchEvent(new CustomEvent(LINKED));
+}
+
+document.addEventListener(PAGE_HELLO, link, true);
+document.dispatchEvent(new CustomEvent(CHANNEL_HELLO));
+
+post({ kind: "ready", userAgent: navigator.userAgent });
+
+new QWebChannel(transport, (channel) => {
+    try {
+        // Only this world can reach the transport; lock it against a second client all the same.
+        Object.defineProperty(transport, "onmessage", { writable: false, configurable: false });
+    } catch (error) {
+        // already locked by an earlier document's script on the same transport
+    }
+    endpoint = channel.objects[MPS_CHANNEL.objectName];
+    endpoint.deliver.connect(deliver);
+    while (queue.length > 0) {
+        endpoint.call(queue.shift());
+    }
+});
