@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -58,8 +59,9 @@ exit status: 0 done (or --until matched), 1 --timeout passed first, 2 usage erro
 
 stdout has one line per stage and a final PASS or FAIL with the flow's name; Qt's and
 Chromium's own messages go to <data dir>/logs/qt-chromium.log. Exit status 0 PASS, 1 FAIL.""",
-    "flows": """example:
-  mobileplans-sim flows                             name and summary of each flow""",
+    "flows": """examples:
+  mobileplans-sim flows                             name and summary of each flow
+  mobileplans-sim flows --json                      the same as a JSON list""",
 }
 
 
@@ -91,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(demo)
     _add_demo_options(demo)
     parser.set_defaults(step=False, exit_at_end=False)
-    _command(sub, "flows", "list the flows `demo` knows")
+    flows = _command(sub, "flows", "list the flows `demo` knows")
+    flows.add_argument("--json", action="store_true", help="print them as a JSON list")
     add_check_command(sub)  # its own examples, exit statuses and findings page
     add_thingspace_commands(sub)
     add_check_api_command(sub)
@@ -351,6 +354,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_run_options(sys.argv[1:] if argv is None else argv)
     args = options.args
     if args.command == "flows":
+        if args.json:
+            listed = [{"name": demo.name, "summary": demo.summary} for demo in DEMOS.values()]
+            print(json.dumps(listed, indent=2))
+            return EXIT_OK
         for demo in DEMOS.values():
             print(f"{demo.name:26} {demo.summary}")
         return EXIT_OK

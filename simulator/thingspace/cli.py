@@ -68,6 +68,11 @@ def add_thingspace_commands(subparsers: Any) -> None:
         "--quiet", action="store_true", help="print no line per callback on stdout (only the URL)"
     )
     listen.add_argument(
+        "--json",
+        action="store_true",
+        help="print each callback as its JSON event line instead of a sentence",
+    )
+    listen.add_argument(
         "--data-dir",
         type=Path,
         help="the simulator's data directory; the listener keeps its carrier model in its "
@@ -120,6 +125,7 @@ async def _listen(args: argparse.Namespace) -> int:
         VirtualClock(1.0, real_now=time.monotonic),
         JsonLinesWriter(args.events) if args.events is not None else None,
         None if args.quiet else printer,
+        as_json=args.json,
     )
     listener = CallbackListener(carrier, args.username, args.password, log)
     stop = asyncio.Event()

@@ -63,10 +63,13 @@ class ListenLog:
         clock: VirtualClock,
         writer: JsonLinesWriter | None,
         printer: SafePrinter | None,
+        *,
+        as_json: bool = False,
     ) -> None:
         self._clock = clock
         self._writer = writer
         self._printer = printer
+        self._as_json = as_json  # one JSON line per callback instead of a sentence
         self._seq = 0
 
     def emit(self, kind: str, **fields: Any) -> Event:
@@ -74,7 +77,8 @@ class ListenLog:
         self._clock.tick()  # the listener runs in real time: `t` is seconds since it started
         event = Event(self._seq, self._clock.now(), self._clock.wall_iso(), kind, fields)
         if self._printer is not None and kind == "thingspace.received":
-            self._printer(describe_received(event.wall, fields))
+            line = event.to_json() if self._as_json else describe_received(event.wall, fields)
+            self._printer(line)
         if self._writer is not None:
             self._writer(event)
         return event

@@ -230,3 +230,18 @@ def test_a_users_chromium_flags_no_longer_keep_the_portal_from_loading(tmp_path:
         chromium_flags="--no-sandbox --disable-gpu",
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_flows_json_lists_every_flow() -> None:
+    import contextlib
+    import io
+
+    from simulator.cli import main as cli_main
+    from simulator.demos import DEMOS
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli_main(["flows", "--json"]) == 0
+    listed = json.loads(out.getvalue())
+    assert [flow["name"] for flow in listed] == list(DEMOS)
+    assert all(flow["summary"] for flow in listed)

@@ -188,3 +188,21 @@ def test_send_posts_the_platforms_sample_byte_for_byte_by_default() -> None:
     )
     seed = Path(__file__).parent / "data" / "promo_change_seed_003.xml"
     assert build_soap_callback(build_message(args)) == seed.read_bytes()
+
+
+def test_listen_json_prints_each_callback_as_its_event_line(tmp_path: Path) -> None:
+    process = _listen(tmp_path, "--json")
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        command = ["thingspace", "send", "PromoChanges", "--to", url, "--device", "Mdn:3124705797"]
+        assert main([*command, "--quiet"]) == 0
+        event = json.loads(process.stdout.readline())
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+    assert event["kind"] == "thingspace.received"
+    assert event["accepted"] is True
+    assert event["service"] == "PromoChanges"
