@@ -414,7 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(
             as_json,
             "invalidActivationCode",
-            without_reference(str(error)),
+            f"{without_reference(str(error))} [{error.error.rule}]",
             reason="the activation code does not parse",
             next_hint="an activation code looks like 1$SMDP.EXAMPLE.COM$MATCHING-ID",
             details={"rule": error.error.rule},

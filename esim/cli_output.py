@@ -78,8 +78,8 @@ def fail_lpa(as_json: bool, error: LpaError, *, host: str = "", data_dir: str = 
     """An LPA failure: its Mobile Plans name, what it means, what it said, what to do next."""
     member = error.activation_error
     hint = next_step(member, error.rule, host=host, data_dir=data_dir)
+    # activationError stays beside code: scripts written against earlier versions read it
     details = {k: v for k, v in error.to_json().items() if k not in ("message", "spec")}
-    details.pop("activationError", None)
     return fail(
         as_json,
         member,
