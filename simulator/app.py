@@ -189,7 +189,6 @@ class Simulator(QObject):
             self.page, self.device, config.operator, window_settings(config.data_dir)
         )
         self.events.subscribe(self.window.observe)
-        self.events.subscribe(self._follow_progress)
         self._add_panels()
         # Flyout, Gateway page and notifications from the operator's APIs ("MO service" panel).
         self.operator_experience = OperatorExperienceUi(self)
@@ -209,17 +208,6 @@ class Simulator(QObject):
             device=self.device.describe(),
             time_scale=config.time_scale,
         )
-
-    def _follow_progress(self, event: Event) -> None:
-        """The installing popup/page text follows `lpa.progress` ("(xKB of yKB)"); `ui.screen`
-        is logged once, when the screen appears."""
-        if event.kind != "lpa.progress" or str(event.fields.get("screen")) != self.session.screen:
-            return
-        text = str(event.fields.get("text", ""))
-        if self.session.screen is Screen.PROGRESS_POPUP:
-            self.window.progress_popup.show_text(text)
-        elif self.session.screen is Screen.INSTALLING:
-            self.window.installing_page.body.setText(text)
 
     def _carrier_line(self, iccid: str) -> dict[str, Any] | None:
         """The operator platform's line for the sample portal (called on the server loop)."""

@@ -178,7 +178,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sm-ds",
         action="store_true",
-        help="play the historical notifyPurchaseDelayedProfile SM-DS flow (mobile-plans.md §3.7)",
+        help="play the historical (2018) notifyPurchaseDelayedProfile flow, delivered by SM-DS",
     )
     parser.add_argument(
         "--operator-name",
@@ -268,7 +268,9 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     except (IdentifierError, ValueError) as error:
         parser.error(str(error))
     if args.portal and not args.portal.lower().startswith("https://"):
-        parser.error(f"--portal must be an https URL (mobile-plans.md §4.2): {args.portal!r}")
+        parser.error(
+            f"--portal must be an https URL (Mobile Plans opens no other): {args.portal!r}"
+        )
     if args.operator_api and not args.operator_api.lower().startswith("https://"):
         parser.error(f"--operator-api must be an https URL: {args.operator_api!r}")
     args.operator_configuration = None
