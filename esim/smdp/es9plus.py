@@ -3,35 +3,31 @@
 ``POST /gsma/rsp2/es9plus/{initiateAuthentication, authenticateClient, getBoundProfilePackage,
 handleNotification, cancelSession}``, JSON binding of :mod:`esim.smdp.http_json`. A refusal in
 authenticateClient or getBoundProfilePackage ends the session and gives a held claim back.
+handleNotification is :class:`esim.smdp.es9_notifications.NotificationHandler`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from esim.asn1 import messages as m
-from esim.asn1.errors import Asn1DecodeError
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import CryptoError, encode_signature_tlv, sign_raw
-from esim.identifiers import Iccid, IdentifierError
-from esim.pki import authority_key_identifier, subject_key_identifier
+from esim.pki import subject_key_identifier
 from esim.smdp import status
 from esim.smdp import verification as check
 from esim.smdp.behaviours import Step
+from esim.smdp.es9_notifications import NotificationHandler, ProgressListener
 from esim.smdp.expiry import release_stale_orders
 from esim.smdp.http_json import Body, b64, binary_field, json_route, text_field
 from esim.smdp.http_json import transaction_id_field as tid_field
-from esim.smdp.notification_ledger import NotificationLedger, Verdict
 from esim.smdp.orders import Order, OrderState
 from esim.smdp.profile_package import (
     BindingInput,
@@ -58,20 +54,11 @@ _CANCEL_REASONS = {
     5: "loadBppExecutionError",
     127: "undefinedReason",
 }
-ProgressListener = Callable[[Order, int, Es9Error | None], None]
-"""ES2+ handleDownloadProgressInfo hook: order, notification point, failure or None."""
 
 
 @lru_cache(maxsize=64)
 def _upp(spec: ProfileSpec) -> bytes:
     return unprotected_profile_package(spec)
-
-
-def _certificates(value: dict[str, Any]) -> tuple[x509.Certificate, x509.Certificate]:
-    return (
-        check.certificate(value["euiccCertificate"], status.EUICC_CERTIFICATE_INVALID, "euicc"),
-        check.certificate(value["eumCertificate"], status.EUM_CERTIFICATE_INVALID, "eum"),
-    )
 
 
 def _refuse(code: status.StatusCode, rule: str, message: str) -> Es9Error:
@@ -101,14 +88,16 @@ class Es9Plus:
         for extra in config.euicc_cis:
             self._euicc_cis.setdefault(subject_key_identifier(extra) or b"", extra)
         self.sessions = SessionTable(config.clock, config.session_ttl_seconds, self._expired)
-        self._ledger = NotificationLedger(store)
+        self.notifications = NotificationHandler(
+            config, store, self.sessions, progress, self._euicc_cis, self._apply_behaviour
+        )
 
     def add_routes(self, app: web.Application) -> None:
         for name, handler in (
             ("initiateAuthentication", self.initiate_authentication),
             ("authenticateClient", self.authenticate_client),
             ("getBoundProfilePackage", self.get_bound_profile_package),
-            ("handleNotification", self.handle_notification),
+            ("handleNotification", self.notifications.handle_notification),
             ("cancelSession", self.cancel_session),
         ):
             app.router.add_post(ES9_PREFIX + name, json_route(handler))
@@ -207,7 +196,7 @@ class Es9Plus:
                 "euicc.authenticate-error",
                 f"the eUICC refused AuthenticateServer: {value.get('authenticateErrorCode')}",
             )
-        euicc, eum = _certificates(value)
+        euicc, eum = check.euicc_certificates(value)
         eid = check.euicc_chain(euicc, eum, self._euicc_cis[session.ci_pkid], session.ci_pkid)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         part = m.euicc_signed1_part(raw)
@@ -334,109 +323,6 @@ class Es9Plus:
         if changed.state is OrderState.FAILED:
             raise _refuse(status.CONFIRMATION_CODE_RETRIES_EXCEEDED, "cc.retries", "no tries left")
         raise _refuse(status.CONFIRMATION_CODE_REFUSED, "cc.wrong", "wrong confirmation code")
-
-    # -- handleNotification (§3.5 step 9, §3.7) -------------------------------------------
-
-    async def handle_notification(self, body: Body, _: web.Request) -> None:
-        raw = binary_field(body, "pendingNotification")
-        try:
-            choice, value = m.decode_pending_notification(raw)
-        except Asn1DecodeError as error:
-            raise _refuse(
-                status.INVALID_PARAMETER, "der.pendingNotification", error.message
-            ) from None
-        if choice == "profileInstallationResult":
-            await self._install_result(raw, value["profileInstallationResultData"])
-        else:
-            await self._other_notification(raw, value)
-
-    async def _install_result(self, raw: bytes, data: dict[str, Any]) -> None:
-        transaction = data["transactionId"].hex().upper()
-        order = self._store.get_by_transaction(transaction)
-        certificate = None if order is None else self._store.euicc_certificate(order.order_id)
-        if order is None or certificate is None:
-            raise _refuse(status.UNKNOWN_TRANSACTION, "pir.unknown", f"unknown tid {transaction}")
-        euicc = check.certificate(certificate, status.EUICC_CERTIFICATE_INVALID, "euicc")
-        part = m.profile_installation_result_part(raw)
-        key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
-        check.signature(key, part.signed, part.signature, "euiccSignPIR")
-        seq_number = data["notificationMetadata"]["seqNumber"]
-        verdict = self._ledger.admit(order.downloaded_by or "", seq_number, "install", order)
-        if verdict.replay is not None:
-            self._replayed(order, verdict, seq_number)
-            return
-        await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
-        self._end_session(data["transactionId"])
-        kind, result = data["finalResult"]
-        in_flight = {OrderState.DOWNLOADING, OrderState.DOWNLOADED}
-        if kind == "successResult":
-            changed = self._store.transition(order, in_flight, OrderState.INSTALLED, "installed")
-            if changed is not None:
-                self._progress(changed, 4, None)
-            return
-        error = (
-            f"install failed: bppCommandId {result['bppCommandId']}, "
-            f"errorReason {result['errorReason']}"
-        )
-        changed = self._store.transition(
-            order, in_flight, OrderState.FAILED, "install-failed", last_error=error
-        )
-        if changed is not None:
-            self._progress(changed, 4, _refuse(status.EXECUTION_ERROR, "pir.error", error))
-
-    def _end_session(self, transaction_id: bytes) -> None:
-        with contextlib.suppress(Es9Error):
-            self.sessions.end(self.sessions.get(transaction_id))
-
-    async def _other_notification(self, raw: bytes, value: dict[str, Any]) -> None:
-        euicc, eum = _certificates(value)
-        pkid = authority_key_identifier(eum) or b""
-        ci = self._euicc_cis.get(pkid, self._ci)
-        eid = check.euicc_chain(euicc, eum, ci, pkid if pkid in self._euicc_cis else self._ci_pkid)
-        part = m.other_signed_notification_part(raw)
-        key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
-        check.signature(key, part.signed, part.signature, "euiccNotificationSignature")
-        metadata = value["tbsOtherNotification"]
-        events = m.bit_positions(metadata["profileManagementOperation"])
-        try:
-            iccid = Iccid.from_sgp22_bytes(metadata.get("iccid", b""), check_luhn=False).digits
-        except IdentifierError:
-            iccid = None
-        order = None if iccid is None else self._store.get_by_iccid(iccid)
-        if order is None:
-            return  # acknowledged: nothing here to update
-        names = [m.NOTIFICATION_EVENTS[event] for event in sorted(events) if event < 4]
-        seq_number = metadata["seqNumber"]
-        verdict = self._ledger.admit(eid, seq_number, "+".join(names) or "other", order)
-        if verdict.replay is not None:
-            self._replayed(order, verdict, seq_number)
-            return
-        await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
-        if "delete" in names:
-            self._store.transition(
-                order, {OrderState.INSTALLED, OrderState.DOWNLOADED}, OrderState.DELETED, "deleted"
-            )
-        for name in names:
-            if name != "delete":
-                self._store.emit(f"profile-{name}d", order)
-
-    def _replayed(self, order: Order, verdict: Verdict, seq_number: int) -> None:
-        """Report a replayed notification; refuse it unless configured to acknowledge it."""
-        acknowledged = self._config.acknowledge_replayed_notifications
-        self._store.emit(
-            "notification-replay",
-            order,
-            replay=str(verdict.replay),
-            seq_number=str(seq_number),
-            detail=verdict.detail,
-            answer="204, ignored" if acknowledged else "refused",
-        )
-        if not acknowledged:
-            raise _refuse(
-                status.INVALID_PARAMETER,
-                f"notification.replay.{verdict.replay}",
-                f"a replayed notification changes nothing: {verdict.detail}",
-            )
 
     # -- cancelSession (§3.8) -------------------------------------------------------------
 

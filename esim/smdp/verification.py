@@ -49,6 +49,14 @@ def certificate(der: Any, code: StatusCode, what: str) -> x509.Certificate:
         ) from None
 
 
+def euicc_certificates(value: dict[str, Any]) -> tuple[x509.Certificate, x509.Certificate]:
+    """CERT.EUICC and CERT.EUM of an AuthenticateServerResponse or OtherSignedNotification."""
+    return (
+        certificate(value["euiccCertificate"], status.EUICC_CERTIFICATE_INVALID, "euicc"),
+        certificate(value["eumCertificate"], status.EUM_CERTIFICATE_INVALID, "eum"),
+    )
+
+
 def public_key(cert: x509.Certificate, code: StatusCode, what: str) -> ec.EllipticCurvePublicKey:
     key = cert.public_key()
     if not isinstance(key, ec.EllipticCurvePublicKey):

@@ -147,24 +147,36 @@ def test_parameters_of_the_json_content_type_are_accepted(smdp: ThreadedServer) 
     assert response.json()["header"]["functionExecutionStatus"]["status"] == "Executed-Success"
 
 
+def _received_certificates() -> list[tuple[str, bytes]]:
+    certificates = smdp_certificates()
+    assert certificates.eum is not None
+    assert certificates.euicc is not None
+    return [("eum", certificates.eum.der), ("euicc", certificates.euicc.der)]
+
+
 @pytest.mark.parametrize(
-    "broken",
-    [name for name, _ in corrupted_certificates(smdp_certificates().eum.der)],  # type: ignore[union-attr]
+    ("role", "broken"),
+    [
+        (role, name)
+        for role, der in _received_certificates()
+        for name, _ in corrupted_certificates(der)
+    ],
 )
-def test_a_damaged_eum_certificate_is_refused(smdp: ThreadedServer, broken: str) -> None:
-    eum = smdp_certificates().eum
-    assert eum is not None
-    mutant = dict(corrupted_certificates(eum.der))[broken]
+def test_a_damaged_eum_or_euicc_certificate_is_refused(
+    smdp: ThreadedServer, role: str, broken: str
+) -> None:
+    original = dict(_received_certificates())[role]
+    mutant = dict(corrupted_certificates(original))[broken]
     euicc = FakeEuicc()
     init = post(smdp, ES9 + "initiateAuthentication", json.dumps(initiate_body(euicc)).encode())
     answer = euicc.authenticate_server(init.json(), "NO-SUCH-ORDER")
-    assert eum.der in answer
+    assert original in answer
     body = {
         "transactionId": init.json()["transactionId"],
-        "authenticateServerResponse": b64(answer.replace(eum.der, mutant)),
+        "authenticateServerResponse": b64(answer.replace(original, mutant)),
     }
     subject, reason, _ = refusal(post(smdp, ES9 + "authenticateClient", json.dumps(body).encode()))
-    assert subject.startswith("8.1"), (subject, reason)  # an EUM/eUICC/CI refusal
+    assert subject.startswith("8.1"), (subject, reason)  # an EUM/eUICC/CI/signature refusal
     still_serving(smdp)
 
 
