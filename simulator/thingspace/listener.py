@@ -50,6 +50,7 @@ MAX_CREDENTIAL_CHARS = 256
 MAX_DEVICES = 256
 MAX_FIELD_CHARS = 8192  # any one text of the payload (a PromoChange's Change is a sentence)
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds for the whole body once the headers are in
+DEFAULT_BODIES_IN_FLIGHT = 32  # bodies read at once: at most this many x max_bytes in memory
 DEFAULT_DEDUPE_CAPACITY = 10_000
 
 
@@ -97,7 +98,9 @@ class CallbackListener:
     server's loop thread.
 
     *body_timeout* bounds the time a sender may take to deliver the body (408 after it);
-    *dedupe_capacity* bounds how many callbacks are remembered for de-duplication.
+    *bodies_in_flight* bounds how many bodies are read at once, and a request waits at most
+    *busy_timeout* (default: *body_timeout*) for its turn (503 after it, which the platform
+    retries); *dedupe_capacity* bounds how many callbacks are remembered for de-duplication.
     """
 
     def __init__(
@@ -111,6 +114,8 @@ class CallbackListener:
         soap_fault_status: int = 400,
         dedupe_capacity: int = DEFAULT_DEDUPE_CAPACITY,
         body_timeout: float = DEFAULT_BODY_TIMEOUT,
+        bodies_in_flight: int = DEFAULT_BODIES_IN_FLIGHT,
+        busy_timeout: float | None = None,
         on_applied: Callable[[CallbackMessage, AppliedChange], None] | None = None,
     ) -> None:
         self._carrier = carrier
@@ -123,6 +128,9 @@ class CallbackListener:
         self._seen: OrderedDict[bytes, None] = OrderedDict()
         self._capacity = dedupe_capacity
         self._body_timeout = body_timeout
+        self._bodies_in_flight = bodies_in_flight
+        self._busy_timeout = body_timeout if busy_timeout is None else busy_timeout
+        self._body_slots: asyncio.Semaphore | None = None
         self._on_applied = on_applied
         self.stats = ListenerStats()
         self._runner: web.AppRunner | None = None
@@ -143,6 +151,7 @@ class CallbackListener:
         """Serve on *host*:*port* (0: any free port); returns the bound port."""
         # After an early 413 the unread remainder is drained for at most a second (aiohttp
         # discards it chunk by chunk), then the connection is closed.
+        self._body_slots = asyncio.Semaphore(self._bodies_in_flight)  # on the serving loop
         self._runner = web.AppRunner(self.application(), access_log=None, lingering_time=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -175,6 +184,25 @@ class CallbackListener:
                 break
             buffer += chunk
         return read_capped(io.BytesIO(bytes(buffer)), self._max_bytes)
+
+    async def _read_body_in_turn(self, request: web.Request) -> bytes:
+        slots = self._body_slots
+        if slots is None:  # served through application() alone, without start()
+            slots = self._body_slots = asyncio.Semaphore(self._bodies_in_flight)
+        try:
+            async with asyncio.timeout(self._busy_timeout):
+                await slots.acquire()
+        except TimeoutError:
+            raise CallbackDecodeError(
+                "listener.busy",
+                f"{self._bodies_in_flight} other callbacks are being received; try again.",
+                spec=spec_ref("§2.4"),
+                status=503,
+            ) from None
+        try:
+            return await self._read_body_in_time(request)
+        finally:
+            slots.release()
 
     async def _read_body_in_time(self, request: web.Request) -> bytes:
         try:
@@ -234,7 +262,7 @@ class CallbackListener:
         soap = media_type in SOAP_CONTENT_TYPES
         try:
             check_content_type(content_type, SOAP_CONTENT_TYPES | REST_CONTENT_TYPES)
-            body = await self._read_body_in_time(request)
+            body = await self._read_body_in_turn(request)
             parse = parse_soap_callback if soap else parse_rest_callback
             try:
                 message = parse(body, max_bytes=self._max_bytes)
@@ -297,7 +325,7 @@ class CallbackListener:
     ) -> web.Response:
         self.stats.rejected += 1
         self.stats.by_rule[rule] = self.stats.by_rule.get(rule, 0) + 1
-        if soap and status not in (403, 408, 413, 415):
+        if soap and status not in (403, 408, 413, 415, 503):
             status = self._soap_fault_status
         known: dict[str, object] = {"service": None, "request_id": None, "devices": []}
         if parsed is not None:

@@ -63,6 +63,8 @@ FUZZ = r"""
 def test_random_calls_each_become_a_command_or_a_violation(harness: Harness) -> None:
     harness.launch_and_wait()
     doc = harness.events("bridge.ready")[-1].fields["doc"]
+    # The <head> script's last message: after it, none of the page's own calls is in flight.
+    harness.wait_for("bridge.call", method="registrationChangedScript", doc=doc)
     start = len(harness.events("bridge.call"))
     made = harness.js(FUZZ.replace("CALL_COUNT", str(CALLS)), timeout=120000)
     assert made == CALLS

@@ -32,6 +32,9 @@ def test_every_method_call_reaches_python_once_in_order_with_its_arguments(
     harness: Harness,
 ) -> None:
     harness.launch_and_wait()
+    doc = harness.events("bridge.ready")[-1].fields["doc"]
+    # The <head> script's last message: after it, none of the page's own calls is in flight.
+    harness.wait_for("bridge.call", method="registrationChangedScript", doc=doc)
     start = len(harness.events("bridge.call"))
     expected: list[tuple[str, str, int]] = []
     script = []

@@ -267,3 +267,42 @@ def test_only_encodings_expat_reads_itself_are_accepted(
     assert answers[0][0] == status
     if status == 400:
         assert "<rule>xml.encoding-unsupported</rule>" in answers[0][1]
+
+
+def test_bodies_in_flight_are_bounded_and_a_request_past_its_turn_gets_503(
+    tmp_path: Path,
+) -> None:
+    answers: list[Any] = []
+
+    async def scenario(
+        listener: CallbackListener, session: aiohttp.ClientSession, url: str
+    ) -> None:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        body = rest_body(requestId="slow-one")
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[:10]
+        )
+        await writer.drain()
+        slots = listener._body_slots
+        assert slots is not None
+        for _ in range(2000):  # until the slow sender holds the only slot
+            if slots.locked():
+                break
+            await asyncio.sleep(0.005)
+        assert slots.locked()
+        answers.append(await _post(session, url, rest_body(requestId="waits")))
+        writer.write(body[10:])  # the slow sender finishes: its callback is taken
+        await writer.drain()
+        answers.append((await asyncio.wait_for(reader.read(4096), timeout=20))[:12])
+        writer.close()
+        answers.append(await _post(session, url, rest_body(requestId="after")))
+
+    _, listener = _run(tmp_path, scenario, bodies_in_flight=1, body_timeout=20, busy_timeout=0.2)
+    (busy, error), slow, (after, _) = answers
+    assert (busy, error["error"]) == (503, "listener.busy")
+    assert slow == b"HTTP/1.1 200"
+    assert after == 200
+    assert listener.stats.accepted == 2
