@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +17,15 @@ from typing import Any
 from esim.activation_code import ActivationCode, ActivationCodeError
 from esim.cli_home import Home, default_data_dir, home_in
 from esim.cli_lpac import add_lpac_commands
+from esim.cli_output import (
+    emit,
+    fail,
+    fail_lpa,
+    print_json,
+    shows_progress,
+    wants_json,
+    without_reference,
+)
 from esim.cli_pki_commands import add_pki_commands
 from esim.lpa import Lpa, LpaError
 from esim.pki import PkiError
@@ -37,23 +45,11 @@ class UsageError(Exception):
     """A well-formed command line whose values cannot be used (exit status 2)."""
 
 
-# -- output ------------------------------------------------------------------------------------
+# -- output (esim.cli_output) --------------------------------------------------------------
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _fail(message: str) -> int:
-    print(f"esim: {message}", file=sys.stderr)
-    return EXIT_FAILED
-
-
-def _lpa_failure(error: LpaError, as_json: bool) -> int:
-    if as_json:
-        _print_json({"error": error.to_json()})
-    print(f"esim: {error.activation_error}: {error}", file=sys.stderr)
-    return EXIT_FAILED
+    print_json(data)
 
 
 def _home(args: argparse.Namespace) -> Home:
@@ -94,27 +90,29 @@ def cmd_ac_parse(args: argparse.Namespace) -> int:
         "canonical": code.format(),
         "qrText": code.format(lpa_prefix=True),
     }
-    if args.json:
-        _print_json(fields)
-        return EXIT_OK
-    print(f"SM-DP+ address      {code.smdp_address}")
-    print(f"Matching ID         {code.matching_id or '(empty)'}")
-    print(f"SM-DP+ OID          {code.smdp_oid or '(none)'}")
-    print(f"Confirmation code   {'required' if code.confirmation_code_required else 'no'}")
+    lines = [
+        f"SM-DP+ address      {code.smdp_address}",
+        f"Matching ID         {code.matching_id or '(empty)'}",
+        f"SM-DP+ OID          {code.smdp_oid or '(none)'}",
+        f"Confirmation code   {'required' if code.confirmation_code_required else 'no'}",
+    ]
     if code.ci_public_key_id:
-        print(f"CI key indicator    {code.ci_public_key_id}")
-    print(f"Canonical           {code.format()}")
-    return EXIT_OK
+        lines.append(f"CI key indicator    {code.ci_public_key_id}")
+    lines.append(f"Canonical           {code.format()}")
+    return emit(args, fields, lines)
 
 
 def cmd_ac_qr(args: argparse.Namespace) -> int:
     from esim import qr
 
     code = _parse_code(args.code)
+    data = {"qrText": code.format(lpa_prefix=True), "png": None}
     if args.png is not None:
         qr.render_png(code.format(), args.png)
-        print(f"wrote {args.png} ({code.format(lpa_prefix=True)})")
-        return EXIT_OK
+        data["png"] = str(args.png)
+        return emit(args, data, [f"wrote {args.png} ({code.format(lpa_prefix=True)})"])
+    if args.json or args.quiet:
+        return emit(args, data, [])
     import segno
 
     segno.make(qr.qr_text(code.format()), micro=False, error="m").terminal(compact=True)
@@ -171,46 +169,40 @@ def cmd_euicc_info(args: argparse.Namespace) -> int:
         "rootDsAddress": root_ds,
         "profiles": len(lpa.profiles.list_profiles()),
     }
-    if args.json:
-        _print_json(data)
-    else:
-        for key, value in data.items():
-            print(f"{key:<24}{value}")
-    return EXIT_OK
+    return emit(args, data, [f"{key:<24}{value}" for key, value in data.items()])
 
 
 def cmd_euicc_list(args: argparse.Namespace) -> int:
     profiles = _lpa(_home(args), args).profiles.list_profiles()
-    if args.json:
-        _print_json([profile.to_json() for profile in profiles])
-        return EXIT_OK
-    if not profiles:
-        print("no profiles")
-    for p in profiles:
-        name = p.nickname or p.profile_name or ""
-        print(f"{p.iccid:<21}{p.state:<10}{p.profile_class:<13}{p.aid}  {name}")
-    return EXIT_OK
+    lines = [
+        f"{p.iccid:<21}{p.state:<10}{p.profile_class:<13}{p.aid}  {p.nickname or p.profile_name}"
+        for p in profiles
+    ]
+    return emit(args, [profile.to_json() for profile in profiles], lines or ["no profiles"])
 
 
 def cmd_euicc_download(args: argparse.Namespace) -> int:
     home = _home(args)
     lpa = _lpa(home, args)
 
+    show = shows_progress(args)
+    last: list[str] = []
+
     def progress(stage: str, done: int, total: int) -> None:
+        if not show or (stage == (last[0] if last else "") and done != total):
+            return  # one line a stage, and its last byte count
+        last[:] = [stage]
         suffix = f" {done}/{total} bytes" if total else ""
         print(f"  {stage}{suffix}", file=sys.stderr)
 
     result = asyncio.run(lpa.download(args.code, args.confirmation_code, progress=progress))
-    if args.json:
-        _print_json(result.to_json())
-        return EXIT_OK
-    print(f"installed {result.iccid} ({result.metadata.profile_name}) in ISD-P {result.aid}")
+    lines = [f"installed {result.iccid} ({result.metadata.profile_name}) in ISD-P {result.aid}"]
     for outcome in result.notifications:
         state = "sent and removed" if outcome.removed else "sent" if outcome.sent else "NOT sent"
-        print(f"  install notification {outcome.seq_number}: {state}")
+        lines.append(f"  install notification {outcome.seq_number}: {state}")
         if outcome.error is not None:
-            print(f"    {outcome.error.activation_error}: {outcome.error}")
-    return EXIT_OK
+            lines.append(f"    {outcome.error.activation_error}: {outcome.error}")
+    return emit(args, result.to_json(), lines)
 
 
 def _profile_action(action: str) -> Command:
@@ -224,8 +216,8 @@ def _profile_action(action: str) -> Command:
             profiles.delete(args.iccid)
         else:
             profiles.set_nickname(args.iccid, args.name)
-        print(f"{action}: {args.iccid} ok")
-        return EXIT_OK
+        data = {"ok": True, "action": action, "iccid": args.iccid}
+        return emit(args, data, [f"{action}: {args.iccid} ok"])
 
     return run
 
@@ -234,22 +226,22 @@ def cmd_euicc_notifications(args: argparse.Namespace) -> int:
     lpa = _lpa(_home(args), args)
     if not args.send:
         pending = lpa.profiles.list_notifications()
-        if args.json:
-            _print_json([item.to_json() for item in pending])
-            return EXIT_OK
-        if not pending:
-            print("no pending notifications")
-        for item in pending:
-            print(f"{item.seq_number:>5}  {item.event:<8}{item.iccid or '':<21}{item.address}")
-        return EXIT_OK
+        lines = [
+            f"{item.seq_number:>5}  {item.event:<8}{item.iccid or '':<21}{item.address}"
+            for item in pending
+        ]
+        return emit(
+            args, [item.to_json() for item in pending], lines or ["no pending notifications"]
+        )
     outcomes = asyncio.run(lpa.send_notifications())
-    if args.json:
-        _print_json([outcome.to_json() for outcome in outcomes])
-    else:
-        for outcome in outcomes:
-            state = "sent, removed" if outcome.removed else "sent" if outcome.sent else "failed"
-            detail = f": {outcome.error}" if outcome.error else ""
-            print(f"{outcome.seq_number:>5}  {outcome.event:<8}{outcome.address}  {state}{detail}")
+    lines = []
+    for outcome in outcomes:
+        state = "sent, removed" if outcome.removed else "sent" if outcome.sent else "failed"
+        detail = f": {outcome.error}" if outcome.error else ""
+        lines.append(
+            f"{outcome.seq_number:>5}  {outcome.event:<8}{outcome.address}  {state}{detail}"
+        )
+    emit(args, [outcome.to_json() for outcome in outcomes], lines)
     return EXIT_OK if all(outcome.sent for outcome in outcomes) else EXIT_FAILED
 
 
@@ -276,13 +268,9 @@ def cmd_smdp_order(args: argparse.Namespace) -> int:
         profile_name=args.profile_name,
         service_provider=args.service_provider,
     )
-    if args.json:
-        _print_json(order)
-    else:
-        print(order["activationCode"])
-        if args.confirmation_code:
-            print(f"confirmation code: {args.confirmation_code}", file=sys.stderr)
-    return EXIT_OK
+    if args.confirmation_code and not (args.json or args.quiet):
+        print(f"confirmation code: {args.confirmation_code}", file=sys.stderr)
+    return emit(args, order, [order["activationCode"]])
 
 
 def cmd_smdp_release(args: argparse.Namespace) -> int:
@@ -291,20 +279,17 @@ def cmd_smdp_release(args: argparse.Namespace) -> int:
     try:
         released = release_order_again(_home(args), args.iccid)
     except ValueError as error:
-        return _fail(str(error))
-    if args.json:
-        _print_json(released)
-    else:
-        print(released["activationCode"])
-    return EXIT_OK
+        return fail(args.json, "failed", str(error))
+    return emit(args, released, [released["activationCode"]])
 
 
 # -- the parser --------------------------------------------------------------------------------
 
 
 def _leaf(
-    sub: Any, name: str, command: Command, help_text: str, *, json_flag: bool = False
+    sub: Any, name: str, command: Command, help_text: str, *, json_flag: bool = True
 ) -> argparse.ArgumentParser:
+    """A command; `json_flag` False only for the ones whose output is a protocol (lpac, stdio)."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
     parser.set_defaults(command=command)
     parser.add_argument(
@@ -318,7 +303,10 @@ def _leaf(
         "--curve", choices=("nist", "brainpool"), default=argparse.SUPPRESS, help=CURVE_HELP
     )
     if json_flag:
-        parser.add_argument("--json", action="store_true", help="machine-readable output")
+        parser.add_argument(
+            "--json", action="store_true", help="print the result, or the error, as JSON"
+        )
+        parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return parser
 
 
@@ -407,28 +395,56 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
     if args.data_dir is not None and not isinstance(args.data_dir, Path):
         args.data_dir = Path(args.data_dir)
+    as_json = wants_json(args, words)
     try:
         status: int = args.command(args)
     except UsageError as error:
-        parser.print_usage(sys.stderr)
-        print(f"esim: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        if not as_json:
+            parser.print_usage(sys.stderr)
+        return fail(as_json, "usage", str(error), status=EXIT_USAGE)
     except _CodeError as error:
-        return _fail(f"invalidActivationCode: {error}")
+        return fail(
+            as_json,
+            "invalidActivationCode",
+            without_reference(str(error)),
+            reason="the activation code does not parse",
+            next_hint="an activation code looks like 1$SMDP.EXAMPLE.COM$MATCHING-ID",
+            details={"rule": error.error.rule},
+        )
     except LpaError as error:
-        return _lpa_failure(error, bool(getattr(args, "json", False)))
+        return fail_lpa(
+            as_json,
+            error,
+            host=_code_host(getattr(args, "code", "")),
+            data_dir=str(args.data_dir) if args.data_dir is not None else "",
+        )
     except KeyboardInterrupt:
         return EXIT_FAILED
     except (ValueError, OSError, PkiError) as error:
-        return _fail(str(error))
+        return fail(as_json, "failed", str(error))
+    except Exception as error:  # the last line of defence: never a traceback
+        return fail(
+            as_json,
+            "internalError",
+            f"{type(error).__name__}: {error} (a bug in esim: please report it with the command)",
+        )
     return status
+
+
+def _code_host(text: str) -> str:
+    """The SM-DP+ host of an activation code, for the next-step hint ('' if none)."""
+    try:
+        return ActivationCode.parse(text).smdp_address if text else ""
+    except ActivationCodeError:
+        return ""
 
 
 if __name__ == "__main__":

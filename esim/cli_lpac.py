@@ -164,7 +164,9 @@ def add_lpac_commands(
 ) -> None:
     """``esim euicc stdio`` and ``esim lpac`` on the command-line parser."""
     expired = "accept an expired CERT.DPtls (tests against published sets only)"
-    stdio = leaf(euicc, "stdio", cmd_euicc_stdio, "lpac's stdio backends on stdin/stdout")
+    stdio = leaf(
+        euicc, "stdio", cmd_euicc_stdio, "lpac's stdio backends on stdin/stdout", json_flag=False
+    )
     stdio.add_argument(
         "--http", action="store_true", help="also answer lpac's http requests (LPAC_HTTP=stdio)"
     )

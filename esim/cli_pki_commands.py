@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from esim.cli_output import emit
 from esim.cli_pki import IMPORTED, OSMO_SMDPP_HOST, export_set, import_set
 
 
@@ -18,10 +19,10 @@ def cmd_pki_import(args: argparse.Namespace) -> int:
     imported = import_set(home.root, args.directory)
     roles = [name for name in ("ci", "eum", "euicc", "dp_auth", "dp_pb", "dp_tls")
              if getattr(imported, name) is not None]  # fmt: skip
-    print(f"imported {', '.join(roles)} from {args.directory} into {home.root / IMPORTED}")
-    for line in home.sets.describe():
-        print(f"  {line}")
-    return 0
+    described = home.sets.describe()
+    data = {"imported": roles, "from": str(args.directory), "into": str(home.root / IMPORTED)}
+    lines = [f"imported {', '.join(roles)} from {args.directory} into {home.root / IMPORTED}"]
+    return emit(args, {**data, "sets": described}, lines + [f"  {line}" for line in described])
 
 
 def cmd_pki_export(args: argparse.Namespace) -> int:
@@ -29,9 +30,8 @@ def cmd_pki_export(args: argparse.Namespace) -> int:
 
     home = _home(args)
     written = export_set(home.sets, args.layout, args.directory, tls_host=args.tls_host)
-    for path in written:
-        print(path)
-    if args.layout == "osmo-smdpp":
+    emit(args, {"written": [str(path) for path in written]}, [str(path) for path in written])
+    if args.layout == "osmo-smdpp" and not (args.json or args.quiet):
         print(
             f"osmo-smdpp: put {args.directory} under its smdpp-data/ and start it with "
             f"-c {args.directory.name}; it answers as {args.tls_host or OSMO_SMDPP_HOST}",
@@ -43,9 +43,8 @@ def cmd_pki_export(args: argparse.Namespace) -> int:
 def cmd_pki_show(args: argparse.Namespace) -> int:
     from esim.cli import _home
 
-    for line in _home(args).sets.describe():
-        print(line)
-    return 0
+    described = _home(args).sets.describe()
+    return emit(args, {"sets": described}, described)
 
 
 def add_pki_commands(groups: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:

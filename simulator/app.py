@@ -23,6 +23,7 @@ from simulator.bridge.host import BridgeHost
 from simulator.bridge.interceptor import LaunchHeaderInterceptor
 from simulator.bridge.page import PortalPage
 from simulator.clock import VirtualClock
+from simulator.data_dir import OPERATOR_API
 from simulator.device import SimulatedDevice
 from simulator.esim_world import EsimWorld
 from simulator.events import Event, EventLog
@@ -172,7 +173,7 @@ class Simulator(QObject):
         self.events.subscribe(self.platform.observe)
         # The Mobile Plans service calling the operator's APIs (the sample operator by default).
         self.operator_api = OperatorApiWorld(
-            config.data_dir / "operator-api",
+            config.data_dir / OPERATOR_API,
             runtime.loop,
             self.events,
             self.poster.post,

@@ -91,7 +91,8 @@ class VirtualClock:
         self._order = itertools.count()
         self._listeners: list[Callable[[], None]] = []
         self._holds: list[ClockHold] = []
-        self._deferred = 0.0  # virtual seconds asked for by `advance` while held
+        # Steps asked for while held, in order: seconds (`advance`), None (`advance_to_next`).
+        self._deferred: list[float | None] = []
 
     # -- reading -----------------------------------------------------------------------------
     def now(self) -> float:
@@ -158,7 +159,7 @@ class VirtualClock:
         for hold in self._holds:
             hold.released = True
         self._holds.clear()
-        self._deferred = 0.0
+        self._deferred.clear()
 
     # -- holding time ------------------------------------------------------------------------
     def hold(
@@ -180,9 +181,12 @@ class VirtualClock:
         if self._holds:
             return
         self._real_anchor = self._real_now()  # time did not run while held
-        deferred, self._deferred = self._deferred, 0.0
-        if deferred > 0:
-            self._fire_until(self._now + deferred, defer_rest=True)
+        while self._deferred and not self._holds:
+            step = self._deferred.pop(0)
+            if step is None:
+                self._jump_to_next()
+            else:
+                self._fire_until(self._now + step, defer_rest=True)
         self._notify()
 
     def _expire_holds(self, real: float) -> None:
@@ -220,19 +224,30 @@ class VirtualClock:
             raise ValueError("the clock never goes backwards")
         self._real_anchor = self._real_now()
         if self._holds:
-            self._deferred += seconds
+            self._deferred.append(seconds)
             return 0
         return self._fire_until(self._now + seconds, defer_rest=True)
 
     def advance_to_next(self) -> TimerHandle | None:
         """Jump to the next pending timer and fire it (and any due at the same instant).
 
-        None when no timer is pending, or while held (time cannot move yet)."""
+        None when no timer is pending. While held, the jump is kept and made as soon as time
+        may move; the timer returned is the one due next now."""
         self._drop_dead()
-        if not self._heap or self._holds:
+        if not self._heap:
+            return None
+        if self._holds:
+            self._deferred.append(None)
+            return self._heap[0].handle
+        return self._jump_to_next()
+
+    def _jump_to_next(self) -> TimerHandle | None:
+        self._drop_dead()
+        if not self._heap:
             return None
         first = self._heap[0].handle
-        self.advance(max(0.0, first.due - self._now))
+        self._real_anchor = self._real_now()
+        self._fire_until(max(self._now, first.due), defer_rest=True)
         return first
 
     def _fire_until(self, target: float, *, defer_rest: bool = False) -> int:
@@ -242,7 +257,7 @@ class VirtualClock:
             if self._holds:
                 # A callback took a hold: the rest of a step waits for it; real time is lost.
                 if defer_rest and target > self._now:
-                    self._deferred += target - self._now
+                    self._deferred.insert(0, target - self._now)
                 target = self._now
                 break
             if not self._heap or self._heap[0].due > target:

@@ -6,6 +6,7 @@ own part of it, so any mix of them works, at the same time too::
     tls/                   the local portal CA and certificate (run, demo; made once, reused)
     esim/                  this PC's eSIM for `run`: eUICC, test PKI, stub SM-DP+ orders
     thingspace/            the operator platform for `run`: carrier lines, registrations
+    operator-api/          the sample operator's GetBalance/GetOffers/GetNotifications service
     demo/<pid>/            one `demo`'s own eSIM and platform, fresh each time, removed at exit
     thingspace-listener/   `mobileplans-sim thingspace listen`: its carrier model
     esim-cli/              the `esim` command's home when it is given no --data-dir
@@ -37,6 +38,7 @@ THINGSPACE_LISTENER = "thingspace-listener"
 ESIM_CLI = "esim-cli"
 LOGS = "logs"
 UI = "ui"
+OPERATOR_API = "operator-api"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _OWNERS = {
@@ -46,6 +48,7 @@ _OWNERS = {
     DEMO: "the demos' own state",
     LOGS: "Qt's and Chromium's messages",
     UI: "the window's remembered layout",
+    OPERATOR_API: "the sample operator's service APIs",
 }
 _DATABASES = (
     (f"{ESIM}/euicc/euicc.sqlite", "the eUICC's memory"),

@@ -71,7 +71,11 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     demo = DEMOS[args.flow] if args.command == "demo" else None
     if demo is None:
         print(f"mobileplans-sim: Qt and Chromium messages go to {native_log.path}", file=sys.stderr)
-    runtime = Runtime.start(data_dir)
+    try:
+        runtime = Runtime.start(data_dir)
+    except OSError as error:
+        print(f"mobileplans-sim: error: cannot use {data_dir / 'tls'}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     qt_app = QApplication(runtime.qapp_argv())
     qt_app.setApplicationName("Mobile Plans Simulator")
     config = SimulatorConfig(

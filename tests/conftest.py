@@ -9,6 +9,7 @@ import os
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
     from simulator.runtime import Runtime
@@ -17,6 +18,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Chromium's flags come from the plugin's `qapp_args` (as root --no-sandbox; offscreen
 # --disable-gpu): QTWEBENGINE_CHROMIUM_FLAGS would override them, so it must stay unset.
 os.environ.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
+
+# Property tests check behaviour, not speed: a busy CI machine (Chromium on the other core)
+# must not fail them for being slow. Each test's own example budget still bounds its time.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

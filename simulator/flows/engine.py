@@ -7,11 +7,9 @@ has an operation id and announces every state in a `flow.state` event.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from simulator.clock import TimerHandle, VirtualClock
+from simulator.clock import VirtualClock
 from simulator.contract.commands import (
     NotifyBalanceAddition,
     NotifyOperationCancel,
@@ -23,45 +21,12 @@ from simulator.contract.commands import (
 from simulator.events import EventLog
 from simulator.flows import screens
 from simulator.flows.errors import LpaErrorLog, error_text
+from simulator.flows.model import MINUTE, Flow, FlowOptions, Toast, reregistration_minutes
 from simulator.flows.ports import CardOutcome, DownloadOutcome, EsimPort, PortalPort
 from simulator.flows.screens import Screen
 from simulator.network import Registration, SimulatedNetwork
 
-MINUTE = 60.0
-
-
-def reregistration_minutes(interval: int) -> int:
-    """§3.5: "rounded to the nearest 15 minute interval", the example rounds 5 up to 15."""
-    return 0 if interval <= 0 else math.ceil(interval / 15) * 15
-
-
-@dataclass
-class FlowOptions:
-    operator_name: str = "Contoso Mobile"
-    sm_ds_enabled: bool = False  # the historical notifyPurchaseDelayedProfile (§3.7)
-
-
-@dataclass
-class Toast:
-    toast_id: str
-    text: str
-    actions: tuple[str, ...]
-    on_action: Callable[[str], None] = field(repr=False)
-
-
-@dataclass
-class Flow:
-    """One running flow: what it is, where it is, and how to reach the page that started it."""
-
-    kind: str
-    operation: str
-    doc: str | None
-    activation_code: str = ""
-    inline: bool = True
-    plan_name: str = ""
-    iccid_hint: str = ""
-    state: str = "started"
-    timer: TimerHandle | None = None
+__all__ = ["MINUTE", "Flow", "FlowEngine", "FlowOptions", "Toast", "reregistration_minutes"]
 
 
 class FlowEngine:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # Real seconds the page has to answer a callback before it counts as not delivered; the virtual
 # clock stands still meanwhile. A page answers in milliseconds unless it is gone or hung.
-CALLBACK_ANSWER_SECONDS = 5.0
+CALLBACK_ANSWER_SECONDS = 10.0
 
 
 class PortalChannel(Protocol):

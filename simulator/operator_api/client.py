@@ -6,6 +6,7 @@ is read up to a bound; transport failures become violations, never exceptions.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ class OperatorApiClient:
         timeout_seconds: float = 10.0,
     ) -> None:
         self.config = config
+        # httpx bounds each read; this bounds the whole exchange (a server trickling bytes)
+        self._deadline = timeout_seconds * 2
         self._http = httpx.AsyncClient(
             verify=tls or client_tls_context(config),
             timeout=timeout_seconds,
@@ -69,17 +72,12 @@ class OperatorApiClient:
     async def send(self, request: ApiRequest) -> Exchange:
         started = time.perf_counter()
         try:
-            async with self._http.stream("GET", request.url, headers=request.headers) as answer:
-                body = bytearray()
-                async for chunk in answer.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_BODY_BYTES:
-                        break
-                response = ApiResponse(
-                    answer.status_code,
-                    {name.lower(): value for name, value in answer.headers.items()},
-                    bytes(body),
-                )
+            async with asyncio.timeout(self._deadline):
+                response = await self._exchange(request)
+        except TimeoutError:
+            return self._failed(
+                request, started, "transport.timeout", f"no full answer in {self._deadline:g} s"
+            )
         except httpx.TimeoutException as error:
             return self._failed(request, started, "transport.timeout", f"no answer: {error}")
         except httpx.ConnectError as error:
@@ -96,6 +94,19 @@ class OperatorApiClient:
             return self._failed(request, started, rule, f"{request.url}: {error}")
         checked = check_response(request, response, self.config)
         return Exchange(request, response, checked, _elapsed(started))
+
+    async def _exchange(self, request: ApiRequest) -> ApiResponse:
+        async with self._http.stream("GET", request.url, headers=request.headers) as answer:
+            body = bytearray()
+            async for chunk in answer.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    break
+            return ApiResponse(
+                answer.status_code,
+                {name.lower(): value for name, value in answer.headers.items()},
+                bytes(body),
+            )
 
     def _failed(self, request: ApiRequest, started: float, rule: str, message: str) -> Exchange:
         checked = CheckedResponse(request.api, 0)

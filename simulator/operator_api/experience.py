@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from simulator.events import EventLog
+from simulator.events import Event, EventLog
 from simulator.operator_api.client import Exchange
 from simulator.operator_api.config import (
     BalanceType,
@@ -156,6 +156,7 @@ class _Device(Protocol):
     def active_iccid(self) -> str | None: ...
     def registered(self, iccid: str) -> bool: ...
     def has_profiles(self) -> bool: ...
+    def profiles(self) -> list[str]: ...
 
 
 @dataclass
@@ -184,6 +185,20 @@ class MobilePlansService:
         if iccid is None or not any(r.contains(iccid) for r in self.world.config.iccid_ranges):
             return None
         return iccid
+
+    def observe(self, event: Event) -> None:
+        """After each portal launch, say which of the card's profiles `iccids` left out (they
+        are outside the operator's ICCID ranges), so a missing ICCID is never a mystery."""
+        if event.kind != "portal.launch" or "eid" not in event.fields.get("params", {}):
+            return
+        ranges = self.world.config.iccid_ranges
+        outside = [i for i in self.device.profiles() if not any(r.contains(i) for r in ranges)]
+        if outside:
+            self.events.emit(
+                "operator_api.iccids-filtered",
+                outside=outside,
+                iccid_ranges=[str(r) for r in ranges],
+            )
 
     # -- network flyout ----------------------------------------------------------------------
     def open_flyout(self) -> None:
@@ -320,7 +335,7 @@ class PcState:
 
     active: Callable[[], str | None]
     is_registered: Callable[[str], bool]
-    profiles: Callable[[], list[str]]
+    all_profiles: Callable[[], list[str]]
 
     def active_iccid(self) -> str | None:
         return self.active()
@@ -329,4 +344,7 @@ class PcState:
         return self.is_registered(iccid)
 
     def has_profiles(self) -> bool:
-        return bool(self.profiles())
+        return bool(self.all_profiles())
+
+    def profiles(self) -> list[str]:
+        return self.all_profiles()

@@ -45,6 +45,7 @@ class ScriptedAnswer:
     raw: bytes | None = None
     delay_seconds: float = 0.0  # a slow operator (the service's timeout)
     echo_transaction: bool = True  # False: answer without X-MS-DM-TransactionId
+    trickle_seconds: float = 0.0  # send ``raw`` one byte at a time, this far apart
 
 
 class SampleOperator:
@@ -153,8 +154,12 @@ class SampleOperator:
         entries = [] if found is None else [{"notificationId": found, "notificationType": kind}]
         return _json(request, {"notifications": entries[:limit]})
 
-    async def _gated(self, request: web.Request, api: Api) -> web.Response | None:
-        delay = self.scripted[api][0].delay_seconds if self.scripted[api] else 0.0
+    async def _gated(self, request: web.Request, api: Api) -> web.StreamResponse | None:
+        head = self.scripted[api][0] if self.scripted[api] else None
+        if head is not None and head.trickle_seconds and head.raw is not None:
+            self.scripted[api].popleft()
+            return await _trickle(request, head)
+        delay = head.delay_seconds if head is not None else 0.0
         answer = self._gate(request, api)
         if delay:
             await asyncio.sleep(delay)
@@ -226,6 +231,18 @@ def _problem(request: web.Request, status: int, parameter: str, detail: str) -> 
         status=status,
         headers=_echo(request),
     )
+
+
+async def _trickle(request: web.Request, answer: ScriptedAnswer) -> web.StreamResponse:
+    """A server that keeps the connection busy without ever finishing in time."""
+    headers = {"Content-Type": "application/json"}
+    response = web.StreamResponse(status=answer.status, headers=headers)
+    await response.prepare(request)
+    for byte in answer.raw or b"":
+        await response.write(bytes([byte]))
+        await asyncio.sleep(answer.trickle_seconds)
+    await response.write_eof()
+    return response
 
 
 def _scripted(request: web.Request, answer: ScriptedAnswer) -> web.Response:

@@ -8,7 +8,9 @@ host names only (see `simulator.bridge.page`), never system-wide.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import ssl
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,17 @@ HOSTED_DOMAIN = "mobileplans.test"
 _CA_FILE = "portal-ca.pem"
 _LEAF_FILE = "portal-leaf.pem"
 _KEY_FILE = "portal-leaf.key"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -38,13 +51,18 @@ class PortalTls:
         )
 
     def server_context(self, directory: Path) -> ssl.SSLContext:
-        chain = directory / "portal-chain.pem"
-        key = directory / _KEY_FILE
-        chain.write_bytes(self.leaf_pem + self.ca_pem)
-        key.write_bytes(self.leaf_key_pem)
-        key.chmod(0o600)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(chain, key)
+        # Files of this process only (another `run` or `demo` may start on the same
+        # directory at the same moment); ssl reads the chain and key from files, once.
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=directory, prefix=".server-", suffix=".pem")
+        pem = Path(name)
+        try:
+            with os.fdopen(handle, "wb") as stream:  # mkstemp: readable by this user only
+                stream.write(self.leaf_key_pem + self.leaf_pem + self.ca_pem)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(pem)
+        finally:
+            pem.unlink(missing_ok=True)
         return context
 
     @classmethod
@@ -63,8 +81,7 @@ class PortalTls:
                 return tls
         tls = cls.generate(moment)
         for f, data in zip(files, (tls.ca_pem, tls.leaf_pem, tls.leaf_key_pem), strict=True):
-            f.write_bytes(data)
-        files[2].chmod(0o600)
+            _write_atomically(f, data)  # a concurrent start reads the old file or the new one
         return tls
 
     @classmethod

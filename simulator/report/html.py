@@ -31,8 +31,10 @@ def verdict(outcome: str) -> str:
 
 
 def _json_for_script(value: object) -> str:
-    # Inside <script type="application/json">: "</" must not close the element.
-    return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/")
+    # Inside <script type="application/json"> the page's text must stay data: no "<" at all
+    # (no "</script>", no "<!--"), as JSON's own escape, which JSON.parse reads back.
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_report(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from simulator.contract.rulebook import RULES, Rule
 from simulator.contract.rulebook.examples import ICCID_ON_DEVICE, TRANSACTION_ID
+from simulator.contract.rulebook.sources import sources_markdown
 
 SEVERITY_TEXT = {
     "error": "**error**: the call is rejected; the app does not act on it",
@@ -44,16 +45,17 @@ def _severity_label(rule: Rule) -> str:
 
 def _entry(rule: Rule) -> list[str]:
     lines = [f'<a id="{rule.id}"></a>', "", f"### `{rule.id}`", ""]
-    lines += [f"Severity: {SEVERITY_TEXT[rule.severity]}.", "", rule.checks, ""]
+    severity = SEVERITY_TEXT[rule.severity]
+    if rule.failing is None and rule.severity == "error":  # not about one call
+        severity = "**error**: the portal breaks the contract"
+    lines += [f"Severity: {severity}.", "", rule.checks, ""]
     if rule.passing is not None and rule.failing is not None:
         lines += ["Passes:", "", "```js", rule.passing.js(), "```", ""]
         lines += ["Breaks the rule:", "", "```js", rule.failing.js(), "```", ""]
     if rule.example_text:
         lines += [f"Example: {rule.example_text}", ""]
-    sources = rule.sources
-    if sources:
-        lines.append("Source: " + "; ".join(source.markdown() for source in sources) + ".")
-        lines.append("")
+    if rule.sources:
+        lines += [f"Source: {sources_markdown(rule.sources)}.", ""]
     return lines
 
 

@@ -52,6 +52,7 @@ class OperatorExperienceUi:
         window.tabifyDockWidget(window.docks["device"], dock)
         window.docks["mo service"] = dock
         window.docks["esim"].raise_()
+        simulator.events.subscribe(self.service.observe)
         simulator.events.subscribe(self.observe)
 
     def _set_ranges(self, ranges: tuple[IccidRange, ...]) -> None:

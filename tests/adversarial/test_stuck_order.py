@@ -111,10 +111,10 @@ def test_a_restarted_smdp_releases_orders_its_lost_sessions_left_behind(
 
 def test_esim_smdp_release_releases_a_stuck_order(tmp_path: Path) -> None:
     from esim.cli import main
-    from esim.cli_home import Home
+    from esim.cli_home import Home, home_in
     from esim.cli_smdp import _store
 
-    home = Home(tmp_path)
+    home = Home(home_in(tmp_path))
     store = _store(home)
     try:
         order = store.create_order(ProfileSpec(iccid=generate_iccid()))

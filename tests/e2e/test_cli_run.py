@@ -198,9 +198,11 @@ def test_listen_esim_run_and_demo_share_one_data_dir(tmp_path: Path) -> None:
         "esim",
         "esim-cli",
         "logs",
+        "operator-api",
         "thingspace",
         "thingspace-listener",
         "tls",
+        "ui",
     ]
     assert list((data / "demo").iterdir()) == []  # each demo's state goes with it
 

@@ -90,12 +90,12 @@ def test_a_brainpool_data_directory_from_the_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from esim.cli import main
-    from esim.cli_home import Home
+    from esim.cli_home import Home, home_in
 
     data = ["--data-dir", str(tmp_path / "bp")]
     assert main(["--curve", "brainpool", *data, "euicc", "info", "--json"]) == 0
     capsys.readouterr()
-    home = Home(tmp_path / "bp")
+    home = Home(home_in(tmp_path / "bp"))
     assert home.curve() is BRP
     assert curve_of(home.certificates().euicc) == "brainpoolP256r1"
     assert main([*data, "--curve", "nist", "euicc", "info"]) == 1  # fixed on first use

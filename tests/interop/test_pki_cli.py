@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from interop_material import material
 
 from esim.cli import main
-from esim.cli_home import Home
+from esim.cli_home import Home, home_in
 from esim.euicc import Euicc
 from esim.lpa import Lpa
 from esim.pki import Role, dns_names, roles_of, verify_issued_by
@@ -50,11 +50,11 @@ def test_import_copies_once_and_show_reports_the_expired_dptls(
     assert "EXPIRED: DPtls" in out
     assert "--allow-expired-tls" in out
     assert fingerprint(sgp26_copy) == before
-    imported = fingerprint(tmp_path / "data" / "pki-import")
+    imported = fingerprint(tmp_path / "data" / "esim-cli" / "pki-import")
     assert "CertificateIssuer/CERT_CI_ECDSA_NIST.der" in imported
     assert main(["pki", "import", *data, str(sgp26_copy)]) == 1
     assert "never overwritten" in capsys.readouterr().err
-    assert fingerprint(tmp_path / "data" / "pki-import") == imported
+    assert fingerprint(tmp_path / "data" / "esim-cli" / "pki-import") == imported
 
 
 def test_a_damaged_brought_set_is_refused_with_what_is_wrong(
@@ -68,14 +68,14 @@ def test_a_damaged_brought_set_is_refused_with_what_is_wrong(
     assert "pki.damaged-set" in err
     assert "the dp_pb private key does not belong to the dp_pb certificate" in err
     assert main(["pki", "import", *data, str(sgp26_copy)]) == 1
-    assert not (tmp_path / "data" / "pki-import").exists()
+    assert not (tmp_path / "data" / "esim-cli" / "pki-import").exists()
 
 
 def test_download_with_a_set_brought_by_pki_never_writes_it(
     tmp_path: Path, sgp26_copy: Path
 ) -> None:
     before = fingerprint(sgp26_copy)
-    home = Home(tmp_path / "data", sgp26_copy)
+    home = Home(home_in(tmp_path / "data"), sgp26_copy)
     assert home.smdp_address() == "testsmdpplus1.example.com"
     assert home.server_certificates().ci.private_key is None  # the SGP.26 CI, as published
     assert home.certificates().ci.private_key is not None  # the card's own chain
@@ -122,7 +122,7 @@ def test_export_for_osmo_smdpp(tmp_path: Path, capsys: pytest.CaptureFixture[str
     for path in issuer_files:  # osmo-smdpp loads every file here as a CI certificate
         ci = x509.load_der_x509_certificate(path.read_bytes())
         assert Role.CI in roles_of(ci)
-    home = Home(tmp_path / "data")
+    home = Home(home_in(tmp_path / "data"))
     assert ci == home.certificates().ci.certificate  # the CI that issued our eUICC's EUM
     for folder, stem in (
         ("DPauth", "S_SM_DPauth"),
@@ -151,5 +151,5 @@ def test_export_for_osmo_smdpp(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_export_ours_round_trips(tmp_path: Path) -> None:
     data = ["--data-dir", str(tmp_path / "data")]
     assert main(["pki", "export", *data, str(tmp_path / "out")]) == 0
-    copy = Home(tmp_path / "other", tmp_path / "out")
-    assert copy.certificates().ci.der == Home(tmp_path / "data").certificates().ci.der
+    copy = Home(home_in(tmp_path / "other"), tmp_path / "out")
+    assert copy.certificates().ci.der == Home(home_in(tmp_path / "data")).certificates().ci.der

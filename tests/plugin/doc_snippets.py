@@ -5,7 +5,9 @@ modules, an `ini` block is the pytest configuration of its page's tests; `text`,
 blocks are output, data or portal code shown, not run (the rules page's JavaScript examples are
 checked by the rules test instead). A command or test block a machine without a display or
 without the reader's own servers cannot run is preceded by the visible line
-``*Not run by the test suite: <reason>.*``.
+``*Not run by the test suite: <reason>.*``; a page whose every command needs software the
+reader builds or brings (lpac, osmo-smdpp) says so once, before its first block, with
+``*Not run by the test suite, this whole page: <reason>.*``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ ROOT = Path(__file__).parents[2]
 LANGUAGES = frozenset({"sh", "python", "ini", "text", "json", "js"})
 RUN = frozenset({"sh", "python"})
 SKIP_MARKER = re.compile(r"^\*Not run by the test suite: (?P<reason>[^*]{5,})\*$")
+PAGE_MARKER = re.compile(r"^\*Not run by the test suite, this whole page: (?P<reason>[^*]{5,})\*$")
 
 _FENCE = re.compile(r"^```(?P<language>\S*)\s*$")
 
@@ -43,6 +46,7 @@ def snippets(page: Path) -> list[Snippet]:
     """The fenced blocks of `page` in order; an unclosed fence is an error."""
     lines = page.read_text("utf-8").splitlines()
     found: list[Snippet] = []
+    page_reason = _page_reason(lines)
     index = 0
     while index < len(lines):
         opening = _FENCE.match(lines[index])
@@ -64,10 +68,21 @@ def snippets(page: Path) -> list[Snippet]:
                 start + 1,
                 opening["language"],
                 "\n".join(body) + "\n",
-                _skip_reason(lines, start),
+                page_reason or _skip_reason(lines, start),
             )
         )
     return found
+
+
+def _page_reason(lines: list[str]) -> str | None:
+    """The page-wide marker's reason, when it comes before the page's first code block."""
+    for line in lines:
+        if _FENCE.match(line):
+            return None
+        marker = PAGE_MARKER.match(line.strip())
+        if marker:
+            return marker["reason"].strip()
+    return None
 
 
 def _skip_reason(lines: list[str], fence: int) -> str | None:
@@ -78,3 +93,8 @@ def _skip_reason(lines: list[str], fence: int) -> str | None:
         return None
     marker = SKIP_MARKER.match(lines[before].strip())
     return marker["reason"].strip() if marker else None
+
+
+def whole_page(snippet: Snippet) -> bool:
+    """Whether the snippet is left out by its page's page-wide marker."""
+    return _page_reason(snippet.page.read_text("utf-8").splitlines()) is not None

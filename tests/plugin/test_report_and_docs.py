@@ -150,3 +150,15 @@ def test_a_portal_that_never_paints_is_blank_and_a_page_is_not(qapp: object) -> 
 
 def test_the_surface_page_is_generated_from_the_surface() -> None:
     assert (DOCS / "javascript-surface.md").read_text("utf-8") == render_surface_page()
+
+
+def test_portal_text_cannot_break_out_of_the_report(tmp_path: Path) -> None:
+    log = _session()
+    hostile = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+    log.emit("portal.callback", property="p", function=hostile, argument=hostile, delivered=True)
+    page = render_report(log, title=hostile, outcome="failed", failure=hostile)
+    assert "<script>alert(1)" not in page
+    assert "<img src=x" not in page
+    embedded = re.search(r'id="events-json">(.*?)</script>', page, re.DOTALL)
+    assert embedded is not None
+    assert json.loads(embedded.group(1))[-1]["argument"] == hostile  # intact, as data

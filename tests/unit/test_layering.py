@@ -18,6 +18,9 @@ PURE_ROOTS = [
     "simulator/thingspace/codec",
     "simulator/operator_api",
     "simulator/portal/lpa_error_codes.py",
+    "simulator/data_dir.py",
+    "simulator/demo_stages.py",
+    "simulator/qt_prereqs.py",
 ]
 FORBIDDEN = ("PySide6", "shiboken6", "PyQt5", "PyQt6")
 

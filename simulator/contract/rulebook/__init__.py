@@ -11,9 +11,22 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from simulator.contract.rulebook.model import RULES_PAGE, Rule, rule_link
-from simulator.contract.rulebook.table_calls import RULES_CALLS
+from simulator.contract.rulebook.table_calls import RULES_CALLS, RULES_OPERATIONS
+from simulator.contract.rulebook.table_legacy import RULES_LEGACY
+from simulator.contract.rulebook.table_metadata import RULES_METADATA
 from simulator.contract.rulebook.table_values import RULES_VALUES
 
-RULES = MappingProxyType({rule.id: rule for rule in (*RULES_CALLS, *RULES_VALUES)})
+RULES = MappingProxyType(
+    {
+        rule.id: rule
+        for rule in (
+            *RULES_CALLS,
+            *RULES_METADATA,
+            *RULES_OPERATIONS,
+            *RULES_VALUES,
+            *RULES_LEGACY,
+        )
+    }
+)
 
 __all__ = ["RULES", "RULES_PAGE", "Rule", "rule_link"]

@@ -33,10 +33,9 @@ class Source:
     def text(self) -> str:
         return f"{self.page} ({self.url or self.file}), {self.section}"
 
-    def markdown(self) -> str:
-        """The source as a markdown link to the page (or the page's name and versions)."""
-        page = f"[{self.page}]({self.url})" if self.url else f"{self.page} ({self.file})"
-        return f"{page}, {self.section}"
+    def page_markdown(self) -> str:
+        """The page as a markdown link (or, for a historical page, its name and versions)."""
+        return f"[{self.page}]({self.url})" if self.url else f"{self.page} ({self.file})"
 
 
 _CALLBACKS = ("Mobile Plans callback notifications", "mobile-plans-callback-notifications.md")
@@ -147,3 +146,14 @@ def sources_brief(sections: str) -> str:
     for source in sources_of(sections):
         pages.setdefault(source.page, []).append(source.section)
     return " · ".join(f"{page}: {'; '.join(parts)}" for page, parts in pages.items())
+
+
+def sources_markdown(sources: tuple[Source, ...]) -> str:
+    """Each page once, as a link, with its sections: "[Page](url): A; B · [Other](url): C"."""
+    pages: dict[Source, list[str]] = {}
+    for source in sources:
+        key = next((seen for seen in pages if seen.page == source.page), source)
+        pages.setdefault(key, []).append(source.section)
+    return " · ".join(
+        f"{first.page_markdown()}: {'; '.join(sections)}" for first, sections in pages.items()
+    )

@@ -327,6 +327,14 @@ def test_a_slow_operator_times_out(fresh: Operator) -> None:
     assert rules(exchange) == {"transport.timeout"}
 
 
+def test_a_trickling_operator_hits_the_overall_deadline(fresh: Operator) -> None:
+    """Each byte arrives within the read timeout; the whole answer never does."""
+    trickle = ScriptedAnswer(200, raw=b'{"offers": [' + b" " * 40 + b"]}", trickle_seconds=0.05)
+    exchange = fresh.call(Api.GET_OFFERS, trickle, timeout=0.5)
+    assert rules(exchange) == {"transport.timeout"}
+    assert "no full answer in 1 s" in exchange.checked.violations[0].message
+
+
 def test_unreachable_endpoint(fresh: Operator) -> None:
     closed = replace(fresh.config, mo_base_url="https://127.0.0.1:9/v1/")
     exchange = fresh.call(Api.GET_BALANCE, config=closed)

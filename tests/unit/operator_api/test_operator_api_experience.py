@@ -194,6 +194,17 @@ def test_notsupported_turns_the_mobile_plans_experience_off() -> None:
     assert events.of_kind("gateway.shown")
 
 
+def test_profiles_left_out_of_iccids_are_named_after_a_launch() -> None:
+    service, _, events = _service(active=OURS)
+    service.device = PcState(lambda: OURS, lambda _: True, lambda: [OURS, "8944110000000000016"])
+    service.observe(events.emit("portal.launch", params={"eid": "8903"}, headers={}))
+    note = events.of_kind("operator_api.iccids-filtered")[-1]
+    assert note.fields["outside"] == ["8944110000000000016"]
+    assert note.fields["iccid_ranges"] == ["8999001"]
+    service.observe(events.emit("portal.launch", params={"iccid": "8944"}, headers={}))  # pSIM
+    assert len(events.of_kind("operator_api.iccids-filtered")) == 1
+
+
 def test_flyout_calls_getbalance_only_for_the_operators_profile() -> None:
     service, world, events = _service(active=OURS)
     world.answers["GetBalance"] = _balance(BalanceType.MODIRECTPAYG)

@@ -103,13 +103,16 @@ def test_a_hold_stops_time_and_keeps_the_steps_asked_for_meanwhile() -> None:
     clock = VirtualClock(0, real_now=real)
     fired: list[tuple[str, float]] = []
     clock.call_later(10, lambda: fired.append(("a", clock.now())), "a")
+    clock.call_later(100, lambda: fired.append(("b", clock.now())), "b")
     hold = clock.hold("a callback", real_timeout=5)
     assert clock.advance(30) == 0
-    assert clock.advance_to_next() is None
+    next_timer = clock.advance_to_next()
+    assert next_timer is not None
+    assert next_timer.label == "a"  # due next as things stand; the 30 s come first
     assert (clock.now(), fired) == (0.0, [])
-    hold.release()
-    assert fired == [("a", 10.0)]
-    assert clock.now() == 30.0
+    hold.release()  # then the 30 s, then the jump to the next timer, in the order asked
+    assert fired == [("a", 10.0), ("b", 100.0)]
+    assert clock.now() == 100.0
     assert not clock.held
 
 

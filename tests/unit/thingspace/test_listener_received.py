@@ -80,7 +80,7 @@ def test_the_received_event_carries_the_parsed_promo_change_and_no_secret(tmp_pa
     received = _listen_to(
         tmp_path,
         [
-            (build_soap_callback(message), SOAP),
+            (build_soap_callback(message, counters_in_soap=True), SOAP),
             (build_rest_callback(_message(callback_count=2)), JSON),  # a retry
         ],
     )
