@@ -40,4 +40,5 @@ clean:
 fuzz: $(STAMP)
 	$(PY) tests/adversarial/fuzz.py
 	FUZZ_CASES=$${FUZZ_CASES:-10000} $(PY) -m pytest -q -s -p no:cacheprovider \
+		-o faulthandler_timeout=0 \
 		tests/adversarial/test_listener_mutations.py tests/adversarial/test_bridge_messages.py

@@ -27,6 +27,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from esim.sqlite_transaction import BUSY_TIMEOUT_MS
+
 APP_NAME = "mobileplans-simulator"
 TLS = "tls"
 ESIM = "esim"
@@ -111,7 +113,9 @@ def _not_sqlite(path: Path, what: str) -> DataDirProblem | None:
 def stored_card_eid(euicc_file: Path) -> str | None:
     """The EID an eUICC memory file was made for (read-only; None when unknown)."""
     try:
-        db = sqlite3.connect(f"{euicc_file.resolve().as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(
+            f"{euicc_file.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
     except sqlite3.Error:
         return None
     try:

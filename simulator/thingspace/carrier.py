@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from esim.identifiers import Iccid, Imei, Mdn, Msisdn
-from esim.sqlite_transaction import immediate_transaction
+from esim.sqlite_transaction import BUSY_TIMEOUT_MS, immediate_transaction
 
 from .billing import BillingCycle
 from .carrier_apply import AppliedChange, ChangePlan, plan_change
@@ -140,6 +140,7 @@ class CarrierModel:
             target = target / "carrier.sqlite3"
         target.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # wait for another writer
         db.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL: a crashed process loses nothing committed and the file stays
         # consistent; only a power cut may drop the last commits. FULL costs an fsync each.

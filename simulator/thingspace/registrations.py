@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from esim.sqlite_transaction import immediate_transaction
+from esim.sqlite_transaction import BUSY_TIMEOUT_MS, immediate_transaction
 
 from .codec import CallbackDecodeError, ServiceName, canonical_service_name
 from .codec.errors import RuleError, shown, spec_ref
@@ -151,6 +151,7 @@ class RegistrationStore:
                 target = target / "registrations.sqlite3"
             target.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # wait for another writer
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
         return cls(db, strict_ports=strict_ports)

@@ -61,3 +61,18 @@ def test_the_final_install_rechecks_free_memory(
     finally:
         other_process.close()
         card.close()
+
+
+def test_the_simulator_side_stores_set_a_busy_timeout_too(tmp_path: Path) -> None:
+    from simulator.thingspace.carrier import CarrierModel
+    from simulator.thingspace.registrations import RegistrationStore
+
+    carrier = CarrierModel.open(tmp_path / "carrier")
+    registrations = RegistrationStore.open(tmp_path / "registrations.sqlite3")
+    try:
+        for db in (carrier._db, registrations._db):
+            assert db.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        carrier.close()
+        registrations.close()
