@@ -127,12 +127,22 @@ class EsimWorld:
         confirmation_code: str | None = None,
         behaviour: OrderBehaviour | None = None,
         size_bytes: int | None = None,
+        profile: Path | str | None = None,
     ) -> Order:
-        spec = ProfileSpec(
-            iccid=iccid or smdp_generate_iccid(),
-            service_provider=self.operator_name,
-            profile_name=plan_name,
-        )
+        """A released order for a generated profile, or for the real SAIP unprotected profile
+        package in `profile` (e.g. GSMA TS.48): its ICCID then comes from the ProfileHeader."""
+        if profile is not None:
+            if iccid is not None:
+                raise ValueError("iccid and profile exclude each other: the package names it")
+            spec = ProfileSpec.from_upp(
+                _read_package(Path(profile)), service_provider=self.operator_name
+            )
+        else:
+            spec = ProfileSpec(
+                iccid=iccid or smdp_generate_iccid(),
+                service_provider=self.operator_name,
+                profile_name=plan_name,
+            )
         if size_bytes is not None:
             spec = replace(spec, size_bytes=size_bytes)
         return self.orders.create_order(spec, eid, confirmation_code, behaviour)
@@ -401,3 +411,11 @@ def route_activation_code(
         f"start the simulator with --smdp-host {host} to send that host's downloads to its "
         f"own SM-DP+ ({SMDP_ADDRESS})"
     )
+
+
+def _read_package(path: Path) -> bytes:
+    """A profile package's bytes, read no further than the largest package accepted."""
+    from esim.smdp.profile_package import MAX_UPP_BYTES
+
+    with path.open("rb") as stream:
+        return stream.read(MAX_UPP_BYTES + 1)

@@ -102,8 +102,11 @@ class SmdpControl:
         return self._owner.simulator.esim.smdp_address
 
     def create_order(self, **options: Any) -> Order:
-        """A released order (iccid=, plan_name=, eid=, confirmation_code=, behaviour=)."""
+        """A released order (iccid=, plan_name=, eid=, confirmation_code=, behaviour=), or
+        one for a real SAIP profile package (profile=PATH, e.g. a GSMA TS.48 file)."""
         recorded = dict(options)
+        if recorded.get("profile") is not None:  # a path: kept as text in a recording
+            recorded["profile"] = str(recorded["profile"])
         if isinstance(recorded.get("behaviour"), OrderBehaviour):
             recorded["behaviour"] = json.loads(recorded["behaviour"].to_json())
         self._owner.recorder.note("create-order", options=recorded)

@@ -246,3 +246,41 @@ def test_without_the_bundled_portal_the_next_order_form_is_off(panel: OperatorPa
 def test_the_default_plan_is_named_after_the_operator() -> None:
     assert default_plan_name("Contoso Mobile") == "Contoso 5 GB"
     assert default_plan_name("Fabrikam") == "Fabrikam 5 GB"
+
+
+def _ts48_package() -> Path:
+    """A real GSMA TS.48 package from the interop material beside the repository (CI has it)."""
+    for folder in Path(__file__).resolve().parents:
+        package = folder / "shared" / "interop" / "ts48" / "TS48V2-SAIP2-1-BERTLV-UNIQUE.der"
+        if package.is_file():
+            return package
+    pytest.skip("interop material (shared/interop/ts48) not found beside the repository")
+
+
+def test_a_real_profile_package_is_served_and_installed(
+    qtbot: QtBot, world: EsimWorld, panel: OperatorPanel
+) -> None:
+    panel.create_from_package(_ts48_package())
+    (order,) = world.orders.orders()
+    assert order.iccid in panel.status.text()
+    assert order.iccid.startswith("89")
+    outcomes: list[DownloadOutcome] = []
+    world.download(
+        order.activation_code,
+        confirmation_code=None,
+        progress=lambda *_: None,
+        done=outcomes.append,
+    )
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
+    assert outcomes[0].iccid == order.iccid
+    assert [p.iccid for p in world.profiles()] == [order.iccid]
+
+
+def test_a_file_that_is_not_a_package_is_refused_in_the_panel(
+    tmp_path: Path, world: EsimWorld, panel: OperatorPanel
+) -> None:
+    junk = tmp_path / "junk.der"
+    junk.write_bytes(b"\x30\x03\x02\x01\x00")
+    panel.create_from_package(junk)
+    assert panel.status.text().startswith("Order refused:")
+    assert world.orders.orders() == []

@@ -10,10 +10,13 @@ Every change goes through :class:`EsimWorld` and its order store; the panel only
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -93,7 +96,14 @@ class OperatorPanel(QWidget):
         self.confirmation_code.setPlaceholderText("none")
         self.create_button = QPushButton("Create order", self)
         self.create_button.setObjectName("operator-create")
-        self.create_button.clicked.connect(self._create)
+        self.create_button.clicked.connect(lambda: self._create())
+        self.create_from_file = QPushButton("Serve a profile package…", self)
+        self.create_from_file.setObjectName("operator-create-from-package")
+        self.create_from_file.setToolTip(
+            "An order for a real SAIP unprotected profile package (.der, e.g. GSMA TS.48); "
+            "its ICCID and name come from the package"
+        )
+        self.create_from_file.clicked.connect(self._choose_package)
         new_order = QGroupBox("New order", self)
         grid = QGridLayout(new_order)
         grid.addWidget(QLabel("Plan", new_order), 0, 0)
@@ -102,6 +112,7 @@ class OperatorPanel(QWidget):
         grid.addWidget(self.confirmation_code, 1, 1)
         grid.addWidget(self.bind_eid, 2, 0)
         grid.addWidget(self.create_button, 2, 1)
+        grid.addWidget(self.create_from_file, 3, 1)
         grid.setColumnStretch(1, 1)
 
         self.table = selection_table("operator-orders", COLUMNS, self)
@@ -253,15 +264,27 @@ class OperatorPanel(QWidget):
             )
 
     # -- actions -----------------------------------------------------------------------------
-    def _create(self) -> None:
+    def _choose_package(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Serve a profile package", "", "SAIP profile packages (*.der);;All files (*)"
+        )
+        if path:
+            self.create_from_package(Path(path))
+
+    def create_from_package(self, path: Path) -> None:
+        """An order for the SAIP package at `path` (the file dialog's choice; tests call it)."""
+        self._create(profile=path)
+
+    def _create(self, profile: Path | None = None) -> None:
         code = self.confirmation_code.text().strip()
         try:
             order = self._world.create_order(
                 plan_name=self.plan_name.text().strip() or self._default_plan,
                 eid=self._world.eid if self.bind_eid.isChecked() else None,
                 confirmation_code=code or None,
+                profile=profile,
             )
-        except (StoreError, ValueError) as error:
+        except (StoreError, ValueError, OSError) as error:
             self.status.setText(f"Order refused: {error}")
             return
         self.status.setText(f"Created order {order.matching_id} for ICCID {order.iccid}.")
