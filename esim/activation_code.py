@@ -1,6 +1,6 @@
 """SGP.22 activation codes (``1$SM-DP+ address$matching ID[$OID[$flag[...]]]``) and QR strings.
 
-The parser is deliberately stricter than lpac or pySim where they are sloppy (esim-rsp.md §1.3):
+The parser is deliberately stricter than lpac or pySim where they are sloppy (SGP.22 §4.1):
 every rejection names the field, the value and the rule, so a portal developer can fix the code.
 """
 
@@ -17,12 +17,12 @@ _TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 _LDH_CHARACTERS = _TOKEN_CHARACTERS | {"."}
 _EXAMPLE = "1$SMDP.GSMA.COM$04386-AGYFT-A74Y8-3F815"
 
-_SPEC_FIELDS = "SGP.22 §4.1; esim-rsp.md §1.1"
-_SPEC_ADDRESS = "SGP.22 §4.1 (FQDN), RFC 1123 host names; esim-rsp.md §1.1–1.2"
-_SPEC_TOKEN = "SGP.22 §4.1 (AC_Token); esim-rsp.md §1.2–1.3"
-_SPEC_OID = "SGP.22 §4.1 (SM-DP+ OID), ITU-T X.660; esim-rsp.md §1.1, §1.3"
-_SPEC_FLAG = "SGP.22 §4.1 (Confirmation Code Required Flag); esim-rsp.md §1.1"
-_SPEC_LENGTH = "SGP.22 §4.1; esim-rsp.md §1.2"
+_SPEC_FIELDS = "SGP.22 §4.1"
+_SPEC_ADDRESS = "SGP.22 §4.1 (FQDN), RFC 1123 host names"
+_SPEC_TOKEN = "SGP.22 §4.1 (AC_Token)"
+_SPEC_OID = "SGP.22 §4.1 (SM-DP+ OID), ITU-T X.660"
+_SPEC_FLAG = "SGP.22 §4.1 (Confirmation Code Required Flag)"
+_SPEC_LENGTH = "SGP.22 §4.1"
 
 
 class ActivationCodeError(ValueError):

@@ -32,7 +32,7 @@ from esim.crypto.ecka import Curve
 from esim.pki import CertificateSet
 
 DEFAULT_EID = "89049032123451234512345678901235"
-"""SGP.23 #EID1, under the SGP.26 test EUM's EIN (esim-rsp.md §3.2, §4.2)."""
+"""SGP.23 #EID1, under the SGP.26 test EUM's EIN (SGP.26)."""
 DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 HOSTS_FILE = "smdp-hosts.json"
 SETTINGS_FILE = "settings.json"

@@ -67,7 +67,7 @@ class SimulatorConfig:
     accept_language: str = "en-us"
     operator_name: str | None = None  # None: Contoso Mobile, or the portal's own host name
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mobileplans-")))
-    sm_ds_enabled: bool = False  # the historical SM-DS flow (mobile-plans.md §3.7)
+    sm_ds_enabled: bool = False  # the historical SM-DS flow (Mobile Plans async fulfilment doc)
     # the operator's ICCID range(s) in the service configuration: `iccids` lists only these
     iccid_ranges: tuple[IccidRange, ...] = SAMPLE_ICCID_RANGES
     # the operator's GetBalance/GetOffers/GetNotifications base URL; None runs the sample's

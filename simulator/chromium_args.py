@@ -10,7 +10,7 @@ def chromium_args(
 ) -> list[str]:
     """Arguments that follow `--webEngineArgs` on the QApplication command line.
 
-    * root: Chromium refuses to start without `--no-sandbox` (style-anchors §5.4);
+    * root: Chromium refuses to start without `--no-sandbox` (qutebrowser's practice);
     * offscreen (headless, CI): no GPU exists, `--disable-gpu` keeps Chromium from probing;
     * the resolver rules map the simulator's port-less host names to its loopback server;
     * background networking is off: this machine and CI have no network beyond loopback.

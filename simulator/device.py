@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from esim.identifiers import Eid, Iccid, IdentifierError, Imei
 
-DEFAULT_IMEI = "001102000315468"  # the docs' eSIM example (mobile-plans.md §2.1); Luhn-valid
+DEFAULT_IMEI = "001102000315468"  # the docs' eSIM example (Mobile Plans web portal doc); Luhn-valid
 DEFAULT_EID = "89033023422130000000000199055797"  # the docs' example; mod 97 = 1
 DEFAULT_PHYSICAL_ICCID = "8988247000100003319"  # the docs' physical-SIM example
 
@@ -30,7 +30,7 @@ def _parse_country(value: str, what: str) -> str:
             rule=f"{what}.iso-3166",
             value=value,
             message=f"{what} {value!r} is not a two-letter ISO 3166 country code",
-            spec="mobile-plans.md §2.2",
+            spec="Mobile Plans web portal doc",
         )
     return text
 
@@ -67,7 +67,7 @@ class SimulatedDevice:
                 rule="device.kind",
                 value=kind,
                 message=f"device kind {kind!r} is neither 'esim' nor 'psim'",
-                spec="mobile-plans.md §2.2",
+                spec="Mobile Plans web portal doc",
             ) from None
         return cls(
             kind=device_kind,

@@ -205,7 +205,7 @@ class EsimWorld:
 
     def discover(self) -> str | None:
         """SM-DS discovery by EID, played by the stub SM-DP+'s order book (no ES11 server):
-        the oldest released order bound to this eUICC (mobile-plans.md §3.7)."""
+        the oldest released order bound to this eUICC (Mobile Plans async fulfilment doc)."""
         for order in self.orders.orders():
             if order.eid == self.eid and str(order.state) == "released":
                 return order.activation_code

@@ -2,7 +2,7 @@
 
 Per ICCID a test or the Device panel chooses the outcome (home, roaming, partner, denied) and
 how long the modem searches first; `register` then plays `searching` → outcome on the clock,
-reporting each state change (mobile-plans.md §1.4 MobilePlansNetworkRegistrationState).
+reporting each state change (Mobile Plans callbacks doc MobilePlansNetworkRegistrationState).
 """
 
 from __future__ import annotations

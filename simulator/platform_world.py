@@ -3,7 +3,7 @@
 No Qt (like :mod:`simulator.esim_world`). The ThingSpace-style platform (issue 5 items 3-6 as
 they concern the app) is built here: the carrier model, the registration store and API, the
 operator's built-in :class:`CallbackListener`, a :class:`Deliverer` with the documented retry
-schedule (thingspace-callbacks.md §2.4) and the :class:`Platform` whose billing-cycle timer
+schedule (ThingSpace retries doc) and the :class:`Platform` whose billing-cycle timer
 sends PromoChange (§1.2.1). The built-in listener is registered for PromoChanges,
 DeviceSuspensionStatus, ExternalProvisioningChanges and CarrierService on the sandbox account
 (§2.2), so a cycle end travels over HTTP into the listener and onto the line.

@@ -1,6 +1,6 @@
 """Root test configuration: headless Qt set-up that must happen before any QApplication exists.
 
-See spec/style-anchors.md §5.4: offscreen platform, and as root Chromium needs --no-sandbox.
+See qutebrowser's practice: offscreen platform, and as root Chromium needs --no-sandbox.
 """
 
 from __future__ import annotations

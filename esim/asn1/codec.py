@@ -2,7 +2,7 @@
 
 Building is explicit and lazy: importing this module only defines names; :func:`rsp_codec`
 compiles ``rsp.asn`` the first time it is called and caches the result. Building also runs the
-OID self-test of esim-rsp.md §5.5: asn1tools (issue #194) decodes an OID whose first
+OID self-test of asn1tools issue #194: asn1tools (issue #194) decodes an OID whose first
 sub-identifier is ≥ 80 wrongly, e.g. the SGP.26 test SM-DP+ OID ``2.999.10`` comes back as
 ``26.39.10``. When the self-test fails, a correct X.690 §8.19 decoder is installed in asn1tools
 and the self-test is repeated; a second failure is an :class:`Asn1SelfTestError`.
@@ -26,9 +26,9 @@ from esim.asn1.tlv import parse_single
 
 ASN1_MODULE_PATH = Path(__file__).with_name("rsp.asn")
 SELF_TEST_OID = "2.999.10"
-"""The SGP.26 test SM-DP+ OID (SAN registeredID of CERT.DPauth, esim-rsp.md §3.2)."""
+"""The SGP.26 test SM-DP+ OID (SAN registeredID of CERT.DPauth)."""
 SELF_TEST_OID_DER = bytes.fromhex("06038837 0a".replace(" ", ""))
-_SPEC_OID = "esim-rsp.md §5.5 (asn1tools OID bug #194), X.690 §8.19"
+_SPEC_OID = "asn1tools issue #194 (asn1tools OID bug #194), X.690 §8.19"
 _SPEC_MODULE = "SGP.22 RSPDefinitions (esim/asn1/rsp.asn)"
 
 

@@ -22,4 +22,4 @@ class Asn1EncodeError(Asn1Error):
 
 
 class Asn1SelfTestError(Asn1Error):
-    """The ASN.1 codec failed its start-up self-test (esim-rsp.md §5.5) even after the fix."""
+    """The ASN.1 codec failed its start-up self-test (asn1tools issue #194) even after the fix."""

@@ -1,4 +1,4 @@
-"""Encode/decode helpers for the ES8+, ES9+ and ES10a/b/c messages (esim-rsp.md §2.2, §3.3-§3.8).
+"""Encode/decode helpers for the ES8+, ES9+ and ES10a/b/c messages (SGP.22 §6.5.2).
 
 Each message is a :class:`Message` constant: ``GET_EUICC_CHALLENGE_RESPONSE.encode({...})`` and
 ``.decode(data)`` use asn1tools' Python representation (dicts for SEQUENCE, ``(name, value)``
@@ -112,7 +112,7 @@ ALL_MESSAGES: tuple[Message, ...] = tuple(
 def decode_pending_notification(data: bytes) -> tuple[str, Any]:
     """A PendingNotification: ``("profileInstallationResult", …)`` (BF37) or
     ``("otherSignedNotification", …)`` (30), as RetrieveNotificationsList and ES9+
-    HandleNotification carry it (esim-rsp.md §2.2, §3.7)."""
+    HandleNotification carry it (SGP.22 §6.5.2)."""
     value: tuple[str, Any] = rsp_codec().decode("PendingNotification", data)
     return value
 
@@ -122,7 +122,7 @@ def encode_pending_notification(value: tuple[str, Any]) -> bytes:
     return rsp_codec().encode("PendingNotification", value)
 
 
-# -- named bits (esim-rsp.md §4.6) --------------------------------------------------------------
+# -- named bits (SGP.22 NotificationEvent) ---------------------------------------------------------
 
 NOTIFICATION_EVENTS = ("install", "enable", "disable", "delete")
 """NotificationEvent bit positions 0..3 (notificationInstall … notificationDelete)."""
@@ -151,9 +151,9 @@ def notification_event(event: str) -> tuple[bytes, int]:
     return named_bits({NOTIFICATION_EVENTS.index(event)})
 
 
-# -- raw slices for signature checks (esim-rsp.md §3.6) ----------------------------------------
+# -- raw slices for signature checks (SGP.22 §2.6) ----------------------------------------
 
-_SPEC_SIGNED = "esim-rsp.md §3.6 (signed data is the exact DER received)"
+_SPEC_SIGNED = "SGP.22 §2.6 (signed data is the exact DER received)"
 
 
 def _children(data: bytes, outer_tag: int) -> list[Tlv]:
@@ -268,7 +268,7 @@ def smdp_sign_input(initialise_secure_channel_request: bytes, euicc_otpk: bytes)
     return tbs + encode_tlv(0x5F49, euicc_otpk)
 
 
-# -- Bound Profile Package assembly (esim-rsp.md §3.3, §3.6) -----------------------------------
+# -- Bound Profile Package assembly (SGP.22 §5.7.2) -----------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +287,7 @@ class BoundProfilePackageParts:
     """86 TLVs of sequenceOf86."""
 
 
-_SPEC_BPP = "SGP.22 §2.5.5, esim-rsp.md §3.6 (BPP layout)"
+_SPEC_BPP = "SGP.22 §2.5.5 (BPP layout)"
 
 
 def _segments(container: Tlv, tag: int, name: str) -> tuple[bytes, ...]:
@@ -335,7 +335,7 @@ def build_bound_profile_package(parts: BoundProfilePackageParts) -> bytes:
 
 
 def load_bpp_commands(data: bytes) -> list[bytes]:
-    """The ES10b command sequence lpac sends for a BPP (esim-rsp.md §3.3).
+    """The ES10b command sequence lpac sends for a BPP (SGP.22 §5.7.2).
 
     ``BF36 len ‖ BF23…``, then ``A0…`` whole, ``A1 len`` alone, each 88, ``A2…`` whole if present,
     ``A3 len`` alone, each 86.
@@ -363,7 +363,7 @@ def find_transaction_id(data: bytes, outer_tag: int) -> bytes | None:
     return None if tlv is None else tlv.value
 
 
-# -- Confirmation Code (esim-rsp.md §4.7) -------------------------------------------------------
+# -- Confirmation Code (SGP.22 confirmation code) --------------------------------------------------
 
 
 def hash_confirmation_code(confirmation_code: str, transaction_id: bytes) -> bytes:

@@ -1,6 +1,6 @@
 """A small BER-TLV slicer and builder (X.690 §8.1) for the raw-bytes work asn1tools cannot do.
 
-SGP.22 signatures cover the *exact* bytes received (esim-rsp.md §0.2, §3.6), and the BSP output
+SGP.22 signatures cover the *exact* bytes received (SGP.22), and the BSP output
 and the BoundProfilePackage are assembled from finished TLVs (§3.6), so the project needs to cut
 TLVs out of a buffer and to build them without a schema. Nothing here interprets values.
 """

@@ -1,12 +1,12 @@
 """Cryptographic primitives of SGP.22 v2.2+ remote SIM provisioning, on ``cryptography`` alone.
 
-* :mod:`.ecdsa`: ECDSA-SHA256 with raw ``r ‖ s`` signatures in tag 5F37 (SGP.22 §2.6.5;
-  esim-rsp.md §0.2, §3.6), always over the exact bytes received.
+* :mod:`.ecdsa`: ECDSA-SHA256 with raw ``r ‖ s`` signatures in tag 5F37 (SGP.22 §2.6.5),
+  always over the exact bytes received.
 * :mod:`.ecka`: one-time ECKA key pairs, 5F49 point encoding, ShS (SGP.22 §2.6.4; §3.6).
 * :mod:`.kdf`: X9.63 KDF of the BSP session keys S-ENC, S-MAC, initial MCV (Annex G; §3.6).
 * :mod:`.scp03t`: the BSP segment protection: encryption, C-MAC chaining, 1020-byte segments,
   both wrapping (SM-DP+) and unwrapping (eUICC), and new instances for ReplaceSessionKeys
-  (SGP.22 §2.6.4, §5.5; esim-rsp.md §3.6).
+  (SGP.22 §2.6.4, §5.5).
 
 All failures are :class:`CryptoError` subclasses with ``rule``, ``message`` and ``spec``.
 """

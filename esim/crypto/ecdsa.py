@@ -2,7 +2,7 @@
 
 SGP.22 signatures are BSI TR-03111 plain signatures: r and s, each left-padded to the curve
 size, concatenated (64 bytes for P-256 and brainpoolP256r1), not DER ``ECDSA-Sig-Value``
-(esim-rsp.md §0.2, §3.6). They are always computed and checked over the exact bytes as sent or
+(SGP.22). They are always computed and checked over the exact bytes as sent or
 received: never re-encode a decoded structure before verifying (pySim OS#6473, §0.2).
 """
 
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from esim.crypto.errors import SignatureError
 
 SIGNATURE_TAG = b"\x5f\x37"
-_SPEC = "SGP.22 §2.6.5 / esim-rsp.md §3.6 (ECDSA, raw r‖s in tag 5F37)"
+_SPEC = "SGP.22 §2.6.5 (ECDSA, raw r‖s in tag 5F37)"
 
 
 def _coordinate_size(curve: ec.EllipticCurve) -> int:

@@ -2,7 +2,7 @@
 
 The eUICC and the SM-DP+ each make a one-time key pair on the curve of CERT.DPpb, exchange the
 public keys as uncompressed points ``04 ‖ X ‖ Y`` under tag 5F49, and agree on ShS, the
-X coordinate of the ECDH product (SGP.22 §2.6.4 / §3.1.3, esim-rsp.md §3.1, §3.6 "ECKA").
+X coordinate of the ECDH product (SGP.22 §2.6.4 / §3.1.3 "ECKA").
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from esim.crypto.errors import KeyAgreementError
 
-_SPEC = "SGP.22 §2.6.4, esim-rsp.md §3.6 (ECKA one-time keys, 5F49)"
+_SPEC = "SGP.22 §2.6.4 (ECKA one-time keys, 5F49)"
 
 
 class Curve(Enum):

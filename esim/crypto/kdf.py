@@ -1,4 +1,4 @@
-"""X9.63 key derivation of the BSP session keys (SGP.22 Annex G, v3 §2.6.4.2; esim-rsp.md §3.6).
+"""X9.63 key derivation of the BSP session keys (SGP.22 Annex G, v3 §2.6.4.2).
 
 ``KDF = X9.63-KDF(SHA-256, ShS, 48 bytes, SharedInfo)`` with
 ``SharedInfo = keyType ‖ keyLength ‖ len(hostId) ‖ hostId ‖ len(EID) ‖ EID`` (EID as 16 bytes
@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
 
 from esim.crypto.errors import CryptoError
 
-_SPEC = "SGP.22 Annex G / §2.6.4.2, esim-rsp.md §3.6 (KDF)"
+_SPEC = "SGP.22 Annex G / §2.6.4.2 (KDF)"
 
 KEY_TYPE_AES = 0x88
 """keyType in the InitialiseSecureChannel CRT (tag 80): AES (GlobalPlatform key type 88)."""

@@ -1,4 +1,4 @@
-"""BSP, the SCP03t-derived Bound Profile Protection of SGP.22 §2.6.4 / §5.5 (esim-rsp.md §3.6).
+"""BSP, the SCP03t-derived Bound Profile Protection of SGP.22 §2.6.4 / §5.5 (SGP.22 §2.6).
 
 One :class:`BspSession` is one BSP instance: keys from the KDF (or the PPKs of a
 ReplaceSessionKeys), a block counter that starts at 1, and the MAC chaining value.
@@ -28,7 +28,7 @@ from esim.asn1.tlv import encode_length, encode_tag, parse_single
 from esim.crypto.errors import BspError, BspFailure
 from esim.crypto.kdf import SessionKeys
 
-_SPEC = "SGP.22 §2.6.4.3-4 / §5.5, esim-rsp.md §3.6 (BSP)"
+_SPEC = "SGP.22 §2.6.4.3-4 / §5.5 (BSP)"
 
 MAX_SEGMENT_LENGTH = 1020
 """Largest TLV a segment may be: tag, 3-byte length, data and the 8-byte C-MAC."""
@@ -72,7 +72,7 @@ class BspSession:
     def __init__(self, keys: SessionKeys, *, max_segment_length: int = MAX_SEGMENT_LENGTH) -> None:
         """``max_segment_length`` is the largest segment ``unprotect*`` accepts.
 
-        pySim's BSP splits at 1008 plaintext bytes, i.e. 1036-byte TLVs (esim-rsp.md §0.2); an
+        pySim's BSP splits at 1008 plaintext bytes, i.e. 1036-byte TLVs (SGP.22); an
         eUICC that wants to accept osmo-smdpp's packages may raise the limit to 1036.
         """
         self._keys = keys

@@ -2,7 +2,7 @@
 
 * :mod:`.card`: :class:`Euicc`, the facade: ``transmit(apdu)`` and helpers for the app.
 * :mod:`.apdu`: C-APDU parsing, status words, logical channels, STORE DATA, ``61xx`` chaining.
-* :mod:`.dispatch`: ES10 request routing by outer tag (esim-rsp.md §3.4).
+* :mod:`.dispatch`: ES10 request routing by outer tag (SGP.22 §5.7).
 * :mod:`.es10b_auth`, :mod:`.es10b_install`, :mod:`.es10b_notifications`, :mod:`.es10c`:
   the ES10a/b/c functions; :mod:`.profile_ops`: profile policy shared with the helpers.
 * :mod:`.store`: the card's memory in SQLite, one transaction per operation.

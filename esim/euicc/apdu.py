@@ -1,6 +1,6 @@
 """The APDU layer of the eUICC: C-APDU parsing, status words, logical channels, STORE DATA block
 assembly and ``61xx`` / GET RESPONSE chaining (ISO/IEC 7816-4 §5, §11.1; ETSI TS 102 221 §10;
-GlobalPlatform Card Spec §11.11; esim-rsp.md §3.3).
+GlobalPlatform Card Spec §11.11).
 
 Nothing here knows ES10: the card facade feeds complete ES10 requests to the dispatcher and
 gets back complete responses.
@@ -97,7 +97,7 @@ def parse_command(apdu: bytes) -> CommandApdu:
             StatusWord.WRONG_LENGTH,
             "apdu.extended-length",
             "extended-length APDUs are not supported; ES10 uses short APDUs and STORE DATA blocks",
-            "SGP.22 §5.7.2, esim-rsp.md §3.3",
+            "SGP.22 §5.7.2",
         )
     lc = body[0]
     if len(body) == 1 + lc:
@@ -155,7 +155,7 @@ def status_only(status: int) -> bytes:
 
 P1_MORE_BLOCKS = 0x11
 P1_LAST_BLOCK = 0x91
-_SPEC_STORE_DATA = "GlobalPlatform Card Spec §11.11, SGP.22 §5.7.2, esim-rsp.md §3.3"
+_SPEC_STORE_DATA = "GlobalPlatform Card Spec §11.11, SGP.22 §5.7.2"
 MAX_ES10_REQUEST = 1 << 20
 """A bound on an assembled request; a whole BPP in one command stays well under it."""
 

@@ -2,7 +2,7 @@
 
 The LPA side talks to the card only through :meth:`Euicc.transmit`, exactly as over PC/SC or a
 modem: MANAGE CHANNEL, SELECT of the ISD-R on that channel, STORE DATA blocks, GET RESPONSE
-after ``61xx``, MANAGE CHANNEL close (esim-rsp.md §3.3). ``transmit`` never raises: a malformed
+after ``61xx``, MANAGE CHANNEL close (SGP.22 §5.7.2). ``transmit`` never raises: a malformed
 or refused command gets the status word a card would give. The remaining methods serve the
 app's panels; each is one store transaction and queues the notifications a real card would.
 """
@@ -265,7 +265,7 @@ class Euicc:
                 StatusWord.INS_NOT_SUPPORTED,
                 "store-data.no-isd-r",
                 "the ISD-R is not selected on this channel",
-                "esim-rsp.md §3.3",
+                "SGP.22 §5.7.2",
             )
         request = channel.assembler.add(command)
         if request is None:

@@ -11,21 +11,21 @@ from cryptography import x509
 from esim.pki import CertificateSet
 
 ISD_R_AID = bytes.fromhex("A0000005591010FFFFFFFF8900000100")
-"""The ISD-R's AID, the application every ES10 command goes to (esim-rsp.md §3.3, §4.3)."""
+"""The ISD-R's AID, the application every ES10 command goes to (SGP.22 §5.7.2)."""
 ECASD_AID = bytes.fromhex("A0000005591010FFFFFFFF8900000200")
 ISDP_AID_PREFIX = bytes.fromhex("A0000005591010FFFFFFFF89")
-"""ISD-P AIDs are this prefix and ``00001000``, ``00001100``, … (esim-rsp.md §4.3)."""
+"""ISD-P AIDs are this prefix and ``00001000``, ``00001100``, … (SGP.22 AIDs)."""
 FIRST_ISDP_SUFFIX = 0x1000
 ISDP_AID_STEP = 0x100
 
 DEFAULT_ROOT_DS_ADDRESS = "testrootsmds.gsma.com"
-"""The root SM-DS a test card reports in GetEuiccConfiguredAddresses (esim-rsp.md §3.4)."""
+"""The root SM-DS a test card reports in GetEuiccConfiguredAddresses (SGP.22 §5.7)."""
 SGP22_MAX_SEGMENT = 1020
 """SGP.22 §2.5.5: a BPP segment TLV is at most 1020 bytes."""
 TOLERATED_MAX_SEGMENT = 1036
 """osmo-smdpp cuts 1008 plaintext bytes a segment (1036-byte TLVs); real eUICCs install them."""
 DEFAULT_MEMORY_BYTES = 285_688
-"""Free non-volatile memory of a sysmoEUICC1-C2T with no profile (esim-rsp.md §4.8)."""
+"""Free non-volatile memory of a sysmoEUICC1-C2T with no profile (SGP.22 EUICCInfo)."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The state every ES10 handler shares: credentials, the store, and the volatile session.
 
 The RSP session (the issued euiccChallenge, the authenticated SM-DP+, the one-time key) lives
-in RAM only, like on a real card: closing or reopening the card loses it (esim-rsp.md §3.5).
+in RAM only, like on a real card: closing or reopening the card loses it (SGP.22 §3.1.3).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from esim.pki import (
 if TYPE_CHECKING:
     from esim.euicc.es10b_install import ProfileInstaller
 
-_SPEC = "esim-rsp.md §3.1 (eUICC credentials)"
+_SPEC = "SGP.22 §2.6 (eUICC credentials)"
 
 
 class ConfigurationError(Exception):

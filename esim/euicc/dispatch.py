@@ -1,6 +1,6 @@
 """Routing of a complete ES10 request (the data of all its STORE DATA blocks) to its function.
 
-The outer tag names the function (esim-rsp.md §3.4). LoadBoundProfilePackage arrives as
+The outer tag names the function (SGP.22 §5.7). LoadBoundProfilePackage arrives as
 several commands whose first tag is BF36, A0, A1, 88, A2, A3 or 86 (§3.3).
 """
 
@@ -42,7 +42,7 @@ HANDLERS: dict[int, Handler] = {
     0xBF29: es10c.set_profile_nickname,
 }
 LOAD_BPP_FIRST_BYTES = frozenset({0xA0, 0xA1, 0x88, 0xA2, 0xA3, 0x86})
-_SPEC = "SGP.22 §5.7, esim-rsp.md §3.4 (ES10 catalogue)"
+_SPEC = "SGP.22 §5.7 (ES10 catalogue)"
 
 
 def _outer_tag(request: bytes) -> int:

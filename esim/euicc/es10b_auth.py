@@ -1,6 +1,5 @@
 """ES10b mutual authentication: GetEUICCChallenge, GetEUICCInfo1/2, AuthenticateServer,
-PrepareDownload and CancelSession (SGP.22 §5.7.5, §5.7.7, §5.7.8, §5.7.13, §5.7.14;
-esim-rsp.md §3.5 steps 1, 3 and 6, §3.6, §3.8).
+PrepareDownload and CancelSession (SGP.22 §5.7.5, §5.7.7, §5.7.8, §5.7.13, §5.7.14).
 
 Signatures are checked over the exact bytes received and computed over the exact bytes sent
 (§0.2); euiccSigned1 echoes the received ctxParams1 TLV byte for byte.
@@ -106,7 +105,7 @@ def _authenticate_error(transaction_id: bytes, code: int) -> bytes:
 
 
 def authenticate_server(ctx: CardContext, request: bytes) -> bytes:
-    """AuthenticateServer (BF38), checks in the order of esim-rsp.md §3.5 step 3."""
+    """AuthenticateServer (BF38), checks in the order of SGP.22 §3.1.3."""
     decoded = messages.AUTHENTICATE_SERVER_REQUEST.decode(request)
     signed1 = decoded["serverSigned1"]
     transaction_id: bytes = signed1["transactionId"]
@@ -170,7 +169,7 @@ def _download_error(transaction_id: bytes, code: int) -> bytes:
 
 
 def prepare_download(ctx: CardContext, request: bytes) -> bytes:
-    """PrepareDownload (BF21), checks in the order of esim-rsp.md §3.5 step 6."""
+    """PrepareDownload (BF21), checks in the order of SGP.22 §3.1.3."""
     decoded = messages.PREPARE_DOWNLOAD_REQUEST.decode(request)
     signed2 = decoded["smdpSigned2"]
     transaction_id: bytes = signed2["transactionId"]

@@ -1,5 +1,4 @@
-"""ES10b.LoadBoundProfilePackage: the installation state machine (SGP.22 §5.7.6, §2.5.5;
-esim-rsp.md §3.3, §3.5 step 8, §3.6).
+"""ES10b.LoadBoundProfilePackage: the installation state machine (SGP.22 §5.7.6, §2.5.5).
 
 The LPA sends the BPP as a series of ES10b commands: ``BF36 len ‖ BF23…``, ``A0…`` whole,
 ``A1 len`` alone then each ``88``, ``A2…`` whole if present, ``A3 len`` alone then each ``86``.
@@ -55,7 +54,7 @@ from esim.identifiers import Iccid, IdentifierError
 
 _log = logging.getLogger(__name__)
 
-_SPEC = "SGP.22 §5.7.6, esim-rsp.md §3.3 and §3.5 step 8"
+_SPEC = "SGP.22 §5.7.6"
 
 
 _CLASS_NAMES = frozenset(member.name.lower() for member in ProfileClass)
@@ -115,7 +114,7 @@ def _start(ctx: CardContext, command: bytes) -> bytes:
             StatusWord.CONDITIONS_NOT_SATISFIED,
             "bpp.no-session",
             "LoadBoundProfilePackage needs a successful PrepareDownload first",
-            "SGP.22 §5.7.6, esim-rsp.md §3.5 steps 6-8",
+            "SGP.22 §5.7.6 steps 6-8",
         )
     header = tlv_header(command)
     if header is None or len(command) > header[1] + header[2]:
@@ -339,7 +338,7 @@ def _check_package(installer: ProfileInstaller) -> None:
         fields = {tlv.tag: tlv.value for tlv in iter_tlvs(header.value)}
     except Asn1Error:
         raise InstallError(fail, ErrorReason.PE_PROCESSING_ERROR) from None
-    saip_iccid = fields.get(0x83)  # ProfileHeader.iccid, plain BCD (esim-rsp.md §4.1)
+    saip_iccid = fields.get(0x83)  # ProfileHeader.iccid, plain BCD (ITU-T E.118)
     if saip_iccid is not None:
         try:
             same = str(Iccid.from_bcd(saip_iccid, check_luhn=False)) == installer.iccid

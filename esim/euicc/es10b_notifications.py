@@ -1,5 +1,5 @@
 """Notifications: generation (signed by the eUICC) and ES10b ListNotification,
-RetrieveNotificationsList and RemoveNotificationFromList (SGP.22 §5.7.9-§5.7.11; esim-rsp.md §3.7).
+RetrieveNotificationsList and RemoveNotificationFromList (SGP.22 §5.7.9-§5.7.11).
 
 Every event gets the next global ``seqNumber``. Install results are stored as the BF37 itself;
 enable, disable and delete produce an OtherSignedNotification, signed over the exact DER of its

@@ -1,6 +1,6 @@
 """Result vocabulary of ES10b.LoadBoundProfilePackage: BppCommandId, ErrorReason, the signed
 ProfileInstallationResult (BF37) and the TLV header reader for the header-only commands
-(SGP.22 §5.7.6; esim-rsp.md §3.3, §3.5 step 8, §3.6 euiccSignPIR).
+(SGP.22 §5.7.6 euiccSignPIR).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from esim.euicc.es10b_notifications import notification_metadata
 from esim.euicc.records import NotificationRecord
 
 SIMA_OK = bytes.fromhex("3007A0053003800100")
-"""A SAIP EUICCResponse with one PEStatus ``ok`` (PE_Definitions; esim-rsp.md §3.5 step 8.6)."""
+"""A SAIP EUICCResponse with one PEStatus ``ok`` (PE_Definitions.6)."""
 
 
 class BppCommand(IntEnum):

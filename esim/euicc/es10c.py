@@ -1,6 +1,6 @@
 """ES10c (LPA ↔ ISD-R, local profile management) and ES10a (configured addresses).
 
-SGP.22 §5.7.15-§5.7.21 and §5.7.3-§5.7.4; tags and result codes as in esim-rsp.md §3.4.
+SGP.22 §5.7.15-§5.7.21 and §5.7.3-§5.7.4; tags and result codes as in SGP.22 §5.7.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from esim.euicc.profile_ops import (
 from esim.euicc.records import NOTIFICATION_EVENTS, ProfileRecord
 from esim.identifiers import Iccid, IdentifierError
 
-_SPEC_PROFILES_INFO = "SGP.22 §5.7.15, esim-rsp.md §3.4"
+_SPEC_PROFILES_INFO = "SGP.22 §5.7.15"
 
 # ProfileInfo tag → field, in the order of the ASN.1 SEQUENCE.
 PROFILE_INFO_TAGS: dict[int, str] = {

@@ -1,4 +1,4 @@
-"""EUICCInfo1 and EUICCInfo2 with realistic values (SGP.22 §5.7.8; esim-rsp.md §4.8).
+"""EUICCInfo1 and EUICCInfo2 with realistic values (SGP.22 §5.7.8).
 
 The figures follow the sysmoEUICC1-C2T test card of §4.8 where SGP.22 leaves them to the
 manufacturer; the version is SGP.22 v2.2.2, the one lpac declares, and the CI lists hold the

@@ -1,7 +1,7 @@
 """Profile state changes with SGP.22 v2 policy, shared by ES10c and the :class:`Euicc` helpers.
 
 Each function is one store transaction that changes the profiles and queues the notifications
-the profiles' metadata asks for, and returns the ES10c result code (esim-rsp.md §3.4, §4.5):
+the profiles' metadata asks for, and returns the ES10c result code (SGP.22 §5.7):
 
 * one enabled profile at a time: enabling B disables the enabled A first (both notified);
 * Enable needs Disabled, Disable needs Enabled, Delete needs Disabled, else ``2``;

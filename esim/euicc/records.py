@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 NOTIFICATION_EVENTS = ("install", "enable", "disable", "delete")
-"""NotificationEvent bit names in bit order (SGP.22 §5.7.9; esim-rsp.md §4.6)."""
+"""NotificationEvent bit names in bit order (SGP.22 §5.7.9)."""
 
 
 class ProfileClass(IntEnum):
-    """ProfileClass of SGP.22 §2.4 / esim-rsp.md §4.4."""
+    """ProfileClass of SGP.22 §2.4."""
 
     TEST = 0
     PROVISIONING = 1
@@ -18,7 +18,7 @@ class ProfileClass(IntEnum):
 
 
 class ProfilePolicyRule(IntEnum):
-    """PprIds bit positions (esim-rsp.md §4.4)."""
+    """PprIds bit positions (SGP.22 ProfileInfo)."""
 
     UPDATE_CONTROL = 0
     DISABLE_NOT_ALLOWED = 1  # PPR1

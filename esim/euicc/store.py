@@ -4,7 +4,7 @@ SQLite (stdlib), WAL journal, and one transaction per card operation (DESIGN.md 
 public method that changes state runs inside :meth:`EuiccStore.transaction`, so a process killed
 at any instant leaves either the state before or the state after the operation. A profile is
 written in the same transaction as its ISD-P AID and its install notification, only once the
-last segment of its package verified (esim-rsp.md §3.5 step 8).
+last segment of its package verified (SGP.22 §3.1.3).
 """
 
 from __future__ import annotations

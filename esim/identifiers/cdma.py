@@ -21,8 +21,8 @@ from ._errors import (
     shown,
 )
 
-_MEID_SPEC = "3GPP2 S.R0048 (MEID); thingspace-callbacks.md §3.2–3.3"
-_ESN_SPEC = "TIA/EIA-95 ESN; thingspace-callbacks.md §3.2–3.3"
+_MEID_SPEC = "3GPP2 S.R0048 (MEID)"
+_ESN_SPEC = "TIA/EIA-95 ESN"
 _HEX = "0123456789ABCDEFabcdef"
 _PSEUDO_ESN_MANUFACTURER = 0x80  # the reserved manufacturer code of every pseudo-ESN
 

@@ -10,7 +10,7 @@ from stdnum.iso7064 import mod_97_10
 from ._errors import IdentifierError, describe_character, first_bad_character, shown
 
 _KIND = "EID"
-_SPEC = "SGP.29 §10 (ISO/IEC 7064 MOD 97-10); SGP.22 §4.3 GetEID; esim-rsp.md §4.2"
+_SPEC = "SGP.29 §10 (ISO/IEC 7064 MOD 97-10); SGP.22 §4.3 GetEID"
 _LENGTH = 32
 _DIGITS = "0123456789"
 SGP26_TEST_EUM_PREFIX = "89049032"

@@ -9,7 +9,7 @@ from stdnum import luhn
 from ._errors import IdentifierError, describe_character, first_bad_character, shown
 
 _KIND = "ICCID"
-_SPEC = "ITU-T E.118; SGP.22 §2.4 Iccid; esim-rsp.md §4.1"
+_SPEC = "ITU-T E.118; SGP.22 §2.4 Iccid"
 _MIN_DIGITS = 18
 _MAX_DIGITS = 20
 _ENCODED_LENGTH = 10  # SGP.22 Iccid ::= [APPLICATION 26] OCTET STRING (SIZE(10))

@@ -10,7 +10,7 @@ from stdnum import luhn
 from ._errors import IdentifierError, describe_character, first_bad_character, shown
 
 _KIND = "IMEI"
-_SPEC = "3GPP TS 23.003 §6.2.1 (Luhn check digit); thingspace-callbacks.md §3.2"
+_SPEC = "3GPP TS 23.003 §6.2.1 (Luhn check digit)"
 _DIGITS = "0123456789"
 
 

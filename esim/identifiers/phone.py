@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from ._errors import IdentifierError, describe_character, first_bad_character, shown
 
-_NANP_SPEC = "ATIS NANP numbering (NPA-NXX-XXXX); thingspace-callbacks.md §3.2"
-_MIN_SPEC = "TIA IS-95/IS-41 MIN; thingspace-callbacks.md §3.2"
-_E164_SPEC = "ITU-T E.164 §6; thingspace-callbacks.md §3.2"
+_NANP_SPEC = "ATIS NANP numbering (NPA-NXX-XXXX)"
+_MIN_SPEC = "TIA IS-95/IS-41 MIN"
+_E164_SPEC = "ITU-T E.164 §6"
 _DIGITS = "0123456789"
 # Readable phone-number punctuation: "(555) 555-0123", "555.555.0123".
 _SEPARATORS = str.maketrans("", "", " -.()")

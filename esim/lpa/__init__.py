@@ -3,10 +3,10 @@
 * :mod:`.apdu_channel`: logical channel, SELECT ISD-R, STORE DATA blocks, GET RESPONSE.
 * :mod:`.es10`: typed ES10a/b/c calls. :mod:`.es9_client`: the ES9+ JSON client (CI-only TLS,
   host names from a resolver table). :mod:`.transport`: the TLS context and resolving transport.
-* :mod:`.download`: the download of esim-rsp.md §3.5 with CancelSession (§3.8).
+* :mod:`.download`: the download of SGP.22 §3.1.3 with CancelSession (§3.8).
 * :mod:`.profiles`, :mod:`.notifications`: ES10c management, notification delivery (§3.7).
 * :mod:`.errors`, :mod:`.activation_errors`: typed errors and the one table to Mobile Plans
-  ``MobilePlansActivationError`` values (mobile-plans.md §1.4).
+  ``MobilePlansActivationError`` values (Mobile Plans callbacks doc).
 * :mod:`.lpa`: :class:`Lpa`, the façade.
 """
 

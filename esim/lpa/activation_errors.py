@@ -2,7 +2,7 @@
 
 Every failure the LPA can see (an ES9+ subject/reason, an ES10 result code, a BPP errorReason,
 a card status word, a transport problem, a local decision) maps to one member name of
-mobile-plans.md §1.4. Rows carry the spec they come from; rows marked [INF] are this project's
+Mobile Plans callbacks doc. Rows carry the spec they come from; rows marked [INF] are this project's
 choice where Mobile Plans has no closer member (e.g. ``IccidAlreadyExists`` or
 ``ServerNotTrusted`` exist in newer UWP ``ESimOperationStatus`` but not in Mobile Plans).
 Anything no row covers becomes ``unknownError``, except unlisted ES9+ codes, which are still a
@@ -33,7 +33,7 @@ MOBILE_PLANS_ACTIVATION_ERRORS: tuple[str, ...] = (
     "unknownError", "lpaInitializationError", "modemNotFound", "localSettingsAccessFailed",
     "invalidJson", "invalidActivationCode", "invalidIccid",
 )  # fmt: skip
-"""MobilePlansActivationError members in documented order (mobile-plans.md §1.4)."""
+"""MobilePlansActivationError members in documented order (Mobile Plans callbacks doc)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +49,10 @@ class Row:
             raise ValueError(f"{self.activation_error!r} is not a MobilePlansActivationError")
 
 
-_S24 = "SGP.22 §6.5.2 status codes; esim-rsp.md §2.4"
+_S24 = "SGP.22 §6.5.2 status codes"
 _INF = " [INF: closest Mobile Plans member]"
 
-# ES9+ (subject code, reason code) -> Row. esim-rsp.md §2.4 and lpac's es9p_errors list.
+# ES9+ (subject code, reason code) -> Row. SGP.22 §6.5.2 and lpac's es9p_errors list.
 ES9_STATUS: dict[tuple[str, str], Row] = {
     ("8.8.1", "3.8"): Row("serverFailure", "invalid SM-DP+ address", _S24),
     ("8.8.2", "3.1"): Row(
@@ -115,21 +115,19 @@ ES9_STATUS: dict[tuple[str, str], Row] = {
     ("1.1", "1.1"): Row("notAuthorized", "function requester unknown", _S24),
     ("1.1", "1.2"): Row("notAuthorized", "function requester not allowed", _S24),
 }
-ES9_UNLISTED = Row(
-    "serverFailure", "a Failed/Expired status no row lists", "SGP.22 §6.5.1.4; esim-rsp.md §2.3"
-)
+ES9_UNLISTED = Row("serverFailure", "a Failed/Expired status no row lists", "SGP.22 §6.5.1.4")
 
-_S21 = "esim-rsp.md §2.1 (transport)"
+_S21 = "SGP.22 §6.1"
 ES9_TRANSPORT: dict[str, Row] = {
     "connect": Row("serverNotReachable", "TCP connection failed", _S21),
     "resolve": Row("serverNotReachable", "the SM-DP+ host name has no address", _S21),
     "timeout": Row("serverNotReachable", "no answer in time", _S21),
     "tls": Row("serverFailure", "the TLS handshake with the SM-DP+ failed", _S21 + _INF),
     "http-status": Row("serverFailure", "HTTP status other than 200/204", _S21 + ", §2.3"),
-    "malformed": Row("serverFailure", "body is not the JSON ES9+ defines", "esim-rsp.md §2.2"),
+    "malformed": Row("serverFailure", "body is not the JSON ES9+ defines", "SGP.22 §6.5.2"),
 }
 
-_S34 = "SGP.22 §5.7; esim-rsp.md §3.4"
+_S34 = "SGP.22 §5.7"
 # (ES10 function, result code) -> Row. Function names are SGP.22's.
 ES10_RESULTS: dict[tuple[str, int], Row] = {
     ("AuthenticateServer", 1): Row("serverFailure", "invalidCertificate (CERT.DPauth)", _S34),
@@ -172,7 +170,7 @@ ES10_RESULTS: dict[tuple[str, int], Row] = {
     ("CancelSession", 127): Row("cardGeneralFailure", "undefinedError", _S34 + ", §3.8"),
 }
 
-_S35 = "SGP.22 §5.7.6 ErrorReason; esim-rsp.md §3.5 step 8"
+_S35 = "SGP.22 §5.7.6 ErrorReason"
 # LoadBoundProfilePackage errorResult.errorReason -> Row.
 BPP_ERROR_REASONS: dict[int, Row] = {
     1: Row("serverFailure", "incorrectInputValues", _S35),
@@ -197,7 +195,7 @@ BPP_ERROR_REASONS: dict[int, Row] = {
     127: Row("cardGeneralFailure", "installFailedDueToUnknownError", _S35),
 }
 
-_SW = "ISO/IEC 7816-4 §5.6; esim-rsp.md §3.3"
+_SW = "ISO/IEC 7816-4 §5.6"
 STATUS_WORDS: dict[int, Row] = {
     0x6985: Row("cardBusy", "conditions of use not satisfied (busy)", _SW),
     0x6A81: Row("cardBusy", "function not supported / no free logical channel", _SW),
@@ -208,7 +206,7 @@ STATUS_WORDS: dict[int, Row] = {
 CARD_REMOVED = Row("cardRemoved", "the card stopped answering", _SW)
 CARD_UNLISTED = Row("cardGeneralFailure", "a status word no row lists", _SW)
 
-_LOCAL = "esim-rsp.md §3.5, §3.8 [INF: LPA decision]"
+_LOCAL = "SGP.22 §3.1.3 [INF: LPA decision]"
 LOCAL: dict[str, Row] = {
     "lpa.nickname-too-long": Row(
         "cardGeneralFailure", "a nickname is at most 64 characters", "SGP.22 §5.7.21"
@@ -219,22 +217,20 @@ LOCAL: dict[str, Row] = {
     "lpa.confirmation-code-missing": Row(
         "confirmationCodeMissing",
         "ccRequiredFlag set and no code given",
-        "esim-rsp.md §3.5 step 5, §4.7",
+        "SGP.22 §3.1.3",
     ),
     "lpa.invalid-activation-code": Row(
-        "invalidActivationCode", "the activation code does not parse", "SGP.22 §4.1; esim-rsp.md §1"
+        "invalidActivationCode", "the activation code does not parse", "SGP.22 §4.1"
     ),
     "lpa.server-mismatch": Row(
-        "serverFailure", "the server's signed data contradicts its JSON", "esim-rsp.md §3.5 step 3"
+        "serverFailure", "the server's signed data contradicts its JSON", "SGP.22 §3.1.3"
     ),
     "lpa.card-malformed": Row(
-        "cardGeneralFailure", "the card's answer is not valid DER", "SGP.22 §5.7; esim-rsp.md §3.4"
+        "cardGeneralFailure", "the card's answer is not valid DER", "SGP.22 §5.7"
     ),
-    "lpa.bpp-no-result": Row(
-        "cardGeneralFailure", "the card never returned BF37", "esim-rsp.md §3.3"
-    ),
+    "lpa.bpp-no-result": Row("cardGeneralFailure", "the card never returned BF37", "SGP.22 §5.7.2"),
 }
-UNMAPPED = Row("unknownError", "no row covers this failure", "mobile-plans.md §1.4")
+UNMAPPED = Row("unknownError", "no row covers this failure", "Mobile Plans callbacks doc")
 
 
 def row_for_es9(subject_code: str, reason_code: str) -> Row:

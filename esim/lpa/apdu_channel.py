@@ -1,4 +1,4 @@
-"""ES10 over APDUs: a logical channel to the ISD-R and STORE DATA segmentation (esim-rsp.md §3.3).
+"""ES10 over APDUs: a logical channel to the ISD-R and STORE DATA segmentation (SGP.22 §5.7.2).
 
 One ES10 command is one BER-TLV sent with GlobalPlatform STORE DATA: ``CLA=80|channel``,
 ``INS=E2``, ``P1=11`` for more blocks and ``91`` for the last, ``P2`` the block number, then
@@ -15,7 +15,7 @@ from typing import Protocol
 from esim.lpa.errors import CardError
 
 ISD_R_AID = bytes.fromhex("A0000005591010FFFFFFFF8900000100")
-"""The standard ISD-R AID (esim-rsp.md §3.3, §4.3)."""
+"""The standard ISD-R AID (SGP.22 §5.7.2)."""
 
 DEFAULT_BLOCK_SIZE = 120
 """lpac's default STORE DATA segment size (``LPAC_CUSTOM_ES10X_MSS``)."""
@@ -61,7 +61,7 @@ class ApduChannel:
         if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
             raise ValueError(
                 f"STORE DATA block size {block_size} is outside {MIN_BLOCK_SIZE}..{MAX_BLOCK_SIZE}"
-                " (lpac LPAC_CUSTOM_ES10X_MSS; esim-rsp.md §3.3)"
+                " (lpac LPAC_CUSTOM_ES10X_MSS)"
             )
         if not 5 <= len(aid) <= 16:
             raise ValueError("an AID is 5 to 16 bytes (ISO/IEC 7816-4 §8.2.1.2)")
@@ -122,7 +122,7 @@ class ApduChannel:
         if self.channel is None:
             raise RuntimeError("ApduChannel.transceive before open()")
         if not command:
-            raise ValueError("an ES10 command is one non-empty BER-TLV (esim-rsp.md §3.3)")
+            raise ValueError("an ES10 command is one non-empty BER-TLV (SGP.22 §5.7.2)")
         blocks = [
             command[start : start + self.block_size]
             for start in range(0, len(command), self.block_size)

@@ -1,4 +1,4 @@
-"""The profile download of SGP.22 §3.1.3, step by step as esim-rsp.md §3.5 describes it.
+"""The profile download of SGP.22 §3.1.3, step by step as SGP.22 §3.1.3 describes it.
 
 ``Lpa.download`` runs GetEUICCInfo1 and GetEUICCChallenge, ES9+.InitiateAuthentication,
 ES10b.AuthenticateServer, ES9+.AuthenticateClient, ES10b.PrepareDownload (with hashCc when
@@ -270,7 +270,7 @@ class DownloadSession:
         )
         return metadata, bool(signed2["ccRequiredFlag"])
 
-    # -- LoadBoundProfilePackage (esim-rsp.md §3.3, §3.5 step 8) ---------------------------------
+    # -- LoadBoundProfilePackage (SGP.22 §5.7.2) ---------------------------------
 
     def _load(self, bpp: bytes) -> bytes:
         try:
@@ -310,7 +310,7 @@ class DownloadSession:
                     "LoadBoundProfilePackage",
                     reason,
                     BPP_ERROR_REASON_NAMES.get(reason, f"code{reason}"),
-                    "SGP.22 §5.7.6; esim-rsp.md §3.5 step 8",
+                    "SGP.22 §5.7.6",
                     bpp_command_id=int(final["bppCommandId"]),
                 )
             )
@@ -332,7 +332,7 @@ class DownloadSession:
         self._enter("HandleNotification")
         return (await deliver(self._es10, self._client, info),)
 
-    # -- CancelSession (esim-rsp.md §3.8) ------------------------------------------------------
+    # -- CancelSession (SGP.22 CancelSession) ------------------------------------------------------
 
     async def _cancel(self, reason: str, *, server: bool) -> CancelOutcome:
         transaction_id, self._transaction_id = self._transaction_id, None
@@ -351,7 +351,7 @@ class DownloadSession:
 
 
 def _cancel_policy(error: Exception, lpa_error: LpaError, step: str) -> tuple[str, bool]:
-    """(CancelSessionReason, whether to tell the SM-DP+) for a failure (esim-rsp.md §3.8).
+    """(CancelSessionReason, whether to tell the SM-DP+) for a failure (SGP.22 CancelSession).
 
     postponed and timeout keep the operator's order alive. After an SM-DP+ refusal the session
     is cancelled on both sides as SGP.22 and lpac do, unless the refusal says the SM-DP+ does

@@ -26,7 +26,7 @@ class CardError(Exception):
         self.command = command
         self.message = message
         self.removed = removed
-        self.spec = "ISO/IEC 7816-4 §5.6; GlobalPlatform STORE DATA; esim-rsp.md §3.3"
+        self.spec = "ISO/IEC 7816-4 §5.6; GlobalPlatform STORE DATA"
 
     def __str__(self) -> str:
         return self.message
@@ -84,7 +84,7 @@ class Es9Error(Exception):
 
     ``subject_code`` and ``reason_code`` are the strings of ``statusCodeData`` (``"8.2.6"``,
     ``"3.8"``; empty when the server sent none); ``message`` the server's text if any
-    (esim-rsp.md §2.3, §2.4).
+    (SGP.22 §6.5.1.4).
     """
 
     def __init__(
@@ -100,7 +100,7 @@ class Es9Error(Exception):
         detail = f": {message}" if message else ""
         super().__init__(
             f"ES9+ {function} {status} with subject {subject_code or '?'} reason "
-            f"{reason_code or '?'}{detail} (SGP.22 §6.5.1.4; esim-rsp.md §2.3)"
+            f"{reason_code or '?'}{detail} (SGP.22 §6.5.1.4)"
         )
         self.function = function
         self.subject_code = subject_code
@@ -121,7 +121,7 @@ class Es9TransportError(Exception):
     ) -> None:
         if kind not in self.KINDS:
             raise ValueError(f"unknown ES9+ transport error kind {kind!r}")
-        super().__init__(f"ES9+ {function}: {message} (esim-rsp.md §2.1)")
+        super().__init__(f"ES9+ {function}: {message} (SGP.22 §6.1)")
         self.function = function
         self.kind = kind
         self.message = message
@@ -130,7 +130,7 @@ class Es9TransportError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CancelOutcome:
-    """What the best-effort CancelSession of esim-rsp.md §3.8 achieved."""
+    """What the best-effort CancelSession of SGP.22 CancelSession achieved."""
 
     reason: str
     """The CancelSessionReason name sent to the eUICC (``endUserRejection``, …)."""
@@ -145,7 +145,7 @@ class CancelOutcome:
 class LpaError(Exception):
     """An LPA operation failed; ``activation_error`` is the Mobile Plans value to report.
 
-    * ``activation_error``: a ``MobilePlansActivationError`` member name (mobile-plans.md §1.4).
+    * ``activation_error``: a ``MobilePlansActivationError`` member name (Mobile Plans docs).
     * ``step``: the step that failed (``"authenticateClient"``, ``"LoadBoundProfilePackage"``…).
     * ``rule``: a stable id of the mapping row or local rule (``"es9.8.2.6/3.8"``).
     * ``spec``: where that row comes from.

@@ -1,7 +1,7 @@
-"""Typed ES10a/b/c calls (SGP.22 §5.7; esim-rsp.md §3.4), built with :mod:`esim.asn1.messages`.
+"""Typed ES10a/b/c calls (SGP.22 §5.7), built with :mod:`esim.asn1.messages`.
 
 Messages that carry signed data are assembled from the exact bytes the SM-DP+ sent (never
-re-encoded, esim-rsp.md §0.2), and answers that carry signed data are returned raw, because
+re-encoded), and answers that carry signed data are returned raw, because
 the SM-DP+ verifies signatures over them. Error alternatives and non-ok result codes raise
 :class:`Es10Error`; an answer that is not valid DER raises :class:`CardError` (6F00).
 """
@@ -18,7 +18,7 @@ from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.identifiers import Eid, Iccid, IdentifierError
 from esim.lpa.errors import CardError, Es10Error
 
-_S = "SGP.22 §5.7; esim-rsp.md §3.4"
+_S = "SGP.22 §5.7"
 _PROFILE_STATES = {0: "disabled", 1: "enabled"}
 _PROFILE_CLASSES = {0: "test", 1: "provisioning", 2: "operational"}
 
@@ -31,7 +31,7 @@ class Es10Transport(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class DeviceInfo:
-    """What ctxParams1.deviceInfo tells the SM-DP+ about the device (esim-rsp.md §3.5 step 3)."""
+    """What ctxParams1.deviceInfo tells the SM-DP+ about the device (SGP.22 §3.1.3)."""
 
     tac: bytes = bytes.fromhex("35290611")
     """lpac's default TAC."""
@@ -51,7 +51,7 @@ class DeviceInfo:
 
 @dataclass(frozen=True, slots=True)
 class ProfileInfo:
-    """One entry of ES10c.GetProfilesInfo (esim-rsp.md §4.4)."""
+    """One entry of ES10c.GetProfilesInfo (SGP.22 ProfileInfo)."""
 
     iccid: str
     aid: str
@@ -77,7 +77,7 @@ class ProfileInfo:
 
 @dataclass(frozen=True, slots=True)
 class NotificationInfo:
-    """One pending notification's metadata (ES10b.ListNotification; esim-rsp.md §3.7)."""
+    """One pending notification's metadata (ES10b.ListNotification)."""
 
     seq_number: int
     event: str
@@ -161,7 +161,7 @@ class Es10:
         return challenge
 
     def get_euicc_info1(self) -> bytes:
-        """The whole BF20 TLV, forwarded as-is as ``euiccInfo1`` (esim-rsp.md §3.5 step 1)."""
+        """The whole BF20 TLV, forwarded as-is as ``euiccInfo1`` (SGP.22 §3.1.3)."""
         return self._raw("GetEUICCInfo1", m.GET_EUICC_INFO1_REQUEST.encode({}), 0xBF20)
 
     def get_euicc_info2(self) -> dict[str, Any]:
@@ -247,7 +247,7 @@ class Es10:
             code = int(value[code_key])
             raise Es10Error(function, code, _code_name(code_key, code), _S)
 
-    # -- ES10b: notifications (esim-rsp.md §3.7) ---------------------------------------------
+    # -- ES10b: notifications (SGP.22 notifications) ---------------------------------------------
 
     def list_notifications(self) -> list[NotificationInfo]:
         name, value = self._call(
@@ -403,7 +403,7 @@ _CODE_NAMES: dict[str, dict[int, str]] = {
     },
     "setNicknameResult": {1: "iccidNotFound", 127: "undefinedError"},
 }  # fmt: skip
-"""Result code names of the ASN.1 module (SGP.22 §5.7; esim-rsp.md §3.4)."""
+"""Result code names of the ASN.1 module (SGP.22 §5.7)."""
 
 BPP_ERROR_REASON_NAMES: dict[int, str] = {
     1: "incorrectInputValues", 2: "invalidSignature", 3: "invalidTransactionId",

@@ -1,4 +1,4 @@
-"""The LPA's ES9+ client: SGP.22 JSON over HTTPS to an SM-DP+ (esim-rsp.md §2).
+"""The LPA's ES9+ client: SGP.22 JSON over HTTPS to an SM-DP+ (SGP.22 §6).
 
 POST ``https://<address>/gsma/rsp2/es9plus/<function>`` with ``User-Agent: gsma-rsp-lpad``,
 ``X-Admin-Protocol: gsma/rsp/v2.2.2`` and JSON bodies without a ``header``. Answers are
@@ -32,7 +32,7 @@ from esim.lpa.transport import Resolver, ResolvingTransport, UnresolvedHost, tru
 
 USER_AGENT = "gsma-rsp-lpad"
 ADMIN_PROTOCOL = "gsma/rsp/v2.2.2"
-"""The SGP.22 version this LPA follows, as lpac declares it (esim-rsp.md §2.1)."""
+"""The SGP.22 version this LPA follows, as lpac declares it (SGP.22 §6.1)."""
 ES9_PATH = "/gsma/rsp2/es9plus/"
 _SUCCESS = ("Executed-Success", "Executed-WithWarning")
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
@@ -40,7 +40,7 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 
 def b64(data: bytes) -> str:
-    """Standard base64 with padding, unwrapped (esim-rsp.md §2.1)."""
+    """Standard base64 with padding, unwrapped (SGP.22 §6.1)."""
     return base64.b64encode(data).decode("ascii")
 
 
@@ -117,7 +117,7 @@ class Es9Client:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    # -- the five functions (esim-rsp.md §2.2) ------------------------------------------------
+    # -- the five functions (SGP.22 §6.5.2) ------------------------------------------------
 
     async def initiate_authentication(
         self, address: str, euicc_challenge: bytes, euicc_info1: bytes

@@ -44,7 +44,7 @@ class Lpa:
     * ``device_info``: TAC, IMEI and capabilities sent in ctxParams1.
     * ``block_size``: STORE DATA segment size (lpac's default 120).
     * ``send_notifications``: deliver the install notification right after a download
-      (OpenEUICC's default, esim-rsp.md §3.7).
+      (OpenEUICC's default).
     * ``allow_expired_tls``: accept an expired CERT.DPtls that is otherwise valid (a test
       against the published SGP.26 set; :mod:`esim.lpa.tls_trust`).
     """
@@ -92,7 +92,7 @@ class Lpa:
         consent: Consent | None = None,
         abort: threading.Event | None = None,
     ) -> DownloadResult:
-        """Download and install the profile of ``activation_code`` (esim-rsp.md §3.5).
+        """Download and install the profile of ``activation_code`` (SGP.22 §3.1.3).
 
         Raises :class:`~esim.lpa.errors.LpaError`; its ``activation_error`` is the Mobile
         Plans value to report and its ``cancel`` says how the session was cancelled.

@@ -1,5 +1,5 @@
 """Deliver pending notifications: RetrieveNotificationsList → ES9+.HandleNotification (HTTP 204)
-→ RemoveNotificationFromList, removing only after a successful send (esim-rsp.md §3.7, §3.5
+→ RemoveNotificationFromList, removing only after a successful send (SGP.22 notifications
 steps 9-10). A failed delivery is reported, never raised: the notification stays on the card.
 """
 

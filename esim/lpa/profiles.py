@@ -51,7 +51,7 @@ class ProfileManager:
                 step,
                 f"{step}: {error}",
                 rule=getattr(error, "rule", "iccid"),
-                spec="ITU-T E.118; esim-rsp.md §4.1",
+                spec="ITU-T E.118",
             ) from None
 
     def eid(self) -> str:

@@ -1,7 +1,7 @@
 """HTTPS to SM-DP+s: TLS trusting only the RSP CIs, and host names resolved from a table.
 
 * TLS is verified against the CI certificates of the certificate set (CERT.DPtls chains to a
-  GSMA-style CI, not to the WebPKI; esim-rsp.md §2.1), never against the system store.
+  GSMA-style CI, not to the WebPKI), never against the system store.
 * With a ``resolver`` (host → (ip, port)) the connection goes to that address while SNI, the
   certificate host-name check and the ``Host`` header keep the SM-DP+ name; the system resolver
   is never asked. A host missing from the table fails with :class:`UnresolvedHost`.

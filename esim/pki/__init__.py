@@ -1,4 +1,4 @@
-"""A test PKI for SGP.22 remote SIM provisioning, and chain checks (esim-rsp.md §3.1, §3.2).
+"""A test PKI for SGP.22 remote SIM provisioning, and chain checks (SGP.22 §2.6).
 
 * :mod:`.certificate_set`: CI (root), EUM, eUICC (EID in the subject serialNumber), DPauth and
   DPpb (SM-DP+ OID as SAN registeredID), DPtls (serverAuth, SAN = host names), generated with

@@ -38,7 +38,7 @@ from esim.pki.profiles import (
     subject_key_identifier,
 )
 
-_SPEC = "esim-rsp.md §3.2 (certificate profiles, SGP.26 file names)"
+_SPEC = "SGP.26 (certificate profiles, SGP.26 file names)"
 _ORGANISATION = "Mobile Plans Simulator"
 # RFC 5280 §4.1.2.5: 99991231235959Z means "no well-defined expiration", as SGP.26 eUICCs use.
 _NO_EXPIRY = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
@@ -301,7 +301,7 @@ def issue_dp_tls(
 
 
 class TestPki:
-    """Generator of private test PKIs shaped like SGP.26 (esim-rsp.md §3.2)."""
+    """Generator of private test PKIs shaped like SGP.26 (SGP.26)."""
 
     # Not a pytest test class despite the name the project's API asks for.
     __test__ = False
@@ -355,7 +355,7 @@ class TestPki:
             ],
         )
         # SGP.26 variant O: the EUM's permitted EID prefix (IIN) as a name constraint that
-        # osmo-smdpp reads to check the eUICC's EID (esim-rsp.md §3.2).
+        # osmo-smdpp reads to check the eUICC's EID (SGP.26).
         ein = x509.Name([x509.NameAttribute(NameOID.SERIAL_NUMBER, eid[:8])])
         eum = _issue(
             _name("Test EUM"),

@@ -1,4 +1,4 @@
-"""SGP.22 certificate profiles: role OIDs and read-only accessors (esim-rsp.md §3.1, §3.2)."""
+"""SGP.22 certificate profiles: role OIDs and read-only accessors (SGP.22 §2.6)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from cryptography.x509.oid import NameOID
 
 
 class Role(Enum):
-    """id-rspRole certificate policies, 2.23.146.1.2.1.x (esim-rsp.md §3.2)."""
+    """id-rspRole certificate policies, 2.23.146.1.2.1.x (SGP.26)."""
 
     CI = "2.23.146.1.2.1.0"
     EUICC = "2.23.146.1.2.1.1"

@@ -1,4 +1,4 @@
-"""Chain checks the way SGP.22 peers do them (esim-rsp.md §3.2, §3.5).
+"""Chain checks the way SGP.22 peers do them (SGP.26).
 
 Walk AKI → SKI to the CI and verify each signature with the issuer's key, plus the id-rspRole
 policy of every certificate. osmo-smdpp checks neither expiry nor CRLs; pass ``at`` to check
@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from esim.pki.errors import ChainError
 from esim.pki.profiles import Role, authority_key_identifier, roles_of, subject_key_identifier
 
-_SPEC = "SGP.22 §4.5.2 / esim-rsp.md §3.2 (certificate chains)"
+_SPEC = "SGP.22 §4.5.2 (certificate chains)"
 
 
 def _describe(certificate: x509.Certificate) -> str:

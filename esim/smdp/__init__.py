@@ -29,7 +29,7 @@ Public API (stable; others code against it)::
 Modules: :mod:`.es9plus` (the five ES9+ functions), :mod:`.es2plus` (operator side),
 :mod:`.sessions` (RSP sessions, expiry), :mod:`.orders` / :mod:`.store` (life cycle, SQLite),
 :mod:`.profile_package` (UPP, metadata, BPP binding), :mod:`.behaviours`, :mod:`.status`
-(the esim-rsp.md §2.4 codes), :mod:`.http_json` (the JSON binding), :mod:`.server`.
+(the SGP.22 §6.5.2 codes), :mod:`.http_json` (the JSON binding), :mod:`.server`.
 """
 
 from esim.smdp.behaviours import OrderBehaviour, Step

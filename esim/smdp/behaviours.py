@@ -15,7 +15,7 @@ from esim.smdp.status import EXECUTION_ERROR, StatusCode
 
 
 class Step(StrEnum):
-    """The ES9+ functions a failure can be injected into (esim-rsp.md §2.2)."""
+    """The ES9+ functions a failure can be injected into (SGP.22 §6.5.2)."""
 
     INITIATE_AUTHENTICATION = "initiateAuthentication"
     AUTHENTICATE_CLIENT = "authenticateClient"

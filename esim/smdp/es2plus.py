@@ -1,4 +1,4 @@
-"""ES2+ (operator ↔ SM-DP+), SGP.22 §5.3 / §6.5.2 JSON binding (esim-rsp.md §2.1).
+"""ES2+ (operator ↔ SM-DP+), SGP.22 §5.3 / §6.5.2 JSON binding (SGP.22 §6.1).
 
 Served: ``POST /gsma/rsp2/es2plus/{downloadOrder, confirmOrder, cancelOrder, releaseProfile}``.
 Requests carry ``header.functionRequesterIdentifier`` (the operator, checked against
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 ES2_PREFIX = "/gsma/rsp2/es2plus/"
 DEFAULT_OPERATOR_ID = "MobilePlansOperator"
-_SPEC = "SGP.22 §5.3, esim-rsp.md §2.1 (ES2+)"
+_SPEC = "SGP.22 §5.3 (ES2+)"
 _LOG = logging.getLogger(__name__)
 
 

@@ -1,4 +1,4 @@
-"""ES9+ handleNotification (SGP.22 §5.6.4; esim-rsp.md §3.5 step 9, §3.7).
+"""ES9+ handleNotification (SGP.22 §5.6.4).
 
 Installation results (BF37) end their session and move the order to ``installed`` or
 ``failed``; other notifications (enable, disable, delete) are checked against the eUICC's chain
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from esim.smdp.server import SmdpConfig
     from esim.smdp.store import OrderStore
 
-_SPEC = "SGP.22 §5.6, esim-rsp.md §3.5"
+_SPEC = "SGP.22 §5.6"
 ProgressListener = Callable[[Order, int, Es9Error | None], None]
 """ES2+ handleDownloadProgressInfo hook: order, notification point, failure or None."""
 Behaviour = Callable[[Order, Step], Awaitable[None]]

@@ -1,4 +1,4 @@
-"""ES9+ (LPA ↔ SM-DP+): the five functions of SGP.22 §5.6 / §6.5.2 (esim-rsp.md §2, §3.5-§3.8).
+"""ES9+ (LPA ↔ SM-DP+): the five functions of SGP.22 §5.6 / §6.5.2 (SGP.22 §6).
 
 ``POST /gsma/rsp2/es9plus/{initiateAuthentication, authenticateClient, getBoundProfilePackage,
 handleNotification, cancelSession}``, JSON binding of :mod:`esim.smdp.http_json`. A refusal in
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from esim.smdp.store import OrderStore
 
 ES9_PREFIX = "/gsma/rsp2/es9plus/"
-_SPEC = "SGP.22 §5.6, esim-rsp.md §3.5"
+_SPEC = "SGP.22 §5.6"
 _CANCEL_REASONS = {
     0: "endUserRejection",
     1: "postponed",

@@ -1,4 +1,4 @@
-"""The SGP.22 JSON binding over HTTP, shared by ES9+ and ES2+ (esim-rsp.md §2.1-§2.3).
+"""The SGP.22 JSON binding over HTTP, shared by ES9+ and ES2+ (SGP.22 §6.1).
 
 * Requests: POST, ``Content-Type: application/json`` exactly, charset UTF-8 if any (else
   1.2.1/2.1, osmo-smdpp's check); a body that does not decode (false ``Content-Encoding``,
@@ -33,8 +33,8 @@ _LOG = logging.getLogger(__name__)
 ADMIN_PROTOCOL = "gsma/rsp/v2.2.2"
 """The X-Admin-Protocol the stub answers with (lpac declares v2.2.2, §2.1)."""
 CONTENT_TYPE = "application/json;charset=UTF-8"
-_SPEC_TRANSPORT = "SGP.22 §6.1, esim-rsp.md §2.1 (JSON binding)"
-_SPEC_FIELDS = "SGP.22 §6.5.2, esim-rsp.md §2.2 (request fields)"
+_SPEC_TRANSPORT = "SGP.22 §6.1 (JSON binding)"
+_SPEC_FIELDS = "SGP.22 §6.5.2 (request fields)"
 _WHITESPACE = re.compile(r"[\s]+")
 
 Body = dict[str, Any]

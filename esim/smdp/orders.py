@@ -1,6 +1,6 @@
 """Download orders: the life cycle, the typed :class:`Order`, and matching IDs.
 
-Life cycle (SGP.22 §3.1.1 ES2+ and §3.1.3 download, esim-rsp.md §2.4, §3.5)::
+Life cycle (SGP.22 §3.1.1 ES2+ and §3.1.3 download)::
 
     allocated ─(EID given)─ linked ─ confirmed ─ released ─ downloading ─ downloaded ─ installed
                                               │            │  (claimed by one session)   │
@@ -11,7 +11,7 @@ Life cycle (SGP.22 §3.1.1 ES2+ and §3.1.3 download, esim-rsp.md §2.4, §3.5):
 * A claim is given back (``released``) when its session expires, is cancelled with ``postponed``
   or ``timeout``, or fails (wrong confirmation code, injected failure); other cancel reasons and
   install errors make the order ``failed`` (DiamaneOS: only postponed and timeout keep the
-  order alive, esim-rsp.md §3.8).
+  order alive).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class Order:
 
 
 def download_refusal(order: Order, eid: str, now: float) -> Es9Error | None:
-    """Why ``eid`` may not claim ``order`` now (esim-rsp.md §2.4), or None."""
+    """Why ``eid`` may not claim ``order`` now (SGP.22 §6.5.2), or None."""
     state, behaviour, mid = order.state, order.behaviour, order.matching_id
     if state == OrderState.EXPIRED or (
         state not in FINAL_STATES | IN_USE_STATES and behaviour.is_expired(now)

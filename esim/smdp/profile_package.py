@@ -4,7 +4,7 @@
   optionally a real UPP a user brought (:func:`read_profile_package`, e.g. a GSMA TS.48 test
   profile), served byte for byte instead of a generated one.
 * :func:`unprotected_profile_package`: a SAIP-shaped UPP (ProfileHeader first, with the ICCID in
-  **plain BCD** as TCA SAIP has it, esim-rsp.md §0.2, §4.1), padded with deterministic
+  **plain BCD** as TCA SAIP has it), padded with deterministic
   non-standard PEs to the requested size, then an ``end`` PE. The eUICC reads the header ICCID
   and compares it with the metadata (installFailedDueToIccidMismatch, §3.5 step 8).
 * :func:`store_metadata`: the StoreMetadataRequest (BF25) sent as ``profileMetadata`` and
@@ -55,7 +55,7 @@ from esim.crypto import (
 from esim.identifiers import Iccid
 
 PROFILE_CLASSES = {"test": 0, "provisioning": 1, "operational": 2}
-"""ProfileClass values (SGP.22 §2.4, esim-rsp.md §4.4)."""
+"""ProfileClass values (SGP.22 §2.4)."""
 DEFAULT_SIZE_BYTES = 60 * 1024
 """A realistic consumer profile; TS.48 test profiles are about 12 KB (§3.6)."""
 HOST_ID = b"MobilePlansSMDP+"
@@ -297,7 +297,7 @@ def profile_header_iccid(upp: bytes) -> Iccid:
 
 
 def store_metadata(spec: ProfileSpec, notification_address: str) -> bytes:
-    """The StoreMetadataRequest (BF25) of ``spec`` (esim-rsp.md §3.5 step 4.8, §4.4)."""
+    """The StoreMetadataRequest (BF25) of ``spec`` (SGP.22 §3.1.3.8, §4.4)."""
     icon = default_icon() if spec.icon is None else spec.icon
     value: dict[str, Any] = {
         "iccid": Iccid.parse(spec.iccid).to_sgp22_bytes(),
@@ -341,7 +341,7 @@ def bind_profile_package(
     *,
     replace_session_keys: bool = True,
 ) -> bytes:
-    """The BoundProfilePackage (BF36) for one session (esim-rsp.md §3.5 step 7, §3.6).
+    """The BoundProfilePackage (BF36) for one session (SGP.22 §3.1.3).
 
     Raises :class:`esim.crypto.KeyAgreementError` when otPK.EUICC is unusable.
     """

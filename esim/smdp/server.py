@@ -1,4 +1,4 @@
-"""The stub SM-DP+ server: aiohttp over HTTPS with CERT.DPtls (esim-rsp.md §2.1).
+"""The stub SM-DP+ server: aiohttp over HTTPS with CERT.DPtls (SGP.22 §6.1).
 
 ``SmdpServer(config, store)`` serves ES9+ (:mod:`esim.smdp.es9plus`) and ES2+
 (:mod:`esim.smdp.es2plus`) on one port. ``await start()`` returns the bound port; the TLS
@@ -28,7 +28,7 @@ from esim.smdp.store import Listener, OrderStore
 
 SHUTDOWN_GRACE_SECONDS = 2.0
 """How long :meth:`SmdpServer.stop` lets in-flight requests finish before cancelling them."""
-_SPEC_TLS = "SGP.22 §6.1 / esim-rsp.md §2.1 (TLS with CERT.DPtls)"
+_SPEC_TLS = "SGP.22 §6.1 (TLS with CERT.DPtls)"
 
 
 @dataclass(frozen=True, slots=True)

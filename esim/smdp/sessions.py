@@ -1,7 +1,7 @@
 """RSP sessions of the SM-DP+: transaction IDs, the per-session state machine, expiry.
 
 A session is created by initiateAuthentication and identified by its transactionId (16 random
-bytes, sent as upper-case hex, esim-rsp.md §2.1, §3.5 step 2.5). It moves strictly forward::
+bytes, sent as upper-case hex.5). It moves strictly forward::
 
     initiated ─authenticateClient→ authenticated ─getBoundProfilePackage→ bpp-delivered
 
@@ -23,7 +23,7 @@ from cryptography import x509
 
 from esim.smdp.status import BUSY, UNKNOWN_TRANSACTION, Es9Error
 
-_SPEC = "SGP.22 §5.6, esim-rsp.md §3.5 (RSP session), §2.4 8.10.1/3.9"
+_SPEC = "SGP.22 §5.6 (RSP session), §2.4 8.10.1/3.9"
 TRANSACTION_ID_LENGTH = 16
 MAX_LIVE_SESSIONS = 10_000
 """Sessions held at once (each a few hundred bytes until it ends or expires)."""

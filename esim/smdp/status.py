@@ -1,7 +1,7 @@
-"""SGP.22 JSON status codes (subject / reason) the stub SM-DP+ answers with (esim-rsp.md §2.3-§2.4).
+"""SGP.22 JSON status codes (subject / reason) the stub SM-DP+ answers with (SGP.22 §6.5.1.4).
 
 Every refusal is an :class:`Es9Error` carrying a :class:`StatusCode` (taken from the table of
-esim-rsp.md §2.4, not from memory), a rule name, a message a person understands and the spec
+SGP.22 §6.5.2, not from memory), a rule name, a message a person understands and the spec
 reference. The HTTP layer turns it into ``header.functionExecutionStatus`` with status
 ``Failed`` and ``statusCodeData``, on HTTP 200 (§2.3).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-SPEC_CODES = "esim-rsp.md §2.4 (status codes)"
+SPEC_CODES = "SGP.22 §6.5.2 (status codes)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ EXECUTION_ERROR = StatusCode("1.2", "4.2", "Function provider", "execution error
 BUSY = StatusCode("1.2", "4.4", "Function provider", "busy")
 REQUESTER_UNKNOWN = StatusCode("1.1", "1.1", "Function requester", "unknown")
 REQUESTER_NOT_ALLOWED = StatusCode("1.1", "1.2", "Function requester", "not allowed")
-# osmo-smdpp's transport checks (osmo-specific codes, esim-rsp.md §2.1)
+# osmo-smdpp's transport checks (osmo-specific codes)
 BAD_CONTENT_TYPE = StatusCode("1.2.1", "2.1", "Content-Type", "not application/json")
 BAD_ADMIN_PROTOCOL = StatusCode("1.2.2", "2.1", "X-Admin-Protocol", "not gsma/rsp/v…")
 
@@ -70,7 +70,7 @@ CONFIRMATION_CODE_REFUSED = StatusCode("8.2.7", "3.8", "Confirmation Code", "ref
 CONFIRMATION_CODE_RETRIES_EXCEEDED = StatusCode(
     "8.2.7", "6.4", "Confirmation Code", "maximum number of retries exceeded"
 )
-# lpac's text says 4.1, OpenEUICC maps 4.10 ("time to live expired"); esim-rsp.md §2.4 lists
+# lpac's text says 4.1, OpenEUICC maps 4.10 ("time to live expired") lists
 # both. 4.10 is the SGP.22 reason code for an expired time to live [SPEC?].
 ORDER_EXPIRED = StatusCode("8.8.5", "4.10", "Download order", "download order expired")
 TOO_MANY_RETRIES = StatusCode("8.8.5", "6.4", "Download order", "too many download retries")

@@ -3,7 +3,7 @@
 Every method is one ``BEGIN IMMEDIATE`` transaction, so a crash leaves the store consistent and
 state changes are serialised even across processes. The single-use claim of a matching ID is a
 conditional ``UPDATE … WHERE state = 'released'``: of any number of racing sessions exactly
-one gets the order (esim-rsp.md §3.5 step 4.7, DESIGN.md §3).
+one gets the order (SGP.22 §3.1.3.7, DESIGN.md §3).
 
 Clock values (``created_at``, behaviour times) come from the injected clock.
 """
@@ -37,7 +37,7 @@ from esim.sqlite_transaction import immediate_transaction, open_database
 _LOG = logging.getLogger(__name__)
 DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 Listener = Callable[[str, dict[str, Any]], None]
-_SPEC_ORDER = "esim-rsp.md §2.4, §3.5 step 4.7 (order checks)"
+_SPEC_ORDER = "SGP.22 §6.5.2.7 (order checks)"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -75,7 +75,7 @@ class StoreError(ValueError):
 
 
 def confirmation_code_digest(confirmation_code: str) -> bytes:
-    """SHA256(CC): all the SM-DP+ keeps, enough to check hashCc (esim-rsp.md §4.7)."""
+    """SHA256(CC): all the SM-DP+ keeps, enough to check hashCc (SGP.22 confirmation code)."""
     return hashlib.sha256(confirmation_code.encode("utf-8")).digest()
 
 

@@ -1,4 +1,4 @@
-"""The SM-DP+'s checks of what an eUICC signed and sent (esim-rsp.md §3.5 steps 4 and 7).
+"""The SM-DP+'s checks of what an eUICC signed and sent (SGP.22 §3.1.3 steps 4 and 7).
 
 Each check raises :class:`Es9Error` with the §2.4 code osmo-smdpp (or lpac's table) uses.
 Signatures are verified over the exact received bytes (§0.2).
@@ -22,8 +22,8 @@ from esim.pki.verify import verify_issued_by
 from esim.smdp import status
 from esim.smdp.status import Es9Error, StatusCode
 
-_SPEC_AUTH = "SGP.22 §5.6.3, esim-rsp.md §3.5 step 4"
-_SPEC_DER = "SGP.22 RSPDefinitions, esim-rsp.md §2.2 (DER payloads)"
+_SPEC_AUTH = "SGP.22 §5.6.3"
+_SPEC_DER = "SGP.22 RSPDefinitions (DER payloads)"
 
 
 def decode(message: Message, data: bytes, field: str) -> Any:

@@ -3,7 +3,7 @@
 // Python wraps this file as `(function () { const MPS_SURFACE = {...}; <this> })();`
 // MPS_SURFACE: {host, surface: {enums, objects}} (see simulator/bridge/script.py).
 //
-// What the portal sees is what Windows' Mobile Plans app injects (mobile-plans.md §1, §7.1):
+// What the portal sees is what Windows' Mobile Plans app injects (Mobile Plans callbacks doc):
 // synchronous-looking objects; every call is posted to Python in order, with its arguments
 // encoded losslessly (simulator/contract/values.py describes the tagged format).
 //

@@ -1,5 +1,5 @@
 // Contoso Mobile portal: what every page shares (launch parameters, backend calls, status,
-// focus, the Cancel button). Plain ES2020, no external resources (mobile-plans.md §4.2, §4.12).
+// focus, the Cancel button). Plain ES2020, no external resources (Mobile Plans web portal doc).
 "use strict";
 
 const Contoso = (() => {

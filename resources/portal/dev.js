@@ -1,4 +1,4 @@
-// The developer page: one button per documented call (mobile-plans.md §1).
+// The developer page: one button per documented call (Mobile Plans callbacks doc).
 "use strict";
 
 const logBox = () => document.getElementById("log");

@@ -1,5 +1,5 @@
 // Contoso Mobile's Mobile Plans calls after an order is placed (portal.js), one per fulfilment
-// (mobile-plans.md §3), and the callbacks the app makes (§1.4):
+// (Mobile Plans scenarios doc), and the callbacks the app makes (§1.4):
 //
 //   inline   MobilePlansInlineOperations.notifyProfileDownload(md, ac)            §3.2
 //   delayed  MobilePlansInlineOperations.notifyProfileDownload(md, ac, minutes)   §3.3

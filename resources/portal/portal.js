@@ -1,6 +1,6 @@
 // Contoso Mobile's MO Direct purchase path: plan → account → (line) → payment → confirm → done,
 // then fulfil() in mobileplans.js makes the Mobile Plans call that matches the plan's
-// fulfilment (mobile-plans.md §3).
+// fulfilment (Mobile Plans scenarios doc).
 //
 // Stable element ids for automation: choose-<planId>, account-form, line-form, payment-form,
 // place-order, cancel-scheduled, try-again, view-account, cancel, status.

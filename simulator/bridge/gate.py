@@ -1,7 +1,7 @@
 """Which bridge message may reach the portal session: the checks made on every one. Pure.
 
 A message is believed only when it carries this launch's token, the page's current top-level
-URL is on the allowed origin (mobile-plans.md §4.1), the address the message was sent from is
+URL is on the allowed origin (Mobile Plans web portal doc), the address the message was sent from is
 too, and it comes from the live document: the last one that introduced itself (`ready`). A
 document the page has navigated away from, a plain http or foreign-host page, and a sub-frame
 (which never introduces itself) reach nothing. Only the live document is remembered, plus a

@@ -2,7 +2,7 @@
 
 Every envelope is checked here before anything else sees it (simulator/bridge/gate.py): the
 token the script was built with, the page's current top-level URL and the message's own address
-against the origin policy (mobile-plans.md §4.1), the live document, then the document's call
+against the origin policy (Mobile Plans web portal doc), the live document, then the document's call
 numbering. A message from anywhere else is dropped with a `bridge.rejected` event.
 """
 

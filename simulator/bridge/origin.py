@@ -1,4 +1,4 @@
-"""Which documents may see and call the bridge (mobile-plans.md §4.1). Pure."""
+"""Which documents may see and call the bridge (Mobile Plans web portal doc). Pure."""
 
 from __future__ import annotations
 
@@ -34,10 +34,12 @@ class OriginPolicy:
         except ValueError:
             return f"{url[:200]!r} is not a valid URL"
         if parts.scheme != "https":
-            return f"scheme {parts.scheme!r} is not https (mobile-plans.md §4.1, §4.2)"
+            return f"scheme {parts.scheme!r} is not https (Mobile Plans web portal doc)"
         if port is not None:
-            return f"port {port} given; port numbers are not supported (mobile-plans.md §4.1)"
+            return (
+                f"port {port} given; port numbers are not supported (Mobile Plans web portal doc)"
+            )
         return (
             f"host {parts.hostname!r} is not the configured notification host {self.host!r} "
-            "(mobile-plans.md §4.1)"
+            "(Mobile Plans web portal doc)"
         )

@@ -25,7 +25,7 @@ from simulator.portal.trust import LocalCaTrust
 
 
 class BridgeEndpoint(QObject):
-    """The only object on the channel: one slot in, one signal out (style-anchors §5.3.6-7)."""
+    """The only object on the channel: one slot in, one signal out (qutebrowser's practice)."""
 
     deliver = Signal(str)
     received = Signal(str)
@@ -95,7 +95,7 @@ class PortalPage(QWebEnginePage):
     def createWindow(  # type: ignore[override]  # returning None refuses the window (Qt docs)
         self, _type: QWebEnginePage.WebWindowType
     ) -> QWebEnginePage | None:
-        # "No pop-ups or extra windows" (mobile-plans.md §4.12): the app opens none. Returning
+        # "No pop-ups or extra windows" (Mobile Plans web portal doc): the app opens none. Returning
         # None makes Qt emit newWindowRequested, which knows the pop-up's own target URL.
         return None
 

@@ -1,4 +1,4 @@
-"""Builds the two scripts injected into every allowed document (style-anchors §5.3).
+"""Builds the two scripts injected into every allowed document (qutebrowser's practice).
 
 The page half (`bridge.js`) defines the objects the portal sees in the page's main world and
 holds no secret. The channel half (`bridge_channel.js`) runs qwebchannel.js in an isolated world
@@ -66,7 +66,7 @@ def _script(name: str, source: str, world: QWebEngineScript.ScriptWorldId) -> QW
     # Document creation, so a script in the portal's <head> can use everything at once.
     script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
     script.setWorldId(world)
-    # Sub-frames get nothing, whatever their origin (mobile-plans.md §4.1: top-level only).
+    # Sub-frames get nothing, whatever their origin (Mobile Plans web portal doc: top-level only).
     script.setRunsOnSubFrames(False)
     return script
 

@@ -1,4 +1,4 @@
-"""Every Mobile Plans flow as a small state machine on the virtual clock (mobile-plans.md §3).
+"""Every Mobile Plans flow as a small state machine on the virtual clock (Mobile Plans scenarios).
 
 Pure: the eSIM side, the network, the screens and the portal callbacks are ports. Each flow
 has an operation id and announces every state in a `flow.state` event.

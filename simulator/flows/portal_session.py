@@ -135,7 +135,7 @@ class PortalSession:
                 call_seq=call.seq,
             )
         if result.portal_error is not None:
-            # The documented answer to a bad argument (mobile-plans.md §1.4, §3 preamble).
+            # The documented answer to a bad argument (Mobile Plans callbacks doc preamble).
             self.activation_complete(doc, result.portal_error, iccid="")
         if result.command is not None:
             self.events.emit(

@@ -1,4 +1,4 @@
-"""The app's own screens and their exact strings (mobile-plans.md §2.5, §3.1, §7.8).
+"""The app's own screens and their exact strings (Mobile Plans appendix doc).
 
 The UI shows whatever screen the flows announce in a `ui.screen` event; it decides nothing.
 """

@@ -36,7 +36,7 @@ __all__ = [
 
 _FIXTURES = "mobile_plans.fixtures"
 
-# What QtWebEngine says on every headless start; not the portal's doing (style-anchors §5.4).
+# What QtWebEngine says on every headless start; not the portal's doing (qutebrowser's practice).
 _OFFSCREEN_NOISE = (
     "^QRhiGles2: Failed to create (temporary )?context$",
     "^Failed to create RHI for backend: OpenGL$",

@@ -1,7 +1,7 @@
 """A line's billing cycle: a day of the month, or a period in days (pure calendar arithmetic).
 
 PromoChange callbacks are sent "shortly after the end of a device's billing cycle"
-(thingspace-callbacks.md §1.2.1), so the platform needs to know when each cycle ends.
+(ThingSpace PromoChange sample doc), so the platform needs to know when each cycle ends.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-_SPEC = "thingspace-callbacks.md §1.2.1"
+_SPEC = "ThingSpace PromoChange sample doc"
 
 
 class BillingCycleError(ValueError):

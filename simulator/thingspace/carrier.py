@@ -2,7 +2,7 @@
 
 A line links ICCID, MDN, IMEI and MSISDN to a plan, its promotions (each with an end date), a
 billing cycle and a status. The platform side closes billing cycles and reports each promotion
-that ended as a ``PromoChange`` (thingspace-callbacks.md §1.2.1); the listener side applies
+that ended as a ``PromoChange`` (ThingSpace PromoChange sample doc); the listener side applies
 callbacks to the lines. One SQLite transaction per operation (DESIGN.md §3), so a crash never
 leaves half a change.
 
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 CALENDAR_START = datetime(2017, 3, 1)
-_SPEC = "thingspace-callbacks.md"
+_SPEC = "ThingSpace callback docs"
 # NXX 555, lines 0100-0199: the NANP numbers reserved for fiction, never a real subscriber.
 _TEST_NPAS = ("312", "212", "415", "617", "202", "303", "404", "503", "612", "713")
 

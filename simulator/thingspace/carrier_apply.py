@@ -2,7 +2,7 @@
 
 Pure: takes the callback and the line it names, returns an :class:`AppliedChange` (with the
 rows to write). Anything not modelled is recorded, never guessed into state
-(thingspace-callbacks.md §1.2.5: several payload shapes are unverified).
+(ThingSpace SOAP CallbackRequest doc: several payload shapes are unverified).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from .codec import (
     PromoChange,
     UnverifiedFields,
 )
+from .codec.errors import spec_ref
 
 if TYPE_CHECKING:
     from .carrier import Line
 
-_SPEC = "thingspace-callbacks.md"
+_SPEC = "ThingSpace callback docs"
 _DROPPED = re.compile(r"dropped\s*[:\-]\s*(?P<code>\S.*?)\s*\.?$", re.IGNORECASE)
 
 
@@ -51,11 +52,11 @@ class AppliedChange:
 
 def _recorded(outcome: str, message: str, line: Line | None, spec: str) -> AppliedChange:
     iccid = None if line is None else str(line.iccid)
-    return AppliedChange(False, outcome, message, iccid, f"{_SPEC} {spec}")
+    return AppliedChange(False, outcome, message, iccid, spec_ref(spec))
 
 
 def _applied(outcome: str, message: str, line: Line, plan: ChangePlan, spec: str) -> AppliedChange:
-    return AppliedChange(True, outcome, message, str(line.iccid), f"{_SPEC} {spec}", plan)
+    return AppliedChange(True, outcome, message, str(line.iccid), spec_ref(spec), plan)
 
 
 def plan_change(callback: CallbackMessage, line: Line | None) -> AppliedChange:

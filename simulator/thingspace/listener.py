@@ -1,4 +1,4 @@
-"""The operator's reference callback listener: aiohttp, no Qt (thingspace-callbacks.md §2.3–§2.7).
+"""The operator's reference callback listener: aiohttp, no Qt (ThingSpace listener answers doc).
 
 Gates in the order field practice recommends (§2.7): content type and body cap before the body
 is read in full (§5), safe parse (§5), constant-time credential compare, de-duplication on

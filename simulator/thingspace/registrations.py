@@ -1,4 +1,4 @@
-"""Callback listener registrations per account and service (thingspace-callbacks.md §2.1, §2.2).
+"""Callback listener registrations per account and service (ThingSpace SOAP registration doc).
 
 Rules, each rejected with a named :class:`RegistrationError`:
 

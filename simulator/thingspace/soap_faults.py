@@ -1,7 +1,7 @@
 """SOAP 1.1 response envelopes the simulator's servers answer with (Fault and empty ack).
 
 Built as ElementTree elements and serialised by the codec's writer, never by string formatting
-(thingspace-callbacks.md §5 (5)).
+(safe XML parsing (defusedxml; SOAP 1.1 forbids a DTD) (5)).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from simulator.data_dir import UI
 
-PORTAL_FRAME = QSize(800, 600)  # the documented default frame (mobile-plans.md §4.12)
+PORTAL_FRAME = QSize(800, 600)  # the documented default frame (Mobile Plans web portal doc)
 SIDE_DOCK_WIDTH = 440  # the Operator form, the eSIM columns and the Clock buttons fit
 TIMELINE_DOCK_WIDTH = 340
 BOTTOM_DOCK_HEIGHT = 170

@@ -1,4 +1,4 @@
-"""'Leave the third party website?' (mobile-plans.md §2.5, from the docs' screenshot)."""
+"""'Leave the third party website?' (Mobile Plans appendix doc, from the docs' screenshot)."""
 
 from __future__ import annotations
 

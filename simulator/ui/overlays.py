@@ -19,7 +19,7 @@ from simulator.ui.style import PAGE_STYLE, plain_label
 
 
 class ProgressPopup(QFrame):
-    """ "Installing eSIM profile (xKB of yKB)" over the web view (mobile-plans.md §3.2)."""
+    """ "Installing eSIM profile (xKB of yKB)" over the web view (Mobile Plans scenarios doc)."""
 
     def __init__(self, operator_name: str, parent: QWidget) -> None:
         super().__init__(parent)

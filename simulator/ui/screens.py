@@ -78,7 +78,7 @@ class AppPage(QWidget):
 
 
 class ProviderPage(AppPage):
-    """The cellular data provider page the portal is opened from (mobile-plans.md §2.5)."""
+    """The cellular data provider page the portal is opened from (Mobile Plans appendix doc)."""
 
     continueClicked = Signal()
 

@@ -26,7 +26,7 @@ DOWNLOADS = int(sys.argv[1]) if len(sys.argv) > 1 else 50
 SIZE_BYTES = 60 * 1024  # the stub SM-DP+'s default profile size
 FLOOR_ROUNDS = 200
 
-# What one download signs, verifies and agrees (esim-rsp.md §3.5, §3.6):
+# What one download signs, verifies and agrees (SGP.22 §3.1.3):
 #   signatures: serverSignature1, euiccSignature1, smdpSignature2, euiccSignature2, smdpSign,
 #               euiccSignPIR
 #   verifications: eUICC: CERT.DPauth, serverSignature1, CERT.DPpb, smdpSignature2, smdpSign;

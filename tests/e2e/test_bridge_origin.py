@@ -1,4 +1,4 @@
-"""Origin policy (mobile-plans.md §4.1): https, the notification host, top-level documents only."""
+"""Origin policy (web portal doc): https, the notification host, top-level documents only."""
 
 from __future__ import annotations
 

@@ -135,7 +135,7 @@ def test_a_profile_bigger_than_the_free_space_is_insufficient_space(stepped: Har
 def test_an_order_needing_a_confirmation_code_is_confirmation_code_missing(
     stepped: Harness,
 ) -> None:
-    # Mobile Plans never asks for a code (mobile-plans.md §4.10): the contract says so, and the
+    # Mobile Plans never asks for a code (web portal doc): the contract says so, and the
     # LPA then stops with confirmationCodeMissing.
     order = stepped.simulator.esim.create_order(confirmation_code="1234")
     stepped.launch_and_wait()

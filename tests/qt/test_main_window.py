@@ -259,8 +259,8 @@ def test_the_error_page_says_what_failed_underneath(qtbot: QtBot, make_window: M
 def test_plain_detail_drops_note_references() -> None:
     message = (
         "AuthenticateClient: the SM-DP+ refused with 8.2/1.2 (profile not yet released): "
-        "order.not-released: the profile of X is not released (esim-rsp.md §2.4 (status codes))"
-        " [es9.8.2/1.2; SGP.22 §6.5.2 status codes; esim-rsp.md §2.4]"
+        "order.not-released: the profile of X is not released (SGP.22 §6.5.2 (status codes))"
+        " [es9.8.2/1.2; SGP.22 §6.5.2 status codes]"
     )
     assert plain_detail(message) == (
         "AuthenticateClient: the SM-DP+ refused with 8.2/1.2 (profile not yet released): "

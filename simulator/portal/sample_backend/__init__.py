@@ -2,7 +2,7 @@
 
 A believable, small MO backend: a plan catalogue, accounts (sign in or new), an in-memory
 line model (plan, balance in MB) and orders. eSIM orders are placed on the SM-DP+ through
-ES2+ over HTTPS, as a real operator does (mobile-plans.md §0, arrow 3 "Portal↔SM-DP+";
+ES2+ over HTTPS, as a real operator does (Mobile Plans architecture doc, arrow 3 "Portal↔SM-DP+";
 esim/smdp/es2plus.py): ``downloadOrder`` (with the EID when the launch gave one), then
 ``confirmOrder`` with ``releaseFlag: true``; the activation code is
 ``1$<smdpAddress>$<matchingId>``.

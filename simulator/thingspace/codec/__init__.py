@@ -4,7 +4,7 @@
 :class:`CallbackDecodeError` (rule, message, spec section, HTTP status hint). ``build_*``
 functions write what the platform would send; ``compose_message`` makes the message itself
 from a service name, devices and ``NAME=VALUE`` fields (every service of §1.1).
-Spec: ``thingspace-callbacks.md``.
+Spec: ``ThingSpace callback docs``.
 """
 
 from __future__ import annotations

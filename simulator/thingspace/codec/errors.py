@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SPEC_FILE = "thingspace-callbacks.md"
+SPEC_FILE = "ThingSpace callback docs"
 
 _MAX_SHOWN = 64
 
@@ -13,9 +13,42 @@ def shown(value: object) -> str:
     return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "…"
 
 
+# Our notes' section numbers, named by the public ThingSpace/nPhase topic they summarise.
+_TOPICS = (
+    ("§0", "overview"),
+    ("§1.1", "callback service names"),
+    ("§1.2.1", "the PromoChange sample"),
+    ("§1.2.2", "ResumeTrackingNotification"),
+    ("§1.2.3", "ExternalProvisioningChange"),
+    ("§1.2.4", "CarrierService"),
+    ("§1.2.5", "the SOAP Data children"),
+    ("§1.2.6", "mobile-originated SMS"),
+    ("§1.2", "the SOAP CallbackRequest"),
+    ("§1.3", "REST callbacks"),
+    ("§2.1", "SOAP callback registration"),
+    ("§2.2", "REST callback registration"),
+    ("§2.3", "what a listener returns"),
+    ("§2.4", "retries"),
+    ("§2.5", "ordering"),
+    ("§2.6", "duplicates and RequestId"),
+    ("§2.7", "security"),
+    ("§3", "device identifiers"),
+    ("§5", "receiving SOAP safely: no DTD, no entities"),
+)
+
+
 def spec_ref(section: str) -> str:
-    """The reference string for a section of the ThingSpace spec, e.g. ``"§1.2.1"``."""
-    return f"{SPEC_FILE} {section}"
+    """Where a rule comes from, named by its ThingSpace topic (``"§1.2.1"`` → the PromoChange
+    sample); several sections (``"§1.2, §2.6"``) name each topic once."""
+    topics: list[str] = []
+    for part in section.split(","):
+        key = part.strip().split(" ")[0]
+        for prefix, topic in _TOPICS:
+            if key == prefix or key.startswith(prefix + "."):
+                if topic not in topics:
+                    topics.append(topic)
+                break
+    return f"{SPEC_FILE}: {'; '.join(topics)}" if topics else SPEC_FILE
 
 
 class RuleError(ValueError):

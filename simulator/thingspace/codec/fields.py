@@ -1,7 +1,7 @@
 """An ordered, extensible tree of named values for payload shapes the spec could not verify.
 
 Several ``Data`` children (Usage, SMSDelivery, PRLInformation, ...) have no published content
-model (thingspace-callbacks.md §1.2.5), so they are carried as this tree: element or key order is
+model (ThingSpace SOAP docs), so they are carried as this tree: element or key order is
 kept, repeated names are allowed (XML repeats elements), and nothing is guessed.
 """
 

@@ -1,4 +1,4 @@
-"""Callback service names as registered with the platform (thingspace-callbacks.md §1.1).
+"""Callback service names as registered with the platform (ThingSpace service names doc).
 
 Verizon spells some services two ways on different pages; both are accepted and mapped to one
 canonical member, so a registration made with either spelling finds the same listener.

@@ -1,4 +1,4 @@
-"""Payloads whose content model is not published (thingspace-callbacks.md §1.2.5), and MO SMS.
+"""Payloads whose content model is not published (ThingSpace SOAP CallbackRequest doc), and MO SMS.
 
 Their content is carried as found, in an :class:`UnverifiedFields` tree, marked
 ``SHAPE_VERIFIED = False``; nothing about their inner names is guessed.

@@ -64,7 +64,7 @@ class CardStatusError(AssertionError):
 
 @dataclass
 class Lpa:
-    """Drives the card only through transmit(), like lpac does (esim-rsp.md §3.3)."""
+    """Drives the card only through transmit(), like lpac does (SGP.22 §5.7.2)."""
 
     card: Euicc
     segment: int = 120
@@ -169,7 +169,7 @@ def unprotected_package(iccid: str, size: int = 3000) -> bytes:
 
 @dataclass
 class FakeSmdp:
-    """The SM-DP+ half of esim-rsp.md §3.5, built from esim.crypto and esim.asn1."""
+    """The SM-DP+ half of SGP.22 §3.1.3, built from esim.crypto and esim.asn1."""
 
     certs: CertificateSet = field(default_factory=certificates)
     address: str = SMDP_ADDRESS

@@ -143,7 +143,7 @@ _SEQUENCES: dict[str, Iterator[int]] = {}
 
 
 class FakeEuicc:
-    """The eUICC side of ES10b, enough to drive ES9+ with real crypto (esim-rsp.md §3.5)."""
+    """The eUICC side of ES10b, enough to drive ES9+ with real crypto (SGP.22 §3.1.3)."""
 
     def __init__(self, credential: Credential | None = None) -> None:
         certs = test_certificates()
@@ -428,7 +428,7 @@ async def run_download(
     send_notification: bool = True,
     stop_after: str | None = None,
 ) -> Outcome:
-    """The whole ES9+ download as an LPA does it (esim-rsp.md §3.5)."""
+    """The whole ES9+ download as an LPA does it (SGP.22 §3.1.3)."""
     outcome = Outcome()
 
     async def step(function: str, body: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""Activation codes: esim-rsp.md §1.1 serialisations, §1.4 real codes, §1.3 rejections, fuzzing."""
+"""Activation codes: SGP.22 §4.1 serialisations, §1.4 real codes, §1.3 rejections, fuzzing."""
 
 from __future__ import annotations
 

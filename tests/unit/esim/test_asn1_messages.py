@@ -1,4 +1,4 @@
-"""esim.asn1: tags of esim-rsp.md §3.4 byte for byte, round trips, raw slices, fuzzing."""
+"""esim.asn1: tags of SGP.22 §5.7 byte for byte, round trips, raw slices, fuzzing."""
 
 from __future__ import annotations
 
@@ -241,7 +241,7 @@ CASES: list[tuple[m.Message, Any, bytes | None]] = [
         h("bf2407b8058003883 70a".replace(" ", "")),
     ),
     (
-        m.STORE_METADATA_REQUEST,  # the known-answer plaintext of esim-rsp.md §3.6
+        m.STORE_METADATA_REQUEST,  # the known-answer plaintext of SGP.22 §2.6
         {
             "iccid": ICCID,
             "serviceProviderName": "GSMA_TEST",

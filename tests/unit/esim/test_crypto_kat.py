@@ -1,4 +1,4 @@
-"""Known-answer tests of esim.crypto against a third-party SM-DP+ trace (esim-rsp.md §3.6).
+"""Known-answer tests of esim.crypto against a third-party SM-DP+ trace (SGP.22 §2.6).
 
 The vectors were captured from a commercial SM-DP+ and published as data in pySim's unit tests
 ("mode51"); only the hex values are used here.

@@ -1,7 +1,7 @@
 """esim.euicc crash consistency: kill the card process (os._exit) at many points of an install.
 
 After every kill, the reopened card holds the profile completely (with its ISD-P AID and its
-install notification) or not at all (DESIGN.md §3, esim-rsp.md §3.5 step 8).
+install notification) or not at all (DESIGN.md §3).
 """
 
 from __future__ import annotations

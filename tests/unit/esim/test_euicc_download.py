@@ -1,5 +1,5 @@
 """esim.euicc download path: AuthenticateServer, PrepareDownload, LoadBPP, CancelSession
-(esim-rsp.md §3.5, §3.6, §3.8) against a fake SM-DP+ built from real crypto."""
+(SGP.22 §3.1.3) against a fake SM-DP+ built from real crypto."""
 
 from __future__ import annotations
 

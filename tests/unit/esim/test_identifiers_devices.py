@@ -1,4 +1,4 @@
-"""IMEI, MEID, ESN, MDN, MIN, MSISDN: vectors from thingspace-callbacks.md §3.3."""
+"""IMEI, MEID, ESN, MDN, MIN, MSISDN: vectors from ThingSpace device identifiers doc."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ICCID and EID: known answers from esim-rsp.md §4.1–4.2 and mobile-plans.md §2.2; round-trips."""
+"""ICCID and EID: known answers from ITU-T E.118 and Mobile Plans web portal doc; round-trips."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _attempt(parse: Callable[[T], object], value: T) -> object:
 @pytest.mark.parametrize(
     "text",
     [
-        "8988247000100003319",  # mobile-plans.md §2.2 query-parameter example
+        "8988247000100003319",  # Mobile Plans web portal doc query-parameter example
         "8944476500008772514",
         "89852351224030086192",
         "89103000000489435368",
@@ -56,7 +56,7 @@ def test_iccid_sgp22_encoding_of_19_digits_pads_with_f() -> None:
 
 
 def test_iccid_profile_header_bcd_known_answer() -> None:
-    # TS48V1-A-UNIQUE.der ProfileHeader.iccid, esim-rsp.md §4.1
+    # TS48V1-A-UNIQUE.der ProfileHeader.iccid
     iccid = Iccid.from_bcd(bytes.fromhex("8949449999999990023F"))
     assert iccid.digits == "8949449999999990023"
     assert iccid.to_bcd().hex().upper() == "8949449999999990023F"
@@ -79,7 +79,7 @@ def test_iccid_with_check_digit() -> None:
         ("8988-2470-0010-0003-319", "iccid.characters"),
         ("8988247000100003319F1", "iccid.characters"),
         ("89882470001000033١9", "iccid.characters"),  # Arabic-Indic digit
-        ("988247000100003555", "iccid.prefix"),  # the docs' typo, mobile-plans.md §2.2
+        ("988247000100003555", "iccid.prefix"),  # the docs' typo
     ],
 )
 def test_iccid_rejections_name_the_rule(text: str, rule: str) -> None:
@@ -164,7 +164,7 @@ def test_real_eids_parse(text: str) -> None:
     ("text", "rule"),
     [
         ("", "eid.empty"),
-        # v-euicc's default EID fails mod 97 (esim-rsp.md §3.10)
+        # v-euicc's default EID fails mod 97 (SGP.22 §3.1)
         ("89049032000000000000000000000123", "eid.check-digits"),
         ("89049032123451234512345678901335", "eid.check-digits"),
         ("8904903212345123451234567890123", "eid.length"),

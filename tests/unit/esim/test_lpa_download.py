@@ -29,7 +29,7 @@ def test_full_download_installs_and_delivers_the_install_notification(tmp_path: 
             assert result.aid.startswith("A0000005591010FFFFFFFF89")
             assert result.smdp_address == SMDP_ADDRESS
             assert result.metadata.iccid == order.iccid
-            # The profile is on the card, disabled (esim-rsp.md §3.5 step 8.6).
+            # The profile is on the card, disabled (SGP.22 §3.1.3.6).
             [profile] = stack.lpa.profiles.list_profiles()
             assert (profile.iccid, profile.state, profile.aid) == (
                 order.iccid,

@@ -1,4 +1,4 @@
-"""Negative cases through the real stack (esim-rsp.md §5.6 step 3 and the mapping rows).
+"""Negative cases through the real stack (SGP.22 and the mapping rows).
 
 Each test asserts the Mobile Plans ``activation_error`` the LPA reports.
 """

@@ -1,4 +1,4 @@
-"""esim.pki: generated test PKI profiles, save/load, caching and chain checks (esim-rsp.md §3.2)."""
+"""esim.pki: generated test PKI profiles, save/load, caching and chain checks (SGP.26)."""
 
 from __future__ import annotations
 

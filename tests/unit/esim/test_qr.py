@@ -1,4 +1,4 @@
-"""QR codes: segno renders, our PNG decoder + zxing-cpp read back (esim-rsp.md §1.2)."""
+"""QR codes: segno renders, our PNG decoder + zxing-cpp read back (SGP.22 §4.1)."""
 
 from __future__ import annotations
 

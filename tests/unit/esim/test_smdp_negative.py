@@ -1,4 +1,4 @@
-"""Every refusal of the SM-DP+ maps to the esim-rsp.md §2.4 subject/reason code."""
+"""Every refusal of the SM-DP+ maps to the SGP.22 §6.5.2 subject/reason code."""
 
 from __future__ import annotations
 

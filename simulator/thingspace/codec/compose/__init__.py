@@ -1,7 +1,7 @@
 """Compose the callback a platform would send: a service, devices and ``NAME=VALUE`` fields.
 
 The one message builder behind the Platform panel's composer and ``mobileplans-sim thingspace
-send`` (issue 5, item 6). It builds every service of thingspace-callbacks.md §1.1, and the
+send`` (issue 5, item 6). It builds every service of ThingSpace service names doc, and the
 ``Data`` children of §1.2 that belong to no single service (``Fault``, ``Summary`` and
 ``Status``). Every field has a default, so a service name alone is enough to make a message.
 
