@@ -48,7 +48,11 @@ __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 CONNECTED_TITLE = "You're connected"
 NOT_CONNECTED_TITLE = "Not connected"
 _BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
-_NOTE_REFERENCES = re.compile(r"\s*\([^()]*\.md\b(?:[^()]|\([^()]*\))*\)")
+# "(SGP.22 §6.5.2 …)", "(ITU-T E.118)", "(… notes.md …)": where a rule comes from, not what failed
+_NOTE_REFERENCES = re.compile(
+    r"\s*\((?:[^()]*\.md\b|(?:SGP|ITU|ISO|RFC|GlobalPlatform|X\.\d)[^()]*?\d)"
+    r"(?:[^()]|\([^()]*\))*\)"
+)
 
 
 def plain_detail(message: str) -> str:

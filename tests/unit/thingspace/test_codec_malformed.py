@@ -41,7 +41,7 @@ PLAIN_DOCTYPE = b'<!DOCTYPE s:Envelope SYSTEM "http://attacker.invalid/soap.dtd"
 
 def _rule(excinfo: pytest.ExceptionInfo[CallbackDecodeError]) -> str:
     error = excinfo.value
-    assert error.spec.startswith("ThingSpace callback docs §")
+    assert error.spec.startswith("ThingSpace callback docs: ")
     return error.rule
 
 
