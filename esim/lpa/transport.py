@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import ssl
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,10 +28,18 @@ class UnresolvedHost(httpcore.ConnectError):
 
 
 def trust_context(anchors: Iterable[x509.Certificate]) -> ssl.SSLContext:
-    """A TLS ≥ 1.2 client context trusting exactly ``anchors`` (the CI certificates)."""
+    """A TLS ≥ 1.2 client context trusting exactly ``anchors`` (the CI certificates).
+
+    Shared by every client trusting the same anchors (an LPA makes one client per download and
+    loading the anchors is most of a context's cost): callers never change it."""
     pem = "".join(anchor.public_bytes(Encoding.PEM).decode("ascii") for anchor in anchors)
     if not pem:
         raise ValueError("an ES9+ client needs at least one CI certificate as trust anchor")
+    return _context_trusting(pem)
+
+
+@functools.lru_cache(maxsize=16)
+def _context_trusting(pem: str) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_verify_locations(cadata=pem)
