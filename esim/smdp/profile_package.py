@@ -211,10 +211,9 @@ def unprotected_profile_package(spec: ProfileSpec) -> bytes:
     while total < spec.size_bytes:
         remaining = spec.size_bytes - total
         payload_size = max(1, min(_FILLER_CHUNK, remaining - 24))
-        stream = b"".join(
-            hashlib.sha256(seed + struct.pack(">II", counter, block)).digest()
-            for block in range((payload_size + 31) // 32)
-        )[:payload_size]
+        # One extendable-output hash per element (not one SHA-256 per 32 bytes): the filler of a
+        # 60 KB profile cost ~2 ms of SM-DP+ CPU per download.
+        stream = hashlib.shake_256(seed + struct.pack(">I", counter)).digest(payload_size)
         element = encode_tlv(
             0xA9,  # nonStandard [9]: PE header, issuerID, content
             _pe_header(counter)
