@@ -22,6 +22,7 @@ from simulator.portal.tls import HOSTED_DOMAIN
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RequestObserver = Callable[[str, str, str, Mapping[str, str]], None]
+INLINE_FILE_BYTES = 1 << 20  # larger files (videos, archives) stream from a worker thread
 
 # A test and the `check` command use this host to show what the app does with plain http.
 INSECURE_HOST = f"insecure.{HOSTED_DOMAIN}"
@@ -91,13 +92,20 @@ def _static(root: Path, url_path: str) -> web.StreamResponse:
     if not target.is_file():
         return web.Response(status=404, text=f"{url_path} is not in the portal folder\n")
     content_type, _ = mimetypes.guess_type(target.name)
-    return web.FileResponse(
-        target,
-        headers={
-            "Content-Type": content_type or "application/octet-stream",
-            "Cache-Control": "no-store",
-        },
-    )
+    headers = {
+        "Content-Type": content_type or "application/octet-stream",
+        "Cache-Control": "no-store",
+    }
+    try:
+        size = target.stat().st_size
+        if size <= INLINE_FILE_BYTES:
+            # A portal's pages, scripts and styles: read at once on the loop. FileResponse would
+            # hop to a worker thread several times per file (stat, open, read: no sendfile
+            # through TLS), which made each one cost tens of milliseconds of a page load.
+            return web.Response(body=target.read_bytes(), headers=headers)
+    except OSError:
+        return web.Response(status=404, text=f"{url_path} is not in the portal folder\n")
+    return web.FileResponse(target, headers=headers)
 
 
 class PortalFront:
