@@ -58,8 +58,8 @@ def _launch_and_break(log: EventLog, url: str, call_seq: int) -> Event:
 
 
 def _text(panel: ContractPanel, row: int, column: int) -> str:
-    item = panel.table.item(row, column)
-    return "" if item is None else item.text()
+    text = panel.model.index(row, column).data()
+    return "" if text is None else str(text)
 
 
 def test_violations_are_grouped_by_launch_with_unique_call_numbers(
@@ -70,7 +70,7 @@ def test_violations_are_grouped_by_launch_with_unique_call_numbers(
     second = _launch_and_break(log, "https://contoso.example/?n=2", call_seq=4)
     log.emit("contract.violation", rule="metadata.field.unknown", severity="info", message="x")
     assert len(contract.violations()) == 3
-    assert contract.table.rowCount() == 5  # two launch headers, three violations
+    assert contract.model.rowCount() == 5  # two launch headers, three violations
     assert _text(contract, 0, 0).startswith("Launch 1 · https://contoso.example/?n=1")
     assert _text(contract, 2, 0).startswith("Launch 2 · https://contoso.example/?n=2")
     assert _text(contract, 1, CALL) == f"MobilePlans.notifyCancelledPurchase (event #{first.seq})"
@@ -86,7 +86,7 @@ def test_a_row_shows_its_rule_and_leads_to_its_call(
     contract, timeline = panels
     call = _launch_and_break(log, "https://contoso.example/", call_seq=2)
     contract.violations()  # shown now
-    contract.table.cellClicked.emit(1, LINK)
+    contract.table.clicked.emit(contract.model.index(1, LINK))
     shown = contract.rule_view.toPlainText()
     assert "metadata.required.missing" in shown
     assert "A required metadata field is missing" in shown
@@ -94,7 +94,7 @@ def test_a_row_shows_its_rule_and_leads_to_its_call(
     assert '"method": "notifyCancelledPurchase"' in shown
     timeline.filter.setText("contract.violation")  # hides the call
     with qtbot.waitSignal(contract.eventRequested) as requested:
-        contract.table.cellClicked.emit(1, CALL)
+        contract.table.clicked.emit(contract.model.index(1, CALL))
     assert requested.args == [call.seq]
     assert timeline.filter.text() == ""
     selected = timeline.table.selectionModel().selectedRows()
@@ -113,7 +113,7 @@ def test_clear_and_export_as_json_lines(
     assert everything == [e.to_json() for e in log]
     contract.clear()
     timeline.clear()
-    assert contract.table.rowCount() == 0
+    assert contract.model.rowCount() == 0
     assert contract.summary.text() == "No contract violations."
     assert timeline.model.rowCount() == 0
     log.emit("app.exit", code=0)

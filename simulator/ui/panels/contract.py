@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QFont
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -32,12 +31,17 @@ from PySide6.QtWidgets import (
 from simulator.contract.violations import RULES_PAGE, rule_link
 from simulator.events import Event
 from simulator.report.rules_page import rule_entry
+from simulator.ui.panels.contract_model import (
+    CALL,
+    COLUMNS,
+    LINK,
+    MESSAGE,
+    ContractRow,
+    ContractTableModel,
+)
 from simulator.ui.panels.timeline import write_json_lines
 
-_COLUMNS = ("call", "severity", "rule", "message", "read about it")
-CALL, SEVERITY, RULE, MESSAGE, LINK = range(len(_COLUMNS))
-_COLOURS = {"error": QColor("#b3261e"), "warning": QColor("#8a5300"), "info": QColor("#3b5b8c")}
-_LINK_COLOUR = QColor("#1f4e8c")
+__all__ = ["CALL", "LINK", "ContractPanel"]
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -57,14 +61,15 @@ class ContractPanel(QWidget):
         self.export_button = QPushButton("Export…", self)
         self.export_button.setToolTip("Save the violations shown as JSON Lines")
         self.export_button.clicked.connect(self._ask_export)
-        self.table = QTableWidget(0, len(_COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.model = ContractTableModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setSectionResizeMode(MESSAGE, QHeaderView.ResizeMode.Stretch)
-        self.table.cellClicked.connect(self._clicked)
+        self.table.clicked.connect(self._index_clicked)
         self.rule_view = QTextBrowser(self)
         self.rule_view.setOpenLinks(False)
         self.rule_view.anchorClicked.connect(self._open_source)
@@ -72,8 +77,6 @@ class ContractPanel(QWidget):
             f"Click a violation to read its rule ({RULES_PAGE}) and see its call"
         )
         self.counts = {"error": 0, "warning": 0, "info": 0}
-        self._row_events: list[Event | None] = []  # None for a launch's header row
-        self._row_calls: list[Event | None] = []
         self._launches = 0
         self._calls: dict[object, Event] = {}  # the launch's call number -> its bridge.call
         self._pending: list[Event] = []
@@ -105,15 +108,23 @@ class ContractPanel(QWidget):
 
     def _append_pending(self) -> None:
         pending, self._pending = self._pending, []
-        self.table.setUpdatesEnabled(False)
+        rows: list[ContractRow] = []
         for event in sorted(pending, key=lambda e: e.seq):
             if event.kind == "portal.launch":
-                self._launched(event)
+                self._launches += 1
+                self._calls.clear()  # call numbers start again in each document
+                rows.append(ContractRow.launch(self._launches, event))
             elif event.kind == "bridge.call":
                 self._calls[event.fields.get("seq")] = event
             else:
-                self._append(event)
-        self.table.setUpdatesEnabled(True)
+                rows.append(self._violation_row(event))
+        if not rows:
+            return
+        first = self.model.rowCount()
+        self.model.extend(rows)
+        for offset, row in enumerate(rows):
+            if row.violation is None:  # a launch's header spans the table
+                self.table.setSpan(first + offset, 0, 1, len(COLUMNS))
         self.table.scrollToBottom()
         self._update_summary()
 
@@ -131,52 +142,22 @@ class ContractPanel(QWidget):
             )
         )
 
-    def _launched(self, event: Event) -> None:
-        self._launches += 1
-        self._calls.clear()  # call numbers start again in each document
-        row = self._new_row(None, None)
-        item = QTableWidgetItem(f"Launch {self._launches} · {event.fields.get('url', '')}")
-        font = QFont(item.font())
-        font.setBold(True)
-        item.setFont(font)
-        item.setToolTip(str(event.fields.get("url", "")))
-        self.table.setItem(row, 0, item)
-        self.table.setSpan(row, 0, 1, len(_COLUMNS))
-
-    def _new_row(self, violation: Event | None, call: Event | None) -> int:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        self._row_events.append(violation)
-        self._row_calls.append(call)
-        return row
-
-    def _append(self, event: Event) -> None:
+    def _violation_row(self, event: Event) -> ContractRow:
         fields = event.fields
         severity = str(fields.get("severity", ""))
-        rule = str(fields.get("rule", ""))
         call = self._calls.get(fields.get("call_seq")) if fields.get("call_seq") else None
-        row = self._new_row(event, call)
-        name = f"{fields.get('object', '')}.{fields.get('method', '')}"
-        where = f"{name} (event #{call.seq})" if call is not None else name
-        values = (where, severity, rule, fields.get("message"), rule_link(rule) if rule else "")
-        for column, value in enumerate(values):
-            item = QTableWidgetItem(str(value or ""))
-            item.setToolTip(str(value or ""))
-            if column == SEVERITY and severity in _COLOURS:
-                item.setForeground(_COLOURS[severity])
-            if column == LINK or (column == CALL and call is not None):
-                item.setForeground(_LINK_COLOUR)
-                font = QFont(item.font())
-                font.setUnderline(True)
-                item.setFont(font)
-            self.table.setItem(row, column, item)
         self.counts[severity] = self.counts.get(severity, 0) + 1
+        return ContractRow.of(event, call)
+
+    def _index_clicked(self, index: QModelIndex) -> None:
+        self._clicked(index.row(), index.column())
 
     def _clicked(self, row: int, column: int) -> None:
-        violation = self._row_events[row] if row < len(self._row_events) else None
+        rows = self.model.rows
+        violation = rows[row].violation if 0 <= row < len(rows) else None
         if violation is None:
             return
-        call = self._row_calls[row]
+        call = rows[row].call
         self.show_rule(str(violation.fields.get("rule", "")), call)
         if column == CALL and call is not None:
             self.eventRequested.emit(call.seq)
@@ -202,14 +183,13 @@ class ContractPanel(QWidget):
     def violations(self) -> list[Event]:
         """The violations shown, in order."""
         self._append_pending()
-        return [event for event in self._row_events if event is not None]
+        return [row.violation for row in self.model.rows if row.violation is not None]
 
     def clear(self) -> None:
         """Empty the panel (the event log keeps everything)."""
         self._pending.clear()
-        self.table.setRowCount(0)
-        self._row_events.clear()
-        self._row_calls.clear()
+        self.table.clearSpans()
+        self.model.clear()
         self.counts = dict.fromkeys(self.counts, 0)
         self.rule_view.clear()
         self._update_summary()
