@@ -123,7 +123,7 @@ SHOTS: dict[str, Shot] = {
     "load-failed": ("load-failed", lambda sim: None),
     # Two delayed downloads (30 and 45 min); at 31 min one is ready, the other still waits.
     "toast": ("toast:Download", lambda sim: _delayed_pair(sim)),
-    "connected": ("toast:You're connected", lambda sim: _connect_after(sim, 60)),
+    "connected": ("toast:You’re connected", lambda sim: _connect_after(sim, 60)),
 }
 # A portal that answers with an error page, for "No services are available right now."
 PORTAL_URLS = {"load-failed": "https://down.mobileplans.test/"}

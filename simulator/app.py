@@ -196,7 +196,6 @@ class Simulator(QObject):
         self.window.leaveAnswered.connect(self.session.leave_answered)
         # Provider page -> the operator's Gateway page (GetOffers) -> its button opens the portal.
         self.window.continueRequested.connect(self.operator_experience.service.open_gateway)
-        self.window.retryRequested.connect(self.launch)
         self.window.errorAnswered.connect(self.flows.error_answered)
         self.window.balanceClosed.connect(self.flows.balance_closed)
         self.window.toastAnswered.connect(self.flows.toast_answered)

@@ -313,9 +313,9 @@ class FlowEngine:
             def final(state: Registration) -> None:
                 operator = self.options.operator_name
                 if state.connected:
-                    text = f"You're connected to the cellular network with {operator}."
+                    text = f"You’re connected to the cellular network with {operator}."
                 else:
-                    text = f"We couldn't connect you to {operator} ({state})."
+                    text = f"We couldn’t connect you to {operator} ({state})."
                 self.toast(text, ())
 
             self._register(flow, iccid, final)

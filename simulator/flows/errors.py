@@ -27,20 +27,20 @@ _INTERNAL_CODES = {
 _SENTENCES = {
     "serverFailure": screens.ERROR_SERVER,
     "serverNotReachable": (
-        "We couldn't reach your mobile operator's server. Check your connection and try again."
+        "We couldn’t reach your mobile operator’s server. Check your connection and try again."
     ),
     "insufficientSpaceOnCard": (
-        "There isn't enough space on your eSIM. Delete a profile you don't use and try again."
+        "There isn’t enough space on your eSIM. Delete a profile you don’t use and try again."
     ),
     "cardBusy": "Your eSIM is busy right now. Please try again in a moment.",
     "profileNotReleasedByOperator": (
-        "Your mobile operator hasn't released this profile yet. Please try again later."
+        "Your mobile operator hasn’t released this profile yet. Please try again later."
     ),
     "eidMismatch": "This profile was ordered for a different device.",
-    "invalidMatchingId": "Your mobile operator doesn't recognise this order.",
+    "invalidMatchingId": "Your mobile operator doesn’t recognise this order.",
     "profileNotAvailableForNewBinding": "This profile has already been used or has expired.",
     "confirmationCodeMissing": (
-        "This profile needs a confirmation code, which Mobile Plans can't ask for."
+        "This profile needs a confirmation code, which Mobile Plans can’t ask for."
     ),
     "incorrectConfirmationCode": "The confirmation code for this profile was not accepted.",
 }
@@ -49,7 +49,7 @@ _SENTENCES = {
 def error_text(activation_error: str) -> str:
     sentence = _SENTENCES.get(
         activation_error,
-        "We couldn't download the profile. Please try again later or contact your mobile operator.",
+        "We couldn’t download the profile. Please try again later or contact your mobile operator.",
     )
     code = _INTERNAL_CODES.get(activation_error, activation_error)
     return f"{sentence}\n\n{code} ({activation_error})"

@@ -23,22 +23,22 @@ class Screen(StrEnum):
 
 LEAVE_TITLE = "Leave the third party website?"
 LEAVE_BODY = (
-    "You'll be leaving the third-party website and going back to the cellular data provider page."
+    "You’ll be leaving the third-party website and going back to the cellular data provider page."
 )
 PROVIDER_TITLE = "Cellular data providers"
 INSTALLING = "Installing eSIM profile ({done}KB of {total}KB)"
 CONNECTING = (
-    "We're connecting you to the cellular network. This could take a few minutes. "
+    "We’re connecting you to the cellular network. This could take a few minutes. "
     "You can go ahead and close this app now."
 )
-ERROR_TITLE = "Can't complete your order"
+ERROR_TITLE = "Can’t complete your order"
 ERROR_SERVER = (
-    "We couldn't download the profile because there was a server problem. "
+    "We couldn’t download the profile because there was a server problem. "
     "Please try again later or contact your mobile operator."
 )
 LOAD_FAILED = "No services are available right now."
 LOAD_FAILED_DETAIL = "Please try again later."
-UPDATING_BANNER = "We're updating your cellular network settings, and it might take a few minutes."
+UPDATING_BANNER = "We’re updating your cellular network settings, and it might take a few minutes."
 
 
 def installing_text(done: int, total: int) -> str:

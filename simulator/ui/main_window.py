@@ -45,7 +45,7 @@ from simulator.ui.toasts import ToastStack
 
 __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 
-CONNECTED_TITLE = "You're connected"
+CONNECTED_TITLE = "You’re connected"
 NOT_CONNECTED_TITLE = "Not connected"
 _BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
 # "(SGP.22 §6.5.2 …)", "(ITU-T E.118)", "(… notes.md …)": where a rule comes from, not what failed
@@ -86,7 +86,6 @@ class PortalFrame(QWidget):
 class MainWindow(QMainWindow):
     backRequested = Signal()
     continueRequested = Signal()
-    retryRequested = Signal()
     leaveAnswered = Signal(bool)
     errorAnswered = Signal(bool)  # True: Try again
     balanceClosed = Signal()
@@ -118,13 +117,13 @@ class MainWindow(QMainWindow):
         self.plan_page = page_("Plan active")
         self.plan_page.add_button("Close", primary=True).clicked.connect(self._close_app)
         self.load_failed_page = LoadFailedPage(operator_name, self)
-        self.load_failed_page.retryClicked.connect(self.retryRequested)
         self.message_page = page_("")
         self.error_page = page_(screens.ERROR_TITLE)
+        # Close | Try again, in the order of the docs' screenshot of this dialog.
+        self.error_page.add_button("Close").clicked.connect(lambda: self.errorAnswered.emit(False))
         self.error_page.add_button("Try again", primary=True).clicked.connect(
             lambda: self.errorAnswered.emit(True)
         )
-        self.error_page.add_button("Close").clicked.connect(lambda: self.errorAnswered.emit(False))
         # What went wrong underneath, for the portal developer (the real app shows a code).
         self.error_detail = plain_label("", self.error_page)
         self.error_detail.setObjectName("screen-cv")
@@ -269,12 +268,12 @@ class MainWindow(QMainWindow):
         if registration.connected:
             self.connecting_page.title.setText(CONNECTED_TITLE)
             self.connecting_page.body.setText(
-                f"You're connected to the cellular network with {self.operator_name}."
+                f"You’re connected to the cellular network with {self.operator_name}."
             )
         else:
             self.connecting_page.title.setText(NOT_CONNECTED_TITLE)
             self.connecting_page.body.setText(
-                f"We couldn't connect you to {self.operator_name} ({registration})."
+                f"We couldn’t connect you to {self.operator_name} ({registration})."
             )
         self.connecting_page.progress.hide()
 

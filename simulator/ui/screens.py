@@ -85,8 +85,8 @@ class ProviderPage(AppPage):
     def __init__(self, operator_name: str, parent: QWidget | None = None) -> None:
         super().__init__(
             screens.PROVIDER_TITLE,
-            f"It looks like this is a {operator_name} account. We'll take you to the "
-            f"{operator_name} website.\n\nYou'll be going to a third-party website. Their terms, "
+            f"It looks like this is a {operator_name} account. We’ll take you to the "
+            f"{operator_name} website.\n\nYou’ll be going to a third-party website. Their terms, "
             "conditions, and privacy policy apply when you use their site.",
             parent,
             operator_name=operator_name,
@@ -95,7 +95,8 @@ class ProviderPage(AppPage):
 
 
 class LoadFailedPage(AppPage):
-    retryClicked = Signal()
+    """What the docs' screenshot shows: the message and the CV, and no button (the app offers
+    no retry there; the person goes back or closes the app)."""
 
     def __init__(self, operator_name: str = "", parent: QWidget | None = None) -> None:
         super().__init__(
@@ -105,7 +106,6 @@ class LoadFailedPage(AppPage):
         self.cv.setObjectName("screen-cv")
         self.cv.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.layout_.insertWidget(3, self.cv)
-        self.add_button("Try again", primary=True).clicked.connect(self.retryClicked)
 
     def set_cv(self, cv: str) -> None:
         self.cv.setText(f"CV: {cv}")

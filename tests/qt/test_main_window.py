@@ -189,7 +189,7 @@ def test_pages_name_the_operator_and_connecting_turns_connected(
     window.observe(event("network.registration", iccid="89", state="searching"))
     assert window.connecting_page.title.text() == "Connecting"
     window.observe(event("network.registration", iccid="89", state="home"))
-    assert window.connecting_page.title.text() == "You're connected"
+    assert window.connecting_page.title.text() == "You’re connected"
     assert OPERATOR in window.connecting_page.body.text()
     assert not window.connecting_page.progress.isVisible()
     # Shown again for another line that the network then refuses.
@@ -200,7 +200,7 @@ def test_pages_name_the_operator_and_connecting_turns_connected(
     assert window.connecting_page.title.text() == "Connecting"
     window.observe(event("network.registration", iccid="89", state="denied"))
     assert window.connecting_page.title.text() == "Not connected"
-    assert window.connecting_page.body.text() == f"We couldn't connect you to {OPERATOR} (denied)."
+    assert window.connecting_page.body.text() == f"We couldn’t connect you to {OPERATOR} (denied)."
 
 
 def test_the_updating_banner_clears_when_the_network_is_done(

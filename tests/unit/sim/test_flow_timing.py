@@ -234,7 +234,7 @@ def test_async_connectivity_connects_after_the_rounded_interval_without_callback
         (3600.0, "network.registration", "searching"),
         (3608.0, "network.registration", "home"),
         (3608.0, "flow.state", "connected"),
-        (3608.0, "ui.toast", "You're connected to the cellular network with Contoso Mobile."),
+        (3608.0, "ui.toast", "You’re connected to the cellular network with Contoso Mobile."),
     ]
     assert rig.page.requests == []
 
@@ -287,7 +287,7 @@ def test_a_failed_download_shows_the_error_after_the_portal_heard_it(rig: Rig) -
     callback = rig.events.of_kind("portal.callback")[-1]
     assert callback.seq < screen.seq
     assert screen.fields["screen"] == "error"
-    assert screen.fields["title"] == "Can't complete your order"
+    assert screen.fields["title"] == "Can’t complete your order"
     assert "INVALID_MATCHING_ID (invalidMatchingId)" in str(screen.fields["body"])
 
 
