@@ -130,7 +130,13 @@ class MainWindow(QMainWindow):
         self.error_detail.setWordWrap(True)
         self.error_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_page.layout_.insertWidget(3, self.error_detail)
+        # The code is followed by the launch's correlation vector, as on the real dialog.
+        self.error_cv = plain_label("", self.error_page)
+        self.error_cv.setObjectName("screen-error-cv")
+        self.error_cv.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_page.layout_.insertWidget(3, self.error_cv)
         self._last_lpa_error = ""
+        self._last_cv = ""
         self.connecting_page = page_("Connecting", screens.CONNECTING, busy=True)
         self.connecting_page.add_button("Close app").clicked.connect(self._close_app)
         self.installing_page = page_("Setting up your cellular plan", busy=True)
@@ -223,6 +229,8 @@ class MainWindow(QMainWindow):
             self._progress(str(event.fields.get("screen", "")), event.fields.get("text"))
         elif event.kind == "lpa.error":
             self._last_lpa_error = str(event.fields.get("message", ""))
+        elif event.kind == "portal.launch":
+            self._last_cv = str((event.fields.get("params") or {}).get("transactionId", ""))
         elif event.kind == "network.registration":
             self._registration(str(event.fields.get("state", "")))
         elif event.kind == "flow.state" and event.fields.get("state") in OUTCOME_STATES:
@@ -296,6 +304,8 @@ class MainWindow(QMainWindow):
             self.load_failed_page.set_cv(text.rpartition("CV: ")[2])
         elif screen is Screen.ERROR:
             self.error_page.body.setText(text)
+            self.error_cv.setText(f"CV: {self._last_cv}" if self._last_cv else "")
+            self.error_cv.setVisible(bool(self._last_cv))
             detail, self._last_lpa_error = self._last_lpa_error, ""
             self.error_detail.setText(f"Details: {plain_detail(detail)}" if detail else "")
             self.error_detail.setVisible(bool(detail))

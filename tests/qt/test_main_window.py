@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtWebEngineCore import QWebEngineProfile
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from simulator.bridge.page import PortalPage
@@ -352,3 +352,18 @@ def test_a_screen_event_with_its_own_title(qtbot: QtBot, make_window: MakeWindow
     assert window.error_page.body.text() == "Body."
     window.observe(event("ui.screen", screen="error", text="Plain."))
     assert window.error_page.title.text() == screens.ERROR_TITLE
+
+
+def test_the_error_page_shows_the_launch_correlation_vector(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    window = shown(qtbot, make_window())
+    window.observe(event("ui.screen", screen="error", text="No launch yet."))
+    assert not window.error_cv.isVisible()
+    params = {"market": "US", "transactionId": "t42PkW74hUuj8jrx.1"}
+    window.observe(event("portal.launch", url="https://x.example/", params=params, headers={}))
+    window.observe(event("ui.screen", screen="error", text="We couldn’t download the profile."))
+    assert window.error_cv.text() == "CV: t42PkW74hUuj8jrx.1"
+    assert window.error_cv.isVisible()
+    buttons = [b.text() for b in window.error_page.findChildren(QPushButton)]
+    assert buttons == ["Close", "Try again"]  # the order of the docs' screenshot
