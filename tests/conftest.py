@@ -6,6 +6,8 @@ See qutebrowser's practice: offscreen platform, and as root Chromium needs --no-
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -43,3 +45,18 @@ def runtime(mobile_plans_runtime: Runtime) -> Runtime:
     exactly as it does for a portal team's own suite.
     """
     return mobile_plans_runtime
+
+
+@pytest.fixture
+def ts48_package() -> Callable[[str], Path]:
+    """`ts48_package("TS48V2-SAIP2-1-BERTLV-UNIQUE.der")`: a real GSMA TS.48 profile package from
+    the interop material beside the repository (CI has it); the test skips without it."""
+
+    def find(name: str) -> Path:
+        for folder in Path(__file__).resolve().parents:
+            package = folder / "shared" / "interop" / "ts48" / name
+            if package.is_file():
+                return package
+        pytest.skip("interop material (shared/interop/ts48) not found beside the repository")
+
+    return find

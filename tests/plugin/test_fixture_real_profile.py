@@ -4,27 +4,19 @@ step is kept in a recording like any other."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from simulator.pytest_plugin import MobilePlans
 from simulator.runtime import Runtime
 
 
-def _ts48_package() -> Path:
-    for folder in Path(__file__).resolve().parents:
-        package = folder / "shared" / "interop" / "ts48" / "TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
-        if package.is_file():
-            return package
-    pytest.skip("interop material (shared/interop/ts48) not found beside the repository")
-
-
 def test_create_order_takes_a_profile_package(
-    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path, ts48_package: Callable[[str], Path]
 ) -> None:
-    package = _ts48_package()
+    package = ts48_package("TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der")
     mp = MobilePlans(runtime, tmp_path / "sim", show_window=False)
     try:
         order = mp.smdp.create_order(profile=package)

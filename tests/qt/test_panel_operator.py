@@ -248,19 +248,13 @@ def test_the_default_plan_is_named_after_the_operator() -> None:
     assert default_plan_name("Fabrikam") == "Fabrikam 5 GB"
 
 
-def _ts48_package() -> Path:
-    """A real GSMA TS.48 package from the interop material beside the repository (CI has it)."""
-    for folder in Path(__file__).resolve().parents:
-        package = folder / "shared" / "interop" / "ts48" / "TS48V2-SAIP2-1-BERTLV-UNIQUE.der"
-        if package.is_file():
-            return package
-    pytest.skip("interop material (shared/interop/ts48) not found beside the repository")
-
-
 def test_a_real_profile_package_is_served_and_installed(
-    qtbot: QtBot, world: EsimWorld, panel: OperatorPanel
+    qtbot: QtBot,
+    world: EsimWorld,
+    panel: OperatorPanel,
+    ts48_package: Callable[[str], Path],
 ) -> None:
-    panel.create_from_package(_ts48_package())
+    panel.create_from_package(ts48_package("TS48V2-SAIP2-1-BERTLV-UNIQUE.der"))
     (order,) = world.orders.orders()
     assert order.iccid in panel.status.text()
     assert order.iccid.startswith("89")
