@@ -32,11 +32,16 @@ def _always() -> bool:
     return True
 
 
+def _answer_caption(toast_text: str, action: str) -> str:
+    return f"the user answers the toast \u201c{toast_text}\u201d: {action}"
+
+
 @dataclass(frozen=True)
 class _Proposal:
     caption: str
     act: Callable[[], None]
     still_possible: Callable[[], bool] = _always  # checked again when the stage is played
+    toast: tuple[str, str] | None = None  # (id, text) of the toast this stage answers
 
 
 class DemoDriver(QObject):
@@ -77,11 +82,15 @@ class DemoDriver(QObject):
         self._simulator.launch()
 
     def _propose(
-        self, caption: str, act: Callable[[], None], still_possible: Callable[[], bool] = _always
+        self,
+        caption: str,
+        act: Callable[[], None],
+        still_possible: Callable[[], bool] = _always,
+        toast: tuple[str, str] | None = None,
     ) -> None:
         if self._proposal is not None or self._stopped:
             return
-        self._proposal = _Proposal(caption, act, still_possible)
+        self._proposal = _Proposal(caption, act, still_possible, toast)
         # What the last stage caused is over once the next one is ready: say it now, not
         # only after the presenter's Next.
         self.stages.end(self._simulator.clock.now())
@@ -126,12 +135,29 @@ class DemoDriver(QObject):
                 detail += f" ({message})"
             QTimer.singleShot(DEAD_END_GRACE_MS, self, lambda: self._stuck(detail))
         elif event.kind == "ui.toast" and event.fields.get("actions") and self._demo.toast_action:
-            toast = str(event.fields["toast"])
+            toast = (str(event.fields["toast"]), str(event.fields["text"]))
             action = self._demo.toast_action
             self._propose(
-                f"the user answers the toast \u201c{event.fields['text']}\u201d: {action}",
-                lambda: self._answer(toast, action),
+                _answer_caption(toast[1], action),
+                lambda: self._answer(toast[0], action),
+                toast=toast,
             )
+        elif event.kind == "ui.toast-answered":
+            self._answered_in_window(event)
+
+    def _answered_in_window(self, event: Event) -> None:
+        """The person clicked the toast's own button before Next: that was the stage."""
+        proposal = self._proposal
+        if proposal is None or proposal.toast is None:
+            return
+        toast_id, text = proposal.toast
+        if event.fields.get("toast") != toast_id:
+            return
+        self._proposal = None  # its Next would answer a toast that is gone
+        caption = _answer_caption(text, f"{event.fields.get('action')}, in the window")
+        stage = self.stages.begin(caption, self._simulator.clock.now())
+        if self.caption is not None:
+            self.caption.playing(f"{stage.number}. {stage.caption}")
 
     def _stuck(self, detail: str) -> None:
         if not self._stopped and self.stages.verdict is None and self._dead_end is not None:

@@ -56,3 +56,43 @@ def test_each_stage_waits_for_next_and_says_what_comes(sample: Harness) -> None:
     assert verdict == "PASS balance: ui.screen:screen=balance at t=0 s"
     assert caption.caption.text() == f"{verdict} \u2014 close the window to leave"
     assert lines[-2].startswith("  2. the portal calls MobilePlansInlineOperations.notifyBalance")
+
+
+def test_a_toast_answered_in_the_window_is_that_stage_and_next_moves_on(
+    sample: Harness,
+) -> None:
+    lines: list[str] = []
+    driver = DemoDriver(sample.simulator, DEMOS["delayed-download"], write=lines.append, step=True)
+    caption = driver.caption
+    assert caption is not None
+    driver.begin()
+    # Open the portal, run its script, skip the 30 minutes: then the toast's question is asked.
+    for _ in range(3):
+        sample.qtbot.waitUntil(caption.next_button.isEnabled, timeout=20000)
+        assert not caption.caption.text().startswith("Next: the user answers the toast")
+        sample.qtbot.mouseClick(caption.next_button, Qt.MouseButton.LeftButton)
+    sample.qtbot.waitUntil(caption.next_button.isEnabled, timeout=20000)
+    asked = sample.events("ui.toast")[-1]
+    text = asked.fields["text"]
+    question = f"the user answers the toast \u201c{text}\u201d"
+    assert caption.caption.text() == f"Next: {question}: Download"
+
+    download = sample.simulator.window.toasts.button(str(asked.fields["toast"]), "Download")
+    assert download is not None
+    sample.qtbot.mouseClick(download, Qt.MouseButton.LeftButton)
+    assert caption.caption.text() == (
+        f"4. the user answers the toast \u201c{text}\u201d: Download, in the window"
+    )
+    assert not caption.next_button.isEnabled()
+
+    # Next offers what comes after the download (the skip to the registration), not the toast.
+    sample.qtbot.waitUntil(caption.next_button.isEnabled, timeout=20000)
+    assert caption.caption.text().startswith("Next: skip the virtual clock")
+    assert lines[-1].startswith(
+        f"  4. the user answers the toast \u201c{text}\u201d: Download, in the window (t=30 min): "
+    )
+    assert "enabled" in lines[-1]
+    answered = sample.events("ui.toast-answered")
+    assert [(e.fields["toast"], e.fields["action"]) for e in answered] == [
+        (asked.fields["toast"], "Download")
+    ]
