@@ -93,6 +93,7 @@ class VirtualClock:
         self._holds: list[ClockHold] = []
         # Steps asked for while held, in order: seconds (`advance`), None (`advance_to_next`).
         self._deferred: list[float | None] = []
+        self._fired_total = 0
 
     # -- reading -----------------------------------------------------------------------------
     def now(self) -> float:
@@ -126,6 +127,12 @@ class VirtualClock:
     def next_due(self) -> float | None:
         self._drop_dead()
         return self._heap[0].due if self._heap else None
+
+    @property
+    def fired_total(self) -> int:
+        """How many timers have fired since the clock started (a step deferred by a hold fires
+        its timers later: compare two readings to count them)."""
+        return self._fired_total
 
     @property
     def held(self) -> bool:
@@ -266,6 +273,7 @@ class VirtualClock:
             self._now = max(self._now, entry.due)
             entry.handle.fired = True
             fired += 1
+            self._fired_total += 1
             entry.handle.callback()
         self._now = max(self._now, target)
         if fired:

@@ -12,9 +12,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from esim.smdp import Order, OrderBehaviour
+from simulator.flows.portal_session import CALLBACK_ANSWER_SECONDS
 from simulator.flows.ports import CardOutcome
 from simulator.network import NetworkPlan, Registration
 from simulator.pytest_plugin.failures import MobilePlansError
+from simulator.replay.waiting import wait_until
+
+# Long enough for two callbacks in one step whose pages never answer (each hold then expires).
+ADVANCE_WAIT_SECONDS = 2 * CALLBACK_ANSWER_SECONDS + 5
 
 if TYPE_CHECKING:
     from simulator.pytest_plugin.driver import MobilePlans
@@ -31,14 +36,41 @@ class ClockControl:
         """Virtual seconds since the simulator started."""
         return self._owner.simulator.clock.now()
 
-    def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0) -> int:
-        """Move virtual time forward, firing every timer on the way; returns how many fired."""
+    def advance(
+        self,
+        *,
+        seconds: float = 0,
+        minutes: float = 0,
+        hours: float = 0,
+        timeout: float = ADVANCE_WAIT_SECONDS,
+    ) -> int:
+        """Move virtual time forward by the whole step, firing every timer on the way; returns
+        how many fired. When it returns, `now` has moved by the step.
+
+        A callback on its way into the portal holds the clock: it happens at the instant of the
+        state change it reports, so nothing may overtake it. The step then waits for the page's
+        answer (a page that never answers loses its hold after 10 real seconds) and is played
+        once it comes; `timeout` real seconds bound the whole wait."""
+        __tracebackhide__ = True
         total = seconds + 60 * minutes + 3600 * hours
+        if total < 0:
+            raise MobilePlansError(f"clock.advance: the clock never goes backwards ({total:g} s)")
         owner = self._owner
         owner.recorder.note("advance", seconds=total)
-        fired = owner.simulator.clock.advance(total)
+        clock = owner.simulator.clock
+        fired_before = clock.fired_total
+        target = clock.now() + total
+        clock.advance(total)
+        # Once no hold is left, every deferred part of the step has been played.
+        if not wait_until(lambda: clock.now() >= target or not clock.held, timeout):
+            holds = ", ".join(hold.reason for hold in clock.holds()) or "nothing"
+            raise MobilePlansError(
+                f"clock.advance({total:g} s): the clock was still held after {timeout:g} s"
+                f" (by {holds}); {target - clock.now():g} s of the step are still to play."
+                " The last events were:\n" + owner.last_events(8)
+            )
         owner.settle()
-        return fired
+        return clock.fired_total - fired_before
 
     def pending(self) -> list[str]:
         """Labels of the pending timers, soonest first."""

@@ -166,3 +166,15 @@ def test_an_event_emitted_by_a_listener_reaches_every_listener_after_the_one_bei
     log.subscribe(lambda event: seen.append(("second", event.seq)))
     log.emit("flow.state")
     assert seen == [("first", 1), ("second", 1), ("first", 2), ("second", 2)]
+
+
+def test_fired_total_counts_the_timers_a_held_step_fires_later() -> None:
+    clock = VirtualClock(0, real_now=FakeReal())
+    clock.call_later(10, lambda: None, "first")
+    clock.call_later(20, lambda: None, "second")
+    clock.call_later(20, lambda: None, "cancelled").cancel()
+    hold = clock.hold("a callback", real_timeout=5)
+    before = clock.fired_total
+    assert clock.advance(60) == 0  # kept, not played: the return value cannot count it
+    hold.release()
+    assert clock.fired_total - before == 2
