@@ -21,7 +21,8 @@ from simulator.events import Event, EventLog
 from simulator.network import Registration, SimulatedNetwork
 from simulator.platform_world import PlatformWorld
 from simulator.qt_clock import MainThreadPoster
-from simulator.thingspace.codec import ServiceName
+from simulator.thingspace.carrier import AppliedChange
+from simulator.thingspace.codec import CallbackMessage, ServiceName
 from simulator.ui.panels.platform import PlatformPanel
 
 ICCID = str(Iccid.with_check_digit("8999001000000000042"))
@@ -120,16 +121,39 @@ def test_composer_suspends_the_line_and_the_network_denies_it(qtbot: QtBot, app:
     assert app.emitted_on == {main}  # the loop thread never touched the event log
 
 
-def test_billing_cycle_end_removes_the_promotion_shown_in_the_panel(qtbot: QtBot, app: App) -> None:
+def test_billing_cycle_end_removes_the_promotion_shown_in_the_panel(
+    qtbot: QtBot, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app.events.emit(
         "flow.state", flow="inline-download", operation="op-1", state="enabled", iccid=ICCID
     )
     assert cell(app.panel.lines, 0, LINE_PROMOTIONS) == "WELCOME5GB to 2017-04-01"
+    # The listener writes the line on the loop thread, posts `thingspace.received` (the panel
+    # re-reads its lines then), and only then posts the line change (`carrier.line`). Hold the
+    # loop thread between the two, as a busy machine may, so the test sees that moment.
+    applied = app.world.listener._on_applied
+    assert applied is not None
+    loop_may_go_on = threading.Event()
 
-    app.clock.advance(31 * 86_400 + 120)
-    qtbot.waitUntil(lambda: app.panel.inbox.rowCount() == 1, timeout=10000)
-    assert cell(app.panel.inbox, 0, 3) == "PromoChanges"
-    assert cell(app.panel.inbox, 0, 5) == "soap"
-    qtbot.waitUntil(lambda: cell(app.panel.lines, 0, LINE_PROMOTIONS) == "", timeout=3000)
-    assert app.events.of_kind("carrier.line")[-1].fields["promotions"] == []
+    def slow_loop_thread(message: CallbackMessage, change: AppliedChange) -> None:
+        loop_may_go_on.wait(timeout=10)
+        applied(message, change)
+
+    monkeypatch.setattr(app.world.listener, "_on_applied", slow_loop_thread)
+
+    try:
+        app.clock.advance(31 * 86_400 + 120)
+        qtbot.waitUntil(lambda: app.panel.inbox.rowCount() == 1, timeout=10000)
+        assert cell(app.panel.inbox, 0, 3) == "PromoChanges"
+        assert cell(app.panel.inbox, 0, 5) == "soap"
+        qtbot.waitUntil(lambda: cell(app.panel.lines, 0, LINE_PROMOTIONS) == "", timeout=3000)
+        # The panel shows the line as stored; the event saying so is still on its way.
+        assert [e.fields["change"] for e in app.events.of_kind("carrier.line")] == ["created"]
+    finally:
+        loop_may_go_on.set()  # never leave the loop thread waiting for the tear-down
+
+    qtbot.waitUntil(lambda: len(app.events.of_kind("carrier.line")) == 2, timeout=3000)
+    changed = app.events.of_kind("carrier.line")[-1]
+    assert changed.fields["promotions"] == []
+    assert changed.seq > app.events.of_kind("thingspace.received")[-1].seq
     assert app.emitted_on == {threading.current_thread().name}
