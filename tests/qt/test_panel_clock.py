@@ -15,11 +15,6 @@ from simulator.ui.panels.clock import ClockPanel, format_duration
 
 
 @pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock(0, real_now=lambda: 0.0)
-
-
-@pytest.fixture
 def panel(qtbot: QtBot, clock: VirtualClock) -> ClockPanel:
     widget = ClockPanel(clock)
     qtbot.addWidget(widget)

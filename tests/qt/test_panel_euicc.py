@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QDoubleSpinBox, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from simulator.background import BackgroundLoop
 from simulator.clock import VirtualClock
 from simulator.device import SimulatedDevice
 from simulator.esim_world import DownloadOutcome, EsimWorld
-from simulator.events import EventLog
 from simulator.network import NetworkPlan, Registration, SimulatedNetwork
 from simulator.ui.panels.euicc import EuiccPanel
 
 EID = "89033023422130000000000199055797"
-
-
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock(0, real_now=lambda: 0.0)
-
-
-@pytest.fixture
-def world(tmp_path: Path, qapp: QApplication, clock: VirtualClock) -> Iterator[EsimWorld]:
-    def on_gui_thread(fn: Callable[[], None]) -> None:
-        QTimer.singleShot(0, qapp, fn)
-
-    loop = BackgroundLoop()
-    built = EsimWorld(
-        tmp_path, eid=EID, loop=loop, clock=clock, events=EventLog(clock), post=on_gui_thread
-    )
-    yield built
-    built.close()
-    loop.stop()
 
 
 @pytest.fixture
@@ -189,45 +166,29 @@ def test_network_plan_per_iccid(
 
 
 def test_memory_and_capacity_follow_the_card(
-    qtbot: QtBot, tmp_path: Path, qapp: QApplication, clock: VirtualClock
+    qtbot: QtBot, make_world: Callable[..., EsimWorld], clock: VirtualClock
 ) -> None:
-    def on_gui_thread(fn: Callable[[], None]) -> None:
-        QTimer.singleShot(0, qapp, fn)
-
-    loop = BackgroundLoop()
-    small = EsimWorld(
-        tmp_path / "small",
-        eid=EID,
-        loop=loop,
-        clock=clock,
-        events=EventLog(clock),
-        post=on_gui_thread,
-        memory_limit_bytes=100 * 1024,
+    small = make_world("small", memory_limit_bytes=100 * 1024)
+    panel = EuiccPanel(small, SimulatedNetwork(clock, small.events), SimulatedDevice())
+    qtbot.addWidget(panel)
+    assert panel.memory.text() == "100 KB free of 100 KB · room for 1 more profile of 60 KB"
+    download(qtbot, small)
+    panel.refresh()
+    assert panel.memory.text().endswith("room for 0 more profiles of 60 KB")
+    free_kb = int(panel.memory.text().split()[0])
+    assert 0 < free_kb < 100 - 50
+    # A second profile does not fit: the card refuses it, the app reports it.
+    order = small.create_order()
+    outcomes: list[DownloadOutcome] = []
+    small.download(
+        order.activation_code,
+        confirmation_code=None,
+        progress=lambda *_: None,
+        done=outcomes.append,
     )
-    try:
-        panel = EuiccPanel(small, SimulatedNetwork(clock, small.events), SimulatedDevice())
-        qtbot.addWidget(panel)
-        assert panel.memory.text() == "100 KB free of 100 KB · room for 1 more profile of 60 KB"
-        download(qtbot, small)
-        panel.refresh()
-        assert panel.memory.text().endswith("room for 0 more profiles of 60 KB")
-        free_kb = int(panel.memory.text().split()[0])
-        assert 0 < free_kb < 100 - 50
-        # A second profile does not fit: the card refuses it, the app reports it.
-        order = small.create_order()
-        outcomes: list[DownloadOutcome] = []
-        small.download(
-            order.activation_code,
-            confirmation_code=None,
-            progress=lambda *_: None,
-            done=outcomes.append,
-        )
-        qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
-        assert not outcomes[0].ok
-        assert outcomes[0].activation_error == "insufficientSpaceOnCard"
-    finally:
-        small.close()
-        loop.stop()
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
+    assert not outcomes[0].ok
+    assert outcomes[0].activation_error == "insufficientSpaceOnCard"
 
 
 def test_the_default_card_has_a_real_cards_memory(panel: EuiccPanel) -> None:

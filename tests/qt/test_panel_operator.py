@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from esim.smdp import OrderBehaviour, Step
 from esim.smdp.orders import OrderState
-from simulator.background import BackgroundLoop
-from simulator.clock import VirtualClock
 from simulator.esim_world import DownloadOutcome, EsimWorld
-from simulator.events import EventLog
 from simulator.portal.sample_backend.next_order import NextOrderPlan, NextOrderSlot
 from simulator.ui.panels.operator import OperatorPanel, default_plan_name, describe_behaviour
 
 EID = "89033023422130000000000199055797"
-
-
-@pytest.fixture
-def world(tmp_path: Path, qapp: QApplication) -> Iterator[EsimWorld]:
-    def on_gui_thread(fn: Callable[[], None]) -> None:
-        QTimer.singleShot(0, qapp, fn)
-
-    clock = VirtualClock(0, real_now=lambda: 0.0)
-    loop = BackgroundLoop()
-    built = EsimWorld(
-        tmp_path, eid=EID, loop=loop, clock=clock, events=EventLog(clock), post=on_gui_thread
-    )
-    yield built
-    built.close()
-    loop.stop()
 
 
 @pytest.fixture
