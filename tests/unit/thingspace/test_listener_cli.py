@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,34 +14,13 @@ from simulator.data_dir import THINGSPACE_LISTENER
 from simulator.thingspace.carrier import CarrierModel
 from simulator.thingspace.cli import DEMO_ICCID, main
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _listen(tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulator.thingspace.cli",
-            "thingspace",
-            "listen",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--events",
-            str(tmp_path / "listener.jsonl"),
-            "--demo-line",
-            *extra,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-
 
 def test_send_promo_change_to_the_headless_listener(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    start_listener: Callable[..., subprocess.Popen[str]],
 ) -> None:
-    process = _listen(tmp_path, "--username", "sim-user", "--password", "sim-pass")
+    process = start_listener("--username", "sim-user", "--password", "sim-pass")
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
@@ -190,8 +169,10 @@ def test_send_posts_the_platforms_sample_byte_for_byte_by_default() -> None:
     assert build_soap_callback(build_message(args)) == seed.read_bytes()
 
 
-def test_listen_json_prints_each_callback_as_its_event_line(tmp_path: Path) -> None:
-    process = _listen(tmp_path, "--json")
+def test_listen_json_prints_each_callback_as_its_event_line(
+    start_listener: Callable[..., subprocess.Popen[str]],
+) -> None:
+    process = start_listener("--json")
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()

@@ -7,7 +7,7 @@ import asyncio
 import json
 import signal
 import subprocess
-import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -27,7 +27,6 @@ from simulator.thingspace.codec import (
 from simulator.thingspace.listener import CallbackListener
 from simulator.thingspace.received import MAX_LINE_CHARS, describe_received
 
-ROOT = Path(__file__).resolve().parents[3]
 ICCID = str(Iccid.with_check_digit("890126012345678901"))
 SEED = (Path(__file__).parent / "data" / "promo_change_seed_003.xml").read_bytes()
 SOAP = {"Content-Type": "text/xml; charset=utf-8"}
@@ -173,28 +172,6 @@ def test_the_readable_line_is_one_printable_bounded_line_whatever_the_sender_wro
     )
 
 
-def _listen_process(tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulator.thingspace.cli",
-            "thingspace",
-            "listen",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--events",
-            str(tmp_path / "listener.jsonl"),
-            "--demo-line",
-            *extra,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _post_seed_copies(url: str, count: int) -> list[int]:
     async def main() -> list[int]:
         statuses = []
@@ -208,8 +185,10 @@ def _post_seed_copies(url: str, count: int) -> list[int]:
     return asyncio.run(main())
 
 
-def test_listen_survives_a_closed_stdout_and_keeps_logging_to_the_file(tmp_path: Path) -> None:
-    process = _listen_process(tmp_path)
+def test_listen_survives_a_closed_stdout_and_keeps_logging_to_the_file(
+    tmp_path: Path, start_listener: Callable[..., subprocess.Popen[str]]
+) -> None:
+    process = start_listener()
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
@@ -226,8 +205,10 @@ def test_listen_survives_a_closed_stdout_and_keeps_logging_to_the_file(tmp_path:
     assert [e["status"] for e in log] == [200] * 5
 
 
-def test_listen_quiet_prints_only_the_url(tmp_path: Path) -> None:
-    process = _listen_process(tmp_path, "--quiet")
+def test_listen_quiet_prints_only_the_url(
+    tmp_path: Path, start_listener: Callable[..., subprocess.Popen[str]]
+) -> None:
+    process = start_listener("--quiet")
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
