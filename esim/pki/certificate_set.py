@@ -378,29 +378,21 @@ class TestPki:
             _NO_EXPIRY,
             [(_key_usage(sign=False), True), (_policies(Role.EUICC), True)],
         )
-        dp_auth = _issue(
-            _name("Test SM-DP+"),
-            key(),
-            ci,
-            start,
-            years(10),
-            [
-                (_key_usage(sign=False), True),
-                (_policies(Role.DP_AUTH), True),
-                (x509.SubjectAlternativeName([smdp_id]), False),
-            ],
-        )
-        dp_pb = _issue(
-            _name("Test SM-DP+"),
-            key(),
-            ci,
-            start,
-            years(10),
-            [
-                (_key_usage(sign=False), True),
-                (_policies(Role.DP_PB), True),
-                (x509.SubjectAlternativeName([smdp_id]), False),
-            ],
+        # The SM-DP+'s two signing certificates differ only in their role's policy.
+        dp_auth, dp_pb = (
+            _issue(
+                _name("Test SM-DP+"),
+                key(),
+                ci,
+                start,
+                years(10),
+                [
+                    (_key_usage(sign=False), True),
+                    (_policies(role), True),
+                    (x509.SubjectAlternativeName([smdp_id]), False),
+                ],
+            )
+            for role in (Role.DP_AUTH, Role.DP_PB)
         )
         dp_tls = issue_dp_tls(ci, smdp_hosts, smdp_oid, tls_curve, start)
         return CertificateSet(curve, ci, eum, euicc, dp_auth, dp_pb, dp_tls)
