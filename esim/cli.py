@@ -8,76 +8,46 @@ meet through ``smdp-hosts.json`` in the shared data directory (:mod:`esim.cli_ho
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from esim.activation_code import ActivationCode, ActivationCodeError
-from esim.cli_home import Home, default_data_dir, home_in
+from esim.cli_euicc import (
+    Command,
+    cmd_euicc_download,
+    cmd_euicc_info,
+    cmd_euicc_list,
+    cmd_euicc_notifications,
+    profile_action,
+)
+from esim.cli_home import home_from_args
 from esim.cli_lpac import add_lpac_commands
 from esim.cli_output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
     emit,
     fail,
-    fail_lpa,
-    print_json,
-    shows_progress,
+    parse_code,
+    run_reported,
     wants_json,
-    without_reference,
 )
 from esim.cli_pki_commands import add_pki_commands
-from esim.lpa import Lpa, LpaError
-from esim.pki import PkiError
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-Command = Callable[[argparse.Namespace], int]
 PKI_HELP = "a certificate set you brought (e.g. GSMA SGP.26), read in place, never written"
 STRICT_HELP = "the eUICC refuses BPP segments over SGP.22's 1020 bytes (default: up to 1036)"
 CURVE_HELP = "certificates on NIST P-256 or brainpoolP256r1 (fixed when the data dir is new)"
 EXPIRED_HELP = "accept an expired CERT.DPtls (tests against published sets only)"
 
 
-class UsageError(Exception):
-    """A well-formed command line whose values cannot be used (exit status 2)."""
-
-
-# -- output (esim.cli_output) --------------------------------------------------------------
-
-
-def _print_json(data: Any) -> None:
-    print_json(data)
-
-
-def _home(args: argparse.Namespace) -> Home:
-    return Home(
-        home_in(args.data_dir or default_data_dir()),
-        getattr(args, "pki", None),
-        getattr(args, "curve", None),
-    )
-
-
 # -- esim ac -----------------------------------------------------------------------------------
 
 
-def _parse_code(text: str) -> ActivationCode:
-    try:
-        return ActivationCode.parse(text)
-    except ActivationCodeError as error:
-        raise _CodeError(error) from None
-
-
-class _CodeError(Exception):
-    def __init__(self, error: ActivationCodeError) -> None:
-        super().__init__(f"{error} [{error.rule}; {error.spec}]")
-        self.error = error
-
-
 def cmd_ac_parse(args: argparse.Namespace) -> int:
-    code = _parse_code(args.code)
+    code = parse_code(args.code)
     fields = {
         "acFormat": "1",
         "smdpAddress": code.smdp_address,
@@ -105,7 +75,7 @@ def cmd_ac_parse(args: argparse.Namespace) -> int:
 def cmd_ac_qr(args: argparse.Namespace) -> int:
     from esim import qr
 
-    code = _parse_code(args.code)
+    code = parse_code(args.code)
     data = {"qrText": code.format(lpa_prefix=True), "png": None}
     if args.png is not None:
         qr.render_png(code.format(), args.png)
@@ -120,145 +90,20 @@ def cmd_ac_qr(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# -- esim euicc --------------------------------------------------------------------------------
-
-
-def _card(home: Home, args: argparse.Namespace | None = None) -> Any:
-    from esim.euicc import Euicc
-
-    config = home.euicc_config(
-        strict_segment_size=bool(getattr(args, "strict_segment_size", False)),
-        note_listener=lambda _, fields: print(f"esim: note: {fields['message']}", file=sys.stderr),
-    )
-    return Euicc.open(home.euicc_dir, config)
-
-
-def _resolver(home: Home, extra: Sequence[str]) -> dict[str, tuple[str, int]]:
-    table = home.hosts()
-    for item in extra:
-        name, _, target = item.partition("=")
-        ip, _, port = target.rpartition(":")
-        if not name or not ip or not port.isdigit():
-            raise UsageError(f"--resolve {item!r} is not HOST=IP:PORT")
-        table[name.lower()] = (ip.strip("[]"), int(port))
-    return table
-
-
-def _lpa(home: Home, args: argparse.Namespace) -> Lpa:
-    return Lpa(
-        _card(home, args),
-        trust_anchors=home.trust_anchors(),
-        resolver=_resolver(home, getattr(args, "resolve", None) or []),
-        send_notifications=not getattr(args, "no_notify", False),
-        allow_expired_tls=bool(getattr(args, "allow_expired_tls", False)),
-    )
-
-
-def cmd_euicc_info(args: argparse.Namespace) -> int:
-    lpa = _lpa(_home(args), args)
-    info2 = lpa.profiles.euicc_info2()
-    default_dp, root_ds = lpa.profiles.configured_addresses()
-    data = {
-        "eid": lpa.profiles.eid(),
-        "svn": ".".join(str(part) for part in info2["svn"]),
-        "profileVersion": ".".join(str(part) for part in info2["profileVersion"]),
-        "firmwareVersion": ".".join(str(part) for part in info2["euiccFirmwareVer"]),
-        "extCardResource": bytes(info2["extCardResource"]).hex().upper(),
-        "ciPkIdsForVerification": [bytes(k).hex() for k in info2["euiccCiPKIdListForVerification"]],
-        "defaultDpAddress": default_dp,
-        "rootDsAddress": root_ds,
-        "profiles": len(lpa.profiles.list_profiles()),
-    }
-    return emit(args, data, [f"{key:<24}{value}" for key, value in data.items()])
-
-
-def cmd_euicc_list(args: argparse.Namespace) -> int:
-    profiles = _lpa(_home(args), args).profiles.list_profiles()
-    lines = [
-        f"{p.iccid:<21}{p.state:<10}{p.profile_class:<13}{p.aid}  {p.nickname or p.profile_name}"
-        for p in profiles
-    ]
-    return emit(args, [profile.to_json() for profile in profiles], lines or ["no profiles"])
-
-
-def cmd_euicc_download(args: argparse.Namespace) -> int:
-    home = _home(args)
-    lpa = _lpa(home, args)
-
-    show = shows_progress(args)
-    last: list[str] = []
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if not show or (stage == (last[0] if last else "") and done != total):
-            return  # one line a stage, and its last byte count
-        last[:] = [stage]
-        suffix = f" {done}/{total} bytes" if total else ""
-        print(f"  {stage}{suffix}", file=sys.stderr)
-
-    result = asyncio.run(lpa.download(args.code, args.confirmation_code, progress=progress))
-    lines = [f"installed {result.iccid} ({result.metadata.profile_name}) in ISD-P {result.aid}"]
-    for outcome in result.notifications:
-        state = "sent and removed" if outcome.removed else "sent" if outcome.sent else "NOT sent"
-        lines.append(f"  install notification {outcome.seq_number}: {state}")
-        if outcome.error is not None:
-            lines.append(f"    {outcome.error.activation_error}: {outcome.error}")
-    return emit(args, result.to_json(), lines)
-
-
-def _profile_action(action: str) -> Command:
-    def run(args: argparse.Namespace) -> int:
-        profiles = _lpa(_home(args), args).profiles
-        if action == "enable":
-            profiles.enable(args.iccid)
-        elif action == "disable":
-            profiles.disable(args.iccid)
-        elif action == "delete":
-            profiles.delete(args.iccid)
-        else:
-            profiles.set_nickname(args.iccid, args.name)
-        data = {"ok": True, "action": action, "iccid": args.iccid}
-        return emit(args, data, [f"{action}: {args.iccid} ok"])
-
-    return run
-
-
-def cmd_euicc_notifications(args: argparse.Namespace) -> int:
-    lpa = _lpa(_home(args), args)
-    if not args.send:
-        pending = lpa.profiles.list_notifications()
-        lines = [
-            f"{item.seq_number:>5}  {item.event:<8}{item.iccid or '':<21}{item.address}"
-            for item in pending
-        ]
-        return emit(
-            args, [item.to_json() for item in pending], lines or ["no pending notifications"]
-        )
-    outcomes = asyncio.run(lpa.send_notifications())
-    lines = []
-    for outcome in outcomes:
-        state = "sent, removed" if outcome.removed else "sent" if outcome.sent else "failed"
-        detail = f": {outcome.error}" if outcome.error else ""
-        lines.append(
-            f"{outcome.seq_number:>5}  {outcome.event:<8}{outcome.address}  {state}{detail}"
-        )
-    emit(args, [outcome.to_json() for outcome in outcomes], lines)
-    return EXIT_OK if all(outcome.sent for outcome in outcomes) else EXIT_FAILED
-
-
 # -- esim smdp ---------------------------------------------------------------------------------
 
 
 def cmd_smdp_serve(args: argparse.Namespace) -> int:
     from esim.cli_smdp import serve
 
-    return serve(_home(args), args.host, args.port)
+    return serve(home_from_args(args), args.host, args.port)
 
 
 def cmd_smdp_order(args: argparse.Namespace) -> int:
     from esim.cli_smdp import create_order
 
     order = create_order(
-        _home(args),
+        home_from_args(args),
         args.iccid,
         args.eid,
         args.confirmation_code,
@@ -277,7 +122,7 @@ def cmd_smdp_release(args: argparse.Namespace) -> int:
     from esim.cli_smdp import release_order_again
 
     try:
-        released = release_order_again(_home(args), args.iccid)
+        released = release_order_again(home_from_args(args), args.iccid)
     except ValueError as error:
         return fail(args.json, "failed", str(error))
     return emit(args, released, [released["activationCode"]])
@@ -350,8 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for name, help_text in (("enable", "enable a profile"), ("disable", "disable a profile"),
                             ("delete", "delete a disabled profile")):  # fmt: skip
-        _leaf(euicc, name, _profile_action(name), help_text).add_argument("iccid", metavar="ICCID")
-    nickname = _leaf(euicc, "nickname", _profile_action("nickname"), "set a profile nickname")
+        _leaf(euicc, name, profile_action(name), help_text).add_argument("iccid", metavar="ICCID")
+    nickname = _leaf(euicc, "nickname", profile_action("nickname"), "set a profile nickname")
     nickname.add_argument("iccid", metavar="ICCID")
     nickname.add_argument("name", metavar="NAME")
     notifications = _leaf(
@@ -404,47 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.data_dir is not None and not isinstance(args.data_dir, Path):
         args.data_dir = Path(args.data_dir)
     as_json = wants_json(args, words)
-    try:
-        status: int = args.command(args)
-    except UsageError as error:
-        if not as_json:
-            parser.print_usage(sys.stderr)
-        return fail(as_json, "usage", str(error), status=EXIT_USAGE)
-    except _CodeError as error:
-        return fail(
-            as_json,
-            "invalidActivationCode",
-            f"{without_reference(str(error))} [{error.error.rule}]",
-            reason="the activation code does not parse",
-            next_hint="an activation code looks like 1$SMDP.EXAMPLE.COM$MATCHING-ID",
-            details={"rule": error.error.rule},
-        )
-    except LpaError as error:
-        return fail_lpa(
-            as_json,
-            error,
-            host=_code_host(getattr(args, "code", "")),
-            data_dir=str(args.data_dir) if args.data_dir is not None else "",
-        )
-    except KeyboardInterrupt:
-        return EXIT_FAILED
-    except (ValueError, OSError, PkiError) as error:
-        return fail(as_json, "failed", str(error))
-    except Exception as error:  # the last line of defence: never a traceback
-        return fail(
-            as_json,
-            "internalError",
-            f"{type(error).__name__}: {error} (a bug in esim: please report it with the command)",
-        )
-    return status
-
-
-def _code_host(text: str) -> str:
-    """The SM-DP+ host of an activation code, for the next-step hint ('' if none)."""
-    try:
-        return ActivationCode.parse(text).smdp_address if text else ""
-    except ActivationCodeError:
-        return ""
+    return run_reported(args.command, args, as_json, lambda: parser.print_usage(sys.stderr))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ table, so the two commands meet on 127.0.0.1 without DNS or /etc/hosts.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import os
@@ -192,3 +193,12 @@ class Home:
         if isinstance(entry, dict) and entry.get("pid") == os.getpid():
             del table[name.lower()]
             _write_json(self.root / HOSTS_FILE, table)
+
+
+def home_from_args(args: argparse.Namespace) -> Home:
+    """The home a command's ``--data-dir``, ``--pki`` and ``--curve`` name."""
+    return Home(
+        home_in(args.data_dir or default_data_dir()),
+        getattr(args, "pki", None),
+        getattr(args, "curve", None),
+    )

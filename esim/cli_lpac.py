@@ -19,7 +19,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from esim.cli_home import Home
+from esim.cli_euicc import open_card, resolver_table
+from esim.cli_home import Home, home_from_args
+from esim.cli_output import UsageError
 
 LPAC_MISSING = 127
 """Exit status when lpac cannot be started (the shell's "command not found")."""
@@ -126,11 +128,10 @@ def run_lpac(
 
 def cmd_euicc_stdio(args: argparse.Namespace) -> int:
     """lpac's stdio backends (``LPAC_APDU=stdio``, with --http ``LPAC_HTTP=stdio``)."""
-    from esim.cli import _card, _home, _resolver
 
-    home = _home(args)
-    resolver = _resolver(home, args.resolve or [])
-    card = _card(home, args)
+    home = home_from_args(args)
+    resolver = resolver_table(home, args.resolve or [])
+    card = open_card(home, args)
     try:
         return serve_stdio(home, card, resolver, args.http, args.allow_expired_tls)
     finally:
@@ -139,7 +140,6 @@ def cmd_euicc_stdio(args: argparse.Namespace) -> int:
 
 def cmd_lpac(args: argparse.Namespace) -> int:
     """Run a user's lpac against this data directory's eUICC and SM-DP+s."""
-    from esim.cli import UsageError, _card, _home, _resolver
 
     lpac = find_lpac(args.lpac)
     if isinstance(lpac, str):
@@ -150,9 +150,9 @@ def cmd_lpac(args: argparse.Namespace) -> int:
         arguments = arguments[1:]
     if not arguments:
         raise UsageError("name the lpac command after --, e.g. esim lpac -- chip info")
-    home = _home(args)
-    resolver = _resolver(home, args.resolve or [])
-    card = _card(home, args)
+    home = home_from_args(args)
+    resolver = resolver_table(home, args.resolve or [])
+    card = open_card(home, args)
     try:
         return run_lpac(home, card, resolver, lpac, arguments, args.allow_expired_tls)
     finally:

@@ -1,6 +1,7 @@
 """How every ``esim`` command speaks: data on stdout (JSON with ``--json``), errors as one line on
 stderr (or a JSON object on stdout with ``--json``), progress on stderr only when it is a
-terminal or ``--progress`` asks, nothing but errors with ``--quiet``.
+terminal or ``--progress`` asks, nothing but errors with ``--quiet``; and what a failure
+becomes (:func:`run_reported`): its name, plain words, the next step, the exit status.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from esim.activation_code import ActivationCode, ActivationCodeError
 from esim.lpa import LpaError
 from esim.lpa.error_words import next_step, plain_words
+from esim.pki import PkiError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -97,3 +100,75 @@ def without_reference(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+# -- failures: every exception a command may raise, mapped to one report and exit status ----
+
+
+class UsageError(Exception):
+    """A well-formed command line whose values cannot be used (exit status 2)."""
+
+
+class CodeError(Exception):
+    """An activation code given on the command line that does not parse."""
+
+    def __init__(self, error: ActivationCodeError) -> None:
+        super().__init__(f"{error} [{error.rule}; {error.spec}]")
+        self.error = error
+
+
+def parse_code(text: str) -> ActivationCode:
+    try:
+        return ActivationCode.parse(text)
+    except ActivationCodeError as error:
+        raise CodeError(error) from None
+
+
+def run_reported(
+    command: Callable[[argparse.Namespace], int],
+    args: argparse.Namespace,
+    as_json: bool,
+    print_usage: Callable[[], None],
+) -> int:
+    """Run `command`; whatever it raises becomes one report (never a traceback) and a status."""
+    try:
+        return command(args)
+    except UsageError as error:
+        if not as_json:
+            print_usage()
+        return fail(as_json, "usage", str(error), status=EXIT_USAGE)
+    except CodeError as error:
+        return fail(
+            as_json,
+            "invalidActivationCode",
+            f"{without_reference(str(error))} [{error.error.rule}]",
+            reason="the activation code does not parse",
+            next_hint="an activation code looks like 1$SMDP.EXAMPLE.COM$MATCHING-ID",
+            details={"rule": error.error.rule},
+        )
+    except LpaError as error:
+        data_dir = getattr(args, "data_dir", None)
+        return fail_lpa(
+            as_json,
+            error,
+            host=_code_host(getattr(args, "code", "")),
+            data_dir=str(data_dir) if data_dir is not None else "",
+        )
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except (ValueError, OSError, PkiError) as error:
+        return fail(as_json, "failed", str(error))
+    except Exception as error:  # the last line of defence: never a traceback
+        return fail(
+            as_json,
+            "internalError",
+            f"{type(error).__name__}: {error} (a bug in esim: please report it with the command)",
+        )
+
+
+def _code_host(text: str) -> str:
+    """The SM-DP+ host of an activation code, for the next-step hint ('' if none)."""
+    try:
+        return ActivationCode.parse(text).smdp_address if text else ""
+    except ActivationCodeError:
+        return ""

@@ -8,14 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from esim.cli_home import home_from_args
 from esim.cli_output import emit
 from esim.cli_pki import IMPORTED, OSMO_SMDPP_HOST, export_set, import_set
 
 
 def cmd_pki_import(args: argparse.Namespace) -> int:
-    from esim.cli import _home
-
-    home = _home(args)
+    home = home_from_args(args)
     imported = import_set(home.root, args.directory)
     roles = [name for name in ("ci", "eum", "euicc", "dp_auth", "dp_pb", "dp_tls")
              if getattr(imported, name) is not None]  # fmt: skip
@@ -26,9 +25,7 @@ def cmd_pki_import(args: argparse.Namespace) -> int:
 
 
 def cmd_pki_export(args: argparse.Namespace) -> int:
-    from esim.cli import _home
-
-    home = _home(args)
+    home = home_from_args(args)
     written = export_set(home.sets, args.layout, args.directory, tls_host=args.tls_host)
     emit(args, {"written": [str(path) for path in written]}, [str(path) for path in written])
     if args.layout == "osmo-smdpp" and not (args.json or args.quiet):
@@ -41,9 +38,7 @@ def cmd_pki_export(args: argparse.Namespace) -> int:
 
 
 def cmd_pki_show(args: argparse.Namespace) -> int:
-    from esim.cli import _home
-
-    described = _home(args).sets.describe()
+    described = home_from_args(args).sets.describe()
     return emit(args, {"sets": described}, described)
 
 
