@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from esim_world_helpers import download_outcome
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from simulator.clock import VirtualClock
 from simulator.device import SimulatedDevice
-from simulator.esim_world import DownloadOutcome, EsimWorld
+from simulator.esim_world import EsimWorld
 from simulator.network import NetworkPlan, Registration, SimulatedNetwork
 from simulator.ui.panels.euicc import EuiccPanel
 
@@ -31,15 +32,8 @@ def panel(qtbot: QtBot, world: EsimWorld, network: SimulatedNetwork) -> EuiccPan
 
 def download(qtbot: QtBot, world: EsimWorld, plan_name: str = "Contoso 5 GB") -> str:
     order = world.create_order(plan_name=plan_name)
-    outcomes: list[DownloadOutcome] = []
-    world.download(
-        order.activation_code,
-        confirmation_code=None,
-        progress=lambda *_: None,
-        done=outcomes.append,
-    )
-    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
-    assert outcomes[0].ok, outcomes[0]
+    outcome = download_outcome(qtbot, world, order.activation_code)
+    assert outcome.ok, outcome
     return order.iccid
 
 
@@ -178,17 +172,9 @@ def test_memory_and_capacity_follow_the_card(
     free_kb = int(panel.memory.text().split()[0])
     assert 0 < free_kb < 100 - 50
     # A second profile does not fit: the card refuses it, the app reports it.
-    order = small.create_order()
-    outcomes: list[DownloadOutcome] = []
-    small.download(
-        order.activation_code,
-        confirmation_code=None,
-        progress=lambda *_: None,
-        done=outcomes.append,
-    )
-    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
-    assert not outcomes[0].ok
-    assert outcomes[0].activation_error == "insufficientSpaceOnCard"
+    refused = download_outcome(qtbot, small, small.create_order().activation_code)
+    assert not refused.ok
+    assert refused.activation_error == "insufficientSpaceOnCard"
 
 
 def test_the_default_card_has_a_real_cards_memory(panel: EuiccPanel) -> None:

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from esim_world_helpers import download_outcome
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from esim.smdp import OrderBehaviour, Step
 from esim.smdp.orders import OrderState
-from simulator.esim_world import DownloadOutcome, EsimWorld
+from simulator.esim_world import EsimWorld
 from simulator.portal.sample_backend.next_order import NextOrderPlan, NextOrderSlot
 from simulator.ui.panels.operator import OperatorPanel, default_plan_name, describe_behaviour
 
@@ -74,14 +75,7 @@ def test_plain_order_and_its_download(qtbot: QtBot, world: EsimWorld, panel: Ope
     (order,) = world.orders.orders()
     assert order.eid is None
     assert not order.confirmation_code_required
-    outcomes: list[DownloadOutcome] = []
-    world.download(
-        order.activation_code,
-        confirmation_code=None,
-        progress=lambda *_: None,
-        done=outcomes.append,
-    )
-    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
+    download_outcome(qtbot, world, order.activation_code)
     panel.refresh()  # the app does this on smdp.order events
     assert cell(panel, 0, 1) == "installed"
     assert panel.selected_order() is not None
@@ -238,15 +232,7 @@ def test_a_real_profile_package_is_served_and_installed(
     (order,) = world.orders.orders()
     assert order.iccid in panel.status.text()
     assert order.iccid.startswith("89")
-    outcomes: list[DownloadOutcome] = []
-    world.download(
-        order.activation_code,
-        confirmation_code=None,
-        progress=lambda *_: None,
-        done=outcomes.append,
-    )
-    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
-    assert outcomes[0].iccid == order.iccid
+    assert download_outcome(qtbot, world, order.activation_code).iccid == order.iccid
     assert [p.iccid for p in world.profiles()] == [order.iccid]
 
 
