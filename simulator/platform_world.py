@@ -17,7 +17,6 @@ changes on a line (``carrier.line`` events, network registration) is handled the
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 import threading
 from collections.abc import Callable
@@ -49,6 +48,7 @@ from simulator.thingspace.registrations import (
     RegisteredVia,
     RegistrationError,
     RegistrationStore,
+    is_loopback_host,
 )
 
 Post = Callable[[Callable[[], None]], None]
@@ -152,16 +152,6 @@ def line_fields(line: Line) -> dict[str, Any]:
     }
 
 
-def _is_loopback_url(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class PlatformWorld:
     """The ThingSpace-style platform and the operator's side of it, for one simulated PC."""
 
@@ -259,7 +249,8 @@ class PlatformWorld:
         for service in BUILTIN_SERVICES:
             existing = self.registrations.lookup(self.account, service)
             if existing is not None:
-                ours = existing.username == self.username and _is_loopback_url(existing.url)
+                on_this_machine = is_loopback_host(urlsplit(existing.url).hostname or "")
+                ours = existing.username == self.username and on_this_machine
                 if not ours or (
                     existing.url == self.listener_url and existing.password == self.password
                 ):

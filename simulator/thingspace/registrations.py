@@ -77,7 +77,8 @@ class Registration:
     via: RegisteredVia = RegisteredVia.REST
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1): a listener on this machine."""
     if host == "localhost":
         return True
     try:
@@ -103,7 +104,7 @@ def check_listener_url(url: str, *, strict_ports: bool = False) -> None:
             f"Listener URL {shown(url)} has an invalid port.",
             spec=spec_ref("§2.1"),
         ) from None
-    if port in ALLOWED_PORTS or (not strict_ports and _is_loopback(parts.hostname)):
+    if port in ALLOWED_PORTS or (not strict_ports and is_loopback_host(parts.hostname)):
         return
     raise RegistrationError(
         "registration.url-port",
