@@ -20,6 +20,7 @@ from simulator.operator_api.requests import Api
 from simulator.operator_api.sample_operator import ScriptedAnswer
 from simulator.operator_api.world import OperatorApiWorld
 from simulator.replay import event_keys, lanes
+from simulator.report.page_parts import checks
 from simulator.report.sequence_svg import (
     ACTORS,
     MO_SERVICE,
@@ -98,3 +99,17 @@ def test_recorded_keys_leave_out_what_changes_every_run(session: EventLog) -> No
     # the operator's answers and their findings are the app's lane, not the portal's
     assert lanes(keys)["page"] == []
     assert any("offers.gatewayId.unknown" in key for key in lanes(keys)["app"])
+
+
+def test_the_contract_checks_list_each_answer_with_its_findings(session: EventLog) -> None:
+    table = checks(list(session))
+    rows = table.split("<tr>")[2:]  # after the header row
+    assert len(rows) == 3
+    assert "MO service GetBalance (200)" in rows[0]
+    assert "Mobile Operator account management in Windows 10" in rows[0]
+    assert 'class="ok">passed' in rows[0]
+    assert "MO service GetOffers (200)" in rows[1]
+    assert 'class="error">error' in rows[1]
+    assert "offers.gatewayId.unknown" in rows[1]
+    assert "docs/operator-apis.md#offers.gatewayId.unknown" in rows[1]
+    assert "Mobile Plans notifications" in rows[2]
