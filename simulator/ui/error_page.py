@@ -3,7 +3,8 @@ failed underneath and the launch's CV, then Close | Try again.
 
 "Learn more" opens the product's own page about error codes (docs/error-codes.md) in the
 system's browser or viewer, as the real app's link leaves the app for a help page; the dialog
-stays, so the person can still choose Close or Try again.
+stays, so the person can still choose Close or Try again. A desktop with no program for the page
+gets it rendered in a window of ours instead.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from simulator.flows import screens
 from simulator.ui.menus import DOCS_README
@@ -82,6 +90,7 @@ class ErrorPage(AppPage):
         self.status.setWordWrap(True)
         self.status.hide()
         self.layout_.insertWidget(7, self.status)
+        self.docs_dialog: DocsPageDialog | None = None
 
     def set_message(self, text: str) -> None:
         """The flow's error text: its sentence above the link, its code line (after a blank
@@ -107,6 +116,39 @@ class ErrorPage(AppPage):
             return
         url = QUrl.fromLocalFile(str(self.docs_page))
         self.learnMoreOpened.emit(url)
-        if not QDesktopServices.openUrl(url):
-            self.status.setText(f"No program opens {self.docs_page}; read it there.")
+        if QDesktopServices.openUrl(url):
+            return
+        # No program for the page on this desktop (a bare Linux, a CI box): show it ourselves.
+        try:
+            text = self.docs_page.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.status.setText(f"Could not read {self.docs_page}: {error}")
             self.status.show()
+            return
+        if self.docs_dialog is None:
+            self.docs_dialog = DocsPageDialog(self)
+        self.docs_dialog.show_page(text)
+
+
+class DocsPageDialog(QDialog):
+    """The error-codes page rendered from its Markdown, for a desktop with no program to open
+    it. The text is the simulator's own file, never the portal's."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("docs-page-dialog")
+        self.setWindowTitle("Error codes \u2014 Mobile Plans Simulator")
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("docs-page-text")
+        self.browser.setOpenLinks(False)  # other pages are files beside it, not loaded here
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        layout.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
+        self.resize(760, 620)
+
+    def show_page(self, markdown: str) -> None:
+        self.browser.setMarkdown(markdown)
+        self.open()
+        self.raise_()

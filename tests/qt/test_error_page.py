@@ -87,14 +87,22 @@ def test_without_the_docs_folder_the_dialog_says_where_the_page_is(
     assert not page.status.isVisible()
 
 
-def test_a_desktop_without_a_viewer_is_told_so(
+def test_a_desktop_without_a_viewer_gets_the_page_in_a_window(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(error_page.QDesktopServices, "openUrl", lambda _url: False)
     page = shown_page(qtbot)
     click_link(qtbot, page.learn_more)
-    assert page.status.isVisible()
-    assert str(ERROR_CODES_PAGE) in page.status.text()
+    dialog = page.docs_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    shown = dialog.browser.toPlainText()
+    assert "Codes and sentences" in shown
+    assert "REMOTE_SERVER_GENERAL_FAILURE" in shown
+    assert "|" not in shown.splitlines()[0]  # rendered, not the Markdown source
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert page.isVisible()
 
 
 def test_a_message_without_a_code_line_shows_no_code(qtbot: QtBot) -> None:
