@@ -65,7 +65,7 @@ class ErrorPage(AppPage):
         font = self.learn_more.font()
         font.setUnderline(True)
         self.learn_more.setFont(font)
-        self.learn_more.setToolTip("Opens the simulator's page about error codes")
+        self.learn_more.setToolTip("Opens the simulator\u2019s page about error codes")
         self.learn_more.clicked.connect(self.open_learn_more)
         # The internal code, under the link as on the screenshot (REMOTE_SERVER_GENERAL_FAILURE).
         self.code = plain_label("", self)
@@ -109,7 +109,7 @@ class ErrorPage(AppPage):
         """Open the error-codes page; without the docs (an installed wheel) say where it is."""
         if not self.docs_page.is_file():
             self.status.setText(
-                "The page about error codes is docs/error-codes.md in the simulator's source "
+                "The page about error codes is docs/error-codes.md in the simulator\u2019s source "
                 "repository; this installation does not include it."
             )
             self.status.show()

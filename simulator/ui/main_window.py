@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("navigation")
         toolbar.setMovable(False)
         self.back_action = QAction("\u2190 Back", self)
-        self.back_action.setToolTip("Back, as the Mobile Plans app's title-bar back button")
+        self.back_action.setToolTip("Back, as the Mobile Plans app\u2019s title-bar back button")
         self.back_action.triggered.connect(self.backRequested)
         toolbar.addAction(self.back_action)
         self.addToolBar(toolbar)

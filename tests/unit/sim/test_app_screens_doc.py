@@ -133,6 +133,12 @@ def test_every_screen_string_is_in_the_docs_table() -> None:
     assert not missing, f"add these to docs/app-screens.md: {missing}"
 
 
+def test_screens_use_the_typographic_apostrophe() -> None:
+    # The docs' screenshots write "Can’t", "We’ll", "You’re": the app's text does too.
+    straight = {text: where for text, where in screen_strings().items() if "'" in text}
+    assert straight == {}
+
+
 def test_every_row_says_where_it_comes_from() -> None:
     for string, (where, source) in doc_table().items():
         if string == "String":
