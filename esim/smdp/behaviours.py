@@ -54,6 +54,8 @@ class OrderBehaviour:
             raise ValueError("confirmation_code_attempts must be at least 1")
         if self.latency_seconds < 0:
             raise ValueError("latency_seconds cannot be negative")
+        if not isinstance(self.corrupt_package, bool):  # JSON "yes" is not a yes
+            raise ValueError("corrupt_package must be true or false")
         if self.fail_at is not None:
             # accept the plain function name too (JSON, CLI)
             object.__setattr__(self, "fail_at", Step(self.fail_at))

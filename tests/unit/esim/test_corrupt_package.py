@@ -46,3 +46,8 @@ def test_cut_short_leaves_a_package_that_is_no_longer_whole_tlvs() -> None:
     with pytest.raises(Asn1Error):
         list(iter_tlvs(cut_short(upp)))
     assert OrderBehaviour.from_json(OrderBehaviour(corrupt_package=True).to_json()).corrupt_package
+
+
+def test_corrupt_package_must_be_a_boolean() -> None:
+    with pytest.raises(ValueError, match="corrupt_package must be true or false"):
+        OrderBehaviour.from_json('{"corrupt_package": "yes"}')
