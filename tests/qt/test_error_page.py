@@ -110,3 +110,9 @@ def test_a_message_without_a_code_line_shows_no_code(qtbot: QtBot) -> None:
     page.set_message("Something else went wrong.")
     assert page.body.text() == "Something else went wrong."
     assert not page.code.isVisible()
+
+
+def test_a_failure_without_an_internal_code_shows_its_value_once(qtbot: QtBot) -> None:
+    page = shown_page(qtbot)
+    page.set_message(error_text("cardGeneralFailure"))
+    assert page.code.text() == "cardGeneralFailure"
