@@ -34,6 +34,9 @@ class OrderBehaviour:
       1.2/4.2 execution error). initiateAuthentication carries no matching ID (§2.2), so a
       failure there applies to every initiateAuthentication while such an order is released.
     * ``latency_seconds``: extra delay before answering this order's functions.
+    * ``corrupt_package``: the bound profile package carries profile elements the eUICC cannot
+      process (the last one cut short), so the card itself rejects the installation with
+      errorReason installFailedDueToPEProcessingError (SGP.22 §5.7.6); nothing is faked.
     """
 
     release_at: float | None = None
@@ -44,12 +47,15 @@ class OrderBehaviour:
     failure_subject: str = EXECUTION_ERROR.subject
     failure_reason: str = EXECUTION_ERROR.reason
     latency_seconds: float = 0.0
+    corrupt_package: bool = False
 
     def __post_init__(self) -> None:
         if self.confirmation_code_attempts < 1:
             raise ValueError("confirmation_code_attempts must be at least 1")
         if self.latency_seconds < 0:
             raise ValueError("latency_seconds cannot be negative")
+        if not isinstance(self.corrupt_package, bool):  # JSON "yes" is not a yes
+            raise ValueError("corrupt_package must be true or false")
         if self.fail_at is not None:
             # accept the plain function name too (JSON, CLI)
             object.__setattr__(self, "fail_at", Step(self.fail_at))
@@ -85,3 +91,9 @@ class OrderBehaviour:
         data = json.loads(text) if text else {}
         known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
         return cls(**known)
+
+
+def cut_short(upp: bytes) -> bytes:
+    """``upp`` with its last byte missing: the last profile element's TLV announces more bytes
+    than follow, as a faulty profile generation or a truncated copy leaves a package."""
+    return upp[:-1]

@@ -23,7 +23,7 @@ from esim.crypto import CryptoError, encode_signature_tlv, sign_raw
 from esim.pki import subject_key_identifier
 from esim.smdp import status
 from esim.smdp import verification as check
-from esim.smdp.behaviours import Step
+from esim.smdp.behaviours import Step, cut_short
 from esim.smdp.es9_notifications import NotificationHandler, ProgressListener
 from esim.smdp.expiry import release_stale_orders
 from esim.smdp.http_json import Body, b64, binary_field, json_route, text_field
@@ -289,7 +289,7 @@ class Es9Plus:
             session.eid,
             signed2["euiccOtpk"],
             session.profile_metadata,
-            _upp(order.spec),
+            cut_short(_upp(order.spec)) if order.behaviour.corrupt_package else _upp(order.spec),
         )
         try:
             bpp = bind_profile_package(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
 
@@ -19,6 +20,7 @@ __all__ = [
     "ENUMS",
     "OBJECTS",
     "SCRIPT_PROPERTIES",
+    "ApiStatus",
     "MethodSpec",
     "ObjectSpec",
     "surface_json",
@@ -137,18 +139,44 @@ ENUMS: Mapping[str, Mapping[str, str]] = MappingProxyType(
 )
 
 
+class ApiStatus(StrEnum):
+    """Where a method stands in Microsoft's current Mobile Plans pages.
+
+    The app still injects every one of them, so portals written against an older page keep
+    working; docs/javascript-surface.md shows the status of each.
+    """
+
+    CURRENT = "current"  # documented on "Mobile Plans callback notifications"
+    LEGACY = "legacy"  # on "Mobile Plans legacy callback notifications": reference only
+    REMOVED = "removed"  # documented once, no longer on any page
+
+
+#: What each status means, as the JavaScript surface page says it.
+STATUS_MEANINGS: Mapping[ApiStatus, str] = MappingProxyType(
+    {
+        ApiStatus.CURRENT: "current",
+        ApiStatus.LEGACY: "legacy: reference only; do not implement going forward",
+        ApiStatus.REMOVED: "removed",
+    }
+)
+
+
 @dataclass(frozen=True)
 class MethodSpec:
     """One injected method: accepted argument counts, what it returns, where it is documented.
 
     ``returns`` is ``"operation"`` for a ``MobilePlansOperationContext`` (``{Id}``),
-    ``"metadata"`` for ``createPurchaseMetaData`` and ``"none"`` otherwise.
+    ``"metadata"`` for ``createPurchaseMetaData`` and ``"none"`` otherwise. ``status`` says
+    whether the current pages document it, keep it as legacy or dropped it; ``note`` when it
+    went and what to use in its place.
     """
 
     name: str
     arities: tuple[int, ...]
     returns: Literal["none", "operation", "metadata"]
     spec: str
+    status: ApiStatus = ApiStatus.CURRENT
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,26 +207,58 @@ def _m(
     arities: tuple[int, ...],
     spec: str,
     returns: Literal["none", "operation", "metadata"] = "none",
+    *,
+    status: ApiStatus = ApiStatus.CURRENT,
+    note: str = "",
 ) -> MethodSpec:
-    return MethodSpec(name=name, arities=arities, returns=returns, spec=spec)
+    return MethodSpec(name, arities, returns, spec, status, note)
 
 
-_CREATE = _m("createPurchaseMetaData", (0,), "§1.1, §1.3", "metadata")
-_INLINE_LEGACY = ObjectSpec(
-    name="",
-    methods=(_m("notifyInlineProfileDownload", (2,), "§1.2, §3.2"),),
-    script_properties=SCRIPT_PROPERTIES,
+# "Mobile Plans legacy callback notifications" opens: "Please use this as reference only and do
+# not implement this code going forward."
+_LEGACY = ApiStatus.LEGACY
+# The DataMart names became MobilePlans on 2018-12-17; only DataMart.notifyPurchaseResult stayed
+# (on the legacy page). The page "Mobile Plans asynchronous fulfillment" (notifyPurchaseDelayed-
+# Profile) was deleted on 2019-04-01; the Data Marketplace pages (window.external.notify) on
+# 2018-01-04.
+_REMOVED = ApiStatus.REMOVED
+_RENAMED = "2018-12, renamed MobilePlans.{name}"
+_DELAYED_NOTE = (
+    "2019-04, with its page; use MobilePlansInlineOperations.notifyProfileDownload "
+    "with downloadDelay"
 )
+_INLINE_NOTE = "use MobilePlansInlineOperations.notifyProfileDownload"
+
+
+def _inline_legacy(status: ApiStatus, note: str) -> tuple[MethodSpec, ...]:
+    return (_m("notifyInlineProfileDownload", (2,), "§1.2, §3.2", status=status, note=note),)
+
+
+def _renamed(name: str, arities: tuple[int, ...], spec: str) -> MethodSpec:
+    return _m(name, arities, spec, status=_REMOVED, note=_RENAMED.format(name=name))
+
 
 _OBJECT_LIST: tuple[ObjectSpec, ...] = (
     ObjectSpec(
         name="MobilePlans",
         methods=(
-            _CREATE,
+            _m("createPurchaseMetaData", (0,), "§1.1, §1.3", "metadata"),
             _m("notifyPurchaseWithProfileDownload", (3,), "§1.1, §3.5"),
             _m("notifyCancelledPurchase", (1,), "§1.1, §3.8"),
-            _m("notifyBalanceAddition", (2,), "§1.2, §3.6"),
-            _m("notifyPurchaseDelayedProfile", (2,), "§1.1, §3.7"),
+            _m(
+                "notifyBalanceAddition",
+                (2,),
+                "§1.2, §3.6",
+                status=_LEGACY,
+                note="use MobilePlansInlineOperations.notifyBalanceAddition",
+            ),
+            _m(
+                "notifyPurchaseDelayedProfile",
+                (2,),
+                "§1.1, §3.7",
+                status=_REMOVED,
+                note=_DELAYED_NOTE,
+            ),
         ),
         script_properties=(),
     ),
@@ -214,20 +274,65 @@ _OBJECT_LIST: tuple[ObjectSpec, ...] = (
     ObjectSpec(
         name="DataMart",
         methods=(
-            _m("notifyPurchaseResult", (1,), "§1.2, §1.5, §3.1"),
-            _CREATE,
-            _m("notifyPurchaseWithProfileDownload", (3,), "§1.2, §3.5"),
-            _m("notifyPurchaseDelayedProfile", (2,), "§1.2, §3.7"),
-            _m("notifyBalanceAddition", (2,), "§1.2, §3.6"),
-            _m("notifyCancelledPurchase", (1,), "§1.2, §3.8"),
+            _m(
+                "notifyPurchaseResult",
+                (1,),
+                "§1.2, §1.5, §3.1",
+                status=_LEGACY,
+                note="use MobilePlans.notifyPurchaseWithProfileDownload or "
+                "MobilePlansInlineOperations.notifyProfileDownload",
+            ),
+            _m(
+                "createPurchaseMetaData",
+                (0,),
+                "§1.1, §1.3",
+                "metadata",
+                status=_REMOVED,
+                note=_RENAMED.format(name="createPurchaseMetaData"),
+            ),
+            _renamed("notifyPurchaseWithProfileDownload", (3,), "§1.2, §3.5"),
+            _m(
+                "notifyPurchaseDelayedProfile",
+                (2,),
+                "§1.2, §3.7",
+                status=_REMOVED,
+                note=_DELAYED_NOTE,
+            ),
+            _renamed("notifyBalanceAddition", (2,), "§1.2, §3.6"),
+            _renamed("notifyCancelledPurchase", (1,), "§1.2, §3.8"),
         ),
         script_properties=(),
     ),
-    ObjectSpec("MobilePlansInlineProfile", _INLINE_LEGACY.methods, SCRIPT_PROPERTIES),
-    ObjectSpec("MobilePlansInlineProfileDownload", _INLINE_LEGACY.methods, SCRIPT_PROPERTIES),
-    ObjectSpec("DataMartInlineProfile", _INLINE_LEGACY.methods, SCRIPT_PROPERTIES),
+    ObjectSpec(
+        "MobilePlansInlineProfile", _inline_legacy(_LEGACY, _INLINE_NOTE), SCRIPT_PROPERTIES
+    ),
+    # The legacy page's own sample calls this spelling.
+    ObjectSpec(
+        "MobilePlansInlineProfileDownload",
+        _inline_legacy(_LEGACY, _INLINE_NOTE),
+        SCRIPT_PROPERTIES,
+    ),
+    ObjectSpec(
+        "DataMartInlineProfile",
+        _inline_legacy(
+            _REMOVED, "2018-12, renamed MobilePlansInlineProfile (itself legacy); " + _INLINE_NOTE
+        ),
+        SCRIPT_PROPERTIES,
+    ),
     # §1.2: window.external.notify of the 2017 Data Marketplace.
-    ObjectSpec("external", (_m("notify", (1,), "§2017, §1.5"),), ()),
+    ObjectSpec(
+        "external",
+        (
+            _m(
+                "notify",
+                (1,),
+                "§2017, §1.5",
+                status=_REMOVED,
+                note="2018-01, with the Data Marketplace pages; use the MobilePlans objects",
+            ),
+        ),
+        (),
+    ),
 )
 
 #: Object name -> its specification (§1.1, §1.2).

@@ -51,8 +51,13 @@ def error_text(activation_error: str) -> str:
         activation_error,
         "We couldn’t download the profile. Please try again later or contact your mobile operator.",
     )
-    code = _INTERNAL_CODES.get(activation_error, activation_error)
-    return f"{sentence}\n\n{code} ({activation_error})"
+    code = _INTERNAL_CODES.get(activation_error)
+    # without an internal code of its own, the value alone (not "other (other)")
+    return (
+        f"{sentence}\n\n{code} ({activation_error})"
+        if code
+        else f"{sentence}\n\n{activation_error}"
+    )
 
 
 class LpaErrorLog:

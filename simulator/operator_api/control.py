@@ -15,9 +15,11 @@ from simulator.operator_api.client import Exchange
 from simulator.operator_api.config import BalanceType, NotificationType, ServiceConfiguration
 from simulator.operator_api.requests import Api
 from simulator.operator_api.sample_operator import SampleBalance, SampleOperator, ScriptedAnswer
+from simulator.replay.operator_steps import answer_step
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
+    from simulator.replay import SessionRecorder
 
 __all__ = ["OperatorApiControl"]
 
@@ -27,6 +29,9 @@ class _Owner(Protocol):
     def simulator(self) -> Simulator: ...
 
     def wait(self, predicate: Callable[[], bool], timeout: float | None, what: str) -> None: ...
+
+    @property
+    def recorder(self) -> SessionRecorder: ...
 
 
 class OperatorApiControl:
@@ -56,15 +61,21 @@ class OperatorApiControl:
                 return iccid
         raise RuntimeError("no profile of the operator on the eSIM; pass iccid=")
 
+    def _note(self, action: str, **fields: Any) -> None:
+        # Noted before it is taken, so a replay takes it at the same point (simulator.replay).
+        self._owner.recorder.note(action, **fields)
+
     def get_balance(self, iccid: str | None = None, timeout: float | None = None) -> Exchange:
         world = self._owner.simulator.operator_api
         chosen = iccid or self.default_iccid()
+        self._note("operator-api-call", api="GetBalance", iccid=iccid)
         return self._wait("GetBalance", lambda done: world.get_balance(chosen, done), timeout)
 
     def get_offers(self, iccid: str | None = None, timeout: float | None = None) -> Exchange:
         simulator = self._owner.simulator
         chosen = iccid or self.default_iccid()
         imei = str(simulator.device.imei)
+        self._note("operator-api-call", api="GetOffers", iccid=iccid)
         return self._wait(
             "GetOffers", lambda done: simulator.operator_api.get_offers(chosen, imei, done), timeout
         )
@@ -79,6 +90,9 @@ class OperatorApiControl:
         kind = NotificationType.parse(str(notification_type))
         chosen = iccid or self.default_iccid()
         imei = str(simulator.device.imei)
+        self._note(
+            "operator-api-call", api="GetNotifications", iccid=iccid, notification_type=str(kind)
+        )
         return self._wait(
             "GetNotifications",
             lambda done: simulator.operator_api.get_notifications(chosen, kind, imei, done),
@@ -93,9 +107,15 @@ class OperatorApiControl:
         time_remaining: str = "PT0S",
     ) -> None:
         """What the sample operator answers GetBalance for ``iccid``."""
-        self.sample.balances[iccid] = SampleBalance(
-            BalanceType(str(balance_type)), data_remaining_mb, time_remaining
+        balance = SampleBalance(BalanceType(str(balance_type)), data_remaining_mb, time_remaining)
+        self._note(
+            "operator-balance",
+            iccid=iccid,
+            balance_type=str(balance.type),
+            data_remaining_mb=data_remaining_mb,
+            time_remaining=time_remaining,
         )
+        self.sample.balances[iccid] = balance
 
     def answer_next(
         self,
@@ -106,7 +126,11 @@ class OperatorApiControl:
         raw: bytes | None = None,
     ) -> None:
         """The sample operator's next answer to ``api`` (e.g. a bad one, to see the rule)."""
-        self.sample.script(Api(str(api)), ScriptedAnswer(status, body, dict(headers or {}), raw))
+        answer = ScriptedAnswer(status, body, dict(headers or {}), raw)
+        self._note(
+            "operator-answer", **answer_step(str(Api(str(api))), status, body, answer.headers, raw)
+        )
+        self.sample.script(Api(str(api)), answer)
 
     # -- what the user sees ----------------------------------------------------------------------
     def open_flyout(self, timeout: float | None = None) -> Event:
@@ -114,6 +138,7 @@ class OperatorApiControl:
         `flyout.shown` event (entries, balance, mobile_plans_disabled)."""
         simulator = self._owner.simulator
         after = len(simulator.events)
+        self._note("flyout")
         simulator.operator_experience.service.open_flyout()
         return self._event_after("flyout.shown", after, timeout)
 
@@ -122,6 +147,7 @@ class OperatorApiControl:
         `gateway.shown` event (template, page, reason)."""
         simulator = self._owner.simulator
         after = len(simulator.events)
+        self._note("gateway")
         simulator.operator_experience.service.open_gateway()
         return self._event_after("gateway.shown", after, timeout)
 
@@ -133,6 +159,7 @@ class OperatorApiControl:
         simulator = self._owner.simulator
         after = len(simulator.events)
         kind = NotificationType.parse(str(notification_type))
+        self._note("sms", notification_type=str(kind))
         if not simulator.operator_experience.service.receive_sms(kind):
             return None
         return self._event_after("ui.toast", after, timeout)
@@ -142,6 +169,7 @@ class OperatorApiControl:
         profile, else None."""
         simulator = self._owner.simulator
         after = len(simulator.events)
+        self._note("setup-completed")
         if not simulator.operator_experience.service.setup_completed():
             return None
         return self._event_after("ui.toast", after, timeout)

@@ -45,12 +45,13 @@ GENERIC_ERROR = "Mobile Plans isn\u2019t available for this SIM. Please try agai
 VIEW_MY_ACCOUNT = "View my account"
 CONNECT_WITH_A_DATA_PLAN = "Connect with a data plan"
 
-# The docs say only that the accept/decline strings change with the type; these are ours.
+# "Mobile Plans notifications": only the accept/decline strings change with the type. Its
+# screenshots show lowBalance (SMS sample) and trialOffer (the promotion); the rest are ours.
 TOAST_ACTIONS: dict[NotificationType, tuple[str, str]] = {
-    NotificationType.LOW_BALANCE: ("Add data", "Not now"),
+    NotificationType.LOW_BALANCE: ("Get more data", "Not now"),
     NotificationType.ZERO_BALANCE: ("Buy data", "Not now"),
     NotificationType.NEW_OFFER: ("See offer", "No thanks"),
-    NotificationType.TRIAL_OFFER: ("Start free trial", "No thanks"),
+    NotificationType.TRIAL_OFFER: ("Get connected", "Don\u2019t show again"),
     NotificationType.TRIAL_ENDING: ("Keep me connected", "Later"),
     NotificationType.TRIAL_ENDED: ("Choose a plan", "Dismiss"),
 }

@@ -15,6 +15,70 @@ class RecordingFormatError(ValueError):
     """A file that is not a recording this version can replay, with what to do."""
 
 
+_TEXT, _NUMBER, _FLAG, _MAP = (str,), (int, float), (bool,), (dict,)
+#: The fields each recorded step needs, and their JSON types. A step of an action not listed
+#: here is left to the replayer, which names it if it does not know it.
+STEP_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "click": {"selector": _TEXT},
+    "fill": {"selector": _TEXT, "text": _TEXT},
+    "js": {"code": _TEXT},
+    "advance": {"seconds": _NUMBER},
+    "toast": {"index": (int,), "answer": _TEXT},
+    "error-answer": {"retry": _FLAG},
+    "network-plan": {"outcome": _TEXT, "searching_seconds": _NUMBER},
+    "card-busy": {"busy": _FLAG},
+    "card-enable": {"iccid": _TEXT},
+    "card-disable": {"iccid": _TEXT},
+    "card-delete": {"iccid": _TEXT},
+    "create-order": {"options": _MAP},
+    "behave-next": {"behaviour": _MAP},
+    "set-behaviour": {"order": (int,), "behaviour": _MAP},
+    "operator-api-call": {"api": _TEXT},
+    "operator-answer": {"api": _TEXT, "status": (int,)},
+    "operator-balance": {
+        "iccid": _TEXT,
+        "balance_type": _TEXT,
+        "data_remaining_mb": _NUMBER,
+        "time_remaining": _TEXT,
+    },
+    "sms": {"notification_type": _TEXT},
+}
+
+
+#: The operator's service APIs a step may name (docs/operator-apis.md).
+OPERATOR_APIS = ("GetBalance", "GetOffers", "GetNotifications")
+
+
+def check_step(number: int, step: object) -> None:
+    """Raise `RecordingFormatError` naming step ``number`` (1-based) and what it lacks."""
+    if not isinstance(step, dict) or not isinstance(step.get("action"), str):
+        raise RecordingFormatError(f"step {number} is not an object with an action")
+    after = step.get("after")
+    if not isinstance(after, dict) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in after.values()
+    ):
+        raise RecordingFormatError(f"step {number} ({step['action']}) has no event counts (after)")
+    api = step.get("api")
+    if step["action"].startswith("operator-") and "api" in step and api not in OPERATOR_APIS:
+        raise RecordingFormatError(
+            f"step {number} ({step['action']}): api {api!r} is not one of "
+            + ", ".join(OPERATOR_APIS)
+        )
+    for name, types in STEP_FIELDS.get(step["action"], {}).items():
+        value = step.get(name)
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            wanted = " or ".join(t.__name__ for t in types)
+            raise RecordingFormatError(
+                f"step {number} ({step['action']}): {name} must be a {wanted}, not {value!r}"
+            )
+    needs_type = step["action"] == "operator-api-call" and api == "GetNotifications"
+    if needs_type and not isinstance(step.get("notification_type"), str):
+        raise RecordingFormatError(
+            f"step {number} (operator-api-call): a GetNotifications call needs its "
+            "notification_type"
+        )
+
+
 @dataclass
 class Recording:
     """A saved session: the device, the portal, the test's steps, and the events they produced.
@@ -64,6 +128,14 @@ class Recording:
             )
         if found != FORMAT:
             raise RecordingFormatError(f"{path} is not a {FORMAT} recording")
+        steps = document.get("steps")
+        if not isinstance(steps, list):
+            raise RecordingFormatError(f"{path}: steps must be a list")
+        for number, step in enumerate(steps, start=1):
+            try:
+                check_step(number, step)
+            except RecordingFormatError as error:
+                raise RecordingFormatError(f"{path}: {error}") from None
         try:
             return cls(
                 device={str(k): str(v) for k, v in dict(document["device"]).items()},

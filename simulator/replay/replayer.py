@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from simulator.events import Event
 
 from .file_format import Recording
-from .keys import PAGE_KINDS, EventKeys, LogFollower, lanes
+from .keys import EventKeys, LogFollower, lane_of, lanes
+from .operator_steps import OPERATOR_ACTIONS, describe_operator_step, take_operator_step
 from .waiting import wait_until
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ class Replayer:
                 self._compare(key)
 
     def _compare(self, key: str) -> None:
-        lane = "page" if json.loads(key)[0] in PAGE_KINDS else "app"
+        lane = lane_of(key)
         self._replayed[lane].append(key)
         index = len(self._replayed[lane]) - 1
         recorded = self._expected[lane]
@@ -253,7 +254,8 @@ class Replayer:
         elif action == "advance":
             driver.clock.advance(seconds=float(step["seconds"]))
         elif action == "toast":
-            driver.simulator.flows.toast_answered(
+            # as a click on the toast: the flows and the operator's notifications both hear it
+            driver.simulator.window.toastAnswered.emit(
                 self._toasts[int(step["index"])], str(step["answer"])
             )
         elif action == "error-answer":
@@ -275,6 +277,8 @@ class Replayer:
         elif action == "set-behaviour":
             order = driver.smdp.orders()[int(step["order"])]
             driver.smdp.set_behaviour(order, _behaviour(step["behaviour"]))
+        elif action in OPERATOR_ACTIONS:
+            take_operator_step(driver, step)
         else:
             raise ValueError(f"unknown recorded step {action!r}")
 
@@ -332,7 +336,7 @@ def describe_step(step: Mapping[str, Any]) -> str:
         "advance": f"{step.get('seconds')} s",
         "toast": step.get("answer"),
         "error-answer": "Try again" if step.get("retry") else "Close",
-    }.get(action)
+    }.get(action, describe_operator_step(step))
     return f"{action} {detail}" if detail is not None else action
 
 

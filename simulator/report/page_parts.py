@@ -110,36 +110,64 @@ def _finding(v: Event) -> str:
     )
 
 
+#: The public page each operator API comes from (docs/operator-apis.md says more).
+_API_PAGES = {
+    "GetBalance": "Mobile Operator account management in Windows 10",
+    "GetOffers": "Mobile Plans gateway page",
+    "GetNotifications": "Mobile Plans notifications",
+}
+
+
+def _verdict(found: Sequence[Event]) -> str:
+    worst = "ok"
+    for level in ("info", "warning", "error"):
+        if any(v.fields.get("severity") == level for v in found):
+            worst = level
+    return "passed" if worst in ("ok", "info") else worst
+
+
+def _check_row(seq: int, name: str, sources: str, found: Sequence[Event]) -> str:
+    verdict = _verdict(found)
+    return (
+        f'<tr><td class="k">#{seq}</td><td class="k">{escape(name)}</td>'
+        f"<td>{escape(sources)}</td>"
+        f'<td class="{"ok" if verdict == "passed" else escape(verdict)}">{verdict}</td>'
+        f"<td>{''.join(_finding(v) for v in found)}</td></tr>"
+    )
+
+
 def checks(events: Sequence[Event]) -> str:
     # A call's findings follow it in the log; `call_seq` is numbered per document, so it is
-    # matched against the latest call with that number, never across documents.
+    # matched against the latest call with that number, never across documents. An operator
+    # API's findings ("MO service") follow its `operator_api.response`.
     by_call: dict[int, list[Event]] = {}
     latest: dict[object, int] = {}
+    last_response: int | None = None
     loose: list[Event] = []
     for event in events:
         if event.kind == "bridge.call":
             latest[event.fields.get("seq")] = event.seq
+        elif event.kind == "operator_api.response":
+            last_response = event.seq
         elif event.kind == "contract.violation":
-            if event.fields.get("call_seq") in latest:
+            if event.fields.get("object") == "MO service" and last_response is not None:
+                by_call.setdefault(last_response, []).append(event)
+            elif event.fields.get("call_seq") in latest:
                 by_call.setdefault(latest[event.fields.get("call_seq")], []).append(event)
             else:
                 loose.append(event)
     rows = []
-    for call in (e for e in events if e.kind == "bridge.call"):
-        obj, method = str(call.fields.get("object", "")), str(call.fields.get("method", ""))
+    for call in events:
         found = by_call.get(call.seq, [])
-        worst = "ok"
-        for level in ("info", "warning", "error"):
-            if any(v.fields.get("severity") == level for v in found):
-                worst = level
-        verdict = "passed" if worst in ("ok", "info") else worst
-        name = f"{obj}.{method}" if obj else method
-        rows.append(
-            f'<tr><td class="k">#{call.seq}</td><td class="k">{escape(name)}</td>'
-            f"<td>{escape(_method_sources(obj, method))}</td>"
-            f'<td class="{"ok" if verdict == "passed" else escape(verdict)}">{verdict}</td>'
-            f"<td>{''.join(_finding(v) for v in found)}</td></tr>"
-        )
+        if call.kind == "bridge.call":
+            obj, method = str(call.fields.get("object", "")), str(call.fields.get("method", ""))
+            name = f"{obj}.{method}" if obj else method
+            rows.append(_check_row(call.seq, name, _method_sources(obj, method), found))
+        elif call.kind == "operator_api.response":
+            api = str(call.fields.get("api", ""))
+            status = call.fields.get("status") or "no answer"
+            name = f"MO service {api} ({status})"
+            rows.append(_check_row(call.seq, name, _API_PAGES.get(api, ""), found))
     for v in loose:
         where = f"{v.fields.get('object')}.{v.fields.get('method')}"
         severity = escape(str(v.fields.get("severity")))
@@ -151,9 +179,8 @@ def checks(events: Sequence[Event]) -> str:
         return "<p>The portal made no calls to the app.</p>"
     return (
         "<table><tr><th>#</th><th>call</th><th>documented in</th><th>result</th>"
-        "<th>findings (each rule is explained in docs/rules.md)</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        "<th>findings (each rule is explained in docs/rules.md; the operator APIs' in "
+        "docs/operator-apis.md)</th></tr>" + "".join(rows) + "</table>"
     )
 
 

@@ -1,21 +1,29 @@
-"""A sequence diagram (SVG) of the messages between Portal, App, LPA, eUICC and SM-DP+.
+"""A sequence diagram (SVG) of the messages between Portal, App, LPA, eUICC and SM-DP+, and
+the operator's service APIs ("MO service") when the session called them.
 
 The same actors as the documents' diagrams. Arrows are derived from event kinds, as they
 happened: `bridge.call` Portal→App, `portal.callback` App→Portal, each `lpa.progress` stage
 LPA→eUICC (ES10) or LPA→SM-DP+ (ES9+), `smdp.order` a note at the SM-DP+, `euicc.profile` a
-note at the eUICC, `network.registration` a note at the App. Pure: no Qt.
+note at the eUICC, `network.registration` a note at the App, `operator_api.request`
+App→MO service and `operator_api.response` back (the Mobile Plans service's calls, drawn from
+the app that stands in for it). Pure: no Qt.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
+from typing import Any
+from urllib.parse import urlsplit
 
 from simulator.events import Event
 
+MO_SERVICE = "MO service"
 ACTORS = ("Portal", "App", "LPA", "eUICC", "SM-DP+")
+"""The lifelines of every diagram; MO service joins beside the App when the session has rows
+for it (``actors_of``)."""
 
 # esim/lpa/download.py's stages: which interface each one crosses (SGP.22 §3.1.3).
 STAGE_TARGET = {
@@ -52,6 +60,42 @@ def _args(event: Event) -> str:
         text = value if isinstance(value, str) else json.dumps(value, default=str)
         parts.append(text if len(text) <= 40 else text[:39] + "…")
     return ", ".join(parts)
+
+
+def _path(url: object) -> str:
+    """The request's path and query: the host is the same on every row."""
+    parts = urlsplit(str(url))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _answer(fields: Mapping[str, Any]) -> str:
+    """What the operator's answer meant, in a few words."""
+    status = fields.get("status") or "no answer"
+    balances, gateways = fields.get("balances"), fields.get("gatewayIds")
+    notifications = fields.get("notificationIds")
+    if isinstance(balances, list):
+        types = [str(b.get("type")) for b in balances if isinstance(b, dict)]
+        detail = ", ".join(types) or "no balance"
+    elif isinstance(gateways, list):
+        detail = _ids("gatewayId", gateways)
+    elif isinstance(notifications, list):
+        detail = _ids("notificationId", notifications)
+    elif fields.get("retryAfter") is not None:
+        detail = f"Retry-After {fields['retryAfter']}"
+    else:
+        detail = ""
+    return f"{status} {fields.get('api')}" + (f": {detail}" if detail else "")
+
+
+def _ids(name: str, ids: list[Any]) -> str:
+    return f"{name} " + ", ".join(str(i) for i in ids) if ids else f"no usable {name}"
+
+
+def actors_of(messages: Iterable[Message]) -> tuple[str, ...]:
+    """The lifelines a diagram of ``messages`` needs."""
+    if any(MO_SERVICE in (m.source, m.target) for m in messages):
+        return (*ACTORS[:2], MO_SERVICE, *ACTORS[2:])
+    return ACTORS
 
 
 def sequence_messages(events: Iterable[Event]) -> list[Message]:
@@ -108,9 +152,17 @@ def sequence_messages(events: Iterable[Event]) -> list[Message]:
         elif kind == "network.registration":
             label = f"registration {f.get('iccid')}: {f.get('state')}"
             rows.append(Message(event.seq, event.t, "App", "App", label, "note"))
+        elif kind == "operator_api.request":
+            label = f"{f.get('api')} {f.get('method', 'GET')} {_path(f.get('url', ''))}"
+            rows.append(Message(event.seq, event.t, "App", MO_SERVICE, label))
+        elif kind == "operator_api.response":
+            style = "reply" if f.get("ok") else "error"
+            rows.append(Message(event.seq, event.t, MO_SERVICE, "App", _answer(f), style))
         elif kind == "contract.violation" and f.get("severity") != "info":
             label = f"✗ {f.get('rule')}"
-            rows.append(Message(event.seq, event.t, "App", "App", label, "error"))
+            # the operator's APIs' findings sit on their lifeline, the portal's on the App's
+            where = MO_SERVICE if f.get("object") == MO_SERVICE else "App"
+            rows.append(Message(event.seq, event.t, where, where, label, "error"))
     return rows
 
 
@@ -135,12 +187,13 @@ def _extent(message: Message, x: dict[str, int]) -> float:
 
 
 def render_sequence_svg(messages: list[Message]) -> str:
-    """An SVG document: lifelines for the five actors, a row per message, time on the left.
+    """An SVG document: a lifeline per actor, a row per message, time on the left.
 
     Each row is a `<g class="row" data-seq=…>` the report's script makes clickable; a label
     longer than the row shows whole in its tooltip, and the drawing widens to fit its notes."""
-    x = {actor: _LEFT + 40 + i * _GAP for i, actor in enumerate(ACTORS)}
-    width = int(max([x[ACTORS[-1]] + 130.0, *(_extent(m, x) + 10 for m in messages)]))
+    actors = actors_of(messages)
+    x = {actor: _LEFT + 40 + i * _GAP for i, actor in enumerate(actors)}
+    width = int(max([x[actors[-1]] + 130.0, *(_extent(m, x) + 10 for m in messages)]))
     height = _TOP + _ROW * (len(messages) + 1) + 20
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sequence" width="{width}" '
@@ -155,7 +208,7 @@ def render_sequence_svg(messages: list[Message]) -> str:
             f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
         )
     out.append("</defs>")
-    for actor in ACTORS:
+    for actor in actors:
         cx = x[actor]
         out.append(
             f'<rect x="{cx - 55}" y="10" width="110" height="28" rx="5" fill="#eef2f8" '

@@ -8,7 +8,14 @@ fails when the page and the surface disagree.
 from __future__ import annotations
 
 from simulator.contract.rulebook.sources import sources_of
-from simulator.contract.surface import ENUMS, OBJECTS, SCRIPT_PROPERTIES
+from simulator.contract.surface import (
+    ENUMS,
+    OBJECTS,
+    SCRIPT_PROPERTIES,
+    STATUS_MEANINGS,
+    ApiStatus,
+    MethodSpec,
+)
 
 _RETURNS = {
     "none": "nothing",
@@ -19,6 +26,20 @@ _RETURNS = {
 
 def _documented_in(sections: str) -> str:
     return "; ".join(f"{s.page}: {s.section}" for s in sources_of(sections))
+
+
+def status_cell(method: MethodSpec) -> str:
+    """The status column: the status in bold, what it means, and the method's note."""
+    if method.status is ApiStatus.CURRENT:
+        return "current"
+    meaning = STATUS_MEANINGS[method.status]
+    head, _, rest = meaning.partition(": ")
+    text = f"**{head}**" + (f": {rest}" if rest else "")
+    if not method.note:
+        return text
+    return (
+        f"{text} {method.note}" if method.status is ApiStatus.REMOVED else f"{text}; {method.note}"
+    )
 
 
 def render_surface_page() -> str:
@@ -35,8 +56,14 @@ def render_surface_page() -> str:
         "",
         "## Objects and methods",
         "",
-        "| object | method | arguments | returns | documented in |",
-        "|---|---|---|---|---|",
+        "The status column follows Microsoft's current pages. **current**: on \"Mobile Plans",
+        'callback notifications"; write new portals against these. **legacy**: on "Mobile',
+        'Plans legacy callback notifications", which says to use it as reference only and not',
+        "to implement it going forward. **removed**: documented once, on no page today. The",
+        "simulated app still injects and runs all of them, as Windows keeps older portals working.",
+        "",
+        "| object | method | arguments | returns | status | documented in |",
+        "|---|---|---|---|---|---|",
     ]
     for obj in OBJECTS.values():
         name = obj.name or "(legacy inline)"
@@ -46,7 +73,7 @@ def render_surface_page() -> str:
             arities = " or ".join(str(n) for n in method.arities)
             lines.append(
                 f"| `{name}` | `{method.name}` | {arities} | {_RETURNS[method.returns]} "
-                f"| {_documented_in(method.spec)} |"
+                f"| {status_cell(method)} | {_documented_in(method.spec)} |"
             )
     lines += [
         "",
@@ -55,13 +82,14 @@ def render_surface_page() -> str:
         "Set to the *name* of a global function; the app calls it with one JSON string",
         "(Mobile Plans callback notifications: the arguments of the two script properties).",
         "",
-        "| object | properties |",
-        "|---|---|",
+        "| object | properties | status |",
+        "|---|---|---|",
     ]
     for obj in OBJECTS.values():
         if obj.script_properties:
             props = ", ".join(f"`{p}`" for p in obj.script_properties)
-            lines.append(f"| `{obj.name}` | {props} |")
+            # the properties stand or fall with the object's download method
+            lines.append(f"| `{obj.name}` | {props} | {status_cell(obj.methods[0])} |")
     lines += [
         "",
         "| property | argument |",
@@ -72,7 +100,8 @@ def render_surface_page() -> str:
         "## Enumerations",
         "",
         "Members are lowerCamelCase; values are the strings the app compares. The",
-        "`DataMart…` names are the pre-2018-12 aliases of the same objects.",
+        "`DataMart…` names are the pre-2018-12 aliases of the same objects (**removed** from",
+        "the pages in 2018-12 with the `DataMart` methods; still defined).",
         "",
     ]
     for enum_name, members in ENUMS.items():

@@ -17,12 +17,13 @@ from simulator.operator_api.config import Color, GatewayImage, GatewayTemplate
 
 __all__ = ["DISCLAIMER", "GatewayPage", "standard_body"]
 
-# The screenshot's wording ("Mobile Plans" appendix, 2019).
+# The wording of "Mobile Plans gateway page"'s pictures (standard page and enhanced template).
 DISCLAIMER = (
     "You\u2019ll be going to a third-party website. Their terms, conditions, and privacy policy "
-    "apply when you use their site."
+    "apply when you use their site. We\u2019ll give them your device IDs, so they know what type "
+    "of device you\u2019re using."
 )
-_LINKS = ("Terms of use", "Privacy statement")  # ours: the docs show links but not their names
+_LINKS = ("Learn more about what info we share", "About")
 _IMAGE_SCALE = 0.5  # placeholders at half size keep the page inside the 800×600 frame
 _WHITE = Color(255, 255, 255, 255)
 _BLACK = Color(0, 0, 0, 255)
@@ -30,7 +31,11 @@ _HIGHLIGHT = "palette(highlight)"  # "the user-selected system highlight color"
 
 
 def standard_body(brand: str) -> str:
-    return f"It looks like this is a {brand} account. We\u2019ll take you to the {brand} website."
+    return (
+        f"We\u2019ll take you to the {brand} website, so you can find a plan that\u2019s right "
+        "for you. If you already have an account, you can sign in and add your device to your "
+        "current plan."
+    )
 
 
 def _css(color: Color | None, default: Color | None) -> str:

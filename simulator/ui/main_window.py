@@ -23,6 +23,7 @@ from simulator.events import Event
 from simulator.flows import screens
 from simulator.flows.screens import Screen
 from simulator.network import Registration
+from simulator.ui.error_page import ErrorPage
 from simulator.ui.layout import (
     PORTAL_FRAME,
     SIDE_DOCK_WIDTH,
@@ -39,7 +40,6 @@ from simulator.ui.panels.contract import ContractPanel
 from simulator.ui.panels.device import DevicePanel
 from simulator.ui.panels.timeline import TimelinePanel
 from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
-from simulator.ui.style import plain_label
 from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
 from simulator.ui.toasts import ToastStack
 
@@ -118,23 +118,9 @@ class MainWindow(QMainWindow):
         self.plan_page.add_button("Close", primary=True).clicked.connect(self._close_app)
         self.load_failed_page = LoadFailedPage(operator_name, self)
         self.message_page = page_("")
-        self.error_page = page_(screens.ERROR_TITLE)
-        # Close | Try again, in the order of the docs' screenshot of this dialog.
-        self.error_page.add_button("Close").clicked.connect(lambda: self.errorAnswered.emit(False))
-        self.error_page.add_button("Try again", primary=True).clicked.connect(
-            lambda: self.errorAnswered.emit(True)
-        )
-        # What went wrong underneath, for the portal developer (the real app shows a code).
-        self.error_detail = plain_label("", self.error_page)
-        self.error_detail.setObjectName("screen-cv")
-        self.error_detail.setWordWrap(True)
-        self.error_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_page.layout_.insertWidget(3, self.error_detail)
-        # The code is followed by the launch's correlation vector, as on the real dialog.
-        self.error_cv = plain_label("", self.error_page)
-        self.error_cv.setObjectName("screen-error-cv")
-        self.error_cv.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_page.layout_.insertWidget(3, self.error_cv)
+        self.error_page = ErrorPage(operator_name, self)
+        self.error_page.answered.connect(self.errorAnswered)
+        self.error_detail, self.error_cv = self.error_page.detail, self.error_page.cv
         self._last_lpa_error = ""
         self._last_cv = ""
         self.connecting_page = page_("Connecting", screens.CONNECTING, busy=True)
@@ -168,7 +154,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("navigation")
         toolbar.setMovable(False)
         self.back_action = QAction("\u2190 Back", self)
-        self.back_action.setToolTip("Back, as the app's title-bar back button (§2.5)")
+        self.back_action.setToolTip("Back, as the Mobile Plans app\u2019s title-bar back button")
         self.back_action.triggered.connect(self.backRequested)
         toolbar.addAction(self.back_action)
         self.addToolBar(toolbar)
@@ -303,7 +289,7 @@ class MainWindow(QMainWindow):
         elif screen is Screen.LOAD_FAILED:
             self.load_failed_page.set_cv(text.rpartition("CV: ")[2])
         elif screen is Screen.ERROR:
-            self.error_page.body.setText(text)
+            self.error_page.set_message(text)
             self.error_cv.setText(f"CV: {self._last_cv}" if self._last_cv else "")
             self.error_cv.setVisible(bool(self._last_cv))
             detail, self._last_lpa_error = self._last_lpa_error, ""

@@ -86,8 +86,9 @@ class ProviderPage(AppPage):
         super().__init__(
             screens.PROVIDER_TITLE,
             f"It looks like this is a {operator_name} account. We’ll take you to the "
-            f"{operator_name} website.\n\nYou’ll be going to a third-party website. Their terms, "
-            "conditions, and privacy policy apply when you use their site.",
+            f"{operator_name} website, so you can add this device to your existing mobile "
+            "account, or create a new one.\n\nYou’ll be going to a third-party website. Their "
+            "terms, conditions, and privacy policy apply when you use their site.",
             parent,
             operator_name=operator_name,
         )

@@ -39,3 +39,22 @@ def test_retries_exceeded_reports_status_and_the_ordered_iccid(stepped: Harness)
     headers = stepped.events("portal.launch")[-1].fields["headers"]
     assert headers["X-MP-LPAError-Codes"] == "ProfileDownloadMaxRetriesExceeded"
     assert headers["X-MP-LPAError-ICCIDs"] == order.iccid
+
+
+def test_a_corrupt_package_reaches_the_portal_as_profile_processing_error(
+    stepped: Harness,
+) -> None:
+    sim = stepped.simulator
+    order = sim.esim.create_order(behaviour=OrderBehaviour(corrupt_package=True))
+    stepped.launch_and_wait()
+    code = order.activation_code
+    stepped.js(f"MobilePlansInlineOperations.notifyProfileDownload({MD}, '{code}')")
+    failed = stepped.wait_for("flow.state", state="failed", timeout=20000)
+    # the portal's callback gets the nearest MobilePlansActivationError...
+    assert failed.fields["activation_error"] == "cardGeneralFailure"
+    sim.window.errorAnswered.emit(False)
+    stepped.launch_and_wait()
+    # ...and the next launch names the precise ESimOperationStatus member
+    headers = stepped.events("portal.launch")[-1].fields["headers"]
+    assert headers["X-MP-LPAError-Codes"] == "ProfileProcessingError"
+    assert headers["X-MP-LPAError-ICCIDs"] == order.iccid

@@ -55,12 +55,13 @@ def test_sms_toast_gateway_continue_portal(stepped: Harness) -> None:
     before = len(sim.events)
     assert ui.service.receive_sms(NotificationType.LOW_BALANCE)
     toast = stepped.wait_for("ui.toast", after=before)
-    assert toast.fields["actions"] == ["Add data", "Not now"]
+    # the buttons of the SMS sample's screenshot ("Mobile Plans notifications")
+    assert toast.fields["actions"] == ["Get more data", "Not now"]
     request = stepped.wait_for("operator_api.request", after=before, api="GetNotifications")
     assert "notificationType=lowBalance" in request.fields["url"]
 
     # accept (the real toast button) -> GetOffers -> the enhanced Gateway page "returning"
-    button = sim.window.toasts.button(str(toast.fields["toast"]), "Add data")
+    button = sim.window.toasts.button(str(toast.fields["toast"]), "Get more data")
     assert button is not None
     button.click()
     gateway = stepped.wait_for("gateway.shown", after=before)
@@ -83,7 +84,7 @@ def test_promotion_after_setup_on_a_pc_without_a_profile(stepped: Harness) -> No
     assert ui.service.setup_completed()
     toast = stepped.wait_for("ui.toast")
     assert toast.fields["text"].startswith("Activate your free trial")
-    ui.service.toast_answered(str(toast.fields["toast"]), "Start free trial")
+    ui.service.toast_answered(str(toast.fields["toast"]), "Get connected")
     # no active profile: no GetOffers, template "0" (the docs' example template)
     gateway = stepped.wait_for("gateway.shown")
     assert gateway.fields["template"] == "0"

@@ -41,9 +41,10 @@ def test_promotion_flyout_and_gateway(mobile_plans):
     flyout = mobile_plans.operator_api.open_flyout()
     assert flyout.fields["entries"] == ["Connect with a data plan"]  # no profile yet
     toast = mobile_plans.operator_api.complete_setup()
-    assert toast.fields["actions"] == ["Start free trial", "No thanks"]
+    # the buttons of the promotion's screenshot ("Mobile Plans notifications")
+    assert toast.fields["actions"] == ["Get connected", "Don\u2019t show again"]
     assert mobile_plans.operator_api.send_sms("lowBalance") is None  # no operator profile
-    mobile_plans.operator_api.answer_toast(toast, "Start free trial")
+    mobile_plans.operator_api.answer_toast(toast, "Get connected")
     gateway = mobile_plans.wait_for("gateway.shown")
     assert gateway.fields["template"] == "0"
     assert mobile_plans.operator_api.open_gateway().fields["page"] == "enhanced"

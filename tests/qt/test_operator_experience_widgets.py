@@ -47,7 +47,10 @@ def test_standard_gateway_page(qtbot: QtBot) -> None:
     page.show_standard("Fabrikam")
     assert page.template_id is None
     assert page.body.text() == standard_body("Fabrikam")
-    assert "Fabrikam account" in page.body.text()
+    # the standard page's picture ("Mobile Plans gateway page")
+    assert page.body.text().startswith("We\u2019ll take you to the Fabrikam website, so you can")
+    assert [link.text() for link in page.links] == ["Learn more about what info we share", "About"]
+    assert page.disclaimer.text().endswith("so they know what type of device you\u2019re using.")
     assert page.button.text() == "Continue"
     assert "background: rgba(255, 255, 255, 1.0)" in page.styleSheet()  # white by default
     assert "palette(highlight)" in page.styleSheet()  # button: the system highlight colour

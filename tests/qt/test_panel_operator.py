@@ -244,3 +244,39 @@ def test_a_file_that_is_not_a_package_is_refused_in_the_panel(
     panel.create_from_package(junk)
     assert panel.status.text().startswith("Order refused:")
     assert world.orders.orders() == []
+
+
+def test_corrupt_package_makes_the_card_refuse_the_profile(
+    qtbot: QtBot, world: EsimWorld, panel: OperatorPanel
+) -> None:
+    order = world.create_order()
+    panel.refresh()
+    panel.table.selectRow(0)
+    assert not panel.behaviour_form.corrupt_package.isChecked()
+    panel.behaviour_form.corrupt_package.setChecked(True)
+    panel.apply.click()
+    stored = world.orders.get(order.matching_id)
+    assert stored is not None
+    assert stored.behaviour == OrderBehaviour(corrupt_package=True)
+    assert cell(panel, 0, 3) == "corrupt package"
+    outcomes: list[DownloadOutcome] = []
+    world.download(
+        order.activation_code,
+        confirmation_code=None,
+        progress=lambda *_: None,
+        done=outcomes.append,
+    )
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
+    assert not outcomes[0].ok
+    assert outcomes[0].rule == "es10.LoadBoundProfilePackage.installFailedDueToPEProcessingError"
+    assert world.profiles() == []
+
+
+def test_next_order_form_arms_a_corrupt_package(qtbot: QtBot, world: EsimWorld) -> None:
+    slot = NextOrderSlot()
+    panel = OperatorPanel(world, slot)
+    qtbot.addWidget(panel)
+    panel.next_form.corrupt_package.setChecked(True)
+    panel.next_arm.click()
+    assert slot.peek() == NextOrderPlan(behaviour=OrderBehaviour(corrupt_package=True))
+    assert "corrupt package" in panel.next_summary.text()

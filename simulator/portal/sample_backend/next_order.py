@@ -59,6 +59,8 @@ class NextOrderPlan:
             parts.append(f"fails at {self.behaviour.fail_at.value}")
         if self.behaviour.latency_seconds:
             parts.append(f"+{self.behaviour.latency_seconds:g} s latency")
+        if self.behaviour.corrupt_package:
+            parts.append("corrupt package")
         return ", ".join(parts) or "a plain order"
 
 

@@ -30,6 +30,8 @@ def describe_behaviour(behaviour: OrderBehaviour, now: float) -> str:
         parts.append(f"fails at {behaviour.fail_at.value}")
     if behaviour.latency_seconds:
         parts.append(f"+{behaviour.latency_seconds:g} s latency")
+    if behaviour.corrupt_package:
+        parts.append("corrupt package")
     return ", ".join(parts) or "normal"
 
 
@@ -60,12 +62,19 @@ class BehaviourForm(QWidget):
         self.latency.setRange(0.0, MAX_LATENCY_SECONDS)
         self.latency.setDecimals(1)
         self.latency.setSuffix(" s")
+        self.corrupt_package = QCheckBox("Corrupt package", self)
+        self.corrupt_package.setObjectName(f"{prefix}-corrupt-package")
+        self.corrupt_package.setToolTip(
+            "The SM-DP+ serves a profile package whose last profile element is cut short:"
+            " the eUICC rejects it at install (ProfileProcessingError)"
+        )
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.addRow("Not released for", self.release_minutes)
         self.form.addRow("", self.expired)
         self.form.addRow("Fail at", self.fail_at)
         self.form.addRow("Extra latency", self.latency)
+        self.form.addRow("", self.corrupt_package)
         self.form.addRow("CC attempts", self.attempts)
         self.attempts.setToolTip("Wrong confirmation codes the SM-DP+ accepts before it fails")
 
@@ -77,6 +86,7 @@ class BehaviourForm(QWidget):
         step = None if behaviour.fail_at is None else behaviour.fail_at.value
         self.fail_at.setCurrentIndex(max(0, self.fail_at.findData(step)))
         self.latency.setValue(behaviour.latency_seconds)
+        self.corrupt_package.setChecked(behaviour.corrupt_package)
 
     def behaviour(self, base: OrderBehaviour, now: float | None) -> OrderBehaviour:
         """``base`` with the form's values; release relative to ``now`` (None: not set)."""
@@ -89,4 +99,5 @@ class BehaviourForm(QWidget):
             confirmation_code_attempts=self.attempts.value(),
             fail_at=None if step is None else Step(step),
             latency_seconds=self.latency.value(),
+            corrupt_package=self.corrupt_package.isChecked(),
         )

@@ -145,7 +145,7 @@ def test_sms_toast_accept_opens_the_gateway_chosen_by_getoffers() -> None:
     toast = events.of_kind("ui.toast")[-1]
     assert toast.fields["actions"] == list(TOAST_ACTIONS[NotificationType.LOW_BALANCE])
     assert toast.fields["text"].startswith("You're almost out of data")
-    service.toast_answered(str(toast.fields["toast"]), "Add data")
+    service.toast_answered(str(toast.fields["toast"]), "Get more data")
     assert world.calls == ["GetNotifications", "GetOffers"]
     assert events.of_kind("gateway.shown")[-1].fields["template"] == "returning"
 

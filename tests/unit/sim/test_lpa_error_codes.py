@@ -161,6 +161,18 @@ def test_profile_processing_error_maps_from_bpp_error_reason_12() -> None:
     assert esim_operation_status(error.activation_error, error.rule) == "ProfileProcessingError"
 
 
+def test_profile_processing_error_by_a_corrupt_package(world: _World) -> None:
+    order = world.esim.create_order(behaviour=OrderBehaviour(corrupt_package=True))
+    outcome = world.download(order.activation_code)
+    assert not outcome.ok
+    # the card itself refused the profile elements (BPP errorReason 12), nothing was installed
+    assert outcome.rule == "es10.LoadBoundProfilePackage.installFailedDueToPEProcessingError"
+    assert order.iccid not in [profile.iccid for profile in world.esim.profiles()]
+    headers = _header_after(world, outcome)
+    assert headers["X-MP-LPAError-Codes"] == "ProfileProcessingError"
+    assert headers["X-MP-LPAError-ICCIDs"] == order.iccid
+
+
 def test_every_newer_member_has_a_rule() -> None:
     from simulator.portal import lpa_error_codes
 

@@ -1,0 +1,77 @@
+"""A recording file is untrusted input: each step is checked when the file is loaded, and a
+malformed one is refused naming the step and the field, before any simulator starts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.replay import FORMAT, Recording, RecordingFormatError
+
+AFTER = {"page": 0, "app": 0}
+
+
+def _write(tmp_path: Path, steps: list[Any]) -> Path:
+    path = tmp_path / "session.json"
+    document = {
+        "format": FORMAT,
+        "device": {"kind": "esim", "imei": "1", "eid": "2", "market": "US", "location": "US"},
+        "portal": {"bundled": True},
+        "steps": steps,
+        "keys": [],
+    }
+    path.write_text(json.dumps(document), "utf-8")
+    return path
+
+
+def test_well_formed_steps_load(tmp_path: Path) -> None:
+    steps = [
+        {"action": "launch", "after": AFTER},
+        {"action": "flyout", "after": AFTER},
+        {"action": "operator-api-call", "after": AFTER, "api": "GetOffers", "iccid": None},
+        {
+            "action": "operator-api-call",
+            "after": AFTER,
+            "api": "GetNotifications",
+            "iccid": None,
+            "notification_type": "lowBalance",
+        },
+        {"action": "operator-answer", "after": AFTER, "api": "GetBalance", "status": 404},
+        {"action": "toast", "after": AFTER, "index": 0, "answer": "Get more data"},
+        {"action": "a-step-of-a-newer-version", "after": AFTER},  # the replayer names it
+    ]
+    assert len(Recording.load(_write(tmp_path, steps)).steps) == len(steps)
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("click", "step 2 is not an object with an action"),
+        ({"action": "flyout"}, "step 2 (flyout) has no event counts"),
+        ({"action": "click", "after": AFTER}, "step 2 (click): selector must be a str, not None"),
+        (
+            {"action": "toast", "after": AFTER, "index": True, "answer": "x"},
+            "step 2 (toast): index must be a int, not True",
+        ),
+        (
+            {"action": "operator-answer", "after": AFTER, "api": "GetBalance", "status": "200"},
+            "step 2 (operator-answer): status must be a int, not '200'",
+        ),
+        (
+            {"action": "operator-api-call", "after": AFTER, "api": "DeleteEverything"},
+            "step 2 (operator-api-call): api 'DeleteEverything' is not one of GetBalance",
+        ),
+        (
+            {"action": "operator-api-call", "after": AFTER, "api": "GetNotifications"},
+            "step 2 (operator-api-call): a GetNotifications call needs its notification_type",
+        ),
+    ],
+)
+def test_a_malformed_step_is_refused_by_name(tmp_path: Path, step: Any, message: str) -> None:
+    path = _write(tmp_path, [{"action": "launch", "after": AFTER}, step])
+    with pytest.raises(RecordingFormatError) as caught:
+        Recording.load(path)
+    assert str(caught.value).startswith(f"{path}: {message}")
