@@ -259,16 +259,9 @@ def test_corrupt_package_makes_the_card_refuse_the_profile(
     assert stored is not None
     assert stored.behaviour == OrderBehaviour(corrupt_package=True)
     assert cell(panel, 0, 3) == "corrupt package"
-    outcomes: list[DownloadOutcome] = []
-    world.download(
-        order.activation_code,
-        confirmation_code=None,
-        progress=lambda *_: None,
-        done=outcomes.append,
-    )
-    qtbot.waitUntil(lambda: bool(outcomes), timeout=20000)
-    assert not outcomes[0].ok
-    assert outcomes[0].rule == "es10.LoadBoundProfilePackage.installFailedDueToPEProcessingError"
+    outcome = download_outcome(qtbot, world, order.activation_code)
+    assert not outcome.ok
+    assert outcome.rule == "es10.LoadBoundProfilePackage.installFailedDueToPEProcessingError"
     assert world.profiles() == []
 
 
