@@ -31,6 +31,7 @@ from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
+from simulator.operator_api.catalog import Catalog
 from simulator.operator_api.config import ServiceConfiguration
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.operator_api.world import OperatorApiWorld
@@ -91,6 +92,8 @@ class SimulatorConfig:
     operator_configuration: ServiceConfiguration | None = None
     # the operator calendar's first day (naive UTC); None: today (a replay passes the recorded one)
     calendar_start: datetime | None = None
+    # several operators (--operator-config with an operators list): the catalog comes first
+    operator_catalog: Catalog | None = None
 
 
 class Simulator(QObject):

@@ -27,6 +27,7 @@ from simulator.events import Event, JsonLinesWriter
 from simulator.report import ScreenCollector, write_report
 from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
+from simulator.ui.catalog_step import use_operator_catalog
 
 if TYPE_CHECKING:
     from simulator.cli import RunOptions
@@ -95,6 +96,7 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         config.iccid_ranges = args.iccid_ranges
     config.operator_api_url = args.operator_api
     config.operator_configuration = args.operator_configuration
+    use_operator_catalog(config, args.operator_catalog)
     try:
         simulator = Simulator(config, runtime)
     except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:
@@ -223,7 +225,7 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     if driver is not None:
         driver.begin()
     else:
-        simulator.launch()
+        simulator.operator_experience.start()  # the catalog first when it offers a choice
     qt_app.exec()
     runtime.stop()
     return outcome["status"]

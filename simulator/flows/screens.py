@@ -19,6 +19,7 @@ class Screen(StrEnum):
     ERROR = "error"
     LOAD_FAILED = "load-failed"
     BALANCE = "balance"
+    CATALOG = "catalog"  # the Select Provider page (several operators configured)
 
 
 LEAVE_TITLE = "Leave the third party website?"

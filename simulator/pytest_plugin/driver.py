@@ -21,6 +21,11 @@ from simulator.events import Event
 from simulator.operator_api.control import OperatorApiControl
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.portal.launch import PortalLaunch
+from simulator.pytest_plugin.catalog_control import (
+    CatalogControl,
+    OperatorConfig,
+    apply_operator_config,
+)
 from simulator.pytest_plugin.controls import (
     ClockControl,
     EuiccControl,
@@ -67,6 +72,7 @@ class MobilePlans:
         show_window: bool = True,
         iccid_ranges: Sequence[str] | None = None,
         calendar_start: datetime | None = None,
+        operator_config: OperatorConfig | None = None,
     ) -> None:
         self.runtime = runtime
         self.data_dir = data_dir
@@ -87,6 +93,9 @@ class MobilePlans:
         self.network = NetworkControl(self)
         # the operator's GetBalance / GetOffers / GetNotifications, called as the service does
         self.operator_api = OperatorApiControl(self)
+        # one operator's service configuration or several (the catalog), as --operator-config
+        self._operator_config = operator_config
+        self.catalog = CatalogControl(self)
 
     def __repr__(self) -> str:
         if self._simulator is None:
@@ -131,7 +140,9 @@ class MobilePlans:
             data_dir=self.data_dir,
             calendar_start=self._calendar_start,
         )
-        if self._iccid_ranges is not None:
+        if self._operator_config is not None:
+            apply_operator_config(config, self._operator_config, self._iccid_ranges)
+        elif self._iccid_ranges is not None:
             config.iccid_ranges = self._iccid_ranges
         simulator = Simulator(config, self.runtime)
         self._recorder = SessionRecorder(simulator, self._recorded_portal())
@@ -197,6 +208,17 @@ class MobilePlans:
             if self.simulator.host.policy.allows(self.simulator.page.url().toString()):
                 self.wait_for("bridge.ready", timeout=timeout, after=before)
         return launch
+
+    def start(self, timeout: float | None = None) -> Event:
+        """Open the app as a person does: with several operators configured, the Select Provider
+        page (its ``ui.screen`` event); otherwise the portal directly (``portal.launch``)."""
+        return self.catalog.start(timeout)
+
+    def select_provider(self, name: str, timeout: float | None = None) -> Event:
+        """Pick ``name`` on the Select Provider page; its Gateway page follows (the returned
+        ``gateway.shown``), whose button — or ``launch()`` — opens that operator's portal."""
+        __tracebackhide__ = True
+        return self.catalog.select(name, timeout)
 
     def buy(
         self,

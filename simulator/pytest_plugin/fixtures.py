@@ -49,6 +49,7 @@ def mobile_plans(
     portal_url = options.pop("portal_url", None)
     portal_dir = options.pop("portal_dir", None)
     iccid_ranges = options.pop("iccid_ranges", None)
+    operator_config = options.pop("operator_config", None)
     try:
         device = DeviceOptions(**options)
     except TypeError as error:
@@ -60,6 +61,7 @@ def mobile_plans(
         portal_url=portal_url,
         portal_dir=portal_dir,
         iccid_ranges=iccid_ranges,
+        operator_config=operator_config,
         default_timeout=float(request.config.getini("mobile_plans_timeout")),
     )
     request.node.stash[DRIVER] = driver

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from simulator.events import Event
 from simulator.operator_api.experience import MobilePlansService, PcState
 from simulator.operator_api.iccid_ranges import IccidRange
+from simulator.ui.catalog_step import CatalogStep
 from simulator.ui.gateway_page import GatewayPage
 from simulator.ui.main_window import PanelScroller
 from simulator.ui.panels.flyout import FlyoutPanel
@@ -54,6 +55,12 @@ class OperatorExperienceUi:
         window.docks["esim"].raise_()
         simulator.events.subscribe(self.service.observe)
         simulator.events.subscribe(self.observe)
+        # Several operators: the Select Provider page comes first (catalog_step).
+        self.catalog = CatalogStep(simulator, self.service, self.page)
+
+    def start(self) -> None:
+        """Open the app: the catalog when it offers a choice, else the portal directly."""
+        self.catalog.start()
 
     def _set_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
         self.simulator.operator_api.set_iccid_ranges(ranges)

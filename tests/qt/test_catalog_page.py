@@ -1,0 +1,54 @@
+"""The Select Provider page and the Gateway page's way back to it, as widgets (pytest-qt).
+
+Public pages "Mobile Plans operator catalog" (tiles in the order the catalog gives, the heading
+of its screenshot) and "Mobile Plans gateway page" (the screenshot's "Choose a different mobile
+operator" link).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from simulator.operator_api.catalog import CATALOG_TITLE
+from simulator.ui.catalog_page import CatalogPage, tile_color
+from simulator.ui.gateway_page import CHOOSE_OPERATOR, GatewayPage
+
+
+def test_tiles_in_the_given_order_and_a_click_names_the_operator(qtbot: QtBot) -> None:
+    page = CatalogPage()
+    qtbot.addWidget(page)
+    page.show_operators(["Contoso Cellular", "Datum Telekom", "Fabrikam Mobile"])
+    assert page.title.text() == CATALOG_TITLE == "Select a mobile operator to get online now"
+    assert page.tile_labels() == ["Contoso Cellular", "Datum Telekom", "Fabrikam Mobile"]
+    assert not page.empty.isVisibleTo(page)
+    with qtbot.waitSignal(page.providerChosen) as chosen:
+        qtbot.mouseClick(page.tiles["Datum Telekom"], Qt.MouseButton.LeftButton)
+    assert chosen.args == ["Datum Telekom"]
+
+
+def test_showing_again_replaces_the_tiles_and_says_when_none_are_left(qtbot: QtBot) -> None:
+    page = CatalogPage()
+    qtbot.addWidget(page)
+    page.show_operators(["Contoso Cellular", "Fabrikam Mobile"])
+    page.show_operators([], "No mobile operator sells plans through Mobile Plans in JP.")
+    assert page.tile_labels() == []
+    assert page.empty.isVisibleTo(page)
+    assert "JP" in page.empty.text()
+
+
+def test_a_brand_keeps_its_tile_colour() -> None:
+    assert tile_color("Fabrikam Mobile") == tile_color("fabrikam mobile")
+    assert tile_color("Fabrikam Mobile").startswith("#")
+
+
+def test_the_gateway_page_offers_the_catalog_only_when_there_is_a_choice(qtbot: QtBot) -> None:
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    page.show_standard("Fabrikam Mobile")
+    assert not page.choose_operator.isVisibleTo(page)  # one operator: no way back to choose
+    page.set_can_choose_operator(True)
+    assert page.choose_operator.isVisibleTo(page)
+    assert page.choose_operator.text() == CHOOSE_OPERATOR
+    with qtbot.waitSignal(page.chooseOperatorClicked):
+        qtbot.mouseClick(page.choose_operator, Qt.MouseButton.LeftButton)
