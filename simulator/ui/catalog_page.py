@@ -21,14 +21,13 @@ __all__ = ["CatalogPage", "tile_color"]
 
 TILE = 142  # the screenshot's tiles are about 142 pixels square
 _COLUMNS = 5  # five tiles fit the 800-pixel frame
-# Our palette (saturated, white text readable on each), chosen per brand so a tile keeps its
-# colour between runs.
-_PALETTE = ("#00a4ef", "#00c300", "#f25022", "#7f3fbf", "#e3008c", "#0063b1", "#ca5010")
 
 
 def tile_color(brand: str) -> str:
+    """A hue of the brand's own, so a tile keeps its colour between runs; saturated and dark
+    enough for white initials."""
     digest = hashlib.sha256(brand.casefold().encode()).digest()
-    return _PALETTE[digest[0] % len(_PALETTE)]
+    return str(QColor.fromHsl(int.from_bytes(digest[:2]) % 360, 200, 100).name())
 
 
 def _initials(brand: str) -> str:
@@ -59,7 +58,9 @@ class CatalogPage(QWidget):
         self.setObjectName("catalog-page")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(
-            PAGE_STYLE + "QToolButton#catalog-tile { border: none; background: transparent;"
+            PAGE_STYLE.replace("#app-page", "#catalog-page")
+            + "#catalog-page QLabel#screen-title { font-weight: normal; }"
+            "QToolButton#catalog-tile { border: none; background: transparent;"
             " font-weight: 600; text-align: left; }"
             "QToolButton#catalog-tile:hover { background: rgba(0, 0, 0, 0.06); }"
         )

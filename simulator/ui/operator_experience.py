@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from simulator.events import Event
+from simulator.flows.screens import Screen
 from simulator.operator_api.experience import MobilePlansService, PcState
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.ui.catalog_step import CatalogStep
@@ -40,6 +41,7 @@ class OperatorExperienceUi:
         window = simulator.window
         self.page = GatewayPage(window)
         window.stack.addWidget(self.page)
+        window.pages[Screen.GATEWAY] = self.page
         self.page.continueClicked.connect(simulator.launch)
         self.panel = FlyoutPanel(self.service, world.sample, esim.enabled_iccid)
         self.panel.connectRequested.connect(self.service.open_gateway)
@@ -77,5 +79,6 @@ class OperatorExperienceUi:
             choice = self.service.last_gateway
             brand = self.simulator.operator_api.config.brand_name
             self.page.show_choice(brand, choice.template if choice else None)
-            self.simulator.window.stack.setCurrentWidget(self.page)
-            self.simulator.window.back_action.setEnabled(False)
+            # A screen like the app's others, so what the session last showed stays true (a
+            # later portal or catalog is announced again) and `ui.screen` tells automation.
+            self.simulator.session.show(Screen.GATEWAY, self.page.body.text(), title=brand)

@@ -75,17 +75,34 @@ def test_pick_an_operator_then_its_gateway_then_its_portal(
     assert ui.page.choose_operator.isVisibleTo(ui.page)
     assert "Fabrikam Mobile" in mobile_plans.simulator.window.windowTitle()
     assert not mobile_plans.operator_api.sample.requests  # no profile: nothing was asked
+    window = mobile_plans.simulator.window
+    assert window.stack.currentWidget() is ui.page
+    mobile_plans.wait_for("ui.screen", screen="gateway", title="Fabrikam Mobile")
 
-    launch = mobile_plans.launch()  # what the Gateway page's button does
+    # changing one's mind on the Gateway page: back to the catalog, the same operator again
+    before = len(mobile_plans.events)
+    ui.page.choose_operator.click()
+    mobile_plans.wait_for("ui.screen", after=before, screen="catalog")
+    assert window.stack.currentWidget() is step.page
+    mobile_plans.select_provider("Fabrikam Mobile")
+    assert window.stack.currentWidget() is ui.page
+
+    before = len(mobile_plans.events)
+    ui.page.button.click()  # the Gateway page's button opens the portal
+    launch = mobile_plans.simulator.last_launch
+    assert launch is not None
+    mobile_plans.wait_for("ui.screen", after=before, screen="portal")
+    assert window.stack.currentWidget() is window.portal_area
     assert launch.url.startswith(f"https://{fabrikam_portal}/index.html?")
     assert "iccids" not in launch.params
-    loaded = mobile_plans.wait_for("portal.loaded")
+    loaded = mobile_plans.wait_for("portal.loaded", after=before)
     assert loaded["bridge"] is True  # the bridge follows the chosen operator's portal host
 
     # the Gateway page's link goes back to the catalog; the first operator keeps its portal
     before = len(mobile_plans.events)
     ui.page.choose_operator.click()
     mobile_plans.wait_for("ui.screen", after=before, screen="catalog")
+    assert window.stack.currentWidget() is step.page
     mobile_plans.select_provider("Contoso Mobile")
     assert mobile_plans.launch().url.startswith("https://contoso.mobileplans.test/")
     assert mobile_plans.simulator.window.windowTitle().endswith("Contoso Mobile")
