@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit
+
+from simulator.events import Event, EventLog
 
 __all__ = [
     "DOCS_ANCHOR",
@@ -30,7 +33,9 @@ __all__ = [
     "GardenHost",
     "GardenHostError",
     "GardenMode",
+    "GardenOperator",
     "GardenVerdict",
+    "GardenWatch",
     "WalledGarden",
 ]
 
@@ -169,3 +174,112 @@ class WalledGarden:
         if self.allows_host(host):
             return GardenVerdict(host, outside=False, blocked=False)
         return GardenVerdict(host, outside=True, blocked=self.mode is GardenMode.ENFORCE)
+
+
+# Per launch: a page with a thousand assets outside the garden still gives a readable log.
+MAX_REQUEST_EVENTS = 100
+
+
+@dataclass(frozen=True)
+class GardenOperator:
+    """What the garden needs of the operator chosen now."""
+
+    portal_url: str
+    balance_url: str | None
+    extra_hosts: tuple[str, ...] = ()
+
+
+class GardenWatch:
+    """Applies the garden to the portal's requests and says what it did.
+
+    ``operator()`` gives the operator of the next launch (the catalog may change it);
+    ``line_connected()`` whether the PC has a registered line (a plan: the garden opens).
+    Events: ``walled_garden.state`` (closed/open, when it changes), ``network.blocked`` (a
+    request the garden stopped) or ``network.outside-garden`` (report mode: it went through),
+    and one ``contract.violation`` ``walled-garden.host-not-allowed`` per host and launch.
+    """
+
+    def __init__(
+        self,
+        events: EventLog,
+        garden: WalledGarden,
+        operator: Callable[[], GardenOperator],
+        line_connected: Callable[[], bool],
+    ) -> None:
+        self.events = events
+        self.garden = garden
+        self._operator = operator
+        self._line_connected = line_connected
+        self._reported_hosts: set[str] = set()
+        self._request_events = 0
+        self._state: str | None = None
+
+    @property
+    def mode(self) -> GardenMode:
+        return self.garden.mode
+
+    def set_mode(self, mode: GardenMode) -> None:
+        self.garden.mode = mode
+        self._reported_hosts.clear()
+        self._announce("mode changed")
+
+    def observe(self, event: Event) -> None:
+        if event.kind == "portal.launch":
+            operator = self._operator()
+            self.garden.configure(operator.portal_url, operator.balance_url, operator.extra_hosts)
+            self._reported_hosts.clear()
+            self._request_events = 0
+            self.garden.open = self._line_connected()
+            self._announce("portal launched")
+        elif event.kind == "network.registration":
+            self.garden.open = self._line_connected()
+            self._announce(f"line {event.fields.get('iccid')} {event.fields.get('state')}")
+
+    def _announce(self, reason: str) -> None:
+        state = "off" if self.mode is GardenMode.OFF else ("open" if self.garden.open else "closed")
+        if state == self._state:
+            return
+        self._state = state
+        fields: dict[str, Any] = {"state": state, "mode": str(self.mode), "reason": reason}
+        if state == "closed":
+            fields["hosts"] = [str(h) for h in self.garden.hosts]
+        self.events.emit("walled_garden.state", **fields)
+
+    def request(self, url: str, resource: str) -> bool:
+        """One request of the portal's web view; True when the garden blocks it."""
+        verdict = self.garden.judge(url)
+        if verdict is None or not verdict.outside:
+            return False
+        if self._request_events < MAX_REQUEST_EVENTS:
+            self._request_events += 1
+            self.events.emit(
+                "network.blocked" if verdict.blocked else "network.outside-garden",
+                url=url[:2048],
+                host=verdict.host,
+                resource=resource,
+                mode=str(self.mode),
+            )
+        if verdict.host not in self._reported_hosts:
+            self._reported_hosts.add(verdict.host)
+            self._violation(verdict, url)
+        return verdict.blocked
+
+    def _violation(self, verdict: GardenVerdict, url: str) -> None:
+        what = (
+            "was blocked: the PC is in the walled garden (no plan, no other connection)"
+            if verdict.blocked
+            else "would be blocked for a user in the walled garden (no plan, no Wi-Fi)"
+        )
+        self.events.emit(
+            "contract.violation",
+            rule=RULE,
+            severity="error" if verdict.blocked else "warning",
+            message=(
+                f"a request to {verdict.host} {what}; only the portal's host, the GetBalance "
+                "host, Microsoft's endpoints and the operator's walledGardenHosts are reachable"
+            ),
+            spec=DOCS_ANCHOR,
+            field=url[:2048],
+            object="walled garden",
+            method=verdict.host,
+        )
