@@ -173,7 +173,16 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE.json",
         help="the operator's service configuration (API URLs, Basic/mTLS, ICCID ranges, "
-        "Gateway and notification templates); see docs/operator-apis.md",
+        "Gateway and notification templates; an operators list makes the catalog); see "
+        "docs/operator-apis.md and docs/catalog-and-walled-garden.md",
+    )
+    parser.add_argument(
+        "--walled-garden",
+        choices=("enforce", "report", "off"),
+        default="report",
+        help="a PC without a plan reaches only the walled garden's hosts: enforce blocks the "
+        "portal's other requests, report (default) lets them through and reports each host, "
+        "off; see docs/catalog-and-walled-garden.md",
     )
     parser.add_argument(
         "--sm-ds",

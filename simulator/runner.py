@@ -24,6 +24,7 @@ from simulator.demo_driver import DemoDriver
 from simulator.demo_stages import duration_text, effective_timeout, stays_open_at_end
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
+from simulator.portal.walled_garden import GardenMode
 from simulator.report import ScreenCollector, write_report
 from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
@@ -97,6 +98,7 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     config.operator_api_url = args.operator_api
     config.operator_configuration = args.operator_configuration
     use_operator_catalog(config, args.operator_catalog)
+    config.walled_garden = GardenMode(args.walled_garden)
     try:
         simulator = Simulator(config, runtime)
     except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:

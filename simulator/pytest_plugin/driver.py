@@ -20,7 +20,9 @@ from simulator.app import Simulator, SimulatorConfig
 from simulator.events import Event
 from simulator.operator_api.control import OperatorApiControl
 from simulator.operator_api.iccid_ranges import IccidRange
+from simulator.portal.garden_interceptor import WalledGardenControl
 from simulator.portal.launch import PortalLaunch
+from simulator.portal.walled_garden import GardenMode
 from simulator.pytest_plugin.catalog_control import (
     CatalogControl,
     OperatorConfig,
@@ -73,6 +75,7 @@ class MobilePlans:
         iccid_ranges: Sequence[str] | None = None,
         calendar_start: datetime | None = None,
         operator_config: OperatorConfig | None = None,
+        walled_garden: str = "report",
     ) -> None:
         self.runtime = runtime
         self.data_dir = data_dir
@@ -95,6 +98,7 @@ class MobilePlans:
         self.operator_api = OperatorApiControl(self)
         # one operator's service configuration or several (the catalog), as --operator-config
         self._operator_config = operator_config
+        self._walled_garden = GardenMode(walled_garden)  # ValueError names the three modes
         self.catalog = CatalogControl(self)
 
     def __repr__(self) -> str:
@@ -144,6 +148,7 @@ class MobilePlans:
             apply_operator_config(config, self._operator_config, self._iccid_ranges)
         elif self._iccid_ranges is not None:
             config.iccid_ranges = self._iccid_ranges
+        config.walled_garden = self._walled_garden
         simulator = Simulator(config, self.runtime)
         self._recorder = SessionRecorder(simulator, self._recorded_portal())
         self._screens = ScreenCollector(simulator)
@@ -213,6 +218,11 @@ class MobilePlans:
         """Open the app as a person does: with several operators configured, the Select Provider
         page (its ``ui.screen`` event); otherwise the portal directly (``portal.launch``)."""
         return self.catalog.start(timeout)
+
+    @property
+    def walled_garden(self) -> WalledGardenControl:
+        """The walled garden on the portal's web view: ``mode``, ``set_mode("enforce")``."""
+        return self.simulator.walled_garden
 
     def select_provider(self, name: str, timeout: float | None = None) -> Event:
         """Pick ``name`` on the Select Provider page; its Gateway page follows (the returned

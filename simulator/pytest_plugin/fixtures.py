@@ -50,6 +50,12 @@ def mobile_plans(
     portal_dir = options.pop("portal_dir", None)
     iccid_ranges = options.pop("iccid_ranges", None)
     operator_config = options.pop("operator_config", None)
+    walled_garden = options.pop("walled_garden", "report")
+    if walled_garden not in ("enforce", "report", "off"):
+        raise pytest.UsageError(
+            "@pytest.mark.mobile_plans: walled_garden is 'enforce', 'report' or 'off', not "
+            f"{walled_garden!r}"
+        )
     try:
         device = DeviceOptions(**options)
     except TypeError as error:
@@ -62,6 +68,7 @@ def mobile_plans(
         portal_dir=portal_dir,
         iccid_ranges=iccid_ranges,
         operator_config=operator_config,
+        walled_garden=walled_garden,
         default_timeout=float(request.config.getini("mobile_plans_timeout")),
     )
     request.node.stash[DRIVER] = driver

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import pytest
 from conftest import OTHER_HOST
 from e2e_helpers import Harness
 
 from simulator.portal.walled_garden import DOCS_ANCHOR, GardenMode
+from simulator.pytest_plugin import MobilePlans
 
 OWN = "/index.html"
 OUTSIDE = f"https://{OTHER_HOST}/index.html"
@@ -105,3 +107,18 @@ def test_the_operator_can_add_hosts_and_switch_modes(make_harness: Callable[...,
     simulator.walled_garden.set_mode("off")
     harness.wait_for("walled_garden.state", state="off")
     assert _fetch(harness, OUTSIDE) == "ok"
+
+
+@pytest.mark.mobile_plans(walled_garden="enforce")
+def test_the_bundled_portal_sells_a_plan_from_inside_the_garden(mobile_plans: MobilePlans) -> None:
+    """The sample operator keeps every asset and its backend on its portal's host, so a user
+    with no plan and no Wi-Fi can buy; once the line registers the garden opens."""
+    mobile_plans.buy("contoso-5gb")
+    mobile_plans.wait_for("euicc.profile", state="enabled", timeout=60)
+    mobile_plans.clock.advance(minutes=1)
+    mobile_plans.wait_for("network.registration", state="home")
+    opened = mobile_plans.wait_for("walled_garden.state", state="open")
+    assert mobile_plans.walled_garden.mode is GardenMode.ENFORCE
+    assert mobile_plans.events_of("walled_garden.state", state="closed")[0].seq < opened.seq
+    assert not mobile_plans.events_of("network.blocked")
+    mobile_plans.assert_no_violations()
