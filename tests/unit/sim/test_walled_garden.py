@@ -7,11 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from simulator.clock import VirtualClock
+from simulator.events import EventLog
 from simulator.portal.walled_garden import (
+    MAX_REQUEST_EVENTS,
     MICROSOFT_ENDPOINTS,
     GardenHost,
     GardenHostError,
     GardenMode,
+    GardenOperator,
+    GardenWatch,
     WalledGarden,
 )
 
@@ -115,3 +120,50 @@ def test_any_text_is_a_host_or_a_named_error(text: str) -> None:
         assert host.matches(host.name)
     else:
         assert failure.rule.startswith("walled-garden.host.")
+
+
+def _watch(mode: GardenMode, connected: list[bool]) -> tuple[GardenWatch, EventLog]:
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    operator = GardenOperator(
+        "https://portal.example/", "https://api.example/v1/", ("cdn.example",)
+    )
+    watch = GardenWatch(events, WalledGarden(mode), lambda: operator, lambda: connected[0])
+    events.subscribe(watch.observe)
+    return watch, events
+
+
+def test_the_watch_reports_each_host_once_per_launch_and_opens_with_a_line() -> None:
+    connected = [False]
+    watch, events = _watch(GardenMode.ENFORCE, connected)
+    events.emit("portal.launch", url="https://portal.example/")
+    assert watch.request("https://portal.example/app.js", "script") is False
+    assert watch.request("https://cdn.example/font.woff2", "font") is False
+    assert watch.request("https://ads.example.net/a.js", "script") is True
+    assert watch.request("https://ads.example.net/b.js", "script") is True
+    assert [e.fields["host"] for e in events.of_kind("network.blocked")] == ["ads.example.net"] * 2
+    violations = events.of_kind("contract.violation")
+    assert len(violations) == 1
+    assert (
+        violations[0].fields["spec"]
+        == "docs/catalog-and-walled-garden.md#" + violations[0].fields["rule"]
+    )
+    events.emit("portal.launch", url="https://portal.example/")  # a new launch reports again
+    watch.request("https://ads.example.net/a.js", "script")
+    assert len(events.of_kind("contract.violation")) == 2
+    connected[0] = True
+    events.emit("network.registration", iccid="8999001000000000018", state="home")
+    assert watch.request("https://ads.example.net/a.js", "script") is False
+    states = [e.fields["state"] for e in events.of_kind("walled_garden.state")]
+    assert states == ["closed", "open"]  # announced when it changes only
+
+
+def test_the_watch_bounds_its_events_and_reports_in_report_mode() -> None:
+    watch, events = _watch(GardenMode.REPORT, [False])
+    events.emit("portal.launch", url="https://portal.example/")
+    for n in range(MAX_REQUEST_EVENTS + 50):
+        assert watch.request(f"https://tracker{n % 3}.example.net/{n}", "image") is False
+    assert len(events.of_kind("network.outside-garden")) == MAX_REQUEST_EVENTS
+    assert [e.fields["severity"] for e in events.of_kind("contract.violation")] == ["warning"] * 3
+    watch.set_mode(GardenMode.OFF)
+    assert events.of_kind("walled_garden.state")[-1].fields["state"] == "off"
+    assert watch.request("https://tracker0.example.net/", "image") is False
