@@ -70,6 +70,13 @@ class OperatorExperienceUi:
 
     def observe(self, event: Event) -> None:
         self.panel.observe(event)
+        if (
+            event.kind == "ui.screen"
+            and event.fields.get("screen") == Screen.PROVIDER
+            and self.catalog.decision().show
+        ):
+            # "back to the cellular data provider page": with a choice, the Select Provider page
+            self.catalog.show()
         if event.kind == "gateway.unavailable":
             window = self.simulator.window
             window.message_page.title.setText("Mobile Plans")

@@ -98,6 +98,17 @@ def test_pick_an_operator_then_its_gateway_then_its_portal(
     loaded = mobile_plans.wait_for("portal.loaded", after=before)
     assert loaded["bridge"] is True  # the bridge follows the chosen operator's portal host
 
+    # the portal cancels: back to the provider page, which is the catalog when there is a choice
+    before = len(mobile_plans.events)
+    mobile_plans.js(
+        "MobilePlans.notifyCancelledPurchase({userAccount: 'New', purchaseInstrument: 'New',"
+        " moDirectStatus: MobilePlansMoDirectStatus.cancelled, line: 'Bailed', planName: ''}), 1"
+    )
+    provider = mobile_plans.wait_for("ui.screen", after=before, screen="provider")
+    mobile_plans.wait_for("ui.screen", after=provider.seq, screen="catalog")
+    assert window.stack.currentWidget() is step.page
+    mobile_plans.select_provider("Fabrikam Mobile")
+
     # the Gateway page's link goes back to the catalog; the first operator keeps its portal
     before = len(mobile_plans.events)
     ui.page.choose_operator.click()
