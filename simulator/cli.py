@@ -177,6 +177,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "docs/operator-apis.md and docs/catalog-and-walled-garden.md",
     )
     parser.add_argument(
+        "--provider",
+        metavar="NAME",
+        help="with several operators in --operator-config: pick NAME on the Select Provider "
+        "page, then Continue on its Gateway page, as a person would",
+    )
+    parser.add_argument(
         "--walled-garden",
         choices=("enforce", "report", "off"),
         default="report",
@@ -292,6 +298,9 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         except ConfigurationError as error:
             parser.error(f"--operator-config: {error.rule}: {error.message}")
         args.operator_configuration = args.operator_catalog.home.service
+        if args.provider and args.operator_catalog.find(args.provider) is None:
+            names = ", ".join(o.brand_name for o in args.operator_catalog.operators)
+            parser.error(f"--provider {args.provider!r} is not in --operator-config ({names})")
         if args.operator_configuration is None:
             pass  # the first operator's API calls go to the bundled sample operator
         elif args.iccid_ranges is None:
@@ -300,6 +309,8 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
             args.operator_configuration = replace(
                 args.operator_configuration, iccid_ranges=args.iccid_ranges
             )
+    if args.provider and args.operator_config is None:
+        parser.error("--provider picks one of the operators of --operator-config")
     if args.portal_dir and not args.portal_dir.is_dir():
         parser.error(f"--portal-dir {str(args.portal_dir)!r} is not a folder")
     if args.time_scale < 0:

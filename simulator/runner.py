@@ -227,7 +227,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     if driver is not None:
         driver.begin()
     else:
-        simulator.operator_experience.start()  # the catalog first when it offers a choice
+        # the catalog first when it offers a choice (--provider picks on it)
+        simulator.operator_experience.start(args.provider)
     qt_app.exec()
     runtime.stop()
     return outcome["status"]

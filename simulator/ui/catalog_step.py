@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from simulator.device import DeviceKind
+from simulator.events import Event
 from simulator.flows.screens import Screen
 from simulator.operator_api.catalog import (
     CATALOG_TITLE,
@@ -69,11 +70,15 @@ class CatalogStep:
             eid=str(device.eid),
         )
 
-    def start(self) -> None:
-        """What the app opens with: the catalog when there is a choice, else the portal."""
+    def start(self, provider: str | None = None) -> None:
+        """What the app opens with: the catalog when there is a choice, else the portal.
+        ``provider`` (``run --provider``): pick it, then press the Gateway page's button."""
         decision = self.decision()
         if decision.show:
             self.show()
+            if provider is not None:
+                self._continue_after_gateway()
+                self.select(provider)
             return
         if self.catalog is not None and self.catalog.offers_a_choice:
             self.simulator.events.emit(
@@ -124,6 +129,19 @@ class CatalogStep:
         )
         self.service.open_gateway()
         return True
+
+    def _continue_after_gateway(self) -> None:
+        """Presses Continue once the next Gateway page is shown (GetOffers may answer later)."""
+        events = self.simulator.events
+
+        def watch(event: Event) -> None:
+            if event.kind == "gateway.shown":
+                events.unsubscribe(watch)
+                self.simulator.launch()
+            elif event.kind in ("catalog.rejected", "gateway.unavailable"):
+                events.unsubscribe(watch)
+
+        events.subscribe(watch)
 
     def _use(self, operator: CatalogOperator) -> None:
         simulator = self.simulator

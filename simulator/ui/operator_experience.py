@@ -60,9 +60,10 @@ class OperatorExperienceUi:
         # Several operators: the Select Provider page comes first (catalog_step).
         self.catalog = CatalogStep(simulator, self.service, self.page)
 
-    def start(self) -> None:
-        """Open the app: the catalog when it offers a choice, else the portal directly."""
-        self.catalog.start()
+    def start(self, provider: str | None = None) -> None:
+        """Open the app: the catalog when it offers a choice (``provider``: pick it and
+        continue), else the portal directly."""
+        self.catalog.start(provider)
 
     def _set_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
         self.simulator.operator_api.set_iccid_ranges(ranges)

@@ -134,3 +134,25 @@ def test_one_operator_keeps_the_direct_path(mobile_plans: MobilePlans) -> None:
     assert launched.kind == "portal.launch"
     assert not mobile_plans.events_of("catalog.shown")
     assert not mobile_plans.events_of("catalog.skipped")
+
+
+@pytest.mark.mobile_plans(operator_config=OPERATORS)
+def test_run_provider_picks_and_continues(mobile_plans: MobilePlans, fabrikam_portal: str) -> None:
+    """What `run --provider NAME` does: the catalog, the pick, its Gateway page, Continue."""
+    experience = mobile_plans.simulator.operator_experience
+    experience.start("Fabrikam Mobile")
+    launch = mobile_plans.wait_for("portal.launch")
+    assert launch["url"].startswith(f"https://{fabrikam_portal}/")
+    kinds = [e.kind for e in mobile_plans.events if e.kind.startswith(("catalog.", "gateway."))]
+    assert kinds == ["catalog.shown", "catalog.selected", "gateway.shown"]
+    mobile_plans.wait_for("ui.screen", screen="portal")
+
+
+@pytest.mark.mobile_plans(operator_config=OPERATORS)
+def test_run_provider_not_listed_stays_on_the_catalog(mobile_plans: MobilePlans) -> None:
+    mobile_plans.simulator.operator_experience.start("Datum Telekom")  # sells in DE only
+    rejected = mobile_plans.wait_for("catalog.rejected")
+    assert "listed: Contoso Mobile, Fabrikam Mobile" in rejected["reason"]
+    assert not mobile_plans.events_of("portal.launch")
+    mobile_plans.select_provider("Contoso Mobile")  # a later pick does not continue by itself
+    assert not mobile_plans.events_of("portal.launch")

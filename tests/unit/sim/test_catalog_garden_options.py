@@ -74,3 +74,16 @@ def test_a_bad_operators_file_names_its_rule(
         parse_run_options(["--operator-config", _file(tmp_path, bad)])
     assert exited.value.code == 2
     assert "catalog.moBaseUrl.missing" in capsys.readouterr().err
+
+
+def test_provider_must_be_one_of_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _file(tmp_path, OPERATORS)
+    ok = parse_run_options(["--operator-config", path, "--provider", "fabrikam mobile"])
+    assert ok.args.provider == "fabrikam mobile"
+    for argv in (["--operator-config", path, "--provider", "Nope"], ["--provider", "Contoso"]):
+        with pytest.raises(SystemExit) as exited:
+            parse_run_options(argv)
+        assert exited.value.code == 2
+        assert "--provider" in capsys.readouterr().err
