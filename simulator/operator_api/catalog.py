@@ -173,9 +173,15 @@ def _operator(entry: Any, index: int, folder: Path) -> CatalogOperator:
     if not isinstance(entry, Mapping):
         raise ConfigurationError("catalog.operators", f"{where} is not an object")
     brand = entry.get("brandName")
-    if not isinstance(brand, str) or not brand.strip() or len(brand) > 64:
+    if (
+        not isinstance(brand, str)
+        or not brand.strip()
+        or len(brand) > 64
+        or not brand.isprintable()
+    ):
         raise ConfigurationError(
-            "catalog.brandName", f"{where}.brandName is the operator's 1 to 64 character name"
+            "catalog.brandName",
+            f"{where}.brandName is the operator's name: 1 to 64 printable characters",
         )
     service_fields = {k: v for k, v in entry.items() if k not in _CATALOG_FIELDS}
     service: ServiceConfiguration | None = None

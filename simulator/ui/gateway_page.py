@@ -51,16 +51,19 @@ class GatewayPage(QWidget):
         self.setObjectName("gateway-page")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.logo = QLabel(self)
+        self.logo.setTextFormat(Qt.TextFormat.PlainText)  # operator text, never HTML
         self.logo.setObjectName("gateway-logo")
         self.logo.setFixedSize(72, 72)
         self.logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.brand = QLabel(self)
+        self.brand.setTextFormat(Qt.TextFormat.PlainText)  # operator text, never HTML
         self.brand.setObjectName("gateway-brand")
         font = self.brand.font()
         font.setPointSize(font.pointSize() + 6)
         self.brand.setFont(font)
         self.images = QHBoxLayout()
         self.body = QLabel(self)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)  # operator text, never HTML
         self.body.setObjectName("gateway-body")
         self.body.setWordWrap(True)
         self.button = QPushButton("Continue", self)

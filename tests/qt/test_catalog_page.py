@@ -52,3 +52,12 @@ def test_the_gateway_page_offers_the_catalog_only_when_there_is_a_choice(qtbot: 
     assert page.choose_operator.text() == CHOOSE_OPERATOR
     with qtbot.waitSignal(page.chooseOperatorClicked):
         qtbot.mouseClick(page.choose_operator, Qt.MouseButton.LeftButton)
+
+
+def test_operator_text_on_the_gateway_page_is_never_html(qtbot: QtBot) -> None:
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    page.show_standard("<b>Fabrikam</b>")
+    for label in (page.brand, page.body, page.logo):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    assert page.brand.text() == "<b>Fabrikam</b>"

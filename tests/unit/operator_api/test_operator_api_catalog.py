@@ -105,6 +105,7 @@ def test_a_single_operator_file_is_a_catalog_of_one(tmp_path: Path) -> None:
         ({"operators": [{"brandName": "A"}], "brandName": "x"}, "catalog.unknown-field"),
         ({"operators": [{"brandName": ""}]}, "catalog.brandName"),
         ({"operators": [{}]}, "catalog.brandName"),
+        ({"operators": [{"brandName": "Contoso\nMobile"}]}, "catalog.brandName"),
         (
             {
                 "operators": [
