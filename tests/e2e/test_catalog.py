@@ -97,6 +97,11 @@ def test_pick_an_operator_then_its_gateway_then_its_portal(
     assert "iccids" not in launch.params
     loaded = mobile_plans.wait_for("portal.loaded", after=before)
     assert loaded["bridge"] is True  # the bridge follows the chosen operator's portal host
+    # and so does the walled garden: the chosen operator's portal and GetBalance hosts
+    garden = mobile_plans.wait_for("walled_garden.state", state="closed")
+    assert fabrikam_portal in garden["hosts"]
+    assert "api.fabrikam.mobileplans.test" in garden["hosts"]
+    assert "contoso.mobileplans.test" not in garden["hosts"]
 
     # the portal cancels: back to the provider page, which is the catalog when there is a choice
     before = len(mobile_plans.events)
