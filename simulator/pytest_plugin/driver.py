@@ -98,7 +98,9 @@ class MobilePlans:
         self.operator_api = OperatorApiControl(self)
         # one operator's service configuration or several (the catalog), as --operator-config
         self._operator_config = operator_config
-        self._walled_garden = GardenMode(walled_garden)  # ValueError names the three modes
+        if walled_garden not in tuple(GardenMode):
+            raise ValueError(f"walled_garden is enforce, report or off, not {walled_garden!r}")
+        self._walled_garden = GardenMode(walled_garden)
         self.catalog = CatalogControl(self)
 
     def __repr__(self) -> str:
