@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from simulator.events import Event
 from simulator.flows.screens import Screen
@@ -19,6 +20,7 @@ from simulator.ui.catalog_step import CatalogStep
 from simulator.ui.gateway_page import GatewayPage
 from simulator.ui.main_window import PanelScroller
 from simulator.ui.panels.flyout import FlyoutPanel
+from simulator.ui.panels.walled_garden import WalledGardenGroup
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
@@ -48,9 +50,25 @@ class OperatorExperienceUi:
         self.panel.viewAccountRequested.connect(simulator.launch)
         self.panel.rangesChanged.connect(self._set_ranges)
         window.toastAnswered.connect(self.service.toast_answered)
+        # the walled garden's switch and state, under the flyout (the garden is built after us)
+        self.garden = WalledGardenGroup(
+            simulator.config.walled_garden, lambda mode: simulator.walled_garden.set_mode(mode)
+        )
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.addWidget(self.panel)
+        aligned = QVBoxLayout()  # the flyout panel's own margins, so the groups line up
+        flyout_layout = self.panel.layout()
+        if flyout_layout is not None:
+            margins = flyout_layout.contentsMargins()
+            aligned.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
+        aligned.addWidget(self.garden)
+        column_layout.addLayout(aligned)
+        column_layout.addStretch(1)
         scroller = PanelScroller()
         scroller.setWidgetResizable(True)
-        scroller.setWidget(self.panel)
+        scroller.setWidget(column)
         dock = window.add_dock("MO service", scroller, Qt.DockWidgetArea.LeftDockWidgetArea)
         window.tabifyDockWidget(window.docks["device"], dock)
         window.docks["mo service"] = dock
@@ -71,6 +89,7 @@ class OperatorExperienceUi:
 
     def observe(self, event: Event) -> None:
         self.panel.observe(event)
+        self.garden.observe(event)
         if (
             event.kind == "ui.screen"
             and event.fields.get("screen") == Screen.PROVIDER

@@ -64,6 +64,10 @@ def test_enforced_only_the_gardens_hosts_until_a_line_is_registered(
     assert len(harness.events("contract.violation")) == 1
     assert len(harness.events("network.blocked")) == 2
 
+    group = harness.simulator.operator_experience.garden  # the MO service panel shows it
+    assert group.outside.text() == f"{OTHER_HOST} (blocked)"
+    assert group.state.text().startswith("closed: ")
+
     # a plan bought and the line registered: the garden opens
     _register_a_line(harness)
     harness.wait_for("walled_garden.state", state="open")
@@ -104,7 +108,7 @@ def test_the_operator_can_add_hosts_and_switch_modes(make_harness: Callable[...,
     simulator.operator_api.config = replace(simulator.operator_api.config, walled_garden_hosts=())
     harness.launch_and_wait()
     assert _fetch(harness, OUTSIDE).startswith("TypeError")
-    simulator.walled_garden.set_mode("off")
+    simulator.operator_experience.garden.mode.setCurrentText("off")  # the panel's switch
     harness.wait_for("walled_garden.state", state="off")
     assert _fetch(harness, OUTSIDE) == "ok"
 

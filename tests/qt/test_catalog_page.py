@@ -1,4 +1,5 @@
-"""The Select Provider page and the Gateway page's way back to it, as widgets (pytest-qt).
+"""The Select Provider page, the Gateway page's way back to it, and the walled garden's group in
+the MO service panel, as widgets (pytest-qt).
 
 Public pages "Mobile Plans operator catalog" (tiles in the order the catalog gives, the heading
 of its screenshot) and "Mobile Plans gateway page" (the screenshot's "Choose a different mobile
@@ -10,9 +11,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from simulator.clock import VirtualClock
+from simulator.events import EventLog
 from simulator.operator_api.catalog import CATALOG_TITLE
+from simulator.portal.walled_garden import GardenMode
 from simulator.ui.catalog_page import CatalogPage, tile_color
 from simulator.ui.gateway_page import CHOOSE_OPERATOR, GatewayPage
+from simulator.ui.panels.walled_garden import WalledGardenGroup
 
 
 def test_tiles_in_the_given_order_and_a_click_names_the_operator(qtbot: QtBot) -> None:
@@ -61,3 +66,25 @@ def test_operator_text_on_the_gateway_page_is_never_html(qtbot: QtBot) -> None:
     for label in (page.brand, page.body, page.logo):
         assert label.textFormat() == Qt.TextFormat.PlainText
     assert page.brand.text() == "<b>Fabrikam</b>"
+
+
+def test_the_walled_garden_group_switches_and_shows_what_happened(qtbot: QtBot) -> None:
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    chosen: list[GardenMode] = []
+    group = WalledGardenGroup(GardenMode.REPORT, chosen.append)
+    qtbot.addWidget(group)
+    events.subscribe(group.observe)
+    group.mode.setCurrentText("enforce")
+    assert chosen == [GardenMode.ENFORCE]
+    events.emit("portal.launch", url="https://portal.example/")
+    events.emit("walled_garden.state", state="closed", mode="enforce", hosts=["a", "b"])
+    assert group.state.text() == "closed: 2 hosts reachable"
+    events.emit("network.blocked", host="fonts.example.net", url="https://fonts.example.net/")
+    events.emit("network.blocked", host="fonts.example.net", url="https://fonts.example.net/2")
+    assert group.outside.text() == "fonts.example.net (blocked)"
+    # a mode set elsewhere (the fixture) is shown, not set again
+    events.emit("walled_garden.state", state="off", mode="off")
+    assert group.mode.currentText() == "off"
+    assert chosen == [GardenMode.ENFORCE]
+    events.emit("portal.launch", url="https://portal.example/")
+    assert group.outside.text() == ""
