@@ -270,14 +270,17 @@ class GardenWatch:
             if verdict.blocked
             else "would be blocked for a user in the walled garden (no plan, no Wi-Fi)"
         )
+        why = (
+            "an IP address is never in the walled garden, which allows host names only"
+            if _is_ip(verdict.host)
+            else "only the portal's host, the GetBalance host, Microsoft's endpoints and the "
+            "operator's walledGardenHosts are reachable"
+        )
         self.events.emit(
             "contract.violation",
             rule=RULE,
             severity="error" if verdict.blocked else "warning",
-            message=(
-                f"a request to {verdict.host} {what}; only the portal's host, the GetBalance "
-                "host, Microsoft's endpoints and the operator's walledGardenHosts are reachable"
-            ),
+            message=f"a request to {verdict.host} {what}; {why}",
             spec=DOCS_ANCHOR,
             field=url[:2048],
             object="walled garden",

@@ -167,3 +167,14 @@ def test_the_watch_bounds_its_events_and_reports_in_report_mode() -> None:
     watch.set_mode(GardenMode.OFF)
     assert events.of_kind("walled_garden.state")[-1].fields["state"] == "off"
     assert watch.request("https://tracker0.example.net/", "image") is False
+
+
+def test_a_portal_at_an_ip_address_is_told_why() -> None:
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    operator = GardenOperator("https://10.0.0.5/portal/", None)
+    watch = GardenWatch(events, WalledGarden(GardenMode.ENFORCE), lambda: operator, lambda: False)
+    events.subscribe(watch.observe)
+    events.emit("portal.launch", url="https://10.0.0.5/portal/")
+    assert watch.request("https://10.0.0.5/portal/", "mainframe") is True
+    message = events.of_kind("contract.violation")[0].fields["message"]
+    assert "an IP address is never in the walled garden" in message
