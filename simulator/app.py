@@ -31,14 +31,17 @@ from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
+from simulator.operator_api.catalog import Catalog
 from simulator.operator_api.config import ServiceConfiguration
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.operator_api.world import OperatorApiWorld
 from simulator.platform_world import PlatformWorld, line_fields
+from simulator.portal.garden_interceptor import install_walled_garden
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
 from simulator.portal.sample_backend import SampleBackend
 from simulator.portal.tls import HOSTED_DOMAIN
+from simulator.portal.walled_garden import GardenMode
 from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
@@ -91,6 +94,10 @@ class SimulatorConfig:
     operator_configuration: ServiceConfiguration | None = None
     # the operator calendar's first day (naive UTC); None: today (a replay passes the recorded one)
     calendar_start: datetime | None = None
+    # several operators (--operator-config with an operators list): the catalog comes first
+    operator_catalog: Catalog | None = None
+    # the walled garden of a PC without a plan: enforce, report (hosts outside it) or off
+    walled_garden: GardenMode = GardenMode.REPORT
 
 
 class Simulator(QObject):
@@ -192,6 +199,7 @@ class Simulator(QObject):
         self._add_panels()
         # Flyout, Gateway page and notifications from the operator's APIs ("MO service" panel).
         self.operator_experience = OperatorExperienceUi(self)
+        self.walled_garden = install_walled_garden(self, config.walled_garden)
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
         # Provider page -> the operator's Gateway page (GetOffers) -> its button opens the portal.

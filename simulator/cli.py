@@ -19,9 +19,9 @@ from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
+from simulator.operator_api.catalog import load_operator_file
 from simulator.operator_api.check_api import add_check_api_command, run_check_api_command
 from simulator.operator_api.config import ConfigurationError
-from simulator.operator_api.config_file import load_service_configuration
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.qt_prereqs import missing_libraries_message, missing_xcb_packages, uses_xcb
 from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
@@ -173,7 +173,22 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE.json",
         help="the operator's service configuration (API URLs, Basic/mTLS, ICCID ranges, "
-        "Gateway and notification templates); see docs/operator-apis.md",
+        "Gateway and notification templates; an operators list makes the catalog); see "
+        "docs/operator-apis.md and docs/catalog-and-walled-garden.md",
+    )
+    parser.add_argument(
+        "--provider",
+        metavar="NAME",
+        help="with several operators in --operator-config: pick NAME on the Select Provider "
+        "page, then Continue on its Gateway page, as a person would",
+    )
+    parser.add_argument(
+        "--walled-garden",
+        choices=("enforce", "report", "off"),
+        default="report",
+        help="a PC without a plan reaches only the walled garden's hosts: enforce blocks the "
+        "portal's other requests, report (default) lets them through and reports each host, "
+        "off; see docs/catalog-and-walled-garden.md",
     )
     parser.add_argument(
         "--sm-ds",
@@ -274,19 +289,28 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     if args.operator_api and not args.operator_api.lower().startswith("https://"):
         parser.error(f"--operator-api must be an https URL: {args.operator_api!r}")
     args.operator_configuration = None
+    args.operator_catalog = None  # one operator or several (the catalog)
     if args.operator_config is not None:
         if args.operator_api:
             parser.error("give --operator-api or --operator-config, not both")
         try:
-            args.operator_configuration = load_service_configuration(args.operator_config)
+            args.operator_catalog = load_operator_file(args.operator_config)
         except ConfigurationError as error:
             parser.error(f"--operator-config: {error.rule}: {error.message}")
-        if args.iccid_ranges is None:
+        args.operator_configuration = args.operator_catalog.home.service
+        if args.provider and args.operator_catalog.find(args.provider) is None:
+            names = ", ".join(o.brand_name for o in args.operator_catalog.operators)
+            parser.error(f"--provider {args.provider!r} is not in --operator-config ({names})")
+        if args.operator_configuration is None:
+            pass  # the first operator's API calls go to the bundled sample operator
+        elif args.iccid_ranges is None:
             args.iccid_ranges = args.operator_configuration.iccid_ranges
         else:  # the command line wins over the file
             args.operator_configuration = replace(
                 args.operator_configuration, iccid_ranges=args.iccid_ranges
             )
+    if args.provider and args.operator_config is None:
+        parser.error("--provider picks one of the operators of --operator-config")
     if args.portal_dir and not args.portal_dir.is_dir():
         parser.error(f"--portal-dir {str(args.portal_dir)!r} is not a folder")
     if args.time_scale < 0:

@@ -24,9 +24,11 @@ from simulator.demo_driver import DemoDriver
 from simulator.demo_stages import duration_text, effective_timeout, stays_open_at_end
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
+from simulator.portal.walled_garden import GardenMode
 from simulator.report import ScreenCollector, write_report
 from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
+from simulator.ui.catalog_step import use_operator_catalog
 
 if TYPE_CHECKING:
     from simulator.cli import RunOptions
@@ -95,6 +97,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         config.iccid_ranges = args.iccid_ranges
     config.operator_api_url = args.operator_api
     config.operator_configuration = args.operator_configuration
+    use_operator_catalog(config, args.operator_catalog)
+    config.walled_garden = GardenMode(args.walled_garden)
     try:
         simulator = Simulator(config, runtime)
     except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:
@@ -223,7 +227,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     if driver is not None:
         driver.begin()
     else:
-        simulator.launch()
+        # the catalog first when it offers a choice (--provider picks on it)
+        simulator.operator_experience.start(args.provider)
     qt_app.exec()
     runtime.stop()
     return outcome["status"]

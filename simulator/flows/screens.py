@@ -19,6 +19,8 @@ class Screen(StrEnum):
     ERROR = "error"
     LOAD_FAILED = "load-failed"
     BALANCE = "balance"
+    CATALOG = "catalog"  # the Select Provider page (several operators configured)
+    GATEWAY = "gateway"  # the operator's Gateway page (standard or enhanced)
 
 
 LEAVE_TITLE = "Leave the third party website?"

@@ -190,6 +190,8 @@ class ServiceConfiguration:
     notification_templates: tuple[NotificationTemplate, ...] = ()
     balance_fields_template: str = "basic"
     locations: tuple[str, ...] = field(default=("US",))
+    # hosts the operator lets through its walled garden besides its portal and GetBalance host
+    walled_garden_hosts: tuple[str, ...] = ()
 
     def gateway_template(self, gateway_id: str) -> GatewayTemplate | None:
         return next((t for t in self.gateway_templates if t.id == gateway_id), None)

@@ -11,6 +11,7 @@
   "clientCertificate": {"certificate": "client.pem", "key": "client.key"},
   "trustedCa": "staging-ca.pem",
   "iccidRanges": ["8988247000100000000-8988247000199999999"],
+  "walledGardenHosts": ["cdn.contoso.example", "*payments.contoso.example"],
   "promotionTemplates": [{"id": "0", "bodyText": "...", "buttonText": "Get started"}],
   "notificationTemplates": [{"id": "1", "notificationType": "lowBalance",
                              "title": "...", "body": "...", "image": "https://..."}]
@@ -39,6 +40,7 @@ from simulator.operator_api.config import (
     parse_promotion_templates,
 )
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange, IccidRangeError
+from simulator.portal.walled_garden import GardenHost, GardenHostError
 
 __all__ = ["load_service_configuration", "parse_service_configuration"]
 
@@ -47,7 +49,7 @@ _KNOWN = frozenset(
     {
         "brandName", "moBaseUrl", "offerUri", "notificationUri", "basicAuth",
         "clientCertificate", "trustedCa", "iccidRanges", "promotionTemplates",
-        "notificationTemplates", "fieldsTemplate",
+        "notificationTemplates", "fieldsTemplate", "walledGardenHosts",
     }
 )  # fmt: skip
 
@@ -105,7 +107,20 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
             for n, item in enumerate(_list(document, "notificationTemplates"))
         ),
         balance_fields_template=fields_template,
+        walled_garden_hosts=_garden_hosts(_list(document, "walledGardenHosts")),
     )
+
+
+def _garden_hosts(values: list[Any]) -> tuple[str, ...]:
+    if len(values) > 1000:
+        raise ConfigurationError("walled-garden.hosts", "walledGardenHosts: at most 1000 hosts")
+    hosts = []
+    for value in values:
+        try:
+            hosts.append(str(GardenHost.parse(value if isinstance(value, str) else repr(value))))
+        except GardenHostError as error:
+            raise ConfigurationError(error.rule, f"walledGardenHosts: {error.message}") from None
+    return tuple(hosts)
 
 
 def _text(document: Mapping[str, Any], name: str, default: str) -> str:

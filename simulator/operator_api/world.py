@@ -16,7 +16,11 @@ from typing import Any
 from simulator.background import BackgroundLoop
 from simulator.events import EventLog
 from simulator.operator_api.client import Exchange, OperatorApiClient, client_tls_context
-from simulator.operator_api.config import NotificationType, ServiceConfiguration
+from simulator.operator_api.config import (
+    ConfigurationError,
+    NotificationType,
+    ServiceConfiguration,
+)
 from simulator.operator_api.contract import CheckedResponse
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.operator_api.requests import ApiRequest, RequestFactory
@@ -67,6 +71,9 @@ class OperatorApiWorld:
             )
             self.sample.config = self.config
             extra_ca = tls.ca_pem
+        self._sample_config = self.config if self.sample is not None else None
+        self._retired_clients: list[OperatorApiClient] = []
+        self._extra_ca = extra_ca
         self.client = OperatorApiClient(self.config, tls=client_tls_context(self.config, extra_ca))
         self.requests = RequestFactory(self.config)
         self.last: dict[str, Exchange] = {}
@@ -82,6 +89,33 @@ class OperatorApiWorld:
         if self.sample is not None:
             self.sample.config = self.config
         self.events.emit("operator_api.configured", iccid_ranges=[str(r) for r in ranges])
+
+    def use_configuration(self, configuration: ServiceConfiguration | None, brand: str) -> None:
+        """Another operator chosen in the catalog: its service configuration, or (None) the
+        bundled sample operator's under ``brand``."""
+        sample_chosen = configuration is None
+        if configuration is None:
+            if self._sample_config is None:
+                raise ConfigurationError(
+                    "catalog.sample-unavailable",
+                    f"{brand} has no moBaseUrl and the bundled sample operator is not running",
+                )
+            configuration = replace(self._sample_config, brand_name=brand)
+        old_client = self.client
+        self.config = configuration
+        self.client = OperatorApiClient(
+            configuration, tls=client_tls_context(configuration, self._extra_ca)
+        )
+        self.requests = RequestFactory(configuration)
+        if sample_chosen and self.sample is not None:
+            self.sample.config = configuration
+        self._retired_clients.append(old_client)  # calls in flight finish; closed with the world
+        self.events.emit(
+            "operator_api.configured",
+            brand=configuration.brand_name,
+            moBaseUrl=configuration.mo_base_url,
+            iccid_ranges=[str(r) for r in configuration.iccid_ranges],
+        )
 
     # -- the three calls (GUI thread) ------------------------------------------------------------
     def get_balance(self, iccid: str, done: Done | None = None) -> ApiRequest:
@@ -160,7 +194,8 @@ class OperatorApiWorld:
 
     def close(self) -> None:
         self._closed = True
-        self.loop.run(self.client.aclose())
+        for client in (*self._retired_clients, self.client):
+            self.loop.run(client.aclose())
         if self.sample is not None:
             self.loop.run(self.sample.stop())
 

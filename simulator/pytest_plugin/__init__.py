@@ -72,8 +72,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "mobile_plans(device='esim'|'psim', eid=, imei=, market=, location=, iccid=, "
-        "portal_url=, portal_dir=, iccid_ranges=['START-END' or 'PREFIX', ...]): the simulated "
-        "PC, the portal and the operator's ICCID ranges of a mobile_plans test",
+        "portal_url=, portal_dir=, iccid_ranges=['START-END' or 'PREFIX', ...], "
+        "operator_config=FILE or dict (one operator or an operators list: the catalog), "
+        "walled_garden='enforce'|'report'|'off'): the "
+        "simulated PC, the portal and the operator(s) of a mobile_plans test",
     )
     # Fixtures of plugins registered later win: registering ours now, after every plugin has
     # loaded, makes our qapp_args beat pytest-qt's default (a conftest's still beats both).

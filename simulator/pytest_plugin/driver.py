@@ -20,7 +20,14 @@ from simulator.app import Simulator, SimulatorConfig
 from simulator.events import Event
 from simulator.operator_api.control import OperatorApiControl
 from simulator.operator_api.iccid_ranges import IccidRange
+from simulator.portal.garden_interceptor import WalledGardenControl
 from simulator.portal.launch import PortalLaunch
+from simulator.portal.walled_garden import GardenMode
+from simulator.pytest_plugin.catalog_control import (
+    CatalogControl,
+    OperatorConfig,
+    apply_operator_config,
+)
 from simulator.pytest_plugin.controls import (
     ClockControl,
     EuiccControl,
@@ -67,6 +74,8 @@ class MobilePlans:
         show_window: bool = True,
         iccid_ranges: Sequence[str] | None = None,
         calendar_start: datetime | None = None,
+        operator_config: OperatorConfig | None = None,
+        walled_garden: str = "report",
     ) -> None:
         self.runtime = runtime
         self.data_dir = data_dir
@@ -87,6 +96,12 @@ class MobilePlans:
         self.network = NetworkControl(self)
         # the operator's GetBalance / GetOffers / GetNotifications, called as the service does
         self.operator_api = OperatorApiControl(self)
+        # one operator's service configuration or several (the catalog), as --operator-config
+        self._operator_config = operator_config
+        if walled_garden not in tuple(GardenMode):
+            raise ValueError(f"walled_garden is enforce, report or off, not {walled_garden!r}")
+        self._walled_garden = GardenMode(walled_garden)
+        self.catalog = CatalogControl(self)
 
     def __repr__(self) -> str:
         if self._simulator is None:
@@ -131,8 +146,11 @@ class MobilePlans:
             data_dir=self.data_dir,
             calendar_start=self._calendar_start,
         )
-        if self._iccid_ranges is not None:
+        if self._operator_config is not None:
+            apply_operator_config(config, self._operator_config, self._iccid_ranges)
+        elif self._iccid_ranges is not None:
             config.iccid_ranges = self._iccid_ranges
+        config.walled_garden = self._walled_garden
         simulator = Simulator(config, self.runtime)
         self._recorder = SessionRecorder(simulator, self._recorded_portal())
         self._screens = ScreenCollector(simulator)
@@ -197,6 +215,22 @@ class MobilePlans:
             if self.simulator.host.policy.allows(self.simulator.page.url().toString()):
                 self.wait_for("bridge.ready", timeout=timeout, after=before)
         return launch
+
+    def start(self, timeout: float | None = None) -> Event:
+        """Open the app as a person does: with several operators configured, the Select Provider
+        page (its ``ui.screen`` event); otherwise the portal directly (``portal.launch``)."""
+        return self.catalog.start(timeout)
+
+    @property
+    def walled_garden(self) -> WalledGardenControl:
+        """The walled garden on the portal's web view: ``mode``, ``set_mode("enforce")``."""
+        return self.simulator.walled_garden
+
+    def select_provider(self, name: str, timeout: float | None = None) -> Event:
+        """Pick ``name`` on the Select Provider page; its Gateway page follows (the returned
+        ``gateway.shown``), whose button — or ``launch()`` — opens that operator's portal."""
+        __tracebackhide__ = True
+        return self.catalog.select(name, timeout)
 
     def buy(
         self,

@@ -49,6 +49,13 @@ def mobile_plans(
     portal_url = options.pop("portal_url", None)
     portal_dir = options.pop("portal_dir", None)
     iccid_ranges = options.pop("iccid_ranges", None)
+    operator_config = options.pop("operator_config", None)
+    walled_garden = options.pop("walled_garden", "report")
+    if walled_garden not in ("enforce", "report", "off"):
+        raise pytest.UsageError(
+            "@pytest.mark.mobile_plans: walled_garden is 'enforce', 'report' or 'off', not "
+            f"{walled_garden!r}"
+        )
     try:
         device = DeviceOptions(**options)
     except TypeError as error:
@@ -60,6 +67,8 @@ def mobile_plans(
         portal_url=portal_url,
         portal_dir=portal_dir,
         iccid_ranges=iccid_ranges,
+        operator_config=operator_config,
+        walled_garden=walled_garden,
         default_timeout=float(request.config.getini("mobile_plans_timeout")),
     )
     request.node.stash[DRIVER] = driver

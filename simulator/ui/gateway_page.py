@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from simulator.operator_api.config import Color, GatewayImage, GatewayTemplate
 
-__all__ = ["DISCLAIMER", "GatewayPage", "standard_body"]
+__all__ = ["CHOOSE_OPERATOR", "DISCLAIMER", "GatewayPage", "standard_body"]
 
 # The wording of "Mobile Plans gateway page"'s pictures (standard page and enhanced template).
 DISCLAIMER = (
@@ -43,30 +43,44 @@ def _css(color: Color | None, default: Color | None) -> str:
     return chosen.css() if chosen is not None else _HIGHLIGHT
 
 
+# The link under the button in the docs' screenshot, back to the Select Provider page.
+CHOOSE_OPERATOR = "Choose a different mobile operator"
+
+
 class GatewayPage(QWidget):
     continueClicked = Signal()
+    chooseOperatorClicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("gateway-page")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.logo = QLabel(self)
+        self.logo.setTextFormat(Qt.TextFormat.PlainText)  # operator text, never HTML
         self.logo.setObjectName("gateway-logo")
         self.logo.setFixedSize(72, 72)
         self.logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.brand = QLabel(self)
+        self.brand.setTextFormat(Qt.TextFormat.PlainText)  # operator text, never HTML
         self.brand.setObjectName("gateway-brand")
         font = self.brand.font()
         font.setPointSize(font.pointSize() + 6)
         self.brand.setFont(font)
         self.images = QHBoxLayout()
         self.body = QLabel(self)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)  # operator text, never HTML
         self.body.setObjectName("gateway-body")
         self.body.setWordWrap(True)
         self.button = QPushButton("Continue", self)
         self.button.setObjectName("gateway-continue")
         self.button.clicked.connect(self.continueClicked)
         self.links = [QLabel(text, self) for text in _LINKS]
+        self.choose_operator = QPushButton(CHOOSE_OPERATOR, self)
+        self.choose_operator.setObjectName("gateway-choose-operator")
+        self.choose_operator.setFlat(True)
+        self.choose_operator.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.choose_operator.clicked.connect(self.chooseOperatorClicked)
+        self.choose_operator.hide()  # only when the catalog offers a choice
         self.disclaimer = QLabel(DISCLAIMER, self)
         self.disclaimer.setObjectName("gateway-disclaimer")
         self.disclaimer.setWordWrap(True)
@@ -86,9 +100,13 @@ class GatewayPage(QWidget):
         layout.addLayout(self.images)
         layout.addWidget(self.body)
         layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.choose_operator, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(links)
         layout.addStretch(1)
         layout.addWidget(self.disclaimer)
+
+    def set_can_choose_operator(self, can: bool) -> None:
+        self.choose_operator.setVisible(can)
 
     def show_standard(self, brand: str) -> None:
         """The basic template no operator can customise."""
@@ -150,6 +168,8 @@ class GatewayPage(QWidget):
             f"#gateway-continue {{ background: {button}; color: {button_text}; border: none;"
             " padding: 6px 24px; }"
             f"#gateway-link {{ color: {link}; text-decoration: underline; }}"
+            f"#gateway-choose-operator {{ color: {link}; border: none; background: transparent;"
+            " padding: 0; text-align: left; }"
             "#gateway-image { border: 1px dashed gray; }"
             f"#gateway-image QLabel {{ color: {body}; }}"
         )

@@ -18,6 +18,7 @@ PURE_ROOTS = [
     "simulator/thingspace/codec",
     "simulator/operator_api",
     "simulator/portal/lpa_error_codes.py",
+    "simulator/portal/walled_garden.py",
     "simulator/data_dir.py",
     "simulator/demo_stages.py",
     "simulator/qt_prereqs.py",

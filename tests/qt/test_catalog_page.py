@@ -1,0 +1,90 @@
+"""The Select Provider page, the Gateway page's way back to it, and the walled garden's group in
+the MO service panel, as widgets (pytest-qt).
+
+Public pages "Mobile Plans operator catalog" (tiles in the order the catalog gives, the heading
+of its screenshot) and "Mobile Plans gateway page" (the screenshot's "Choose a different mobile
+operator" link).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from simulator.clock import VirtualClock
+from simulator.events import EventLog
+from simulator.operator_api.catalog import CATALOG_TITLE
+from simulator.portal.walled_garden import GardenMode
+from simulator.ui.catalog_page import CatalogPage, tile_color
+from simulator.ui.gateway_page import CHOOSE_OPERATOR, GatewayPage
+from simulator.ui.panels.walled_garden import WalledGardenGroup
+
+
+def test_tiles_in_the_given_order_and_a_click_names_the_operator(qtbot: QtBot) -> None:
+    page = CatalogPage()
+    qtbot.addWidget(page)
+    page.show_operators(["Contoso Cellular", "Datum Telekom", "Fabrikam Mobile"])
+    assert page.title.text() == CATALOG_TITLE == "Select a mobile operator to get online now"
+    assert page.tile_labels() == ["Contoso Cellular", "Datum Telekom", "Fabrikam Mobile"]
+    assert not page.empty.isVisibleTo(page)
+    with qtbot.waitSignal(page.providerChosen) as chosen:
+        qtbot.mouseClick(page.tiles["Datum Telekom"], Qt.MouseButton.LeftButton)
+    assert chosen.args == ["Datum Telekom"]
+
+
+def test_showing_again_replaces_the_tiles_and_says_when_none_are_left(qtbot: QtBot) -> None:
+    page = CatalogPage()
+    qtbot.addWidget(page)
+    page.show_operators(["Contoso Cellular", "Fabrikam Mobile"])
+    page.show_operators([], "No mobile operator sells plans through Mobile Plans in JP.")
+    assert page.tile_labels() == []
+    assert page.empty.isVisibleTo(page)
+    assert "JP" in page.empty.text()
+
+
+def test_a_brand_keeps_its_tile_colour() -> None:
+    assert tile_color("Fabrikam Mobile") == tile_color("fabrikam mobile")
+    assert tile_color("Fabrikam Mobile").startswith("#")
+
+
+def test_the_gateway_page_offers_the_catalog_only_when_there_is_a_choice(qtbot: QtBot) -> None:
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    page.show_standard("Fabrikam Mobile")
+    assert not page.choose_operator.isVisibleTo(page)  # one operator: no way back to choose
+    page.set_can_choose_operator(True)
+    assert page.choose_operator.isVisibleTo(page)
+    assert page.choose_operator.text() == CHOOSE_OPERATOR
+    with qtbot.waitSignal(page.chooseOperatorClicked):
+        qtbot.mouseClick(page.choose_operator, Qt.MouseButton.LeftButton)
+
+
+def test_operator_text_on_the_gateway_page_is_never_html(qtbot: QtBot) -> None:
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    page.show_standard("<b>Fabrikam</b>")
+    for label in (page.brand, page.body, page.logo):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    assert page.brand.text() == "<b>Fabrikam</b>"
+
+
+def test_the_walled_garden_group_switches_and_shows_what_happened(qtbot: QtBot) -> None:
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    chosen: list[GardenMode] = []
+    group = WalledGardenGroup(GardenMode.REPORT, chosen.append)
+    qtbot.addWidget(group)
+    events.subscribe(group.observe)
+    group.mode.setCurrentText("enforce")
+    assert chosen == [GardenMode.ENFORCE]
+    events.emit("portal.launch", url="https://portal.example/")
+    events.emit("walled_garden.state", state="closed", mode="enforce", hosts=["a", "b"])
+    assert group.state.text() == "closed: 2 hosts reachable"
+    events.emit("network.blocked", host="fonts.example.net", url="https://fonts.example.net/")
+    events.emit("network.blocked", host="fonts.example.net", url="https://fonts.example.net/2")
+    assert group.outside.text() == "fonts.example.net (blocked)"
+    # a mode set elsewhere (the fixture) is shown, not set again
+    events.emit("walled_garden.state", state="off", mode="off")
+    assert group.mode.currentText() == "off"
+    assert chosen == [GardenMode.ENFORCE]
+    events.emit("portal.launch", url="https://portal.example/")
+    assert group.outside.text() == ""
