@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from conftest import make_call, rules  # type: ignore[import-not-found]
+from conftest import js, make_call, rules  # type: ignore[import-not-found]
 
 from simulator.contract import ContractSession, NotifyPurchaseResult, Severity
 from simulator.contract.model import ActivationError
@@ -72,7 +72,6 @@ def test_failure_sample(session: ContractSession) -> None:
 
 
 def test_payload_must_be_a_string(session: ContractSession, call: Any) -> None:
-    from conftest import js  # type: ignore[import-not-found]
 
     result = session.check(call("DataMart", "notifyPurchaseResult", js(ESIM_SAMPLE)))
     assert not result.ok
