@@ -209,7 +209,9 @@ def ms(values: list[float]) -> str:
 def report(name: str, runs: Runs, floor: Floor) -> None:
     wall = sorted(runs.wall)
     p99 = wall[min(len(wall) - 1, round(0.99 * (len(wall) - 1)))]
-    lpa_only = [device - euicc for device, euicc in zip(runs.device_cpu, runs.euicc_cpu, strict=True)]
+    lpa_only = [
+        device - euicc for device, euicc in zip(runs.device_cpu, runs.euicc_cpu, strict=True)
+    ]
     print(
         f"{name}, {len(wall)} downloads (install notification delivered): wall p50 {ms(wall)} ms, "
         f"p99 {p99 * 1e3:.1f} ms"
