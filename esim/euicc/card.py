@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from esim.euicc.apdu import (
     INS_MANAGE_CHANNEL,
     INS_SELECT,
     INS_STORE_DATA,
+    SW_OK,
     ApduError,
     CommandApdu,
     PendingResponse,
@@ -100,14 +102,33 @@ class Euicc:
     def transmit(self, apdu: bytes) -> bytes:
         """One C-APDU in, the R-APDU (data ‖ SW1 SW2) out; never raises."""
         with self._lock:
-            try:
-                return self._transmit(bytes(apdu))
-            except ApduError as error:
-                _log.debug("refused %s: %s", bytes(apdu[:5]).hex(), error)
-                return status_only(error.status)
-            except Exception:  # a bug must not take the LPA down: answer like a card would
-                _log.exception("eUICC internal error on %s", bytes(apdu[:5]).hex())
-                return status_only(StatusWord.NO_PRECISE_DIAGNOSIS)
+            return self._answer(apdu)
+
+    def transmit_chain(self, apdus: Sequence[bytes]) -> list[bytes]:
+        """Transmit ``apdus`` in order, each exactly as :meth:`transmit` would, and stop after
+        the first answer other than a bare ``90 00``; return the answers of those transmitted.
+
+        For an LPA in the same process: the STORE DATA blocks of one ES10 command in one call
+        instead of one call per block. Every APDU is still parsed and checked on its own.
+        """
+        answers: list[bytes] = []
+        with self._lock:
+            for apdu in apdus:
+                answer = self._answer(apdu)
+                answers.append(answer)
+                if answer != SW_OK:
+                    break
+        return answers
+
+    def _answer(self, apdu: bytes) -> bytes:
+        try:
+            return self._transmit(bytes(apdu))
+        except ApduError as error:
+            _log.debug("refused %s: %s", bytes(apdu[:5]).hex(), error)
+            return status_only(error.status)
+        except Exception:  # a bug must not take the LPA down: answer like a card would
+            _log.exception("eUICC internal error on %s", bytes(apdu[:5]).hex())
+            return status_only(StatusWord.NO_PRECISE_DIAGNOSIS)
 
     def _transmit(self, apdu: bytes) -> bytes:
         command = parse_command(apdu)
@@ -119,18 +140,19 @@ class Euicc:
                 f"logical channel {command.channel} is not open",
                 _SPEC_CHANNELS,
             )
-        if command.ins != INS_GET_RESPONSE:
-            channel.pending.clear()
-        if command.ins != INS_STORE_DATA:
-            channel.assembler.reset()
-        if command.ins == INS_MANAGE_CHANNEL:
-            return self._manage_channel(command)
-        if command.ins == INS_SELECT:
-            return self._select(command, channel)
-        if command.ins == INS_GET_RESPONSE:
-            return self._get_response(command, channel)
-        if command.ins == INS_STORE_DATA:
+        ins = command.ins
+        if ins == INS_STORE_DATA:
+            channel.pending.data = b""
             return self._store_data(command, channel)
+        if ins != INS_GET_RESPONSE:
+            channel.pending.clear()
+        channel.assembler.reset()
+        if ins == INS_MANAGE_CHANNEL:
+            return self._manage_channel(command)
+        if ins == INS_SELECT:
+            return self._select(command, channel)
+        if ins == INS_GET_RESPONSE:
+            return self._get_response(command, channel)
         raise ApduError(
             StatusWord.INS_NOT_SUPPORTED,
             "apdu.ins-not-supported",
@@ -269,7 +291,7 @@ class Euicc:
             )
         request = channel.assembler.add(command)
         if request is None:
-            return status_only(StatusWord.OK)
+            return SW_OK
         return channel.pending.start(dispatch(self._ctx, request), command.le)
 
     # -- helpers for the app's panels ----------------------------------------------------------
