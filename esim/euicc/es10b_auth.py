@@ -84,6 +84,35 @@ def _curve_supported(certificate: x509.Certificate) -> bool:
     return True
 
 
+def _checked_dp_certificate(ctx: CardContext, der: bytes, role: Role) -> x509.Certificate | int:
+    """The received CERT.DPauth / CERT.DPpb once it chains to a trusted CI with ``role``, else
+    the error code for it (invalidCertificate or unsupportedCurve).
+
+    An SM-DP+ sends the same two certificates in every session, and the verdict depends only on
+    the bytes, the role and the card's trusted CIs (no dates are checked): it is remembered per
+    card, so a download does not parse and verify the same certificates again.
+    """
+    key = (bytes(der), role)
+    verdict = ctx.dp_certificate_verdicts.get(key)
+    if verdict is None:
+        verdict = _check_dp_certificate(ctx, key[0], role)
+        ctx.remember_dp_certificate_verdict(key, verdict)
+    return verdict
+
+
+def _check_dp_certificate(ctx: CardContext, der: bytes, role: Role) -> x509.Certificate | int:
+    certificate = _certificate(der)
+    if isinstance(certificate, int):
+        return certificate
+    if not _curve_supported(certificate):
+        return UNSUPPORTED_CURVE
+    try:
+        verify_dp_chain(certificate, ctx.server_ci_for(certificate), role)
+    except PkiError:
+        return INVALID_CERTIFICATE
+    return certificate
+
+
 def _verify(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
     key = certificate.public_key()
     if not isinstance(key, ec.EllipticCurvePublicKey):
@@ -115,15 +144,9 @@ def authenticate_server(ctx: CardContext, request: bytes) -> bytes:
 
     if decoded["euiccCiPKIdToBeUsed"] != ctx.ci_pkid:
         return _authenticate_error(transaction_id, CI_PK_UNKNOWN)
-    dp_auth = _certificate(decoded["serverCertificate"])
+    dp_auth = _checked_dp_certificate(ctx, decoded["serverCertificate"], Role.DP_AUTH)
     if isinstance(dp_auth, int):
         return _authenticate_error(transaction_id, dp_auth)
-    if not _curve_supported(dp_auth):
-        return _authenticate_error(transaction_id, UNSUPPORTED_CURVE)
-    try:
-        verify_dp_chain(dp_auth, ctx.server_ci_for(dp_auth), Role.DP_AUTH)
-    except PkiError:
-        return _authenticate_error(transaction_id, INVALID_CERTIFICATE)
     smdp_oid = smdp_oid_of(dp_auth)
     if smdp_oid is None:
         return _authenticate_error(transaction_id, INVALID_OID)
@@ -176,15 +199,9 @@ def prepare_download(ctx: CardContext, request: bytes) -> bytes:
     session = ctx.session
     if session is None:
         return _download_error(transaction_id, NO_SESSION_CONTEXT)
-    dp_pb = _certificate(decoded["smdpCertificate"])
+    dp_pb = _checked_dp_certificate(ctx, decoded["smdpCertificate"], Role.DP_PB)
     if isinstance(dp_pb, int):
         return _download_error(transaction_id, dp_pb)
-    if not _curve_supported(dp_pb):
-        return _download_error(transaction_id, UNSUPPORTED_CURVE)
-    try:
-        verify_dp_chain(dp_pb, ctx.server_ci_for(dp_pb), Role.DP_PB)
-    except PkiError:
-        return _download_error(transaction_id, INVALID_CERTIFICATE)
     if smdp_oid_of(dp_pb) != session.smdp_oid:
         # CERT.DPpb must belong to the SM-DP+ that authenticated with CERT.DPauth.
         return _download_error(transaction_id, INVALID_CERTIFICATE)
