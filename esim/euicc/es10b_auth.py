@@ -54,9 +54,13 @@ def get_euicc_info1(ctx: CardContext, request: bytes) -> bytes:
 
 
 def euicc_info2_der(ctx: CardContext) -> bytes:
-    return info.euicc_info2(
-        [ctx.ci_pkid], len(ctx.store.profiles()), ctx.free_memory(), list(ctx.server_cis)
-    )
+    """EUICCInfo2 for the card's current profiles and free memory, the only parts that vary:
+    encoded once per such state (every AuthenticateServer embeds it)."""
+    state = (ctx.store.profile_count(), ctx.free_memory())
+    if ctx.euicc_info2 is None or ctx.euicc_info2[0] != state:
+        der = info.euicc_info2([ctx.ci_pkid], state[0], state[1], list(ctx.server_cis))
+        ctx.euicc_info2 = (state, der)
+    return ctx.euicc_info2[1]
 
 
 def get_euicc_info2(ctx: CardContext, request: bytes) -> bytes:

@@ -151,6 +151,10 @@ class EuiccStore:
         rows = self._db.execute(f"SELECT {_PROFILE_COLUMNS} FROM profiles ORDER BY aid").fetchall()
         return [_profile(row) for row in rows]
 
+    def profile_count(self) -> int:
+        row = self._db.execute("SELECT count(*) FROM profiles").fetchone()
+        return int(row[0])
+
     def profile_by_iccid(self, iccid: str) -> ProfileRecord | None:
         row = self._db.execute(
             f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE iccid = ?", (iccid,)
