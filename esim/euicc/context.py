@@ -85,6 +85,8 @@ class CardContext:
         default_factory=dict
     )
     """(certificate DER, role) → the checked certificate or its error code (es10b_auth)."""
+    euicc_info1: bytes | None = None
+    """The EUICCInfo1 DER (es10b_auth)."""
     euicc_info2: tuple[tuple[int, int], bytes] | None = None
     """((installed profiles, free memory), the EUICCInfo2 DER for them) (es10b_auth)."""
 

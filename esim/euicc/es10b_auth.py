@@ -39,18 +39,27 @@ INVALID_TRANSACTION_ID = 5  # DownloadErrorCode
 UNDEFINED_ERROR = 127
 
 
+def _check_empty_request(message: messages.Message, request: bytes) -> None:
+    """Decode a request that has no arguments, unless it is their one DER form (``tag 00``)."""
+    if request != message.tag.to_bytes(2, "big") + b"\x00":
+        message.decode(request)
+
+
 def get_euicc_challenge(ctx: CardContext, request: bytes) -> bytes:
     """GetEUICCChallenge (BF2E): 16 fresh random bytes; a new challenge starts a new session."""
-    messages.GET_EUICC_CHALLENGE_REQUEST.decode(request)
+    _check_empty_request(messages.GET_EUICC_CHALLENGE_REQUEST, request)
     ctx.reset_session()
     ctx.challenge = os.urandom(16)
-    return messages.GET_EUICC_CHALLENGE_RESPONSE.encode({"euiccChallenge": ctx.challenge})
+    # GetEuiccChallengeResponse ::= [46] SEQUENCE { euiccChallenge [0] Octet16 }
+    return encode_tlv(0xBF2E, encode_tlv(0x80, ctx.challenge))
 
 
 def get_euicc_info1(ctx: CardContext, request: bytes) -> bytes:
-    """GetEUICCInfo1 (BF20)."""
-    messages.GET_EUICC_INFO1_REQUEST.decode(request)
-    return info.euicc_info1([ctx.ci_pkid], list(ctx.server_cis))
+    """GetEUICCInfo1 (BF20): the same bytes for the card's whole life, encoded once."""
+    _check_empty_request(messages.GET_EUICC_INFO1_REQUEST, request)
+    if ctx.euicc_info1 is None:
+        ctx.euicc_info1 = info.euicc_info1([ctx.ci_pkid], list(ctx.server_cis))
+    return ctx.euicc_info1
 
 
 def euicc_info2_der(ctx: CardContext) -> bytes:
@@ -65,7 +74,7 @@ def euicc_info2_der(ctx: CardContext) -> bytes:
 
 def get_euicc_info2(ctx: CardContext, request: bytes) -> bytes:
     """GetEUICCInfo2 (BF22)."""
-    messages.GET_EUICC_INFO2_REQUEST.decode(request)
+    _check_empty_request(messages.GET_EUICC_INFO2_REQUEST, request)
     return euicc_info2_der(ctx)
 
 

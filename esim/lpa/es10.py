@@ -8,6 +8,7 @@ the SM-DP+ verifies signatures over them. Error alternatives and non-ok result c
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -94,6 +95,12 @@ class NotificationInfo:
         }
 
 
+@functools.cache
+def _empty_request(message: m.Message) -> bytes:
+    """The DER of a request without arguments: the same bytes every time, encoded once."""
+    return message.encode({})
+
+
 def iccid_text(data: bytes) -> str:
     """The digits of a 5A ICCID, tolerant of a wrong check digit (the card is the authority)."""
     try:
@@ -154,7 +161,7 @@ class Es10:
     def get_euicc_challenge(self) -> bytes:
         value = self._call(
             "GetEUICCChallenge",
-            m.GET_EUICC_CHALLENGE_REQUEST.encode({}),
+            _empty_request(m.GET_EUICC_CHALLENGE_REQUEST),
             m.GET_EUICC_CHALLENGE_RESPONSE,
         )
         challenge: bytes = value["euiccChallenge"]
@@ -162,11 +169,11 @@ class Es10:
 
     def get_euicc_info1(self) -> bytes:
         """The whole BF20 TLV, forwarded as-is as ``euiccInfo1`` (SGP.22 §3.1.3)."""
-        return self._raw("GetEUICCInfo1", m.GET_EUICC_INFO1_REQUEST.encode({}), 0xBF20)
+        return self._raw("GetEUICCInfo1", _empty_request(m.GET_EUICC_INFO1_REQUEST), 0xBF20)
 
     def get_euicc_info2(self) -> dict[str, Any]:
         info: dict[str, Any] = self._call(
-            "GetEUICCInfo2", m.GET_EUICC_INFO2_REQUEST.encode({}), m.EUICC_INFO2
+            "GetEUICCInfo2", _empty_request(m.GET_EUICC_INFO2_REQUEST), m.EUICC_INFO2
         )
         return info
 
@@ -252,7 +259,7 @@ class Es10:
     def list_notifications(self) -> list[NotificationInfo]:
         name, value = self._call(
             "ListNotification",
-            m.LIST_NOTIFICATION_REQUEST.encode({}),
+            _empty_request(m.LIST_NOTIFICATION_REQUEST),
             m.LIST_NOTIFICATION_RESPONSE,
         )
         if name != "notificationMetadataList":
@@ -290,7 +297,7 @@ class Es10:
     def get_profiles_info(self) -> list[ProfileInfo]:
         name, value = self._call(
             "GetProfilesInfo",
-            m.PROFILE_INFO_LIST_REQUEST.encode({}),
+            _empty_request(m.PROFILE_INFO_LIST_REQUEST),
             m.PROFILE_INFO_LIST_RESPONSE,
         )
         if name != "profileInfoListOk":
@@ -373,7 +380,7 @@ class Es10:
         """(defaultDpAddress, rootDsAddress) of ES10a.GetEuiccConfiguredAddresses."""
         value = self._call(
             "GetEuiccConfiguredAddresses",
-            m.EUICC_CONFIGURED_ADDRESSES_REQUEST.encode({}),
+            _empty_request(m.EUICC_CONFIGURED_ADDRESSES_REQUEST),
             m.EUICC_CONFIGURED_ADDRESSES_RESPONSE,
         )
         return value.get("defaultDpAddress"), value["rootDsAddress"]
