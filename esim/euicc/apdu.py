@@ -103,7 +103,7 @@ def _class_coding(cla: int) -> tuple[int, bool] | ApduError:
     return channel, bool(cla & 0x80)
 
 
-_CLASS_CODINGS = tuple(_class_coding(cla) for cla in range(256))
+CLASS_CODINGS = tuple(_class_coding(cla) for cla in range(256))
 """Every class byte's reading, computed once: the class check is a table look-up per APDU."""
 
 
@@ -115,7 +115,7 @@ def parse_command(apdu: bytes) -> CommandApdu:
             StatusWord.WRONG_LENGTH, "apdu.too-short", "a C-APDU has at least 4 bytes", _SPEC_7816
         )
     cla, ins, p1, p2 = apdu[0], apdu[1], apdu[2], apdu[3]
-    coding = _CLASS_CODINGS[cla]
+    coding = CLASS_CODINGS[cla]
     if isinstance(coding, ApduError):
         raise ApduError(coding.status, coding.rule, coding.message, coding.spec)
     channel, proprietary = coding

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from esim.euicc.apdu import (
+    CLASS_CODINGS,
     INS_GET_RESPONSE,
     INS_MANAGE_CHANNEL,
     INS_SELECT,
     INS_STORE_DATA,
+    MAX_ES10_REQUEST,
+    P1_MORE_BLOCKS,
     SW_OK,
     ApduError,
     CommandApdu,
@@ -114,11 +117,34 @@ class Euicc:
         answers: list[bytes] = []
         with self._lock:
             for apdu in apdus:
-                answer = self._answer(apdu)
+                answer = self._middle_store_data_block(apdu) or self._answer(apdu)
                 answers.append(answer)
                 if answer != SW_OK:
                     break
         return answers
+
+    def _middle_store_data_block(self, apdu: bytes) -> bytes | None:
+        """A chain's common APDU accepted in place: a STORE DATA block with more to follow
+        (P1 11), Lc and Le present, proprietary class, on an open channel with the ISD-R
+        selected, carrying the next block number within the size bound. ``90 00`` then, as the
+        general path answers it; None for anything else, which takes the general path."""
+        size = len(apdu)
+        if size < 7 or apdu[1] != INS_STORE_DATA or apdu[2] != P1_MORE_BLOCKS:
+            return None
+        length = apdu[4]
+        coding = CLASS_CODINGS[apdu[0]]
+        if length == 0 or size != 6 + length or isinstance(coding, ApduError) or not coding[1]:
+            return None
+        channel = self._channels.get(coding[0])
+        if channel is None or not channel.isd_r_selected:
+            return None
+        assembler = channel.assembler
+        if apdu[3] != len(assembler.blocks) % 256 or assembler.size + length > MAX_ES10_REQUEST:
+            return None
+        channel.pending.data = b""
+        assembler.blocks.append(apdu[5:-1])
+        assembler.size += length
+        return SW_OK
 
     def _answer(self, apdu: bytes) -> bytes:
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from euicc_harness import open_card
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from esim.euicc import ISD_R_AID, Euicc
@@ -48,13 +48,27 @@ _APDU = st.one_of(
         st.binary(min_size=1, max_size=8),
         st.sampled_from([0x81, 0x80, 0x01, 0x82]),
     ),
+    st.builds(  # without Le, or with a wrong Lc
+        lambda number, data, cut: _store_data(number, False, data)[: -1 - cut],
+        st.integers(0, 3),
+        st.binary(min_size=1, max_size=8),
+        st.integers(0, 2),
+    ),
     st.binary(max_size=12),  # anything at all
     st.just(_store_data(0, True, GET_EID)),
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_APDU, max_size=8))
+# each condition of the card's in-place path for middle blocks, broken once
+@example([_store_data(0, False, b"x", cla=0x80)])  # channel 0: no ISD-R selected there
+@example([_store_data(0, False, b"x", cla=0x01)])  # interindustry class
+@example([_store_data(0, False, b"x", cla=0x82)])  # channel 2 is not open
+@example([_store_data(0, False, b"x"), _store_data(2, False, b"y")])  # block number skipped
+@example([_store_data(0, False, b"x")[:-1], _store_data(0, True, GET_EID)])  # no Le
+@example([_store_data(0, False, b"x") + b"\x00"])  # Lc disagrees with the length
+@example([bytes([0x81, 0xE2, 0x11, 0x00, 0x00, 0x00])])  # empty block
 def test_a_chain_answers_like_the_same_apdus_one_by_one(
     cards: tuple[Euicc, Euicc], apdus: list[bytes]
 ) -> None:
