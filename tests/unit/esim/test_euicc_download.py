@@ -167,6 +167,10 @@ def test_full_download_installs_a_disabled_profile(
     (profile,) = card.profiles()
     assert (profile.iccid, profile.state, profile.size_bytes) == (ICCID_A, "disabled", 12_000)
     assert card.notifications()[0].pending == bf37
+    # the PIR carries exactly the metadata the card lists for it
+    listed = card.notifications()[0].metadata
+    assert messages.NOTIFICATION_METADATA.encode(data["notificationMetadata"]) == listed
+    assert bf37.find(listed) > 0
     # the segments after the BF37 are refused
     assert card.transmit(bytes([0x80 | lpa.channel]) + h("E2910002860000")) == h("6A88")
 
