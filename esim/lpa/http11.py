@@ -35,6 +35,7 @@ from esim.lpa.tls_trust import accepting_context, check_server_certificate
 from esim.lpa.transport import Resolver, UnresolvedHost
 
 _READ_SIZE = 65536
+_MAX_INFORMATIONAL = 8  # 1xx answers before the real one; an endless stream must not hold us
 _CLOSE_TIMEOUT = 1.0  # close_notify exchange on close; a silent peer must not hold us longer
 
 
@@ -108,7 +109,13 @@ class Http11Client:
             data += protocol.send(h11.EndOfMessage()) or b""
             await self._write(writer, data)
             head = await self._next_event(reader, protocol)
+            informational = 0
             while isinstance(head, h11.InformationalResponse):  # 100 Continue and the like
+                informational += 1
+                if informational > _MAX_INFORMATIONAL:
+                    raise httpx.RemoteProtocolError(
+                        f"the server sent more than {_MAX_INFORMATIONAL} 1xx answers"
+                    )
                 head = await self._next_event(reader, protocol)
             if not isinstance(head, h11.Response):
                 raise httpx.RemoteProtocolError(f"the server answered {type(head).__name__}")

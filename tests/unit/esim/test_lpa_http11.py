@@ -194,6 +194,31 @@ async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
     await asyncio.sleep(5)
 
 
+async def _endless_continue(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    while True:
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        await writer.drain()
+
+
+async def _endless_header(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nX-Padding: ")
+    while True:
+        writer.write(b"a" * 4096)
+        await writer.drain()
+
+
+def test_endless_informational_answers_are_refused(tmp_path: Path) -> None:
+    error = failure(_endless_continue, tmp_path)
+    assert isinstance(error, httpx.RemoteProtocolError)
+    assert "1xx" in str(error)
+
+
+def test_an_endless_header_is_refused_at_h11s_bound(tmp_path: Path) -> None:
+    assert isinstance(failure(_endless_header, tmp_path), httpx.RemoteProtocolError)
+
+
 def test_a_cut_answer_is_a_remote_protocol_error(tmp_path: Path) -> None:
     assert isinstance(failure(_truncated, tmp_path), httpx.RemoteProtocolError)
 
