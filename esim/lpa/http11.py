@@ -242,11 +242,7 @@ class Http11Client:
                 raise httpx.ReadTimeout("no answer in time") from error
             except (OSError, ssl.SSLError) as error:
                 raise httpx.ReadError(str(error) or type(error).__name__) from error
-            if not data and protocol.their_state is h11.SEND_BODY:
-                raise httpx.RemoteProtocolError(
-                    "the server closed the connection before the whole answer"
-                )
-            protocol.receive_data(data)
+            protocol.receive_data(data)  # b"" is the end of the stream: h11 judges the framing
 
     async def _body(
         self, reader: asyncio.StreamReader, protocol: h11.Connection, encoding: bytes

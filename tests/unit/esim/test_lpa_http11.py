@@ -219,6 +219,23 @@ def test_an_endless_header_is_refused_at_h11s_bound(tmp_path: Path) -> None:
     assert isinstance(failure(_endless_header, tmp_path), httpx.RemoteProtocolError)
 
 
+def test_a_body_that_ends_with_the_connection_is_read_whole(tmp_path: Path) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"closed": true}')
+        await writer.drain()
+
+    async def scenario() -> tuple[int, bytes]:
+        async with scripted_server(answer, tmp_path) as (port, _):
+            http = client(port)
+            try:
+                return await fetch(http)
+            finally:
+                await http.aclose()
+
+    assert asyncio.run(scenario()) == (200, b'{"closed": true}')
+
+
 def test_a_cut_answer_is_a_remote_protocol_error(tmp_path: Path) -> None:
     assert isinstance(failure(_truncated, tmp_path), httpx.RemoteProtocolError)
 
