@@ -134,6 +134,63 @@ class ApduChannel:
 
         Raises :class:`CardError` with the status word of the first block the card refuses.
         """
+        apdus = self._store_data_apdus(command)
+        if self._transmit_chain is not None:
+            return self._send_chained(self._transmit_chain, apdus)
+        response = b""
+        for number, apdu in enumerate(apdus):
+            response = self._exchange(apdu, f"STORE DATA block {number}")
+        return response
+
+    def transceive_while_empty(self, commands: Sequence[bytes]) -> tuple[int, bytes]:
+        """Send ``commands`` in order, each exactly as :meth:`transceive` would, for as long as
+        each is answered ``90 00`` without data; return how many were sent and the response
+        of the last one (non-empty only when it ended the run).
+
+        This is LoadBoundProfilePackage's rhythm: every segment but the last answers nothing.
+        With a chaining card the blocks of all the commands go in one chain: the card stops at
+        the first answer other than ``90 00``, exactly where the LPA would stop sending.
+        """
+        if self._transmit_chain is None or len(commands) < 2:
+            for number, command in enumerate(commands):
+                response = self.transceive(command)
+                if response:
+                    return number + 1, response
+            return len(commands), b""
+        apdus: list[bytes] = []
+        ends: list[int] = []  # the index of each command's last APDU
+        unsendable: ValueError | RuntimeError | None = None
+        for command in commands:
+            try:
+                apdus += self._store_data_apdus(command)
+            except (ValueError, RuntimeError) as error:  # raised once the ones before it are sent
+                unsendable = error
+                break
+            ends.append(len(apdus) - 1)
+        transmit_chain = self._transmit_chain
+        sent = 0
+        finished = 0  # commands whose last block was answered
+        while sent < len(apdus):
+            what = f"STORE DATA block {apdus[sent][3]}"
+            answers = self._call_card(transmit_chain, apdus[sent:], what)
+            self._check_chain(answers, len(apdus) - sent, what)
+            sent += len(answers)
+            while finished < len(ends) and ends[finished] < sent:
+                finished += 1
+            last = answers[-1]
+            if last == _ANSWER_OK:
+                continue
+            apdu = apdus[sent - 1]
+            what = f"STORE DATA block {apdu[3]}"
+            response = self._complete(apdu, self._split(last, what), what)
+            if response and ends[finished - 1] == sent - 1:
+                return finished, response
+        if unsendable is not None:
+            raise unsendable
+        return len(commands), b""
+
+    def _store_data_apdus(self, command: bytes) -> list[bytes]:
+        """The STORE DATA blocks carrying one ES10 command (SGP.22 §5.7.2)."""
         if self.channel is None:
             raise RuntimeError("ApduChannel.transceive before open()")
         if not command:
@@ -149,18 +206,24 @@ class ApduChannel:
             )
         cla = channel_class(0x80, self.channel)
         last = len(blocks) - 1
-        apdus = [
+        return [
             bytes((cla, 0xE2, 0x91 if number == last else 0x11, number, len(block)))
             + block
             + b"\x00"
             for number, block in enumerate(blocks)
         ]
-        if self._transmit_chain is not None:
-            return self._send_chained(self._transmit_chain, apdus)
-        response = b""
-        for number, apdu in enumerate(apdus):
-            response = self._exchange(apdu, f"STORE DATA block {number}")
-        return response
+
+    @staticmethod
+    def _check_chain(answers: Sequence[bytes], offered: int, what: str) -> None:
+        if not answers or len(answers) > offered:
+            raise CardError(
+                0x6F00, what, f"{what}: the card answered {len(answers)} of the blocks sent"
+            )
+        for answer in answers[:-1]:
+            if answer != _ANSWER_OK:
+                raise CardError(
+                    0x6F00, what, f"{what}: the card went on after answering {answer.hex()}"
+                )
 
     def _send_chained(self, transmit_chain: TransmitChain, apdus: list[bytes]) -> bytes:
         """The blocks through ``transmit_chain``, with the same checks as one by one: a block
@@ -170,15 +233,7 @@ class ApduChannel:
         while sent < len(apdus):
             what = f"STORE DATA block {sent}"
             answers = self._call_card(transmit_chain, apdus[sent:], what)
-            if not answers or len(answers) > len(apdus) - sent:
-                raise CardError(
-                    0x6F00, what, f"{what}: the card answered {len(answers)} of the blocks sent"
-                )
-            for answer in answers[:-1]:
-                if answer != _ANSWER_OK:
-                    raise CardError(
-                        0x6F00, what, f"{what}: the card went on after answering {answer.hex()}"
-                    )
+            self._check_chain(answers, len(apdus) - sent, what)
             sent += len(answers)
             what = f"STORE DATA block {sent - 1}"
             response = self._complete(apdus[sent - 1], self._split(answers[-1], what), what)

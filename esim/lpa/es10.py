@@ -9,6 +9,7 @@ the SM-DP+ verifies signatures over them. Error alternatives and non-ok result c
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -226,6 +227,19 @@ class Es10:
         """One LoadBoundProfilePackage command; b"" while all is well, else the BF37."""
         raw: bytes = self._call("LoadBoundProfilePackage", command, None)
         return raw
+
+    def load_bpp_commands(self, commands: Sequence[bytes]) -> tuple[int, bytes]:
+        """LoadBoundProfilePackage commands in order while each answers nothing: how many were
+        sent and the last one's answer (the BF37 when one came back, else b"")."""
+        run = getattr(self._transport, "transceive_while_empty", None)
+        if run is None:
+            for number, command in enumerate(commands):
+                answer = self.load_bpp_command(command)
+                if answer:
+                    return number + 1, answer
+            return len(commands), b""
+        sent, answer = run(commands)
+        return int(sent), bytes(answer)
 
     def cancel_session(self, transaction_id: bytes, reason: int) -> bytes:
         """ES10b.CancelSession; the raw signed answer for ES9+.CancelSession (§3.8)."""

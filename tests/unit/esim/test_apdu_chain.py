@@ -211,3 +211,86 @@ def test_the_chain_is_used_only_when_the_card_offers_it(tmp_path: Path) -> None:
         assert any(apdu[1] == 0xE2 for apdu, _ in plain.log)
     finally:
         card.close()
+
+
+class Es10ScriptCard:
+    """Reassembles STORE DATA blocks; a command whose first byte is EE answers its own bytes
+    (with 61xx when long), EF is refused with 6A88, ED answers 61 02 to its first block when it
+    has more, anything else answers a bare 90 00."""
+
+    def __init__(self, *, chain: bool) -> None:
+        self.log: list[bytes] = []
+        self.pending = b""
+        self.blocks: list[bytes] = []
+        if chain:
+            self.transmit_chain = self._transmit_chain
+
+    def transmit(self, apdu: bytes) -> bytes:
+        self.log.append(apdu)
+        if apdu[1] == 0x70:
+            return (b"\x02" if apdu[2] == 0 else b"") + b"\x90\x00"
+        if apdu[1] == 0xA4:
+            return b"\x90\x00"
+        if apdu[1] == 0xC0:
+            data, self.pending = self.pending[:255], self.pending[255:]
+            return data + (
+                bytes([0x61, min(len(self.pending), 255)]) if self.pending else b"\x90\x00"
+            )
+        self.blocks.append(apdu[5:-1])
+        if apdu[2] == 0x11:
+            if len(self.blocks) == 1 and apdu[5] == 0xED:  # data on a middle block, as T=0 may
+                self.pending = b"\x01\x02"
+                return b"\x61\x02"
+            return b"\x90\x00"
+        command, self.blocks = b"".join(self.blocks), []
+        if command[0] == 0xEF:
+            return b"\x6a\x88"
+        if command[0] != 0xEE:
+            return b"\x90\x00"
+        data, self.pending = command[:200], command[200:]
+        return data + (bytes([0x61, min(len(self.pending), 255)]) if self.pending else b"\x90\x00")
+
+    def _transmit_chain(self, apdus: Sequence[bytes]) -> list[bytes]:
+        answers = []
+        for apdu in apdus:
+            answers.append(self.transmit(apdu))
+            if answers[-1] != b"\x90\x00":
+                break
+        return answers
+
+
+def _run_commands(commands: list[bytes], *, chain: bool) -> tuple[object, list[bytes]]:
+    card = Es10ScriptCard(chain=chain)
+    with ApduChannel(card, block_size=7) as channel:
+        try:
+            outcome: object = channel.transceive_while_empty(commands)
+        except (CardError, ValueError) as error:
+            outcome = (type(error).__name__, str(error))
+    return outcome, card.log
+
+
+_COMMAND = st.one_of(
+    st.binary(min_size=1, max_size=40).map(lambda tail: b"\x86" + tail),  # answers nothing
+    st.binary(min_size=1, max_size=600).map(lambda tail: b"\xee" + tail),  # answers data
+    st.binary(max_size=20).map(lambda tail: b"\xef" + tail),  # refused
+    st.binary(min_size=1, max_size=30).map(lambda tail: b"\xed" + tail),  # data mid-command
+    st.just(b""),  # cannot be sent
+    st.just(b"\x86" + bytes(7 * 256)),  # too long for 256 blocks
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_COMMAND, max_size=6))
+@example([b"\x86\x01", b"\x86\x02", b"\xee" + bytes(500), b"\x86\x03"])
+@example([b"\x86\x01", b"\xef", b"\x86\x02"])
+@example([b"\xed" + bytes(10), b"\x86\x02"])
+@example([b"\x86\x01", b"\x86" + bytes(7 * 256), b"\x86\x02"])
+def test_a_run_of_commands_sends_and_gets_the_same_through_a_chain(commands: list[bytes]) -> None:
+    assert _run_commands(commands, chain=True) == _run_commands(commands, chain=False)
+
+
+def test_a_run_stops_at_the_first_command_that_answers() -> None:
+    commands = [b"\x86\x01", b"\x86\x02", b"\xee\x03", b"\x86\x04"]
+    (sent_and_answer, log) = _run_commands(commands, chain=True)
+    assert sent_and_answer == (3, b"\xee\x03")
+    assert [apdu[5:-1] for apdu in log if apdu[1] == 0xE2] == commands[:3]  # not the fourth
