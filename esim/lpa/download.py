@@ -31,12 +31,12 @@ from esim.lpa.errors import (
 )
 from esim.lpa.es9_client import Es9Client
 from esim.lpa.es10 import (
-    BPP_ERROR_REASON_NAMES,
     Es10,
     NotificationInfo,
     iccid_text,
     notification_info,
 )
+from esim.lpa.es10_codes import BPP_ERROR_REASON_NAMES
 from esim.lpa.notifications import NotificationOutcome, deliver
 
 Progress = Callable[[str, int, int], None]

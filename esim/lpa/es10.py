@@ -19,6 +19,7 @@ from esim.asn1.errors import Asn1Error
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.identifiers import Eid, Iccid, IdentifierError
 from esim.lpa.errors import CardError, Es10Error
+from esim.lpa.es10_codes import code_name, code_name_in
 
 _S = "SGP.22 §5.7"
 _PROFILE_STATES = {0: "disabled", 1: "enabled"}
@@ -266,7 +267,7 @@ class Es10:
         name, value = self._decode(function, message, raw)
         if name.endswith("Error"):
             code = int(value[code_key])
-            raise Es10Error(function, code, _code_name(code_key, code), _S)
+            raise Es10Error(function, code, code_name(code_key, code), _S)
 
     # -- ES10b: notifications (SGP.22 notifications) ---------------------------------------------
 
@@ -317,7 +318,7 @@ class Es10:
         if name != "profileInfoListOk":
             code = int(value)
             raise Es10Error(
-                "GetProfilesInfo", code, _code_name_list(code, {1: "incorrectInputValues"}), _S
+                "GetProfilesInfo", code, code_name_in(code, {1: "incorrectInputValues"}), _S
             )
         return [
             ProfileInfo(
@@ -377,7 +378,7 @@ class Es10:
         value = self._call(function, request, response)
         code = int(value[key])
         if code != 0:
-            raise Es10Error(function, code, _code_name(key, code), _S)
+            raise Es10Error(function, code, code_name(key, code), _S)
 
     def get_eid(self) -> str:
         value = self._call(
@@ -398,49 +399,3 @@ class Es10:
             m.EUICC_CONFIGURED_ADDRESSES_RESPONSE,
         )
         return value.get("defaultDpAddress"), value["rootDsAddress"]
-
-
-_CODE_NAMES: dict[str, dict[int, str]] = {
-    "authenticateErrorCode": {
-        1: "invalidCertificate", 2: "invalidSignature", 3: "unsupportedCurve",
-        4: "noSessionContext", 5: "invalidOid", 6: "euiccChallengeMismatch", 7: "ciPKUnknown",
-        127: "undefinedError",
-    },
-    "downloadErrorCode": {
-        1: "invalidCertificate", 2: "invalidSignature", 3: "unsupportedCurve",
-        4: "noSessionContext", 5: "invalidTransactionId", 127: "undefinedError",
-    },
-    "enableResult": {
-        1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
-        4: "wrongProfileReenabling", 5: "catBusy", 127: "undefinedError",
-    },
-    "disableResult": {
-        1: "iccidOrAidNotFound", 2: "profileNotInEnabledState", 3: "disallowedByPolicy",
-        5: "catBusy", 127: "undefinedError",
-    },
-    "deleteResult": {
-        1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
-        127: "undefinedError",
-    },
-    "setNicknameResult": {1: "iccidNotFound", 127: "undefinedError"},
-}  # fmt: skip
-"""Result code names of the ASN.1 module (SGP.22 §5.7)."""
-
-BPP_ERROR_REASON_NAMES: dict[int, str] = {
-    1: "incorrectInputValues", 2: "invalidSignature", 3: "invalidTransactionId",
-    4: "unsupportedCrtValues", 5: "unsupportedRemoteOperationType", 6: "unsupportedProfileClass",
-    7: "scp03tStructureError", 8: "scp03tSecurityError",
-    9: "installFailedDueToIccidAlreadyExistsOnEuicc",
-    10: "installFailedDueToInsufficientMemoryForProfile", 11: "installFailedDueToInterruption",
-    12: "installFailedDueToPEProcessingError", 13: "installFailedDueToDataMismatch",
-    14: "testProfileInstallFailedDueToInvalidNaaKey", 15: "pprNotAllowed",
-    127: "installFailedDueToUnknownError",
-}  # fmt: skip
-
-
-def _code_name(key: str, code: int) -> str:
-    return _code_name_list(code, _CODE_NAMES.get(key, {}))
-
-
-def _code_name_list(code: int, names: dict[int, str]) -> str:
-    return names.get(code, "undefinedError" if code == 127 else f"code{code}")
