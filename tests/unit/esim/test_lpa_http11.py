@@ -298,3 +298,27 @@ def test_only_https_urls_are_fetched() -> None:
 
     with pytest.raises(httpx.UnsupportedProtocol):
         asyncio.run(scenario())
+
+
+def test_without_a_resolver_the_url_host_is_dialled_and_checked(tmp_path: Path) -> None:
+    """Real SM-DP+s: DNS gives the address, and the certificate must name the URL's host."""
+
+    async def scenario() -> None:
+        async with scripted_server(_silent, tmp_path) as (port, _):
+            http = Http11Client(
+                trust_context([certificates().ci.certificate]),
+                resolver=None,
+                timeout=5.0,
+                headers={},
+            )
+            try:
+                async with http.stream("POST", f"https://localhost:{port}/x", content=b"{}"):
+                    pass
+            finally:
+                await http.aclose()
+
+    with pytest.raises(httpx.ConnectError) as caught:
+        asyncio.run(scenario())
+    # the TCP connection was made (through DNS): TLS then refused a certificate for another host
+    assert isinstance(caught.value.__cause__, ssl.SSLCertVerificationError)
+    assert "localhost" in str(caught.value)
