@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 _SPEC_7816 = "ISO/IEC 7816-4 §5.1 (command APDU)"
 
@@ -50,9 +51,11 @@ INS_GET_RESPONSE = 0xC0
 INS_STORE_DATA = 0xE2
 
 
-@dataclass(frozen=True, slots=True)
-class CommandApdu:
-    """A parsed short C-APDU (cases 1 to 4, ISO/IEC 7816-4 §5.1)."""
+class CommandApdu(NamedTuple):
+    """A parsed short C-APDU (cases 1 to 4, ISO/IEC 7816-4 §5.1).
+
+    A named tuple rather than a dataclass: one is built per APDU, ~600 per profile download.
+    """
 
     cla: int
     ins: int
@@ -61,94 +64,102 @@ class CommandApdu:
     data: bytes
     le: int | None
     """Ne as sent: None when absent, 256 for ``Le = 00``."""
-
-    @property
-    def channel(self) -> int:
-        """The logical channel the CLA names (TS 102 221 §10.1.1)."""
-        if self.cla & 0x40:
-            return 4 + (self.cla & 0x0F)
-        return self.cla & 0x03
-
-    @property
-    def proprietary(self) -> bool:
-        """True for the GlobalPlatform proprietary class (``8X``/``CX``)."""
-        return bool(self.cla & 0x80)
+    channel: int
+    """The logical channel the CLA names (TS 102 221 §10.1.1)."""
+    proprietary: bool
+    """True for the GlobalPlatform proprietary class (``8X``/``CX``)."""
 
 
-def parse_command(apdu: bytes) -> CommandApdu:
-    """Parse a short APDU; raise :class:`ApduError` with the status word a card would give."""
-    if len(apdu) < 4:
-        raise ApduError(
-            StatusWord.WRONG_LENGTH, "apdu.too-short", "a C-APDU has at least 4 bytes", _SPEC_7816
-        )
-    cla, ins, p1, p2 = apdu[0], apdu[1], apdu[2], apdu[3]
-    _check_class(cla)
-    if ins & 0xF0 in (0x60, 0x90):
-        raise ApduError(
-            StatusWord.INS_NOT_SUPPORTED, "apdu.ins", f"INS {ins:02X} is invalid", _SPEC_7816
-        )
-    body = apdu[4:]
-    if not body:
-        return CommandApdu(cla, ins, p1, p2, b"", None)
-    if len(body) == 1:
-        return CommandApdu(cla, ins, p1, p2, b"", body[0] or 256)
-    if body[0] == 0:
-        raise ApduError(
-            StatusWord.WRONG_LENGTH,
-            "apdu.extended-length",
-            "extended-length APDUs are not supported; ES10 uses short APDUs and STORE DATA blocks",
-            "SGP.22 §5.7.2",
-        )
-    lc = body[0]
-    if len(body) == 1 + lc:
-        return CommandApdu(cla, ins, p1, p2, bytes(body[1:]), None)
-    if len(body) == 2 + lc:
-        return CommandApdu(cla, ins, p1, p2, bytes(body[1 : 1 + lc]), body[-1] or 256)
-    raise ApduError(
-        StatusWord.WRONG_LENGTH,
-        "apdu.lc-mismatch",
-        f"Lc announces {lc} bytes but {len(body) - 1} follow",
-        _SPEC_7816,
-    )
-
-
-def _check_class(cla: int) -> None:
-    """Reject classes this card does not implement (ISO/IEC 7816-4 §5.4.1; GP §11.1.4).
+def _class_coding(cla: int) -> tuple[int, bool] | ApduError:
+    """(channel, proprietary) for a class byte this card implements, else the refusal
+    (ISO/IEC 7816-4 §5.4.1; GP §11.1.4).
 
     GlobalPlatform's proprietary classes 8X/CX mirror the interindustry 0X/4X coding, so the
     channel, chaining and secure-messaging bits are read the same way in both.
     """
     base = cla & 0x7F
     if cla == 0xFF or 0x20 <= base < 0x40:
-        raise ApduError(
+        return ApduError(
             StatusWord.CLA_NOT_SUPPORTED, "apdu.cla", f"class byte {cla:02X} is invalid", _SPEC_7816
         )
     first_interindustry = base < 0x20
     chaining = bool(base & 0x10)
     secure_messaging = bool(base & 0x0C) if first_interindustry else bool(base & 0x20)
     if chaining:
-        raise ApduError(
+        return ApduError(
             StatusWord.COMMAND_CHAINING_NOT_SUPPORTED,
             "apdu.command-chaining",
             "ISO command chaining is not supported; ES10 requests travel in STORE DATA blocks",
             "ISO/IEC 7816-4 §5.3.3, SGP.22 §5.7.2",
         )
     if secure_messaging:
-        raise ApduError(
+        return ApduError(
             StatusWord.SECURE_MESSAGING_NOT_SUPPORTED,
             "apdu.secure-messaging",
             f"class byte {cla:02X} asks for secure messaging, which ES10 does not use",
             "ISO/IEC 7816-4 §5.4.1, SGP.22 §5.7",
         )
+    channel = 4 + (cla & 0x0F) if cla & 0x40 else cla & 0x03
+    return channel, bool(cla & 0x80)
+
+
+CLASS_CODINGS = tuple(_class_coding(cla) for cla in range(256))
+"""Every class byte's reading, computed once: the class check is a table look-up per APDU."""
+
+
+def parse_command(apdu: bytes) -> CommandApdu:
+    """Parse a short APDU; raise :class:`ApduError` with the status word a card would give."""
+    size = len(apdu)
+    if size < 4:
+        raise ApduError(
+            StatusWord.WRONG_LENGTH, "apdu.too-short", "a C-APDU has at least 4 bytes", _SPEC_7816
+        )
+    cla, ins, p1, p2 = apdu[0], apdu[1], apdu[2], apdu[3]
+    coding = CLASS_CODINGS[cla]
+    if isinstance(coding, ApduError):
+        raise ApduError(coding.status, coding.rule, coding.message, coding.spec)
+    channel, proprietary = coding
+    if ins & 0xF0 in (0x60, 0x90):
+        raise ApduError(
+            StatusWord.INS_NOT_SUPPORTED, "apdu.ins", f"INS {ins:02X} is invalid", _SPEC_7816
+        )
+    if size == 4:
+        return CommandApdu(cla, ins, p1, p2, b"", None, channel, proprietary)
+    if size == 5:
+        return CommandApdu(cla, ins, p1, p2, b"", apdu[4] or 256, channel, proprietary)
+    lc = apdu[4]
+    if lc == 0:
+        raise ApduError(
+            StatusWord.WRONG_LENGTH,
+            "apdu.extended-length",
+            "extended-length APDUs are not supported; ES10 uses short APDUs and STORE DATA blocks",
+            "SGP.22 §5.7.2",
+        )
+    if size == 5 + lc:
+        return CommandApdu(cla, ins, p1, p2, bytes(apdu[5:]), None, channel, proprietary)
+    if size == 6 + lc:
+        return CommandApdu(
+            cla, ins, p1, p2, bytes(apdu[5:-1]), apdu[-1] or 256, channel, proprietary
+        )
+    raise ApduError(
+        StatusWord.WRONG_LENGTH,
+        "apdu.lc-mismatch",
+        f"Lc announces {lc} bytes but {size - 5} follow",
+        _SPEC_7816,
+    )
+
+
+SW_OK = b"\x90\x00"
+"""The R-APDU of a command that succeeded without data."""
 
 
 def response(data: bytes, status: int) -> bytes:
     """An R-APDU: data followed by SW1 SW2."""
-    return data + status.to_bytes(2, "big")
+    return data + (SW_OK if status == 0x9000 else status.to_bytes(2, "big"))
 
 
 def status_only(status: int) -> bytes:
-    return status.to_bytes(2, "big")
+    return SW_OK if status == 0x9000 else status.to_bytes(2, "big")
 
 
 # -- STORE DATA (GP Card Spec §11.11; SGP.22 §5.7.2) ------------------------------------------

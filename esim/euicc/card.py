@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from esim.euicc.apdu import (
+    CLASS_CODINGS,
     INS_GET_RESPONSE,
     INS_MANAGE_CHANNEL,
     INS_SELECT,
     INS_STORE_DATA,
+    MAX_ES10_REQUEST,
+    P1_MORE_BLOCKS,
+    SW_OK,
     ApduError,
     CommandApdu,
     PendingResponse,
@@ -100,14 +105,56 @@ class Euicc:
     def transmit(self, apdu: bytes) -> bytes:
         """One C-APDU in, the R-APDU (data ‖ SW1 SW2) out; never raises."""
         with self._lock:
-            try:
-                return self._transmit(bytes(apdu))
-            except ApduError as error:
-                _log.debug("refused %s: %s", bytes(apdu[:5]).hex(), error)
-                return status_only(error.status)
-            except Exception:  # a bug must not take the LPA down: answer like a card would
-                _log.exception("eUICC internal error on %s", bytes(apdu[:5]).hex())
-                return status_only(StatusWord.NO_PRECISE_DIAGNOSIS)
+            return self._answer(apdu)
+
+    def transmit_chain(self, apdus: Sequence[bytes]) -> list[bytes]:
+        """Transmit ``apdus`` in order, each exactly as :meth:`transmit` would, and stop after
+        the first answer other than a bare ``90 00``; return the answers of those transmitted.
+
+        For an LPA in the same process: the STORE DATA blocks of one ES10 command in one call
+        instead of one call per block. Every APDU is still parsed and checked on its own.
+        """
+        answers: list[bytes] = []
+        with self._lock:
+            for apdu in apdus:
+                answer = self._middle_store_data_block(apdu) or self._answer(apdu)
+                answers.append(answer)
+                if answer != SW_OK:
+                    break
+        return answers
+
+    def _middle_store_data_block(self, apdu: bytes) -> bytes | None:
+        """A chain's common APDU accepted in place: a STORE DATA block with more to follow
+        (P1 11), Lc and Le present, proprietary class, on an open channel with the ISD-R
+        selected, carrying the next block number within the size bound. ``90 00`` then, as the
+        general path answers it; None for anything else, which takes the general path."""
+        size = len(apdu)
+        if size < 7 or apdu[1] != INS_STORE_DATA or apdu[2] != P1_MORE_BLOCKS:
+            return None
+        length = apdu[4]
+        coding = CLASS_CODINGS[apdu[0]]
+        if length == 0 or size != 6 + length or isinstance(coding, ApduError) or not coding[1]:
+            return None
+        channel = self._channels.get(coding[0])
+        if channel is None or not channel.isd_r_selected:
+            return None
+        assembler = channel.assembler
+        if apdu[3] != len(assembler.blocks) % 256 or assembler.size + length > MAX_ES10_REQUEST:
+            return None
+        channel.pending.data = b""
+        assembler.blocks.append(apdu[5:-1])
+        assembler.size += length
+        return SW_OK
+
+    def _answer(self, apdu: bytes) -> bytes:
+        try:
+            return self._transmit(bytes(apdu))
+        except ApduError as error:
+            _log.debug("refused %s: %s", bytes(apdu[:5]).hex(), error)
+            return status_only(error.status)
+        except Exception:  # a bug must not take the LPA down: answer like a card would
+            _log.exception("eUICC internal error on %s", bytes(apdu[:5]).hex())
+            return status_only(StatusWord.NO_PRECISE_DIAGNOSIS)
 
     def _transmit(self, apdu: bytes) -> bytes:
         command = parse_command(apdu)
@@ -119,18 +166,19 @@ class Euicc:
                 f"logical channel {command.channel} is not open",
                 _SPEC_CHANNELS,
             )
-        if command.ins != INS_GET_RESPONSE:
-            channel.pending.clear()
-        if command.ins != INS_STORE_DATA:
-            channel.assembler.reset()
-        if command.ins == INS_MANAGE_CHANNEL:
-            return self._manage_channel(command)
-        if command.ins == INS_SELECT:
-            return self._select(command, channel)
-        if command.ins == INS_GET_RESPONSE:
-            return self._get_response(command, channel)
-        if command.ins == INS_STORE_DATA:
+        ins = command.ins
+        if ins == INS_STORE_DATA:
+            channel.pending.data = b""
             return self._store_data(command, channel)
+        if ins != INS_GET_RESPONSE:
+            channel.pending.clear()
+        channel.assembler.reset()
+        if ins == INS_MANAGE_CHANNEL:
+            return self._manage_channel(command)
+        if ins == INS_SELECT:
+            return self._select(command, channel)
+        if ins == INS_GET_RESPONSE:
+            return self._get_response(command, channel)
         raise ApduError(
             StatusWord.INS_NOT_SUPPORTED,
             "apdu.ins-not-supported",
@@ -269,7 +317,7 @@ class Euicc:
             )
         request = channel.assembler.add(command)
         if request is None:
-            return status_only(StatusWord.OK)
+            return SW_OK
         return channel.pending.start(dispatch(self._ctx, request), command.le)
 
     # -- helpers for the app's panels ----------------------------------------------------------

@@ -20,6 +20,7 @@ from esim.euicc.store import EuiccStore
 from esim.pki import (
     CertificateSet,
     PkiError,
+    Role,
     authority_key_identifier,
     subject_key_identifier,
 )
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from esim.euicc.es10b_install import ProfileInstaller
 
 _SPEC = "SGP.22 §2.6 (eUICC credentials)"
+_REMEMBERED_DP_CERTIFICATES = 32
 
 
 class ConfigurationError(Exception):
@@ -79,6 +81,14 @@ class CardContext:
     installer: ProfileInstaller | None = None
     reusable_one_time_keys: dict[bytes, ec.EllipticCurvePrivateKey] = field(default_factory=dict)
     """otPK.EUICC → otSK of earlier PrepareDownloads, for bppEuiccOtpk retries (§3.5 step 6)."""
+    dp_certificate_verdicts: dict[tuple[bytes, Role], x509.Certificate | int] = field(
+        default_factory=dict
+    )
+    """(certificate DER, role) → the checked certificate or its error code (es10b_auth)."""
+    euicc_info1: bytes | None = None
+    """The EUICCInfo1 DER (es10b_auth)."""
+    euicc_info2: tuple[tuple[int, int], bytes] | None = None
+    """((installed profiles, free memory), the EUICCInfo2 DER for them) (es10b_auth)."""
 
     @classmethod
     def create(cls, config: EuiccConfig, store: EuiccStore) -> CardContext:
@@ -131,6 +141,15 @@ class CardContext:
 
     def free_memory(self) -> int:
         return max(0, self.memory_limit() - self.store.used_bytes())
+
+    def remember_dp_certificate_verdict(
+        self, key: tuple[bytes, Role], verdict: x509.Certificate | int
+    ) -> None:
+        """Keep the verdict, forgetting the oldest beyond a few SM-DP+s' worth."""
+        verdicts = self.dp_certificate_verdicts
+        if len(verdicts) >= _REMEMBERED_DP_CERTIFICATES:
+            del verdicts[next(iter(verdicts))]
+        verdicts[key] = verdict
 
     def reset_session(self) -> None:
         """Forget the RSP session (a new challenge, CancelSession, an install that ended)."""

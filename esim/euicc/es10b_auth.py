@@ -39,29 +39,42 @@ INVALID_TRANSACTION_ID = 5  # DownloadErrorCode
 UNDEFINED_ERROR = 127
 
 
+def _check_empty_request(message: messages.Message, request: bytes) -> None:
+    """Decode a request that has no arguments, unless it is their one DER form (``tag 00``)."""
+    if request != message.tag.to_bytes(2, "big") + b"\x00":
+        message.decode(request)
+
+
 def get_euicc_challenge(ctx: CardContext, request: bytes) -> bytes:
     """GetEUICCChallenge (BF2E): 16 fresh random bytes; a new challenge starts a new session."""
-    messages.GET_EUICC_CHALLENGE_REQUEST.decode(request)
+    _check_empty_request(messages.GET_EUICC_CHALLENGE_REQUEST, request)
     ctx.reset_session()
     ctx.challenge = os.urandom(16)
-    return messages.GET_EUICC_CHALLENGE_RESPONSE.encode({"euiccChallenge": ctx.challenge})
+    # GetEuiccChallengeResponse ::= [46] SEQUENCE { euiccChallenge [0] Octet16 }
+    return encode_tlv(0xBF2E, encode_tlv(0x80, ctx.challenge))
 
 
 def get_euicc_info1(ctx: CardContext, request: bytes) -> bytes:
-    """GetEUICCInfo1 (BF20)."""
-    messages.GET_EUICC_INFO1_REQUEST.decode(request)
-    return info.euicc_info1([ctx.ci_pkid], list(ctx.server_cis))
+    """GetEUICCInfo1 (BF20): the same bytes for the card's whole life, encoded once."""
+    _check_empty_request(messages.GET_EUICC_INFO1_REQUEST, request)
+    if ctx.euicc_info1 is None:
+        ctx.euicc_info1 = info.euicc_info1([ctx.ci_pkid], list(ctx.server_cis))
+    return ctx.euicc_info1
 
 
 def euicc_info2_der(ctx: CardContext) -> bytes:
-    return info.euicc_info2(
-        [ctx.ci_pkid], len(ctx.store.profiles()), ctx.free_memory(), list(ctx.server_cis)
-    )
+    """EUICCInfo2 for the card's current profiles and free memory, the only parts that vary:
+    encoded once per such state (every AuthenticateServer embeds it)."""
+    state = (ctx.store.profile_count(), ctx.free_memory())
+    if ctx.euicc_info2 is None or ctx.euicc_info2[0] != state:
+        der = info.euicc_info2([ctx.ci_pkid], state[0], state[1], list(ctx.server_cis))
+        ctx.euicc_info2 = (state, der)
+    return ctx.euicc_info2[1]
 
 
 def get_euicc_info2(ctx: CardContext, request: bytes) -> bytes:
     """GetEUICCInfo2 (BF22)."""
-    messages.GET_EUICC_INFO2_REQUEST.decode(request)
+    _check_empty_request(messages.GET_EUICC_INFO2_REQUEST, request)
     return euicc_info2_der(ctx)
 
 
@@ -82,6 +95,35 @@ def _curve_supported(certificate: x509.Certificate) -> bool:
     except CryptoError:
         return False
     return True
+
+
+def _checked_dp_certificate(ctx: CardContext, der: bytes, role: Role) -> x509.Certificate | int:
+    """The received CERT.DPauth / CERT.DPpb once it chains to a trusted CI with ``role``, else
+    the error code for it (invalidCertificate or unsupportedCurve).
+
+    An SM-DP+ sends the same two certificates in every session, and the verdict depends only on
+    the bytes, the role and the card's trusted CIs (no dates are checked): it is remembered per
+    card, so a download does not parse and verify the same certificates again.
+    """
+    key = (bytes(der), role)
+    verdict = ctx.dp_certificate_verdicts.get(key)
+    if verdict is None:
+        verdict = _check_dp_certificate(ctx, key[0], role)
+        ctx.remember_dp_certificate_verdict(key, verdict)
+    return verdict
+
+
+def _check_dp_certificate(ctx: CardContext, der: bytes, role: Role) -> x509.Certificate | int:
+    certificate = _certificate(der)
+    if isinstance(certificate, int):
+        return certificate
+    if not _curve_supported(certificate):
+        return UNSUPPORTED_CURVE
+    try:
+        verify_dp_chain(certificate, ctx.server_ci_for(certificate), role)
+    except PkiError:
+        return INVALID_CERTIFICATE
+    return certificate
 
 
 def _verify(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
@@ -115,15 +157,9 @@ def authenticate_server(ctx: CardContext, request: bytes) -> bytes:
 
     if decoded["euiccCiPKIdToBeUsed"] != ctx.ci_pkid:
         return _authenticate_error(transaction_id, CI_PK_UNKNOWN)
-    dp_auth = _certificate(decoded["serverCertificate"])
+    dp_auth = _checked_dp_certificate(ctx, decoded["serverCertificate"], Role.DP_AUTH)
     if isinstance(dp_auth, int):
         return _authenticate_error(transaction_id, dp_auth)
-    if not _curve_supported(dp_auth):
-        return _authenticate_error(transaction_id, UNSUPPORTED_CURVE)
-    try:
-        verify_dp_chain(dp_auth, ctx.server_ci_for(dp_auth), Role.DP_AUTH)
-    except PkiError:
-        return _authenticate_error(transaction_id, INVALID_CERTIFICATE)
     smdp_oid = smdp_oid_of(dp_auth)
     if smdp_oid is None:
         return _authenticate_error(transaction_id, INVALID_OID)
@@ -176,15 +212,9 @@ def prepare_download(ctx: CardContext, request: bytes) -> bytes:
     session = ctx.session
     if session is None:
         return _download_error(transaction_id, NO_SESSION_CONTEXT)
-    dp_pb = _certificate(decoded["smdpCertificate"])
+    dp_pb = _checked_dp_certificate(ctx, decoded["smdpCertificate"], Role.DP_PB)
     if isinstance(dp_pb, int):
         return _download_error(transaction_id, dp_pb)
-    if not _curve_supported(dp_pb):
-        return _download_error(transaction_id, UNSUPPORTED_CURVE)
-    try:
-        verify_dp_chain(dp_pb, ctx.server_ci_for(dp_pb), Role.DP_PB)
-    except PkiError:
-        return _download_error(transaction_id, INVALID_CERTIFICATE)
     if smdp_oid_of(dp_pb) != session.smdp_oid:
         # CERT.DPpb must belong to the SM-DP+ that authenticated with CERT.DPauth.
         return _download_error(transaction_id, INVALID_CERTIFICATE)

@@ -86,6 +86,9 @@ class ProfileInstaller:
     package: bytearray = field(default_factory=bytearray)
     on_oversized: Callable[[int], None] | None = None
     """Called once per package with the size of the first segment above SGP.22's 1020."""
+    free_memory: int = 0
+    """The card's free memory when the package started: each segment is checked against it
+    without a store query; the install transaction checks again under the write lock."""
 
 
 def load_bound_profile_package(ctx: CardContext, command: bytes) -> bytes:
@@ -186,6 +189,7 @@ def _initialise_secure_channel(
         session=session,
         bsp=BspSession(keys, max_segment_length=ctx.config.max_segment_length),
         on_oversized=_oversize_note(ctx, session),
+        free_memory=ctx.free_memory(),
     )
 
 
@@ -251,7 +255,7 @@ def _continue(ctx: CardContext, installer: ProfileInstaller, command: bytes) -> 
     installer.package += _open(
         installer, command, TAG_PROFILE_ELEMENTS, BppCommand.LOAD_PROFILE_ELEMENTS
     )
-    if len(installer.package) > ctx.free_memory():
+    if len(installer.package) > installer.free_memory:
         raise InstallError(BppCommand.LOAD_PROFILE_ELEMENTS, ErrorReason.INSUFFICIENT_MEMORY)
     if installer.remaining:
         return b""

@@ -21,6 +21,15 @@ MAX_SEQUENCE_NUMBER = 2**63 - 1
 
 def notification_metadata(seq_number: int, event: str, address: str, iccid: str | None) -> bytes:
     """The DER of a NotificationMetadata (BF2F)."""
+    return messages.NOTIFICATION_METADATA.encode(
+        notification_metadata_value(seq_number, event, address, iccid)
+    )
+
+
+def notification_metadata_value(
+    seq_number: int, event: str, address: str, iccid: str | None
+) -> dict[str, object]:
+    """A NotificationMetadata in the codec's form (what :func:`notification_metadata` encodes)."""
     value: dict[str, object] = {
         "seqNumber": seq_number,
         "profileManagementOperation": messages.notification_event(event),
@@ -28,7 +37,7 @@ def notification_metadata(seq_number: int, event: str, address: str, iccid: str 
     }
     if iccid is not None:
         value["iccid"] = Iccid.parse(iccid, check_luhn=False).to_sgp22_bytes()
-    return messages.NOTIFICATION_METADATA.encode(value)
+    return value
 
 
 def queue_profile_notifications(ctx: CardContext, profile: ProfileRecord, event: str) -> None:

@@ -12,7 +12,7 @@ from esim.asn1 import messages
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import encode_signature_tlv
 from esim.euicc.context import CardContext, DownloadSession
-from esim.euicc.es10b_notifications import notification_metadata
+from esim.euicc.es10b_notifications import notification_metadata_value
 from esim.euicc.records import NotificationRecord
 
 SIMA_OK = bytes.fromhex("3007A0053003800100")
@@ -93,11 +93,14 @@ def signed_result(
     final_result: tuple[str, dict[str, Any]],
 ) -> tuple[int, bytes, bytes]:
     seq_number = ctx.store.next_sequence_number()
-    metadata = notification_metadata(seq_number, "install", session.server_address, iccid)
+    metadata_value = notification_metadata_value(
+        seq_number, "install", session.server_address, iccid
+    )
+    metadata = messages.NOTIFICATION_METADATA.encode(metadata_value)
     data = messages.PROFILE_INSTALLATION_RESULT_DATA.encode(
         {
             "transactionId": session.transaction_id,
-            "notificationMetadata": messages.NOTIFICATION_METADATA.decode(metadata),
+            "notificationMetadata": metadata_value,
             "smdpOid": session.smdp_oid,
             "finalResult": final_result,
         }

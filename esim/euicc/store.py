@@ -73,7 +73,11 @@ class EuiccStore:
 
     def __init__(self, path: Path) -> None:
         # Autocommit mode: transactions are explicit BEGIN IMMEDIATE … COMMIT below.
-        self._db = open_database(path, synchronous="FULL")
+        # synchronous=NORMAL in WAL mode: a commit appends to the WAL without an fsync (the WAL
+        # is synced at checkpoints). A killed process loses nothing committed (the WAL is in the
+        # OS's page cache); a power cut may lose the last transactions but never tears one: the
+        # card comes back at a consistent earlier state, as after a card pulled mid-operation.
+        self._db = open_database(path, synchronous="NORMAL")
         self._depth = 0
         with self.transaction():
             for statement in _SCHEMA.split(";"):
@@ -146,6 +150,10 @@ class EuiccStore:
     def profiles(self) -> list[ProfileRecord]:
         rows = self._db.execute(f"SELECT {_PROFILE_COLUMNS} FROM profiles ORDER BY aid").fetchall()
         return [_profile(row) for row in rows]
+
+    def profile_count(self) -> int:
+        row = self._db.execute("SELECT count(*) FROM profiles").fetchone()
+        return int(row[0])
 
     def profile_by_iccid(self, iccid: str) -> ProfileRecord | None:
         row = self._db.execute(

@@ -1,8 +1,10 @@
 """The Local Profile Assistant: ES10 over APDUs to the eUICC, ES9+ over HTTPS to the SM-DP+.
 
-* :mod:`.apdu_channel`: logical channel, SELECT ISD-R, STORE DATA blocks, GET RESPONSE.
+* :mod:`.apdu_channel`: logical channel, SELECT ISD-R, STORE DATA blocks (chained in one call
+  when the card is in the same process), GET RESPONSE.
 * :mod:`.es10`: typed ES10a/b/c calls. :mod:`.es9_client`: the ES9+ JSON client (CI-only TLS,
-  host names from a resolver table). :mod:`.transport`: the TLS context and resolving transport.
+  host names from a resolver table) over :mod:`.http11` (one keep-alive HTTPS connection).
+  :mod:`.transport`: the TLS context and the resolving httpx transport.
 * :mod:`.download`: the download of SGP.22 §3.1.3 with CancelSession (§3.8).
 * :mod:`.profiles`, :mod:`.notifications`: ES10c management, notification delivery (§3.7).
 * :mod:`.errors`, :mod:`.activation_errors`: typed errors and the one table to Mobile Plans

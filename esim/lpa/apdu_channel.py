@@ -9,8 +9,9 @@ One ES10 command is one BER-TLV sent with GlobalPlatform STORE DATA: ``CLA=80|ch
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from esim.lpa.errors import CardError
 
@@ -23,13 +24,25 @@ MIN_BLOCK_SIZE = 6
 MAX_BLOCK_SIZE = 255
 
 SW_OK = 0x9000
+_ANSWER_OK = b"\x90\x00"
+_Sent = TypeVar("_Sent")
+_Answer = TypeVar("_Answer")
 _MAX_GET_RESPONSE_ROUNDS = 1024  # 256 KB at 255 bytes per round: far above any ES10 answer
 
 
 class CardTransport(Protocol):
-    """Whatever carries APDUs to a card: one command APDU in, response data ‖ SW1 SW2 out."""
+    """Whatever carries APDUs to a card: one command APDU in, response data ‖ SW1 SW2 out.
+
+    A card in the same process may also offer ``transmit_chain(apdus) -> answers``: the APDUs
+    transmitted in order, stopping after the first answer other than ``90 00`` (see
+    :meth:`esim.euicc.Euicc.transmit_chain`); :class:`ApduChannel` then sends the STORE DATA
+    blocks of one command in one call. The card still receives and checks every APDU.
+    """
 
     def transmit(self, apdu: bytes) -> bytes: ...
+
+
+TransmitChain = Callable[[Sequence[bytes]], Sequence[bytes]]
 
 
 def channel_class(base: int, channel: int) -> int:
@@ -66,6 +79,8 @@ class ApduChannel:
         if not 5 <= len(aid) <= 16:
             raise ValueError("an AID is 5 to 16 bytes (ISO/IEC 7816-4 §8.2.1.2)")
         self._card = card
+        chain = getattr(card, "transmit_chain", None)
+        self._transmit_chain: TransmitChain | None = chain if callable(chain) else None
         self._aid = aid
         self.block_size = block_size
         self.channel: int | None = None
@@ -119,6 +134,63 @@ class ApduChannel:
 
         Raises :class:`CardError` with the status word of the first block the card refuses.
         """
+        apdus = self._store_data_apdus(command)
+        if self._transmit_chain is not None:
+            return self._send_chained(self._transmit_chain, apdus)
+        response = b""
+        for number, apdu in enumerate(apdus):
+            response = self._exchange(apdu, f"STORE DATA block {number}")
+        return response
+
+    def transceive_while_empty(self, commands: Sequence[bytes]) -> tuple[int, bytes]:
+        """Send ``commands`` in order, each exactly as :meth:`transceive` would, for as long as
+        each is answered ``90 00`` without data; return how many were sent and the response
+        of the last one (non-empty only when it ended the run).
+
+        This is LoadBoundProfilePackage's rhythm: every segment but the last answers nothing.
+        With a chaining card the blocks of all the commands go in one chain: the card stops at
+        the first answer other than ``90 00``, exactly where the LPA would stop sending.
+        """
+        if self._transmit_chain is None or len(commands) < 2:
+            for number, command in enumerate(commands):
+                response = self.transceive(command)
+                if response:
+                    return number + 1, response
+            return len(commands), b""
+        apdus: list[bytes] = []
+        ends: list[int] = []  # the index of each command's last APDU
+        unsendable: ValueError | RuntimeError | None = None
+        for command in commands:
+            try:
+                apdus += self._store_data_apdus(command)
+            except (ValueError, RuntimeError) as error:  # raised once the ones before it are sent
+                unsendable = error
+                break
+            ends.append(len(apdus) - 1)
+        transmit_chain = self._transmit_chain
+        sent = 0
+        finished = 0  # commands whose last block was answered
+        while sent < len(apdus):
+            what = f"STORE DATA block {apdus[sent][3]}"
+            answers = self._call_card(transmit_chain, apdus[sent:], what)
+            self._check_chain(answers, len(apdus) - sent, what)
+            sent += len(answers)
+            while finished < len(ends) and ends[finished] < sent:
+                finished += 1
+            last = answers[-1]
+            if last == _ANSWER_OK:
+                continue
+            apdu = apdus[sent - 1]
+            what = f"STORE DATA block {apdu[3]}"
+            response = self._complete(apdu, self._split(last, what), what)
+            if response and ends[finished - 1] == sent - 1:
+                return finished, response
+        if unsendable is not None:
+            raise unsendable
+        return len(commands), b""
+
+    def _store_data_apdus(self, command: bytes) -> list[bytes]:
+        """The STORE DATA blocks carrying one ES10 command (SGP.22 §5.7.2)."""
         if self.channel is None:
             raise RuntimeError("ApduChannel.transceive before open()")
         if not command:
@@ -133,18 +205,45 @@ class ApduChannel:
                 "only 256 (GlobalPlatform STORE DATA)"
             )
         cla = channel_class(0x80, self.channel)
+        last = len(blocks) - 1
+        return [
+            bytes((cla, 0xE2, 0x91 if number == last else 0x11, number, len(block)))
+            + block
+            + b"\x00"
+            for number, block in enumerate(blocks)
+        ]
+
+    @staticmethod
+    def _check_chain(answers: Sequence[bytes], offered: int, what: str) -> None:
+        if not answers or len(answers) > offered:
+            raise CardError(
+                0x6F00, what, f"{what}: the card answered {len(answers)} of the blocks sent"
+            )
+        for answer in answers[:-1]:
+            if answer != _ANSWER_OK:
+                raise CardError(
+                    0x6F00, what, f"{what}: the card went on after answering {answer.hex()}"
+                )
+
+    def _send_chained(self, transmit_chain: TransmitChain, apdus: list[bytes]) -> bytes:
+        """The blocks through ``transmit_chain``, with the same checks as one by one: a block
+        answered with anything but ``90 00`` goes through :meth:`_exchange`'s handling."""
+        sent = 0
         response = b""
-        for number, block in enumerate(blocks):
-            last = number == len(blocks) - 1
-            header = bytes([cla, 0xE2, 0x91 if last else 0x11, number, len(block)])
-            response = self._exchange(header + block + b"\x00", f"STORE DATA block {number}")
+        while sent < len(apdus):
+            what = f"STORE DATA block {sent}"
+            answers = self._call_card(transmit_chain, apdus[sent:], what)
+            self._check_chain(answers, len(apdus) - sent, what)
+            sent += len(answers)
+            what = f"STORE DATA block {sent - 1}"
+            response = self._complete(apdus[sent - 1], self._split(answers[-1], what), what)
         return response
 
     # -- APDU level ----------------------------------------------------------------------------
 
-    def _transmit(self, apdu: bytes, what: str) -> tuple[bytes, int]:
+    def _call_card(self, call: Callable[[_Sent], _Answer], sent: _Sent, what: str) -> _Answer:
         try:
-            raw = self._card.transmit(apdu)
+            return call(sent)
         except OSError as error:
             raise CardError(0, what, f"{what}: the card is gone ({error})", removed=True) from None
         except CardError:
@@ -153,14 +252,25 @@ class ApduChannel:
             raise CardError(
                 0x6F00, what, f"{what}: the card failed with {type(error).__name__}: {error}"
             ) from None
+
+    @staticmethod
+    def _split(raw: bytes, what: str) -> tuple[bytes, int]:
         if len(raw) < 2:
             raise CardError(
                 0x6F00, what, f"{what}: the response has {len(raw)} bytes, no status word"
             )
         return raw[:-2], int.from_bytes(raw[-2:], "big")
 
+    def _transmit(self, apdu: bytes, what: str) -> tuple[bytes, int]:
+        return self._split(self._call_card(self._card.transmit, apdu, what), what)
+
     def _exchange(self, apdu: bytes, what: str) -> bytes:
-        data, sw = self._transmit(apdu, what)
+        return self._complete(apdu, self._transmit(apdu, what), what)
+
+    def _complete(self, apdu: bytes, first: tuple[bytes, int], what: str) -> bytes:
+        """The response data of ``apdu`` whose first answer was ``first``: ``61xx`` drained
+        with GET RESPONSE, ``6Cxx`` repeated with the right Le, any other error raised."""
+        data, sw = first
         collected = data
         rounds = 0
         while sw >> 8 == 0x61 or sw >> 8 == 0x6C:

@@ -31,12 +31,12 @@ from esim.lpa.errors import (
 )
 from esim.lpa.es9_client import Es9Client
 from esim.lpa.es10 import (
-    BPP_ERROR_REASON_NAMES,
     Es10,
     NotificationInfo,
     iccid_text,
     notification_info,
 )
+from esim.lpa.es10_codes import BPP_ERROR_REASON_NAMES
 from esim.lpa.notifications import NotificationOutcome, deliver
 
 Progress = Callable[[str, int, int], None]
@@ -281,10 +281,14 @@ class DownloadSession:
             ) from None
         done = 0
         self._enter("LoadBoundProfilePackage", 0, len(bpp))
-        for command in commands:
-            answer = self._es10.load_bpp_command(command)
-            done += len(command)
-            self._enter("LoadBoundProfilePackage", done, len(bpp))
+        # Runs of commands go to the card in one call (a chain of STORE DATA blocks when the
+        # card is in this process); progress is still reported once per command, and an abort
+        # is noticed after at most one run (_LOAD_RUN_BYTES) more than command by command.
+        for run in _runs(commands, _LOAD_RUN_BYTES):
+            sent, answer = self._es10.load_bpp_commands(run)
+            for command in run[:sent]:
+                done += len(command)
+                self._enter("LoadBoundProfilePackage", done, len(bpp))
             if answer:  # an early BF37 ends the load: real cards reject the rest with 6A88
                 return answer
         raise local_error(
@@ -368,6 +372,25 @@ def _cancel_policy(error: Exception, lpa_error: LpaError, step: str) -> tuple[st
     if step == "LoadBoundProfilePackage":
         return "loadBppExecutionError", True
     return "endUserRejection", True
+
+
+_LOAD_RUN_BYTES = 16 * 1024
+
+
+def _runs(commands: list[bytes], size: int) -> list[list[bytes]]:
+    """``commands`` in order, cut into runs of about ``size`` bytes (at least one command)."""
+    runs: list[list[bytes]] = []
+    current: list[bytes] = []
+    length = 0
+    for command in commands:
+        if current and length + len(command) > size:
+            runs.append(current)
+            current, length = [], 0
+        current.append(command)
+        length += len(command)
+    if current:
+        runs.append(current)
+    return runs
 
 
 def parse_activation_code(code: str | ActivationCode) -> ActivationCode:

@@ -8,6 +8,8 @@ the SM-DP+ verifies signatures over them. Error alternatives and non-ok result c
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,6 +19,7 @@ from esim.asn1.errors import Asn1Error
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.identifiers import Eid, Iccid, IdentifierError
 from esim.lpa.errors import CardError, Es10Error
+from esim.lpa.es10_codes import code_name, code_name_in
 
 _S = "SGP.22 §5.7"
 _PROFILE_STATES = {0: "disabled", 1: "enabled"}
@@ -94,6 +97,12 @@ class NotificationInfo:
         }
 
 
+@functools.cache
+def _empty_request(message: m.Message) -> bytes:
+    """The DER of a request without arguments: the same bytes every time, encoded once."""
+    return message.encode({})
+
+
 def iccid_text(data: bytes) -> str:
     """The digits of a 5A ICCID, tolerant of a wrong check digit (the card is the authority)."""
     try:
@@ -154,7 +163,7 @@ class Es10:
     def get_euicc_challenge(self) -> bytes:
         value = self._call(
             "GetEUICCChallenge",
-            m.GET_EUICC_CHALLENGE_REQUEST.encode({}),
+            _empty_request(m.GET_EUICC_CHALLENGE_REQUEST),
             m.GET_EUICC_CHALLENGE_RESPONSE,
         )
         challenge: bytes = value["euiccChallenge"]
@@ -162,11 +171,11 @@ class Es10:
 
     def get_euicc_info1(self) -> bytes:
         """The whole BF20 TLV, forwarded as-is as ``euiccInfo1`` (SGP.22 §3.1.3)."""
-        return self._raw("GetEUICCInfo1", m.GET_EUICC_INFO1_REQUEST.encode({}), 0xBF20)
+        return self._raw("GetEUICCInfo1", _empty_request(m.GET_EUICC_INFO1_REQUEST), 0xBF20)
 
     def get_euicc_info2(self) -> dict[str, Any]:
         info: dict[str, Any] = self._call(
-            "GetEUICCInfo2", m.GET_EUICC_INFO2_REQUEST.encode({}), m.EUICC_INFO2
+            "GetEUICCInfo2", _empty_request(m.GET_EUICC_INFO2_REQUEST), m.EUICC_INFO2
         )
         return info
 
@@ -220,6 +229,19 @@ class Es10:
         raw: bytes = self._call("LoadBoundProfilePackage", command, None)
         return raw
 
+    def load_bpp_commands(self, commands: Sequence[bytes]) -> tuple[int, bytes]:
+        """LoadBoundProfilePackage commands in order while each answers nothing: how many were
+        sent and the last one's answer (the BF37 when one came back, else b"")."""
+        run = getattr(self._transport, "transceive_while_empty", None)
+        if run is None:
+            for number, command in enumerate(commands):
+                answer = self.load_bpp_command(command)
+                if answer:
+                    return number + 1, answer
+            return len(commands), b""
+        sent, answer = run(commands)
+        return int(sent), bytes(answer)
+
     def cancel_session(self, transaction_id: bytes, reason: int) -> bytes:
         """ES10b.CancelSession; the raw signed answer for ES9+.CancelSession (§3.8)."""
         request = m.CANCEL_SESSION_REQUEST.encode(
@@ -245,14 +267,14 @@ class Es10:
         name, value = self._decode(function, message, raw)
         if name.endswith("Error"):
             code = int(value[code_key])
-            raise Es10Error(function, code, _code_name(code_key, code), _S)
+            raise Es10Error(function, code, code_name(code_key, code), _S)
 
     # -- ES10b: notifications (SGP.22 notifications) ---------------------------------------------
 
     def list_notifications(self) -> list[NotificationInfo]:
         name, value = self._call(
             "ListNotification",
-            m.LIST_NOTIFICATION_REQUEST.encode({}),
+            _empty_request(m.LIST_NOTIFICATION_REQUEST),
             m.LIST_NOTIFICATION_RESPONSE,
         )
         if name != "notificationMetadataList":
@@ -290,13 +312,13 @@ class Es10:
     def get_profiles_info(self) -> list[ProfileInfo]:
         name, value = self._call(
             "GetProfilesInfo",
-            m.PROFILE_INFO_LIST_REQUEST.encode({}),
+            _empty_request(m.PROFILE_INFO_LIST_REQUEST),
             m.PROFILE_INFO_LIST_RESPONSE,
         )
         if name != "profileInfoListOk":
             code = int(value)
             raise Es10Error(
-                "GetProfilesInfo", code, _code_name_list(code, {1: "incorrectInputValues"}), _S
+                "GetProfilesInfo", code, code_name_in(code, {1: "incorrectInputValues"}), _S
             )
         return [
             ProfileInfo(
@@ -356,7 +378,7 @@ class Es10:
         value = self._call(function, request, response)
         code = int(value[key])
         if code != 0:
-            raise Es10Error(function, code, _code_name(key, code), _S)
+            raise Es10Error(function, code, code_name(key, code), _S)
 
     def get_eid(self) -> str:
         value = self._call(
@@ -373,53 +395,7 @@ class Es10:
         """(defaultDpAddress, rootDsAddress) of ES10a.GetEuiccConfiguredAddresses."""
         value = self._call(
             "GetEuiccConfiguredAddresses",
-            m.EUICC_CONFIGURED_ADDRESSES_REQUEST.encode({}),
+            _empty_request(m.EUICC_CONFIGURED_ADDRESSES_REQUEST),
             m.EUICC_CONFIGURED_ADDRESSES_RESPONSE,
         )
         return value.get("defaultDpAddress"), value["rootDsAddress"]
-
-
-_CODE_NAMES: dict[str, dict[int, str]] = {
-    "authenticateErrorCode": {
-        1: "invalidCertificate", 2: "invalidSignature", 3: "unsupportedCurve",
-        4: "noSessionContext", 5: "invalidOid", 6: "euiccChallengeMismatch", 7: "ciPKUnknown",
-        127: "undefinedError",
-    },
-    "downloadErrorCode": {
-        1: "invalidCertificate", 2: "invalidSignature", 3: "unsupportedCurve",
-        4: "noSessionContext", 5: "invalidTransactionId", 127: "undefinedError",
-    },
-    "enableResult": {
-        1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
-        4: "wrongProfileReenabling", 5: "catBusy", 127: "undefinedError",
-    },
-    "disableResult": {
-        1: "iccidOrAidNotFound", 2: "profileNotInEnabledState", 3: "disallowedByPolicy",
-        5: "catBusy", 127: "undefinedError",
-    },
-    "deleteResult": {
-        1: "iccidOrAidNotFound", 2: "profileNotInDisabledState", 3: "disallowedByPolicy",
-        127: "undefinedError",
-    },
-    "setNicknameResult": {1: "iccidNotFound", 127: "undefinedError"},
-}  # fmt: skip
-"""Result code names of the ASN.1 module (SGP.22 §5.7)."""
-
-BPP_ERROR_REASON_NAMES: dict[int, str] = {
-    1: "incorrectInputValues", 2: "invalidSignature", 3: "invalidTransactionId",
-    4: "unsupportedCrtValues", 5: "unsupportedRemoteOperationType", 6: "unsupportedProfileClass",
-    7: "scp03tStructureError", 8: "scp03tSecurityError",
-    9: "installFailedDueToIccidAlreadyExistsOnEuicc",
-    10: "installFailedDueToInsufficientMemoryForProfile", 11: "installFailedDueToInterruption",
-    12: "installFailedDueToPEProcessingError", 13: "installFailedDueToDataMismatch",
-    14: "testProfileInstallFailedDueToInvalidNaaKey", 15: "pprNotAllowed",
-    127: "installFailedDueToUnknownError",
-}  # fmt: skip
-
-
-def _code_name(key: str, code: int) -> str:
-    return _code_name_list(code, _CODE_NAMES.get(key, {}))
-
-
-def _code_name_list(code: int, names: dict[int, str]) -> str:
-    return names.get(code, "undefinedError" if code == 127 else f"code{code}")

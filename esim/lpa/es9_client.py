@@ -13,22 +13,24 @@ import base64
 import binascii
 import json
 import ssl
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from cryptography import x509
 
 from esim.lpa.errors import Es9Error, Es9TransportError
+from esim.lpa.http11 import Http11Client, TlsHandshakeError
 from esim.lpa.tls_trust import (
     brainpool_anchor,
     brainpool_tls_message,
     ssl_error,
     tls_failure_message,
 )
-from esim.lpa.transport import Resolver, ResolvingTransport, UnresolvedHost, trust_context
+from esim.lpa.transport import Resolver, UnresolvedHost, trust_context
 
 USER_AGENT = "gsma-rsp-lpad"
 ADMIN_PROTOCOL = "gsma/rsp/v2.2.2"
@@ -42,6 +44,25 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024
 def b64(data: bytes) -> str:
     """Standard base64 with padding, unwrapped (SGP.22 §6.1)."""
     return base64.b64encode(data).decode("ascii")
+
+
+class HttpResponse(Protocol):
+    """What the client reads of an answer (a subset of ``httpx.Response``)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    def aiter_bytes(self) -> AsyncIterator[bytes]: ...
+
+
+class HttpClient(Protocol):
+    """What the client needs of HTTP (a subset of ``httpx.AsyncClient``, which also fits)."""
+
+    def stream(
+        self, method: str, url: str, *, content: bytes
+    ) -> AbstractAsyncContextManager[HttpResponse]: ...
+
+    async def aclose(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +116,13 @@ class Es9Client:
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        if resolver is None and not allow_expired_tls:
-            self._http = httpx.AsyncClient(verify=context, timeout=timeout, headers=headers)
-        else:
-            transport = ResolvingTransport(
-                context, resolver, expired_tls_anchors=anchors if allow_expired_tls else None
-            )
-            self._http = httpx.AsyncClient(transport=transport, timeout=timeout, headers=headers)
+        self._http: HttpClient = Http11Client(
+            context,
+            resolver=resolver,
+            timeout=timeout,
+            headers=headers,
+            expired_tls_anchors=anchors if allow_expired_tls else None,
+        )
 
     async def __aenter__(self) -> Es9Client:
         return self
@@ -217,7 +238,7 @@ class Es9Client:
                 raise Es9TransportError(
                     function, "tls", tls_failure_message(error, address)
                 ) from None
-            handshake = ssl_error(error)
+            handshake = cause if isinstance(cause, TlsHandshakeError) else ssl_error(error)
             if handshake is not None:
                 hint = brainpool_tls_message(address, handshake) if self._brainpool else None
                 raise Es9TransportError(
@@ -250,7 +271,7 @@ class Es9Client:
         return body
 
 
-async def _bounded_body(response: httpx.Response, function: str, address: str) -> bytes:
+async def _bounded_body(response: HttpResponse, function: str, address: str) -> bytes:
     """The answer's body, refused once it exceeds :data:`MAX_ANSWER_BYTES` (after decoding)."""
     body = bytearray()
     async for chunk in response.aiter_bytes():

@@ -1,6 +1,6 @@
 """The LPA façade: one object per card with download, profile management and notifications.
 
-``Lpa.download`` is a coroutine (the ES9+ client is httpx's AsyncClient). From a worker thread
+``Lpa.download`` is a coroutine (the ES9+ client runs on asyncio). From a worker thread
 run it with :meth:`Lpa.download_blocking` (``asyncio.run`` on a private loop) and abort it by
 setting the ``abort`` event from any thread; from an asyncio task, cancel the task (the session
 is then cancelled with ``postponed`` before the CancelledError propagates). Card calls are

@@ -167,6 +167,10 @@ def test_full_download_installs_a_disabled_profile(
     (profile,) = card.profiles()
     assert (profile.iccid, profile.state, profile.size_bytes) == (ICCID_A, "disabled", 12_000)
     assert card.notifications()[0].pending == bf37
+    # the PIR carries exactly the metadata the card lists for it
+    listed = card.notifications()[0].metadata
+    assert messages.NOTIFICATION_METADATA.encode(data["notificationMetadata"]) == listed
+    assert bf37.find(listed) > 0
     # the segments after the BF37 are refused
     assert card.transmit(bytes([0x80 | lpa.channel]) + h("E2910002860000")) == h("6A88")
 
@@ -288,3 +292,33 @@ def test_smdp_package_builder_interoperates(lpa: Lpa, card: Euicc) -> None:
     )
     assert final_result(lpa.load_bpp(bpp))[0] == "successResult"
     assert card.profile(ICCID_B) is not None
+
+
+def test_dp_certificate_verdicts_are_remembered_per_card_and_bounded(
+    lpa: Lpa, card: Euicc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CERT.DPauth/DPpb are checked once per card; a refused one stays refused."""
+    from esim.euicc import es10b_auth
+
+    checked: list[tuple[bytes, object]] = []
+    check = es10b_auth._check_dp_certificate
+
+    def counting(ctx: Any, der: bytes, role: Any) -> Any:
+        checked.append((der, role))
+        return check(ctx, der, role)
+
+    monkeypatch.setattr(es10b_auth, "_check_dp_certificate", counting)
+    foreign = foreign_certificates().dp_auth.der  # type: ignore[union-attr]
+    for _ in range(2):
+        smdp = FakeSmdp()
+        assert messages.AUTHENTICATE_SERVER_RESPONSE.decode(authenticate(lpa, smdp))[0] == (
+            "authenticateResponseOk"
+        )
+        prepared = lpa.es10(smdp.prepare_download_request(authenticate(lpa, smdp)))
+        assert prepared[:2] == h("BF21")
+        assert auth_error(authenticate(lpa, FakeSmdp(), certificate=foreign)) == 1
+    assert len(checked) == 3  # DPauth, DPpb and the foreign DPauth, each once
+    verdicts = card._ctx.dp_certificate_verdicts
+    for number in range(40):
+        card._ctx.remember_dp_certificate_verdict((bytes([number]), checked[0][1]), 1)  # type: ignore[arg-type]
+    assert len(verdicts) == 32

@@ -276,3 +276,21 @@ def test_aids_are_not_reused_after_delete(lpa: Lpa, card: Euicc) -> None:
     card.delete(ICCID_A)
     download(lpa, ICCID_A)
     assert card.profile(ICCID_A).aid.endswith("1100")  # type: ignore[union-attr]
+
+
+def test_euicc_info2_follows_installs_and_deletes(lpa: Lpa, card: Euicc) -> None:
+    """EUICCInfo2 is encoded once per card state: installs and deletes must show in it."""
+
+    def resources() -> tuple[int, int]:
+        value = messages.EUICC_INFO2.decode(lpa.es10(h("BF2200")))["extCardResource"]
+        fields = {tlv.tag: tlv.value for tlv in iter_tlvs(value)}
+        return fields[0x81][0], int.from_bytes(fields[0x82], "big")
+
+    applications, free = resources()
+    assert resources() == (applications, free)
+    download(lpa, ICCID_A)
+    after_install = resources()
+    assert after_install[0] == applications + 1
+    assert after_install[1] < free
+    assert card.delete(ICCID_A) == 0
+    assert resources() == (applications, free)

@@ -180,3 +180,13 @@ def test_download_blocking_runs_from_a_worker_thread(tmp_path: Path) -> None:
 
     asyncio.run(scenario())
     assert len(results) == 1
+
+
+def test_load_runs_keep_every_command_in_order_within_the_size() -> None:
+    from esim.lpa.download import _runs
+
+    commands = [bytes([n]) * size for n, size in enumerate([5, 1020, 1020, 30_000, 10, 10])]
+    runs = _runs(commands, 2048)
+    assert [command for run in runs for command in run] == commands
+    assert [len(run) for run in runs] == [3, 1, 2]  # 2,045 bytes; a big command runs alone
+    assert _runs([], 2048) == []

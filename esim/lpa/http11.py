@@ -1,0 +1,288 @@
+"""The ES9+ client's HTTP: one keep-alive HTTPS connection on asyncio streams, HTTP/1.1 by h11.
+
+An LPA talks to one SM-DP+ at a time with a handful of sequential POSTs, so a connection pool,
+anyio's cancel scopes and httpx's request models are pure overhead: through httpx they cost
+the LPA several times the CPU of the TLS handshake on every download. This client does what
+:class:`esim.lpa.es9_client.Es9Client` needs and nothing more: ``stream(method, url, content=)``
+and ``aclose()`` with the meaning and the exception types (``httpx.ConnectError`` with the
+cause, ``httpx.ReadTimeout``, …) of ``httpx.AsyncClient``, so either serves the ES9+ client.
+
+* TLS trusts only the given context (the RSP CIs); the host name is checked by OpenSSL.
+* With a resolver (host → (ip, port)) the connection goes there and no DNS is asked; SNI, the
+  certificate check and ``Host`` keep the SM-DP+ name. A host missing from the table fails
+  with :class:`~esim.lpa.transport.UnresolvedHost` as the cause.
+* ``expired_tls_anchors`` (tests only): the handshake accepts an expired CERT.DPtls that is
+  otherwise valid, checked before a request byte is sent (:mod:`esim.lpa.tls_trust`).
+* gzip and deflate answers are decoded incrementally, bounded by what the caller reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import zlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+import h11
+import httpx
+from cryptography import x509
+
+from esim.lpa.tls_trust import SPEC as TLS_SPEC
+from esim.lpa.tls_trust import accepting_context, check_server_certificate
+from esim.lpa.transport import Resolver, UnresolvedHost
+
+_READ_SIZE = 65536
+_MAX_INFORMATIONAL = 8  # 1xx answers before the real one; an endless stream must not hold us
+_CLOSE_TIMEOUT = 1.0  # close_notify exchange on close; a silent peer must not hold us longer
+
+
+class TlsHandshakeError(OSError):
+    """The TCP connection stood but the TLS handshake failed for another reason than the
+    certificate: no common curve or cipher, an alert, the peer closing (the cause says which)."""
+
+
+class StreamedResponse:
+    """An answer whose body is read with :meth:`aiter_bytes` (httpx.Response's subset)."""
+
+    def __init__(self, status_code: int, body: AsyncIterator[bytes]) -> None:
+        self.status_code = status_code
+        self._body = body
+
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        return self._body
+
+
+class Http11Client:
+    """HTTP/1.1 over one TLS connection at a time, reopened when the server closed it."""
+
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        *,
+        resolver: Resolver | None,
+        timeout: float,
+        headers: Mapping[str, str],
+        expired_tls_anchors: Sequence[x509.Certificate] | None = None,
+    ) -> None:
+        self._ssl = ssl_context
+        self._resolver = (
+            None
+            if resolver is None
+            else {host.lower().rstrip("."): target for host, target in resolver.items()}
+        )
+        self._timeout = timeout
+        self._headers = [
+            (name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()
+        ]
+        self._expired_tls_anchors = expired_tls_anchors
+        self._origin: tuple[str, int] | None = None
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._protocol: h11.Connection | None = None
+
+    @asynccontextmanager
+    async def stream(
+        self, method: str, url: str, *, content: bytes = b""
+    ) -> AsyncIterator[StreamedResponse]:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise httpx.UnsupportedProtocol(f"an SM-DP+ is reached over https only, not {url!r}")
+        host, port = parts.hostname, parts.port or 443
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        reader, writer, protocol = await self._connection(host, port)
+        done = False
+        try:
+            request = h11.Request(
+                method=method,
+                target=target,
+                headers=[
+                    (b"Host", host.encode("idna") if port == 443 else f"{host}:{port}".encode()),
+                    *self._headers,
+                    (b"Content-Length", str(len(content)).encode("ascii")),
+                ],
+            )
+            data = protocol.send(request) or b""
+            if content:
+                data += protocol.send(h11.Data(data=content)) or b""
+            data += protocol.send(h11.EndOfMessage()) or b""
+            await self._write(writer, data)
+            head = await self._next_event(reader, protocol)
+            informational = 0
+            while isinstance(head, h11.InformationalResponse):  # 100 Continue and the like
+                informational += 1
+                if informational > _MAX_INFORMATIONAL:
+                    raise httpx.RemoteProtocolError(
+                        f"the server sent more than {_MAX_INFORMATIONAL} 1xx answers"
+                    )
+                head = await self._next_event(reader, protocol)
+            if not isinstance(head, h11.Response):
+                raise httpx.RemoteProtocolError(f"the server answered {type(head).__name__}")
+            encoding = _content_encoding(head.headers)
+            body = self._body(reader, protocol, encoding)
+            yield StreamedResponse(head.status_code, body)
+            done = protocol.our_state is h11.DONE and protocol.their_state is h11.DONE
+        except h11.RemoteProtocolError as error:
+            raise httpx.RemoteProtocolError(f"the server broke HTTP/1.1: {error}") from error
+        except h11.LocalProtocolError as error:
+            raise httpx.LocalProtocolError(str(error)) from error
+        finally:
+            if done:
+                try:
+                    protocol.start_next_cycle()
+                except h11.LocalProtocolError:  # the server asked to close (Connection: close)
+                    await self.aclose()
+            else:  # read partly, failed or cancelled: this connection's state is unknown
+                await self.aclose()
+
+    async def aclose(self) -> None:
+        streams, self._streams, self._protocol, self._origin = self._streams, None, None, None
+        if streams is None:
+            return
+        writer = streams[1]
+        writer.close()
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(_CLOSE_TIMEOUT):
+                await writer.wait_closed()
+
+    # -- connection ------------------------------------------------------------------------------
+
+    async def _connection(
+        self, host: str, port: int
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, h11.Connection]:
+        streams, protocol = self._streams, self._protocol
+        if (
+            streams is not None
+            and protocol is not None
+            and self._origin == (host.lower(), port)
+            and protocol.our_state is h11.IDLE
+            and not streams[0].at_eof()
+        ):
+            return streams[0], streams[1], protocol
+        await self.aclose()
+        reader, writer = await self._connect(host, port)
+        self._streams, self._origin = (reader, writer), (host.lower(), port)
+        self._protocol = h11.Connection(h11.CLIENT)
+        return reader, writer, self._protocol
+
+    async def _connect(
+        self, host: str, port: int
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        address, mapped_port = host, port
+        if self._resolver is not None:
+            target = self._resolver.get(host.lower().rstrip("."))
+            if target is None:
+                missing = UnresolvedHost(
+                    f"{host} is not a simulated SM-DP+ known to this LPA (resolver table: "
+                    f"{', '.join(sorted(self._resolver)) or 'empty'})"
+                )
+                raise httpx.ConnectError(str(missing)) from missing
+            address, mapped_port = target
+        context = self._ssl if self._expired_tls_anchors is None else accepting_context()
+        try:
+            async with asyncio.timeout(self._timeout):
+                reader, writer = await asyncio.open_connection(
+                    address, mapped_port, limit=_READ_SIZE
+                )
+        except TimeoutError as error:
+            raise httpx.ConnectTimeout(f"connecting to {host} timed out") from error
+        except OSError as error:
+            raise httpx.ConnectError(str(error) or type(error).__name__) from error
+        try:
+            async with asyncio.timeout(self._timeout):
+                await writer.start_tls(context, server_hostname=host)
+        except ssl.SSLCertVerificationError as error:
+            writer.close()
+            raise httpx.ConnectError(str(error)) from error
+        except (TimeoutError, OSError) as error:  # ssl.SSLError is an OSError
+            writer.close()
+            failure = TlsHandshakeError(str(error) or type(error).__name__)
+            raise httpx.ConnectError(str(failure)) from failure
+        if self._expired_tls_anchors is not None:
+            await self._check_accepted_certificate(writer, host, self._expired_tls_anchors)
+        return reader, writer
+
+    @staticmethod
+    async def _check_accepted_certificate(
+        writer: asyncio.StreamWriter, host: str, anchors: Sequence[x509.Certificate]
+    ) -> None:
+        ssl_object = writer.get_extra_info("ssl_object")
+        der = None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+        problem = (
+            "the server sent no certificate"
+            if der is None
+            else check_server_certificate(der, host, anchors)
+        )
+        if problem is not None:
+            writer.close()
+            raise httpx.ConnectError(f"TLS: {problem} ({TLS_SPEC})")
+
+    # -- exchange ----------------------------------------------------------------------------------
+
+    async def _write(self, writer: asyncio.StreamWriter, data: bytes) -> None:
+        try:
+            writer.write(data)
+            async with asyncio.timeout(self._timeout):
+                await writer.drain()
+        except TimeoutError as error:
+            raise httpx.WriteTimeout("sending the request timed out") from error
+        except OSError as error:
+            raise httpx.WriteError(str(error) or type(error).__name__) from error
+
+    async def _next_event(self, reader: asyncio.StreamReader, protocol: h11.Connection) -> object:
+        while True:
+            event = protocol.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            try:
+                async with asyncio.timeout(self._timeout):
+                    data = await reader.read(_READ_SIZE)
+            except TimeoutError as error:
+                raise httpx.ReadTimeout("no answer in time") from error
+            except (OSError, ssl.SSLError) as error:
+                raise httpx.ReadError(str(error) or type(error).__name__) from error
+            protocol.receive_data(data)  # b"" is the end of the stream: h11 judges the framing
+
+    async def _body(
+        self, reader: asyncio.StreamReader, protocol: h11.Connection, encoding: bytes
+    ) -> AsyncIterator[bytes]:
+        decoder = _decoder(encoding)
+        try:
+            while True:
+                event = await self._next_event(reader, protocol)
+                if isinstance(event, h11.Data):
+                    chunk = bytes(event.data)
+                    if decoder is None:
+                        yield chunk
+                        continue
+                    while chunk:  # a small compressed chunk may expand enormously: in pieces
+                        yield decoder.decompress(chunk, _READ_SIZE)
+                        chunk = decoder.unconsumed_tail
+                elif isinstance(event, h11.EndOfMessage):
+                    if decoder is not None:
+                        yield decoder.flush()
+                    return
+                else:
+                    raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__} in a body")
+        except h11.RemoteProtocolError as error:
+            raise httpx.RemoteProtocolError(f"the server broke HTTP/1.1: {error}") from error
+        except zlib.error as error:
+            raise httpx.DecodingError(f"the {encoding.decode()} body does not decode") from error
+
+
+def _content_encoding(headers: Sequence[tuple[bytes, bytes]]) -> bytes:
+    for name, value in headers:
+        if name == b"content-encoding":
+            return value.strip().lower()
+    return b"identity"
+
+
+def _decoder(encoding: bytes) -> zlib._Decompress | None:
+    """A streaming decoder for ``encoding``; None for identity. An unknown coding is passed on
+    as is (the JSON check then refuses it)."""
+    if encoding == b"gzip":
+        return zlib.decompressobj(zlib.MAX_WBITS | 16)
+    if encoding == b"deflate":
+        return zlib.decompressobj()
+    return None

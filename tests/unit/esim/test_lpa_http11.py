@@ -1,0 +1,324 @@
+"""esim.lpa.http11 against a scripted TLS server: keep-alive, reconnection, chunked and gzip
+bodies, and every failure as the httpx exception the ES9+ client expects."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from lpa_stack import SMDP_ADDRESS, certificates
+
+from esim.lpa.http11 import Http11Client, TlsHandshakeError
+from esim.lpa.transport import UnresolvedHost, trust_context
+from esim.smdp.server import server_ssl_context
+
+Answer = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+URL = f"https://{SMDP_ADDRESS}/gsma/rsp2/es9plus/initiateAuthentication"
+
+
+async def read_request(reader: asyncio.StreamReader) -> bytes:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    return head + await reader.readexactly(length)
+
+
+@asynccontextmanager
+async def scripted_server(
+    answer: Answer, tmp_path: Path, *, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[tuple[int, list[int]]]:
+    """A TLS server running ``answer`` per connection; yields (port, connection numbers)."""
+    connections: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(len(connections))
+        try:
+            await answer(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    context = tls or server_ssl_context(certificates(), tmp_path)
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+    try:
+        yield server.sockets[0].getsockname()[1], connections
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def client(port: int, timeout: float = 5.0, resolver: bool = True) -> Http11Client:
+    return Http11Client(
+        trust_context([certificates().ci.certificate]),
+        resolver={SMDP_ADDRESS: ("127.0.0.1", port)} if resolver else {},
+        timeout=timeout,
+        headers={"User-Agent": "gsma-rsp-lpad"},
+    )
+
+
+async def fetch(http: Http11Client, content: bytes = b"{}") -> tuple[int, bytes]:
+    async with http.stream("POST", URL, content=content) as response:
+        body = b"".join([chunk async for chunk in response.aiter_bytes()])
+    return response.status_code, body
+
+
+def ok(body: bytes, extra: bytes = b"") -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n" % (len(body), extra) + body
+
+
+def test_requests_share_one_connection_and_carry_host_and_headers(tmp_path: Path) -> None:
+    requests: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            requests.append(await read_request(reader))
+            writer.write(ok(b'{"n": %d}' % len(requests)))
+            await writer.drain()
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        async with scripted_server(answer, tmp_path) as (port, connections):
+            http = client(port)
+            results = [await fetch(http, b'{"a": 1}') for _ in range(3)]
+            await http.aclose()
+            assert connections == [0]
+            return results
+
+    assert asyncio.run(scenario()) == [(200, b'{"n": 1}'), (200, b'{"n": 2}'), (200, b'{"n": 3}')]
+    first = requests[0]
+    assert first.startswith(b"POST /gsma/rsp2/es9plus/initiateAuthentication HTTP/1.1\r\n")
+    assert b"host: smdp.mobileplans.test\r\n" in first.lower()
+    assert b"user-agent: gsma-rsp-lpad\r\n" in first.lower()
+    assert first.endswith(b'\r\n\r\n{"a": 1}')
+
+
+def test_a_server_that_closes_after_each_answer_gets_a_new_connection(tmp_path: Path) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(ok(b"{}", b"Connection: close\r\n"))
+        await writer.drain()
+
+    async def scenario() -> list[int]:
+        async with scripted_server(answer, tmp_path) as (port, connections):
+            http = client(port)
+            assert [await fetch(http) for _ in range(2)] == [(200, b"{}")] * 2
+            await http.aclose()
+            return connections
+
+    assert asyncio.run(scenario()) == [0, 1]
+
+
+def test_chunked_and_gzip_bodies_are_decoded(tmp_path: Path) -> None:
+    payload = b'{"boundProfilePackage": "' + b"A" * 200_000 + b'"}'
+    packed = gzip.compress(payload)
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n")
+        writer.write(b"Content-Encoding: gzip\r\n\r\n")
+        for start in range(0, len(packed), 1000):
+            piece = packed[start : start + 1000]
+            writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+    async def scenario() -> tuple[int, bytes]:
+        async with scripted_server(answer, tmp_path) as (port, _):
+            http = client(port)
+            try:
+                return await fetch(http)
+            finally:
+                await http.aclose()
+
+    assert asyncio.run(scenario()) == (200, payload)
+
+
+def test_a_compressed_bomb_comes_out_in_bounded_pieces(tmp_path: Path) -> None:
+    bomb = gzip.compress(b" " * 20_000_000)
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(ok(bomb, b"Content-Encoding: gzip\r\n"))
+        await writer.drain()
+
+    async def scenario() -> int:
+        async with scripted_server(answer, tmp_path) as (port, _):
+            http = client(port)
+            largest = 0
+            async with http.stream("POST", URL, content=b"{}") as response:
+                async for chunk in response.aiter_bytes():
+                    largest = max(largest, len(chunk))
+                    break  # the ES9+ client stops reading past its bound
+            await http.aclose()
+            return largest
+
+    assert 0 < asyncio.run(scenario()) <= 65536
+
+
+def failure(answer: Answer, tmp_path: Path, **options: object) -> httpx.HTTPError:
+    async def scenario() -> None:
+        async with scripted_server(answer, tmp_path) as (port, _):
+            http = client(port, **options)  # type: ignore[arg-type]
+            try:
+                await fetch(http)
+            finally:
+                await http.aclose()
+
+    with pytest.raises(httpx.HTTPError) as caught:
+        asyncio.run(scenario())
+    return caught.value
+
+
+async def _truncated(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{")
+    await writer.drain()
+
+
+async def _garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"SMTP ready\r\n\r\n")
+    await writer.drain()
+
+
+async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    await asyncio.sleep(5)
+
+
+async def _endless_continue(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    while True:
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        await writer.drain()
+
+
+async def _endless_header(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nX-Padding: ")
+    while True:
+        writer.write(b"a" * 4096)
+        await writer.drain()
+
+
+def test_endless_informational_answers_are_refused(tmp_path: Path) -> None:
+    error = failure(_endless_continue, tmp_path)
+    assert isinstance(error, httpx.RemoteProtocolError)
+    assert "1xx" in str(error)
+
+
+def test_an_endless_header_is_refused_at_h11s_bound(tmp_path: Path) -> None:
+    assert isinstance(failure(_endless_header, tmp_path), httpx.RemoteProtocolError)
+
+
+def test_a_body_that_ends_with_the_connection_is_read_whole(tmp_path: Path) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"closed": true}')
+        await writer.drain()
+
+    async def scenario() -> tuple[int, bytes]:
+        async with scripted_server(answer, tmp_path) as (port, _):
+            http = client(port)
+            try:
+                return await fetch(http)
+            finally:
+                await http.aclose()
+
+    assert asyncio.run(scenario()) == (200, b'{"closed": true}')
+
+
+def test_a_cut_answer_is_a_remote_protocol_error(tmp_path: Path) -> None:
+    assert isinstance(failure(_truncated, tmp_path), httpx.RemoteProtocolError)
+
+
+def test_an_answer_that_is_not_http_is_a_remote_protocol_error(tmp_path: Path) -> None:
+    assert isinstance(failure(_garbage, tmp_path), httpx.RemoteProtocolError)
+
+
+def test_a_silent_server_is_a_read_timeout(tmp_path: Path) -> None:
+    assert isinstance(failure(_silent, tmp_path, timeout=0.2), httpx.ReadTimeout)
+
+
+def test_a_host_outside_the_resolver_table_is_never_looked_up(tmp_path: Path) -> None:
+    error = failure(_silent, tmp_path, resolver=False)
+    assert isinstance(error, httpx.ConnectError)
+    assert isinstance(error.__cause__, UnresolvedHost)
+
+
+def test_a_server_certificate_from_another_ci_fails_verification(tmp_path: Path) -> None:
+    from lpa_stack import foreign_certificates
+
+    async def scenario() -> None:
+        foreign = server_ssl_context(foreign_certificates(), tmp_path)
+        async with scripted_server(_silent, tmp_path, tls=foreign) as (port, _):
+            http = client(port)
+            try:
+                await fetch(http)
+            finally:
+                await http.aclose()
+
+    with pytest.raises(httpx.ConnectError) as caught:
+        asyncio.run(scenario())
+    assert isinstance(caught.value.__cause__, ssl.SSLCertVerificationError)
+
+
+def test_a_peer_that_drops_the_handshake_is_a_tls_handshake_error(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read(10)  # the ClientHello's first bytes, then hang up
+            writer.transport.abort()
+
+        server = await asyncio.start_server(drop, "127.0.0.1", 0)  # plain TCP: no TLS at all
+        http = client(server.sockets[0].getsockname()[1])
+        try:
+            await fetch(http)
+        finally:
+            await http.aclose()
+            server.close()
+            await server.wait_closed()
+
+    with pytest.raises(httpx.ConnectError) as caught:
+        asyncio.run(scenario())
+    assert isinstance(caught.value.__cause__, TlsHandshakeError)
+
+
+def test_only_https_urls_are_fetched() -> None:
+    async def scenario() -> None:
+        async with client(1).stream("POST", "http://smdp.example/x", content=b"{}"):
+            pass
+
+    with pytest.raises(httpx.UnsupportedProtocol):
+        asyncio.run(scenario())
+
+
+def test_without_a_resolver_the_url_host_is_dialled_and_checked(tmp_path: Path) -> None:
+    """Real SM-DP+s: DNS gives the address, and the certificate must name the URL's host."""
+
+    async def scenario() -> None:
+        async with scripted_server(_silent, tmp_path) as (port, _):
+            http = Http11Client(
+                trust_context([certificates().ci.certificate]),
+                resolver=None,
+                timeout=5.0,
+                headers={},
+            )
+            try:
+                async with http.stream("POST", f"https://localhost:{port}/x", content=b"{}"):
+                    pass
+            finally:
+                await http.aclose()
+
+    with pytest.raises(httpx.ConnectError) as caught:
+        asyncio.run(scenario())
+    # the TCP connection was made (through DNS): TLS then refused a certificate for another host
+    assert isinstance(caught.value.__cause__, ssl.SSLCertVerificationError)
+    assert "localhost" in str(caught.value)
