@@ -33,6 +33,11 @@ class RowBatch(QObject, Generic[Item]):
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self.flush_now)
 
+    @property
+    def interval_ms(self) -> int:
+        """How long the next batch waits for its first item's company."""
+        return self._timer.interval()
+
     def add(self, item: Item) -> None:
         self._pending.append(item)
         if len(self._pending) == 1:  # the first since the last batch arms the timer
