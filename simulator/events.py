@@ -111,7 +111,9 @@ class EventLog:
     def __init__(self, clock: VirtualClock) -> None:
         self._clock = clock
         self._events: list[Event] = []
-        self._listeners: list[Listener] = []
+        # A tuple replaced on (un)subscribe: each delivery iterates over the listeners of the
+        # moment without copying them.
+        self._listeners: tuple[Listener, ...] = ()
         self._undelivered: deque[Event] = deque()
         self._delivering = False
 
@@ -137,21 +139,23 @@ class EventLog:
         try:
             while self._undelivered:
                 event = self._undelivered.popleft()
-                for listener in list(self._listeners):
+                for listener in self._listeners:
                     listener(event)
         finally:
             self._delivering = False
 
     def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+        self._listeners = (*self._listeners, listener)
 
     def close(self) -> None:
         """No more listeners are called (events are still recorded)."""
-        self._listeners.clear()
+        self._listeners = ()
 
     def unsubscribe(self, listener: Listener) -> None:
         if listener in self._listeners:
-            self._listeners.remove(listener)
+            listeners = list(self._listeners)
+            listeners.remove(listener)
+            self._listeners = tuple(listeners)
 
     def __iter__(self) -> Iterator[Event]:
         return iter(list(self._events))

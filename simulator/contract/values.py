@@ -23,6 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Final, Literal, TypeAlias
 
 __all__ = [
@@ -92,16 +93,21 @@ class JsObject:
 
     entries: tuple[tuple[str, JsValue], ...]
 
+    # Built on first lookup: the checks ask an object for a dozen spellings of its fields.
+    @cached_property
+    def _by_key(self) -> dict[str, JsValue]:
+        by_key: dict[str, JsValue] = {}
+        for name, value in self.entries:
+            by_key.setdefault(name, value)  # the first wins, as a scan in order would find it
+        return by_key
+
     def get(self, key: str, default: JsValue = UNDEFINED) -> JsValue:
         """The property ``key``, or ``default`` (``UNDEFINED``) when it is absent."""
-        for name, value in self.entries:
-            if name == key:
-                return value
-        return default
+        return self._by_key.get(key, default)
 
     def has(self, key: str) -> bool:
         """Whether ``key`` is an own property."""
-        return any(name == key for name, _ in self.entries)
+        return key in self._by_key
 
     def keys(self) -> tuple[str, ...]:
         """The own keys in order."""

@@ -166,3 +166,14 @@ def test_an_event_emitted_by_a_listener_reaches_every_listener_after_the_one_bei
     log.subscribe(lambda event: seen.append(("second", event.seq)))
     log.emit("flow.state")
     assert seen == [("first", 1), ("second", 1), ("first", 2), ("second", 2)]
+
+
+def test_the_system_clock_stamp_is_the_millisecond_iso_form_of_the_moment() -> None:
+    clock = VirtualClock(1.0, real_now=lambda: 0.0)
+    for _ in range(50):  # across millisecond boundaries: never stale, never ahead
+        before = datetime.now(UTC).isoformat(timespec="milliseconds")
+        stamp = clock.wall_iso()
+        after = datetime.now(UTC).isoformat(timespec="milliseconds")
+        assert before <= stamp <= after
+        assert datetime.fromisoformat(stamp).tzinfo == UTC
+        assert len(stamp) == len("2026-01-02T03:04:05.000+00:00")
