@@ -23,7 +23,6 @@ import math
 import re
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property
 from typing import Final, Literal, TypeAlias
 
 __all__ = [
@@ -94,20 +93,23 @@ class JsObject:
     entries: tuple[tuple[str, JsValue], ...]
 
     # Built on first lookup: the checks ask an object for a dozen spellings of its fields.
-    @cached_property
+    # (Not functools.cached_property: on Python 3.11 it takes a lock on every read.)
     def _by_key(self) -> dict[str, JsValue]:
-        by_key: dict[str, JsValue] = {}
-        for name, value in self.entries:
-            by_key.setdefault(name, value)  # the first wins, as a scan in order would find it
+        by_key: dict[str, JsValue] | None = self.__dict__.get("_by_key_index")
+        if by_key is None:
+            by_key = {}
+            for name, value in self.entries:
+                by_key.setdefault(name, value)  # the first wins, as a scan in order finds it
+            self.__dict__["_by_key_index"] = by_key
         return by_key
 
     def get(self, key: str, default: JsValue = UNDEFINED) -> JsValue:
         """The property ``key``, or ``default`` (``UNDEFINED``) when it is absent."""
-        return self._by_key.get(key, default)
+        return self._by_key().get(key, default)
 
     def has(self, key: str) -> bool:
         """Whether ``key`` is an own property."""
-        return key in self._by_key
+        return key in self._by_key()
 
     def keys(self) -> tuple[str, ...]:
         """The own keys in order."""
