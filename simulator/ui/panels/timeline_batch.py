@@ -21,14 +21,17 @@ BURST_ROWS = 20  # a batch this large means a burst (200 events a second and mor
 Item = TypeVar("Item")
 
 
-class RowBatch(QObject, Generic[Item]):
-    """Items collected until the timer fires, then handed to `flush` in one list."""
+class RowBatch(Generic[Item]):
+    """Items collected until the timer fires, then handed to `flush` in one list.
+
+    A plain object, not a QObject: `add` runs for every event, and attribute lookups on Qt
+    wrappers cost several times those on Python objects.
+    """
 
     def __init__(self, flush: Callable[[list[Item]], None], parent: QObject) -> None:
-        super().__init__(parent)
         self._flush = flush
         self._pending: list[Item] = []
-        self._timer = QTimer(self)
+        self._timer = QTimer(parent)  # the owner's child: stopped and deleted with it
         self._timer.setSingleShot(True)
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self.flush_now)
