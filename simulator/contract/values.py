@@ -172,9 +172,7 @@ class _Decoder:
         tag = tagged.get("t")
         if not isinstance(tag, str) or tag not in _ALLOWED_KEYS:
             raise WireFormatError("wire.unknown-tag", f"{path} has unknown tag {_short(tag)}")
-        extra = set(tagged) - _ALLOWED_KEYS[tag]
-        missing = _ALLOWED_KEYS[tag] - set(tagged)
-        if extra or missing:
+        if tagged.keys() != _ALLOWED_KEYS[tag]:  # a key too many or missing
             raise WireFormatError(
                 "wire.keys",
                 f"{path} ({tag}) has keys {sorted(map(str, tagged))}, "
