@@ -153,9 +153,9 @@ def collection(phase, info):
 
 gc.callbacks.append(collection)
 
-from simulator.runner import freeze_start_up_heap
+from simulator.runner import HeapFreezer
 
-sim.events.subscribe(freeze_start_up_heap)  # as `mobileplans-sim run` does
+sim.events.subscribe(HeapFreezer().observe)  # as `mobileplans-sim run` does
 
 def fire(event):
     if event.kind == "bridge.ready":
