@@ -238,7 +238,7 @@ def latency_and_memory() -> None:
         f"GUI-thread CPU per call {figures['gui_cpu_ms']:.3f} ms (every panel open)"
     )
     print(
-        f"    inside the bridge slot (envelope, contract, events, panels' share): "
+        f"    inside the bridge slot (envelope, contract, events and their listeners): "
         f"p50 {figures['inside_p50']:.3f} ms, p99 {figures['inside_p99']:.3f} ms; "
         f"garbage collections meanwhile {figures['gc_count']:.0f} "
         f"({figures['gc_full']:.0f} full), longest {figures['gc_max_ms']:.1f} ms"
