@@ -8,6 +8,7 @@ UTC), `kind`, then the kind's own fields.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import sys
 import threading
@@ -187,7 +188,9 @@ class JsonLinesWriter:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._file: IO[bytes] = path.open("wb")
+        # Unbuffered: each write hands the whole batch to the system, so nothing lingers in a
+        # buffer that a failed write would leave behind.
+        self._file: IO[bytes] = path.open("wb", buffering=0)
         self._queue_lock = threading.Lock()  # held only to queue or take lines
         self._write_lock = threading.Lock()  # keeps the writes in the order lines were taken
         self._queued: list[bytes] = []
@@ -225,12 +228,17 @@ class JsonLinesWriter:
             if not lines or self._file.closed:
                 return
             try:
-                self._file.write(b"".join(lines))
-                self._file.flush()
+                unwritten = memoryview(b"".join(lines))
+                while unwritten:
+                    written = self._file.write(unwritten)
+                    if not written:
+                        raise OSError("the file takes no more bytes")
+                    unwritten = unwritten[written:]
             except OSError as error:
                 # A full disk must not take the run down; the person is told once.
                 self._stop()
-                self._file.close()
+                with contextlib.suppress(OSError):
+                    self._file.close()
                 print(
                     f"events: writing {self.path} failed ({error}); no more events are written",
                     file=sys.stderr,
@@ -254,7 +262,7 @@ class JsonLinesWriter:
         if self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
         self.flush()
-        with self._write_lock:
+        with self._write_lock, contextlib.suppress(OSError):
             self._file.close()
         _OPEN_WRITERS.discard(self)
 

@@ -102,3 +102,22 @@ def test_an_event_that_cannot_be_written_fails_where_it_is_emitted(tmp_path: Pat
     log.emit("x.good")
     writer.close()
     assert [line["kind"] for line in _lines(tmp_path / "events.jsonl")] == ["x.good"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_said_once_and_the_run_goes_on(capsys: pytest.CaptureFixture[str]) -> None:
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    writer = JsonLinesWriter(Path("/dev/full"))
+    log.subscribe(writer)
+    for number in range(10):
+        log.emit("x.step", number=number)
+    writer.flush()
+    for number in range(10):
+        log.emit("x.step", number=number)  # dropped, quietly: the person was told
+    writer.close()
+    assert len(log) == 20
+    said = capsys.readouterr().err.splitlines()
+    assert said == [
+        "events: writing /dev/full failed ([Errno 28] No space left on device); "
+        "no more events are written"
+    ]
