@@ -1,7 +1,8 @@
 """`mobileplans-sim` keeps full garbage collections short: what start-up built is frozen once
 the portal has loaded (later loads freeze nothing more), then whatever survives each full
 collection, so the next one scans only what came since and never the whole event history.
-Run in a child process, since a freeze is the whole process's."""
+A full collection follows every young one meanwhile. Run in a child process, since a freeze is
+the whole process's."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ def event(kind):
 heap = HeapFreezer()
 heap.observe(event("portal.launch"))
 print(gc.get_freeze_count())
+thresholds = gc.get_threshold()
 heap.observe(event("portal.loaded"))
 frozen = gc.get_freeze_count()
-print(frozen > 1000)
+print(frozen > 1000 and gc.get_threshold() == (*thresholds[:2], 1))
 history = [[n] for n in range(5000)]  # built after start-up, e.g. the event history
 heap.observe(event("portal.loaded"))
 print(gc.get_freeze_count() == frozen)  # a second load freezes nothing
@@ -36,7 +38,7 @@ print(gc.get_freeze_count() >= frozen + 5000)  # a full one does: the history su
 heap.close()
 more = [[n] for n in range(5000)]
 gc.collect()
-print(gc.get_freeze_count() < frozen + 10000)  # closed: no more freezing
+print(gc.get_freeze_count() < frozen + 10000 and gc.get_threshold() == thresholds)  # closed
 """
 
 
