@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -84,6 +85,9 @@ class VirtualClock:
         self._scale = scale
         self._real_now = real_now
         self._wall_now = wall_now or (lambda: datetime.now(UTC))
+        self._real_wall = wall_now is None  # the system's clock: stamps can be cached per ms
+        self._stamp_ms = -1
+        self._stamp = ""
         self._now = 0.0
         self._wall_start = self._wall_now()
         self._real_anchor = real_now()
@@ -102,7 +106,15 @@ class VirtualClock:
 
     def wall_iso(self) -> str:
         """The real date and time in ISO 8601 UTC, for the event log's `wall` field."""
-        return self._wall_now().astimezone(UTC).isoformat(timespec="milliseconds")
+        if not self._real_wall:
+            return self._wall_now().astimezone(UTC).isoformat(timespec="milliseconds")
+        # Every event carries one; a burst of events shares a millisecond, formatted once.
+        ms = time.time_ns() // 1_000_000
+        if ms != self._stamp_ms:
+            seconds = datetime.fromtimestamp(ms // 1000, UTC).isoformat()  # ...T08:35:32+00:00
+            self._stamp = f"{seconds[:19]}.{ms % 1000:03d}{seconds[19:]}"
+            self._stamp_ms = ms
+        return self._stamp
 
     def wall_start(self) -> datetime:
         """The real date and time the clock started; `wall_start() + now()` is virtual wall time."""

@@ -92,16 +92,24 @@ class JsObject:
 
     entries: tuple[tuple[str, JsValue], ...]
 
+    # Built on first lookup: the checks ask an object for a dozen spellings of its fields.
+    # (Not functools.cached_property: on Python 3.11 it takes a lock on every read.)
+    def _by_key(self) -> dict[str, JsValue]:
+        by_key: dict[str, JsValue] | None = self.__dict__.get("_by_key_index")
+        if by_key is None:
+            by_key = {}
+            for name, value in self.entries:
+                by_key.setdefault(name, value)  # the first wins, as a scan in order finds it
+            self.__dict__["_by_key_index"] = by_key
+        return by_key
+
     def get(self, key: str, default: JsValue = UNDEFINED) -> JsValue:
         """The property ``key``, or ``default`` (``UNDEFINED``) when it is absent."""
-        for name, value in self.entries:
-            if name == key:
-                return value
-        return default
+        return self._by_key().get(key, default)
 
     def has(self, key: str) -> bool:
         """Whether ``key`` is an own property."""
-        return any(name == key for name, _ in self.entries)
+        return key in self._by_key()
 
     def keys(self) -> tuple[str, ...]:
         """The own keys in order."""
@@ -164,9 +172,7 @@ class _Decoder:
         tag = tagged.get("t")
         if not isinstance(tag, str) or tag not in _ALLOWED_KEYS:
             raise WireFormatError("wire.unknown-tag", f"{path} has unknown tag {_short(tag)}")
-        extra = set(tagged) - _ALLOWED_KEYS[tag]
-        missing = _ALLOWED_KEYS[tag] - set(tagged)
-        if extra or missing:
+        if tagged.keys() != _ALLOWED_KEYS[tag]:  # a key too many or missing
             raise WireFormatError(
                 "wire.keys",
                 f"{path} ({tag}) has keys {sorted(map(str, tagged))}, "

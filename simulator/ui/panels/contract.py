@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,8 +40,11 @@ from simulator.ui.panels.contract_model import (
     ContractTableModel,
 )
 from simulator.ui.panels.timeline import write_json_lines
+from simulator.ui.panels.timeline_batch import RowBatch
 
 __all__ = ["CALL", "LINK", "ContractPanel"]
+
+_OBSERVED = frozenset({"portal.launch", "bridge.call", "contract.violation"})
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -79,11 +82,7 @@ class ContractPanel(QWidget):
         self.counts = {"error": 0, "warning": 0, "info": 0}
         self._launches = 0
         self._calls: dict[object, Event] = {}  # the launch's call number -> its bridge.call
-        self._pending: list[Event] = []
-        self._flush = QTimer(self)
-        self._flush.setSingleShot(True)
-        self._flush.setInterval(100)
-        self._flush.timeout.connect(self._append_pending)
+        self._batch: RowBatch[Event] = RowBatch(self._append, self)
         tools = QHBoxLayout()
         tools.addWidget(self.summary, 1)
         tools.addWidget(self.clear_button)
@@ -99,15 +98,15 @@ class ContractPanel(QWidget):
 
     def add(self, event: Event) -> None:
         """Observe an event: launches start a group, calls are remembered, violations shown."""
-        if event.kind not in ("portal.launch", "bridge.call", "contract.violation"):
+        if event.kind not in _OBSERVED:
             return
         # Batched like the Timeline: a noisy portal must not slow the bridge down.
-        self._pending.append(event)
-        if not self._flush.isActive():
-            self._flush.start()
+        self._batch.add(event)
 
     def _append_pending(self) -> None:
-        pending, self._pending = self._pending, []
+        self._batch.flush_now()
+
+    def _append(self, pending: list[Event]) -> None:
         rows: list[ContractRow] = []
         for event in sorted(pending, key=lambda e: e.seq):
             if event.kind == "portal.launch":
@@ -187,7 +186,7 @@ class ContractPanel(QWidget):
 
     def clear(self) -> None:
         """Empty the panel (the event log keeps everything)."""
-        self._pending.clear()
+        self._batch.discard()
         self.table.clearSpans()
         self.model.clear()
         self.counts = dict.fromkeys(self.counts, 0)

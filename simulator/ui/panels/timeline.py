@@ -13,7 +13,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from simulator.events import Event
+from simulator.ui.panels.timeline_batch import RowBatch
 
 _COLUMNS = ("#", "t (s)", "kind", "summary")
 _SUMMARY_KEYS = (
@@ -51,6 +51,11 @@ _SUMMARY_KEYS = (
 _PROBLEM_KEYS = ("delivered", "reason", "error", "activation_error")
 _NOISY = frozenset({"doc", "headers", "params", "args", "origin", "call_seq", "seq"})
 AnyIndex = QModelIndex | QPersistentModelIndex
+# A view asks data() for about ten roles per cell on every paint; these two are all we answer.
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ANSWERED = frozenset({int(Qt.ItemDataRole.DisplayRole), _TOOLTIP})
+# Summaries of the rows a view paints are kept; older ones are recomputed if scrolled back to.
+SUMMARIES_KEPT = 2048
 
 
 def _short(value: object, limit: int = 120) -> str:
@@ -88,6 +93,7 @@ class EventTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._events: list[Event] = []
         self._seqs: list[int] = []
+        self._summaries: dict[int, str] = {}  # seq -> summary, bounded by SUMMARIES_KEPT
 
     def extend(self, events: list[Event]) -> None:
         ordered = sorted(events, key=lambda e: e.seq)
@@ -112,7 +118,18 @@ class EventTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._events.clear()
         self._seqs.clear()
+        self._summaries.clear()
         self.endResetModel()
+
+    def summary(self, event: Event) -> str:
+        """`summarize(event)`, remembered for the rows painted lately: a view repaints every
+        visible row on each batch, and an event never changes."""
+        text = self._summaries.get(event.seq)
+        if text is None:
+            if len(self._summaries) >= SUMMARIES_KEPT:
+                self._summaries.clear()
+            text = self._summaries[event.seq] = summarize(event)
+        return text
 
     def events(self) -> list[Event]:
         return list(self._events)
@@ -138,22 +155,17 @@ class EventTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
+        if role not in _ANSWERED or not index.isValid():
             return None
         event = self._events[index.row()]
         column = index.column()
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return summarize(event)
+        if role == _TOOLTIP or column == 3:
+            return self.summary(event)
         if column == 0:
             return event.seq
         if column == 1:
             return f"{event.t:.3f}"
-        if column == 2:
-            return event.kind
-        return summarize(event)
+        return event.kind
 
 
 def write_json_lines(events: list[Event], path: Path) -> Path:
@@ -193,11 +205,7 @@ class TimelinePanel(QWidget):
             self.table.setColumnWidth(column, width)
         # Events arrive in bursts (a portal may call thousands of times); rows are added in
         # batches so the GUI thread stays free for the bridge.
-        self._pending: list[Event] = []
-        self._flush = QTimer(self)
-        self._flush.setSingleShot(True)
-        self._flush.setInterval(100)
-        self._flush.timeout.connect(self._append_pending)
+        self._batch: RowBatch[Event] = RowBatch(self._append, self)
         self.detail = QPlainTextEdit(self)
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("Click an event to see its JSON")
@@ -216,18 +224,18 @@ class TimelinePanel(QWidget):
         layout.addWidget(splitter)
 
     def add(self, event: Event) -> None:
-        self._pending.append(event)
-        if not self._flush.isActive():
-            self._flush.start()
+        self._batch.add(event)
 
     def _append_pending(self) -> None:
-        pending, self._pending = self._pending, []
-        self.model.extend(pending)
+        self._batch.flush_now()
+
+    def _append(self, events: list[Event]) -> None:
+        self.model.extend(events)
         self.table.scrollToBottom()
 
     def clear(self) -> None:
         """Forget the events shown so far (and any not yet shown)."""
-        self._pending.clear()
+        self._batch.discard()
         self.model.clear()
         self.detail.clear()
 

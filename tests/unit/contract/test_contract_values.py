@@ -149,3 +149,14 @@ def test_encode_decode_round_trip(value: object) -> None:
     wire = json.loads(json.dumps(encode_js_value(value)))  # type: ignore[arg-type]
     assert decode_js_value(wire) == value
     assert isinstance(describe(value), str)  # type: ignore[arg-type]
+
+
+def test_object_lookups_find_the_first_entry_of_a_key() -> None:
+    value = JsObject((("a", 1.0), ("b", "x"), ("a", 2.0)))
+    assert value.get("a") == 1.0
+    assert value.get("b") == "x"
+    assert value.get("c") is UNDEFINED
+    assert value.get("c", None) is None
+    assert value.has("b")
+    assert not value.has("c")
+    assert value == JsObject((("a", 1.0), ("b", "x"), ("a", 2.0)))  # the index is no field

@@ -178,3 +178,14 @@ def test_fired_total_counts_the_timers_a_held_step_fires_later() -> None:
     assert clock.advance(60) == 0  # kept, not played: the return value cannot count it
     hold.release()
     assert clock.fired_total - before == 2
+
+
+def test_the_system_clock_stamp_is_the_millisecond_iso_form_of_the_moment() -> None:
+    clock = VirtualClock(1.0, real_now=lambda: 0.0)
+    for _ in range(50):  # across millisecond boundaries: never stale, never ahead
+        before = datetime.now(UTC).isoformat(timespec="milliseconds")
+        stamp = clock.wall_iso()
+        after = datetime.now(UTC).isoformat(timespec="milliseconds")
+        assert before <= stamp <= after
+        assert datetime.fromisoformat(stamp).tzinfo == UTC
+        assert len(stamp) == len("2026-01-02T03:04:05.000+00:00")

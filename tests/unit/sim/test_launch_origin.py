@@ -92,6 +92,20 @@ def test_origin_policy() -> None:
     assert "notification host" in policy.refusal("https://other.test/")
 
 
+def test_origin_answers_are_remembered_for_a_few_short_addresses_only() -> None:
+    policy = OriginPolicy("contoso.mobileplans.test")
+    # asked again after many others, the answers stay right
+    for round_ in range(3):
+        for n in range(100):
+            assert policy.allows(f"https://contoso.mobileplans.test/{round_}/{n}")
+            assert not policy.allows(f"https://evil.test/{round_}/{n}")
+    assert len(policy._answers) <= 16
+    long_address = "https://contoso.mobileplans.test/" + "a" * 100_000
+    assert policy.allows(long_address)
+    assert long_address not in policy._answers
+    assert policy == OriginPolicy("contoso.mobileplans.test")  # the memo is no part of it
+
+
 def test_chromium_args() -> None:
     root = chromium_args(is_root=True, offscreen=True, host_resolver_rules="MAP x 127.0.0.1:1")
     assert "--no-sandbox" in root
