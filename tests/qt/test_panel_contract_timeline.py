@@ -181,3 +181,25 @@ def test_a_rule_source_link_opens_in_the_browser_and_nothing_else_does(
     contract.rule_view.anchorClicked.emit(QUrl(page))
     contract.rule_view.anchorClicked.emit(QUrl("file:///etc/passwd"))
     assert opened == [page]
+
+
+def test_a_rule_from_another_page_links_that_page_not_the_rules_page(
+    qtbot: QtBot, log: EventLog, panels: tuple[ContractPanel, TimelinePanel]
+) -> None:
+    """Walled-garden and operator-API rules are documented on their own pages (their `spec`)."""
+    contract, _ = panels
+    page = "docs/catalog-and-walled-garden.md#walled-garden.host-not-allowed"
+    log.emit("portal.launch", url="https://contoso.example/", params={}, headers={})
+    log.emit(
+        "contract.violation",
+        rule="walled-garden.host-not-allowed",
+        severity="warning",
+        message="cdn.example is outside the walled garden",
+        spec=page,
+    )
+    contract.violations()  # shown now
+    assert _text(contract, 1, LINK) == page
+    contract.table.clicked.emit(contract.model.index(1, LINK))
+    shown = contract.rule_view.toPlainText()
+    assert page in shown
+    assert "no entry in" not in shown

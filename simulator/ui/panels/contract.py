@@ -157,14 +157,18 @@ class ContractPanel(QWidget):
         if violation is None:
             return
         call = rows[row].call
-        self.show_rule(str(violation.fields.get("rule", "")), call)
+        spec = str(violation.fields.get("spec") or "") or None
+        self.show_rule(str(violation.fields.get("rule", "")), call, spec)
         if column == CALL and call is not None:
             self.eventRequested.emit(call.seq)
 
-    def show_rule(self, rule: str, call: Event | None = None) -> None:
-        """Show the rule's entry from the rules page, then the call that broke it."""
-        entry = rule_entry(rule) or f"### `{rule}`\n\nThis rule has no entry in {RULES_PAGE}."
-        text = f"{entry}\n\nFull page: `{rule_link(rule)}`\n"
+    def show_rule(self, rule: str, call: Event | None = None, spec: str | None = None) -> None:
+        """Show the rule's entry (from its own page when the violation names one), then the call."""
+        entry = rule_entry(rule)
+        if entry is None:
+            missing = f"This rule has no entry in {RULES_PAGE}."
+            entry = f"### `{rule}`\n\n" + (f"Read about it in `{spec}`." if spec else missing)
+        text = f"{entry}\n\nFull page: `{spec or rule_link(rule)}`\n"
         if call is not None:
             text += (
                 f"\n### The call (event #{call.seq})\n\n```json\n"

@@ -39,7 +39,9 @@ class ContractRow:
         name = f"{fields.get('object', '')}.{fields.get('method', '')}"
         where = f"{name} (event #{call.seq})" if call is not None else name
         values = (where, fields.get("severity"), rule, fields.get("message"))
-        cells = (*(str(value or "") for value in values), rule_link(rule) if rule else "")
+        # Operator-API and walled-garden rules live on their own pages and name them in "spec".
+        link = str(fields.get("spec") or "") or (rule_link(rule) if rule else "")
+        cells = (*(str(value or "") for value in values), link)
         return cls(cells, violation, call)
 
     @property
