@@ -83,7 +83,7 @@ class NotificationHandler:
         certificate = None if order is None else self._store.euicc_certificate(order.order_id)
         if order is None or certificate is None:
             raise _refuse(status.UNKNOWN_TRANSACTION, "pir.unknown", f"unknown tid {transaction}")
-        euicc = check.certificate(certificate, status.EUICC_CERTIFICATE_INVALID, "euicc")
+        euicc = check.received_certificate(certificate, status.EUICC_CERTIFICATE_INVALID, "euicc")
         part = m.profile_installation_result_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccSignPIR")

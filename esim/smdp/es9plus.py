@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from esim.asn1 import messages as m
 from esim.asn1.tlv import encode_tlv
@@ -59,6 +58,11 @@ _CANCEL_REASONS = {
 @lru_cache(maxsize=64)
 def _upp(spec: ProfileSpec) -> bytes:
     return unprotected_profile_package(spec)
+
+
+@lru_cache(maxsize=64)
+def _metadata(spec: ProfileSpec, address: str) -> bytes:
+    return store_metadata(spec, address)
 
 
 def _refuse(code: status.StatusCode, rule: str, message: str) -> Es9Error:
@@ -196,8 +200,7 @@ class Es9Plus:
                 "euicc.authenticate-error",
                 f"the eUICC refused AuthenticateServer: {value.get('authenticateErrorCode')}",
             )
-        euicc, eum = check.euicc_certificates(value)
-        eid = check.euicc_chain(euicc, eum, self._euicc_cis[session.ci_pkid], session.ci_pkid)
+        euicc, eid = check.verified_euicc(value, self._euicc_cis[session.ci_pkid], session.ci_pkid)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         part = m.euicc_signed1_part(raw)
         check.signature(key, part.signed, part.signature, "euiccSignature1")
@@ -224,10 +227,10 @@ class Es9Plus:
         session.matching_id = order.matching_id
         await self._apply_behaviour(order, Step.AUTHENTICATE_CLIENT)
         order = self._store.claim(
-            order, eid, session.transaction_hex, euicc.public_bytes(Encoding.DER)
+            order, eid, session.transaction_hex, bytes(value["euiccCertificate"])
         )
         session.claim_held = True
-        metadata = store_metadata(order.spec, self._config.address)
+        metadata = _metadata(order.spec, self._config.address)
         signed2 = m.SMDP_SIGNED2.encode(
             {
                 "transactionId": session.transaction_id,

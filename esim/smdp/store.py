@@ -10,6 +10,7 @@ Clock values (``created_at``, behaviour times) come from the injected clock.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -60,8 +61,31 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_by_iccid ON orders (iccid);
 CREATE INDEX IF NOT EXISTS orders_by_transaction ON orders (transaction_id);
+CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+_CACHED_SPEC_TEXT = 256 * 1024
+"""Specs up to this size of stored text (a brought package of ~100 KB) are parsed once."""
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_spec(text: str) -> ProfileSpec:
+    return ProfileSpec.from_dict(json.loads(text))
+
+
+def _spec_from_json(text: str) -> ProfileSpec:
+    # Every order read rebuilds its spec, and a brought package is re-checked on construction:
+    # the same stored text always gives the same immutable spec, so small ones are built once.
+    if len(text) > _CACHED_SPEC_TEXT:
+        return ProfileSpec.from_dict(json.loads(text))
+    return _cached_spec(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _behaviour_from_json(text: str) -> OrderBehaviour:
+    return OrderBehaviour.from_json(text)
 
 
 class StoreError(ValueError):
@@ -117,6 +141,11 @@ class OrderStore:
         """One ``BEGIN IMMEDIATE`` transaction, for companion tables (the notification ledger)."""
         return self._transaction()
 
+    def read(self, query: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read-only ``query`` (no write lock; WAL readers see a snapshot)."""
+        with self._lock:
+            return self._db.execute(query, args).fetchall()
+
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener("smdp.order", fields)`` on every order event."""
         self._listeners.append(listener)
@@ -155,10 +184,10 @@ class OrderStore:
             order_id=oid,
             matching_id=mid,
             state=OrderState(state),
-            spec=ProfileSpec.from_dict(json.loads(spec)),
+            spec=_spec_from_json(spec),
             eid=eid,
             confirmation_code_required=cc_hash is not None,
-            behaviour=OrderBehaviour.from_json(behaviour),
+            behaviour=_behaviour_from_json(behaviour),
             smdp_address=address,
             created_at=created,
             updated_at=updated,
