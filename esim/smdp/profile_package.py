@@ -36,7 +36,7 @@ from esim.asn1.messages import (
     named_bits,
     smdp_sign_input,
 )
-from esim.asn1.tlv import encode_tlv, find_child, iter_tlvs
+from esim.asn1.tlv import encode_length, encode_tlv, find_child, iter_tlvs
 from esim.crypto import (
     TAG_ENCRYPTED_COMMAND,
     TAG_MAC_ONLY,
@@ -219,10 +219,18 @@ def unprotected_profile_package(spec: ProfileSpec) -> bytes:
         payload_size = max(1, min(_FILLER_CHUNK, remaining - 24))
         payload = stream[used : used + payload_size]
         used += payload_size
-        element = encode_tlv(
-            0xA9,  # nonStandard [9]: PE header, issuerID, content
-            _pe_header(counter) + _FILLER_ISSUER_TLV + encode_tlv(0x82, payload),
+        # nonStandard [9]: PE header (A0 {81 identification}), issuerID (81), content (82)
+        body = b"".join(
+            (
+                b"\xa0\x04\x81\x02",
+                counter.to_bytes(2, "big"),
+                _FILLER_ISSUER_TLV,
+                b"\x82",
+                encode_length(len(payload)),
+                payload,
+            )
         )
+        element = b"\xa9" + encode_length(len(body)) + body
         elements.append(element)
         total += len(element)
         counter += 1
