@@ -25,7 +25,7 @@ from esim.smdp.behaviours import Step
 from esim.smdp.http_json import Body, binary_field
 from esim.smdp.notification_ledger import NotificationLedger, Verdict
 from esim.smdp.orders import Order, OrderState
-from esim.smdp.sessions import SessionTable
+from esim.smdp.sessions import RspSessions
 from esim.smdp.status import Es9Error
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class NotificationHandler:
         self,
         config: SmdpConfig,
         store: OrderStore,
-        sessions: SessionTable,
+        sessions: RspSessions,
         progress: ProgressListener,
         euicc_cis: Mapping[bytes, x509.Certificate],
         apply_behaviour: Behaviour,

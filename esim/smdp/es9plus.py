@@ -35,7 +35,8 @@ from esim.smdp.profile_package import (
     store_metadata,
     unprotected_profile_package,
 )
-from esim.smdp.sessions import Session, SessionState, SessionTable
+from esim.smdp.sessions import RspSessions, Session, SessionState, SessionTable
+from esim.smdp.shared_sessions import SharedSessionTable
 from esim.smdp.status import Es9Error
 
 if TYPE_CHECKING:
@@ -91,7 +92,11 @@ class Es9Plus:
         self._euicc_cis = {self._ci_pkid: self._ci}
         for extra in config.euicc_cis:
             self._euicc_cis.setdefault(subject_key_identifier(extra) or b"", extra)
-        self.sessions = SessionTable(config.clock, config.session_ttl_seconds, self._expired)
+        self.sessions: RspSessions = (
+            SharedSessionTable(store, config.clock, config.session_ttl_seconds, self._expired)
+            if config.shared_sessions
+            else SessionTable(config.clock, config.session_ttl_seconds, self._expired)
+        )
         self.notifications = NotificationHandler(
             config, store, self.sessions, progress, self._euicc_cis, self._apply_behaviour
         )

@@ -56,6 +56,11 @@ def _parsed(der: bytes) -> x509.Certificate:
     return load_received_certificate(der)
 
 
+def parsed_certificate(der: bytes) -> x509.Certificate:
+    """A certificate this SM-DP+ already checked (e.g. kept with a session), parsed once."""
+    return _parsed(der)
+
+
 def received_certificate(der: Any, code: StatusCode, what: str) -> x509.Certificate:
     """:func:`certificate`, parsed once per distinct DER (a failure is re-checked each time).
 
