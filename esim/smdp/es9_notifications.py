@@ -116,10 +116,11 @@ class NotificationHandler:
             self.sessions.end(self.sessions.get(transaction_id))
 
     async def _other_notification(self, raw: bytes, value: dict[str, Any]) -> None:
-        euicc, eum = check.euicc_certificates(value)
+        _, eum = check.euicc_certificates(value)
         pkid = authority_key_identifier(eum) or b""
         ci = self._euicc_cis.get(pkid, self._ci)
-        eid = check.euicc_chain(euicc, eum, ci, pkid if pkid in self._euicc_cis else self._ci_pkid)
+        chosen = pkid if pkid in self._euicc_cis else self._ci_pkid
+        euicc, eid = check.verified_euicc(value, ci, chosen)
         part = m.other_signed_notification_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccNotificationSignature")

@@ -25,7 +25,7 @@ from esim.smdp import verification as check
 from esim.smdp.behaviours import Step
 from esim.smdp.es9_notifications import NotificationHandler, ProgressListener
 from esim.smdp.expiry import release_stale_orders
-from esim.smdp.http_json import Body, b64, binary_field, json_route, text_field
+from esim.smdp.http_json import Base64Field, Body, b64, binary_field, json_route, text_field
 from esim.smdp.http_json import transaction_id_field as tid_field
 from esim.smdp.orders import Order, OrderState
 from esim.smdp.profile_package import (
@@ -315,7 +315,7 @@ class Es9Plus:
             raise _refuse(status.BPP_NOT_AVAILABLE, "order.gone", "the order left downloading")
         self.sessions.advance(session, SessionState.BPP_DELIVERED)
         self._progress(delivered, 3, None)
-        return {"transactionId": session.transaction_hex, "boundProfilePackage": b64(bpp)}
+        return {"transactionId": session.transaction_hex, "boundProfilePackage": Base64Field(bpp)}
 
     def _check_confirmation_code(self, session: Session, order: Order, hash_cc: Any) -> None:
         digest = self._store.confirmation_code_digest(order.order_id)

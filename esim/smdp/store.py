@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS orders (
 CREATE INDEX IF NOT EXISTS orders_by_iccid ON orders (iccid);
 CREATE INDEX IF NOT EXISTS orders_by_transaction ON orders (transaction_id);
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
+CREATE INDEX IF NOT EXISTS orders_by_injected_failure ON orders (fail_at, state);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 

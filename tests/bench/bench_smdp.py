@@ -138,8 +138,33 @@ finally:
 """
 
 
+SPLIT_SERVER = """
+import atexit, collections, json, sys, time
+import esim.smdp.es9plus as es9plus
+import esim.smdp.http_json as http_json
+cpu, calls = collections.Counter(), collections.Counter()
+plain = http_json.json_route
+def json_route(handler):
+    async def timed(body, request):
+        start = time.thread_time()
+        try:
+            return await handler(body, request)
+        finally:
+            cpu[handler.__name__] += time.thread_time() - start
+            calls[handler.__name__] += 1
+    return plain(timed)
+es9plus.json_route = json_route
+def dump():
+    with open(sys.argv[1], "w") as stream:
+        json.dump({"cpu": cpu, "calls": calls, "total": time.process_time()}, stream)
+atexit.register(dump)
+from esim.cli import main
+main(sys.argv[2:])
+"""
+
+
 def start_server(
-    data_dir: Path, workers: int, profile: Path | None = None
+    data_dir: Path, workers: int, profile: Path | None = None, split: Path | None = None
 ) -> tuple[subprocess.Popen[str], int]:
     arguments = ["smdp", "serve", "--data-dir", str(data_dir)]
     if workers > 1:
@@ -147,6 +172,8 @@ def start_server(
     command = [sys.executable, "-m", "esim.cli", *arguments]
     if profile is not None:  # CPU profile of the (single) server process, written when it ends
         command = [sys.executable, "-c", PROFILED_SERVER, str(profile), *arguments]
+    if split is not None:  # CPU per ES9+ function (thread time inside each handler)
+        command = [sys.executable, "-c", SPLIT_SERVER, str(split), *arguments]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     assert server.stdout is not None
@@ -186,7 +213,8 @@ def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
         home.server_certificates()  # generate the PKI here, before the server reads it
         smdp_fake_euicc.test_certificates = home.certificates  # type: ignore[assignment]
         smdp_fake_euicc._client_context.cache_clear()
-        server, port = start_server(home.root, workers, args.server_profile)
+        split = None if not args.split else home.root / "split.json"
+        server, port = start_server(home.root, workers, args.server_profile, split)
         store = OrderStore.open(home.order_store_path, clock=time.time)
         try:
 
@@ -217,6 +245,23 @@ def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
             store.close()
             server.terminate()
             server.wait()
+        if split is not None:
+            report_split(json.loads(split.read_text()))
+
+
+def report_split(figures: dict[str, Any]) -> None:
+    """Server CPU per call of each ES9+ function (warm-up included) and what is left around."""
+    downloads = figures["calls"].get("get_bound_profile_package", 0)
+    handlers = sum(figures["cpu"].values())
+    parts = ", ".join(
+        f"{name} {figures['cpu'][name] / count * 1e3:.2f}"
+        for name, count in figures["calls"].items()
+    )
+    print(f"  server CPU per call, ms: {parts}")
+    print(
+        f"  per download: inside the ES9+ functions {handlers / downloads * 1e3:.2f} ms; process "
+        f"total incl. start-up {figures['total']:.2f} s over {downloads} downloads"
+    )
 
 
 def main() -> None:
@@ -226,6 +271,9 @@ def main() -> None:
     parser.add_argument("--downloads-per-client", type=int, default=8)
     parser.add_argument("--profile", type=Path, help="a UPP (e.g. TS.48) instead of 60 KB")
     parser.add_argument("--server-profile", type=Path, help="write the server's cProfile here")
+    parser.add_argument(
+        "--split", action="store_true", help="print the server's CPU per ES9+ function"
+    )
     args = parser.parse_args()
     upp = None if args.profile is None else args.profile.read_bytes()
     what = f"{SIZE_BYTES // 1024} KB generated" if upp is None else args.profile.name
