@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from esim.asn1 import der_builders as der
 from esim.asn1 import messages as m
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import CryptoError, encode_signature_tlv, sign_raw
@@ -170,13 +171,8 @@ class Es9Plus:
         if behaviour is not None:
             raise _refuse(behaviour.failure, "behaviour.injected-failure", "initiateAuth fails")
         session = self.sessions.create(challenge, signing[0])
-        signed1 = m.SERVER_SIGNED1.encode(
-            {
-                "transactionId": session.transaction_id,
-                "euiccChallenge": challenge,
-                "serverAddress": self._config.address,
-                "serverChallenge": session.server_challenge,
-            }
+        signed1 = der.server_signed1(
+            session.transaction_id, challenge, self._config.address, session.server_challenge
         )
         return {
             "transactionId": session.transaction_hex,
@@ -236,12 +232,7 @@ class Es9Plus:
         )
         session.claim_held = True
         metadata = _metadata(order.spec, self._config.address)
-        signed2 = m.SMDP_SIGNED2.encode(
-            {
-                "transactionId": session.transaction_id,
-                "ccRequiredFlag": order.confirmation_code_required,
-            }
-        )
+        signed2 = der.smdp_signed2(session.transaction_id, order.confirmation_code_required)
         signature2 = sign_raw(self._dp_pb_key, m.smdp_signature2_input(signed2, part.signature))
         session.euicc_signature1, session.smdp_signature2 = part.signature, signature2
         session.profile_metadata = metadata

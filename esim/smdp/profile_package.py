@@ -27,10 +27,9 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from esim.asn1 import der_builders as der
 from esim.asn1.errors import Asn1DecodeError
 from esim.asn1.messages import (
-    REPLACE_SESSION_KEYS_REQUEST,
-    STORE_METADATA_REQUEST,
     BoundProfilePackageParts,
     build_bound_profile_package,
     named_bits,
@@ -309,23 +308,15 @@ def profile_header_iccid(upp: bytes) -> Iccid:
 def store_metadata(spec: ProfileSpec, notification_address: str) -> bytes:
     """The StoreMetadataRequest (BF25) of ``spec`` (SGP.22 §3.1.3.8, §4.4)."""
     icon = default_icon() if spec.icon is None else spec.icon
-    value: dict[str, Any] = {
-        "iccid": Iccid.parse(spec.iccid).to_sgp22_bytes(),
-        "serviceProviderName": spec.service_provider,
-        "profileName": spec.profile_name,
-        "profileClass": PROFILE_CLASSES[spec.profile_class],
-        "notificationConfigurationInfo": [
-            {
-                # enable(1), disable(2), delete(3); install is always sent (§3.7)
-                "profileManagementOperation": named_bits({1, 2, 3}),
-                "notificationAddress": notification_address,
-            }
-        ],
-    }
-    if icon:
-        value["iconType"] = 1  # png
-        value["icon"] = icon
-    return STORE_METADATA_REQUEST.encode(value)
+    return der.store_metadata_request(
+        Iccid.parse(spec.iccid).to_sgp22_bytes(),
+        spec.service_provider,
+        spec.profile_name,
+        PROFILE_CLASSES[spec.profile_class],
+        icon or None,  # iconType png(1) with it
+        # enable(1), disable(2), delete(3); install is always sent (§3.7)
+        [(named_bits({1, 2, 3}), notification_address)],
+    )
 
 
 # -- binding --------------------------------------------------------------------------------
@@ -384,9 +375,7 @@ def bind_profile_package(
     profile_bsp = bsp
     if replace_session_keys:
         ppk = SessionKeys(s_enc=os.urandom(16), s_mac=os.urandom(16), initial_mcv=os.urandom(16))
-        request = REPLACE_SESSION_KEYS_REQUEST.encode(
-            {"initialMacChainingValue": ppk.initial_mcv, "ppkEnc": ppk.s_enc, "ppkCmac": ppk.s_mac}
-        )
+        request = der.replace_session_keys_request(ppk.initial_mcv, ppk.s_enc, ppk.s_mac)
         replace = bsp.encrypted_segments(TAG_ENCRYPTED_COMMAND, request)
         profile_bsp = SegmentProtector(ppk)
     segments = profile_bsp.encrypted_segments(TAG_PROFILE_ELEMENTS, binding.upp)
