@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import secrets
@@ -65,6 +66,7 @@ _FILLER_CHUNK = 2048
 _FILLER_ISSUER_TLV = bytes.fromhex("8107") + _FILLER_ISSUER_OID[2:]
 
 
+@functools.cache
 def default_icon() -> bytes:
     """A 64×64 solid-colour PNG (a few hundred bytes, within the 1024-byte icon limit, §4.4)."""
 
