@@ -69,7 +69,10 @@ def serve(home: Home, host: str, port: int, workers: int = 1) -> int:
 
     ``workers`` > 1 runs that many processes on the port (:mod:`esim.smdp.workers`).
     """
-    if workers != 1:
+    from esim.smdp.workers import check_worker_count
+
+    check_worker_count(workers)
+    if workers > 1:
         return serve_workers(home, host, port, workers)
     from esim.smdp.shutdown import exit_promptly_on_signals
 

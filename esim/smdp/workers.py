@@ -21,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import socket
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,8 +58,20 @@ class WorkerPlan:
 
 
 def reuse_port_supported() -> bool:
-    """SO_REUSEPORT with load balancing over listeners: Linux (and the BSDs' newer kernels)."""
-    return hasattr(socket, "SO_REUSEPORT")
+    """SO_REUSEPORT that spreads connections over the listeners: Linux's. (macOS has the
+    option but hands every connection to one socket; Windows has none.)"""
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def check_worker_count(count: int) -> None:
+    """Raise :class:`WorkersError` unless ``count`` workers can run here."""
+    if not 1 <= count <= MAX_WORKERS:
+        raise WorkersError(f"--workers must be 1 to {MAX_WORKERS}, not {count}")
+    if count > 1 and not reuse_port_supported():
+        raise WorkersError(
+            "--workers needs Linux's SO_REUSEPORT, which spreads connections over processes; "
+            "here, run one 'esim smdp serve' per port instead"
+        )
 
 
 def reserve_port(host: str, port: int) -> socket.socket:
@@ -128,13 +141,7 @@ class Supervisor:
 
     def start(self) -> tuple[int, socket.socket]:
         """Start the workers; return the bound port and its reservation (keep it open)."""
-        if not 1 <= self.count <= MAX_WORKERS:
-            raise WorkersError(f"--workers must be 1 to {MAX_WORKERS}, not {self.count}")
-        if not reuse_port_supported():
-            raise WorkersError(
-                "--workers needs SO_REUSEPORT, which this system lacks; "
-                "run one 'esim smdp serve' per port instead"
-            )
+        check_worker_count(self.count)
         reservation = reserve_port(self.host, self.port)
         bound = int(reservation.getsockname()[1])
         context = multiprocessing.get_context("spawn")

@@ -4,13 +4,14 @@
 creates the orders in the shared store beforehand (untimed) and plays 1, 4 and 16 concurrent
 LPAs. Each download is what an LPA does: one new TLS connection, then initiateAuthentication,
 authenticateClient, getBoundProfilePackage and handleNotification (the install result) over it.
-The client signs with the data directory's eUICC key; it decrypts and checks the first BPP
-fully, then only reads the ICCID from the metadata, so that the one client process is not the
-bottleneck. Server CPU is user + system time of the server process and its workers (from
-/proc), divided by the downloads. Prints, never asserts.
+(``--keep-alive``: one connection per LPA for all its downloads.) The client signs with the
+data directory's eUICC key; it decrypts and checks the first BPP fully, then only reads the
+ICCID from the metadata, so that the one client process is not the bottleneck. Server CPU is
+user + system time of the server process and its workers (from /proc), divided by the
+downloads. Prints, never asserts.
 
 Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2] [--profile UPP.der]
-     [--downloads-per-client 8] [--concurrency 1 4 16]
+     [--downloads 128] [--concurrency 1 4 16] [--keep-alive] [--split] [--server-profile FILE]
 """
 
 from __future__ import annotations
@@ -182,17 +183,23 @@ def start_server(
 
 
 async def measure(
-    port: int, pid: int, orders: list[str], concurrency: int
+    port: int, pid: int, orders: list[str], concurrency: int, keep_alive: bool = False
 ) -> tuple[int, float, float, float]:
     """(completed, seconds, server CPU seconds, client CPU seconds) of ``orders``."""
     cards = [QuickEuicc() for _ in range(concurrency)]
 
     async def lpa(index: int) -> int:
         done = 0
+        shared = await LeanEs9Client(port).__aenter__() if keep_alive else None
         for matching_id in orders[index::concurrency]:
-            async with LeanEs9Client(port) as client:  # one TLS connection per download
-                outcome = await run_download(client, cards[index], matching_id)  # type: ignore[arg-type]
+            if shared is not None:  # one connection for all of this LPA's downloads
+                outcome = await run_download(shared, cards[index], matching_id)  # type: ignore[arg-type]
+            else:
+                async with LeanEs9Client(port) as client:  # one TLS connection per download
+                    outcome = await run_download(client, cards[index], matching_id)  # type: ignore[arg-type]
             done += outcome.ok
+        if shared is not None:
+            await shared.__aexit__(None, None, None)
         return done
 
     server_before, client_before = cpu_seconds(pid), time.process_time()
@@ -230,9 +237,10 @@ def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
             warm = [order() for _ in range(2 * workers)]  # imports, codec, first BPP checked
             asyncio.run(measure(port, server.pid, warm, 1))
             for concurrency in args.concurrency:
-                orders = [order() for _ in range(concurrency * args.downloads_per_client)]
+                total = max(concurrency, args.downloads // concurrency * concurrency)
+                orders = [order() for _ in range(total)]
                 done, seconds, server_cpu, client_cpu = asyncio.run(
-                    measure(port, server.pid, orders, concurrency)
+                    measure(port, server.pid, orders, concurrency, args.keep_alive)
                 )
                 print(
                     f"workers {workers}, {concurrency:>2} concurrent LPAs: {done}/{len(orders)} "
@@ -268,7 +276,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, nargs="+", default=[1])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
-    parser.add_argument("--downloads-per-client", type=int, default=8)
+    parser.add_argument("--downloads", type=int, default=128, help="per concurrency level")
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="one TLS connection per LPA, not per download"
+    )
     parser.add_argument("--profile", type=Path, help="a UPP (e.g. TS.48) instead of 60 KB")
     parser.add_argument("--server-profile", type=Path, help="write the server's cProfile here")
     parser.add_argument(
