@@ -10,7 +10,6 @@ Clock values (``created_at``, behaviour times) come from the injected clock.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -24,6 +23,7 @@ from typing import Any
 
 from esim.smdp import status
 from esim.smdp.behaviours import OrderBehaviour, Step
+from esim.smdp.order_rows import SCHEMA, order_from_row
 from esim.smdp.orders import (
     FINAL_STATES,
     Order,
@@ -39,54 +39,6 @@ _LOG = logging.getLogger(__name__)
 DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 Listener = Callable[[str, dict[str, Any]], None]
 _SPEC_ORDER = "SGP.22 §6.5.2.7 (order checks)"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS orders (
-    order_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    matching_id TEXT NOT NULL UNIQUE,
-    iccid TEXT NOT NULL,
-    state TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    eid TEXT,
-    cc_hash BLOB,
-    behaviour TEXT NOT NULL,
-    fail_at TEXT,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    transaction_id TEXT,
-    downloaded_by TEXT,
-    euicc_certificate BLOB,
-    cc_failures INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS orders_by_iccid ON orders (iccid);
-CREATE INDEX IF NOT EXISTS orders_by_transaction ON orders (transaction_id);
-CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
-CREATE INDEX IF NOT EXISTS orders_by_injected_failure ON orders (fail_at, state);
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-
-_CACHED_SPEC_TEXT = 256 * 1024
-"""Specs up to this size of stored text (a brought package of ~100 KB) are parsed once."""
-
-
-@functools.lru_cache(maxsize=64)
-def _cached_spec(text: str) -> ProfileSpec:
-    return ProfileSpec.from_dict(json.loads(text))
-
-
-def _spec_from_json(text: str) -> ProfileSpec:
-    # Every order read rebuilds its spec, and a brought package is re-checked on construction:
-    # the same stored text always gives the same immutable spec, so small ones are built once.
-    if len(text) > _CACHED_SPEC_TEXT:
-        return ProfileSpec.from_dict(json.loads(text))
-    return _cached_spec(text)
-
-
-@functools.lru_cache(maxsize=256)
-def _behaviour_from_json(text: str) -> OrderBehaviour:
-    return OrderBehaviour.from_json(text)
 
 
 class StoreError(ValueError):
@@ -123,7 +75,7 @@ class OrderStore:
     ) -> OrderStore:
         """Open or create the store (WAL); ``smdp_address`` is saved for activation codes."""
         connection = open_database(path)
-        connection.executescript(_SCHEMA)
+        connection.executescript(SCHEMA)
         store = cls(connection, clock)
         if smdp_address is not None:
             store.set_smdp_address(smdp_address)
@@ -179,24 +131,7 @@ class OrderStore:
         return DEFAULT_SMDP_ADDRESS if row is None else str(row[0])
 
     def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
-        (oid, mid, _iccid, state, spec, eid, cc_hash, behaviour, _fail_at, created, updated,
-         tid, downloaded_by, _cert, cc_failures, last_error) = row  # fmt: skip
-        return Order(
-            order_id=oid,
-            matching_id=mid,
-            state=OrderState(state),
-            spec=_spec_from_json(spec),
-            eid=eid,
-            confirmation_code_required=cc_hash is not None,
-            behaviour=_behaviour_from_json(behaviour),
-            smdp_address=address,
-            created_at=created,
-            updated_at=updated,
-            transaction_id=tid,
-            downloaded_by=downloaded_by,
-            confirmation_code_failures=cc_failures,
-            last_error=last_error,
-        )
+        return order_from_row(row, address)
 
     def _select(self, where: str, args: tuple[Any, ...]) -> list[Order]:
         address = self.smdp_address
