@@ -39,6 +39,7 @@ _LOG = logging.getLogger(__name__)
 DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 Listener = Callable[[str, dict[str, Any]], None]
 _SPEC_ORDER = "SGP.22 §6.5.2.7 (order checks)"
+_ADDRESS = "(SELECT value FROM settings WHERE key = 'smdp_address')"
 
 
 class StoreError(ValueError):
@@ -133,17 +134,18 @@ class OrderStore:
     def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
         return order_from_row(row, address)
 
-    def _select(self, where: str, args: tuple[Any, ...]) -> list[Order]:
-        address = self.smdp_address
+    def _select(self, where: str, args: tuple[Any, ...], last: str = "") -> list[Order]:
+        # The address comes along in the same statement: activation codes use the current one.
         with self._lock:
             rows = self._db.execute(
-                f"SELECT * FROM orders WHERE {where} ORDER BY order_id", args
+                f"SELECT *, {_ADDRESS} FROM orders WHERE {where} ORDER BY order_id {last}", args
             ).fetchall()
-        return [self._order(row, address) for row in rows]
+        return [self._order(row[:-1], row[-1] or DEFAULT_SMDP_ADDRESS) for row in rows]
 
     def _one(self, where: str, args: tuple[Any, ...]) -> Order | None:
-        found = self._select(where, args)
-        return found[-1] if found else None
+        """The newest matching order (an ICCID ordered again and again keeps its old rows)."""
+        found = self._select(where, args, "DESC LIMIT 1")
+        return found[0] if found else None
 
     def _update(self, db: sqlite3.Connection, order_id: int, **fields: Any) -> None:
         fields["updated_at"] = self.clock()
