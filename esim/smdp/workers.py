@@ -129,6 +129,14 @@ def _worker_main(plan: WorkerPlan, ready: Connection) -> None:
         store.close()
 
 
+def _how_it_ended(process: BaseProcess) -> str:
+    process.join(5)  # its sentinel fired: it has ended, join() collects the status
+    code = process.exitcode
+    if code is not None and code < 0:
+        return f"{process.name} was killed by {signal.Signals(-code).name}"
+    return f"{process.name} exited with status {code}"
+
+
 @dataclass
 class Supervisor:
     """Starts, watches and stops the worker processes of one ``serve --workers N``."""
@@ -203,8 +211,7 @@ class Supervisor:
                 wakeup.recv(512)
             for sentinel in ready:
                 if sentinel in sentinels:
-                    process = sentinels[sentinel]
-                    return f"{process.name} exited with status {process.exitcode}"
+                    return _how_it_ended(sentinels[sentinel])
         return None
 
     def stop(self) -> None:
