@@ -11,12 +11,16 @@ import asyncio
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from esim.cli_home import Home
 
+if TYPE_CHECKING:
+    from esim.smdp.server import SmdpServer
+    from esim.smdp.store import OrderStore
 
-def _store(home: Home) -> Any:
+
+def _store(home: Home) -> OrderStore:
     from esim.smdp.store import OrderStore
 
     return OrderStore.open(home.order_store_path, clock=time.time, smdp_address=home.smdp_address())
@@ -24,7 +28,7 @@ def _store(home: Home) -> Any:
 
 def prepared_server(
     home: Home, *, shared_sessions: bool = False, worker_label: str | None = None
-) -> tuple[Any, Any]:
+) -> tuple[SmdpServer, OrderStore]:
     """(SmdpServer, OrderStore) of ``home``, with the ASN.1 codec compiled before it listens."""
     from esim.asn1.codec import rsp_codec
     from esim.smdp.server import SmdpConfig, SmdpServer
