@@ -118,7 +118,9 @@ def serve_workers(home: Home, host: str, port: int, workers: int) -> int:
     load_or_create(home.root / "smdp", {DEFAULT_OPERATOR_ID})
     store = _store(home)
     try:
-        SharedSessionTable(store, time.time, 0).clear()  # a restart ends sessions, as in memory
+        sessions = SharedSessionTable(store, time.time, 0)
+        sessions.clear()  # a restart ends sessions, as they end in memory
+        sessions.close()
     finally:
         store.close()
 

@@ -63,7 +63,7 @@ class SmdpConfig:
     """More CIs whose EUM/eUICC chains are accepted (besides ``certificates.ci``): an SM-DP+
     running a brought set (e.g. SGP.26's DPauth/DPpb) still serves eUICCs of another CI."""
     shared_sessions: bool = False
-    """Keep RSP sessions in the order store's SQLite file instead of this process's memory, so
+    """Keep RSP sessions in SQLite beside the order store instead of this process's memory, so
     that several processes serving one port continue each other's sessions
     (:mod:`esim.smdp.shared_sessions`; ``esim smdp serve --workers N``)."""
     worker_label: str | None = None

@@ -68,7 +68,7 @@ class Session:
 
 class RspSessions(Protocol):
     """Where the SM-DP+ keeps its live sessions: :class:`SessionTable` (this process's memory)
-    or :class:`esim.smdp.shared_sessions.SharedSessionTable` (the store's SQLite file, for
+    or :class:`esim.smdp.shared_sessions.SharedSessionTable` (SQLite beside the store, for
     several processes serving one port).
 
     A handler changes a :class:`Session`'s fields and then calls :meth:`advance` or

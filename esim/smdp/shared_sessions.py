@@ -1,10 +1,12 @@
-"""RSP sessions kept in the order store's SQLite file, for several SM-DP+ processes on one port.
+"""RSP sessions kept in SQLite beside the order store, for several SM-DP+ processes on one port.
 
 With ``esim smdp serve --workers N`` the kernel hands each new TCP connection to any of the N
 processes, and an LPA may open a new connection for every ES9+ call (lpac does), so
 authenticateClient can reach another process than the initiateAuthentication before it. The
-session therefore lives in the ``rsp_sessions`` table of the shared store: every process reads
-it on each call and writes it when the session advances or ends (one transaction each, WAL).
+session therefore lives in ``rsp-sessions.sqlite`` beside the order store (WAL): every process
+reads it on each call and writes it when the session advances or ends, one transaction each.
+It is a file of its own so that session writes and order writes of different processes never
+wait for each other's lock.
 
 What makes a download single-use is not this table but the order store's claim (a conditional
 ``UPDATE … WHERE state = 'released'`` inside ``BEGIN IMMEDIATE``): two processes that race for
@@ -16,7 +18,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -30,9 +35,12 @@ from esim.smdp.sessions import (
     too_many_sessions,
     unknown_session,
 )
+from esim.sqlite_transaction import immediate_transaction, open_database
 
 if TYPE_CHECKING:
     from esim.smdp.store import OrderStore
+
+SESSIONS_FILE = "rsp-sessions.sqlite"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rsp_sessions (
@@ -60,6 +68,15 @@ _COLUMNS = (
 )
 _PLACES = ", ".join("?" * len(_COLUMNS.split(",")))
 _INSERT = f"INSERT INTO rsp_sessions ({_COLUMNS}) VALUES ({_PLACES})"
+
+
+def sessions_path(store: OrderStore) -> Path:
+    """The sessions file beside the store's: its own write lock, so that session writes never
+    wait for order writes of another process, nor order writes for them."""
+    (_, _, file), *_ = store.read("PRAGMA database_list")
+    if not file:
+        raise ValueError("shared RSP sessions need a store in a file, not in memory")
+    return Path(file).with_name(SESSIONS_FILE)
 
 
 def _row(session: Session) -> tuple[Any, ...]:
@@ -107,7 +124,7 @@ def _session(row: tuple[Any, ...]) -> Session:
 
 
 class SharedSessionTable:
-    """:class:`esim.smdp.sessions.RspSessions` in the store's SQLite file (module docstring).
+    """:class:`esim.smdp.sessions.RspSessions` in ``rsp-sessions.sqlite`` (module docstring).
 
     ``Session.extras`` is not shared: it stays in the process that set it.
     """
@@ -120,21 +137,31 @@ class SharedSessionTable:
         on_expired: Callable[[Session], None] | None = None,
         max_sessions: int = MAX_LIVE_SESSIONS,
     ) -> None:
-        self._store = store
+        self._db = open_database(sessions_path(store))
+        self._lock = threading.RLock()
         self._clock = clock
         self._ttl = ttl_seconds
         self._on_expired = on_expired
         self._max_sessions = max_sessions
-        with store.transaction() as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
+
+    def _read(self, query: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(query, args).fetchall()
 
     def __len__(self) -> int:
-        return int(self._store.read("SELECT COUNT(*) FROM rsp_sessions")[0][0])
+        return int(self._read("SELECT COUNT(*) FROM rsp_sessions")[0][0])
 
     def clear(self) -> None:
         """Forget every session (a restart of the whole SM-DP+ ends them, as in memory)."""
-        with self._store.transaction() as db:
+        with self._transaction() as db:
             db.execute("DELETE FROM rsp_sessions")
 
     def create(self, euicc_challenge: bytes, ci_pkid: bytes) -> Session:
@@ -146,7 +173,7 @@ class SharedSessionTable:
             ci_pkid=ci_pkid,
             expires_at=self._clock() + self._ttl,
         )
-        with self._store.transaction() as db:
+        with self._transaction() as db:
             (live,) = db.execute("SELECT COUNT(*) FROM rsp_sessions").fetchone()
             if live >= self._max_sessions:
                 raise too_many_sessions(self._max_sessions)
@@ -159,7 +186,7 @@ class SharedSessionTable:
 
     def get(self, transaction_id: bytes, *expected: SessionState) -> Session:
         self.expire()
-        rows = self._store.read(
+        rows = self._read(
             f"SELECT {_COLUMNS} FROM rsp_sessions WHERE transaction_id = ?", (transaction_id,)
         )
         if not rows:
@@ -169,7 +196,7 @@ class SharedSessionTable:
     def advance(self, session: Session, to: SessionState) -> None:
         session.state = to
         session.expires_at = self._clock() + self._ttl
-        with self._store.transaction() as db:
+        with self._transaction() as db:
             # Only a live row is rewritten: a session another process ended stays ended.
             db.execute(
                 f"UPDATE rsp_sessions SET ({_COLUMNS}) = ({_PLACES}) WHERE transaction_id = ?",
@@ -177,7 +204,7 @@ class SharedSessionTable:
             )
 
     def end(self, session: Session) -> None:
-        with self._store.transaction() as db:
+        with self._transaction() as db:
             db.execute(
                 "DELETE FROM rsp_sessions WHERE transaction_id = ?", (session.transaction_id,)
             )
@@ -188,9 +215,9 @@ class SharedSessionTable:
         # Looked at on every call: read without the write lock first, as nearly always
         # nothing has expired; then select and delete in one transaction, so that of several
         # processes expiring at once each session is reported by exactly one.
-        if not self._store.read(query + " LIMIT 1", (now,)):
+        if not self._read(query + " LIMIT 1", (now,)):
             return []
-        with self._store.transaction() as db:
+        with self._transaction() as db:
             rows = db.execute(query, (now,)).fetchall()
             db.execute("DELETE FROM rsp_sessions WHERE expires_at <= ?", (now,))
         gone = [_session(row) for row in rows]

@@ -2,8 +2,8 @@
 
 For teams that use the stub as a load-test target: one Python process is one core, so N
 worker processes each listen on the same port with SO_REUSEPORT and the kernel spreads new
-connections over them. They share everything that outlives a request through the data
-directory's SQLite file: orders (single-use claims are a conditional UPDATE inside
+connections over them. They share everything that outlives a request through SQLite files
+in the data directory: orders (single-use claims are a conditional UPDATE inside
 ``BEGIN IMMEDIATE``, so an order two workers race for goes to exactly one), notifications seen,
 and the RSP sessions themselves (:mod:`esim.smdp.shared_sessions`), since an LPA may send each
 ES9+ call of one download over a new connection that lands on another worker.
