@@ -96,7 +96,7 @@ def cmd_ac_qr(args: argparse.Namespace) -> int:
 def cmd_smdp_serve(args: argparse.Namespace) -> int:
     from esim.cli_smdp import serve
 
-    return serve(home_from_args(args), args.host, args.port)
+    return serve(home_from_args(args), args.host, args.port, args.workers)
 
 
 def cmd_smdp_order(args: argparse.Namespace) -> int:
@@ -213,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = _leaf(smdp, "serve", cmd_smdp_serve, "serve ES9+ and ES2+ over HTTPS")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=0, help="port (0 = any free port)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N processes on the port (SO_REUSEPORT), sharing the data directory's store",
+    )
     order = _leaf(smdp, "order", cmd_smdp_order, "create a released order", json_flag=True)
     order.add_argument("--iccid", help="the profile's ICCID (default: a new test ICCID)")
     order.add_argument("--eid", help="bind the order to this EID")

@@ -11,52 +11,84 @@ import asyncio
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from esim.cli_home import Home
 
+if TYPE_CHECKING:
+    from esim.smdp.server import SmdpServer
+    from esim.smdp.store import OrderStore
 
-def _store(home: Home) -> Any:
+
+def _store(home: Home) -> OrderStore:
     from esim.smdp.store import OrderStore
 
     return OrderStore.open(home.order_store_path, clock=time.time, smdp_address=home.smdp_address())
 
 
-def serve(home: Home, host: str, port: int) -> int:
-    """Serve until SIGINT/SIGTERM; the name → port entry lives in smdp-hosts.json meanwhile."""
-    from esim.smdp.es2_credentials import CREDENTIALS_FILE
+def prepared_server(
+    home: Home, *, shared_sessions: bool = False, worker_label: str | None = None
+) -> tuple[SmdpServer, OrderStore]:
+    """(SmdpServer, OrderStore) of ``home``, with the ASN.1 codec compiled before it listens."""
+    from esim.asn1.codec import rsp_codec
     from esim.smdp.server import SmdpConfig, SmdpServer
-    from esim.smdp.shutdown import exit_promptly_on_signals
 
     certificates = home.server_certificates()
-    address = home.smdp_address()
     store = _store(home)
     config = SmdpConfig(
-        address,
+        home.smdp_address(),
         certificates,
         home.root / "smdp",
         clock=time.time,
         euicc_cis=home.sets.smdp_euicc_cis,
+        shared_sessions=shared_sessions,
+        worker_label=worker_label,
     )
     server = SmdpServer(config, store)
+    rsp_codec()  # ~1 s of schema compilation, paid before the first download rather than in it
+    return server, store
+
+
+def _announce(home: Home, host: str, bound: int, workers: int) -> None:
+    """Register the name → port entry for ``esim euicc`` and tell the user where we listen."""
+    from esim.smdp.es2_credentials import CREDENTIALS_FILE
+
+    reachable = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    home.register_host(home.smdp_address(), reachable, bound)
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    print(
+        f"SM-DP+ {home.smdp_address()} listening on https://{reachable}:{bound} "
+        f"(data {home.root}{processes}); Ctrl-C stops it",
+        flush=True,
+    )
+    print(
+        "ES2+ callers send 'Authorization: Bearer <secret>' with their requester ID; "
+        f"secrets: {home.root / 'smdp' / CREDENTIALS_FILE}",
+        flush=True,
+    )
+
+
+def serve(home: Home, host: str, port: int, workers: int = 1) -> int:
+    """Serve until SIGINT/SIGTERM; the name → port entry lives in smdp-hosts.json meanwhile.
+
+    ``workers`` > 1 runs that many processes on the port (:mod:`esim.smdp.workers`).
+    """
+    from esim.smdp.workers import check_worker_count
+
+    check_worker_count(workers)
+    if workers > 1:
+        return serve_workers(home, host, port, workers)
+    from esim.smdp.shutdown import exit_promptly_on_signals
+
+    address = home.smdp_address()
+    server, store = prepared_server(home)
 
     async def run() -> None:
         bound = await server.start(host, port)
-        reachable = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
-        home.register_host(address, reachable, bound)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         exit_promptly_on_signals(loop, stop, lambda: home.unregister_host(address))
-        print(
-            f"SM-DP+ {address} listening on https://{reachable}:{bound} "
-            f"(data {home.root}); Ctrl-C stops it",
-            flush=True,
-        )
-        print(
-            "ES2+ callers send 'Authorization: Bearer <secret>' with their requester ID; "
-            f"secrets: {home.root / 'smdp' / CREDENTIALS_FILE}",
-            flush=True,
-        )
+        _announce(home, host, bound, 1)
         try:
             await stop.wait()
         finally:
@@ -67,6 +99,58 @@ def serve(home: Home, host: str, port: int) -> int:
         asyncio.run(run())
     finally:
         store.close()
+    return 0
+
+
+def serve_workers(home: Home, host: str, port: int, workers: int) -> int:
+    """``serve`` with ``workers`` processes on one port; 1 if a worker dies on its own."""
+    import signal
+    import socket
+    import sys
+
+    from esim.smdp.es2_credentials import load_or_create
+    from esim.smdp.es2plus import DEFAULT_OPERATOR_ID
+    from esim.smdp.shared_sessions import SharedSessionTable
+    from esim.smdp.workers import Supervisor
+
+    # Create once what every worker would otherwise race to create.
+    home.server_certificates()
+    load_or_create(home.root / "smdp", {DEFAULT_OPERATOR_ID})
+    store = _store(home)
+    try:
+        sessions = SharedSessionTable(store, time.time, 0)
+        sessions.clear()  # a restart ends sessions, as they end in memory
+        sessions.close()
+    finally:
+        store.close()
+
+    stopped: list[int] = []
+    wakeup_reader, wakeup_writer = socket.socketpair()
+    wakeup_writer.setblocking(False)
+    previous_wakeup = signal.set_wakeup_fd(wakeup_writer.fileno())
+    handlers = {
+        signum: signal.signal(signum, lambda signum, _frame: stopped.append(signum))
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    supervisor = Supervisor(home, host, port, workers)
+    try:
+        bound, reservation = supervisor.start()
+        try:
+            _announce(home, host, bound, workers)
+            failure = supervisor.watch(lambda: bool(stopped), wakeup_reader)
+        finally:
+            home.unregister_host(home.smdp_address())
+            supervisor.stop()
+            reservation.close()
+    finally:
+        signal.set_wakeup_fd(previous_wakeup)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        wakeup_reader.close()
+        wakeup_writer.close()
+    if failure is not None:
+        print(f"esim smdp serve: {failure}; the other workers were stopped", file=sys.stderr)
+        return 1
     return 0
 
 

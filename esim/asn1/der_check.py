@@ -70,21 +70,36 @@ def _check_primitive(tag: int, constructed: bool, length: int, offset: int) -> N
 
 def check_der_structure(data: bytes, limits: DerLimits = DEFAULT_LIMITS) -> None:
     """Raise :class:`Asn1DecodeError` unless ``data`` is one well-formed, bounded TLV tree."""
-    if len(data) > limits.max_size:
-        raise _refuse("too-large", f"{len(data)} bytes is more than the {limits.max_size} allowed")
+    size = len(data)
+    if size > limits.max_size:
+        raise _refuse("too-large", f"{size} bytes is more than the {limits.max_size} allowed")
     if not data:
         raise _refuse("empty", "there are no bytes to decode")
     # Each frame is (end offset of the enclosing constructed value, depth of its children).
-    frames: list[tuple[int, int]] = [(len(data), 0)]
+    frames: list[tuple[int, int]] = [(size, 0)]
+    end, depth = size, 0
     offset = 0
     nodes = 0
-    while frames:
-        end, depth = frames[-1]
+    # Single-octet tags and short-form lengths are read inline (they are nearly every TLV of
+    # an SGP.22 message and its certificates); anything else goes through read_tag and
+    # read_length, which also raise the errors.
+    while True:
         if offset == end:
             frames.pop()
+            if not frames:
+                return
+            end, depth = frames[-1]
             continue
-        tag, constructed, after_tag = read_tag(data, offset)
-        length, value_start = read_length(data, after_tag)
+        tag = data[offset]
+        after_tag = offset + 1
+        if tag & 0x1F == 0x1F:
+            tag, constructed, after_tag = read_tag(data, offset)
+        else:
+            constructed = bool(tag & 0x20)
+        if after_tag < size and data[after_tag] < 0x80:
+            length, value_start = data[after_tag], after_tag + 1
+        else:
+            length, value_start = read_length(data, after_tag)
         after = value_start + length
         if after > end:
             raise _refuse(
@@ -95,9 +110,10 @@ def check_der_structure(data: bytes, limits: DerLimits = DEFAULT_LIMITS) -> None
         nodes += 1
         if nodes > limits.max_nodes:
             raise _refuse("too-many-nodes", f"more than {limits.max_nodes} TLVs")
-        _check_primitive(tag, constructed, length, offset)
-        if depth == 0 and after != len(data):
-            raise _refuse("trailing-bytes", f"{len(data) - after} bytes follow the TLV {tag:X}")
+        if tag == 0 or (tag <= 0xFF and not tag & 0xC0):  # universal: the only constrained ones
+            _check_primitive(tag, constructed, length, offset)
+        if depth == 0 and after != size:
+            raise _refuse("trailing-bytes", f"{size - after} bytes follow the TLV {tag:X}")
         if constructed and length:
             if depth + 1 > limits.max_depth:
                 raise _refuse(
@@ -105,6 +121,7 @@ def check_der_structure(data: bytes, limits: DerLimits = DEFAULT_LIMITS) -> None
                 )
             # Walk the children next; the parent's frame resumes at ``after`` once they end.
             frames.append((after, depth + 1))
+            end, depth = after, depth + 1
             offset = value_start
         else:
             offset = after

@@ -25,7 +25,7 @@ from esim.smdp.behaviours import Step
 from esim.smdp.http_json import Body, binary_field
 from esim.smdp.notification_ledger import NotificationLedger, Verdict
 from esim.smdp.orders import Order, OrderState
-from esim.smdp.sessions import SessionTable
+from esim.smdp.sessions import RspSessions
 from esim.smdp.status import Es9Error
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class NotificationHandler:
         self,
         config: SmdpConfig,
         store: OrderStore,
-        sessions: SessionTable,
+        sessions: RspSessions,
         progress: ProgressListener,
         euicc_cis: Mapping[bytes, x509.Certificate],
         apply_behaviour: Behaviour,
@@ -83,7 +83,7 @@ class NotificationHandler:
         certificate = None if order is None else self._store.euicc_certificate(order.order_id)
         if order is None or certificate is None:
             raise _refuse(status.UNKNOWN_TRANSACTION, "pir.unknown", f"unknown tid {transaction}")
-        euicc = check.certificate(certificate, status.EUICC_CERTIFICATE_INVALID, "euicc")
+        euicc = check.received_certificate(certificate, status.EUICC_CERTIFICATE_INVALID, "euicc")
         part = m.profile_installation_result_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccSignPIR")
@@ -116,10 +116,11 @@ class NotificationHandler:
             self.sessions.end(self.sessions.get(transaction_id))
 
     async def _other_notification(self, raw: bytes, value: dict[str, Any]) -> None:
-        euicc, eum = check.euicc_certificates(value)
+        _, eum = check.euicc_certificates(value)
         pkid = authority_key_identifier(eum) or b""
         ci = self._euicc_cis.get(pkid, self._ci)
-        eid = check.euicc_chain(euicc, eum, ci, pkid if pkid in self._euicc_cis else self._ci_pkid)
+        chosen = pkid if pkid in self._euicc_cis else self._ci_pkid
+        euicc, eid = check.verified_euicc(value, ci, chosen)
         part = m.other_signed_notification_part(raw)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccNotificationSignature")

@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from cryptography.hazmat.primitives.serialization import Encoding
 
+from esim.asn1 import der_builders as der
 from esim.asn1 import messages as m
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import CryptoError, encode_signature_tlv, sign_raw
@@ -26,7 +26,7 @@ from esim.smdp import verification as check
 from esim.smdp.behaviours import Step, cut_short
 from esim.smdp.es9_notifications import NotificationHandler, ProgressListener
 from esim.smdp.expiry import release_stale_orders
-from esim.smdp.http_json import Body, b64, binary_field, json_route, text_field
+from esim.smdp.http_json import Base64Field, Body, b64, binary_field, json_route, text_field
 from esim.smdp.http_json import transaction_id_field as tid_field
 from esim.smdp.orders import Order, OrderState
 from esim.smdp.profile_package import (
@@ -36,7 +36,8 @@ from esim.smdp.profile_package import (
     store_metadata,
     unprotected_profile_package,
 )
-from esim.smdp.sessions import Session, SessionState, SessionTable
+from esim.smdp.sessions import RspSessions, Session, SessionState, SessionTable
+from esim.smdp.shared_sessions import SharedSessionTable
 from esim.smdp.status import Es9Error
 
 if TYPE_CHECKING:
@@ -59,6 +60,11 @@ _CANCEL_REASONS = {
 @lru_cache(maxsize=64)
 def _upp(spec: ProfileSpec) -> bytes:
     return unprotected_profile_package(spec)
+
+
+@lru_cache(maxsize=64)
+def _metadata(spec: ProfileSpec, address: str) -> bytes:
+    return store_metadata(spec, address)
 
 
 def _refuse(code: status.StatusCode, rule: str, message: str) -> Es9Error:
@@ -87,7 +93,11 @@ class Es9Plus:
         self._euicc_cis = {self._ci_pkid: self._ci}
         for extra in config.euicc_cis:
             self._euicc_cis.setdefault(subject_key_identifier(extra) or b"", extra)
-        self.sessions = SessionTable(config.clock, config.session_ttl_seconds, self._expired)
+        self.sessions: RspSessions = (
+            SharedSessionTable(store, config.clock, config.session_ttl_seconds, self._expired)
+            if config.shared_sessions
+            else SessionTable(config.clock, config.session_ttl_seconds, self._expired)
+        )
         self.notifications = NotificationHandler(
             config, store, self.sessions, progress, self._euicc_cis, self._apply_behaviour
         )
@@ -161,13 +171,8 @@ class Es9Plus:
         if behaviour is not None:
             raise _refuse(behaviour.failure, "behaviour.injected-failure", "initiateAuth fails")
         session = self.sessions.create(challenge, signing[0])
-        signed1 = m.SERVER_SIGNED1.encode(
-            {
-                "transactionId": session.transaction_id,
-                "euiccChallenge": challenge,
-                "serverAddress": self._config.address,
-                "serverChallenge": session.server_challenge,
-            }
+        signed1 = der.server_signed1(
+            session.transaction_id, challenge, self._config.address, session.server_challenge
         )
         return {
             "transactionId": session.transaction_hex,
@@ -196,8 +201,7 @@ class Es9Plus:
                 "euicc.authenticate-error",
                 f"the eUICC refused AuthenticateServer: {value.get('authenticateErrorCode')}",
             )
-        euicc, eum = check.euicc_certificates(value)
-        eid = check.euicc_chain(euicc, eum, self._euicc_cis[session.ci_pkid], session.ci_pkid)
+        euicc, eid = check.verified_euicc(value, self._euicc_cis[session.ci_pkid], session.ci_pkid)
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         part = m.euicc_signed1_part(raw)
         check.signature(key, part.signed, part.signature, "euiccSignature1")
@@ -224,16 +228,11 @@ class Es9Plus:
         session.matching_id = order.matching_id
         await self._apply_behaviour(order, Step.AUTHENTICATE_CLIENT)
         order = self._store.claim(
-            order, eid, session.transaction_hex, euicc.public_bytes(Encoding.DER)
+            order, eid, session.transaction_hex, bytes(value["euiccCertificate"])
         )
         session.claim_held = True
-        metadata = store_metadata(order.spec, self._config.address)
-        signed2 = m.SMDP_SIGNED2.encode(
-            {
-                "transactionId": session.transaction_id,
-                "ccRequiredFlag": order.confirmation_code_required,
-            }
-        )
+        metadata = _metadata(order.spec, self._config.address)
+        signed2 = der.smdp_signed2(session.transaction_id, order.confirmation_code_required)
         signature2 = sign_raw(self._dp_pb_key, m.smdp_signature2_input(signed2, part.signature))
         session.euicc_signature1, session.smdp_signature2 = part.signature, signature2
         session.profile_metadata = metadata
@@ -307,7 +306,7 @@ class Es9Plus:
             raise _refuse(status.BPP_NOT_AVAILABLE, "order.gone", "the order left downloading")
         self.sessions.advance(session, SessionState.BPP_DELIVERED)
         self._progress(delivered, 3, None)
-        return {"transactionId": session.transaction_hex, "boundProfilePackage": b64(bpp)}
+        return {"transactionId": session.transaction_hex, "boundProfilePackage": Base64Field(bpp)}
 
     def _check_confirmation_code(self, session: Session, order: Order, hash_cc: Any) -> None:
         digest = self._store.confirmation_code_digest(order.order_id)

@@ -50,17 +50,21 @@ def release_stale_orders(store: OrderStore, ttl_seconds: float) -> list[Order]:
     """Release every order in flight for ``ttl_seconds`` or more; return them (as released)."""
     now = store.clock()
     deadline = now - ttl_seconds
+    query = (
+        "SELECT matching_id, state, transaction_id FROM orders "
+        "WHERE state IN (?, ?) AND updated_at <= ?"
+    )
+    # Runs on every authenticateClient: look first without the write lock (nearly always
+    # nothing is stale), and take it only to release what was found, re-checked in the UPDATE.
+    if not store.read(query, (*IN_FLIGHT, deadline)):
+        return []
     with store.transaction() as db:
-        rows = db.execute(
-            "SELECT matching_id, state, transaction_id FROM orders "
-            "WHERE state IN (?, ?) AND updated_at <= ?",
-            (*IN_FLIGHT, deadline),
-        ).fetchall()
+        rows = db.execute(query, (*IN_FLIGHT, deadline)).fetchall()
         for matching_id, state, _ in rows:
             db.execute(
                 "UPDATE orders SET state = ?, transaction_id = NULL, downloaded_by = NULL, "
                 "euicc_certificate = NULL, last_error = ?, updated_at = ? "
-                "WHERE matching_id = ? AND state = ?",
+                "WHERE matching_id = ? AND state = ? AND updated_at <= ?",
                 (
                     OrderState.RELEASED.value,
                     f"the RSP session expired while the order was {state}, with no "
@@ -68,6 +72,7 @@ def release_stale_orders(store: OrderStore, ttl_seconds: float) -> list[Order]:
                     now,
                     matching_id,
                     state,
+                    deadline,
                 ),
             )
     released: list[Order] = []

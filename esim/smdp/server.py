@@ -26,6 +26,7 @@ from esim.smdp.es9plus import Es9Plus
 from esim.smdp.http_json import MAX_BODY_BYTES
 from esim.smdp.store import Listener, OrderStore
 
+WORKER_HEADER = "X-Smdp-Worker"
 SHUTDOWN_GRACE_SECONDS = 2.0
 """How long :meth:`SmdpServer.stop` lets in-flight requests finish before cancelling them."""
 _SPEC_TLS = "SGP.22 §6.1 (TLS with CERT.DPtls)"
@@ -61,6 +62,13 @@ class SmdpConfig:
     euicc_cis: tuple[x509.Certificate, ...] = ()
     """More CIs whose EUM/eUICC chains are accepted (besides ``certificates.ci``): an SM-DP+
     running a brought set (e.g. SGP.26's DPauth/DPpb) still serves eUICCs of another CI."""
+    shared_sessions: bool = False
+    """Keep RSP sessions in SQLite beside the order store instead of this process's memory, so
+    that several processes serving one port continue each other's sessions
+    (:mod:`esim.smdp.shared_sessions`; ``esim smdp serve --workers N``)."""
+    worker_label: str | None = None
+    """When set (e.g. ``"2/4"``), every answer carries it as ``X-Smdp-Worker``: which of the
+    processes sharing the port served it."""
 
 
 def server_ssl_context(
@@ -72,6 +80,9 @@ def server_ssl_context(
         raise ValueError(f"the certificate set has no DPtls credential with key ({_SPEC_TLS})")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    # No TLS 1.3 session tickets: LPAs open a fresh client per download (lpac per process, ours
+    # per download) and never resume, so minting two tickets per connection was pure CPU.
+    context.num_tickets = 0
     certificate_pem = credential.certificate.public_bytes(serialization.Encoding.PEM)
     key_pem = credential.private_key.private_bytes(
         serialization.Encoding.PEM,
@@ -137,6 +148,13 @@ class SmdpServer:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         self.es9plus.add_routes(app)
         self.es2plus.add_routes(app)
+        label = self.config.worker_label
+        if label is not None:
+
+            async def name_the_worker(_: web.Request, response: web.StreamResponse) -> None:
+                response.headers[WORKER_HEADER] = label
+
+            app.on_response_prepare.append(name_the_worker)
         return app
 
     async def start(
@@ -144,8 +162,14 @@ class SmdpServer:
         host: str = "127.0.0.1",
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
+        *,
+        reuse_port: bool = False,
     ) -> int:
-        """Listen on ``host:port`` (0 = ephemeral) with TLS; return the bound port."""
+        """Listen on ``host:port`` (0 = ephemeral) with TLS; return the bound port.
+
+        ``reuse_port`` sets SO_REUSEPORT, so that several processes listen on one port and
+        the kernel spreads the connections over them (:mod:`esim.smdp.workers`).
+        """
         if self._runner is not None:
             raise RuntimeError("the SM-DP+ is already running")
         context = ssl_context or server_ssl_context(self.config.certificates)
@@ -157,7 +181,7 @@ class SmdpServer:
             shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
         )
         await runner.setup()
-        site = web.TCPSite(runner, host, port, ssl_context=context)
+        site = web.TCPSite(runner, host, port, ssl_context=context, reuse_port=reuse_port or None)
         await site.start()
         self._runner = runner
         address: Any = runner.addresses[0]

@@ -9,6 +9,8 @@ and ends with handleNotification (install result), cancelSession, a refusal, or 
 ``ttl`` seconds of the injected clock. A function called in the wrong state, or with an unknown
 or expired transactionId, is 8.10.1/3.9. Sessions live in memory, as osmo-smdpp's
 ``--in-memory`` store (§3.9): an SM-DP+ restart ends them, while orders persist in SQLite.
+Several processes serving one port share theirs in SQLite instead
+(:mod:`esim.smdp.shared_sessions`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from cryptography import x509
 
@@ -63,6 +66,72 @@ class Session:
         return self.transaction_id.hex().upper()
 
 
+class RspSessions(Protocol):
+    """Where the SM-DP+ keeps its live sessions: :class:`SessionTable` (this process's memory)
+    or :class:`esim.smdp.shared_sessions.SharedSessionTable` (SQLite beside the store, for
+    several processes serving one port).
+
+    A handler changes a :class:`Session`'s fields and then calls :meth:`advance` or
+    :meth:`end`; those calls are what a shared table writes.
+    """
+
+    def __len__(self) -> int: ...
+
+    def create(self, euicc_challenge: bytes, ci_pkid: bytes) -> Session:
+        """A new session with a fresh transactionId and serverChallenge; refused as busy when
+        too many are live."""
+        ...
+
+    def get(self, transaction_id: bytes, *expected: SessionState) -> Session:
+        """The live session in one of ``expected`` states (any when none given); else
+        8.10.1/3.9."""
+        ...
+
+    def advance(self, session: Session, to: SessionState) -> None:
+        """Move forward, keep every field of ``session`` and restart the expiry timer."""
+        ...
+
+    def end(self, session: Session) -> None: ...
+
+    def expire(self) -> list[Session]:
+        """Drop every session past its expiry; report each to the table's ``on_expired``."""
+        ...
+
+
+def unknown_session(transaction_id: bytes) -> Es9Error:
+    return Es9Error(
+        UNKNOWN_TRANSACTION,
+        "session.unknown",
+        f"no live RSP session has transactionId {transaction_id.hex().upper()} "
+        "(never issued, ended or expired)",
+        _SPEC,
+    )
+
+
+def check_state(session: Session, expected: tuple[SessionState, ...]) -> Session:
+    """``session`` if it is in one of ``expected`` (or none is expected); else 8.10.1/3.9."""
+    if expected and session.state not in expected:
+        raise Es9Error(
+            UNKNOWN_TRANSACTION,
+            "session.wrong-state",
+            f"session {session.transaction_hex} is {session.state}; this function needs "
+            + " or ".join(str(state) for state in expected),
+            _SPEC,
+        )
+    return session
+
+
+def too_many_sessions(limit: int) -> Es9Error:
+    # initiateAuthentication needs no credential: without a cap, a flood of them would hold
+    # memory (or rows) for a whole TTL.
+    return Es9Error(
+        BUSY,
+        "session.too-many",
+        f"{limit} RSP sessions are live; try again when some end",
+        _SPEC,
+    )
+
+
 class SessionTable:
     """Live sessions keyed by transactionId, with expiry on the injected clock."""
 
@@ -89,14 +158,7 @@ class SessionTable:
         self.expire()
         with self._lock:
             if len(self._sessions) >= self._max_sessions:
-                # initiateAuthentication needs no credential: without a cap, a flood of them
-                # would hold memory for a whole TTL.
-                raise Es9Error(
-                    BUSY,
-                    "session.too-many",
-                    f"{self._max_sessions} RSP sessions are live; try again when some end",
-                    _SPEC,
-                )
+                raise too_many_sessions(self._max_sessions)
             while True:
                 transaction_id = os.urandom(TRANSACTION_ID_LENGTH)
                 if transaction_id not in self._sessions:
@@ -117,22 +179,8 @@ class SessionTable:
         with self._lock:
             session = self._sessions.get(transaction_id)
         if session is None:
-            raise Es9Error(
-                UNKNOWN_TRANSACTION,
-                "session.unknown",
-                f"no live RSP session has transactionId {transaction_id.hex().upper()} "
-                "(never issued, ended or expired)",
-                _SPEC,
-            )
-        if expected and session.state not in expected:
-            raise Es9Error(
-                UNKNOWN_TRANSACTION,
-                "session.wrong-state",
-                f"session {session.transaction_hex} is {session.state}; this function needs "
-                + " or ".join(str(state) for state in expected),
-                _SPEC,
-            )
-        return session
+            raise unknown_session(transaction_id)
+        return check_state(session, expected)
 
     def advance(self, session: Session, to: SessionState) -> None:
         """Move forward and restart the expiry timer."""

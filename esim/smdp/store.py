@@ -23,6 +23,7 @@ from typing import Any
 
 from esim.smdp import status
 from esim.smdp.behaviours import OrderBehaviour, Step
+from esim.smdp.order_rows import SCHEMA, order_from_row
 from esim.smdp.orders import (
     FINAL_STATES,
     Order,
@@ -38,30 +39,7 @@ _LOG = logging.getLogger(__name__)
 DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 Listener = Callable[[str, dict[str, Any]], None]
 _SPEC_ORDER = "SGP.22 §6.5.2.7 (order checks)"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS orders (
-    order_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    matching_id TEXT NOT NULL UNIQUE,
-    iccid TEXT NOT NULL,
-    state TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    eid TEXT,
-    cc_hash BLOB,
-    behaviour TEXT NOT NULL,
-    fail_at TEXT,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    transaction_id TEXT,
-    downloaded_by TEXT,
-    euicc_certificate BLOB,
-    cc_failures INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS orders_by_iccid ON orders (iccid);
-CREATE INDEX IF NOT EXISTS orders_by_transaction ON orders (transaction_id);
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+_ADDRESS = "(SELECT value FROM settings WHERE key = 'smdp_address')"
 
 
 class StoreError(ValueError):
@@ -98,7 +76,7 @@ class OrderStore:
     ) -> OrderStore:
         """Open or create the store (WAL); ``smdp_address`` is saved for activation codes."""
         connection = open_database(path)
-        connection.executescript(_SCHEMA)
+        connection.executescript(SCHEMA)
         store = cls(connection, clock)
         if smdp_address is not None:
             store.set_smdp_address(smdp_address)
@@ -116,6 +94,11 @@ class OrderStore:
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One ``BEGIN IMMEDIATE`` transaction, for companion tables (the notification ledger)."""
         return self._transaction()
+
+    def read(self, query: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read-only ``query`` (no write lock; WAL readers see a snapshot)."""
+        with self._lock:
+            return self._db.execute(query, args).fetchall()
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener("smdp.order", fields)`` on every order event."""
@@ -149,36 +132,20 @@ class OrderStore:
         return DEFAULT_SMDP_ADDRESS if row is None else str(row[0])
 
     def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
-        (oid, mid, _iccid, state, spec, eid, cc_hash, behaviour, _fail_at, created, updated,
-         tid, downloaded_by, _cert, cc_failures, last_error) = row  # fmt: skip
-        return Order(
-            order_id=oid,
-            matching_id=mid,
-            state=OrderState(state),
-            spec=ProfileSpec.from_dict(json.loads(spec)),
-            eid=eid,
-            confirmation_code_required=cc_hash is not None,
-            behaviour=OrderBehaviour.from_json(behaviour),
-            smdp_address=address,
-            created_at=created,
-            updated_at=updated,
-            transaction_id=tid,
-            downloaded_by=downloaded_by,
-            confirmation_code_failures=cc_failures,
-            last_error=last_error,
-        )
+        return order_from_row(row, address)
 
-    def _select(self, where: str, args: tuple[Any, ...]) -> list[Order]:
-        address = self.smdp_address
+    def _select(self, where: str, args: tuple[Any, ...], last: str = "") -> list[Order]:
+        # The address comes along in the same statement: activation codes use the current one.
         with self._lock:
             rows = self._db.execute(
-                f"SELECT * FROM orders WHERE {where} ORDER BY order_id", args
+                f"SELECT *, {_ADDRESS} FROM orders WHERE {where} ORDER BY order_id {last}", args
             ).fetchall()
-        return [self._order(row, address) for row in rows]
+        return [self._order(row[:-1], row[-1] or DEFAULT_SMDP_ADDRESS) for row in rows]
 
     def _one(self, where: str, args: tuple[Any, ...]) -> Order | None:
-        found = self._select(where, args)
-        return found[-1] if found else None
+        """The newest matching order (an ICCID ordered again and again keeps its old rows)."""
+        found = self._select(where, args, "DESC LIMIT 1")
+        return found[0] if found else None
 
     def _update(self, db: sqlite3.Connection, order_id: int, **fields: Any) -> None:
         fields["updated_at"] = self.clock()

@@ -6,6 +6,7 @@ Signatures are verified over the exact received bytes (§0.2).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from cryptography import x509
@@ -24,6 +25,7 @@ from esim.smdp.status import Es9Error, StatusCode
 
 _SPEC_AUTH = "SGP.22 §5.6.3"
 _SPEC_DER = "SGP.22 RSPDefinitions (DER payloads)"
+_CACHED_CERTIFICATES = 512
 
 
 def decode(message: Message, data: bytes, field: str) -> Any:
@@ -49,11 +51,63 @@ def certificate(der: Any, code: StatusCode, what: str) -> x509.Certificate:
         ) from None
 
 
+@functools.lru_cache(maxsize=_CACHED_CERTIFICATES)
+def _parsed(der: bytes) -> x509.Certificate:
+    return load_received_certificate(der)
+
+
+def parsed_certificate(der: bytes) -> x509.Certificate:
+    """A certificate this SM-DP+ already checked (e.g. kept with a session), parsed once."""
+    return _parsed(der)
+
+
+def received_certificate(der: Any, code: StatusCode, what: str) -> x509.Certificate:
+    """:func:`certificate`, parsed once per distinct DER (a failure is re-checked each time).
+
+    An eUICC sends the same CERT.EUICC and CERT.EUM on every download and notification; a
+    parsed certificate is immutable, so the SM-DP+ keeps the last few hundred.
+    """
+    try:
+        return _parsed(bytes(der))
+    except ReceivedCertificateError as error:
+        raise Es9Error(
+            code, f"certificate.{what}.{error.part}", f"{what}: {error.message}", error.spec
+        ) from None
+    except TypeError:
+        return certificate(der, code, what)
+
+
+@functools.lru_cache(maxsize=_CACHED_CERTIFICATES)
+def _verified_chain(
+    euicc_der: bytes, eum_der: bytes, ci: x509.Certificate, ci_pkid: bytes
+) -> tuple[x509.Certificate, str]:
+    euicc = received_certificate(euicc_der, status.EUICC_CERTIFICATE_INVALID, "euicc")
+    eum = received_certificate(eum_der, status.EUM_CERTIFICATE_INVALID, "eum")
+    return euicc, euicc_chain(euicc, eum, ci, ci_pkid)
+
+
+def verified_euicc(
+    value: dict[str, Any], ci: x509.Certificate, ci_pkid: bytes
+) -> tuple[x509.Certificate, str]:
+    """CERT.EUICC and its EID after :func:`euicc_certificates` and :func:`euicc_chain`.
+
+    The checks read nothing but the three certificates (no clock: validity periods are not
+    checked, as osmo-smdpp does not), so a chain that passed once passes again: it is
+    remembered by its DER; a refused chain is checked again on every request.
+    """
+    try:
+        euicc_der, eum_der = bytes(value["euiccCertificate"]), bytes(value["eumCertificate"])
+    except TypeError:
+        euicc, eum = euicc_certificates(value)
+        return euicc, euicc_chain(euicc, eum, ci, ci_pkid)
+    return _verified_chain(euicc_der, eum_der, ci, ci_pkid)
+
+
 def euicc_certificates(value: dict[str, Any]) -> tuple[x509.Certificate, x509.Certificate]:
     """CERT.EUICC and CERT.EUM of an AuthenticateServerResponse or OtherSignedNotification."""
     return (
-        certificate(value["euiccCertificate"], status.EUICC_CERTIFICATE_INVALID, "euicc"),
-        certificate(value["eumCertificate"], status.EUM_CERTIFICATE_INVALID, "eum"),
+        received_certificate(value["euiccCertificate"], status.EUICC_CERTIFICATE_INVALID, "euicc"),
+        received_certificate(value["eumCertificate"], status.EUM_CERTIFICATE_INVALID, "eum"),
     )
 
 

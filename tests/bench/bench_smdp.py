@@ -1,71 +1,296 @@
-"""SM-DP+ throughput of the authenticate → BPP exchange with 1, 4 and 16 concurrent clients.
+"""SM-DP+ throughput and server CPU per download, the server in its own process(es).
 
-Each download is initiateAuthentication, authenticateClient, getBoundProfilePackage over real
-HTTPS (the fake eUICC of the unit tests signs and, untimed on the server side, decrypts the BPP).
-Prints, never asserts.
+``esim smdp serve [--workers N]`` runs as a subprocess on a fresh data directory; this process
+creates the orders in the shared store beforehand (untimed) and plays 1, 4 and 16 concurrent
+LPAs. Each download is what an LPA does: one new TLS connection, then initiateAuthentication,
+authenticateClient, getBoundProfilePackage and handleNotification (the install result) over it.
+(``--keep-alive``: one connection per LPA for all its downloads.) The client signs with the
+data directory's eUICC key; it decrypts and checks the first BPP fully, then only reads the
+ICCID from the metadata, so that the one client process is not the bottleneck. Server CPU is
+user + system time of the server process and its workers (from /proc), divided by the
+downloads. Prints, never asserts.
 
-Run: .venv/bin/python tests/bench/bench_smdp.py
+Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2] [--profile UPP.der]
+     [--downloads 128] [--concurrency 1 4 16] [--keep-alive] [--split] [--server-profile FILE]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "esim"))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "unit" / "esim"))
 
-from smdp_fake_euicc import Es9Client, FakeEuicc, run_download, started_server
+import smdp_fake_euicc  # noqa: E402
+from smdp_fake_euicc import ADDRESS, FakeEuicc, run_download  # noqa: E402
 
-from esim.smdp import ProfileSpec, generate_iccid
+from esim.asn1 import messages as m  # noqa: E402
+from esim.cli_home import Home  # noqa: E402
+from esim.identifiers import Iccid  # noqa: E402
+from esim.smdp import OrderStore, ProfileSpec, generate_iccid  # noqa: E402
+from esim.smdp.profile_package import read_profile_package  # noqa: E402
 
-DOWNLOADS_PER_CLIENT = 8
 SIZE_BYTES = 60 * 1024
 
 
-async def measure(concurrency: int, directory: Path) -> None:
-    server = await started_server(directory)
-    total = concurrency * DOWNLOADS_PER_CLIENT
-    orders = [
-        server.store.create_order(ProfileSpec(generate_iccid(), size_bytes=SIZE_BYTES))
-        for _ in range(total)
-    ]
-    euicc = FakeEuicc()
-    clients = [Es9Client(server.port or 0) for _ in range(concurrency)]
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and every live descendant (the workers)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pending.extend(int(child) for child in children)
+    return total
 
-    async def worker(index: int) -> int:
+
+def with_iccid(upp: bytes, iccid: str) -> bytes:
+    """``upp`` with another ICCID in its ProfileHeader (one live order per ICCID)."""
+    old = Iccid.parse(read_profile_package(upp).iccid.digits, check_luhn=False).to_bcd()
+    header_end = upp.index(old) + len(old)
+    return upp[: header_end - len(old)] + Iccid.parse(iccid).to_bcd() + upp[header_end:]
+
+
+class QuickEuicc(FakeEuicc):
+    """Checks nothing in the BPP after the first one: answers from the metadata's ICCID."""
+
+    checked = False
+
+    def load_bound_profile_package(self, bpp: bytes) -> bytes:
+        if not QuickEuicc.checked:
+            QuickEuicc.checked = True
+            return super().load_bound_profile_package(bpp)
+        metadata = m.STORE_METADATA_REQUEST.decode(self.download.metadata)
+        return self.installation_result(Iccid.from_sgp22_bytes(metadata["iccid"]), success=True)
+
+
+class Answer:
+    """The parts of an httpx.Response that ``run_download`` reads."""
+
+    def __init__(self, status_code: int, body: bytes) -> None:
+        self.status_code = status_code
+        self.text = body.decode()
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+class LeanEs9Client:
+    """One keep-alive HTTPS/1.1 connection without httpx, so one client process can load the
+    server: the same requests as the tests' Es9Client (Host and SNI = the SM-DP+ address)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    async def __aenter__(self) -> LeanEs9Client:
+        self.reader, self.writer = await asyncio.open_connection(
+            "127.0.0.1",
+            self.port,
+            ssl=smdp_fake_euicc._client_context(),
+            server_hostname=ADDRESS,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.writer.close()
+
+    async def call(self, function: str, body: dict[str, Any]) -> Answer:
+        payload = json.dumps(body).encode()
+        head = (
+            f"POST /gsma/rsp2/es9plus/{function} HTTP/1.1\r\nHost: {ADDRESS}\r\n"
+            "Content-Type: application/json\r\nX-Admin-Protocol: gsma/rsp/v2.2.2\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + payload)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return Answer(status, await self.reader.readexactly(length))
+
+
+PROFILED_SERVER = """
+import cProfile, sys, time
+from esim.cli import main
+profile = cProfile.Profile(time.process_time)
+profile.enable()
+try:
+    main(sys.argv[2:])
+finally:
+    profile.disable()
+    profile.dump_stats(sys.argv[1])
+"""
+
+
+SPLIT_SERVER = """
+import atexit, collections, json, sys, time
+import esim.smdp.es9plus as es9plus
+import esim.smdp.http_json as http_json
+cpu, calls = collections.Counter(), collections.Counter()
+plain = http_json.json_route
+def json_route(handler):
+    async def timed(body, request):
+        start = time.thread_time()
+        try:
+            return await handler(body, request)
+        finally:
+            cpu[handler.__name__] += time.thread_time() - start
+            calls[handler.__name__] += 1
+    return plain(timed)
+es9plus.json_route = json_route
+def dump():
+    with open(sys.argv[1], "w") as stream:
+        json.dump({"cpu": cpu, "calls": calls, "total": time.process_time()}, stream)
+atexit.register(dump)
+from esim.cli import main
+main(sys.argv[2:])
+"""
+
+
+def start_server(
+    data_dir: Path, workers: int, profile: Path | None = None, split: Path | None = None
+) -> tuple[subprocess.Popen[str], int]:
+    arguments = ["smdp", "serve", "--data-dir", str(data_dir)]
+    if workers > 1:
+        arguments += ["--workers", str(workers)]
+    command = [sys.executable, "-m", "esim.cli", *arguments]
+    if profile is not None:  # CPU profile of the (single) server process, written when it ends
+        command = [sys.executable, "-c", PROFILED_SERVER, str(profile), *arguments]
+    if split is not None:  # CPU per ES9+ function (thread time inside each handler)
+        command = [sys.executable, "-c", SPLIT_SERVER, str(split), *arguments]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    return server, int(line.split("https://127.0.0.1:")[1].split(" ")[0])
+
+
+async def measure(
+    port: int, pid: int, orders: list[str], concurrency: int, keep_alive: bool = False
+) -> tuple[int, float, float, float]:
+    """(completed, seconds, server CPU seconds, client CPU seconds) of ``orders``."""
+    cards = [QuickEuicc() for _ in range(concurrency)]
+
+    async def lpa(index: int) -> int:
         done = 0
-        for order in orders[index::concurrency]:
-            outcome = await run_download(
-                clients[index], euicc_for[index], order.matching_id, send_notification=False
-            )
+        shared = await LeanEs9Client(port).__aenter__() if keep_alive else None
+        for matching_id in orders[index::concurrency]:
+            if shared is not None:  # one connection for all of this LPA's downloads
+                outcome = await run_download(shared, cards[index], matching_id)  # type: ignore[arg-type]
+            else:
+                async with LeanEs9Client(port) as client:  # one TLS connection per download
+                    outcome = await run_download(client, cards[index], matching_id)  # type: ignore[arg-type]
             done += outcome.ok
+        if shared is not None:
+            await shared.__aexit__(None, None, None)
         return done
 
-    euicc_for = [FakeEuicc() for _ in range(concurrency)] if concurrency > 1 else [euicc]
-    # warm-up: TLS sessions, codec compilation, UPP cache
-    warm = server.store.create_order(ProfileSpec(generate_iccid(), size_bytes=SIZE_BYTES))
-    await run_download(clients[0], euicc, warm.matching_id, send_notification=False)
+    server_before, client_before = cpu_seconds(pid), time.process_time()
     start = time.perf_counter()
-    completed = sum(await asyncio.gather(*(worker(i) for i in range(concurrency))))
+    completed = sum(await asyncio.gather(*(lpa(index) for index in range(concurrency))))
     elapsed = time.perf_counter() - start
-    for client in clients:
-        await client.client.aclose()
-    await server.stop()
-    server.store.close()
+    return (
+        completed,
+        elapsed,
+        cpu_seconds(pid) - server_before,
+        time.process_time() - client_before,
+    )
+
+
+def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        home = Home(Path(scratch))
+        home.server_certificates()  # generate the PKI here, before the server reads it
+        smdp_fake_euicc.test_certificates = home.certificates  # type: ignore[assignment]
+        smdp_fake_euicc._client_context.cache_clear()
+        split = None if not args.split else home.root / "split.json"
+        server, port = start_server(home.root, workers, args.server_profile, split)
+        store = OrderStore.open(home.order_store_path, clock=time.time)
+        try:
+
+            def order() -> str:
+                iccid = generate_iccid()
+                spec = (
+                    ProfileSpec(iccid, size_bytes=SIZE_BYTES)
+                    if upp is None
+                    else ProfileSpec.from_upp(with_iccid(upp, iccid))
+                )
+                return store.create_order(spec).matching_id
+
+            warm = [order() for _ in range(2 * workers)]  # imports, codec, first BPP checked
+            asyncio.run(measure(port, server.pid, warm, 1))
+            for concurrency in args.concurrency:
+                total = max(concurrency, args.downloads // concurrency * concurrency)
+                orders = [order() for _ in range(total)]
+                done, seconds, server_cpu, client_cpu = asyncio.run(
+                    measure(port, server.pid, orders, concurrency, args.keep_alive)
+                )
+                print(
+                    f"workers {workers}, {concurrency:>2} concurrent LPAs: {done}/{len(orders)} "
+                    f"downloads in {seconds:5.2f} s = {done / seconds:6.1f}/s; server CPU "
+                    f"{server_cpu / done * 1e3:5.2f} ms/download, client CPU "
+                    f"{client_cpu / done * 1e3:5.2f} ms/download",
+                    flush=True,
+                )
+        finally:
+            store.close()
+            server.terminate()
+            server.wait()
+        if split is not None:
+            report_split(json.loads(split.read_text()))
+
+
+def report_split(figures: dict[str, Any]) -> None:
+    """Server CPU per call of each ES9+ function (warm-up included) and what is left around."""
+    downloads = figures["calls"].get("get_bound_profile_package", 0)
+    handlers = sum(figures["cpu"].values())
+    parts = ", ".join(
+        f"{name} {figures['cpu'][name] / count * 1e3:.2f}"
+        for name, count in figures["calls"].items()
+    )
+    print(f"  server CPU per call, ms: {parts}")
     print(
-        f"{concurrency:>2} concurrent clients: {completed}/{total} downloads in {elapsed:6.2f} s "
-        f"= {completed / elapsed:6.1f} downloads/s, {elapsed / completed * 1e3:7.1f} ms each "
-        f"({SIZE_BYTES // 1024} KB profile, client crypto included)"
+        f"  per download: inside the ES9+ functions {handlers / downloads * 1e3:.2f} ms; process "
+        f"total incl. start-up {figures['total']:.2f} s over {downloads} downloads"
     )
 
 
 def main() -> None:
-    for concurrency in (1, 4, 16):
-        with tempfile.TemporaryDirectory() as scratch:
-            asyncio.run(measure(concurrency, Path(scratch)))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, nargs="+", default=[1])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--downloads", type=int, default=128, help="per concurrency level")
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="one TLS connection per LPA, not per download"
+    )
+    parser.add_argument("--profile", type=Path, help="a UPP (e.g. TS.48) instead of 60 KB")
+    parser.add_argument("--server-profile", type=Path, help="write the server's cProfile here")
+    parser.add_argument(
+        "--split", action="store_true", help="print the server's CPU per ES9+ function"
+    )
+    args = parser.parse_args()
+    upp = None if args.profile is None else args.profile.read_bytes()
+    what = f"{SIZE_BYTES // 1024} KB generated" if upp is None else args.profile.name
+    print(f"profile: {what}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
+    for workers in args.workers:
+        run(args, workers, upp)
 
 
 if __name__ == "__main__":

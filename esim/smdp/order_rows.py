@@ -1,0 +1,87 @@
+"""The ``orders`` table of the SM-DP+'s store: its schema and how one row becomes an Order.
+
+A row's spec and behaviour are JSON text; the same text always gives the same immutable value,
+so the last few are kept parsed (every order read used to rebuild them, and a brought profile
+package is checked again whenever its spec is built).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from typing import Any
+
+from esim.smdp.behaviours import OrderBehaviour
+from esim.smdp.orders import Order, OrderState
+from esim.smdp.profile_package import ProfileSpec
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    order_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    matching_id TEXT NOT NULL UNIQUE,
+    iccid TEXT NOT NULL,
+    state TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    eid TEXT,
+    cc_hash BLOB,
+    behaviour TEXT NOT NULL,
+    fail_at TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    transaction_id TEXT,
+    downloaded_by TEXT,
+    euicc_certificate BLOB,
+    cc_failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS orders_by_iccid ON orders (iccid);
+CREATE INDEX IF NOT EXISTS orders_by_transaction ON orders (transaction_id);
+CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
+CREATE INDEX IF NOT EXISTS orders_by_injected_failure ON orders (fail_at, state);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+_CACHED_SPEC_TEXT = 256 * 1024
+"""Specs up to this size of stored text (a brought package of ~100 KB) are parsed once."""
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_spec(text: str) -> ProfileSpec:
+    return ProfileSpec.from_dict(json.loads(text))
+
+
+def _spec_from_json(text: str) -> ProfileSpec:
+    # Every order read rebuilds its spec, and a brought package is re-checked on construction:
+    # the same stored text always gives the same immutable spec, so small ones are built once.
+    if len(text) > _CACHED_SPEC_TEXT:
+        return ProfileSpec.from_dict(json.loads(text))
+    return _cached_spec(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _behaviour_from_json(text: str) -> OrderBehaviour:
+    return OrderBehaviour.from_json(text)
+
+
+def order_from_row(row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
+    """The :class:`Order` of one ``SELECT *`` row of ``orders``."""
+    (oid, mid, _iccid, state, spec, eid, cc_hash, behaviour, _fail_at, created, updated,
+     tid, downloaded_by, _cert, cc_failures, last_error) = row  # fmt: skip
+    return Order(
+        order_id=oid,
+        matching_id=mid,
+        state=OrderState(state),
+        spec=_spec_from_json(spec),
+        eid=eid,
+        confirmation_code_required=cc_hash is not None,
+        behaviour=_behaviour_from_json(behaviour),
+        smdp_address=address,
+        created_at=created,
+        updated_at=updated,
+        transaction_id=tid,
+        downloaded_by=downloaded_by,
+        confirmation_code_failures=cc_failures,
+        last_error=last_error,
+    )
