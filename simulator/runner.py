@@ -10,21 +10,18 @@ from __future__ import annotations
 import signal
 import sqlite3
 import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from esim.euicc.context import ConfigurationError
-from esim.pki import PkiError
 from simulator.app import Simulator, SimulatorConfig
 from simulator.data_dir import LOGS, check_app_data, demo_dir, prepare_demo_dir, remove_demo_dir
-from simulator.demo_driver import DemoDriver
 from simulator.demo_stages import duration_text, effective_timeout, stays_open_at_end
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
-from simulator.report import ScreenCollector, write_report
 from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
 
@@ -66,6 +63,10 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
             remove_demo_dir(sim_dir)
 
 
+def _unusable(sim_dir: Path, error: BaseException) -> str:
+    return f"mobileplans-sim: error: the data directory {sim_dir} cannot be used: {error}"
+
+
 def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeLog) -> int:
     args = options.args
     demo = DEMOS[args.flow] if args.command == "demo" else None
@@ -97,12 +98,9 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     config.operator_configuration = args.operator_configuration
     try:
         simulator = Simulator(config, runtime)
-    except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:
+    except (sqlite3.DatabaseError, OSError) as error:
         # check_app_data catches the usual cases first; this names whatever it could not.
-        print(
-            f"mobileplans-sim: error: the data directory {sim_dir} cannot be used: {error}",
-            file=sys.stderr,
-        )
+        print(_unusable(sim_dir, error), file=sys.stderr)
         runtime.stop()
         return EXIT_USAGE
     for iccid, plan in args.network_plans:
@@ -112,6 +110,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
             simulator.network.set_plan(iccid, plan)
     driver = None
     if demo is not None:
+        from simulator.demo_driver import DemoDriver  # only a demo needs it (start-up)
+
         driver = DemoDriver(
             simulator,
             demo,
@@ -123,7 +123,11 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     stays_open = stays_open_at_end(args.command, args.headless, args.exit_at_end)
     timeout = effective_timeout(args.command, args.headless, args.timeout)
     writer = JsonLinesWriter(args.events) if args.events else None
-    collector = ScreenCollector(simulator) if args.report else None
+    collector = None
+    if args.report:
+        from simulator.report import ScreenCollector
+
+        collector = ScreenCollector(simulator)
     if writer is not None:
         for event in simulator.events:  # app.started came before the writer existed
             writer(event)
@@ -147,6 +151,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             simulator.window.grab().save(str(args.screenshot))
         if collector is not None:
+            from simulator.report import write_report
+
             collector.flush()
             write_report(
                 simulator.events,
@@ -210,6 +216,20 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
                 reached(False, f"{args.until} did not happen within {timeout:g} s")
 
         QTimer.singleShot(int(timeout * 1000), timed_out)
+
+    def esim_failed(error: BaseException) -> None:
+        """The eSIM world (built while the portal loads) could not use the data directory."""
+        from esim.euicc.context import ConfigurationError
+        from esim.pki import PkiError
+
+        if isinstance(error, ConfigurationError | PkiError | sqlite3.DatabaseError | OSError):
+            print(_unusable(sim_dir, error), file=sys.stderr)
+            finish(EXIT_USAGE)
+        else:  # a defect: say everything about it, and fail
+            traceback.print_exception(error)
+            finish(EXIT_TIMEOUT)
+
+    simulator.when_esim_fails(esim_failed)
 
     # Python only runs signal handlers when the interpreter gets control: wake it regularly.
     signal.signal(signal.SIGINT, lambda *_: stopped("interrupted"))

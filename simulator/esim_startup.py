@@ -1,0 +1,140 @@
+"""The eSIM world and the bundled operator's backend, built on a worker thread during start-up.
+
+Neither is needed to show the portal, and their imports (asn1tools, the LPA, the SM-DP+, httpx)
+and set-up (PKI, SQLite stores, the SM-DP+'s listener) take a large share of start-up. So the
+composition root starts the portal's page load at once and builds them here meanwhile; whatever
+needs them first (a flow, a backend request, a panel, a test) waits for that one build.
+
+No Qt: the parts built here talk to the GUI thread only through the `post` they are given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from simulator.flows.ports import CardOutcome, DownloadOutcome, Progress
+from simulator.portal.hosting import Site
+
+if TYPE_CHECKING:
+    from simulator.esim_world import EsimWorld
+    from simulator.portal.sample_backend import SampleBackend
+
+
+@dataclass(frozen=True)
+class EsimParts:
+    """What the worker builds: the eSIM world, and the sample backend for the bundled portal."""
+
+    world: EsimWorld
+    sample_backend: SampleBackend | None
+
+
+class EsimStartup:
+    """Builds the parts once on a worker thread, started by `start` or by the first use."""
+
+    def __init__(self, build: Callable[[], EsimParts]) -> None:
+        self.future: Future[EsimParts] = Future()
+        self._thread = threading.Thread(
+            target=self._run, args=(build,), name="esim-startup", daemon=True
+        )
+        self._start_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the build (once; from any thread)."""
+        with self._start_lock:
+            if self._thread.ident is None:
+                self._thread.start()
+
+    def _run(self, build: Callable[[], EsimParts]) -> None:
+        try:
+            parts = build()
+        except BaseException as error:  # handed to whoever waits for the parts
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(parts)
+
+    def parts(self) -> EsimParts:
+        """The built parts, waiting for the build (started now if need be); raises its error."""
+        self.start()
+        return self.future.result()
+
+    def built(self) -> EsimParts | None:
+        """The parts if they are built already, else None (never waits)."""
+        if self.future.done() and self.future.exception() is None:
+            return self.future.result()
+        return None
+
+    def settled(self) -> EsimParts | None:
+        """Wait for a started build to end: the parts, or None when it failed or never started
+        (for closing)."""
+        with self._start_lock:
+            started = self._thread.ident is not None
+        if started:
+            self._thread.join()
+        return self.built()
+
+
+class DeferredEsimPort:
+    """The flows' view of the card (`simulator.flows.ports.EsimPort`), resolved on each call: a
+    flow's first card operation waits for the eSIM world if it is still being built."""
+
+    def __init__(self, world: Callable[[], EsimWorld]) -> None:
+        self._world = world
+
+    def download(
+        self,
+        activation_code: str,
+        *,
+        confirmation_code: str | None,
+        progress: Progress,
+        done: Callable[[DownloadOutcome], None],
+    ) -> None:
+        self._world().download(
+            activation_code, confirmation_code=confirmation_code, progress=progress, done=done
+        )
+
+    def enable(self, iccid: str, done: Callable[[CardOutcome], None]) -> None:
+        self._world().enable(iccid, done)
+
+    def iccids(self) -> list[str]:
+        return self._world().iccids()
+
+    def enabled_iccid(self) -> str | None:
+        return self._world().enabled_iccid()
+
+    def discover(self) -> str | None:
+        return self._world().discover()
+
+
+class DeferredBackendSite(Site):
+    """The bundled portal's site while its backend is being built: pages, scripts and styles are
+    answered at once from the folder; a backend request (`/api/...`) waits for the backend, then
+    everything goes through the backend's own site."""
+
+    def __init__(self, root: Path, startup: EsimStartup) -> None:
+        super().__init__(root=root)
+        self._startup = startup
+        self._site: Site | None = None
+
+    async def respond(self, request: web.Request) -> web.StreamResponse:
+        waiting = not self._startup.future.done()
+        if self._site is None and waiting and not request.path.startswith("/api/"):
+            return await super().respond(request)
+        return await (await self._backend_site()).respond(request)
+
+    async def _backend_site(self) -> Site:
+        if self._site is None:
+            self._startup.start()
+            parts = await asyncio.wrap_future(self._startup.future)
+            backend = parts.sample_backend
+            if backend is None:  # the composition root builds one whenever it attaches this
+                raise RuntimeError("the bundled portal's backend was not built")
+            self._site = backend.site(self.root)
+        return self._site
