@@ -30,7 +30,7 @@ from simulator.bridge.host import BridgeHost
 from simulator.bridge.interceptor import LaunchHeaderInterceptor
 from simulator.bridge.page import PortalPage
 from simulator.clock import VirtualClock
-from simulator.data_dir import card_file, stored_card_iccids
+from simulator.data_dir import OPERATOR_API, THINGSPACE, card_file, stored_card_iccids
 from simulator.device import SimulatedDevice
 from simulator.esim_startup import DeferredBackendSite, DeferredEsimPort, EsimParts, EsimStartup
 from simulator.events import Event, EventLog
@@ -173,6 +173,10 @@ class Simulator(QObject):
         self.session.flows = self.flows
         self._back_office: BackOffice | None = None
         self._back_office_building = False
+        # The data directory has its layout from the start, even if the run ends before the
+        # back office's stores exist.
+        for name in (THINGSPACE, OPERATOR_API):
+            (config.data_dir / name).mkdir(parents=True, exist_ok=True)
         self.events.subscribe(self._observe_for_back_office)
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
-from simulator.data_dir import OPERATOR_API
+from simulator.data_dir import OPERATOR_API, THINGSPACE
 from simulator.events import Event
 from simulator.ui.main_window import MainWindow, PanelScroller
 
@@ -68,7 +68,7 @@ class BackOffice:
         config = sim.config
         # The operator's M2M platform (ThingSpace-style): carrier lines, listener, callbacks.
         self.platform = PlatformWorld(
-            config.data_dir / "thingspace",
+            config.data_dir / THINGSPACE,
             sim.runtime.loop,
             sim.clock,
             sim.events,
