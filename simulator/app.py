@@ -20,20 +20,21 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, QTimer, QUrl, Slot
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
-from simulator.back_office import (
-    BACK_OFFICE_AT_LATEST_MS,
-    BACK_OFFICE_QUIET_MS,
-    BackOffice,
-    add_panel_docks,
-)
+from simulator.back_office import DeferredBackOffice
 from simulator.bridge.host import BridgeHost
 from simulator.bridge.interceptor import LaunchHeaderInterceptor
 from simulator.bridge.page import PortalPage
 from simulator.clock import VirtualClock
 from simulator.data_dir import OPERATOR_API, THINGSPACE, card_file, stored_card_iccids
 from simulator.device import SimulatedDevice
-from simulator.esim_startup import DeferredBackendSite, DeferredEsimPort, EsimParts, EsimStartup
-from simulator.events import Event, EventLog
+from simulator.esim_startup import (
+    DeferredBackendSite,
+    DeferredEsimPort,
+    EsimParts,
+    EsimStartup,
+    build_esim_parts,
+)
+from simulator.events import EventLog
 from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
@@ -136,7 +137,7 @@ class Simulator(QObject):
         # The eSIM world: eUICC, stub SM-DP+ and LPA, with results posted to this thread; built
         # on a worker from the first launch (or first use) on.
         self.poster = MainThreadPoster(self)
-        self._esim = EsimStartup(self._build_esim)
+        self._esim = EsimStartup(lambda: build_esim_parts(self))
         # The launch URL lists the card's ICCIDs: read from its memory until the world exists.
         self.device.profile_iccids = self._card_iccids
 
@@ -171,13 +172,10 @@ class Simulator(QObject):
             FlowOptions(operator_name=config.operator, sm_ds_enabled=config.sm_ds_enabled),
         )
         self.session.flows = self.flows
-        self._back_office: BackOffice | None = None
-        self._back_office_building = False
         # The data directory has its layout from the start, even if the run ends before the
         # back office's stores exist.
         for name in (THINGSPACE, OPERATOR_API):
             (config.data_dir / name).mkdir(parents=True, exist_ok=True)
-        self.events.subscribe(self._observe_for_back_office)
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
 
@@ -185,14 +183,7 @@ class Simulator(QObject):
             self.page, self.device, config.operator, window_settings(config.data_dir)
         )
         self.events.subscribe(self.window.observe)
-        self._panel_scrollers = add_panel_docks(self.window)
-        self._back_office_timer = QTimer(self)
-        self._back_office_timer.setSingleShot(True)
-        self._back_office_timer.setInterval(BACK_OFFICE_QUIET_MS)
-        self._back_office_timer.timeout.connect(self._build_back_office)
-        self.page.loadFinished.connect(self._schedule_back_office)
-        # Whatever the portal does, the window gets its panels soon after start-up.
-        QTimer.singleShot(BACK_OFFICE_AT_LATEST_MS, self, self._build_back_office)
+        self.back_office = DeferredBackOffice(self)
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
         # Provider page -> the operator's Gateway page (GetOffers) -> its button opens the portal.
@@ -210,40 +201,6 @@ class Simulator(QObject):
         )
 
     # -- the eSIM world, built on a worker thread ----------------------------------------------
-    def _build_esim(self) -> EsimParts:
-        """Runs on the start-up worker: touches no Qt object and emits no event itself."""
-        from simulator.esim_world import EsimWorld
-
-        config = self.config
-        world = EsimWorld(
-            config.data_dir / "esim",
-            str(self.device.eid),
-            self.runtime.loop,
-            self.clock,
-            self.events,
-            self.poster.post,
-            operator_name=config.operator,
-            smdp_hosts=config.smdp_hosts,
-            memory_limit_bytes=config.euicc_capacity,
-        )
-        backend = None
-        if config.bundled_portal:
-            from simulator.portal.sample_backend import SampleBackend
-
-            # The bundled operator: its backend orders real profiles on the stub SM-DP+ (ES2+).
-            backend = SampleBackend(
-                f"https://{world.smdp_address}",
-                {world.smdp_address: ("127.0.0.1", world.smdp_port)},
-                [world.certificates.ci.certificate],
-                carrier_line=self._carrier_line,
-                es2_secret=world.server.es2_credential().secret,
-                set_behaviour=world.set_behaviour_by_iccid,
-                clock=self.clock.now,
-                operator_name=config.operator,
-                today=self.calendar_today,
-            )
-        return EsimParts(world, backend)
-
     @property
     def esim(self) -> EsimWorld:
         """The eSIM world (waits for the start-up worker the first time, if still building)."""
@@ -272,78 +229,42 @@ class Simulator(QObject):
         return stored_card_iccids(card_file(self.config.data_dir))
 
     # -- the back office, built after the portal's first load or on first use -----------------
-    def _office(self) -> BackOffice:
-        if self._back_office is None:
-            self._build_back_office()
-        assert self._back_office is not None
-        return self._back_office
-
-    @Slot()
-    def _build_back_office(self) -> None:
-        """The operator platform and APIs, the Flyout and the eSIM/Operator/Clock/Platform
-        panels (once)."""
-        if self._back_office is not None or self._back_office_building:
-            return
-        self._back_office_building = True
-        try:
-            office = BackOffice(self, self._panel_scrollers)
-            self._back_office = office
-            office.add_operator_experience(self)
-        finally:
-            self._back_office_building = False
-
     @property
     def platform(self) -> PlatformWorld:
-        return self._office().platform
+        return self.back_office.get().platform
 
     @property
     def operator_api(self) -> OperatorApiWorld:
-        return self._office().operator_api
+        return self.back_office.get().operator_api
 
     @property
     def operator_experience(self) -> OperatorExperienceUi:
-        return self._office().operator_experience
+        return self.back_office.get().operator_experience
 
     @property
     def euicc_panel(self) -> EuiccPanel:
-        return self._office().euicc_panel
+        return self.back_office.get().euicc_panel
 
     @property
     def operator_panel(self) -> OperatorPanel:
-        return self._office().operator_panel
+        return self.back_office.get().operator_panel
 
     @property
     def clock_panel(self) -> ClockPanel:
-        return self._office().clock_panel
+        return self.back_office.get().clock_panel
 
     @property
     def platform_panel(self) -> PlatformPanel:
-        return self._office().platform_panel
-
-    @Slot(bool)
-    def _schedule_back_office(self, _ok: bool) -> None:
-        if self._back_office is None:
-            self._back_office_timer.start()
-
-    def _observe_for_back_office(self, event: Event) -> None:
-        """The platform gives an enabled profile its carrier line: never miss that event. Until
-        the back office exists, the portal's calls postpone it."""
-        if self._back_office is None:
-            if event.kind == "flow.state" and event.fields.get("state") == "enabled":
-                self._build_back_office()  # the one event the platform acts on
-            elif event.kind == "bridge.call" and self._back_office_timer.isActive():
-                self._back_office_timer.start()  # the portal is busy: wait for a quiet moment
-        if self._back_office is not None:
-            self._back_office.observe(event)
+        return self.back_office.get().platform_panel
 
     @Slot()
     def _open_gateway(self) -> None:
         self.operator_experience.service.open_gateway()
 
-    def _carrier_line(self, iccid: str) -> dict[str, Any] | None:
+    def carrier_line(self, iccid: str) -> dict[str, Any] | None:
         """The operator platform's line for the sample portal (called on the server loop)."""
         # Never built from here (the server loop): before the back office exists, no line.
-        office = self._back_office
+        office = self.back_office.built
         if office is None:
             return None
         from esim.identifiers import IdentifierError
@@ -430,8 +351,7 @@ class Simulator(QObject):
         # The panels poll the stores closed below; the window is not our child, so both trees.
         for timer in [*self.findChildren(QTimer), *self.window.findChildren(QTimer)]:
             timer.stop()
-        if self._back_office is not None:
-            self._back_office.close()
+        self.back_office.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)
         parts = self._esim.settled()  # a build still running is waited for, then closed

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 
 from simulator.data_dir import OPERATOR_API, THINGSPACE
 from simulator.events import Event
@@ -145,3 +145,62 @@ class BackOffice:
     def close(self) -> None:
         self.platform.close()
         self.operator_api.close()
+
+
+class DeferredBackOffice(QObject):
+    """Builds `sim`'s `BackOffice` once: when the portal has loaded and the bridge has been quiet
+    for `BACK_OFFICE_QUIET_MS`, when a flow enables a profile (the platform gives it a carrier
+    line), `BACK_OFFICE_AT_LATEST_MS` after start at the latest, or at the first `get`."""
+
+    def __init__(self, sim: Simulator) -> None:
+        super().__init__(sim)
+        self._sim = sim
+        self._scrollers = add_panel_docks(sim.window)
+        self.built: BackOffice | None = None
+        self._building = False
+        self._quiet = QTimer(self)
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(BACK_OFFICE_QUIET_MS)
+        self._quiet.timeout.connect(self.build)
+        sim.page.loadFinished.connect(self._loaded)
+        QTimer.singleShot(BACK_OFFICE_AT_LATEST_MS, self, self.build)
+        sim.events.subscribe(self._observe)
+
+    def get(self) -> BackOffice:
+        """The back office, built now if need be."""
+        self.build()
+        assert self.built is not None
+        return self.built
+
+    @Slot()
+    def build(self) -> None:
+        if self.built is not None or self._building:
+            return
+        self._building = True
+        try:
+            office = BackOffice(self._sim, self._scrollers)
+            self.built = office
+            office.add_operator_experience(self._sim)
+        finally:
+            self._building = False
+
+    @Slot(bool)
+    def _loaded(self, _ok: bool) -> None:
+        if self.built is None:
+            self._quiet.start()
+
+    def _observe(self, event: Event) -> None:
+        if self.built is None:
+            if event.kind == "flow.state" and event.fields.get("state") == "enabled":
+                self.build()  # the one event the platform acts on: never missed
+            elif event.kind == "bridge.call" and self._quiet.isActive():
+                self._quiet.start()  # the portal is busy: wait for a quiet moment
+        if self.built is not None:
+            self.built.observe(event)
+
+    def close(self) -> None:
+        """Close what was built; nothing is built from now on."""
+        self._building = True
+        self._quiet.stop()
+        if self.built is not None:
+            self.built.close()

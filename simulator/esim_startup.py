@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from simulator.data_dir import ESIM
 from simulator.flows.ports import CardOutcome, DownloadOutcome, Progress
 from simulator.portal.hosting import Site
 
 if TYPE_CHECKING:
+    from simulator.app import Simulator
     from simulator.esim_world import EsimWorld
     from simulator.portal.sample_backend import SampleBackend
 
@@ -34,6 +36,42 @@ class EsimParts:
 
     world: EsimWorld
     sample_backend: SampleBackend | None
+
+
+def build_esim_parts(sim: Simulator) -> EsimParts:
+    """The eSIM world of `sim` and, for the bundled portal, its backend. Runs on the start-up
+    worker: touches no Qt object and emits no event itself."""
+    from simulator.esim_world import EsimWorld
+
+    config = sim.config
+    world = EsimWorld(
+        config.data_dir / ESIM,
+        str(sim.device.eid),
+        sim.runtime.loop,
+        sim.clock,
+        sim.events,
+        sim.poster.post,
+        operator_name=config.operator,
+        smdp_hosts=config.smdp_hosts,
+        memory_limit_bytes=config.euicc_capacity,
+    )
+    backend = None
+    if config.bundled_portal:
+        from simulator.portal.sample_backend import SampleBackend
+
+        # The bundled operator: its backend orders real profiles on the stub SM-DP+ (ES2+).
+        backend = SampleBackend(
+            f"https://{world.smdp_address}",
+            {world.smdp_address: ("127.0.0.1", world.smdp_port)},
+            [world.certificates.ci.certificate],
+            carrier_line=sim.carrier_line,
+            es2_secret=world.server.es2_credential().secret,
+            set_behaviour=world.set_behaviour_by_iccid,
+            clock=sim.clock.now,
+            operator_name=config.operator,
+            today=sim.calendar_today,
+        )
+    return EsimParts(world, backend)
 
 
 class EsimStartup:
