@@ -222,6 +222,12 @@ class Simulator(QObject):
 
         self._esim.future.add_done_callback(settled)
 
+    def esim_error(self) -> BaseException | None:
+        """Why the eSIM world could not be built, once a started build has ended; else None."""
+        self._esim.settled()
+        future = self._esim.future
+        return future.exception() if future.done() else None
+
     def _card_iccids(self) -> list[str]:
         parts = self._esim.built()
         if parts is not None:

@@ -162,17 +162,20 @@ class DeferredBackendSite(Site):
         self._site: Site | None = None
 
     async def respond(self, request: web.Request) -> web.StreamResponse:
-        waiting = not self._startup.future.done()
-        if self._site is None and waiting and not request.path.startswith("/api/"):
-            return await super().respond(request)
-        return await (await self._backend_site()).respond(request)
-
-    async def _backend_site(self) -> Site:
         if self._site is None:
+            backend_call = request.path.startswith("/api/")
+            if not backend_call and not self._startup.future.done():
+                return await super().respond(request)
             self._startup.start()
-            parts = await asyncio.wrap_future(self._startup.future)
-            backend = parts.sample_backend
-            if backend is None:  # the composition root builds one whenever it attaches this
+            try:
+                parts = await asyncio.wrap_future(self._startup.future)
+            except Exception as error:  # the run reports it as well; the page gets an answer
+                if not backend_call:
+                    return await super().respond(request)
+                return web.Response(
+                    status=503, text=f"the operator's backend could not start: {error}\n"
+                )
+            if parts.sample_backend is None:  # the composition root builds one with this site
                 raise RuntimeError("the bundled portal's backend was not built")
-            self._site = backend.site(self.root)
-        return self._site
+            self._site = parts.sample_backend.site(self.root)
+        return await self._site.respond(request)

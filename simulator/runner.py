@@ -171,6 +171,11 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
                 ),
             )
             collector.close()
+        # The eSIM world is built while the portal loads: a run that ended first still says
+        # when the data directory could not be used.
+        esim_error = simulator.esim_error()
+        if esim_error is not None:
+            report_esim_failure(esim_error)
         simulator.events.emit("app.exit", status=outcome["status"])
         if writer is not None:
             writer.close()
@@ -217,17 +222,26 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
 
         QTimer.singleShot(int(timeout * 1000), timed_out)
 
-    def esim_failed(error: BaseException) -> None:
+    esim_reported: list[bool] = []
+
+    def report_esim_failure(error: BaseException) -> None:
         """The eSIM world (built while the portal loads) could not use the data directory."""
         from esim.euicc.context import ConfigurationError
         from esim.pki import PkiError
 
+        if esim_reported:
+            return
+        esim_reported.append(True)
         if isinstance(error, ConfigurationError | PkiError | sqlite3.DatabaseError | OSError):
             print(_unusable(sim_dir, error), file=sys.stderr)
-            finish(EXIT_USAGE)
+            outcome["status"] = EXIT_USAGE
         else:  # a defect: say everything about it, and fail
             traceback.print_exception(error)
-            finish(EXIT_TIMEOUT)
+            outcome["status"] = EXIT_TIMEOUT
+
+    def esim_failed(error: BaseException) -> None:
+        report_esim_failure(error)
+        finish(outcome["status"])
 
     simulator.when_esim_fails(esim_failed)
 
