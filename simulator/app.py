@@ -113,10 +113,10 @@ class Simulator(QObject):
     """One simulated PC with the Mobile Plans app, its portal and its panels.
 
     Built in the order that shows the portal soonest: the web page, the bridge and the window
-    first; the eSIM world and the bundled operator's backend on a worker thread meanwhile
-    (`simulator.esim_startup`); the back office (operator platform, operator APIs, side panels)
-    once the portal has loaded, or on first use (`simulator.back_office`). Every part is reached
-    through the same attributes either way.
+    first; once the portal has loaded (or at first use), the eSIM world and the bundled
+    operator's backend on a worker thread (`simulator.esim_startup`), then the back office:
+    operator platform, operator APIs, side panels (`simulator.back_office`). Every part is
+    reached through the same attributes either way.
     """
 
     def __init__(self, config: SimulatorConfig, runtime: Runtime) -> None:
@@ -135,7 +135,7 @@ class Simulator(QObject):
         self.device = config.device
 
         # The eSIM world: eUICC, stub SM-DP+ and LPA, with results posted to this thread; built
-        # on a worker from the first launch (or first use) on.
+        # on a worker once the portal has loaded, or at its first use.
         self.poster = MainThreadPoster(self)
         self._esim = EsimStartup(lambda: build_esim_parts(self))
         # The launch URL lists the card's ICCIDs: read from its memory until the world exists.
@@ -321,12 +321,13 @@ class Simulator(QObject):
         )
         self.session.launched(launch.transaction_id)
         self.page.load(QUrl(launch.url))
-        # While Chromium starts its renderer and loads the page, the eSIM world is built.
-        self._esim.start()
         return launch
 
     @Slot(bool)
     def _on_load_finished(self, ok: bool) -> None:
+        # The page load had the machine to itself; now the eSIM world is built (if no backend
+        # request or flow asked for it already).
+        self._esim.start()
         url = self.page.url().toString()
         if url.startswith("about:"):
             return

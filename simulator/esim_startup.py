@@ -2,8 +2,9 @@
 
 Neither is needed to show the portal, and their imports (asn1tools, the LPA, the SM-DP+, httpx)
 and set-up (PKI, SQLite stores, the SM-DP+'s listener) take a large share of start-up. So the
-composition root starts the portal's page load at once and builds them here meanwhile; whatever
-needs them first (a flow, a backend request, a panel, a test) waits for that one build.
+composition root starts the portal's page load first and builds them here once the page has
+loaded; whatever needs them earlier (a backend request, a flow, a panel, a test) starts the
+build and waits for it.
 
 No Qt: the parts built here talk to the GUI thread only through the `post` they are given.
 """
