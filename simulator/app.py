@@ -211,6 +211,10 @@ class Simulator(QObject):
         """The bundled operator's backend; None with another portal."""
         return self._esim.parts().sample_backend
 
+    def start_esim(self) -> None:
+        """Start building the eSIM world now, for a run that will need it soon (a demo)."""
+        self._esim.start()
+
     def when_esim_fails(self, handler: Callable[[BaseException], None]) -> None:
         """Call `handler` on this thread if the eSIM world cannot be built (a data directory
         that cannot be used): the run reports it instead of failing at the first use."""
