@@ -71,9 +71,7 @@ def _command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     return parser
 
 
-# Parsing `run`/`demo`/`flows` needs none of the other commands' modules (`check`, ThingSpace,
-# the operator APIs' checker): they are imported only for their own command, which keeps the
-# app's start-up short.
+# Parsing these needs none of the other commands' modules: imported only for their own command.
 APP_COMMANDS = frozenset({"run", "demo", "flows"})
 
 
@@ -406,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"mobileplans-sim: error: {missing_libraries_message(missing)}", file=sys.stderr)
             return EXIT_USAGE
     # Qt is imported only now: parsing and usage errors stay fast and display-free.
+    import simulator.preload  # noqa: F401  (before Qt: see there)
     from simulator.runner import run_simulator
 
     return run_simulator(options, data_dir=args.data_dir or _default_data_dir())
