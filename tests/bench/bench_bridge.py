@@ -124,6 +124,7 @@ data = Path(tempfile.mkdtemp())
 runtime = Runtime.start(data)
 app = QApplication(runtime.qapp_argv())
 sim = Simulator(SimulatorConfig(data_dir=data / "sim"), runtime)
+sim.back_office.get()  # every panel exists before the calls (else built when the bridge is quiet)
 latencies = []
 gui_cpu = []
 
