@@ -141,6 +141,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
             return
         finishing.append(True)
         outcome["status"] = status
+        if (args.screenshot or collector is not None) and simulator.esim_error() is None:
+            simulator.back_office.get()  # the side panels are in the pictures, filled in
         # A moment for the web view to paint and the panels to show their last rows.
         QTimer.singleShot(600 if args.screenshot else 0, shut_down)
 
