@@ -271,7 +271,7 @@ class Simulator(QObject):
     def _open_gateway(self) -> None:
         self.operator_experience.service.open_gateway()
 
-    def carrier_line(self, iccid: str) -> dict[str, Any] | None:
+    def _carrier_line(self, iccid: str) -> dict[str, Any] | None:
         """The operator platform's line for the sample portal (called on the server loop)."""
         # Never built from here (the server loop): before the back office exists, no line.
         office = self.back_office.built

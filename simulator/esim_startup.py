@@ -65,7 +65,7 @@ def build_esim_parts(sim: Simulator) -> EsimParts:
             f"https://{world.smdp_address}",
             {world.smdp_address: ("127.0.0.1", world.smdp_port)},
             [world.certificates.ci.certificate],
-            carrier_line=sim.carrier_line,
+            carrier_line=sim._carrier_line,  # the platform's line, once it exists
             es2_secret=world.server.es2_credential().secret,
             set_behaviour=world.set_behaviour_by_iccid,
             clock=sim.clock.now,

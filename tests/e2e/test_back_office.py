@@ -59,7 +59,7 @@ def test_a_profile_enabled_before_the_back_office_still_gets_its_carrier_line(
     harness = make_harness(portal_dir=None, time_scale=0)
     sim = harness.simulator
     assert sim.back_office.built is None
-    assert sim.carrier_line(ICCID) is None  # the sample backend's view: no platform yet
+    assert sim._carrier_line(ICCID) is None  # the sample backend's view: no platform yet
 
     sim.events.emit(
         "flow.state", flow="inline-download", operation="op-1", state="enabled", iccid=ICCID
@@ -67,4 +67,4 @@ def test_a_profile_enabled_before_the_back_office_still_gets_its_carrier_line(
 
     assert sim.back_office.built is not None
     assert sim.platform.carrier.line(ICCID) is not None
-    assert sim.carrier_line(ICCID) is not None  # what the sample portal's backend now sees
+    assert sim._carrier_line(ICCID) is not None  # what the sample portal's backend now sees
