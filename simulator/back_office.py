@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 BACK_OFFICE_QUIET_MS = 250
 BACK_OFFICE_AT_LATEST_MS = 10_000
 PANEL_DOCKS = ("eSIM", "Operator", "Clock", "Platform")
+# What postpones the build: a portal's burst of calls, a download under way.
+_BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
 
 
 def add_panel_docks(window: MainWindow) -> dict[str, PanelScroller]:
@@ -148,9 +150,10 @@ class BackOffice:
 
 
 class DeferredBackOffice(QObject):
-    """Builds `sim`'s `BackOffice` once: when the portal has loaded and the bridge has been quiet
-    for `BACK_OFFICE_QUIET_MS`, when a flow enables a profile (the platform gives it a carrier
-    line), `BACK_OFFICE_AT_LATEST_MS` after start at the latest, or at the first `get`."""
+    """Builds `sim`'s `BackOffice` once: when the portal has loaded and neither the bridge nor a
+    download has been busy for `BACK_OFFICE_QUIET_MS`, when a flow enables a profile (the
+    platform gives it a carrier line), `BACK_OFFICE_AT_LATEST_MS` after start at the latest, or
+    at the first `get`."""
 
     def __init__(self, sim: Simulator) -> None:
         super().__init__(sim)
@@ -193,8 +196,8 @@ class DeferredBackOffice(QObject):
         if self.built is None:
             if event.kind == "flow.state" and event.fields.get("state") == "enabled":
                 self.build()  # the one event the platform acts on: never missed
-            elif event.kind == "bridge.call" and self._quiet.isActive():
-                self._quiet.start()  # the portal is busy: wait for a quiet moment
+            elif event.kind in _BUSY_EVENTS and self._quiet.isActive():
+                self._quiet.start()  # the portal or a download is busy: wait for a quiet moment
         if self.built is not None:
             self.built.observe(event)
 
