@@ -77,6 +77,9 @@ class DemoDriver(QObject):
 
     def _launch(self) -> None:
         self._simulator.launch()
+        # While Chromium starts its renderer for the portal, the GUI thread has time for the
+        # back office, which the demo's flow needs before its end (a carrier line).
+        QTimer.singleShot(0, self, self._simulator.back_office.build)
 
     def _propose(
         self, caption: str, act: Callable[[], None], still_possible: Callable[[], bool] = _always
