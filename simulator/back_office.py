@@ -2,8 +2,9 @@
 their Flyout and Gateway page, and the eSIM/Operator/Clock/Platform panels.
 
 None of it is needed to show the portal, so `Simulator` builds it once the portal has loaded and
-the bridge has been quiet for a moment, or as soon as something uses it: the portal's first load
-does not wait for the ThingSpace stack, the operator APIs' client or these widgets. The panels'
+the bridge and downloads have been quiet for a moment, or as soon as something uses it: the
+portal's first load does not wait for the ThingSpace stack, the operator APIs' client or these
+widgets. The panels'
 docks exist from the start, so the window is laid out (and its saved layout restored) once.
 """
 
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
     from simulator.ui.panels.operator import OperatorPanel
     from simulator.ui.panels.platform import PlatformPanel
 
-# Built when the portal has loaded and left the bridge quiet this long (a build takes the GUI
-# thread for a moment: never in the middle of a portal's burst of calls), else at the latest.
+# Built when the portal has loaded and left the bridge and downloads quiet this long (a build
+# takes the GUI thread for a moment: never in a portal's burst of calls), else at the latest.
 BACK_OFFICE_QUIET_MS = 250
 BACK_OFFICE_AT_LATEST_MS = 10_000
 PANEL_DOCKS = ("eSIM", "Operator", "Clock", "Platform")
