@@ -9,49 +9,60 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QObject, QTimer, QUrl, Slot
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
-from esim.identifiers import IdentifierError
+from simulator.back_office import DeferredBackOffice
 from simulator.bridge.host import BridgeHost
 from simulator.bridge.interceptor import LaunchHeaderInterceptor
 from simulator.bridge.page import PortalPage
 from simulator.clock import VirtualClock
-from simulator.data_dir import OPERATOR_API
+from simulator.data_dir import OPERATOR_API, THINGSPACE, card_file, stored_card_iccids
 from simulator.device import SimulatedDevice
-from simulator.esim_world import EsimWorld
-from simulator.events import Event, EventLog
+from simulator.esim_startup import (
+    DeferredBackendSite,
+    DeferredEsimPort,
+    EsimParts,
+    EsimStartup,
+    build_esim_parts,
+)
+from simulator.events import EventLog
 from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
-from simulator.operator_api.catalog import Catalog
-from simulator.operator_api.config import ServiceConfiguration
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
-from simulator.operator_api.world import OperatorApiWorld
-from simulator.platform_world import PlatformWorld, line_fields
 from simulator.portal.garden_interceptor import install_walled_garden
 from simulator.portal.hosting import Site
 from simulator.portal.launch import LaunchBuilder, PortalLaunch
-from simulator.portal.sample_backend import SampleBackend
 from simulator.portal.tls import HOSTED_DOMAIN
 from simulator.portal.walled_garden import GardenMode
 from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
 from simulator.ui.layout import window_settings
-from simulator.ui.main_window import MainWindow, PanelScroller
-from simulator.ui.operator_experience import OperatorExperienceUi
-from simulator.ui.panels.clock import ClockPanel
-from simulator.ui.panels.euicc import EuiccPanel
-from simulator.ui.panels.operator import OperatorPanel
-from simulator.ui.panels.platform import PlatformPanel
+from simulator.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from simulator.esim_world import EsimWorld
+    from simulator.operator_api.catalog import Catalog
+    from simulator.operator_api.config import ServiceConfiguration
+    from simulator.operator_api.world import OperatorApiWorld
+    from simulator.platform_world import PlatformWorld
+    from simulator.portal.sample_backend import SampleBackend
+    from simulator.ui.operator_experience import OperatorExperienceUi
+    from simulator.ui.panels.clock import ClockPanel
+    from simulator.ui.panels.euicc import EuiccPanel
+    from simulator.ui.panels.operator import OperatorPanel
+    from simulator.ui.panels.platform import PlatformPanel
 
 SAMPLE_PORTAL_HOST = f"contoso.{HOSTED_DOMAIN}"
 PORTAL_DIR_HOST = f"portal.{HOSTED_DOMAIN}"
@@ -90,6 +101,11 @@ class SimulatorConfig:
             return Path(self.portal_dir).resolve().name or str(self.portal_dir)
         return SAMPLE_OPERATOR
 
+    @property
+    def bundled_portal(self) -> bool:
+        """No portal option: the bundled sample operator's portal and backend."""
+        return not self.portal_url and not self.portal_dir
+
     # or the team's whole service configuration (--operator-config FILE)
     operator_configuration: ServiceConfiguration | None = None
     # the operator calendar's first day (naive UTC); None: today (a replay passes the recorded one)
@@ -101,7 +117,14 @@ class SimulatorConfig:
 
 
 class Simulator(QObject):
-    """One simulated PC with the Mobile Plans app, its portal and its panels."""
+    """One simulated PC with the Mobile Plans app, its portal and its panels.
+
+    Built in the order that shows the portal soonest: the web page, the bridge and the window
+    first; once the portal has loaded (or at first use), the eSIM world and the bundled
+    operator's backend on a worker thread (`simulator.esim_startup`), then the back office:
+    operator platform, operator APIs, side panels (`simulator.back_office`). Every part is
+    reached through the same attributes either way.
+    """
 
     def __init__(self, config: SimulatorConfig, runtime: Runtime) -> None:
         super().__init__()
@@ -118,6 +141,13 @@ class Simulator(QObject):
         )
         self.device = config.device
 
+        # The eSIM world: eUICC, stub SM-DP+ and LPA, with results posted to this thread; built
+        # on a worker once the portal has loaded, or at its first use.
+        self.poster = MainThreadPoster(self)
+        self._esim = EsimStartup(lambda: build_esim_parts(self))
+        # The launch URL lists the card's ICCIDs: read from its memory until the world exists.
+        self.device.profile_iccids = self._card_iccids
+
         # An off-the-record profile per simulator: no cookies or cache leak between runs/tests.
         self.profile = QWebEngineProfile(self)
         self.profile.setHttpAcceptLanguage(config.accept_language)
@@ -125,21 +155,6 @@ class Simulator(QObject):
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.page = PortalPage(self.profile, runtime.tls.leaf_der, self)
 
-        # The eSIM world: eUICC, stub SM-DP+ and LPA, with results posted to this thread.
-        self.poster = MainThreadPoster(self)
-        self.esim = EsimWorld(
-            config.data_dir / "esim",
-            str(self.device.eid),
-            runtime.loop,
-            self.clock,
-            self.events,
-            self.poster.post,
-            operator_name=config.operator,
-            smdp_hosts=config.smdp_hosts,
-            memory_limit_bytes=config.euicc_capacity,
-        )
-        self.device.profile_iccids = self.esim.iccids
-        self.sample_backend: SampleBackend | None = None
         self.portal_uri, self._hosted = self._portal_site(config)
         self.notification_host = (
             config.notification_host or urlsplit(self.portal_uri).hostname or ""
@@ -158,37 +173,16 @@ class Simulator(QObject):
         self.flows = FlowEngine(
             self.clock,
             self.events,
-            self.esim,
+            DeferredEsimPort(lambda: self.esim),
             self.network,
             self.session,
             FlowOptions(operator_name=config.operator, sm_ds_enabled=config.sm_ds_enabled),
         )
         self.session.flows = self.flows
-        # The operator's M2M platform (ThingSpace-style): carrier lines, listener, callbacks.
-        self.platform = PlatformWorld(
-            config.data_dir / "thingspace",
-            runtime.loop,
-            self.clock,
-            self.events,
-            self.poster.post,
-            network=self.network,
-            operator_name=config.operator,
-            plan_lookup=self._plan_of,
-            imei=str(self.device.imei),
-            calendar_start=self.calendar_start,
-        )
-        self.events.subscribe(self.platform.observe)
-        # The Mobile Plans service calling the operator's APIs (the sample operator by default).
-        self.operator_api = OperatorApiWorld(
-            config.data_dir / OPERATOR_API,
-            runtime.loop,
-            self.events,
-            self.poster.post,
-            base_url=config.operator_api_url,
-            iccid_ranges=config.iccid_ranges,
-            brand_name=config.operator,
-            configuration=config.operator_configuration,
-        )
+        # The data directory has its layout from the start, even if the run ends before the
+        # back office's stores exist.
+        for name in (THINGSPACE, OPERATOR_API):
+            (config.data_dir / name).mkdir(parents=True, exist_ok=True)
         self.host = BridgeHost(self.page, self.session, self.events)
         self.page.loadFinished.connect(self._on_load_finished)
 
@@ -196,33 +190,106 @@ class Simulator(QObject):
             self.page, self.device, config.operator, window_settings(config.data_dir)
         )
         self.events.subscribe(self.window.observe)
-        self._add_panels()
-        # Flyout, Gateway page and notifications from the operator's APIs ("MO service" panel).
-        self.operator_experience = OperatorExperienceUi(self)
+        self.back_office = DeferredBackOffice(self)
         self.walled_garden = install_walled_garden(self, config.walled_garden)
         self.window.backRequested.connect(self._on_back)
         self.window.leaveAnswered.connect(self.session.leave_answered)
         # Provider page -> the operator's Gateway page (GetOffers) -> its button opens the portal.
-        self.window.continueRequested.connect(self.operator_experience.service.open_gateway)
+        self.window.continueRequested.connect(self._open_gateway)
         self.window.errorAnswered.connect(self.flows.error_answered)
         self.window.balanceClosed.connect(self.flows.balance_closed)
         self.window.toastAnswered.connect(self.flows.toast_answered)
         self.events.emit(
             "app.started",
             portal=self.portal_uri,
-            bundled_portal=self.sample_backend is not None,
+            bundled_portal=config.bundled_portal,
             notification_host=self.notification_host,
             device=self.device.describe(),
             time_scale=config.time_scale,
         )
 
+    # -- the eSIM world, built on a worker thread ----------------------------------------------
+    @property
+    def esim(self) -> EsimWorld:
+        """The eSIM world (waits for the start-up worker the first time, if still building)."""
+        return self._esim.parts().world
+
+    @property
+    def sample_backend(self) -> SampleBackend | None:
+        """The bundled operator's backend; None with another portal."""
+        return self._esim.parts().sample_backend
+
+    def start_esim(self) -> None:
+        """Start building the eSIM world now, for a run that will need it soon (a demo)."""
+        self._esim.start()
+
+    def when_esim_fails(self, handler: Callable[[BaseException], None]) -> None:
+        """Call `handler` on this thread if the eSIM world cannot be built (a data directory
+        that cannot be used): the run reports it instead of failing at the first use."""
+
+        def settled(future: Future[EsimParts]) -> None:
+            error = future.exception()
+            if error is not None:
+                self.poster.post(lambda: handler(error))
+
+        self._esim.future.add_done_callback(settled)
+
+    def esim_error(self) -> BaseException | None:
+        """Why the eSIM world could not be built, once a started build has ended; else None."""
+        self._esim.settled()
+        future = self._esim.future
+        return future.exception() if future.done() else None
+
+    def _card_iccids(self) -> list[str]:
+        parts = self._esim.built()
+        if parts is not None:
+            return parts.world.iccids()
+        return stored_card_iccids(card_file(self.config.data_dir))
+
+    # -- the back office, built after the portal's first load or on first use -----------------
+    @property
+    def platform(self) -> PlatformWorld:
+        return self.back_office.get().platform
+
+    @property
+    def operator_api(self) -> OperatorApiWorld:
+        return self.back_office.get().operator_api
+
+    @property
+    def operator_experience(self) -> OperatorExperienceUi:
+        return self.back_office.get().operator_experience
+
+    @property
+    def euicc_panel(self) -> EuiccPanel:
+        return self.back_office.get().euicc_panel
+
+    @property
+    def operator_panel(self) -> OperatorPanel:
+        return self.back_office.get().operator_panel
+
+    @property
+    def clock_panel(self) -> ClockPanel:
+        return self.back_office.get().clock_panel
+
+    @property
+    def platform_panel(self) -> PlatformPanel:
+        return self.back_office.get().platform_panel
+
+    @Slot()
+    def _open_gateway(self) -> None:
+        self.operator_experience.service.open_gateway()
+
     def _carrier_line(self, iccid: str) -> dict[str, Any] | None:
         """The operator platform's line for the sample portal (called on the server loop)."""
-        platform = getattr(self, "platform", None)
-        if platform is None:
+        # Never built from here (the server loop): before the back office exists, no line.
+        office = self.back_office.built
+        if office is None:
             return None
+        from esim.identifiers import IdentifierError
+        from simulator.platform_world import line_fields
+
         try:
-            line = platform.carrier.line(iccid)
+            line = office.platform.carrier.line(iccid)
         except IdentifierError:
             return None
         return None if line is None else line_fields(line)
@@ -231,46 +298,10 @@ class Simulator(QObject):
         """The virtual date: the day the run started plus the virtual clock's seconds."""
         return (self.calendar_start + timedelta(seconds=self.clock.now())).date()
 
-    def _plan_of(self, operation: str) -> str:
+    def plan_of(self, operation: str) -> str:
+        """The plan the portal bought in `operation` (the carrier line's plan name)."""
         flow = self.flows.flows.get(operation)
         return "" if flow is None else flow.plan_name
-
-    def _add_panels(self) -> None:
-        """The eSIM, Operator and Clock panels, tabbed with the Device panel they extend."""
-        window = self.window
-        self.euicc_panel = EuiccPanel(self.esim, self.network, self.device)
-        self.operator_panel = OperatorPanel(
-            self.esim, None if self.sample_backend is None else self.sample_backend.next_order
-        )
-        self.clock_panel = ClockPanel(self.clock)
-        self.platform_panel = PlatformPanel(**self.platform.panel_args())
-        device_dock = window.docks["device"]
-        for name, panel in (
-            ("eSIM", self.euicc_panel),
-            ("Operator", self.operator_panel),
-            ("Clock", self.clock_panel),
-            ("Platform", self.platform_panel),
-        ):
-            # In a scroll area, so a wide table does not squeeze the portal's 800 pixels.
-            scroller = PanelScroller()
-            scroller.setWidgetResizable(True)
-            scroller.setWidget(panel)
-            dock = window.add_dock(name, scroller, Qt.DockWidgetArea.LeftDockWidgetArea)
-            window.tabifyDockWidget(device_dock, dock)
-            window.docks[name.lower()] = dock
-        window.docks["esim"].raise_()
-
-        def refresh(event: Event) -> None:
-            if event.kind in ("euicc.profile", "network.registration"):
-                self.euicc_panel.refresh()
-            elif event.kind == "smdp.order":
-                self.operator_panel.refresh()
-            elif event.kind == "thingspace.received":
-                self.platform_panel.add_received(event)
-            elif event.kind in ("thingspace.sent", "carrier.line"):
-                self.platform_panel.refresh()
-
-        self.events.subscribe(refresh)
 
     # PortalChannel, delegated to the bridge host (kept here so the session sees one object).
     def deliver_callback(self, doc: str, script_property: str, argument: str) -> str | None:
@@ -282,20 +313,9 @@ class Simulator(QObject):
         if config.portal_dir:
             self.runtime.front.attach(PORTAL_DIR_HOST, Site(root=Path(config.portal_dir)))
             return f"https://{PORTAL_DIR_HOST}/", PORTAL_DIR_HOST
-        # The bundled operator: its backend orders real profiles on the stub SM-DP+ (ES2+).
-        self.sample_backend = SampleBackend(
-            f"https://{self.esim.smdp_address}",
-            {self.esim.smdp_address: ("127.0.0.1", self.esim.smdp_port)},
-            [self.esim.certificates.ci.certificate],
-            carrier_line=self._carrier_line,
-            es2_secret=self.esim.server.es2_credential().secret,
-            set_behaviour=self.esim.set_behaviour_by_iccid,
-            clock=self.clock.now,
-            operator_name=config.operator,
-            today=self.calendar_today,
-        )
+        # The bundled operator's pages at once; its backend's answers once the worker built it.
         self.runtime.front.attach(
-            SAMPLE_PORTAL_HOST, self.sample_backend.site(resource_path("portal"))
+            SAMPLE_PORTAL_HOST, DeferredBackendSite(resource_path("portal"), self._esim)
         )
         return f"https://{SAMPLE_PORTAL_HOST}/", SAMPLE_PORTAL_HOST
 
@@ -317,6 +337,9 @@ class Simulator(QObject):
 
     @Slot(bool)
     def _on_load_finished(self, ok: bool) -> None:
+        # The page load had the machine to itself; now the eSIM world is built (if no backend
+        # request or flow asked for it already).
+        self._esim.start()
         url = self.page.url().toString()
         if url.startswith("about:"):
             return
@@ -347,13 +370,14 @@ class Simulator(QObject):
         # The panels poll the stores closed below; the window is not our child, so both trees.
         for timer in [*self.findChildren(QTimer), *self.window.findChildren(QTimer)]:
             timer.stop()
-        self.platform.close()
-        self.operator_api.close()
-        self.esim.close()
+        self.back_office.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)
-        if self.sample_backend is not None:
-            self.runtime.loop.run(self.sample_backend.aclose())
+        parts = self._esim.settled()  # a build still running is waited for, then closed
+        if parts is not None:
+            parts.world.close()
+            if parts.sample_backend is not None:
+                self.runtime.loop.run(parts.sample_backend.aclose())
         self.events.unsubscribe(self.window.observe)
         self.page.triggerAction(QWebEnginePage.WebAction.Stop)
         self.window.close()

@@ -13,18 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from esim.identifiers import Iccid, IdentifierError
-from simulator.check import add_check_command, run_check_command
 from simulator.data_dir import default_data_dir
 from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
 from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
-from simulator.operator_api.catalog import load_operator_file
-from simulator.operator_api.check_api import add_check_api_command, run_check_api_command
-from simulator.operator_api.config import ConfigurationError
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.qt_prereqs import missing_libraries_message, missing_xcb_packages, uses_xcb
-from simulator.thingspace.cli import add_thingspace_commands, run_thingspace
 
 EXIT_OK = 0
 EXIT_TIMEOUT = 1
@@ -76,7 +71,12 @@ def _command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Parsing these needs none of the other commands' modules: imported only for their own command.
+APP_COMMANDS = frozenset({"run", "demo", "flows"})
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Every command; with *command* one of `APP_COMMANDS`, only those three."""
     parser = argparse.ArgumentParser(
         prog="mobileplans-sim",
         description=(
@@ -95,9 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(step=False, exit_at_end=False)
     flows = _command(sub, "flows", "list the flows `demo` knows")
     flows.add_argument("--json", action="store_true", help="print them as a JSON list")
-    add_check_command(sub)  # its own examples, exit statuses and findings page
-    add_thingspace_commands(sub)
-    add_check_api_command(sub)
+    if command not in APP_COMMANDS:
+        from simulator.check import add_check_command
+        from simulator.operator_api.check_api import add_check_api_command
+        from simulator.thingspace.cli import add_thingspace_commands
+
+        add_check_command(sub)  # its own examples, exit statuses and findings page
+        add_thingspace_commands(sub)
+        add_check_api_command(sub)
     return parser
 
 
@@ -241,10 +246,10 @@ class RunOptions:
 
 
 def parse_run_options(argv: Sequence[str]) -> RunOptions:
-    parser = build_parser()
     argv = list(argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]  # `run` is the default command
+    parser = build_parser(argv[0])
     args = parser.parse_args(argv)
     if args.command in ("flows", "thingspace", "check", "check-api"):
         return RunOptions(args, SimulatedDevice(), None)
@@ -291,6 +296,9 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
     args.operator_configuration = None
     args.operator_catalog = None  # one operator or several (the catalog)
     if args.operator_config is not None:
+        from simulator.operator_api.catalog import load_operator_file
+        from simulator.operator_api.config import ConfigurationError
+
         if args.operator_api:
             parser.error("give --operator-api or --operator-config, not both")
         try:
@@ -388,10 +396,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{demo.name:26} {demo.summary}")
         return EXIT_OK
     if args.command == "thingspace":
+        from simulator.thingspace.cli import run_thingspace
+
         return run_thingspace(args)
     if args.command == "check":
+        from simulator.check import run_check_command
+
         return run_check_command(args)
     if args.command == "check-api":
+        from simulator.operator_api.check_api import run_check_api_command
+
         return run_check_api_command(args)
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -414,6 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"mobileplans-sim: error: {missing_libraries_message(missing)}", file=sys.stderr)
             return EXIT_USAGE
     # Qt is imported only now: parsing and usage errors stay fast and display-free.
+    import simulator.preload  # noqa: F401  (before Qt: see there)
     from simulator.runner import run_simulator
 
     return run_simulator(options, data_dir=args.data_dir or _default_data_dir())

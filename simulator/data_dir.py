@@ -127,6 +127,32 @@ def stored_card_eid(euicc_file: Path) -> str | None:
     return None if row is None else str(row[0])
 
 
+def stored_card_iccids(euicc_file: Path) -> list[str]:
+    """The ICCIDs installed on an eUICC memory file, in ISD-P order (read-only, as
+    `Euicc.profiles()` lists them); empty when the card is new or cannot be read. The launch URL
+    needs them before the eSIM world, whose imports cost start-up, exists."""
+    if not euicc_file.is_file():
+        return []
+    try:
+        db = sqlite3.connect(
+            f"{euicc_file.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error:
+        return []
+    try:
+        rows = db.execute("SELECT iccid FROM profiles ORDER BY aid").fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
+    return [str(row[0]) for row in rows]
+
+
+def card_file(sim_dir: Path) -> Path:
+    """The simulator's eUICC memory file under its data directory."""
+    return sim_dir / f"{ESIM}/euicc/euicc.sqlite"
+
+
 def check_app_data(root: Path, sim_dir: Path, eid: str) -> list[DataDirProblem]:
     """What stops `run`/`demo` from using `root` (and its own `sim_dir` in it) as they are."""
     if root.exists() and not root.is_dir():

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer
 
-from esim.smdp import OrderBehaviour, Step
 from simulator.app import Simulator
 from simulator.demo_caption import CaptionBar
 from simulator.demo_stages import StageLog, duration_text
@@ -75,11 +74,17 @@ class DemoDriver(QObject):
     # -- the stages ----------------------------------------------------------------------------
     def begin(self) -> None:
         """The first stage: Mobile Plans opens the operator's portal."""
+        # Every demo orders a profile once the portal has loaded: its eSIM world is built
+        # meanwhile instead of after.
+        self._simulator.start_esim()
         self.stages.say(f"demo {self._demo.name}: {self._demo.summary}")
         self._propose("Mobile Plans opens the bundled sample operator's portal", self._launch)
 
     def _launch(self) -> None:
         self._simulator.launch()
+        # While Chromium starts its renderer for the portal, the GUI thread has time for the
+        # back office, which the demo's flow needs before its end (a carrier line).
+        QTimer.singleShot(0, self, self._simulator.back_office.build)
 
     def _propose(
         self,
@@ -167,6 +172,8 @@ class DemoDriver(QObject):
         self._simulator.flows.toast_answered(toast, action)
 
     def _order_code(self) -> str:
+        from esim.smdp import OrderBehaviour, Step  # with the eSIM world, not at start-up
+
         behaviour = OrderBehaviour()
         if self._demo.order.get("not_released"):
             behaviour = OrderBehaviour(release_at=10.0**12)

@@ -11,22 +11,19 @@ import gc
 import signal
 import sqlite3
 import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from esim.euicc.context import ConfigurationError
-from esim.pki import PkiError
 from simulator.app import Simulator, SimulatorConfig
 from simulator.data_dir import LOGS, check_app_data, demo_dir, prepare_demo_dir, remove_demo_dir
-from simulator.demo_driver import DemoDriver
 from simulator.demo_stages import duration_text, effective_timeout, stays_open_at_end
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
 from simulator.portal.walled_garden import GardenMode
-from simulator.report import ScreenCollector, write_report
 from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
 from simulator.ui.catalog_step import use_operator_catalog
@@ -107,6 +104,10 @@ def run_simulator(options: RunOptions, data_dir: Path) -> int:
             remove_demo_dir(sim_dir)
 
 
+def _unusable(sim_dir: Path, error: BaseException) -> str:
+    return f"mobileplans-sim: error: the data directory {sim_dir} cannot be used: {error}"
+
+
 def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeLog) -> int:
     args = options.args
     demo = DEMOS[args.flow] if args.command == "demo" else None
@@ -140,12 +141,9 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     config.walled_garden = GardenMode(args.walled_garden)
     try:
         simulator = Simulator(config, runtime)
-    except (ConfigurationError, PkiError, sqlite3.DatabaseError, OSError) as error:
+    except (sqlite3.DatabaseError, OSError) as error:
         # check_app_data catches the usual cases first; this names whatever it could not.
-        print(
-            f"mobileplans-sim: error: the data directory {sim_dir} cannot be used: {error}",
-            file=sys.stderr,
-        )
+        print(_unusable(sim_dir, error), file=sys.stderr)
         runtime.stop()
         return EXIT_USAGE
     for iccid, plan in args.network_plans:
@@ -155,6 +153,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
             simulator.network.set_plan(iccid, plan)
     driver = None
     if demo is not None:
+        from simulator.demo_driver import DemoDriver  # only a demo needs it (start-up)
+
         driver = DemoDriver(
             simulator,
             demo,
@@ -166,7 +166,11 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     stays_open = stays_open_at_end(args.command, args.headless, args.exit_at_end)
     timeout = effective_timeout(args.command, args.headless, args.timeout)
     writer = JsonLinesWriter(args.events) if args.events else None
-    collector = ScreenCollector(simulator) if args.report else None
+    collector = None
+    if args.report:
+        from simulator.report import ScreenCollector
+
+        collector = ScreenCollector(simulator)
     if writer is not None:
         for event in simulator.events:  # app.started came before the writer existed
             writer(event)
@@ -180,6 +184,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
             return
         finishing.append(True)
         outcome["status"] = status
+        if (args.screenshot or collector is not None) and simulator.esim_error() is None:
+            simulator.back_office.get()  # the side panels are in the pictures, filled in
         # A moment for the web view to paint and the panels to show their last rows.
         QTimer.singleShot(600 if args.screenshot else 0, shut_down)
 
@@ -190,6 +196,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             simulator.window.grab().save(str(args.screenshot))
         if collector is not None:
+            from simulator.report import write_report
+
             collector.flush()
             write_report(
                 simulator.events,
@@ -208,6 +216,11 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
                 ),
             )
             collector.close()
+        # The eSIM world is built while the portal loads: a run that ended first still says
+        # when the data directory could not be used.
+        esim_error = simulator.esim_error()
+        if esim_error is not None:
+            report_esim_failure(esim_error)
         simulator.events.emit("app.exit", status=outcome["status"])
         if writer is not None:
             writer.close()
@@ -256,6 +269,29 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
 
         QTimer.singleShot(int(timeout * 1000), timed_out)
 
+    esim_reported: list[bool] = []
+
+    def report_esim_failure(error: BaseException) -> None:
+        """The eSIM world (built while the portal loads) could not use the data directory."""
+        from esim.euicc.context import ConfigurationError
+        from esim.pki import PkiError
+
+        if esim_reported:
+            return
+        esim_reported.append(True)
+        if isinstance(error, ConfigurationError | PkiError | sqlite3.DatabaseError | OSError):
+            print(_unusable(sim_dir, error), file=sys.stderr)
+            outcome["status"] = EXIT_USAGE
+        else:  # a defect: say everything about it, and fail
+            traceback.print_exception(error)
+            outcome["status"] = EXIT_TIMEOUT
+
+    def esim_failed(error: BaseException) -> None:
+        report_esim_failure(error)
+        finish(outcome["status"])
+
+    simulator.when_esim_fails(esim_failed)
+
     # Python only runs signal handlers when the interpreter gets control: wake it regularly.
     signal.signal(signal.SIGINT, lambda *_: stopped("interrupted"))
     signal.signal(signal.SIGTERM, lambda *_: stopped("stopped"))
@@ -267,9 +303,11 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     simulator.window.closing.connect(lambda: stopped("the window was closed"))
     if driver is not None:
         driver.begin()
-    else:
-        # the catalog first when it offers a choice (--provider picks on it)
+    elif args.operator_catalog is not None and args.operator_catalog.offers_a_choice:
+        # the catalog first (--provider picks on it); it needs the back office's operator APIs
         simulator.operator_experience.start(args.provider)
+    else:
+        simulator.launch()  # the portal first, before the back office is built
     qt_app.exec()
     heap.close()
     runtime.stop()

@@ -56,7 +56,18 @@ def install_walled_garden(simulator: Simulator, mode: GardenMode) -> WalledGarde
     """Puts the garden on the simulator's portal page (the composition root calls this)."""
 
     def operator() -> GardenOperator:
-        config = simulator.operator_api.config
+        # Asked at each launch: the first comes before the back office (and its operator APIs)
+        # is built, and must not build it, so the configuration is read from what is at hand.
+        office = simulator.back_office.built
+        if office is not None:
+            config = office.operator_api.config
+        elif simulator.config.operator_configuration is not None:
+            config = simulator.config.operator_configuration
+        else:
+            # --operator-api URL or the bundled sample operator on a loopback address (never a
+            # garden entry); neither adds hosts of its own.
+            balance = simulator.config.operator_api_url
+            return GardenOperator(simulator.portal_uri, balance)
         return GardenOperator(simulator.portal_uri, config.mo_base_url, config.walled_garden_hosts)
 
     def line_connected() -> bool:
