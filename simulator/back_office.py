@@ -35,6 +35,10 @@ BACK_OFFICE_AT_LATEST_MS = 10_000
 PANEL_DOCKS = ("eSIM", "Operator", "Clock", "Platform")
 # What postpones the build: a portal's burst of calls, a download under way.
 _BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
+# What the MO service panel's walled-garden group shows of the launches before it existed.
+_GARDEN_PANEL_EVENTS = frozenset(
+    {"portal.launch", "walled_garden.state", "network.blocked", "network.outside-garden"}
+)
 
 
 def add_panel_docks(window: MainWindow) -> dict[str, PanelScroller]:
@@ -107,6 +111,8 @@ class BackOffice:
                 self.platform_panel.add_received(event)
             elif event.kind == "portal.launch":
                 self.operator_experience.service.observe(event)
+            if event.kind in _GARDEN_PANEL_EVENTS:
+                self.operator_experience.garden.observe(event)
 
     def _add_panels(self, sim: Simulator, scrollers: dict[str, PanelScroller]) -> None:
         """The eSIM, Operator, Clock and Platform panels into their docks, kept up to date."""
