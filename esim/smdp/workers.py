@@ -24,7 +24,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -90,8 +90,10 @@ def reserve_port(host: str, port: int) -> socket.socket:
     return reservation
 
 
-def _worker_main(plan: WorkerPlan, ready: Connection) -> None:
-    """One worker: an SM-DP+ on the shared port and store until SIGTERM."""
+def _worker_main(plan: WorkerPlan, ready: Connection, lifeline: Connection) -> None:
+    """One worker: an SM-DP+ on the shared port and store until SIGTERM, or until the
+    supervisor is gone (``lifeline`` reads end-of-file: its other end closed with it), so a
+    killed supervisor leaves no worker holding the port."""
     # Ctrl-C reaches the whole process group: the supervisor alone decides, with SIGTERM.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from esim.cli_home import Home
@@ -116,7 +118,14 @@ def _worker_main(plan: WorkerPlan, ready: Connection) -> None:
             ready.send(f"cannot listen on {plan.host}:{plan.port}: {error}")
             raise SystemExit(1) from None
         stop = asyncio.Event()
-        exit_promptly_on_signals(asyncio.get_running_loop(), stop, lambda: None)
+        loop = asyncio.get_running_loop()
+        exit_promptly_on_signals(loop, stop, lambda: None)
+
+        def supervisor_gone() -> None:
+            loop.remove_reader(lifeline.fileno())
+            stop.set()
+
+        loop.add_reader(lifeline.fileno(), supervisor_gone)
         ready.send("ready")
         try:
             await stop.wait()
@@ -146,6 +155,7 @@ class Supervisor:
     port: int
     count: int
     processes: list[BaseProcess] | None = None
+    _lifelines: list[Connection] = field(default_factory=list)
 
     def start(self) -> tuple[int, socket.socket]:
         """Start the workers; return the bound port and its reservation (keep it open)."""
@@ -157,6 +167,7 @@ class Supervisor:
         pending: dict[Any, int] = {}
         for index in range(1, self.count + 1):
             receiving, sending = context.Pipe(duplex=False)
+            lifeline, held = context.Pipe(duplex=False)
             plan = WorkerPlan(
                 self.home.root,
                 self.home.pki,
@@ -167,10 +178,12 @@ class Supervisor:
                 self.count,
             )
             process = context.Process(
-                target=_worker_main, args=(plan, sending), name=f"smdp-worker-{index}"
+                target=_worker_main, args=(plan, sending, lifeline), name=f"smdp-worker-{index}"
             )
             process.start()
             sending.close()
+            lifeline.close()
+            self._lifelines.append(held)  # open as long as this process lives
             self.processes.append(process)
             pending[receiving] = index
         try:
@@ -225,3 +238,6 @@ class Supervisor:
             if process.is_alive():
                 process.kill()
                 process.join()
+        for held in self._lifelines:
+            held.close()
+        self._lifelines.clear()

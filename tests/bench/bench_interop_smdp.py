@@ -10,7 +10,8 @@ directory used here (docs/interop.md §4), then run
     python tests/bench/bench_interop_smdp.py --data-dir DIR \
         --profile TS48V2-SAIP2-1-BERTLV-UNIQUE.der --osmo-pid PID --osmo-port 8443 [--downloads 10]
 
-Without ``--osmo-pid`` only our SM-DP+ is measured.
+Without ``--osmo-pid`` only our SM-DP+ is measured; without ``--data-dir`` and ``--profile``
+(``make bench``) on a new data directory with that TS.48 package of the interop material.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,11 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "tests" / "interop"))
+
+from interop_material import INTEROP  # noqa: E402
+
 from esim.cli_home import Home  # noqa: E402
 from esim.euicc import Euicc  # noqa: E402
 from esim.lpa import Lpa  # noqa: E402
 
 OSMO_HOST = "testsmdpplus1.example.com"
+DEFAULT_PROFILE = "TS48V2-SAIP2-1-BERTLV-UNIQUE.der"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -69,12 +76,26 @@ def measure(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--profile", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, help="default: a new temporary directory")
+    parser.add_argument("--profile", type=Path, help=f"default: {DEFAULT_PROFILE} of the material")
     parser.add_argument("--downloads", type=int, default=10)
     parser.add_argument("--osmo-pid", type=int)
     parser.add_argument("--osmo-port", type=int, default=8443)
     args = parser.parse_args()
+    if args.profile is None:
+        if INTEROP is None or not (INTEROP / "ts48" / DEFAULT_PROFILE).is_file():
+            print("no TS.48 package: pass --profile UPP.der (or set MOBILEPLANS_INTEROP_DIR)")
+            return
+        args.profile = INTEROP / "ts48" / DEFAULT_PROFILE
+    if args.data_dir is None:
+        with tempfile.TemporaryDirectory() as scratch:
+            args.data_dir = Path(scratch)
+            run(args)
+    else:
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     home = Home(args.data_dir)
     home.server_certificates()  # generate the PKI here, before the server process reads it
     from esim.smdp.profile_package import read_profile_package

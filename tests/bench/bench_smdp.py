@@ -10,7 +10,7 @@ ICCID from the metadata, so that the one client process is not the bottleneck. S
 user + system time of the server process and its workers (from /proc), divided by the
 downloads. Prints, never asserts.
 
-Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2] [--profile UPP.der]
+Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2 4] [--profile UPP.der]
      [--downloads 128] [--concurrency 1 4 16] [--keep-alive] [--split] [--server-profile FILE]
 """
 
@@ -39,6 +39,7 @@ from esim.cli_home import Home  # noqa: E402
 from esim.identifiers import Iccid  # noqa: E402
 from esim.smdp import OrderStore, ProfileSpec, generate_iccid  # noqa: E402
 from esim.smdp.profile_package import read_profile_package  # noqa: E402
+from esim.smdp.workers import reuse_port_supported  # noqa: E402
 
 SIZE_BYTES = 60 * 1024
 
@@ -274,7 +275,7 @@ def report_split(figures: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, nargs="+", default=[1])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--downloads", type=int, default=128, help="per concurrency level")
     parser.add_argument(
@@ -290,6 +291,9 @@ def main() -> None:
     what = f"{SIZE_BYTES // 1024} KB generated" if upp is None else args.profile.name
     print(f"profile: {what}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
     for workers in args.workers:
+        if workers > 1 and not reuse_port_supported():
+            print(f"workers {workers}: not on this system (esim smdp serve --workers needs Linux)")
+            continue
         run(args, workers, upp)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -143,3 +144,29 @@ def test_an_order_raced_for_through_both_workers_goes_to_one_euicc(
     assert codes.count(None) == 1, codes
     assert set(codes) - {None} == {("8.1.1", "3.1")}  # the others: EID already associated
     assert len(claimed) == 1
+
+
+def test_a_killed_supervisor_leaves_no_worker_on_the_port(tmp_path: Path) -> None:
+    Home(tmp_path).server_certificates()
+    command = [sys.executable, "-m", "esim.cli", "smdp", "serve", "--data-dir", str(tmp_path)]
+    supervisor = subprocess.Popen(
+        [*command, "--workers", "2"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert supervisor.stdout is not None
+    with supervisor.stdout:
+        line = supervisor.stdout.readline()
+    port = int(line.split("https://127.0.0.1:")[1].split(" ")[0])
+    supervisor.kill()  # SIGKILL: no chance to stop its workers itself
+    supervisor.wait()
+    listening = True
+    for _ in range(150):  # the workers notice within a second or two; give them 30 s
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        except ConnectionRefusedError:
+            listening = False
+            break
+        time.sleep(0.2)
+    assert not listening, f"a worker still listens on {port} after its supervisor died"
