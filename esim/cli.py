@@ -131,6 +131,20 @@ def cmd_smdp_release(args: argparse.Namespace) -> int:
 # -- the parser --------------------------------------------------------------------------------
 
 
+def _worker_count(text: str) -> int:
+    """``--workers``: a whole number of processes, 1 to the workers module's limit (a usage
+    error, exit 2, like any other bad option)."""
+    from esim.smdp.workers import MAX_WORKERS
+
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of processes, not {text!r}") from None
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"1 to {MAX_WORKERS} processes, not {count}")
+    return count
+
+
 def _leaf(
     sub: Any, name: str, command: Command, help_text: str, *, json_flag: bool = True
 ) -> argparse.ArgumentParser:
@@ -215,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="port (0 = any free port)")
     serve.add_argument(
         "--workers",
-        type=int,
+        type=_worker_count,
         default=1,
         metavar="N",
         help="N processes on the port (SO_REUSEPORT), sharing the data directory's store",

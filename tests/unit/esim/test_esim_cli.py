@@ -54,6 +54,10 @@ def test_ac_qr_png_reads_back(tmp_path: Path) -> None:
         ["euicc", "download"],
         ["euicc", "nope"],
         ["smdp", "serve", "--port", "x"],
+        ["smdp", "serve", "--workers", "0"],
+        ["smdp", "serve", "--workers", "-1"],
+        ["smdp", "serve", "--workers", "65"],
+        ["smdp", "serve", "--workers", "two"],
         ["euicc", "download", "1$a.b$c", "--resolve", "no-port"],
     ],
 )
