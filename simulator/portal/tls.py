@@ -7,7 +7,9 @@ host names only (see `simulator.bridge.page`), never system-wide.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,18 @@ class PortalTls:
         return x509.load_pem_x509_certificate(self.leaf_pem).public_bytes(
             serialization.Encoding.DER
         )
+
+    @property
+    def leaf_spki_pin(self) -> str:
+        """The leaf's public key as Chromium pins it: base64 of SHA-256 over its SPKI (DER)."""
+        spki = (
+            x509.load_pem_x509_certificate(self.leaf_pem)
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
 
     def server_context(self, directory: Path) -> ssl.SSLContext:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
