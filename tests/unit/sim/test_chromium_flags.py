@@ -73,3 +73,22 @@ def test_own_key_pins_become_chromiums_spki_list_and_a_users_pins_join_ours() ->
     assert pins == ["--ignore-certificate-errors-spki-list=A=,B="]
     # an empty list from the user takes nothing of ours away
     assert merge_user_flags(PINNED, "--ignore-certificate-errors-spki-list=") == PINNED
+
+
+PIN_PIECES = st.sampled_from(
+    [
+        "--ignore-certificate-errors-spki-list",
+        "--ignore-certificate-errors-spki-list=",
+        "--ignore-certificate-errors-spki-list=B=,C=",
+        "--ignore-certificate-errors",
+        "--host-resolver-rules=MAP a 127.0.0.1",
+        "=",
+    ]
+)
+
+
+@given(st.lists(PIN_PIECES, max_size=6))
+def test_our_key_pins_always_survive_and_come_first(pieces: list[str]) -> None:
+    merged = merge_user_flags(PINNED, " ".join(pieces))
+    [pins] = [f for f in merged if f.partition("=")[0] == "--ignore-certificate-errors-spki-list"]
+    assert pins.startswith("--ignore-certificate-errors-spki-list=A=")
