@@ -1,13 +1,18 @@
 """The simulator's own local certificate authority for the portals it hosts over HTTPS.
 
 Portals are served at port-less host names under `.mobileplans.test` (RFC 2606 reserves
-`.test`, so no real host is ever shadowed). The web view trusts this CA's leaf for those
-host names only (see `simulator.bridge.page`), never system-wide.
+`.test`, so no real host is ever shadowed). Chromium accepts this CA's leaf by its key pin
+(`leaf_spki_pin`, passed at start-up): only a server holding the leaf's private key, the
+simulator itself, can present it, and only the simulator's names resolve to it. Should that
+pin not apply, the web page accepts the leaf for those host names only (see
+`simulator.bridge.page`). Nothing is ever trusted system-wide.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +43,25 @@ class PortalTls:
             serialization.Encoding.DER
         )
 
+    @property
+    def leaf_spki_pin(self) -> str:
+        """The leaf's public key as Chromium pins it: base64 of SHA-256 over its SPKI (DER)."""
+        spki = (
+            x509.load_pem_x509_certificate(self.leaf_pem)
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
+
     def server_context(self, directory: Path) -> ssl.SSLContext:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        # create_default_context's settings without its system CA store: the front asks for no
+        # client certificate, so those CAs would verify nothing, and loading them costs about
+        # 20 ms of every start-up.
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_CIPHER_SERVER_PREFERENCE
+        context.options |= ssl.OP_SINGLE_DH_USE | ssl.OP_SINGLE_ECDH_USE
         load_chain(context, self.leaf_key_pem, self.leaf_pem + self.ca_pem, directory)
         return context
 

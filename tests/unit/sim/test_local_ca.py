@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import ssl
 import stat
 from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
@@ -110,3 +113,26 @@ def test_the_portal_and_operator_sets_are_built_by_the_shared_ca(tmp_path: Path)
     assert sorted(p.name for p in (tmp_path / "operator").iterdir()) == sorted(
         ["ca.pem", "server.pem", "server.key", "client.pem", "client.key"]
     )
+
+
+def test_the_portal_leafs_key_pin_is_the_sha256_of_its_private_keys_public_half() -> None:
+    tls = PortalTls.generate(dt.datetime.now(dt.UTC))
+    key = serialization.load_pem_private_key(tls.leaf_key_pem, password=None)
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert tls.leaf_spki_pin == base64.b64encode(hashlib.sha256(spki).digest()).decode()
+    # a set made again has a new key, so a new pin: an old pin never vouches for it
+    assert PortalTls.generate(dt.datetime.now(dt.UTC)).leaf_spki_pin != tls.leaf_spki_pin
+
+
+def test_the_portal_fronts_context_is_the_default_servers_without_the_system_cas(
+    tmp_path: Path,
+) -> None:
+    context = PortalTls.generate(dt.datetime.now(dt.UTC)).server_context(tmp_path)
+    default = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    assert context.options == default.options
+    assert context.minimum_version == default.minimum_version
+    assert context.verify_mode == default.verify_mode == ssl.CERT_NONE
+    assert context.get_ciphers() == default.get_ciphers()
+    assert context.cert_store_stats()["x509_ca"] == 0  # nothing loaded that would verify nobody
