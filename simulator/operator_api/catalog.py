@@ -24,6 +24,7 @@ from typing import Any
 
 from simulator.operator_api.config import ConfigurationError, ServiceConfiguration
 from simulator.operator_api.config_file import parse_service_configuration
+from simulator.operator_api.urls import parse_https_url
 
 __all__ = [
     "CATALOG_TITLE",
@@ -218,11 +219,7 @@ def _operator(entry: Any, index: int, folder: Path) -> CatalogOperator:
 def _portal(value: Any, where: str) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not value.lower().startswith("https://") or len(value) > 2048:
-        raise ConfigurationError(
-            "catalog.portalUri", f"{where}.portalUri must be an https URL, not {value!r}"
-        )
-    return value
+    return parse_https_url(value, f"{where}.portalUri", "catalog.portalUri")
 
 
 def _countries(value: Any, where: str) -> tuple[str, ...]:

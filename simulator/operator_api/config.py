@@ -284,14 +284,25 @@ def _images(value: Any, where: str) -> tuple[GatewayImage, ...]:
         if not isinstance(image, Mapping):
             raise ConfigurationError("gateway.images.shape", f"{where}.images[{n}] not an object")
         uri, width, height = image.get("uri"), image.get("width"), image.get("height")
-        if not isinstance(uri, str) or not isinstance(width, int) or not isinstance(height, int):
+        if (
+            not isinstance(uri, str)
+            or not isinstance(width, int)
+            or not isinstance(height, int)
+            or isinstance(width, bool)  # JSON true is no pixel count
+            or isinstance(height, bool)
+        ):
             raise ConfigurationError(
-                "gateway.images.shape", f"{where}.images[{n}] needs uri, width and height"
+                "gateway.images.shape",
+                f"{where}.images[{n}] needs uri (a string), width and height (whole pixels)",
             )
         if not (0 < width <= MAX_IMAGE_WIDTH and 0 < height <= MAX_IMAGE_HEIGHT):
             raise ConfigurationError(
                 "gateway.images.size",
                 f"{where}.images[{n}] is {width}x{height}; at most 1200x600 pixels",
             )
+        # The Gateway page's picture comes from the operator's web server, never the PC.
+        from simulator.operator_api.urls import parse_https_url
+
+        parse_https_url(uri, f"{where}.images[{n}].uri", "gateway.images.uri")
         images.append(GatewayImage(uri, width, height))
     return tuple(images)

@@ -40,6 +40,7 @@ from simulator.operator_api.config import (
     parse_promotion_templates,
 )
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange, IccidRangeError
+from simulator.operator_api.urls import parse_https_url
 from simulator.portal.walled_garden import GardenHost, GardenHostError
 
 __all__ = ["load_service_configuration", "parse_service_configuration"]
@@ -92,8 +93,8 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
     if fields_template not in ("basic", "full"):
         raise ConfigurationError("config.fieldsTemplate", "fieldsTemplate is basic or full")
     trusted = document.get("trustedCa")
-    return ServiceConfiguration(
-        brand_name=_text(document, "brandName", "Operator"),
+    configuration = ServiceConfiguration(
+        brand_name=_brand_name(document.get("brandName", "Operator")),
         mo_base_url=base,
         offer_uri=_url(document, "offerUri", base) or base,
         notification_uri=_url(document, "notificationUri", base) or base,
@@ -109,6 +110,30 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
         balance_fields_template=fields_template,
         walled_garden_hosts=_garden_hosts(_list(document, "walledGardenHosts")),
     )
+    if configuration.trusted_ca is not None or configuration.client_certificate is not None:
+        # Refused here, with its rule, rather than at the first call of a running app.
+        from simulator.operator_api.client import client_tls_context
+
+        client_tls_context(configuration)
+    return configuration
+
+
+MAX_BRAND_NAME = 64  # a tile's caption, a window title: a brand, never a paragraph
+
+
+def _brand_name(value: Any) -> str:
+    """The operator's name on the app's pages and in the window title."""
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > MAX_BRAND_NAME
+        or not value.isprintable()
+    ):
+        raise ConfigurationError(
+            "config.brandName",
+            f"brandName is the operator's name: 1 to {MAX_BRAND_NAME} printable characters",
+        )
+    return value.strip()
 
 
 def _garden_hosts(values: list[Any]) -> tuple[str, ...]:
@@ -123,20 +148,10 @@ def _garden_hosts(values: list[Any]) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def _text(document: Mapping[str, Any], name: str, default: str) -> str:
-    value = document.get(name, default)
-    if not isinstance(value, str):
-        raise ConfigurationError(f"config.{name}", f"{name} must be a string")
-    return value
-
-
 def _url(document: Mapping[str, Any], name: str, default: str | None) -> str | None:
     if name not in document and default is not None:
         return default
-    value = document.get(name)
-    if not isinstance(value, str) or not value.lower().startswith("https://"):
-        raise ConfigurationError(f"config.{name}", f"{name} must be an https URL, not {value!r}")
-    return value if value.endswith("/") else value + "/"
+    return parse_https_url(document.get(name), name, f"config.{name}", base=True)
 
 
 def _list(document: Mapping[str, Any], name: str) -> list[Any]:
@@ -185,6 +200,9 @@ def _notification(item: Any, index: int) -> NotificationTemplate:
         raise ConfigurationError(
             "config.notificationTemplates", f"{where}: title, body and image are strings"
         )
+    image = texts["image"]
+    if image:  # the toast's picture, fetched by the app: only over https, like the APIs
+        image = parse_https_url(image, f"{where}.image", "config.notificationTemplates")
     return NotificationTemplate(
-        str(raw_id), NotificationType.parse(kind), texts["title"], texts["body"], texts["image"]
+        str(raw_id), NotificationType.parse(kind), texts["title"], texts["body"], image
     )
