@@ -105,6 +105,10 @@ class Color:
         return f"0x{self.red:02X}{self.green:02X}{self.blue:02X}{self.alpha:02X}"
 
 
+# The docs set no length; a promotion is a sentence or two and a button a few words, and a
+# bound keeps a runaway template from stalling the page's layout.
+MAX_BODY_TEXT = 1000
+MAX_BUTTON_TEXT = 64
 MAX_IMAGE_WIDTH = 1200  # "Maximum image size is 1200 x 600 pixels, file format png."
 MAX_IMAGE_HEIGHT = 600
 
@@ -257,16 +261,22 @@ def _template(item: Any, index: int) -> GatewayTemplate:
                 return Color.parse(value, f"{where}.{key}")
         return None
 
-    def text(name: str, default: str) -> str:
+    def text(name: str, default: str, longest: int) -> str:
         value = item.get(name, default)
         if not isinstance(value, str):
             raise ConfigurationError("gateway.template.text", f"{where}.{name} must be a string")
+        if len(value) > longest:
+            raise ConfigurationError(
+                "gateway.template.text",
+                f"{where}.{name} has {len(value)} characters; a Gateway page shows at most "
+                f"{longest}",
+            )
         return value
 
     return GatewayTemplate(
         id=str(raw_id),
-        body_text=text("bodyText", ""),
-        button_text=text("buttonText", "Continue"),
+        body_text=text("bodyText", "", MAX_BODY_TEXT),
+        button_text=text("buttonText", "Continue", MAX_BUTTON_TEXT),
         background_color=color("backgroundColor"),
         body_font_color=color("bodyFontColor"),
         button_color=color("buttonColor"),

@@ -118,6 +118,8 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
     return configuration
 
 
+MAX_TOAST_TITLE = 200  # a toast is a line and a short paragraph
+MAX_TOAST_BODY = 1000
 MAX_BRAND_NAME = 64  # a tile's caption, a window title: a brand, never a paragraph
 
 
@@ -199,6 +201,12 @@ def _notification(item: Any, index: int) -> NotificationTemplate:
     if not all(isinstance(v, str) for v in texts.values()):
         raise ConfigurationError(
             "config.notificationTemplates", f"{where}: title, body and image are strings"
+        )
+    if len(texts["title"]) > MAX_TOAST_TITLE or len(texts["body"]) > MAX_TOAST_BODY:
+        raise ConfigurationError(
+            "config.notificationTemplates",
+            f"{where}: a toast shows a title of at most {MAX_TOAST_TITLE} and a body of at most "
+            f"{MAX_TOAST_BODY} characters",
         )
     image = texts["image"]
     if image:  # the toast's picture, fetched by the app: only over https, like the APIs

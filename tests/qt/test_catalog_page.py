@@ -88,3 +88,20 @@ def test_the_walled_garden_group_switches_and_shows_what_happened(qtbot: QtBot) 
     assert chosen == [GardenMode.ENFORCE]
     events.emit("portal.launch", url="https://portal.example/")
     assert group.outside.text() == ""
+
+
+def test_a_gateway_image_uri_is_shown_as_text_never_as_html(qtbot: QtBot) -> None:
+    """The placeholder names the operator's image URI; a URI with markup stays markup, so a
+    template cannot make the page load a local file through an <img> tag."""
+    from PySide6.QtWidgets import QFrame, QLabel
+
+    from simulator.operator_api.config import GatewayImage, GatewayTemplate
+
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    uri = "https://cdn.example/<img/src=file:///etc/hostname>" + "x" * 2000
+    page.show_enhanced("Contoso", GatewayTemplate("0", images=(GatewayImage(uri, 740, 480),)))
+    (label,) = page.findChild(QFrame, "gateway-image").findChildren(QLabel)
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert len(label.text()) < 100  # cut to fit the placeholder; the tooltip has all of it
+    assert label.toolTip() == uri

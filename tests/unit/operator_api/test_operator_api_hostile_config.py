@@ -200,3 +200,21 @@ def test_check_api_checks_every_base_url(flag: str, capsys: pytest.CaptureFixtur
     )
     assert status == 2
     assert "config.url.https" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("template", "rule"),
+    [
+        ({"id": "0", "bodyText": "x" * 1001}, "gateway.template.text"),
+        ({"id": "0", "buttonText": "x" * 65}, "gateway.template.text"),
+    ],
+)
+def test_gateway_texts_are_bounded(tmp_path: Path, template: dict[str, str], rule: str) -> None:
+    assert _refused(tmp_path, {**BASE, "promotionTemplates": [template]}).rule == rule
+
+
+@pytest.mark.parametrize(("title", "body"), [("t" * 201, ""), ("", "b" * 1001)])
+def test_toast_texts_are_bounded(tmp_path: Path, title: str, body: str) -> None:
+    template = {"id": "1", "notificationType": "lowBalance", "title": title, "body": body}
+    error = _refused(tmp_path, {**BASE, "notificationTemplates": [template]})
+    assert error.rule == "config.notificationTemplates"
