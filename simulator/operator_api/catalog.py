@@ -153,12 +153,15 @@ def parse_operator_document(document: Any, folder: Path) -> Catalog:
             "catalog.operators", f"operators is a list of 1 to {MAX_OPERATORS} operators"
         )
     operators = tuple(_operator(entry, n, folder) for n, entry in enumerate(entries))
-    names = [o.brand_name.casefold() for o in operators]
-    if len(set(names)) != len(names):
-        raise ConfigurationError(
-            "catalog.duplicate-brand",
-            "two operators share a brand name; the catalog tells operators apart by it",
-        )
+    seen: dict[str, int] = {}
+    for index, operator in enumerate(operators):
+        earlier = seen.setdefault(operator.brand_name.casefold(), index)
+        if earlier != index:
+            raise ConfigurationError(
+                "catalog.duplicate-brand",
+                f"operators[{earlier}] and operators[{index}] are both {operator.brand_name!r}; "
+                "the catalog tells operators apart by their brand names",
+            )
     own_portal = [o.brand_name for o in operators if o.portal_url is None]
     if len(own_portal) > 1:
         raise ConfigurationError(
