@@ -150,3 +150,17 @@ def test_a_narrow_page_has_fewer_columns_and_never_scrolls_sideways(qtbot: QtBot
     qtbot.waitUntil(
         lambda: page.grid.getItemPosition(page.grid.indexOf(page.tiles["Operator 4"]))[1] == 4
     )
+
+
+def test_a_long_outside_host_is_shortened_in_the_group(qtbot: QtBot) -> None:
+    """A portal chooses its hosts; a 253-character one once widened the whole MO service panel."""
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    group = WalledGardenGroup(GardenMode.REPORT, lambda _: None)
+    qtbot.addWidget(group)
+    events.subscribe(group.observe)
+    events.emit("portal.launch", url="https://portal.example/")
+    host = ".".join(["a" * 60] * 4) + ".example"
+    events.emit("network.outside-garden", host=host, url=f"https://{host}/")
+    assert len(group.outside.text()) < 60
+    assert group.outside.toolTip() == host
+    assert group.sizeHint().width() < 600
