@@ -80,10 +80,16 @@ def _check_error_status(
 ) -> None:
     status, body = response.status, response.body.decode("utf-8", "replace").strip()
     if status not in _DOCUMENTED_STATUSES:
+        location = response.headers.get("location", "")
+        redirect = (
+            f" (a redirect to {location[:_MAX_SHOWN]!r}, which the service does not follow)"
+            if 300 <= status < 400 and location
+            else ""
+        )
         checked.add(
             "status.undocumented",
-            f"{request.api} answered HTTP {status}; the error-code table lists 200, 201, 400, "
-            "401, 403, 404, 409, 429 and 500",
+            f"{request.api} answered HTTP {status}{redirect}; the error-code table lists 200, "
+            "201, 400, 401, 403, 404, 409, 429 and 500",
         )
     elif status == 400:
         checked.add(

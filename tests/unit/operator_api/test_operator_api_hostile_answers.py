@@ -77,6 +77,7 @@ def test_a_redirect_to_another_host_is_not_followed(fresh: Operator) -> None:
     exchange = fresh.call(Api.GET_BALANCE, answer)
     assert rules(exchange) == {"status.undocumented"}
     assert exchange.checked.status == 302
+    assert "redirect to 'https://elsewhere.example/'" in exchange.checked.violations[0].message
 
 
 def test_an_html_login_page_is_not_json(fresh: Operator) -> None:
