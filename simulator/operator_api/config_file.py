@@ -77,8 +77,14 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
         )
     base = _url(document, "moBaseUrl", None)
     assert base is not None
+    listed_ranges = _list(document, "iccidRanges")
+    if len(listed_ranges) > MAX_ICCID_RANGES:
+        # An operator onboards a range or a few; each one is shown and logged with every launch.
+        raise ConfigurationError(
+            "config.iccidRanges", f"iccidRanges: at most {MAX_ICCID_RANGES} ranges"
+        )
     try:
-        ranges = tuple(IccidRange.parse(str(r)) for r in _list(document, "iccidRanges"))
+        ranges = tuple(IccidRange.parse(str(r)) for r in listed_ranges)
     except IccidRangeError as error:
         raise ConfigurationError(error.rule, error.message) from None
     templates = (
@@ -118,6 +124,7 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
     return configuration
 
 
+MAX_ICCID_RANGES = 100
 MAX_TOAST_TITLE = 200  # a toast is a line and a short paragraph
 MAX_TOAST_BODY = 1000
 MAX_BRAND_NAME = 64  # a tile's caption, a window title: a brand, never a paragraph

@@ -218,3 +218,8 @@ def test_toast_texts_are_bounded(tmp_path: Path, title: str, body: str) -> None:
     template = {"id": "1", "notificationType": "lowBalance", "title": title, "body": body}
     error = _refused(tmp_path, {**BASE, "notificationTemplates": [template]})
     assert error.rule == "config.notificationTemplates"
+
+
+def test_iccid_ranges_are_a_few_not_ninety_thousand(tmp_path: Path) -> None:
+    ranges = [str(8_900_000 + n) for n in range(90_000)]
+    assert _refused(tmp_path, {**BASE, "iccidRanges": ranges}).rule == "config.iccidRanges"
