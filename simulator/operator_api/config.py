@@ -107,6 +107,7 @@ class Color:
 
 # The docs set no length; a promotion is a sentence or two and a button a few words, and a
 # bound keeps a runaway template from stalling the page's layout.
+MAX_TEMPLATES = 100  # Gateway or notification templates of one operator
 MAX_BODY_TEXT = 1000
 MAX_BUTTON_TEXT = 64
 MAX_IMAGE_WIDTH = 1200  # "Maximum image size is 1200 x 600 pixels, file format png."
@@ -226,6 +227,10 @@ def parse_promotion_templates(document: Any) -> tuple[GatewayTemplate, ...]:
     ):
         raise ConfigurationError(
             "gateway.templates.shape", "expected an object with a promotionTemplates list"
+        )
+    if len(document["promotionTemplates"]) > MAX_TEMPLATES:
+        raise ConfigurationError(
+            "gateway.templates.shape", f"promotionTemplates: at most {MAX_TEMPLATES} templates"
         )
     templates = [_template(item, n) for n, item in enumerate(document["promotionTemplates"])]
     ids = [t.id for t in templates]

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.operator_api.config import (
+    MAX_TEMPLATES,
     BasicAuth,
     ClientCertificate,
     ConfigurationError,
@@ -111,7 +112,7 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
         gateway_templates=templates,
         notification_templates=tuple(
             _notification(item, n)
-            for n, item in enumerate(_list(document, "notificationTemplates"))
+            for n, item in enumerate(_bounded(_list(document, "notificationTemplates")))
         ),
         balance_fields_template=fields_template,
         walled_garden_hosts=_garden_hosts(_list(document, "walledGardenHosts")),
@@ -143,6 +144,14 @@ def _brand_name(value: Any) -> str:
             f"brandName is the operator's name: 1 to {MAX_BRAND_NAME} printable characters",
         )
     return value.strip()
+
+
+def _bounded(templates: list[Any]) -> list[Any]:
+    if len(templates) > MAX_TEMPLATES:
+        raise ConfigurationError(
+            "config.notificationTemplates", f"notificationTemplates: at most {MAX_TEMPLATES}"
+        )
+    return templates
 
 
 def _garden_hosts(values: list[Any]) -> tuple[str, ...]:

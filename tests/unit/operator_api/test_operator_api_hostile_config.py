@@ -223,3 +223,14 @@ def test_toast_texts_are_bounded(tmp_path: Path, title: str, body: str) -> None:
 def test_iccid_ranges_are_a_few_not_ninety_thousand(tmp_path: Path) -> None:
     ranges = [str(8_900_000 + n) for n in range(90_000)]
     assert _refused(tmp_path, {**BASE, "iccidRanges": ranges}).rule == "config.iccidRanges"
+
+
+def test_templates_are_at_most_a_hundred(tmp_path: Path) -> None:
+    gateway = [{"id": str(n)} for n in range(101)]
+    assert _refused(tmp_path, {**BASE, "promotionTemplates": gateway}).rule == (
+        "gateway.templates.shape"
+    )
+    toasts = [{"id": str(n), "notificationType": "lowBalance"} for n in range(101)]
+    assert _refused(tmp_path, {**BASE, "notificationTemplates": toasts}).rule == (
+        "config.notificationTemplates"
+    )
