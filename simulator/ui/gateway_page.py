@@ -68,6 +68,7 @@ class GatewayPage(QWidget):
         self.brand = QLabel(self)
         self.brand.setTextFormat(Qt.TextFormat.PlainText)  # operator text, never HTML
         self.brand.setObjectName("gateway-brand")
+        self.brand.setWordWrap(True)  # a 64-character brand ran off the page's edge
         font = self.brand.font()
         font.setPointSize(font.pointSize() + 6)
         self.brand.setFont(font)

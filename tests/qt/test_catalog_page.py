@@ -164,3 +164,16 @@ def test_a_long_outside_host_is_shortened_in_the_group(qtbot: QtBot) -> None:
     assert len(group.outside.text()) < 60
     assert group.outside.toolTip() == host
     assert group.sizeHint().width() < 600
+
+
+def test_a_long_brand_wraps_on_the_gateway_page(qtbot: QtBot) -> None:
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    brand = "Contoso Mobile Long Brand Name For Layout Testing Purposes Only"  # 64 at most
+    page.show_standard(brand)
+    page.resize(640, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.brand.wordWrap()
+    assert page.brand.geometry().right() <= page.width()
+    assert page.minimumSizeHint().width() <= 640
