@@ -16,14 +16,16 @@ portal. With one operator configured the simulator keeps the app's direct path (
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from simulator.operator_api.config import ConfigurationError, ServiceConfiguration
-from simulator.operator_api.config_file import parse_service_configuration
+from simulator.operator_api.config_file import (
+    parse_service_configuration,
+    read_configuration_json,
+)
 from simulator.operator_api.urls import parse_https_url
 
 __all__ = [
@@ -39,7 +41,6 @@ __all__ = [
 # The heading of the docs' screenshot of the Select Provider page.
 CATALOG_TITLE = "Select a mobile operator to get online now"
 MAX_OPERATORS = 50  # a catalog is a country's handful of operators; a bound keeps input bounded
-_MAX_FILE_BYTES = 1024 * 1024
 # Fields of an entry of "operators" that are about the catalog, not the service configuration.
 _CATALOG_FIELDS = ("portalUri", "countries", "hiddenFromEids")
 
@@ -125,15 +126,7 @@ def decide_catalog(
 def load_operator_file(path: Path) -> Catalog:
     """``--operator-config FILE``: one operator's service configuration, or
     ``{"operators": [...]}`` for several (the catalog)."""
-    try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            raise ConfigurationError("config.file.too-large", f"{path} is over 1 MiB")
-        document = json.loads(path.read_text("utf-8"))
-    except ConfigurationError:
-        raise
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ConfigurationError("config.file.unreadable", f"{path}: {error}") from None
-    return parse_operator_document(document, path.parent)
+    return parse_operator_document(read_configuration_json(path), path.parent)
 
 
 def parse_operator_document(document: Any, folder: Path) -> Catalog:

@@ -44,7 +44,11 @@ from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange,
 from simulator.operator_api.urls import parse_https_url
 from simulator.portal.walled_garden import GardenHost, GardenHostError
 
-__all__ = ["load_service_configuration", "parse_service_configuration"]
+__all__ = [
+    "load_service_configuration",
+    "parse_service_configuration",
+    "read_configuration_json",
+]
 
 _MAX_FILE_BYTES = 1024 * 1024
 _KNOWN = frozenset(
@@ -57,15 +61,23 @@ _KNOWN = frozenset(
 
 
 def load_service_configuration(path: Path) -> ServiceConfiguration:
+    return parse_service_configuration(read_configuration_json(path), path.parent)
+
+
+def read_configuration_json(path: Path) -> Any:
+    """The JSON document in ``path``, read no further than 1 MiB: the size a file reports is
+    no bound (``/dev/zero`` or a pipe report 0 and never end)."""
     try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
+        with path.open("rb") as file:
+            data = file.read(_MAX_FILE_BYTES + 1)
+        if len(data) > _MAX_FILE_BYTES:
             raise ConfigurationError("config.file.too-large", f"{path} is over 1 MiB")
-        document = json.loads(path.read_text("utf-8"))
+        return json.loads(data.decode("utf-8"))
+    except ConfigurationError:
+        raise
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        if isinstance(error, ConfigurationError):
-            raise
-        raise ConfigurationError("config.file.unreadable", f"{path}: {error}") from None
-    return parse_service_configuration(document, path.parent)
+        reason = "JSON nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise ConfigurationError("config.file.unreadable", f"{path}: {reason}") from None
 
 
 def parse_service_configuration(document: Any, folder: Path) -> ServiceConfiguration:

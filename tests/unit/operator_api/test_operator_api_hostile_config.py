@@ -234,3 +234,18 @@ def test_templates_are_at_most_a_hundred(tmp_path: Path) -> None:
     assert _refused(tmp_path, {**BASE, "notificationTemplates": toasts}).rule == (
         "config.notificationTemplates"
     )
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_file_is_read_no_further_than_a_mebibyte() -> None:
+    """/dev/zero reports a size of 0; reading it whole never ends."""
+    with pytest.raises(ConfigurationError) as caught:
+        load_operator_file(Path("/dev/zero"))
+    assert caught.value.rule == "config.file.too-large"
+
+
+def test_deep_nesting_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "operator.json"
+    path.write_text('{"operators": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    with pytest.raises(ConfigurationError, match="nested too deeply"):
+        load_operator_file(path)
