@@ -73,6 +73,8 @@ def _load(path: Path, rule: str, what: str) -> None:
         size = path.stat().st_size
     except OSError as error:
         raise ConfigurationError(rule, f"{path}: {error.strerror or error}") from None
+    if not path.is_file():  # a device or a pipe: /dev/zero would be read for ever
+        raise ConfigurationError(rule, f"{path} is not a regular file")
     if size > _MAX_PEM_BYTES:
         raise ConfigurationError(rule, f"{path} is over 1 MiB; {what} is a few kilobytes")
 

@@ -249,3 +249,13 @@ def test_deep_nesting_says_so(tmp_path: Path) -> None:
     path.write_text('{"operators": ' + "[" * 50_000 + "]" * 50_000 + "}")
     with pytest.raises(ConfigurationError, match="nested too deeply"):
         load_operator_file(path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_check_api_refuses_a_device_as_its_ca(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(
+        ["check-api", "https://api.example/v1/", "--iccid", "8999001000000000018",
+         "--ca", "/dev/zero"]
+    )  # fmt: skip
+    assert status == 2
+    assert "config.trustedCa" in capsys.readouterr().out
