@@ -169,6 +169,16 @@ def _optional_base(value: str | None, flag: str) -> str | None:
     return None if value is None else parse_https_url(value, flag, "config.url.https", base=True)
 
 
+def _check_device_flags(imei: str, location: str) -> None:
+    """What the service would send: a PC's 15-digit IMEI and a two-letter country code."""
+    if not (imei.isascii() and imei.isdigit() and len(imei) == 15):
+        raise ConfigurationError("config.imei", f"--imei {imei!r} is not an IMEI (15 digits)")
+    if not (location.isascii() and location.isalpha() and len(location) == 2):
+        raise ConfigurationError(
+            "config.location", f"--location {location!r} is not a two-letter country code"
+        )
+
+
 def _iccid_range(text: str) -> IccidRange:
     """The one ICCID check-api asks about, as the configuration's only range."""
     iccid = text.strip().rstrip("Ff")
@@ -262,7 +272,7 @@ async def _check_sample(args: argparse.Namespace, kind: NotificationType) -> Api
             config = sample_configuration(server.base_url)
             return await check_operator_api(
                 config,
-                iccid=args.iccid or DEFAULT_ICCID,
+                iccid=_iccid_range(args.iccid).start if args.iccid else DEFAULT_ICCID,
                 imei=args.imei,
                 location=args.location,
                 notification_type=kind,
@@ -277,6 +287,7 @@ def run_check_api_command(args: argparse.Namespace) -> int:
     """Run `check-api` from parsed arguments; the exit status."""
     try:
         kind = NotificationType.parse(args.notification_type)
+        _check_device_flags(args.imei, args.location)
         if args.sample:
             report = asyncio.run(_check_sample(args, kind))
         elif not args.url and args.config is None:

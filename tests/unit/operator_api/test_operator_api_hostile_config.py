@@ -259,3 +259,18 @@ def test_check_api_refuses_a_device_as_its_ca(capsys: pytest.CaptureFixture[str]
     )  # fmt: skip
     assert status == 2
     assert "config.trustedCa" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("flags", "rule"),
+    [
+        (["--imei", "12\r\nX-Injected: 1"], "config.imei"),
+        (["--location", "US&evil=1"], "config.location"),
+        (["--iccid", "89990010000000000189999"], "config.iccid"),
+    ],
+)
+def test_check_api_sample_checks_what_it_would_send(
+    flags: list[str], rule: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check-api", "--sample", *flags]) == 2
+    assert rule in capsys.readouterr().out
