@@ -291,8 +291,13 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
         parser.error(
             f"--portal must be an https URL (Mobile Plans opens no other): {args.portal!r}"
         )
-    if args.operator_api and not args.operator_api.lower().startswith("https://"):
-        parser.error(f"--operator-api must be an https URL: {args.operator_api!r}")
+    if args.operator_api:  # checked like the configuration file's moBaseUrl
+        from simulator.operator_api.urls import parse_https_url
+
+        try:
+            args.operator_api = parse_https_url(args.operator_api, "--operator-api", "", base=True)
+        except ValueError as error:
+            parser.error(str(error))
     args.operator_configuration = None
     args.operator_catalog = None  # one operator or several (the catalog)
     if args.operator_config is not None:

@@ -16,14 +16,17 @@ portal. With one operator configured the simulator keeps the app's direct path (
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from simulator.operator_api.config import ConfigurationError, ServiceConfiguration
-from simulator.operator_api.config_file import parse_service_configuration
+from simulator.operator_api.config_file import (
+    parse_service_configuration,
+    read_configuration_json,
+)
+from simulator.operator_api.urls import parse_https_url
 
 __all__ = [
     "CATALOG_TITLE",
@@ -38,7 +41,6 @@ __all__ = [
 # The heading of the docs' screenshot of the Select Provider page.
 CATALOG_TITLE = "Select a mobile operator to get online now"
 MAX_OPERATORS = 50  # a catalog is a country's handful of operators; a bound keeps input bounded
-_MAX_FILE_BYTES = 1024 * 1024
 # Fields of an entry of "operators" that are about the catalog, not the service configuration.
 _CATALOG_FIELDS = ("portalUri", "countries", "hiddenFromEids")
 
@@ -124,15 +126,7 @@ def decide_catalog(
 def load_operator_file(path: Path) -> Catalog:
     """``--operator-config FILE``: one operator's service configuration, or
     ``{"operators": [...]}`` for several (the catalog)."""
-    try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            raise ConfigurationError("config.file.too-large", f"{path} is over 1 MiB")
-        document = json.loads(path.read_text("utf-8"))
-    except ConfigurationError:
-        raise
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ConfigurationError("config.file.unreadable", f"{path}: {error}") from None
-    return parse_operator_document(document, path.parent)
+    return parse_operator_document(read_configuration_json(path), path.parent)
 
 
 def parse_operator_document(document: Any, folder: Path) -> Catalog:
@@ -152,12 +146,15 @@ def parse_operator_document(document: Any, folder: Path) -> Catalog:
             "catalog.operators", f"operators is a list of 1 to {MAX_OPERATORS} operators"
         )
     operators = tuple(_operator(entry, n, folder) for n, entry in enumerate(entries))
-    names = [o.brand_name.casefold() for o in operators]
-    if len(set(names)) != len(names):
-        raise ConfigurationError(
-            "catalog.duplicate-brand",
-            "two operators share a brand name; the catalog tells operators apart by it",
-        )
+    seen: dict[str, int] = {}
+    for index, operator in enumerate(operators):
+        earlier = seen.setdefault(operator.brand_name.casefold(), index)
+        if earlier != index:
+            raise ConfigurationError(
+                "catalog.duplicate-brand",
+                f"operators[{earlier}] and operators[{index}] are both {operator.brand_name!r}; "
+                "the catalog tells operators apart by their brand names",
+            )
     own_portal = [o.brand_name for o in operators if o.portal_url is None]
     if len(own_portal) > 1:
         raise ConfigurationError(
@@ -218,11 +215,7 @@ def _operator(entry: Any, index: int, folder: Path) -> CatalogOperator:
 def _portal(value: Any, where: str) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not value.lower().startswith("https://") or len(value) > 2048:
-        raise ConfigurationError(
-            "catalog.portalUri", f"{where}.portalUri must be an https URL, not {value!r}"
-        )
-    return value
+    return parse_https_url(value, f"{where}.portalUri", "catalog.portalUri")
 
 
 def _countries(value: Any, where: str) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ from simulator.operator_api.rules import violation
 from simulator.operator_api.sample_config import sample_configuration
 from simulator.operator_api.sample_operator import SampleOperator
 from simulator.operator_api.tls import OperatorTls
+from simulator.operator_api.urls import parse_https_url
 
 __all__ = ["add_check_api_command", "run_check_api_command"]
 
@@ -111,16 +112,27 @@ def add_check_api_command(subparsers: Any) -> argparse.ArgumentParser:
         default=[],
         help="configured notification template ids GetNotifications may return; repeatable",
     )
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parser.add_argument(
+        "--timeout", type=_timeout, default=10.0, help="seconds per request (0.1 to 300)"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
+def _timeout(text: str) -> float:
+    """``--timeout``: a finite number of seconds a person would wait (NaN and inf are floats)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= seconds <= 300:  # also false for NaN
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0.1 to 300 seconds")
+    return seconds
+
+
 def configuration_from_args(args: argparse.Namespace) -> ServiceConfiguration:
     """The service configuration the flags describe; ConfigurationError on a bad one."""
-    url: str = args.url
-    if not url.lower().startswith("https://"):
-        raise ConfigurationError("config.url.https", f"the API base must be https, not {url!r}")
+    url = parse_https_url(args.url, "the API base", "config.url.https", base=True)
     if args.iccid is None:
         raise ConfigurationError(
             "config.iccid", "give --iccid: an ICCID of a test SIM the endpoints know"
@@ -130,8 +142,10 @@ def configuration_from_args(args: argparse.Namespace) -> ServiceConfiguration:
     kind = NotificationType.parse(args.notification_type)
     config = replace(
         config,
-        offer_uri=args.offer_uri or config.offer_uri,
-        notification_uri=args.notification_uri or config.notification_uri,
+        offer_uri=_optional_base(args.offer_uri, "--offer-uri") or config.offer_uri,
+        notification_uri=(
+            _optional_base(args.notification_uri, "--notification-uri") or config.notification_uri
+        ),
         iccid_ranges=(only,),
         basic_auth=BasicAuth.parse(args.basic_auth) if args.basic_auth else None,
         trusted_ca=args.ca,
@@ -149,6 +163,20 @@ def configuration_from_args(args: argparse.Namespace) -> ServiceConfiguration:
         certificate = ClientCertificate(args.client_cert, args.client_key)
         config = replace(config, client_certificate=certificate)
     return config
+
+
+def _optional_base(value: str | None, flag: str) -> str | None:
+    return None if value is None else parse_https_url(value, flag, "config.url.https", base=True)
+
+
+def _check_device_flags(imei: str, location: str) -> None:
+    """What the service would send: a PC's 15-digit IMEI and a two-letter country code."""
+    if not (imei.isascii() and imei.isdigit() and len(imei) == 15):
+        raise ConfigurationError("config.imei", f"--imei {imei!r} is not an IMEI (15 digits)")
+    if not (location.isascii() and location.isalpha() and len(location) == 2):
+        raise ConfigurationError(
+            "config.location", f"--location {location!r} is not a two-letter country code"
+        )
 
 
 def _iccid_range(text: str) -> IccidRange:
@@ -244,7 +272,7 @@ async def _check_sample(args: argparse.Namespace, kind: NotificationType) -> Api
             config = sample_configuration(server.base_url)
             return await check_operator_api(
                 config,
-                iccid=args.iccid or DEFAULT_ICCID,
+                iccid=_iccid_range(args.iccid).start if args.iccid else DEFAULT_ICCID,
                 imei=args.imei,
                 location=args.location,
                 notification_type=kind,
@@ -259,6 +287,7 @@ def run_check_api_command(args: argparse.Namespace) -> int:
     """Run `check-api` from parsed arguments; the exit status."""
     try:
         kind = NotificationType.parse(args.notification_type)
+        _check_device_flags(args.imei, args.location)
         if args.sample:
             report = asyncio.run(_check_sample(args, kind))
         elif not args.url and args.config is None:

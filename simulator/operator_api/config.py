@@ -105,6 +105,11 @@ class Color:
         return f"0x{self.red:02X}{self.green:02X}{self.blue:02X}{self.alpha:02X}"
 
 
+# The docs set no length; a promotion is a sentence or two and a button a few words, and a
+# bound keeps a runaway template from stalling the page's layout.
+MAX_TEMPLATES = 100  # Gateway or notification templates of one operator
+MAX_BODY_TEXT = 1000
+MAX_BUTTON_TEXT = 64
 MAX_IMAGE_WIDTH = 1200  # "Maximum image size is 1200 x 600 pixels, file format png."
 MAX_IMAGE_HEIGHT = 600
 
@@ -223,6 +228,10 @@ def parse_promotion_templates(document: Any) -> tuple[GatewayTemplate, ...]:
         raise ConfigurationError(
             "gateway.templates.shape", "expected an object with a promotionTemplates list"
         )
+    if len(document["promotionTemplates"]) > MAX_TEMPLATES:
+        raise ConfigurationError(
+            "gateway.templates.shape", f"promotionTemplates: at most {MAX_TEMPLATES} templates"
+        )
     templates = [_template(item, n) for n, item in enumerate(document["promotionTemplates"])]
     ids = [t.id for t in templates]
     if len(set(ids)) != len(ids):
@@ -257,16 +266,22 @@ def _template(item: Any, index: int) -> GatewayTemplate:
                 return Color.parse(value, f"{where}.{key}")
         return None
 
-    def text(name: str, default: str) -> str:
+    def text(name: str, default: str, longest: int) -> str:
         value = item.get(name, default)
         if not isinstance(value, str):
             raise ConfigurationError("gateway.template.text", f"{where}.{name} must be a string")
+        if len(value) > longest:
+            raise ConfigurationError(
+                "gateway.template.text",
+                f"{where}.{name} has {len(value)} characters; a Gateway page shows at most "
+                f"{longest}",
+            )
         return value
 
     return GatewayTemplate(
         id=str(raw_id),
-        body_text=text("bodyText", ""),
-        button_text=text("buttonText", "Continue"),
+        body_text=text("bodyText", "", MAX_BODY_TEXT),
+        button_text=text("buttonText", "Continue", MAX_BUTTON_TEXT),
         background_color=color("backgroundColor"),
         body_font_color=color("bodyFontColor"),
         button_color=color("buttonColor"),
@@ -284,14 +299,25 @@ def _images(value: Any, where: str) -> tuple[GatewayImage, ...]:
         if not isinstance(image, Mapping):
             raise ConfigurationError("gateway.images.shape", f"{where}.images[{n}] not an object")
         uri, width, height = image.get("uri"), image.get("width"), image.get("height")
-        if not isinstance(uri, str) or not isinstance(width, int) or not isinstance(height, int):
+        if (
+            not isinstance(uri, str)
+            or not isinstance(width, int)
+            or not isinstance(height, int)
+            or isinstance(width, bool)  # JSON true is no pixel count
+            or isinstance(height, bool)
+        ):
             raise ConfigurationError(
-                "gateway.images.shape", f"{where}.images[{n}] needs uri, width and height"
+                "gateway.images.shape",
+                f"{where}.images[{n}] needs uri (a string), width and height (whole pixels)",
             )
         if not (0 < width <= MAX_IMAGE_WIDTH and 0 < height <= MAX_IMAGE_HEIGHT):
             raise ConfigurationError(
                 "gateway.images.size",
                 f"{where}.images[{n}] is {width}x{height}; at most 1200x600 pixels",
             )
+        # The Gateway page's picture comes from the operator's web server, never the PC.
+        from simulator.operator_api.urls import parse_https_url
+
+        parse_https_url(uri, f"{where}.images[{n}].uri", "gateway.images.uri")
         images.append(GatewayImage(uri, width, height))
     return tuple(images)

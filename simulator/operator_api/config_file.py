@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.operator_api.config import (
+    MAX_TEMPLATES,
     BasicAuth,
     ClientCertificate,
     ConfigurationError,
@@ -40,9 +41,14 @@ from simulator.operator_api.config import (
     parse_promotion_templates,
 )
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange, IccidRangeError
+from simulator.operator_api.urls import parse_https_url
 from simulator.portal.walled_garden import GardenHost, GardenHostError
 
-__all__ = ["load_service_configuration", "parse_service_configuration"]
+__all__ = [
+    "load_service_configuration",
+    "parse_service_configuration",
+    "read_configuration_json",
+]
 
 _MAX_FILE_BYTES = 1024 * 1024
 _KNOWN = frozenset(
@@ -55,15 +61,23 @@ _KNOWN = frozenset(
 
 
 def load_service_configuration(path: Path) -> ServiceConfiguration:
+    return parse_service_configuration(read_configuration_json(path), path.parent)
+
+
+def read_configuration_json(path: Path) -> Any:
+    """The JSON document in ``path``, read no further than 1 MiB: the size a file reports is
+    no bound (``/dev/zero`` or a pipe report 0 and never end)."""
     try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
+        with path.open("rb") as file:
+            data = file.read(_MAX_FILE_BYTES + 1)
+        if len(data) > _MAX_FILE_BYTES:
             raise ConfigurationError("config.file.too-large", f"{path} is over 1 MiB")
-        document = json.loads(path.read_text("utf-8"))
+        return json.loads(data.decode("utf-8"))
+    except ConfigurationError:
+        raise
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        if isinstance(error, ConfigurationError):
-            raise
-        raise ConfigurationError("config.file.unreadable", f"{path}: {error}") from None
-    return parse_service_configuration(document, path.parent)
+        reason = "JSON nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise ConfigurationError("config.file.unreadable", f"{path}: {reason}") from None
 
 
 def parse_service_configuration(document: Any, folder: Path) -> ServiceConfiguration:
@@ -76,8 +90,14 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
         )
     base = _url(document, "moBaseUrl", None)
     assert base is not None
+    listed_ranges = _list(document, "iccidRanges")
+    if len(listed_ranges) > MAX_ICCID_RANGES:
+        # An operator onboards a range or a few; each one is shown and logged with every launch.
+        raise ConfigurationError(
+            "config.iccidRanges", f"iccidRanges: at most {MAX_ICCID_RANGES} ranges"
+        )
     try:
-        ranges = tuple(IccidRange.parse(str(r)) for r in _list(document, "iccidRanges"))
+        ranges = tuple(IccidRange.parse(str(r)) for r in listed_ranges)
     except IccidRangeError as error:
         raise ConfigurationError(error.rule, error.message) from None
     templates = (
@@ -92,8 +112,8 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
     if fields_template not in ("basic", "full"):
         raise ConfigurationError("config.fieldsTemplate", "fieldsTemplate is basic or full")
     trusted = document.get("trustedCa")
-    return ServiceConfiguration(
-        brand_name=_text(document, "brandName", "Operator"),
+    configuration = ServiceConfiguration(
+        brand_name=_brand_name(document.get("brandName", "Operator")),
         mo_base_url=base,
         offer_uri=_url(document, "offerUri", base) or base,
         notification_uri=_url(document, "notificationUri", base) or base,
@@ -104,11 +124,46 @@ def parse_service_configuration(document: Any, folder: Path) -> ServiceConfigura
         gateway_templates=templates,
         notification_templates=tuple(
             _notification(item, n)
-            for n, item in enumerate(_list(document, "notificationTemplates"))
+            for n, item in enumerate(_bounded(_list(document, "notificationTemplates")))
         ),
         balance_fields_template=fields_template,
         walled_garden_hosts=_garden_hosts(_list(document, "walledGardenHosts")),
     )
+    if configuration.trusted_ca is not None or configuration.client_certificate is not None:
+        # Refused here, with its rule, rather than at the first call of a running app.
+        from simulator.operator_api.client import client_tls_context
+
+        client_tls_context(configuration)
+    return configuration
+
+
+MAX_ICCID_RANGES = 100
+MAX_TOAST_TITLE = 200  # a toast is a line and a short paragraph
+MAX_TOAST_BODY = 1000
+MAX_BRAND_NAME = 64  # a tile's caption, a window title: a brand, never a paragraph
+
+
+def _brand_name(value: Any) -> str:
+    """The operator's name on the app's pages and in the window title."""
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > MAX_BRAND_NAME
+        or not value.isprintable()
+    ):
+        raise ConfigurationError(
+            "config.brandName",
+            f"brandName is the operator's name: 1 to {MAX_BRAND_NAME} printable characters",
+        )
+    return value.strip()
+
+
+def _bounded(templates: list[Any]) -> list[Any]:
+    if len(templates) > MAX_TEMPLATES:
+        raise ConfigurationError(
+            "config.notificationTemplates", f"notificationTemplates: at most {MAX_TEMPLATES}"
+        )
+    return templates
 
 
 def _garden_hosts(values: list[Any]) -> tuple[str, ...]:
@@ -123,20 +178,10 @@ def _garden_hosts(values: list[Any]) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def _text(document: Mapping[str, Any], name: str, default: str) -> str:
-    value = document.get(name, default)
-    if not isinstance(value, str):
-        raise ConfigurationError(f"config.{name}", f"{name} must be a string")
-    return value
-
-
 def _url(document: Mapping[str, Any], name: str, default: str | None) -> str | None:
     if name not in document and default is not None:
         return default
-    value = document.get(name)
-    if not isinstance(value, str) or not value.lower().startswith("https://"):
-        raise ConfigurationError(f"config.{name}", f"{name} must be an https URL, not {value!r}")
-    return value if value.endswith("/") else value + "/"
+    return parse_https_url(document.get(name), name, f"config.{name}", base=True)
 
 
 def _list(document: Mapping[str, Any], name: str) -> list[Any]:
@@ -185,6 +230,15 @@ def _notification(item: Any, index: int) -> NotificationTemplate:
         raise ConfigurationError(
             "config.notificationTemplates", f"{where}: title, body and image are strings"
         )
+    if len(texts["title"]) > MAX_TOAST_TITLE or len(texts["body"]) > MAX_TOAST_BODY:
+        raise ConfigurationError(
+            "config.notificationTemplates",
+            f"{where}: a toast shows a title of at most {MAX_TOAST_TITLE} and a body of at most "
+            f"{MAX_TOAST_BODY} characters",
+        )
+    image = texts["image"]
+    if image:  # the toast's picture, fetched by the app: only over https, like the APIs
+        image = parse_https_url(image, f"{where}.image", "config.notificationTemplates")
     return NotificationTemplate(
-        str(raw_id), NotificationType.parse(kind), texts["title"], texts["body"], texts["image"]
+        str(raw_id), NotificationType.parse(kind), texts["title"], texts["body"], image
     )

@@ -26,6 +26,7 @@ __all__ = ["MAX_BODY_BYTES", "ApiResponse", "Balance", "CheckedResponse", "check
 MAX_BODY_BYTES = 256 * 1024  # a balance, offer or notification list is a few hundred bytes
 _DOCUMENTED_STATUSES = frozenset({200, 201, 400, 401, 403, 404, 409, 429, 500})
 _MAX_SHOWN = 80
+MAX_RETRY_AFTER_SECONDS = 24 * 3600  # throttling, not an outage: a day is already generous
 
 
 def check_response(
@@ -39,7 +40,8 @@ def check_response(
     if len(response.body) > MAX_BODY_BYTES:
         checked.add(
             "transport.too-large",
-            f"{request.api} answered {len(response.body)} bytes; more than {MAX_BODY_BYTES}",
+            f"{request.api} answered more than {MAX_BODY_BYTES} bytes (read no further); "
+            "a balance, offer or notification list is a few hundred",
         )
         return checked
     if TRANSACTION_HEADER.lower() not in response.headers:
@@ -78,10 +80,16 @@ def _check_error_status(
 ) -> None:
     status, body = response.status, response.body.decode("utf-8", "replace").strip()
     if status not in _DOCUMENTED_STATUSES:
+        location = response.headers.get("location", "")
+        redirect = (
+            f" (a redirect to {location[:_MAX_SHOWN]!r}, which the service does not follow)"
+            if 300 <= status < 400 and location
+            else ""
+        )
         checked.add(
             "status.undocumented",
-            f"{request.api} answered HTTP {status}; the error-code table lists 200, 201, 400, "
-            "401, 403, 404, 409, 429 and 500",
+            f"{request.api} answered HTTP {status}{redirect}; the error-code table lists 200, "
+            "201, 400, 401, 403, 404, 409, 429 and 500",
         )
     elif status == 400:
         checked.add(
@@ -141,6 +149,16 @@ def _check_retry_after(
         )
         return
     seconds = parse_retry_after(value, now)
+    digits = value.strip()
+    if (seconds is None and digits.isascii() and digits.isdigit()) or (
+        seconds is not None and seconds > MAX_RETRY_AFTER_SECONDS
+    ):
+        checked.add(
+            "status.retry-after-unreasonable",
+            f"Retry-After {value[:_MAX_SHOWN]!r} asks the service to wait more than a day",
+        )
+        checked.retry_after = seconds
+        return
     if seconds is None:
         checked.add(
             "status.retry-after-invalid",

@@ -8,7 +8,8 @@ the operator's SMS that triggers a notification.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from simulator.events import Event
 from simulator.operator_api.client import Exchange
@@ -16,6 +17,8 @@ from simulator.operator_api.config import BalanceType, NotificationType, Service
 from simulator.operator_api.requests import Api
 from simulator.operator_api.sample_operator import SampleBalance, SampleOperator, ScriptedAnswer
 from simulator.replay.operator_steps import answer_step
+
+_Member = TypeVar("_Member", bound=StrEnum)
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
@@ -107,7 +110,8 @@ class OperatorApiControl:
         time_remaining: str = "PT0S",
     ) -> None:
         """What the sample operator answers GetBalance for ``iccid``."""
-        balance = SampleBalance(BalanceType(str(balance_type)), data_remaining_mb, time_remaining)
+        kind = _member(BalanceType, str(balance_type), "a balance type")
+        balance = SampleBalance(kind, data_remaining_mb, time_remaining)
         self._note(
             "operator-balance",
             iccid=iccid,
@@ -126,11 +130,10 @@ class OperatorApiControl:
         raw: bytes | None = None,
     ) -> None:
         """The sample operator's next answer to ``api`` (e.g. a bad one, to see the rule)."""
+        which = _member(Api, str(api), "an API")
         answer = ScriptedAnswer(status, body, dict(headers or {}), raw)
-        self._note(
-            "operator-answer", **answer_step(str(Api(str(api))), status, body, answer.headers, raw)
-        )
-        self.sample.script(Api(str(api)), answer)
+        self._note("operator-answer", **answer_step(str(which), status, body, answer.headers, raw))
+        self.sample.script(which, answer)
 
     # -- what the user sees ----------------------------------------------------------------------
     def open_flyout(self, timeout: float | None = None) -> Event:
@@ -175,9 +178,21 @@ class OperatorApiControl:
         return self._event_after("ui.toast", after, timeout)
 
     def answer_toast(self, toast: Event, action: str) -> None:
-        """Press ``action`` on a notification toast (accept opens the Gateway page)."""
+        """Press ``action`` on a notification toast: one of its buttons (``toast["actions"]``),
+        or ``"accept"`` / ``"decline"`` for the first / second. Accept opens the Gateway page."""
+        buttons = [str(b) for b in toast.fields.get("actions", [])]
+        position = {"accept": 0, "decline": 1}.get(action.casefold())
+        pressed = action
+        if action not in buttons and position is not None and position < len(buttons):
+            pressed = buttons[position]
+        if pressed not in buttons:
+            # Pressing a button the toast does not have would silently do nothing.
+            raise ValueError(
+                f"{action!r} is not a button of this toast; its buttons are {buttons}, "
+                "or say 'accept' or 'decline'"
+            )
         self._owner.simulator.operator_experience.service.toast_answered(
-            str(toast.fields["toast"]), action
+            str(toast.fields["toast"]), pressed
         )
 
     def _event_after(self, kind: str, after: int, timeout: float | None) -> Event:
@@ -200,3 +215,12 @@ class OperatorApiControl:
         start(done.append)
         self._owner.wait(lambda: bool(done), timeout, f"the operator's {api} answer")
         return done[0]
+
+
+def _member(kind: type[_Member], text: str, what: str) -> _Member:
+    """``text`` as a member of ``kind``, case-insensitively; ValueError listing the choices."""
+    for member in kind:
+        if text.casefold() in (member.value.casefold(), member.name.casefold()):
+            return member
+    choices = ", ".join(m.value for m in kind)
+    raise ValueError(f"{text!r} is not {what}; one of {choices}")

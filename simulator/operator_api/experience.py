@@ -68,12 +68,18 @@ class FlyoutView:
     reason: str = ""
 
 
+_MOST_GB_SHOWN = 1_000_000  # no plan holds a petabyte; the event keeps the exact figure
+
+
 def format_balance(balance: Balance) -> str:
     """``123 MB · 23 days 23 hours left`` (our wording; the docs show the figures only)."""
     parts = []
     if balance.data_remaining_mb is not None:
         mb = balance.data_remaining_mb
-        parts.append(f"{mb / 1024:.1f} GB" if mb >= 1024 else f"{mb:g} MB")
+        if mb / 1024 >= _MOST_GB_SHOWN:  # a float's 300 digits would fill the flyout
+            parts.append(f"over {_MOST_GB_SHOWN:,} GB")
+        else:
+            parts.append(f"{mb / 1024:,.1f} GB" if mb >= 1024 else f"{mb:g} MB")
     if balance.time_remaining is not None:
         seconds = int(balance.time_remaining.seconds)
         days, rest = divmod(seconds, 86400)

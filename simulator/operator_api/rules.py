@@ -33,6 +33,8 @@ _RULES = [
          "mutual-TLS handshake was refused"),
     Rule("transport.timeout", E, "no answer in time"),
     Rule("transport.too-large", E, "the response body is larger than an API answer can be"),
+    Rule("transport.protocol", E, "the answer is not HTTP/1.1 the service can read (a garbled "
+         "status line, oversized headers, a body cut short, a corrupt gzip body)"),
     Rule("status.undocumented", E, "a status code the error-code table does not list"),
     Rule("status.created-on-get", W, "201 Created answers a GET, which creates nothing"),
     Rule("status.bad-request", E, "400: the service sent a documented request; the body "
@@ -47,6 +49,8 @@ _RULES = [
     Rule("status.too-many-requests", W, "429: the operator throttles the service"),
     Rule("status.retry-after-missing", E, "429 without a Retry-After header"),
     Rule("status.retry-after-invalid", E, "Retry-After is neither seconds nor an HTTP-date"),
+    Rule("status.retry-after-unreasonable", W, "Retry-After asks the service to wait more than a "
+         "day, which leaves the user without a balance or an offer that long"),
     Rule("status.server-error", E, "500: the operator's service failed"),
     Rule("status.server-error-without-cause", W, "500 without a cause in the body"),
     Rule("header.content-type", W, "a 200 body not labelled application/json"),

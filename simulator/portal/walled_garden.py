@@ -108,6 +108,13 @@ class GardenHost:
             raise GardenHostError(
                 "walled-garden.host.format", f"{text!r} is not a host name (letters, digits, -)"
             )
+        if wildcard and len(labels) < 2:
+            # "*com" would let the whole top-level domain through the garden.
+            raise GardenHostError(
+                "walled-garden.host.format",
+                f"{text!r} covers a whole top-level domain; a wildcard ends in a domain of its "
+                "own, as in *smartscreen.microsoft.com",
+            )
         return cls(name, wildcard)
 
     def matches(self, host: str) -> bool:

@@ -47,6 +47,11 @@ def _css(color: Color | None, default: Color | None) -> str:
 CHOOSE_OPERATOR = "Choose a different mobile operator"
 
 
+def _shortened(uri: str, keep: int = 60) -> str:
+    """A long URI (up to 2048 characters, no spaces to wrap at) cut to fit the placeholder."""
+    return uri if len(uri) <= keep else f"{uri[: keep - 20]}…{uri[-19:]}"
+
+
 class GatewayPage(QWidget):
     continueClicked = Signal()
     chooseOperatorClicked = Signal()
@@ -63,6 +68,7 @@ class GatewayPage(QWidget):
         self.brand = QLabel(self)
         self.brand.setTextFormat(Qt.TextFormat.PlainText)  # operator text, never HTML
         self.brand.setObjectName("gateway-brand")
+        self.brand.setWordWrap(True)  # a 64-character brand ran off the page's edge
         font = self.brand.font()
         font.setPointSize(font.pointSize() + 6)
         self.brand.setFont(font)
@@ -146,7 +152,10 @@ class GatewayPage(QWidget):
             frame = QFrame(self)
             frame.setObjectName("gateway-image")
             frame.setFixedSize(int(image.width * _IMAGE_SCALE), int(image.height * _IMAGE_SCALE))
-            label = QLabel(f"{image.width}×{image.height}\n{image.uri}", frame)
+            label = QLabel(frame)
+            label.setTextFormat(Qt.TextFormat.PlainText)  # the URI is operator text, never HTML
+            label.setText(f"{image.width}×{image.height}\n{_shortened(image.uri)}")
+            label.setToolTip(image.uri)
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             inner = QVBoxLayout(frame)

@@ -15,7 +15,7 @@ from simulator.clock import VirtualClock
 from simulator.events import EventLog
 from simulator.operator_api.catalog import CATALOG_TITLE
 from simulator.portal.walled_garden import GardenMode
-from simulator.ui.catalog_page import CatalogPage, tile_color
+from simulator.ui.catalog_page import TILE, CatalogPage, tile_color
 from simulator.ui.gateway_page import CHOOSE_OPERATOR, GatewayPage
 from simulator.ui.panels.walled_garden import WalledGardenGroup
 
@@ -88,3 +88,92 @@ def test_the_walled_garden_group_switches_and_shows_what_happened(qtbot: QtBot) 
     assert chosen == [GardenMode.ENFORCE]
     events.emit("portal.launch", url="https://portal.example/")
     assert group.outside.text() == ""
+
+
+def test_a_gateway_image_uri_is_shown_as_text_never_as_html(qtbot: QtBot) -> None:
+    """The placeholder names the operator's image URI; a URI with markup stays markup, so a
+    template cannot make the page load a local file through an <img> tag."""
+    from PySide6.QtWidgets import QFrame, QLabel
+
+    from simulator.operator_api.config import GatewayImage, GatewayTemplate
+
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    uri = "https://cdn.example/<img/src=file:///etc/hostname>" + "x" * 2000
+    page.show_enhanced("Contoso", GatewayTemplate("0", images=(GatewayImage(uri, 740, 480),)))
+    (label,) = page.findChild(QFrame, "gateway-image").findChildren(QLabel)
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert len(label.text()) < 100  # cut to fit the placeholder; the tooltip has all of it
+    assert label.toolTip() == uri
+
+
+def test_fifty_operators_scroll_at_full_tile_size(qtbot: QtBot) -> None:
+    """The page once squeezed 50 tiles into the frame: 24-pixel squares with no names."""
+    page = CatalogPage()
+    qtbot.addWidget(page)
+    page.resize(800, 600)
+    brands = [f"Operator {n:02}" for n in range(50)]
+    page.show_operators(brands)
+    page.show()
+    qtbot.waitExposed(page)
+    tile = page.tiles["Operator 49"]
+    assert tile.height() >= TILE
+    assert tile.width() >= TILE
+    assert page.tiles_scroll.verticalScrollBar().maximum() > 0  # the rest is a scroll away
+    assert page.tile_labels() == brands
+
+
+def test_a_long_brand_is_cut_on_its_tile_and_whole_in_its_tooltip(qtbot: QtBot) -> None:
+    page = CatalogPage()
+    qtbot.addWidget(page)
+    long_brand = "Contoso Telecommunications International Holdings Limited Mobile"
+    page.show_operators([long_brand, "AT&T"])
+    tile = page.tiles[long_brand]
+    assert tile.text().endswith("…")
+    assert tile.toolTip() == long_brand
+    assert tile.width() == TILE + 16
+    # "&" is not a keyboard shortcut marker on a tile: it shows as "&".
+    assert page.tiles["AT&T"].text() == "AT&&T"
+    assert page.tile_labels() == [long_brand, "AT&T"]
+
+
+def test_a_narrow_page_has_fewer_columns_and_never_scrolls_sideways(qtbot: QtBot) -> None:
+    page = CatalogPage()
+    qtbot.addWidget(page)
+    page.resize(420, 600)
+    page.show_operators([f"Operator {n}" for n in range(7)])
+    page.show()
+    qtbot.waitExposed(page)
+    columns = {page.grid.getItemPosition(page.grid.indexOf(t))[1] for t in page.tiles.values()}
+    assert columns == {0, 1}
+    page.resize(1000, 600)
+    qtbot.waitUntil(
+        lambda: page.grid.getItemPosition(page.grid.indexOf(page.tiles["Operator 4"]))[1] == 4
+    )
+
+
+def test_a_long_outside_host_is_shortened_in_the_group(qtbot: QtBot) -> None:
+    """A portal chooses its hosts; a 253-character one once widened the whole MO service panel."""
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    group = WalledGardenGroup(GardenMode.REPORT, lambda _: None)
+    qtbot.addWidget(group)
+    events.subscribe(group.observe)
+    events.emit("portal.launch", url="https://portal.example/")
+    host = ".".join(["a" * 60] * 4) + ".example"
+    events.emit("network.outside-garden", host=host, url=f"https://{host}/")
+    assert len(group.outside.text()) < 60
+    assert group.outside.toolTip() == host
+    assert group.sizeHint().width() < 600
+
+
+def test_a_long_brand_wraps_on_the_gateway_page(qtbot: QtBot) -> None:
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    brand = "Contoso Mobile Long Brand Name For Layout Testing Purposes Only"  # 64 at most
+    page.show_standard(brand)
+    page.resize(640, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.brand.wordWrap()
+    assert page.brand.geometry().right() <= page.width()
+    assert page.minimumSizeHint().width() <= 640

@@ -116,6 +116,11 @@ def test_iccid_ranges_are_edited_in_the_panel(qtbot: QtBot) -> None:
     panel.ranges.setText("8999-8988")
     panel.ranges.editingFinished.emit()
     assert panel.ranges_error.text().startswith("iccid-range.reversed")
+    # What a person types comes back in the message: shown as typed, never read as HTML.
+    panel.ranges.setText("<img src=file:///etc/hostname>")
+    panel.ranges.editingFinished.emit()
+    assert "<img" in panel.ranges_error.text()
+    assert panel.ranges_error.textFormat() == Qt.TextFormat.PlainText
     panel.ranges.setText("894411, 8988247000100000000-8988247000199999999")
     with qtbot.waitSignal(panel.rangesChanged) as changed:
         panel.ranges.editingFinished.emit()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from simulator.operator_api.experience import (
 )
 from simulator.operator_api.iccid_ranges import IccidRange, IccidRangeError
 from simulator.operator_api.sample_operator import SampleBalance, SampleOperator
+from simulator.ui.style import plain_label
 
 __all__ = ["FlyoutPanel"]
 
@@ -60,7 +60,7 @@ class FlyoutPanel(QWidget):
         self.ranges.setObjectName("iccid-ranges")
         self.ranges.setToolTip("START-END or PREFIX, comma-separated: the profiles `iccids` lists")
         self.ranges.editingFinished.connect(self._apply_ranges)
-        self.ranges_error = QLabel("", configuration)
+        self.ranges_error = plain_label("", configuration)  # typed or answered text, never HTML
         self.ranges_error.setObjectName("iccid-ranges-error")
         self.ranges_error.setWordWrap(True)
         config_form.addRow("ICCID ranges", self.ranges)
@@ -72,7 +72,7 @@ class FlyoutPanel(QWidget):
         self.open_button = QPushButton("Open the network flyout", flyout)
         self.open_button.setObjectName("flyout-open")
         self.open_button.clicked.connect(service.open_flyout)
-        self.balance = QLabel("", flyout)
+        self.balance = plain_label("", flyout)
         self.balance.setObjectName("flyout-balance")
         self.view_account = QPushButton(VIEW_MY_ACCOUNT, flyout)
         self.view_account.setObjectName("flyout-view-my-account")
@@ -80,7 +80,7 @@ class FlyoutPanel(QWidget):
         self.connect_plan = QPushButton(CONNECT_WITH_A_DATA_PLAN, flyout)
         self.connect_plan.setObjectName("flyout-connect-with-a-data-plan")
         self.connect_plan.clicked.connect(self.connectRequested)
-        self.note = QLabel("", flyout)
+        self.note = plain_label("", flyout)
         self.note.setObjectName("flyout-note")
         self.note.setWordWrap(True)
         for widget in (

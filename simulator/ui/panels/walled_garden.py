@@ -78,8 +78,15 @@ class WalledGardenGroup(QGroupBox):
 
     def _show_hosts(self) -> None:
         shown = [
-            f"{host} ({'blocked' if blocked else 'let through'})"
+            f"{_short(host)} ({'blocked' if blocked else 'let through'})"
             for host, blocked in list(self._hosts.items())[:_MAX_HOSTS_SHOWN]
         ]
         more = len(self._hosts) - len(shown)
         self.outside.setText(", ".join(shown) + (f" and {more} more" if more > 0 else ""))
+        self.outside.setToolTip("\n".join(self._hosts))
+
+
+def _short(host: str, keep: int = 40) -> str:
+    """A host name has no space to wrap at; the portal picks them, up to 253 characters, and
+    one would widen the whole panel."""
+    return host if len(host) <= keep else f"{host[: keep - 12]}…{host[-11:]}"

@@ -17,6 +17,7 @@ from operator_harness import (  # type: ignore[import-not-found]
 from simulator.cli import main, parse_run_options
 from simulator.operator_api.config import Color, ConfigurationError, NotificationType
 from simulator.operator_api.config_file import load_service_configuration
+from simulator.operator_api.tls import OperatorTls
 
 
 def _write(tmp_path: Path, document: object) -> Path:
@@ -25,9 +26,15 @@ def _write(tmp_path: Path, document: object) -> Path:
     return path
 
 
-def test_a_full_configuration(tmp_path: Path) -> None:
-    (tmp_path / "client.pem").write_text("x")
-    (tmp_path / "client.key").write_text("x")
+def _write_pems(folder: Path, tls: OperatorTls) -> None:
+    """Real PEM files: the configuration is refused when TLS cannot use its files."""
+    (folder / "client.pem").write_bytes(tls.client_pem)
+    (folder / "client.key").write_bytes(tls.client_key_pem)
+    (folder / "staging-ca.pem").write_bytes(tls.ca_pem)
+
+
+def test_a_full_configuration(tmp_path: Path, operator_tls: OperatorTls) -> None:
+    _write_pems(tmp_path, operator_tls)
     path = _write(
         tmp_path,
         {
@@ -130,11 +137,10 @@ def test_check_api_with_a_configuration_file(
     assert "notificationId values were not matched" not in out  # templates came from the file
 
 
-def test_the_documented_example_loads(tmp_path: Path) -> None:
+def test_the_documented_example_loads(tmp_path: Path, operator_tls: OperatorTls) -> None:
     page = (Path(__file__).parents[3] / "docs" / "operator-apis.md").read_text("utf-8")
     example = page.split("```json\n", 1)[1].split("```", 1)[0]
-    for name in ("client.pem", "client.key", "staging-ca.pem"):
-        (tmp_path / name).write_text("x")
+    _write_pems(tmp_path, operator_tls)
     path = tmp_path / "operator.json"
     path.write_text(example, "utf-8")
     config = load_service_configuration(path)

@@ -75,6 +75,9 @@ def test_flyout_without_a_usable_answer_keeps_the_basic_experience() -> None:
 def test_balance_wording() -> None:
     one = Balance(BalanceType.MODIRECTPAYG, 2048.0, parse_iso_duration("P1DT1H"))
     assert format_balance(one) == "2.0 GB · 1 day 1 hour left"
+    # An operator's 1e308 MB was printed with all its 300 digits.
+    assert format_balance(Balance(BalanceType.MODIRECTPAYG, 1e308, None)) == "over 1,000,000 GB"
+    assert format_balance(Balance(BalanceType.MODIRECTPAYG, 1024 * 1234.5, None)) == "1,234.5 GB"
     assert format_balance(Balance(BalanceType.NONE, 0.0, parse_iso_duration("PT0S"))) == (
         "0 MB · expired"
     )

@@ -178,3 +178,11 @@ def test_a_portal_at_an_ip_address_is_told_why() -> None:
     assert watch.request("https://10.0.0.5/portal/", "mainframe") is True
     message = events.of_kind("contract.violation")[0].fields["message"]
     assert "an IP address is never in the walled garden" in message
+
+
+@pytest.mark.parametrize("text", ["*com", "*.com", "*.example."])
+def test_a_wildcard_never_covers_a_whole_top_level_domain(text: str) -> None:
+    with pytest.raises(GardenHostError) as raised:
+        GardenHost.parse(text)
+    assert raised.value.rule == "walled-garden.host.format"
+    assert "top-level domain" in raised.value.message
