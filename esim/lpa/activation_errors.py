@@ -2,8 +2,8 @@
 
 Every failure the LPA can see (an ES9+ subject/reason, an ES10 result code, a BPP errorReason,
 a card status word, a transport problem, a local decision) maps to one member name of
-Mobile Plans callbacks doc. Rows carry the spec they come from; rows marked [INF] are this project's
-choice where Mobile Plans has no closer member (e.g. ``IccidAlreadyExists`` or
+Mobile Plans callbacks doc. Rows carry the spec they come from; rows marked "our choice" are this
+project's choice where Mobile Plans has no closer member (e.g. ``IccidAlreadyExists`` or
 ``ServerNotTrusted`` exist in newer UWP ``ESimOperationStatus`` but not in Mobile Plans).
 Anything no row covers becomes ``unknownError``, except unlisted ES9+ codes, which are still a
 server refusal and become ``serverFailure``.
@@ -50,7 +50,8 @@ class Row:
 
 
 _S24 = "SGP.22 §6.5.2 status codes"
-_INF = " [INF: closest Mobile Plans member]"
+# Shown to users (the error dialog's Details): plain words, no private notation.
+_INF = " (our choice: the closest Mobile Plans value)"
 
 # ES9+ (subject code, reason code) -> Row. SGP.22 §6.5.2 and lpac's es9p_errors list.
 ES9_STATUS: dict[tuple[str, str], Row] = {
@@ -206,7 +207,7 @@ STATUS_WORDS: dict[int, Row] = {
 CARD_REMOVED = Row("cardRemoved", "the card stopped answering", _SW)
 CARD_UNLISTED = Row("cardGeneralFailure", "a status word no row lists", _SW)
 
-_LOCAL = "SGP.22 §3.1.3 [INF: LPA decision]"
+_LOCAL = "SGP.22 §3.1.3 (the LPA's own decision)"
 LOCAL: dict[str, Row] = {
     "lpa.nickname-too-long": Row(
         "cardGeneralFailure", "a nickname is at most 64 characters", "SGP.22 §5.7.21"

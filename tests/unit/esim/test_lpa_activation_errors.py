@@ -40,6 +40,8 @@ def test_every_row_names_a_mobile_plans_member_and_a_spec() -> None:
         assert row.activation_error in table.MOBILE_PLANS_ACTIVATION_ERRORS
         assert any(source in row.spec for source in ("SGP.22", "ISO", "ITU", "Mobile Plans"))
         assert row.meaning
+        # the error dialog's Details shows the source: plain words, no private note markers
+        assert "[INF" not in row.spec
 
 
 def test_row_rejects_a_value_mobile_plans_does_not_define() -> None:
