@@ -221,12 +221,14 @@ class Http11Client:
 
     def _remember_session(self, writer: asyncio.StreamWriter) -> None:
         """Keep this connection's session for the next one to the same server, once: a TLS 1.3
-        ticket arrives with the first answer, so after it is soon enough."""
+        ticket arrives with the first answer, so after it is soon enough. A resumed connection
+        keeps the session it resumed (still valid): reading ``SSLObject.session`` costs as
+        much as half a handshake, CPython copies it through DER, certificates and all."""
         key, self._session_key = self._session_key, None
         if key is None or not isinstance(self._ssl, ResumingClientContext):
             return
         ssl_object = writer.get_extra_info("ssl_object")
-        if isinstance(ssl_object, ssl.SSLObject):
+        if isinstance(ssl_object, ssl.SSLObject) and not ssl_object.session_reused:
             self._ssl.sessions.remember(key, ssl_object.session)
 
     @staticmethod

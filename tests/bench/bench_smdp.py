@@ -129,10 +129,10 @@ class LeanEs9Client:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self.resuming is not None:  # the ticket came with the answers
-            self.resuming.sessions.remember(
-                self.key, self.writer.get_extra_info("ssl_object").session
-            )
+        ssl_object = self.writer.get_extra_info("ssl_object")
+        # The ticket came with the answers; a resumed session stays valid (as in Http11Client)
+        if self.resuming is not None and not ssl_object.session_reused:
+            self.resuming.sessions.remember(self.key, ssl_object.session)
         self.writer.close()
 
     async def call(self, function: str, body: dict[str, Any]) -> Answer:

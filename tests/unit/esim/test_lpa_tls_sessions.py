@@ -90,8 +90,13 @@ def test_the_next_download_to_the_same_server_resumes_the_session(tmp_path: Path
 
     async def scenario() -> list[bool]:
         async with server(server_ssl_context(certificates(), tmp_path)) as (port, reused):
-            for _ in range(3):
+            key = (SMDP_ADDRESS.lower(), "127.0.0.1", port)
+            await download_like(context, port)
+            first = context.sessions.get(key)
+            assert first is not None
+            for _ in range(2):
                 await download_like(context, port)
+                assert context.sessions.get(key) is first  # resumed: kept, not copied again
             return reused
 
     assert asyncio.run(scenario()) == [False, True, True]
