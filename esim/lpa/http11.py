@@ -229,7 +229,7 @@ class Http11Client:
             return
         ssl_object = writer.get_extra_info("ssl_object")
         if isinstance(ssl_object, ssl.SSLObject) and not ssl_object.session_reused:
-            self._ssl.sessions.remember(key, ssl_object.session)
+            self._ssl.sessions.remember(key, ssl_object.session, ssl_object.version())
 
     @staticmethod
     async def _check_accepted_certificate(

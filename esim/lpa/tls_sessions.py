@@ -11,7 +11,8 @@ what succeeds or fails, only what it costs.
 ``start_tls``. :class:`ResumingClientContext` therefore takes the session to offer from a
 context variable that :meth:`TlsSessionCache.offering` sets around that call, so concurrent
 connections (each in its own task) never see each other's offer. A session belongs to the
-context that made it (OpenSSL refuses another), so the cache lives on the context.
+context that made it (OpenSSL refuses another), so the cache lives on the context. TLS 1.3
+sessions resume by ticket; TLS 1.2 ones (what most SM-DP+s in the field speak) by ticket or ID.
 """
 
 from __future__ import annotations
@@ -51,9 +52,16 @@ class TlsSessionCache:
                 self._sessions.move_to_end(key)
             return session
 
-    def remember(self, key: SessionKey, session: ssl.SSLSession | None) -> None:
-        """Keep ``session`` for ``key`` if it can resume (it carries a ticket)."""
-        if session is None or not session.has_ticket:  # TLS 1.3 tickets come after the answer
+    def remember(
+        self, key: SessionKey, session: ssl.SSLSession | None, version: str | None = None
+    ) -> None:
+        """Keep ``session`` for ``key`` if it can resume: it carries a ticket (TLS 1.3 sends
+        them after the handshake, TLS 1.2 within it), or, under TLS 1.2 (``version``), the
+        server named it by a session ID it keeps. A TLS 1.3 session without a ticket cannot
+        resume, and offering one would only cost a copy."""
+        if session is None:
+            return
+        if not session.has_ticket and not (version == "TLSv1.2" and session.id):
             return
         with self._lock:
             self._sessions[key] = session

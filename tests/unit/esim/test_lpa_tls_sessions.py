@@ -205,3 +205,26 @@ def test_remember_refuses_what_cannot_resume(capacity: int) -> None:
     cache.remember((SMDP_ADDRESS, "127.0.0.1", 1), None)
     assert len(cache) == 0
     assert cache.get((SMDP_ADDRESS, "127.0.0.1", 1)) is None
+
+
+@pytest.mark.parametrize("tickets", [True, False], ids=["ticket", "session-id"])
+def test_a_tls_1_2_server_resumes_by_ticket_or_by_session_id(tmp_path: Path, tickets: bool) -> None:
+    """Most SM-DP+s in the field speak TLS 1.2, where a server may resume by ticket or by the
+    session ID it keeps in its cache."""
+    context = fresh_context()
+    tls = server_ssl_context(certificates(), tmp_path)
+    tls.maximum_version = ssl.TLSVersion.TLSv1_2
+    if not tickets:
+        tls.options |= ssl.OP_NO_TICKET
+
+    async def scenario() -> list[bool]:
+        async with server(tls) as (port, reused):
+            for _ in range(3):
+                await download_like(context, port)
+            key = (SMDP_ADDRESS.lower(), "127.0.0.1", port)
+            session = context.sessions.get(key)
+            assert session is not None
+            assert session.has_ticket is tickets
+            return reused
+
+    assert asyncio.run(scenario()) == [False, True, True]
