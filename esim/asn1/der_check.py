@@ -12,6 +12,7 @@ ambiguous lengths.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from esim.asn1.errors import Asn1DecodeError
@@ -35,9 +36,16 @@ class DerLimits:
     """Nesting of constructed TLVs (SGP.22 messages with certificates reach about 10)."""
     max_nodes: int = 200_000
     """TLVs in the whole tree."""
+    remember_from: int = 256
+    """SEQUENCEs one or two levels down of at least this many bytes (and at most
+    :data:`_REMEMBER_UP_TO`) are walked once per distinct content and remembered: the
+    certificates an eUICC or an SM-DP+ sends in every session (CERT.EUICC, CERT.EUM,
+    CERT.DPauth, CERT.DPpb) are then looked up instead of walked TLV by TLV."""
 
 
 DEFAULT_LIMITS = DerLimits()
+_REMEMBER_UP_TO = 4096  # certificates are 0.5-2 KB; bigger subtrees would only churn the cache
+_REMEMBERED = 256  # distinct subtrees kept (a server sees a few certificates per eUICC model)
 
 
 def _refuse(rule: str, message: str) -> Asn1DecodeError:
@@ -70,6 +78,24 @@ def _check_primitive(tag: int, constructed: bool, length: int, offset: int) -> N
 
 def check_der_structure(data: bytes, limits: DerLimits = DEFAULT_LIMITS) -> None:
     """Raise :class:`Asn1DecodeError` unless ``data`` is one well-formed, bounded TLV tree."""
+    _walk(data, limits, (1, 2))
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
+def _subtree_shape(blob: bytes, limits: DerLimits, nested: bool) -> tuple[int, int] | None:
+    """(TLV count, deepest child level) of a subtree that passes on its own, else None (the
+    caller then walks it in place, so an error names its offset in the whole message)."""
+    try:
+        return _walk(blob, limits, (1,) if nested else ())
+    except Asn1DecodeError:
+        return None
+
+
+def _walk(data: bytes, limits: DerLimits, remembered_depths: tuple[int, ...]) -> tuple[int, int]:
+    """Check ``data``; return its TLV count and the deepest level a child sits at. A SEQUENCE
+    at one of ``remembered_depths`` within the size window is checked through
+    :func:`_subtree_shape`, which is exact: a subtree passes on its own exactly when it passes
+    in place, given the node and depth budget left, which is checked here."""
     size = len(data)
     if size > limits.max_size:
         raise _refuse("too-large", f"{size} bytes is more than the {limits.max_size} allowed")
@@ -80,6 +106,8 @@ def check_der_structure(data: bytes, limits: DerLimits = DEFAULT_LIMITS) -> None
     end, depth = size, 0
     offset = 0
     nodes = 0
+    deepest = 0
+    remember_from = limits.remember_from
     # Single-octet tags and short-form lengths are read inline (they are nearly every TLV of
     # an SGP.22 message and its certificates); anything else goes through read_tag and
     # read_length, which also raise the errors.
@@ -87,7 +115,7 @@ def check_der_structure(data: bytes, limits: DerLimits = DEFAULT_LIMITS) -> None
         if offset == end:
             frames.pop()
             if not frames:
-                return
+                return nodes, deepest
             end, depth = frames[-1]
             continue
         tag = data[offset]
@@ -107,6 +135,23 @@ def check_der_structure(data: bytes, limits: DerLimits = DEFAULT_LIMITS) -> None
                 f"the TLV {tag:X} at byte {offset} announces {length} bytes but only "
                 f"{max(0, end - value_start)} remain in its parent",
             )
+        if (
+            tag == 0x30
+            and depth in remembered_depths
+            and remember_from <= after - offset <= _REMEMBER_UP_TO
+        ):
+            shape = _subtree_shape(
+                bytes(data[offset:after]), limits, depth + 1 in remembered_depths
+            )
+            if (
+                shape is not None
+                and nodes + shape[0] <= limits.max_nodes
+                and depth + shape[1] <= limits.max_depth
+            ):
+                nodes += shape[0]
+                deepest = max(deepest, depth + shape[1])
+                offset = after
+                continue
         nodes += 1
         if nodes > limits.max_nodes:
             raise _refuse("too-many-nodes", f"more than {limits.max_nodes} TLVs")
@@ -122,6 +167,7 @@ def check_der_structure(data: bytes, limits: DerLimits = DEFAULT_LIMITS) -> None
             # Walk the children next; the parent's frame resumes at ``after`` once they end.
             frames.append((after, depth + 1))
             end, depth = after, depth + 1
+            deepest = max(deepest, depth)
             offset = value_start
         else:
             offset = after

@@ -12,27 +12,22 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from esim.euicc.apdu import (
-    CLASS_CODINGS,
     INS_GET_RESPONSE,
     INS_MANAGE_CHANNEL,
     INS_SELECT,
     INS_STORE_DATA,
-    MAX_ES10_REQUEST,
-    P1_MORE_BLOCKS,
     SW_OK,
     ApduError,
     CommandApdu,
-    PendingResponse,
     StatusWord,
-    StoreDataAssembler,
     parse_command,
     response,
     status_only,
 )
+from esim.euicc.channels import LogicalChannel, accept_middle_blocks
 from esim.euicc.config import ISD_R_AID, EuiccConfig
 from esim.euicc.context import CardContext, ConfigurationError
 from esim.euicc.dispatch import dispatch
@@ -54,13 +49,6 @@ _SPEC_CHANNELS = "ISO/IEC 7816-4 §11.1.2, ETSI TS 102 221 §11.1.17 (MANAGE CHA
 _SPEC_SELECT = "ISO/IEC 7816-4 §11.1.1, GlobalPlatform §11.9 (SELECT by AID)"
 
 
-@dataclass
-class _Channel:
-    isd_r_selected: bool = False
-    assembler: StoreDataAssembler = field(default_factory=StoreDataAssembler)
-    pending: PendingResponse = field(default_factory=PendingResponse)
-
-
 def _fci() -> bytes:
     """The ISD-R's FCI: AID (84) and proprietary data (A5) with the maximum Lc (9F65)."""
     proprietary = b"\x9f\x65\x01\xff"
@@ -75,7 +63,7 @@ class Euicc:
     def __init__(self, ctx: CardContext) -> None:
         self._ctx = ctx
         self._lock = threading.RLock()
-        self._channels: dict[int, _Channel] = {0: _Channel()}
+        self._channels: dict[int, LogicalChannel] = {0: LogicalChannel()}
 
     @classmethod
     def open(cls, data_dir: Path, config: EuiccConfig) -> Euicc:
@@ -115,36 +103,21 @@ class Euicc:
         instead of one call per block. Every APDU is still parsed and checked on its own.
         """
         answers: list[bytes] = []
+        count = len(apdus)
+        index = 0
         with self._lock:
-            for apdu in apdus:
-                answer = self._middle_store_data_block(apdu) or self._answer(apdu)
+            while index < count:
+                taken = accept_middle_blocks(self._channels, apdus, index)
+                if taken:
+                    answers += [SW_OK] * taken
+                    index += taken
+                    continue
+                answer = self._answer(apdus[index])
                 answers.append(answer)
+                index += 1
                 if answer != SW_OK:
                     break
         return answers
-
-    def _middle_store_data_block(self, apdu: bytes) -> bytes | None:
-        """A chain's common APDU accepted in place: a STORE DATA block with more to follow
-        (P1 11), Lc and Le present, proprietary class, on an open channel with the ISD-R
-        selected, carrying the next block number within the size bound. ``90 00`` then, as the
-        general path answers it; None for anything else, which takes the general path."""
-        size = len(apdu)
-        if size < 7 or apdu[1] != INS_STORE_DATA or apdu[2] != P1_MORE_BLOCKS:
-            return None
-        length = apdu[4]
-        coding = CLASS_CODINGS[apdu[0]]
-        if length == 0 or size != 6 + length or isinstance(coding, ApduError) or not coding[1]:
-            return None
-        channel = self._channels.get(coding[0])
-        if channel is None or not channel.isd_r_selected:
-            return None
-        assembler = channel.assembler
-        if apdu[3] != len(assembler.blocks) % 256 or assembler.size + length > MAX_ES10_REQUEST:
-            return None
-        channel.pending.data = b""
-        assembler.blocks.append(apdu[5:-1])
-        assembler.size += length
-        return SW_OK
 
     def _answer(self, apdu: bytes) -> bytes:
         try:
@@ -215,7 +188,7 @@ class Euicc:
                         f"all {limit - 1} logical channels are open",
                         _SPEC_CHANNELS,
                     )
-                self._channels[free[0]] = _Channel()
+                self._channels[free[0]] = LogicalChannel()
                 return response(bytes([free[0]]), StatusWord.OK)
             if command.p2 >= limit or command.p2 in self._channels:
                 raise ApduError(
@@ -224,7 +197,7 @@ class Euicc:
                     f"logical channel {command.p2} cannot be opened",
                     _SPEC_CHANNELS,
                 )
-            self._channels[command.p2] = _Channel()
+            self._channels[command.p2] = LogicalChannel()
             return status_only(StatusWord.OK)
         if command.p1 == 0x80:
             target = command.p2 or command.channel
@@ -251,7 +224,7 @@ class Euicc:
             _SPEC_CHANNELS,
         )
 
-    def _select(self, command: CommandApdu, channel: _Channel) -> bytes:
+    def _select(self, command: CommandApdu, channel: LogicalChannel) -> bytes:
         self._require_interindustry(command)
         if command.p1 != 0x04 or command.p2 not in (0x00, 0x0C):
             raise ApduError(
@@ -279,7 +252,7 @@ class Euicc:
             return status_only(StatusWord.OK)
         return channel.pending.start(_fci(), command.le)
 
-    def _get_response(self, command: CommandApdu, channel: _Channel) -> bytes:
+    def _get_response(self, command: CommandApdu, channel: LogicalChannel) -> bytes:
         if command.p1 or command.p2:
             raise ApduError(
                 StatusWord.INCORRECT_P1_P2,
@@ -300,7 +273,7 @@ class Euicc:
             )
         return channel.pending.take(command.le or 256)
 
-    def _store_data(self, command: CommandApdu, channel: _Channel) -> bytes:
+    def _store_data(self, command: CommandApdu, channel: LogicalChannel) -> bytes:
         if not command.proprietary:
             raise ApduError(
                 StatusWord.CLA_NOT_SUPPORTED,
@@ -382,7 +355,7 @@ class Euicc:
     def reset(self) -> None:
         """A card reset: logical channels close and the RSP session is forgotten."""
         with self._lock:
-            self._channels = {0: _Channel()}
+            self._channels = {0: LogicalChannel()}
             self._ctx.challenge = None
             self._ctx.reset_session()
 

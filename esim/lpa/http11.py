@@ -30,6 +30,7 @@ import h11
 import httpx
 from cryptography import x509
 
+from esim.lpa.tls_sessions import ResumingClientContext, SessionKey
 from esim.lpa.tls_trust import SPEC as TLS_SPEC
 from esim.lpa.tls_trust import accepting_context, check_server_certificate
 from esim.lpa.transport import Resolver, UnresolvedHost
@@ -81,6 +82,8 @@ class Http11Client:
         self._origin: tuple[str, int] | None = None
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         self._protocol: h11.Connection | None = None
+        self._session_key: SessionKey | None = None
+        """Set while the open connection's TLS session is still to be remembered."""
 
     @asynccontextmanager
     async def stream(
@@ -129,6 +132,7 @@ class Http11Client:
             raise httpx.LocalProtocolError(str(error)) from error
         finally:
             if done:
+                self._remember_session(writer)
                 try:
                     protocol.start_next_cycle()
                 except h11.LocalProtocolError:  # the server asked to close (Connection: close)
@@ -141,6 +145,7 @@ class Http11Client:
         if streams is None:
             return
         writer = streams[1]
+        self._remember_session(writer)
         writer.close()
         with contextlib.suppress(Exception):
             async with asyncio.timeout(_CLOSE_TIMEOUT):
@@ -180,6 +185,10 @@ class Http11Client:
                 raise httpx.ConnectError(str(missing)) from missing
             address, mapped_port = target
         context = self._ssl if self._expired_tls_anchors is None else accepting_context()
+        # A session is offered only through the trusting context that made it: the expired-
+        # anchor context checks the certificate after the handshake, which a resumption skips.
+        sessions = context.sessions if isinstance(context, ResumingClientContext) else None
+        key: SessionKey = (host.lower().rstrip("."), address, mapped_port)
         try:
             async with asyncio.timeout(self._timeout):
                 reader, writer = await asyncio.open_connection(
@@ -191,17 +200,36 @@ class Http11Client:
             raise httpx.ConnectError(str(error) or type(error).__name__) from error
         try:
             async with asyncio.timeout(self._timeout):
-                await writer.start_tls(context, server_hostname=host)
+                if sessions is None:
+                    await writer.start_tls(context, server_hostname=host)
+                else:
+                    with sessions.offering(key):
+                        await writer.start_tls(context, server_hostname=host)
         except ssl.SSLCertVerificationError as error:
             writer.close()
             raise httpx.ConnectError(str(error)) from error
         except (TimeoutError, OSError) as error:  # ssl.SSLError is an OSError
             writer.close()
+            if sessions is not None:  # never offer that session again
+                sessions.forget(key)
             failure = TlsHandshakeError(str(error) or type(error).__name__)
             raise httpx.ConnectError(str(failure)) from failure
         if self._expired_tls_anchors is not None:
             await self._check_accepted_certificate(writer, host, self._expired_tls_anchors)
+        self._session_key = None if sessions is None else key
         return reader, writer
+
+    def _remember_session(self, writer: asyncio.StreamWriter) -> None:
+        """Keep this connection's session for the next one to the same server, once: a TLS 1.3
+        ticket arrives with the first answer, so after it is soon enough. A resumed connection
+        keeps the session it resumed (still valid): reading ``SSLObject.session`` costs as
+        much as half a handshake, CPython copies it through DER, certificates and all."""
+        key, self._session_key = self._session_key, None
+        if key is None or not isinstance(self._ssl, ResumingClientContext):
+            return
+        ssl_object = writer.get_extra_info("ssl_object")
+        if isinstance(ssl_object, ssl.SSLObject) and not ssl_object.session_reused:
+            self._ssl.sessions.remember(key, ssl_object.session, ssl_object.version())
 
     @staticmethod
     async def _check_accepted_certificate(

@@ -19,6 +19,8 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from esim.lpa.tls_sessions import ResumingClientContext
+
 Resolver = Mapping[str, tuple[str, int]]
 """SM-DP+ host name (lower case) → (IP address, TCP port)."""
 
@@ -27,11 +29,13 @@ class UnresolvedHost(httpcore.ConnectError):
     """The host is not in the resolver table (no DNS lookup was attempted)."""
 
 
-def trust_context(anchors: Iterable[x509.Certificate]) -> ssl.SSLContext:
+def trust_context(anchors: Iterable[x509.Certificate]) -> ResumingClientContext:
     """A TLS ≥ 1.2 client context trusting exactly ``anchors`` (the CI certificates).
 
     Shared by every client trusting the same anchors (an LPA makes one client per download and
-    loading the anchors is most of a context's cost): callers never change it."""
+    loading the anchors is most of a context's cost): callers never change it. Its
+    ``sessions`` remember each SM-DP+'s TLS session for the next connection
+    (:mod:`esim.lpa.tls_sessions`)."""
     pem = "".join(anchor.public_bytes(Encoding.PEM).decode("ascii") for anchor in anchors)
     if not pem:
         raise ValueError("an ES9+ client needs at least one CI certificate as trust anchor")
@@ -39,8 +43,8 @@ def trust_context(anchors: Iterable[x509.Certificate]) -> ssl.SSLContext:
 
 
 @functools.lru_cache(maxsize=16)
-def _context_trusting(pem: str) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+def _context_trusting(pem: str) -> ResumingClientContext:
+    context = ResumingClientContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_verify_locations(cadata=pem)
     return context

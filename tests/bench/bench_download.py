@@ -6,6 +6,8 @@ never asserts.
 The SM-DP+ runs on its own event loop in a second thread and the LPA with its card in the main
 thread, so each side's CPU is its thread's CPU clock. Two profiles: the 12 KB GSMA TS.48 test
 profile (when the interop material is beside the repository) and the stub's 60 KB default.
+The LPA resumes its TLS session from the second download on (esim.lpa.tls_sessions); OpenSSL's
+own cost of a full and a resumed handshake is printed first, measured over memory.
 
 Run: .venv/bin/python tests/bench/bench_download.py [DOWNLOADS]
 """
@@ -13,6 +15,7 @@ Run: .venv/bin/python tests/bench/bench_download.py [DOWNLOADS]
 from __future__ import annotations
 
 import asyncio
+import ssl
 import statistics
 import sys
 import tempfile
@@ -28,11 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "esim"))
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
 from lpa_stack import EID, SMDP_ADDRESS, Clock, certificates, make_lpa
 
 from esim.euicc import Euicc, EuiccConfig
+from esim.lpa.tls_sessions import ResumingClientContext
 from esim.smdp import OrderStore, ProfileSpec, SmdpConfig, SmdpServer
 from esim.smdp.profile_package import generate_iccid, read_profile_package
+from esim.smdp.server import server_ssl_context
 
 DOWNLOADS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
 WARM_UP = 2  # the first downloads pay imports, codec compilation and cache fills
@@ -235,7 +241,66 @@ def ts48_package() -> bytes | None:
     return None
 
 
+def _handshake(
+    client: ssl.SSLContext, server: ssl.SSLContext, session: ssl.SSLSession | None
+) -> tuple[float, float, ssl.SSLSession | None]:
+    """One TLS handshake over memory (no sockets, no asyncio): (client CPU, server CPU, the
+    client's session once the first byte after the handshake carried the ticket)."""
+    to_server, to_client = ssl.MemoryBIO(), ssl.MemoryBIO()
+    server_out, client_out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    # Setting up counts: Python copies an offered session (through DER, certificates and all).
+    start = time.thread_time()
+    client_side = client.wrap_bio(
+        to_client, client_out, server_hostname=SMDP_ADDRESS, session=session
+    )
+    middle = time.thread_time()
+    server_side = server.wrap_bio(to_server, server_out, server_side=True)
+    cpu = [middle - start, time.thread_time() - middle]
+    done = [False, False]
+    while not all(done):
+        for index, (side, outbox, peer_inbox) in enumerate(
+            (
+                (client_side, client_out, to_server),
+                (server_side, server_out, to_client),
+            )
+        ):
+            start = time.thread_time()
+            try:
+                side.do_handshake()
+                done[index] = True
+            except ssl.SSLWantReadError:
+                pass
+            cpu[index] += time.thread_time() - start
+            peer_inbox.write(outbox.read())
+    server_side.write(b"x")
+    to_client.write(server_out.read())
+    start = time.thread_time()
+    client_side.read(1)
+    cpu[0] += time.thread_time() - start
+    return cpu[0], cpu[1], client_side.session
+
+
+def tls_handshakes() -> None:
+    """OpenSSL's share of the LPA's TLS: a full handshake and one resuming the last session."""
+    pki = certificates()
+    with tempfile.TemporaryDirectory() as scratch:
+        server = server_ssl_context(pki, Path(scratch))
+    client = ResumingClientContext(ssl.PROTOCOL_TLS_CLIENT)
+    client.load_verify_locations(
+        cadata=pki.ci.certificate.public_bytes(Encoding.PEM).decode("ascii")
+    )
+    figures = []
+    for resume in (False, True):
+        session = _handshake(client, server, None)[2] if resume else None
+        runs = [_handshake(client, server, session)[:2] for _ in range(FLOOR_ROUNDS)]
+        client_cpu = statistics.median(run[0] for run in runs)
+        server_cpu = statistics.median(run[1] for run in runs)
+        figures.append(f"client {client_cpu * 1e3:.2f} ms, server {server_cpu * 1e3:.2f} ms")
+    print(f"TLS 1.3 handshake in memory: full {figures[0]}; resumed {figures[1]}")
+
+
 def main() -> None:
+    tls_handshakes()
     floor = crypto_floor()
     print(
         f"crypto floor: {floor.application * 1e3:.2f} ms application-level "

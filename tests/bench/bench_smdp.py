@@ -4,22 +4,26 @@
 creates the orders in the shared store beforehand (untimed) and plays 1, 4 and 16 concurrent
 LPAs. Each download is what an LPA does: one new TLS connection, then initiateAuthentication,
 authenticateClient, getBoundProfilePackage and handleNotification (the install result) over it.
-(``--keep-alive``: one connection per LPA for all its downloads.) The client signs with the
+(``--keep-alive``: one connection per LPA for all its downloads; ``--resume``: a new connection
+per download that resumes the previous TLS session, as our LPA does.) The client signs with the
 data directory's eUICC key; it decrypts and checks the first BPP fully, then only reads the
 ICCID from the metadata, so that the one client process is not the bottleneck. Server CPU is
 user + system time of the server process and its workers (from /proc), divided by the
 downloads. Prints, never asserts.
 
 Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2 4] [--profile UPP.der]
-     [--downloads 128] [--concurrency 1 4 16] [--keep-alive] [--split] [--server-profile FILE]
+     [--downloads 128] [--concurrency 1 4 16] [--keep-alive | --resume] [--split]
+     [--server-profile FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -32,16 +36,26 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "esim"))
 
 import smdp_fake_euicc  # noqa: E402
+from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 from smdp_fake_euicc import ADDRESS, FakeEuicc, run_download  # noqa: E402
 
 from esim.asn1 import messages as m  # noqa: E402
 from esim.cli_home import Home  # noqa: E402
 from esim.identifiers import Iccid  # noqa: E402
+from esim.lpa.tls_sessions import ResumingClientContext  # noqa: E402
 from esim.smdp import OrderStore, ProfileSpec, generate_iccid  # noqa: E402
 from esim.smdp.profile_package import read_profile_package  # noqa: E402
 from esim.smdp.workers import reuse_port_supported  # noqa: E402
 
 SIZE_BYTES = 60 * 1024
+
+
+def resuming_context() -> ResumingClientContext:
+    """A client context of one LPA that offers its last session (esim.lpa.tls_sessions)."""
+    context = ResumingClientContext(ssl.PROTOCOL_TLS_CLIENT)
+    ci = smdp_fake_euicc.test_certificates().ci.certificate
+    context.load_verify_locations(cadata=ci.public_bytes(Encoding.PEM).decode("ascii"))
+    return context
 
 
 def cpu_seconds(pid: int) -> float:
@@ -95,19 +109,31 @@ class LeanEs9Client:
     """One keep-alive HTTPS/1.1 connection without httpx, so one client process can load the
     server: the same requests as the tests' Es9Client (Host and SNI = the SM-DP+ address)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, resuming: ResumingClientContext | None = None) -> None:
         self.port = port
+        self.resuming = resuming
+        self.key = (ADDRESS, "127.0.0.1", port)
 
     async def __aenter__(self) -> LeanEs9Client:
-        self.reader, self.writer = await asyncio.open_connection(
-            "127.0.0.1",
-            self.port,
-            ssl=smdp_fake_euicc._client_context(),
-            server_hostname=ADDRESS,
+        offer = (
+            contextlib.nullcontext()
+            if self.resuming is None
+            else self.resuming.sessions.offering(self.key)
         )
+        with offer:
+            self.reader, self.writer = await asyncio.open_connection(
+                "127.0.0.1",
+                self.port,
+                ssl=self.resuming or smdp_fake_euicc._client_context(),
+                server_hostname=ADDRESS,
+            )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        ssl_object = self.writer.get_extra_info("ssl_object")
+        # The ticket came with the answers; a resumed session stays valid (as in Http11Client)
+        if self.resuming is not None and not ssl_object.session_reused:
+            self.resuming.sessions.remember(self.key, ssl_object.session)
         self.writer.close()
 
     async def call(self, function: str, body: dict[str, Any]) -> Answer:
@@ -184,10 +210,16 @@ def start_server(
 
 
 async def measure(
-    port: int, pid: int, orders: list[str], concurrency: int, keep_alive: bool = False
+    port: int,
+    pid: int,
+    orders: list[str],
+    concurrency: int,
+    keep_alive: bool = False,
+    resume: bool = False,
 ) -> tuple[int, float, float, float]:
     """(completed, seconds, server CPU seconds, client CPU seconds) of ``orders``."""
     cards = [QuickEuicc() for _ in range(concurrency)]
+    contexts = [resuming_context() if resume else None for _ in range(concurrency)]
 
     async def lpa(index: int) -> int:
         done = 0
@@ -196,7 +228,7 @@ async def measure(
             if shared is not None:  # one connection for all of this LPA's downloads
                 outcome = await run_download(shared, cards[index], matching_id)  # type: ignore[arg-type]
             else:
-                async with LeanEs9Client(port) as client:  # one TLS connection per download
+                async with LeanEs9Client(port, contexts[index]) as client:  # one per download
                     outcome = await run_download(client, cards[index], matching_id)  # type: ignore[arg-type]
             done += outcome.ok
         if shared is not None:
@@ -241,7 +273,7 @@ def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
                 total = max(concurrency, args.downloads // concurrency * concurrency)
                 orders = [order() for _ in range(total)]
                 done, seconds, server_cpu, client_cpu = asyncio.run(
-                    measure(port, server.pid, orders, concurrency, args.keep_alive)
+                    measure(port, server.pid, orders, concurrency, args.keep_alive, args.resume)
                 )
                 print(
                     f"workers {workers}, {concurrency:>2} concurrent LPAs: {done}/{len(orders)} "
@@ -280,6 +312,9 @@ def main() -> None:
     parser.add_argument("--downloads", type=int, default=128, help="per concurrency level")
     parser.add_argument(
         "--keep-alive", action="store_true", help="one TLS connection per LPA, not per download"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="each download resumes the last TLS session"
     )
     parser.add_argument("--profile", type=Path, help="a UPP (e.g. TS.48) instead of 60 KB")
     parser.add_argument("--server-profile", type=Path, help="write the server's cProfile here")

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from esim.euicc import ISD_R_AID, Euicc
+from esim.euicc.apdu import MAX_ES10_REQUEST
 from esim.lpa.apdu_channel import ApduChannel
 from esim.lpa.errors import CardError
 
@@ -69,6 +70,14 @@ _APDU = st.one_of(
 @example([_store_data(0, False, b"x")[:-1], _store_data(0, True, GET_EID)])  # no Le
 @example([_store_data(0, False, b"x") + b"\x00"])  # Lc disagrees with the length
 @example([bytes([0x81, 0xE2, 0x11, 0x00, 0x00, 0x00])])  # empty block
+# the same conditions broken in the middle of a run of accepted blocks
+@example([_store_data(n, False, b"x") for n in (0, 1)] + [_store_data(2, False, b"y", cla=0x80)])
+@example([_store_data(n, False, b"x") for n in (0, 1)] + [_store_data(2, False, b"y", cla=0x82)])
+@example([_store_data(n, False, b"x") for n in (0, 1, 3)])  # block number skipped in a run
+@example([_store_data(n, False, b"x") for n in (0, 1)] + [_store_data(2, False, b"y")[:-1]])
+@example([_store_data(n, False, b"x") for n in (0, 1)] + [_store_data(2, False, b"y") + b"\x00"])
+@example([_store_data(n, False, b"x") for n in (0, 1)] + [_store_data(2, True, b"y")])  # last
+@example([_store_data(n, False, b"x") for n in (0, 1)] + [h("81E21102000000")])  # empty block
 def test_a_chain_answers_like_the_same_apdus_one_by_one(
     cards: tuple[Euicc, Euicc], apdus: list[bytes]
 ) -> None:
@@ -294,3 +303,46 @@ def test_a_run_stops_at_the_first_command_that_answers() -> None:
     (sent_and_answer, log) = _run_commands(commands, chain=True)
     assert sent_and_answer == (3, b"\xee\x03")
     assert [apdu[5:-1] for apdu in log if apdu[1] == 0xE2] == commands[:3]  # not the fourth
+
+
+def test_a_run_of_blocks_stops_at_the_size_bound_like_one_by_one(
+    cards: tuple[Euicc, Euicc],
+) -> None:
+    """The command size bound is checked on every block of a run, as one by one."""
+    one_by_one, chained = cards
+    block = bytes(255)
+    count = MAX_ES10_REQUEST // len(block) + 2
+    apdus = [_store_data(number % 256, False, block) for number in range(count)]
+    _reset_and_select(one_by_one)
+    _reset_and_select(chained)
+    answers = chained.transmit_chain(apdus)
+    expected: list[bytes] = []
+    for apdu in apdus:
+        expected.append(one_by_one.transmit(apdu))
+        if expected[-1] != h("9000"):
+            break
+    assert answers == expected
+    assert answers[-1] != h("9000")  # the bound was reached inside the run
+    probe = _store_data(0, True, GET_EID)
+    assert chained.transmit(probe) == one_by_one.transmit(probe)
+
+
+def test_a_run_of_blocks_drops_a_pending_answer_like_one_by_one(
+    cards: tuple[Euicc, Euicc],
+) -> None:
+    """An answer left waiting for GET RESPONSE is gone once STORE DATA blocks arrive, whether
+    they come one by one or as a run in a chain."""
+    info2_in_pieces = bytes([0x81, 0xE2, 0x91, 0x00, 0x03]) + h("BF2200") + h("10")  # Le 16
+    get_response = h("81C0000000")
+    outcomes = []
+    for card, chained in zip(cards, (False, True), strict=True):
+        _reset_and_select(card)
+        assert card.transmit(info2_in_pieces)[-2:-1] == h("61")
+        blocks = [_store_data(number, False, b"x") for number in range(3)]
+        answers = (
+            card.transmit_chain(blocks) if chained else [card.transmit(block) for block in blocks]
+        )
+        assert answers == [h("9000")] * 3
+        outcomes.append(card.transmit(get_response))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][-2:] != h("9000")  # nothing left to get
