@@ -121,6 +121,17 @@ def check_state(session: Session, expected: tuple[SessionState, ...]) -> Session
     return session
 
 
+def moved_on_elsewhere(session: Session, state: str) -> Es9Error:
+    """Another SM-DP+ process sharing the sessions advanced ``session`` first (a call raced)."""
+    return Es9Error(
+        UNKNOWN_TRANSACTION,
+        "session.wrong-state",
+        f"session {session.transaction_hex} was moved on by another SM-DP+ process (it is "
+        f"{state} now, was {session.state} when this call read it)",
+        _SPEC,
+    )
+
+
 def too_many_sessions(limit: int) -> Es9Error:
     # initiateAuthentication needs no credential: without a cap, a flood of them would hold
     # memory (or rows) for a whole TTL.

@@ -32,6 +32,7 @@ from esim.smdp.sessions import (
     Session,
     SessionState,
     check_state,
+    moved_on_elsewhere,
     too_many_sessions,
     unknown_session,
 )
@@ -194,14 +195,29 @@ class SharedSessionTable:
         return check_state(_session(rows[0]), expected)
 
     def advance(self, session: Session, to: SessionState) -> None:
+        """Rewrite the row from ``session`` if no other process moved it on since this copy
+        was read (the row is still in the copy's state). A copy that lost such a race never
+        overwrites the winner: failing is then a no-op (the winner's claim stays with its
+        session), and any other step is refused, as in one process."""
+        read_as = session.state
         session.state = to
         session.expires_at = self._clock() + self._ttl
         with self._transaction() as db:
             # Only a live row is rewritten: a session another process ended stays ended.
-            db.execute(
-                f"UPDATE rsp_sessions SET ({_COLUMNS}) = ({_PLACES}) WHERE transaction_id = ?",
-                (*_row(session), session.transaction_id),
-            )
+            rewritten = db.execute(
+                f"UPDATE rsp_sessions SET ({_COLUMNS}) = ({_PLACES}) "
+                "WHERE transaction_id = ? AND state = ?",
+                (*_row(session), session.transaction_id, read_as.value),
+            ).rowcount
+            now = None
+            if not rewritten and to is not SessionState.FAILED:
+                now = db.execute(
+                    "SELECT state FROM rsp_sessions WHERE transaction_id = ?",
+                    (session.transaction_id,),
+                ).fetchone()
+        if now is not None:
+            session.state = read_as
+            raise moved_on_elsewhere(session, str(now[0]))
 
     def end(self, session: Session) -> None:
         with self._transaction() as db:

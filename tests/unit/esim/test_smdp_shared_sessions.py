@@ -8,6 +8,7 @@ worker processes).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ from smdp_fake_euicc import (
 
 from esim.smdp import OrderState, ProfileSpec, SmdpServer, generate_iccid
 from esim.smdp.server import WORKER_HEADER
-from esim.smdp.sessions import SessionState
+from esim.smdp.sessions import Session, SessionState
 from esim.smdp.shared_sessions import SharedSessionTable
+from esim.smdp.status import Es9Error
 
 
 class Alternating:
@@ -154,3 +156,38 @@ def test_the_shared_table_keeps_every_field_and_caps_live_sessions(tmp_path: Pat
             await server.stop()
 
     asyncio.run(main())
+
+
+def test_a_stale_copy_never_overwrites_what_another_process_advanced(tmp_path: Path) -> None:
+    """Two authenticateClient calls of one session race on two processes: the one that claimed
+    the order advanced the row; the loser's abort (its copy still INITIATED, no claim) must not
+    write FAILED and "no claim" over it, or the winner's claim is orphaned."""
+
+    async def main() -> None:
+        server = await started_server(tmp_path)
+        try:
+            first = SharedSessionTable(server.store, lambda: 5.0, 300)
+            second = SharedSessionTable(server.store, lambda: 5.0, 300)
+            created = first.create(b"c" * 16, b"k" * 20)
+            tid = created.transaction_id
+            winner = first.get(tid, SessionState.INITIATED)
+            loser = second.get(tid, SessionState.INITIATED)
+            winner.claim_held = True
+            first.advance(winner, SessionState.AUTHENTICATED)
+            second.advance(loser, SessionState.FAILED)
+            kept = first.get(tid)
+            assert (kept.state, kept.claim_held) == (SessionState.AUTHENTICATED, True)
+            with pytest.raises(Es9Error, match="another SM-DP\\+ process"):
+                second.advance(second_copy_initiated(loser), SessionState.AUTHENTICATED)
+            assert first.get(tid).state is SessionState.AUTHENTICATED
+            first.close()
+            second.close()
+        finally:
+            await server.stop()
+
+    asyncio.run(main())
+
+
+def second_copy_initiated(session: Session) -> Session:
+    """``session`` as it was read before anybody advanced it."""
+    return dataclasses.replace(session, state=SessionState.INITIATED, claim_held=False)
