@@ -373,7 +373,7 @@ class Simulator(QObject):
         self.back_office.close()
         if self._hosted:
             self.runtime.front.detach(self._hosted)
-        parts = self._esim.settled()  # a build still running is waited for, then closed
+        parts = self._esim.close()  # a build still running is waited for, then closed
         if parts is not None:
             parts.world.close()
             if parts.sample_backend is not None:

@@ -84,11 +84,12 @@ class EsimStartup:
             target=self._run, args=(build,), name="esim-startup", daemon=True
         )
         self._start_lock = threading.Lock()
+        self._closed = False
 
     def start(self) -> None:
-        """Start the build (once; from any thread)."""
+        """Start the build (once; from any thread); after `close`, nothing."""
         with self._start_lock:
-            if self._thread.ident is None:
+            if self._thread.ident is None and not self._closed:
                 self._thread.start()
 
     def _run(self, build: Callable[[], EsimParts]) -> None:
@@ -118,6 +119,16 @@ class EsimStartup:
         if started:
             self._thread.join()
         return self.built()
+
+    def close(self) -> EsimParts | None:
+        """No build starts from now on (a portal request still on the server loop may ask):
+        the parts of a started build, once it ended, for the caller to close; a build never
+        started fails its waiters instead of leaving them waiting."""
+        with self._start_lock:
+            self._closed = True
+            if self._thread.ident is None and not self.future.done():
+                self.future.set_exception(RuntimeError("the simulator is closed"))
+        return self.settled()
 
 
 class DeferredEsimPort:

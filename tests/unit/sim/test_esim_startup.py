@@ -209,3 +209,30 @@ def test_after_a_failed_build_api_calls_say_so_and_pages_still_load(tmp_path: Pa
         assert page.status == 200
 
     asyncio.run(scenario())
+
+
+def test_after_close_nothing_is_built_and_a_late_use_fails_instead_of_waiting() -> None:
+    """A portal request already on the server loop when the simulator closes may still ask
+    for the parts: it must not start a build nobody will close, nor wait forever."""
+    builds: list[str] = []
+
+    def build() -> EsimParts:
+        builds.append("built")
+        return EsimParts(cast(EsimWorld, _FakeWorld()), None)
+
+    startup = EsimStartup(build)
+    assert startup.close() is None  # never started: nothing to close
+    startup.start()
+    with pytest.raises(RuntimeError, match="closed"):
+        startup.parts()
+    assert builds == []
+    assert startup.built() is None
+
+
+def test_close_waits_for_a_started_build_and_hands_over_its_parts() -> None:
+    fake = _FakeWorld()
+    startup = EsimStartup(lambda: EsimParts(cast(EsimWorld, fake), None))
+    startup.start()
+    closed = startup.close()
+    assert closed is not None
+    assert closed.world is cast(EsimWorld, fake)
