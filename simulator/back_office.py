@@ -171,9 +171,9 @@ class DeferredBackOffice(QObject):
         self._quiet = QTimer(self)
         self._quiet.setSingleShot(True)
         self._quiet.setInterval(BACK_OFFICE_QUIET_MS)
-        self._quiet.timeout.connect(self.build)
+        self._quiet.timeout.connect(self._build_unasked)
         sim.page.loadFinished.connect(self._loaded)
-        QTimer.singleShot(BACK_OFFICE_AT_LATEST_MS, self, self.build)
+        QTimer.singleShot(BACK_OFFICE_AT_LATEST_MS, self, self._build_unasked)
         sim.events.subscribe(self._observe)
 
     def get(self) -> BackOffice:
@@ -194,6 +194,16 @@ class DeferredBackOffice(QObject):
         finally:
             self._building = False
 
+    @Slot()
+    def _build_unasked(self) -> None:
+        """A build nobody waits for (a timer, an event): an eSIM world that could not be built
+        is the run's to report (`Simulator.when_esim_fails`), not a traceback from a slot."""
+        try:
+            self.build()
+        except Exception:
+            if self._sim.esim_error() is None:
+                raise
+
     @Slot(bool)
     def _loaded(self, _ok: bool) -> None:
         if self.built is None:
@@ -202,7 +212,7 @@ class DeferredBackOffice(QObject):
     def _observe(self, event: Event) -> None:
         if self.built is None:
             if event.kind == "flow.state" and event.fields.get("state") == "enabled":
-                self.build()  # the one event the platform acts on: never missed
+                self._build_unasked()  # the one event the platform acts on: never missed
             elif event.kind in _BUSY_EVENTS and self._quiet.isActive():
                 self._quiet.start()  # the portal or a download is busy: wait for a quiet moment
         if self.built is not None:

@@ -185,7 +185,11 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         finishing.append(True)
         outcome["status"] = status
         if (args.screenshot or collector is not None) and simulator.esim_error() is None:
-            simulator.back_office.get()  # the side panels are in the pictures, filled in
+            try:
+                simulator.back_office.get()  # the side panels are in the pictures, filled in
+            except Exception as error:  # e.g. the eSIM world, built only now, failed
+                # Said once, like a failure during the run; the run must still end.
+                report_esim_failure(simulator.esim_error() or error)
         # A moment for the web view to paint and the panels to show their last rows.
         QTimer.singleShot(600 if args.screenshot else 0, shut_down)
 
