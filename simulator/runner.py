@@ -196,9 +196,22 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     def shut_down() -> None:
         # Everything is torn down inside the event loop, so Qt's deferred deletes (page before
         # profile, as QtWebEngine requires) run before the application object goes.
+        try:
+            write_pictures()
+        except OSError as error:  # a --screenshot or --report path that cannot be written
+            print(
+                f"mobileplans-sim: error: the screenshot or report cannot be written: {error}",
+                file=sys.stderr,
+            )
+            outcome["status"] = EXIT_USAGE
+        finally:  # whatever happened above, the run ends and its event log is complete
+            end_run()
+
+    def write_pictures() -> None:
         if args.screenshot:
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-            simulator.window.grab().save(str(args.screenshot))
+            if not simulator.window.grab().save(str(args.screenshot)):
+                raise OSError(f"Qt could not save {args.screenshot}")
         if collector is not None:
             from simulator.report import write_report
 
@@ -220,6 +233,8 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
                 ),
             )
             collector.close()
+
+    def end_run() -> None:
         # The eSIM world is built while the portal loads: a run that ended first still says
         # when the data directory could not be used.
         esim_error = simulator.esim_error()

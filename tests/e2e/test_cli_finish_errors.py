@@ -41,3 +41,24 @@ def test_a_screenshot_run_ending_before_the_esim_build_still_ends_on_a_damaged_s
     assert again.returncode == 2, again.stderr[-2000:]
     assert f"the data directory {data} cannot be used: pki.damaged-set" in again.stderr
     assert "Traceback" not in again.stderr, again.stderr
+
+
+def test_a_screenshot_path_that_cannot_be_written_is_an_error_and_the_run_still_ends(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    events = tmp_path / "events.jsonl"
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+
+    run = _run(
+        data,
+        *("--timeout", "0.001", "--events", str(events)),
+        *("--screenshot", str(not_a_folder / "shot.png")),
+    )
+
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "error: the screenshot or report cannot be written: " in run.stderr
+    assert str(not_a_folder) in run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    assert '"kind":"app.exit"' in events.read_text().splitlines()[-1]
