@@ -1,11 +1,8 @@
 """The simulator's own local certificate authority for the portals it hosts over HTTPS.
 
 Portals are served at port-less host names under `.mobileplans.test` (RFC 2606 reserves
-`.test`, so no real host is ever shadowed). Chromium accepts this CA's leaf by its key pin
-(`leaf_spki_pin`, passed at start-up): only a server holding the leaf's private key, the
-simulator itself, can present it, and only the simulator's names resolve to it. Should that
-pin not apply, the web page accepts the leaf for those host names only (see
-`simulator.bridge.page`). Nothing is ever trusted system-wide.
+`.test`, so no real host is ever shadowed). The web view trusts this CA's leaf for those
+host names only (see `simulator.bridge.page`), never system-wide.
 """
 
 from __future__ import annotations
