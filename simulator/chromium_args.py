@@ -6,24 +6,14 @@ from collections.abc import Sequence
 
 
 def chromium_args(
-    *,
-    is_root: bool,
-    offscreen: bool,
-    host_resolver_rules: str,
-    own_key_pins: Sequence[str] = (),
-    extra: Sequence[str] = (),
+    *, is_root: bool, offscreen: bool, host_resolver_rules: str, extra: Sequence[str] = ()
 ) -> list[str]:
     """Arguments that follow `--webEngineArgs` on the QApplication command line.
 
     * root: Chromium refuses to start without `--no-sandbox` (qutebrowser's practice);
     * offscreen (headless, CI): no GPU exists, `--disable-gpu` keeps Chromium from probing;
     * the resolver rules map the simulator's port-less host names to its loopback server;
-    * background networking is off: this machine and CI have no network beyond loopback;
-    * `own_key_pins` (base64 SHA-256 of a public key, as Chromium pins keys) are the keys of the
-      simulator's own leaf certificates: a server that proves it holds one (only the simulator
-      does) is accepted without certificate verification or the certificate-error round trip,
-      which cost about 0.1 s of the first page load. The TLS handshake itself stays real; any
-      other certificate still goes through the page's certificate decision.
+    * background networking is off: this machine and CI have no network beyond loopback.
     """
     args = [
         f"--host-resolver-rules={host_resolver_rules}",
@@ -34,8 +24,6 @@ def chromium_args(
         # certificate decision) are noise to users; everything that matters is an event.
         "--log-level=3",
     ]
-    if own_key_pins:
-        args.append(f"{_KEY_PINS}={','.join(own_key_pins)}")
     if is_root:
         args.append("--no-sandbox")
     if offscreen:
@@ -46,8 +34,6 @@ def chromium_args(
 
 USER_FLAGS_ENV = "QTWEBENGINE_CHROMIUM_FLAGS"
 _RESOLVER = "--host-resolver-rules"
-_KEY_PINS = "--ignore-certificate-errors-spki-list"
-_JOINED = (_RESOLVER, _KEY_PINS)  # lists: the user's entries join ours, ours first
 
 
 def merge_user_flags(ours: Sequence[str], user_flags: str) -> list[str]:
@@ -59,8 +45,7 @@ def merge_user_flags(ours: Sequence[str], user_flags: str) -> list[str]:
 
     * the variable is split on whitespace, as QtWebEngine splits it;
     * a flag we also set takes the user's value (they asked for it: ``--log-level=0``),
-      except the lists ``--host-resolver-rules`` and ``--ignore-certificate-errors-spki-list``,
-      whose entries are joined, ours first (ours must stay);
+      except ``--host-resolver-rules``, whose rules are joined, ours first (ours must stay);
     * a flag given twice is kept once.
     """
     merged = list(ours)
@@ -69,7 +54,7 @@ def merge_user_flags(ours: Sequence[str], user_flags: str) -> list[str]:
         same = [i for i, ours_flag in enumerate(merged) if ours_flag.partition("=")[0] == name]
         if not same:
             merged.append(flag)
-        elif name in _JOINED:
+        elif name == _RESOLVER:
             if has_value and value:
                 merged[same[0]] = f"{merged[same[0]]},{value}"
         else:

@@ -44,7 +44,6 @@ class Runtime:
             is_root=is_root,
             offscreen=offscreen,
             host_resolver_rules=self.sockets.host_resolver_rules(),
-            own_key_pins=[self.tls.leaf_spki_pin],
             extra=extra or [],
         )
         # QtWebEngine would take the user's variable instead of our arguments: fold it in.

@@ -7,9 +7,7 @@ host names only (see `simulator.bridge.page`), never system-wide.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,18 +37,6 @@ class PortalTls:
         return x509.load_pem_x509_certificate(self.leaf_pem).public_bytes(
             serialization.Encoding.DER
         )
-
-    @property
-    def leaf_spki_pin(self) -> str:
-        """The leaf's public key as Chromium pins it: base64 of SHA-256 over its SPKI (DER)."""
-        spki = (
-            x509.load_pem_x509_certificate(self.leaf_pem)
-            .public_key()
-            .public_bytes(
-                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        )
-        return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
 
     def server_context(self, directory: Path) -> ssl.SSLContext:
         # create_default_context's settings without its system CA store: the front asks for no

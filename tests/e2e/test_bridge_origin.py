@@ -114,18 +114,3 @@ def test_a_page_cannot_steal_the_channel(harness: Harness) -> None:
     harness.wait_for("bridge.call", method="createPurchaseMetaData")
     harness.js("MobilePlansInlineOperations.notifyBalanceAddition({})")
     harness.wait_for("bridge.call", method="notifyBalanceAddition")
-
-
-def test_the_hosted_portals_own_certificate_needs_no_certificate_error_round_trip(
-    harness: Harness,
-) -> None:
-    # Chromium accepts the simulator's own leaf by its key pin: the page's certificate
-    # decision (a trip through Python before the first byte) never runs for it.
-    decisions: list[str] = []
-    harness.simulator.page.certificateError.connect(
-        lambda error: decisions.append(error.url().toString())
-    )
-    harness.launch_and_wait()
-    assert harness.events("portal.loaded")[-1].fields["bridge"] is True
-    harness.load(f"https://{OTHER_HOST}/index.html")
-    assert decisions == []

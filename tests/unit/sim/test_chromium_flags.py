@@ -58,37 +58,3 @@ def test_ours_always_survive_whatever_the_variable_holds(pieces: list[str], gap:
     [rules] = [flag for flag in merged if flag.startswith("--host-resolver-rules")]
     assert rules.startswith("--host-resolver-rules=MAP x.test 127.0.0.1:1")
     assert all(flag and flag.strip() == flag for flag in merged)
-
-
-PINNED = chromium_args(
-    is_root=False, offscreen=True, host_resolver_rules="MAP x.test 127.0.0.1:1", own_key_pins=["A="]
-)
-
-
-def test_own_key_pins_become_chromiums_spki_list_and_a_users_pins_join_ours() -> None:
-    assert "--ignore-certificate-errors-spki-list=A=" in PINNED
-    assert not any(flag.startswith("--ignore-certificate-errors-spki-list") for flag in OURS)
-    merged = merge_user_flags(PINNED, "--ignore-certificate-errors-spki-list=B=")
-    pins = [flag for flag in merged if flag.startswith("--ignore-certificate-errors-spki-list")]
-    assert pins == ["--ignore-certificate-errors-spki-list=A=,B="]
-    # an empty list from the user takes nothing of ours away
-    assert merge_user_flags(PINNED, "--ignore-certificate-errors-spki-list=") == PINNED
-
-
-PIN_PIECES = st.sampled_from(
-    [
-        "--ignore-certificate-errors-spki-list",
-        "--ignore-certificate-errors-spki-list=",
-        "--ignore-certificate-errors-spki-list=B=,C=",
-        "--ignore-certificate-errors",
-        "--host-resolver-rules=MAP a 127.0.0.1",
-        "=",
-    ]
-)
-
-
-@given(st.lists(PIN_PIECES, max_size=6))
-def test_our_key_pins_always_survive_and_come_first(pieces: list[str]) -> None:
-    merged = merge_user_flags(PINNED, " ".join(pieces))
-    [pins] = [f for f in merged if f.partition("=")[0] == "--ignore-certificate-errors-spki-list"]
-    assert pins.startswith("--ignore-certificate-errors-spki-list=A=")

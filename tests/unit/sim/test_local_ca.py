@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import ssl
 import stat
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
@@ -113,17 +110,6 @@ def test_the_portal_and_operator_sets_are_built_by_the_shared_ca(tmp_path: Path)
     assert sorted(p.name for p in (tmp_path / "operator").iterdir()) == sorted(
         ["ca.pem", "server.pem", "server.key", "client.pem", "client.key"]
     )
-
-
-def test_the_portal_leafs_key_pin_is_the_sha256_of_its_private_keys_public_half() -> None:
-    tls = PortalTls.generate(dt.datetime.now(dt.UTC))
-    key = serialization.load_pem_private_key(tls.leaf_key_pem, password=None)
-    spki = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    assert tls.leaf_spki_pin == base64.b64encode(hashlib.sha256(spki).digest()).decode()
-    # a set made again has a new key, so a new pin: an old pin never vouches for it
-    assert PortalTls.generate(dt.datetime.now(dt.UTC)).leaf_spki_pin != tls.leaf_spki_pin
 
 
 def test_the_portal_fronts_context_is_the_default_servers_without_the_system_cas(
