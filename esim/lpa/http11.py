@@ -214,6 +214,11 @@ class Http11Client:
                 sessions.forget(key)
             failure = TlsHandshakeError(str(error) or type(error).__name__)
             raise httpx.ConnectError(str(failure)) from failure
+        except asyncio.CancelledError:
+            # a download aborted mid-handshake: close the socket now, not whenever the
+            # transport happens to be collected
+            writer.close()
+            raise
         if self._expired_tls_anchors is not None:
             await self._check_accepted_certificate(writer, host, self._expired_tls_anchors)
         self._session_key = None if sessions is None else key
