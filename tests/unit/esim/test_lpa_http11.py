@@ -71,6 +71,20 @@ async def fetch(http: Http11Client, content: bytes = b"{}") -> tuple[int, bytes]
     return response.status_code, body
 
 
+def fetch_once(answer: Answer, tmp_path: Path) -> tuple[int, bytes]:
+    """One request to a server that answers with `answer`: the status and the body read."""
+
+    async def scenario() -> tuple[int, bytes]:
+        async with scripted_server(answer, tmp_path) as (port, _):
+            http = client(port)
+            try:
+                return await fetch(http)
+            finally:
+                await http.aclose()
+
+    return asyncio.run(scenario())
+
+
 def ok(body: bytes, extra: bytes = b"") -> bytes:
     return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n" % (len(body), extra) + body
 
@@ -130,15 +144,7 @@ def test_chunked_and_gzip_bodies_are_decoded(tmp_path: Path) -> None:
         writer.write(b"0\r\n\r\n")
         await writer.drain()
 
-    async def scenario() -> tuple[int, bytes]:
-        async with scripted_server(answer, tmp_path) as (port, _):
-            http = client(port)
-            try:
-                return await fetch(http)
-            finally:
-                await http.aclose()
-
-    assert asyncio.run(scenario()) == (200, payload)
+    assert fetch_once(answer, tmp_path) == (200, payload)
 
 
 def test_a_compressed_bomb_comes_out_in_bounded_pieces(tmp_path: Path) -> None:
@@ -225,15 +231,7 @@ def test_a_body_that_ends_with_the_connection_is_read_whole(tmp_path: Path) -> N
         writer.write(b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"closed": true}')
         await writer.drain()
 
-    async def scenario() -> tuple[int, bytes]:
-        async with scripted_server(answer, tmp_path) as (port, _):
-            http = client(port)
-            try:
-                return await fetch(http)
-            finally:
-                await http.aclose()
-
-    assert asyncio.run(scenario()) == (200, b'{"closed": true}')
+    assert fetch_once(answer, tmp_path) == (200, b'{"closed": true}')
 
 
 def test_a_cut_answer_is_a_remote_protocol_error(tmp_path: Path) -> None:
