@@ -60,6 +60,21 @@ _APDU = st.one_of(
 )
 
 
+def _chained_like_one_by_one(one_by_one: Euicc, chained: Euicc, apdus: list[bytes]) -> list[bytes]:
+    """The chained card's answers, checked equal to sending the same APDUs one by one (up to
+    the first answer other than 90 00, where the LPA would stop)."""
+    _reset_and_select(one_by_one)
+    _reset_and_select(chained)
+    answers = chained.transmit_chain(apdus)
+    expected: list[bytes] = []
+    for apdu in apdus:
+        expected.append(one_by_one.transmit(apdu))
+        if expected[-1] != h("9000"):
+            break
+    assert answers == expected
+    return answers
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_APDU, max_size=8))
 # each condition of the card's in-place path for middle blocks, broken once
@@ -82,15 +97,7 @@ def test_a_chain_answers_like_the_same_apdus_one_by_one(
     cards: tuple[Euicc, Euicc], apdus: list[bytes]
 ) -> None:
     one_by_one, chained = cards
-    _reset_and_select(one_by_one)
-    _reset_and_select(chained)
-    answers = chained.transmit_chain(apdus)
-    expected: list[bytes] = []
-    for apdu in apdus:
-        expected.append(one_by_one.transmit(apdu))
-        if expected[-1] != h("9000"):
-            break
-    assert answers == expected
+    answers = _chained_like_one_by_one(one_by_one, chained, apdus)
     # and both cards are left in the same state: the next command sees the same card
     probe = _store_data(len(answers) % 4, True, GET_EID)
     assert chained.transmit(probe) == one_by_one.transmit(probe)
@@ -313,15 +320,7 @@ def test_a_run_of_blocks_stops_at_the_size_bound_like_one_by_one(
     block = bytes(255)
     count = MAX_ES10_REQUEST // len(block) + 2
     apdus = [_store_data(number % 256, False, block) for number in range(count)]
-    _reset_and_select(one_by_one)
-    _reset_and_select(chained)
-    answers = chained.transmit_chain(apdus)
-    expected: list[bytes] = []
-    for apdu in apdus:
-        expected.append(one_by_one.transmit(apdu))
-        if expected[-1] != h("9000"):
-            break
-    assert answers == expected
+    answers = _chained_like_one_by_one(one_by_one, chained, apdus)
     assert answers[-1] != h("9000")  # the bound was reached inside the run
     probe = _store_data(0, True, GET_EID)
     assert chained.transmit(probe) == one_by_one.transmit(probe)
