@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests" / "interop"))
 
 from interop_material import INTEROP  # noqa: E402
 
-from esim.cli_home import Home  # noqa: E402
+from esim.cli_home import Home, home_in  # noqa: E402
 from esim.euicc import Euicc  # noqa: E402
 from esim.lpa import Lpa  # noqa: E402
 
@@ -96,7 +96,9 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    home = Home(args.data_dir)
+    # the `esim` command's own home in that data directory (`esim-cli/` once it has one), so the
+    # server, the orders and this LPA share one PKI
+    home = Home(home_in(args.data_dir))
     home.server_certificates()  # generate the PKI here, before the server process reads it
     from esim.smdp.profile_package import read_profile_package
 
