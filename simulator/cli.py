@@ -123,6 +123,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iccid", help="the physical SIM's ICCID (with --device psim)")
     parser.add_argument("--market", default="US", help="ISO country of the region settings")
     parser.add_argument("--location", default="US", help="ISO country of the physical location")
+    parser.add_argument(
+        "--device-make", help="the PC's make (System Manufacturer), for the catalog's filtering"
+    )
+    parser.add_argument("--device-model", help="the PC's model (System Model), with --device-make")
     parser.add_argument("--language", default="en-us", help="Accept-Language sent to the portal")
     parser.add_argument(
         "--data-dir",
@@ -275,6 +279,8 @@ def parse_run_options(argv: Sequence[str]) -> RunOptions:
             market=args.market,
             location=args.location,
             physical_iccid=args.iccid,
+            make=args.device_make,
+            model=args.device_model,
         )
         until = EventPattern.parse(args.until) if args.until else None
         args.network_plans = [parse_network_option(text) for text in args.network]

@@ -15,6 +15,12 @@ from esim.identifiers import Eid, Iccid, IdentifierError, Imei
 DEFAULT_IMEI = "001102000315468"  # the docs' eSIM example (Mobile Plans web portal doc); Luhn-valid
 DEFAULT_EID = "89033023422130000000000199055797"  # the docs' example; mod 97 = 1
 DEFAULT_PHYSICAL_ICCID = "8988247000100003319"  # the docs' physical-SIM example
+# The PC's make and model as Windows' System Information shows them (System Manufacturer,
+# System Model): what the catalog's device filtering and OEM-branded operators go by. The app
+# reports no make or model anywhere else; Proseware is one of Microsoft's fictitious names.
+DEFAULT_MAKE = "Proseware"
+DEFAULT_MODEL = "Proseware Book 13 5G"
+MAX_HARDWARE_NAME = 100  # System Information's strings are a vendor's name, never a paragraph
 
 
 class DeviceKind(StrEnum):
@@ -35,6 +41,41 @@ def _parse_country(value: str, what: str) -> str:
     return text
 
 
+def parse_hardware_name(value: str, what: str, *, optional: bool = False) -> str:
+    text = " ".join(value.split())
+    if (not text and not optional) or len(text) > MAX_HARDWARE_NAME or not value.isprintable():
+        raise IdentifierError(
+            kind=what,
+            rule=f"device.{what}",
+            value=value,
+            message=f"the PC's {what} {value!r} is not 1 to {MAX_HARDWARE_NAME} printable "
+            "characters (as Windows' System Information shows it)",
+            spec="Mobile Plans operator catalog",
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """The PC's make and model (System Manufacturer and System Model in Windows' System
+    Information). ``model`` empty: a PC of that make whose model is not stated."""
+
+    make: str = DEFAULT_MAKE
+    model: str = DEFAULT_MODEL
+
+    @classmethod
+    def parse(cls, make: str, model: str | None = None) -> Hardware:
+        """Whitespace runs collapse; raises IdentifierError (``device.make``, ``device.model``)
+        for an empty, over-long or non-printable name."""
+        return cls(
+            parse_hardware_name(make, "make"),
+            parse_hardware_name(model or "", "model", optional=True),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.make} {self.model}" if self.model else self.make
+
+
 @dataclass
 class SimulatedDevice:
     """What the app knows of the PC it runs on. The eSIM's profiles come from the eUICC."""
@@ -46,6 +87,13 @@ class SimulatedDevice:
     location: str = "US"
     physical_iccid: str | None = DEFAULT_PHYSICAL_ICCID
     profile_iccids: Callable[[], list[str]] = field(default=list, repr=False)
+    # None: not stated (`run --device-make`, the marker's device_make=, the operators file's
+    # "device"), so the simulator's default PC, which an operators file may replace
+    stated_hardware: Hardware | None = None
+
+    @property
+    def hardware(self) -> Hardware:
+        return self.stated_hardware or Hardware()
 
     @classmethod
     def configure(
@@ -57,6 +105,8 @@ class SimulatedDevice:
         market: str = "US",
         location: str = "US",
         physical_iccid: str | None = None,
+        make: str | None = None,
+        model: str | None = None,
     ) -> SimulatedDevice:
         """Build a device from command-line text; raises IdentifierError naming the rule."""
         try:
@@ -76,6 +126,7 @@ class SimulatedDevice:
             market=_parse_country(market, "market"),
             location=_parse_country(location, "location"),
             physical_iccid=str(Iccid.parse(physical_iccid or DEFAULT_PHYSICAL_ICCID)),
+            stated_hardware=_stated_hardware(make, model),
         )
 
     def describe(self) -> dict[str, str]:
@@ -84,6 +135,8 @@ class SimulatedDevice:
             "imei": str(self.imei),
             "market": self.market,
             "location": self.location,
+            "make": self.hardware.make,
+            "model": self.hardware.model or "(not stated)",
         }
         if self.kind is DeviceKind.ESIM:
             info["eid"] = str(self.eid)
@@ -91,3 +144,17 @@ class SimulatedDevice:
         else:
             info["iccid"] = self.physical_iccid or "(none)"
         return info
+
+
+def _stated_hardware(make: str | None, model: str | None) -> Hardware | None:
+    if make is None and model is None:
+        return None
+    if make is None:
+        raise IdentifierError(
+            kind="model",
+            rule="device.model",
+            value=model or "",
+            message="a model is a model of a make: give the PC's make too",
+            spec="Mobile Plans operator catalog",
+        )
+    return Hardware.parse(make, model)

@@ -8,7 +8,8 @@ Public pages "Mobile Plans operator catalog" and "Mobile Plans" (section "Select
 * the page exists only on eSIM PCs: a physical SIM's operator cannot change, so with one the app
   goes straight on with that operator;
 * an operator may ask to be hidden from devices that cannot use its network (make and model,
-  or the eSIM's EID; the simulator knows the EID).
+  or the eSIM's EID), and an operator whose brand carries a PC maker's mark is shown on that
+  maker's devices only (:mod:`simulator.operator_api.catalog_devices`).
 
 The user picks an operator, then sees that operator's Gateway page, whose button opens its
 portal. With one operator configured the simulator keeps the app's direct path (no catalog).
@@ -21,6 +22,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from simulator.device import Hardware
+from simulator.operator_api.catalog_devices import (
+    DeviceMatch,
+    OemBrand,
+    parse_catalog_device,
+    parse_hidden_from_devices,
+    parse_oem,
+)
 from simulator.operator_api.config import ConfigurationError, ServiceConfiguration
 from simulator.operator_api.config_file import (
     parse_service_configuration,
@@ -33,6 +42,7 @@ __all__ = [
     "Catalog",
     "CatalogDecision",
     "CatalogOperator",
+    "HiddenOperator",
     "decide_catalog",
     "load_operator_file",
     "parse_operator_document",
@@ -42,7 +52,9 @@ __all__ = [
 CATALOG_TITLE = "Select a mobile operator to get online now"
 MAX_OPERATORS = 50  # a catalog is a country's handful of operators; a bound keeps input bounded
 # Fields of an entry of "operators" that are about the catalog, not the service configuration.
-_CATALOG_FIELDS = ("portalUri", "countries", "hiddenFromEids")
+_CATALOG_FIELDS = (
+    "portalUri", "countries", "hiddenFromEids", "hiddenFromDevices", "oem", "oemModels",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,8 @@ class CatalogOperator:
 
     ``service`` None: the bundled sample operator answers the service's API calls.
     ``portal_url`` None: the simulator's own portal (``--portal``, ``--portal-dir`` or the bundled
-    one). ``countries`` empty: listed in every country.
+    one). ``countries`` empty: listed in every country. ``oem`` set: an OEM-branded operator,
+    shown on that maker's PCs only.
     """
 
     brand_name: str
@@ -59,11 +72,33 @@ class CatalogOperator:
     portal_url: str | None = None
     countries: tuple[str, ...] = ()
     hidden_from_eids: frozenset[str] = field(default_factory=frozenset)
+    hidden_from_devices: tuple[DeviceMatch, ...] = ()
+    oem: OemBrand | None = None
 
-    def listed_for(self, location: str, eid: str | None) -> bool:
-        if self.countries and location.upper() not in self.countries:
-            return False
-        return eid is None or eid not in self.hidden_from_eids
+    def why_hidden(self, location: str, eid: str | None, hardware: Hardware) -> str | None:
+        """Why the Select Provider page leaves this operator out on that PC; None: listed."""
+        country = location.upper()
+        if self.countries and country not in self.countries:
+            return f"sells plans in {', '.join(self.countries)}, not in {country}"
+        if eid is not None and eid in self.hidden_from_eids:
+            return f"hidden from this eSIM (hiddenFromEids lists EID {eid})"
+        device = next((d for d in self.hidden_from_devices if d.matches(hardware)), None)
+        if device is not None:
+            return f"hidden from {device} (hiddenFromDevices); this PC is a {hardware}"
+        if self.oem is not None and not self.oem.offered_on(hardware):
+            return f"OEM-branded: shown on {self.oem} only; this PC is a {hardware}"
+        return None
+
+
+@dataclass(frozen=True)
+class HiddenOperator:
+    """An operator the Select Provider page leaves out, and why."""
+
+    brand_name: str
+    reason: str
+
+    def as_event(self) -> dict[str, str]:
+        return {"brand": self.brand_name, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -71,6 +106,8 @@ class Catalog:
     """The configured operators in file order; the first is the one the simulator starts with."""
 
     operators: tuple[CatalogOperator, ...]
+    # the document's "device": the PC the catalog is tried on, unless the run states another
+    device: Hardware | None = None
 
     def __post_init__(self) -> None:
         if not self.operators:
@@ -84,10 +121,19 @@ class Catalog:
     def offers_a_choice(self) -> bool:
         return len(self.operators) > 1
 
-    def listed(self, location: str, eid: str | None) -> tuple[CatalogOperator, ...]:
+    def listed(
+        self, location: str, eid: str | None, hardware: Hardware
+    ) -> tuple[CatalogOperator, ...]:
         """What the Select Provider page shows, alphabetically by brand name."""
-        shown = [o for o in self.operators if o.listed_for(location, eid)]
+        shown = [o for o in self.operators if o.why_hidden(location, eid, hardware) is None]
         return tuple(sorted(shown, key=lambda o: (o.brand_name.casefold(), o.brand_name)))
+
+    def hidden(
+        self, location: str, eid: str | None, hardware: Hardware
+    ) -> tuple[HiddenOperator, ...]:
+        """The operators the page leaves out on that PC, in file order, each with its reason."""
+        found = ((o.brand_name, o.why_hidden(location, eid, hardware)) for o in self.operators)
+        return tuple(HiddenOperator(brand, reason) for brand, reason in found if reason)
 
     def find(self, brand_name: str) -> CatalogOperator | None:
         wanted = brand_name.strip().casefold()
@@ -101,10 +147,16 @@ class CatalogDecision:
     show: bool
     operators: tuple[CatalogOperator, ...]
     reason: str
+    hidden: tuple[HiddenOperator, ...] = ()
 
 
 def decide_catalog(
-    catalog: Catalog | None, *, esim: bool, location: str, eid: str | None
+    catalog: Catalog | None,
+    *,
+    esim: bool,
+    location: str,
+    eid: str | None,
+    hardware: Hardware,
 ) -> CatalogDecision:
     if catalog is None or not catalog.offers_a_choice:
         return CatalogDecision(False, (), "one operator configured: the app opens it directly")
@@ -114,12 +166,13 @@ def decide_catalog(
             (),
             "no Select Provider page on a PC with a physical SIM: its operator cannot change",
         )
-    listed = catalog.listed(location, eid)
+    listed = catalog.listed(location, eid, hardware)
+    hidden = catalog.hidden(location, eid, hardware)
     if not listed:
         reason = f"no configured operator sells plans in {location.upper()}"
     else:
         reason = f"{len(listed)} of {len(catalog.operators)} operators listed in {location.upper()}"
-    return CatalogDecision(True, listed, reason)
+    return CatalogDecision(True, listed, reason, hidden)
 
 
 # -- the --operator-config file ----------------------------------------------------------------
@@ -134,11 +187,12 @@ def parse_operator_document(document: Any, folder: Path) -> Catalog:
     if not isinstance(document, Mapping) or "operators" not in document:
         service = parse_service_configuration(document, folder)
         return Catalog((CatalogOperator(service.brand_name, service),))
-    extra = sorted(k for k in document if k != "operators")
+    extra = sorted(str(k) for k in document if k not in ("operators", "device"))
     if extra:
         raise ConfigurationError(
             "catalog.unknown-field",
-            f"a file with an operators list has no other top-level field; found {extra}",
+            "a file with an operators list has no other top-level field than device; found "
+            f"{extra[:10]}",
         )
     entries = document["operators"]
     if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_OPERATORS:
@@ -162,7 +216,8 @@ def parse_operator_document(document: Any, folder: Path) -> Catalog:
             f"{', '.join(own_portal)} have no portalUri; only one operator may use the "
             "simulator's own portal (--portal, --portal-dir or the bundled one)",
         )
-    return Catalog(operators)
+    device = parse_catalog_device(document["device"]) if "device" in document else None
+    return Catalog(operators, device)
 
 
 def _operator(entry: Any, index: int, folder: Path) -> CatalogOperator:
@@ -209,6 +264,8 @@ def _operator(entry: Any, index: int, folder: Path) -> CatalogOperator:
         portal_url=_portal(entry.get("portalUri"), where),
         countries=_countries(entry.get("countries", []), where),
         hidden_from_eids=_eids(entry.get("hiddenFromEids", []), where),
+        hidden_from_devices=parse_hidden_from_devices(entry.get("hiddenFromDevices", []), where),
+        oem=parse_oem(entry, where),
     )
 
 

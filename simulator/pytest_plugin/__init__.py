@@ -72,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "mobile_plans(device='esim'|'psim', eid=, imei=, market=, location=, iccid=, "
+        "device_make=, device_model=, "
         "portal_url=, portal_dir=, iccid_ranges=['START-END' or 'PREFIX', ...], "
         "operator_config=FILE or dict (one operator or an operators list: the catalog), "
         "walled_garden='enforce'|'report'|'off'): the "

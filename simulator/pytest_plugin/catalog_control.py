@@ -81,6 +81,12 @@ class CatalogControl:
         decision = self._owner.simulator.operator_experience.catalog.decision()
         return [o.brand_name for o in decision.operators]
 
+    def hidden(self) -> dict[str, str]:
+        """The configured operators the page leaves out on this PC, each with why (another
+        country, ``hiddenFromEids``, ``hiddenFromDevices``, an OEM's brand)."""
+        decision = self._owner.simulator.operator_experience.catalog.decision()
+        return {h.brand_name: h.reason for h in decision.hidden}
+
     def select(self, name: str, timeout: float | None = None) -> Event:
         """Click ``name``'s tile; returns the ``gateway.shown`` event of its Gateway page."""
         __tracebackhide__ = True

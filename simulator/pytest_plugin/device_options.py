@@ -17,6 +17,9 @@ class DeviceOptions:
     market: str = "US"
     location: str = "US"
     iccid: str | None = None  # the physical SIM's, with device="psim"
+    # the PC's make and model (System Information), for the catalog's device filtering
+    device_make: str | None = None
+    device_model: str | None = None
 
     def build(self) -> SimulatedDevice:
         return SimulatedDevice.configure(
@@ -26,4 +29,6 @@ class DeviceOptions:
             market=self.market,
             location=self.location,
             physical_iccid=self.iccid,
+            make=self.device_make,
+            model=self.device_model,
         )

@@ -68,6 +68,7 @@ class CatalogStep:
             esim=device.kind is DeviceKind.ESIM,
             location=device.location,
             eid=str(device.eid),
+            hardware=device.hardware,
         )
 
     def start(self, provider: str | None = None) -> None:
@@ -93,7 +94,11 @@ class CatalogStep:
         country = self.simulator.device.location.upper()
         self.page.show_operators(names, NO_OPERATORS.format(country=country))
         self.simulator.events.emit(
-            "catalog.shown", operators=names, location=country, reason=decision.reason
+            "catalog.shown",
+            operators=names,
+            location=country,
+            reason=decision.reason,
+            hidden=[h.as_event() for h in decision.hidden],
         )
         self.simulator.session.show(Screen.CATALOG, CATALOG_TITLE)
         return decision
@@ -185,5 +190,7 @@ def use_operator_catalog(config: SimulatorConfig, catalog: Catalog | None) -> No
     config.operator_catalog = catalog
     if config.operator_name is None:
         config.operator_name = home.brand_name
+    if catalog.device is not None and config.device.stated_hardware is None:
+        config.device.stated_hardware = catalog.device  # the file's PC, unless the run names one
     if home.portal_url and not config.portal_url and not config.portal_dir:
         config.portal_url = home.portal_url

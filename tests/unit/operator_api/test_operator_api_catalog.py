@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from simulator.device import Hardware
 from simulator.operator_api.catalog import (
     Catalog,
     CatalogOperator,
@@ -48,15 +49,15 @@ def test_the_catalog_is_alphabetical_and_by_country() -> None:
     catalog = parse_operator_document(THREE, Path("."))
     assert catalog.home.brand_name == "Fabrikam Mobile"  # the first in the file
     assert catalog.home.service is None  # the bundled sample operator answers its APIs
-    assert [o.brand_name for o in catalog.listed("US", None)] == [
+    assert [o.brand_name for o in catalog.listed("US", None, Hardware())] == [
         "Contoso Cellular",
         "Fabrikam Mobile",
     ]
-    assert [o.brand_name for o in catalog.listed("de", None)] == [
+    assert [o.brand_name for o in catalog.listed("de", None, Hardware())] == [
         "Datum Telekom",
         "Fabrikam Mobile",
     ]
-    assert [o.brand_name for o in catalog.listed("DE", EID)] == ["Fabrikam Mobile"]
+    assert [o.brand_name for o in catalog.listed("DE", EID, Hardware())] == ["Fabrikam Mobile"]
 
 
 def test_operators_claim_only_their_own_iccid_ranges() -> None:
@@ -74,16 +75,16 @@ def test_operators_claim_only_their_own_iccid_ranges() -> None:
 
 def test_the_page_is_for_esim_pcs_with_a_choice() -> None:
     catalog = parse_operator_document(THREE, Path("."))
-    shown = decide_catalog(catalog, esim=True, location="US", eid=None)
+    shown = decide_catalog(catalog, esim=True, location="US", eid=None, hardware=Hardware())
     assert shown.show
     assert len(shown.operators) == 2
-    psim = decide_catalog(catalog, esim=False, location="US", eid=None)
+    psim = decide_catalog(catalog, esim=False, location="US", eid=None, hardware=Hardware())
     assert not psim.show
     assert "physical SIM" in psim.reason
     one = Catalog((CatalogOperator("Contoso Mobile"),))
-    assert not decide_catalog(one, esim=True, location="US", eid=None).show
-    assert not decide_catalog(None, esim=True, location="US", eid=None).show
-    nowhere = decide_catalog(catalog, esim=True, location="JP", eid=None)
+    assert not decide_catalog(one, esim=True, location="US", eid=None, hardware=Hardware()).show
+    assert not decide_catalog(None, esim=True, location="US", eid=None, hardware=Hardware()).show
+    nowhere = decide_catalog(catalog, esim=True, location="JP", eid=None, hardware=Hardware())
     assert nowhere.show
     assert [o.brand_name for o in nowhere.operators] == ["Fabrikam Mobile"]
 
