@@ -161,3 +161,62 @@ def test_run_provider_not_listed_stays_on_the_catalog(mobile_plans: MobilePlans)
     assert not mobile_plans.events_of("portal.launch")
     mobile_plans.select_provider("Contoso Mobile")  # a later pick does not continue by itself
     assert not mobile_plans.events_of("portal.launch")
+
+
+DEVICE_FILTERED: dict[str, Any] = {
+    "operators": [
+        *OPERATORS["operators"][:2],
+        {
+            "brandName": "Litware Mobile",  # a network the Contoso Laptop 7's modem cannot use
+            "portalUri": "https://litware.mobileplans.test/",
+            "moBaseUrl": "https://api.litware.mobileplans.test/",
+            "hiddenFromDevices": [{"make": "Contoso", "model": "Laptop 7"}],
+        },
+        {
+            "brandName": "Contoso Connect",  # carries the PC maker Contoso's mark
+            "portalUri": "https://connect.mobileplans.test/",
+            "moBaseUrl": "https://api.connect.mobileplans.test/",
+            "oem": "Contoso",
+        },
+        {
+            "brandName": "Proseware Mobile",
+            "portalUri": "https://proseware.mobileplans.test/",
+            "moBaseUrl": "https://api.proseware.mobileplans.test/",
+            "oem": "Proseware",
+        },
+    ]
+}
+
+
+@pytest.mark.mobile_plans(
+    operator_config=DEVICE_FILTERED, device_make="Contoso", device_model="Laptop 7"
+)
+def test_make_and_model_filter_the_page_and_the_event_says_why(mobile_plans: MobilePlans) -> None:
+    mobile_plans.start()
+    shown = mobile_plans.wait_for("catalog.shown")
+    assert shown["operators"] == ["Contoso Connect", "Contoso Mobile", "Fabrikam Mobile"]
+    step = mobile_plans.simulator.operator_experience.catalog
+    assert step.page.tile_labels() == shown["operators"]
+    hidden = {h["brand"]: h["reason"] for h in shown["hidden"]}
+    assert set(hidden) == {"Litware Mobile", "Proseware Mobile"}
+    assert "hiddenFromDevices" in hidden["Litware Mobile"]
+    assert hidden["Proseware Mobile"].startswith("OEM-branded: shown on Proseware PCs only")
+    assert mobile_plans.catalog.hidden() == hidden
+    started = mobile_plans.events_of("app.started")[0]
+    assert (started["device"]["make"], started["device"]["model"]) == ("Contoso", "Laptop 7")
+    with pytest.raises(MobilePlansError, match="is not on the Select Provider page"):
+        mobile_plans.select_provider("Litware Mobile")
+
+
+@pytest.mark.mobile_plans(operator_config=DEVICE_FILTERED)
+def test_the_default_pc_sees_its_own_makers_operator(mobile_plans: MobilePlans) -> None:
+    mobile_plans.start()
+    shown = mobile_plans.wait_for("catalog.shown")
+    # the simulated PC is a Proseware unless told otherwise
+    assert shown["operators"] == [
+        "Contoso Mobile",
+        "Fabrikam Mobile",
+        "Litware Mobile",
+        "Proseware Mobile",
+    ]
+    assert [h["brand"] for h in shown["hidden"]] == ["Contoso Connect"]

@@ -14,6 +14,8 @@ _LABELS = {
     "profiles": "eSIM profiles",
     "market": "Market",
     "location": "Location",
+    "make": "Make (System Information)",
+    "model": "Model",
 }
 
 
