@@ -103,8 +103,12 @@ class CatalogControl:
             None,
         )
         if tile is None:
+            why = next(
+                (f" ({r})" for b, r in self.hidden().items() if b.casefold() == name.casefold()),
+                "",
+            )
             raise MobilePlansError(
-                f"{name!r} is not on the Select Provider page; it lists {self.listed()}"
+                f"{name!r} is not on the Select Provider page{why}; it lists {self.listed()}"
                 " (call start() first to show it)"
                 if step.page.tiles
                 else f"the Select Provider page is not shown yet; call start() before "

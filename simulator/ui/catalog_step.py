@@ -111,10 +111,12 @@ class CatalogStep:
         chosen = next((o for o in decision.operators if o.brand_name.casefold() == wanted), None)
         if chosen is None:
             listed = ", ".join(o.brand_name for o in decision.operators) or "none"
+            why = next((h.reason for h in decision.hidden if h.brand_name.casefold() == wanted), "")
             self.simulator.events.emit(
                 "catalog.rejected",
                 operator=brand,
-                reason=f"not on the Select Provider page ({decision.reason}); listed: {listed}",
+                reason=f"not on the Select Provider page ({why or decision.reason}); "
+                f"listed: {listed}",
             )
             return False
         try:

@@ -204,8 +204,12 @@ def test_make_and_model_filter_the_page_and_the_event_says_why(mobile_plans: Mob
     assert mobile_plans.catalog.hidden() == hidden
     started = mobile_plans.events_of("app.started")[0]
     assert (started["device"]["make"], started["device"]["model"]) == ("Contoso", "Laptop 7")
-    with pytest.raises(MobilePlansError, match="is not on the Select Provider page"):
+    with pytest.raises(MobilePlansError, match=r"page \(hidden from Contoso Laptop 7"):
         mobile_plans.select_provider("Litware Mobile")
+    # as `run --provider` picks: the rejection says why too
+    mobile_plans.simulator.operator_experience.catalog.select("litware mobile")
+    rejected = mobile_plans.wait_for("catalog.rejected")
+    assert rejected["reason"].startswith("not on the Select Provider page (hidden from Contoso")
 
 
 @pytest.mark.mobile_plans(operator_config=DEVICE_FILTERED)
