@@ -43,6 +43,7 @@ __all__ = [
     "CatalogDecision",
     "CatalogOperator",
     "HiddenOperator",
+    "OperatorDocument",
     "decide_catalog",
     "load_operator_file",
     "parse_operator_document",
@@ -176,10 +177,26 @@ def decide_catalog(
 
 
 # -- the --operator-config file ----------------------------------------------------------------
+@dataclass(frozen=True)
+class OperatorDocument:
+    """An ``--operator-config`` document (parsed JSON) and the folder its relative file names
+    (``clientCertificate``, ``trustedCa``) are read from: what a recording keeps."""
+
+    document: Any
+    folder: Path
+
+    @classmethod
+    def read(cls, path: Path) -> OperatorDocument:
+        return cls(read_configuration_json(path), path.parent.resolve())
+
+    def parse(self) -> Catalog:
+        return parse_operator_document(self.document, self.folder)
+
+
 def load_operator_file(path: Path) -> Catalog:
     """``--operator-config FILE``: one operator's service configuration, or
     ``{"operators": [...]}`` for several (the catalog)."""
-    return parse_operator_document(read_configuration_json(path), path.parent)
+    return OperatorDocument.read(path).parse()
 
 
 def parse_operator_document(document: Any, folder: Path) -> Catalog:

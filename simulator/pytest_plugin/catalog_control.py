@@ -14,24 +14,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator.events import Event
-from simulator.operator_api.catalog import Catalog, load_operator_file, parse_operator_document
+from simulator.operator_api.catalog import Catalog, OperatorDocument
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.pytest_plugin.failures import MobilePlansError
 from simulator.ui.catalog_step import use_operator_catalog
 
 if TYPE_CHECKING:
     from simulator.app import Simulator, SimulatorConfig
+    from simulator.replay import SessionRecorder
 
-__all__ = ["CatalogControl", "OperatorConfig", "apply_operator_config"]
+__all__ = ["CatalogControl", "OperatorConfig", "apply_operator_config", "operator_document"]
 
-OperatorConfig = Path | str | Mapping[str, Any]
+# A file name, the parsed document itself, or a document with its folder (a replay's)
+OperatorConfig = Path | str | Mapping[str, Any] | OperatorDocument
+
+
+def operator_document(value: OperatorConfig) -> OperatorDocument:
+    """The document and its folder (a dict's relative file names: from the current folder)."""
+    if isinstance(value, OperatorDocument):
+        return value
+    if isinstance(value, Mapping):
+        return OperatorDocument(value, Path.cwd())
+    return OperatorDocument.read(Path(value))
 
 
 def load_operator_config(value: OperatorConfig) -> Catalog:
-    """A file name, or the parsed document itself (relative files from the current folder)."""
-    if isinstance(value, Mapping):
-        return parse_operator_document(value, Path.cwd())
-    return load_operator_file(Path(value))
+    return operator_document(value).parse()
 
 
 def apply_operator_config(
@@ -61,6 +69,9 @@ class _Owner(Protocol):
         self, kind: str, timeout: float | None = None, *, after: int = 0, **fields: Any
     ) -> Event: ...
 
+    @property
+    def recorder(self) -> SessionRecorder: ...
+
 
 class CatalogControl:
     def __init__(self, owner: _Owner) -> None:
@@ -71,6 +82,7 @@ class CatalogControl:
         ``portal.launch`` event of the portal opened directly."""
         simulator = self._owner.simulator
         before = len(simulator.events)
+        self._owner.recorder.note("start")  # noted before it is taken, as every step
         simulator.operator_experience.start()
         if simulator.operator_experience.catalog.decision().show:
             return self._owner.wait_for("ui.screen", timeout, after=before, screen="catalog")

@@ -27,6 +27,7 @@ from simulator.pytest_plugin.catalog_control import (
     CatalogControl,
     OperatorConfig,
     apply_operator_config,
+    operator_document,
 )
 from simulator.pytest_plugin.controls import (
     ClockControl,
@@ -39,6 +40,7 @@ from simulator.pytest_plugin.failures import MobilePlansError, describe_event
 from simulator.pytest_plugin.sample_portal import buy as buy_on_sample_portal
 from simulator.pytest_plugin.sample_portal import find_plan
 from simulator.replay import Recording, SessionRecorder, wait_until
+from simulator.replay.recorded_config import recorded_operator_config
 from simulator.report.screens import ScreenCollector
 from simulator.runtime import Runtime
 
@@ -146,13 +148,16 @@ class MobilePlans:
             data_dir=self.data_dir,
             calendar_start=self._calendar_start,
         )
+        recorded_config = None
         if self._operator_config is not None:
-            apply_operator_config(config, self._operator_config, self._iccid_ranges)
+            document = operator_document(self._operator_config)  # a file is read once
+            apply_operator_config(config, document, self._iccid_ranges)
+            recorded_config = recorded_operator_config(document)
         elif self._iccid_ranges is not None:
             config.iccid_ranges = self._iccid_ranges
         config.walled_garden = self._walled_garden
         simulator = Simulator(config, self.runtime)
-        self._recorder = SessionRecorder(simulator, self._recorded_portal())
+        self._recorder = SessionRecorder(simulator, self._recorded_portal(), recorded_config)
         self._screens = ScreenCollector(simulator)
         simulator.esim.orders.add_listener(self.smdp.on_order)
         if self._show_window:

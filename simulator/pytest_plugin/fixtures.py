@@ -16,6 +16,7 @@ from simulator.pytest_plugin.stash import DRIVER
 from simulator.replay import Recording, ReplayResult, replay
 
 if TYPE_CHECKING:
+    from simulator.pytest_plugin.catalog_control import OperatorConfig
     from simulator.runtime import Runtime
 
 
@@ -96,6 +97,7 @@ def mobile_plans_replay(
         portal_url: str | None = None,
         portal_dir: Path | str | None = None,
         timeout: float = 30.0,
+        operator_config: OperatorConfig | None = None,
     ) -> ReplayResult:
         result = replay(
             recording,
@@ -104,6 +106,7 @@ def mobile_plans_replay(
             portal_url=portal_url,
             portal_dir=portal_dir,
             timeout=timeout,
+            operator_config=operator_config,
         )
         results.append(result)
         return result

@@ -1,13 +1,20 @@
-"""The saved form of a recording: a `mobileplans-session/2` JSON document."""
+"""The saved form of a recording: a `mobileplans-session/3` JSON document.
+
+Version 3 adds the operator configuration the session ran with (``operator_config``), the PC's
+make and model (``device``) and the catalog's steps (``start``, ``select-provider``,
+``choose-operator``); a version 2 recording has none of them and loads as it is.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = "mobileplans-session/2"
+FORMAT = "mobileplans-session/3"
+_STILL_READ = ("mobileplans-session/2",)  # what it lacks has a default that means "none"
 _OLDER_FORMATS = ("mobileplans-session/1",)
 
 
@@ -42,6 +49,7 @@ STEP_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "time_remaining": _TEXT,
     },
     "sms": {"notification_type": _TEXT},
+    "select-provider": {"operator": _TEXT},
 }
 
 
@@ -79,6 +87,21 @@ def check_step(number: int, step: object) -> None:
         )
 
 
+def check_recorded_config(value: Any) -> None:
+    """Raise `RecordingFormatError` naming the field of a malformed ``operator_config``."""
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        raise RecordingFormatError("operator_config must be an object with document and folder")
+    if not isinstance(value.get("document"), Mapping):
+        raise RecordingFormatError(
+            "operator_config.document must be the operator configuration (a JSON object), not "
+            f"{type(value.get('document')).__name__}"
+        )
+    if not isinstance(value.get("folder"), str):
+        raise RecordingFormatError("operator_config.folder must be a folder name (a string)")
+
+
 @dataclass
 class Recording:
     """A saved session: the device, the portal, the test's steps, and the events they produced.
@@ -96,6 +119,8 @@ class Recording:
     matching_ids: list[str] = field(default_factory=list)
     calendar_start: str = ""  # the operator calendar's first day, so dates replay the same
     iccid_ranges: list[str] = field(default_factory=list)  # the operator's, when not the sample's
+    # the fixture's operator_config: {"document": …, "folder": …} (recorded_config)
+    operator_config: dict[str, Any] | None = None
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +131,7 @@ class Recording:
             "matching_ids": self.matching_ids,
             "calendar_start": self.calendar_start,
             "iccid_ranges": self.iccid_ranges,
+            "operator_config": self.operator_config,
             "steps": self.steps,
             "keys": [json.loads(k) for k in self.keys],
         }
@@ -126,8 +152,10 @@ class Recording:
                 f"{path} is a {found} recording, which replayed the portal's calls from a stub "
                 f"page; this version replays the portal itself ({FORMAT}): record it again"
             )
-        if found != FORMAT:
-            raise RecordingFormatError(f"{path} is not a {FORMAT} recording")
+        if found != FORMAT and found not in _STILL_READ:
+            raise RecordingFormatError(
+                f"{path} is not a {FORMAT} recording (its format field says {found!r})"
+            )
         steps = document.get("steps")
         if not isinstance(steps, list):
             raise RecordingFormatError(f"{path}: steps must be a list")
@@ -137,6 +165,11 @@ class Recording:
             except RecordingFormatError as error:
                 raise RecordingFormatError(f"{path}: {error}") from None
         try:
+            check_recorded_config(document.get("operator_config"))
+            _check_hardware(document.get("device"))
+        except RecordingFormatError as error:
+            raise RecordingFormatError(f"{path}: {error}") from None
+        try:
             return cls(
                 device={str(k): str(v) for k, v in dict(document["device"]).items()},
                 portal=dict(document["portal"]),
@@ -145,8 +178,25 @@ class Recording:
                 matching_ids=[str(m) for m in document.get("matching_ids", [])],
                 calendar_start=str(document.get("calendar_start", "")),
                 iccid_ranges=[str(r) for r in document.get("iccid_ranges", [])],
+                operator_config=document.get("operator_config"),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise RecordingFormatError(
                 f"{path}: a field is missing or malformed: {error}"
             ) from None
+
+
+def _check_hardware(device: Any) -> None:
+    """The PC's make and model, when recorded, as `run --device-make/--device-model` takes them."""
+    if not isinstance(device, Mapping) or ("make" not in device and "model" not in device):
+        return
+    from esim.identifiers import IdentifierError
+    from simulator.device import Hardware
+
+    make, model = device.get("make"), device.get("model")
+    if not isinstance(make, str) or not isinstance(model, (str, type(None))):
+        raise RecordingFormatError("device.make and device.model must be strings")
+    try:
+        Hardware.parse(make, model)
+    except IdentifierError as error:
+        raise RecordingFormatError(f"{error.rule}: {error.message}") from None

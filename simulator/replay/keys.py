@@ -22,6 +22,8 @@ _GARDEN_RULE_PREFIX = "walled-garden."
 _MATCHING_ID = re.compile(r"\b[0-9A-HJ-NP-Z]{5}(?:-[0-9A-HJ-NP-Z]{5}){3}\b")
 # ICCIDs (ITU-T E.118: 89…, 19 or 20 digits): an operator's backend allocates fresh ones per run.
 _ICCID = re.compile(r"(?<![0-9])89[0-9]{17,18}F?(?![0-9])")
+# A server on this PC (the bundled sample operator's moBaseUrl) listens on a fresh port per run.
+_LOOPBACK_PORT = re.compile(r"(//(?:127\.0\.0\.1|localhost|\[::1\])):[0-9]{1,5}(?=[/\"?#])")
 
 
 class LogFollower:
@@ -84,6 +86,7 @@ class EventKeys:
         text = json.dumps(value, sort_keys=True, default=str)
         text = _MATCHING_ID.sub(lambda found: self.matching_id(found.group(0)), text)
         text = _ICCID.sub(lambda found: self._iccid(found.group(0)), text)
+        text = _LOOPBACK_PORT.sub(r"\1:<port>", text)
         for original, ordinal in self._matching_ids.items():
             text = text.replace(original, ordinal)
         for transaction in self._transactions:

@@ -23,9 +23,15 @@ if TYPE_CHECKING:
 class SessionRecorder:
     """Watches one simulator; the test's driver notes each step it takes."""
 
-    def __init__(self, simulator: Simulator, portal: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        simulator: Simulator,
+        portal: dict[str, Any],
+        operator_config: dict[str, Any] | None = None,
+    ) -> None:
         self._simulator = simulator
         self._portal = dict(portal)
+        self._operator_config = operator_config  # recorded_config's form, credentials left out
         self._keys = EventKeys()
         self.steps: list[dict[str, Any]] = []
         self._toasts: list[str] = []
@@ -55,6 +61,18 @@ class SessionRecorder:
             self._matching_ids.append(str(event.fields.get("matching_id")))
         elif event.kind == "ui.toast" and event.fields.get("actions"):
             self._toasts.append(str(event.fields.get("toast")))
+        elif event.kind == "catalog.picked":
+            # A tile clicked, select_provider() or --provider: the same step, taken before the
+            # events it causes (its own event included), as a replay takes it.
+            self.steps.append(
+                {
+                    "action": "select-provider",
+                    "after": self._keys.counts(),
+                    "operator": str(event.fields.get("operator")),
+                }
+            )
+        elif event.kind == "catalog.choose-operator":
+            self.steps.append({"action": "choose-operator", "after": self._keys.counts()})
         elif event.kind == "ui.toast-answered":
             # Answered through the fixture or by a click on the toast: the same step.
             toast = str(event.fields.get("toast"))
@@ -81,6 +99,9 @@ class SessionRecorder:
         }
         if device.kind.value == "psim" and device.physical_iccid:
             identity["iccid"] = device.physical_iccid
+        if device.stated_hardware is not None:  # else the simulator's default PC
+            identity["make"] = device.stated_hardware.make
+            identity["model"] = device.stated_hardware.model
         return Recording(
             device=identity,
             portal=dict(self._portal),
@@ -89,6 +110,7 @@ class SessionRecorder:
             matching_ids=list(self._matching_ids),
             calendar_start=self._simulator.calendar_start.isoformat(),
             iccid_ranges=[f"{r.start}-{r.end}" for r in self._simulator.config.iccid_ranges],
+            operator_config=self._operator_config,
         )
 
     def close(self) -> None:

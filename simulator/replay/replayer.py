@@ -21,10 +21,12 @@ from simulator.events import Event
 from .file_format import Recording
 from .keys import EventKeys, LogFollower, lane_of, lanes
 from .operator_steps import OPERATOR_ACTIONS, describe_operator_step, take_operator_step
+from .recorded_config import operator_document_of
 from .waiting import wait_until
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
+    from simulator.pytest_plugin.catalog_control import OperatorConfig
     from simulator.pytest_plugin.driver import MobilePlans
     from simulator.runtime import Runtime
 
@@ -105,6 +107,7 @@ class Replayer:
         *,
         portal_url: str | None = None,
         portal_dir: Path | str | None = None,
+        operator_config: OperatorConfig | None = None,
     ) -> None:
         from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans
 
@@ -118,6 +121,8 @@ class Replayer:
                 "pass portal_dir= (or portal_url=) to replay against another copy"
             )
         device = recording.device
+        if operator_config is None and recording.operator_config is not None:
+            operator_config = operator_document_of(recording.operator_config)
         self.driver = MobilePlans(
             runtime,
             data_dir,
@@ -128,10 +133,13 @@ class Replayer:
                 market=device["market"],
                 location=device["location"],
                 iccid=device.get("iccid"),
+                device_make=device.get("make"),
+                device_model=device.get("model"),
             ),
             portal_url=portal_url,
             portal_dir=portal_dir,
             show_window=False,
+            operator_config=operator_config,
             iccid_ranges=recording.iccid_ranges or None,
             calendar_start=(
                 datetime.fromisoformat(recording.calendar_start)
@@ -279,6 +287,13 @@ class Replayer:
             driver.smdp.set_behaviour(order, _behaviour(step["behaviour"]))
         elif action in OPERATOR_ACTIONS:
             take_operator_step(driver, step)
+        elif action == "start":
+            driver.simulator.operator_experience.start()
+        elif action == "select-provider":
+            # as a click on its tile; one no longer listed is rejected, and that is compared
+            driver.simulator.operator_experience.catalog.select(str(step["operator"]))
+        elif action == "choose-operator":
+            driver.simulator.operator_experience.catalog.choose_again()
         else:
             raise ValueError(f"unknown recorded step {action!r}")
 
@@ -336,6 +351,7 @@ def describe_step(step: Mapping[str, Any]) -> str:
         "advance": f"{step.get('seconds')} s",
         "toast": step.get("answer"),
         "error-answer": "Try again" if step.get("retry") else "Close",
+        "select-provider": step.get("operator"),
     }.get(action, describe_operator_step(step))
     return f"{action} {detail}" if detail is not None else action
 
@@ -354,13 +370,22 @@ def replay(
     portal_url: str | None = None,
     portal_dir: Path | str | None = None,
     timeout: float = 30.0,
+    operator_config: OperatorConfig | None = None,
 ) -> ReplayResult:
     """Replay `recording` against its portal (or `portal_url`/`portal_dir` instead) on a fresh
-    simulator. Close the result (`result.close()` or `with`) when done; the pytest fixture
-    `mobile_plans_replay` does it for you."""
+    simulator, with the operators it was recorded with (or `operator_config` instead: needed
+    when the recording left credentials out). Close the result (`result.close()` or `with`)
+    when done; the pytest fixture `mobile_plans_replay` does it for you."""
     if not isinstance(recording, Recording):
         recording = Recording.load(Path(recording))
-    replayer = Replayer(recording, runtime, data_dir, portal_url=portal_url, portal_dir=portal_dir)
+    replayer = Replayer(
+        recording,
+        runtime,
+        data_dir,
+        portal_url=portal_url,
+        portal_dir=portal_dir,
+        operator_config=operator_config,
+    )
     try:
         return replayer.run(timeout)
     except BaseException:

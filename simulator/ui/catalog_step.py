@@ -4,8 +4,10 @@ With several operators configured (``--operator-config`` with an ``operators`` l
 fixture's ``operator_config``) an eSIM PC starts on the catalog; picking an operator makes it
 the simulator's operator (its service configuration, portal, ICCID ranges and name) and shows
 its Gateway page, whose button opens its portal. With one operator, or a physical SIM, the app
-keeps its direct path. Events: ``catalog.shown`` (operators, reason) with ``ui.screen``
-``screen=catalog``, ``catalog.selected``, ``catalog.rejected``, ``catalog.skipped``.
+keeps its direct path. Events: ``catalog.shown`` (operators, reason, hidden) with ``ui.screen``
+``screen=catalog``, ``catalog.picked`` (the person's pick, before anything it causes: what a
+recording replays), ``catalog.selected``, ``catalog.rejected``, ``catalog.skipped``, and
+``catalog.choose-operator`` (the Gateway page's link back).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class CatalogStep:
         window.stack.addWidget(self.page)
         window.pages[Screen.CATALOG] = self.page
         self.page.providerChosen.connect(self.select)
-        gateway.chooseOperatorClicked.connect(self.show)
+        gateway.chooseOperatorClicked.connect(self.choose_again)
         gateway.set_can_choose_operator(self.decision().show)
 
     @property
@@ -103,9 +105,15 @@ class CatalogStep:
         self.simulator.session.show(Screen.CATALOG, CATALOG_TITLE)
         return decision
 
+    def choose_again(self) -> CatalogDecision:
+        """The Gateway page's "Choose a different mobile operator": the Select Provider page."""
+        self.simulator.events.emit("catalog.choose-operator", source="gateway")
+        return self.show()
+
     def select(self, brand: str) -> bool:
         """The user picks ``brand``: it becomes the simulator's operator and its Gateway page
         follows. False (with ``catalog.rejected`` saying why) for an operator not listed."""
+        self.simulator.events.emit("catalog.picked", operator=brand)
         decision = self.decision()
         wanted = brand.strip().casefold()
         chosen = next((o for o in decision.operators if o.brand_name.casefold() == wanted), None)

@@ -149,7 +149,7 @@ def test_run_provider_picks_and_continues(mobile_plans: MobilePlans, fabrikam_po
     launch = mobile_plans.wait_for("portal.launch")
     assert launch["url"].startswith(f"https://{fabrikam_portal}/")
     kinds = [e.kind for e in mobile_plans.events if e.kind.startswith(("catalog.", "gateway."))]
-    assert kinds == ["catalog.shown", "catalog.selected", "gateway.shown"]
+    assert kinds == ["catalog.shown", "catalog.picked", "catalog.selected", "gateway.shown"]
     mobile_plans.wait_for("ui.screen", screen="portal")
 
 
