@@ -50,6 +50,24 @@ STEP_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     },
     "sms": {"notification_type": _TEXT},
     "select-provider": {"operator": _TEXT},
+    "control": {"control": _TEXT},
+}
+
+#: The controls a ``control`` step may name (the app's own widgets a person used, by object
+#: name), and the values each one is used with.
+CONTROLS: dict[str, dict[str, tuple[type, ...]]] = {
+    "gateway-continue": {},
+    "flyout-open": {},
+    "flyout-view-my-account": {},
+    "flyout-connect-with-a-data-plan": {},
+    "setup-completed": {},
+    "sms-send": {"notification_type": _TEXT},
+    "sample-balance-apply": {
+        "balance_type": _TEXT,
+        "data_remaining_mb": _NUMBER,
+        "time_remaining": _TEXT,
+    },
+    "iccid-ranges": {"text": _TEXT},
 }
 
 
@@ -72,13 +90,23 @@ def check_step(number: int, step: object) -> None:
             f"step {number} ({step['action']}): api {api!r} is not one of "
             + ", ".join(OPERATOR_APIS)
         )
-    for name, types in STEP_FIELDS.get(step["action"], {}).items():
+    fields = dict(STEP_FIELDS.get(step["action"], {}))
+    if step["action"] == "control":
+        control = step.get("control")
+        if control not in CONTROLS:
+            raise RecordingFormatError(
+                f"step {number} (control): control {control!r} is not one of " + ", ".join(CONTROLS)
+            )
+        fields.update(CONTROLS[str(control)])
+    for name, types in fields.items():
         value = step.get(name)
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             wanted = " or ".join(t.__name__ for t in types)
             raise RecordingFormatError(
                 f"step {number} ({step['action']}): {name} must be a {wanted}, not {value!r}"
             )
+    if step["action"] == "control":
+        _check_control_values(number, step)
     needs_type = step["action"] == "operator-api-call" and api == "GetNotifications"
     if needs_type and not isinstance(step.get("notification_type"), str):
         raise RecordingFormatError(
@@ -100,6 +128,20 @@ def check_recorded_config(value: Any) -> None:
         )
     if not isinstance(value.get("folder"), str):
         raise RecordingFormatError("operator_config.folder must be a folder name (a string)")
+
+
+def _check_control_values(number: int, step: dict[str, Any]) -> None:
+    """The values a panel control is used with are ones its widgets offer."""
+    from simulator.operator_api.config import BalanceType, ConfigurationError, NotificationType
+
+    control = step["control"]
+    try:
+        if control == "sms-send":
+            NotificationType.parse(step["notification_type"])
+        elif control == "sample-balance-apply":
+            BalanceType(step["balance_type"])
+    except (ConfigurationError, ValueError) as error:
+        raise RecordingFormatError(f"step {number} (control {control}): {error}") from None
 
 
 @dataclass

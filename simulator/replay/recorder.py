@@ -71,6 +71,10 @@ class SessionRecorder:
                     "operator": str(event.fields.get("operator")),
                 }
             )
+        elif event.kind == "ui.control":
+            # a person used the Gateway page's button or a control of the MO service panel
+            values = {k: v for k, v in event.fields.items() if k not in ("action", "after")}
+            self.steps.append({"action": "control", "after": self._keys.counts(), **values})
         elif event.kind == "catalog.choose-operator":
             self.steps.append({"action": "choose-operator", "after": self._keys.counts()})
         elif event.kind == "ui.toast-answered":

@@ -294,6 +294,8 @@ class Replayer:
             driver.simulator.operator_experience.catalog.select(str(step["operator"]))
         elif action == "choose-operator":
             driver.simulator.operator_experience.catalog.choose_again()
+        elif action == "control":
+            driver.simulator.operator_experience.press(str(step["control"]), step)
         else:
             raise ValueError(f"unknown recorded step {action!r}")
 
@@ -352,6 +354,7 @@ def describe_step(step: Mapping[str, Any]) -> str:
         "toast": step.get("answer"),
         "error-answer": "Try again" if step.get("retry") else "Close",
         "select-provider": step.get("operator"),
+        "control": step.get("control"),
     }.get(action, describe_operator_step(step))
     return f"{action} {detail}" if detail is not None else action
 

@@ -7,7 +7,8 @@ decides. Built once by the composition root.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -44,7 +45,7 @@ class OperatorExperienceUi:
         self.page = GatewayPage(window)
         window.stack.addWidget(self.page)
         window.pages[Screen.GATEWAY] = self.page
-        self.page.continueClicked.connect(simulator.launch)
+        self.page.continueClicked.connect(self._continue)
         self.panel = FlyoutPanel(self.service, world.sample, esim.enabled_iccid)
         self.panel.connectRequested.connect(self.service.open_gateway)
         self.panel.viewAccountRequested.connect(simulator.launch)
@@ -82,6 +83,18 @@ class OperatorExperienceUi:
         """Open the app: the catalog when it offers a choice (``provider``: pick it and
         continue), else the portal directly."""
         self.catalog.start(provider)
+
+    def _continue(self) -> None:
+        """The Gateway page's button, said first (``ui.control``) so a recording replays it."""
+        self.simulator.events.emit("ui.control", control="gateway-continue")
+        self.simulator.launch()
+
+    def press(self, control: str, values: Mapping[str, Any]) -> None:
+        """A recorded ``control`` step: the Gateway page's button or a MO service panel control."""
+        if control == "gateway-continue":
+            self._continue()
+        else:
+            self.panel.press(control, values)
 
     def _set_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
         self.simulator.operator_api.set_iccid_ranges(ranges)

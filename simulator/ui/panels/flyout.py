@@ -2,11 +2,16 @@
 triggers a notification, the end of device setup (the app-triggered promotion), and the sample
 operator's balance for the active profile. Widgets only: every decision is in
 :mod:`simulator.operator_api.experience`; the panel shows the events it emits.
+
+Each control a person uses is said first, as a ``ui.control`` event naming the control (its
+object name) and the values it was used with, so a recording replays the click at the same
+point (:mod:`simulator.replay`); ``press`` is that replay.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -59,7 +64,7 @@ class FlyoutPanel(QWidget):
         )
         self.ranges.setObjectName("iccid-ranges")
         self.ranges.setToolTip("START-END or PREFIX, comma-separated: the profiles `iccids` lists")
-        self.ranges.editingFinished.connect(self._apply_ranges)
+        self.ranges.editingFinished.connect(self._ranges_edited)
         self.ranges_error = plain_label("", configuration)  # typed or answered text, never HTML
         self.ranges_error.setObjectName("iccid-ranges-error")
         self.ranges_error.setWordWrap(True)
@@ -71,15 +76,15 @@ class FlyoutPanel(QWidget):
         flyout_layout = QVBoxLayout(flyout)
         self.open_button = QPushButton("Open the network flyout", flyout)
         self.open_button.setObjectName("flyout-open")
-        self.open_button.clicked.connect(service.open_flyout)
+        self.open_button.clicked.connect(self._open_flyout)
         self.balance = plain_label("", flyout)
         self.balance.setObjectName("flyout-balance")
         self.view_account = QPushButton(VIEW_MY_ACCOUNT, flyout)
         self.view_account.setObjectName("flyout-view-my-account")
-        self.view_account.clicked.connect(self.viewAccountRequested)
+        self.view_account.clicked.connect(self._view_account)
         self.connect_plan = QPushButton(CONNECT_WITH_A_DATA_PLAN, flyout)
         self.connect_plan.setObjectName("flyout-connect-with-a-data-plan")
-        self.connect_plan.clicked.connect(self.connectRequested)
+        self.connect_plan.clicked.connect(self._connect_plan)
         self.note = plain_label("", flyout)
         self.note.setObjectName("flyout-note")
         self.note.setWordWrap(True)
@@ -102,7 +107,7 @@ class FlyoutPanel(QWidget):
         sms_form.addRow(send)
         self.setup_button = QPushButton("Finish device setup (promotion)", sms)
         self.setup_button.setObjectName("setup-completed")
-        self.setup_button.clicked.connect(service.setup_completed)
+        self.setup_button.clicked.connect(self._setup_completed)
         sms_form.addRow(self.setup_button)
         layout.addWidget(sms)
 
@@ -117,6 +122,7 @@ class FlyoutPanel(QWidget):
             self.balance_mb.setRange(0, 10_000_000)
             self.balance_mb.setValue(sample.default_balance.data_remaining_mb)
             self.balance_time = QLineEdit(sample.default_balance.time_remaining, balance)
+            self.balance_time.setObjectName("sample-balance-time")
             apply = QPushButton("Apply", balance)
             apply.setObjectName("sample-balance-apply")
             apply.clicked.connect(self._apply_balance)
@@ -126,6 +132,58 @@ class FlyoutPanel(QWidget):
             form.addRow(apply)
             layout.addWidget(balance)
         layout.addStretch(1)
+
+    # -- the controls: each said first (ui.control), then taken ---------------------------------
+    def _said(self, control: str, **values: Any) -> None:
+        self.service.events.emit("ui.control", control=control, **values)
+
+    def _open_flyout(self) -> None:
+        self._said("flyout-open")
+        self.service.open_flyout()
+
+    def _view_account(self) -> None:
+        self._said("flyout-view-my-account")
+        self.viewAccountRequested.emit()
+
+    def _connect_plan(self) -> None:
+        self._said("flyout-connect-with-a-data-plan")
+        self.connectRequested.emit()
+
+    def _setup_completed(self) -> None:
+        self._said("setup-completed")
+        self.service.setup_completed()
+
+    def _ranges_edited(self) -> None:
+        self._said("iccid-ranges", text=self.ranges.text())
+        self._apply_ranges()
+
+    def press(self, control: str, values: Mapping[str, Any]) -> None:
+        """Use ``control`` with ``values`` as a person did (a recording's ``control`` step);
+        ValueError for a control or value this panel does not have."""
+        if control == "sms-send":
+            kind = NotificationType.parse(str(values["notification_type"]))
+            self.sms_type.setCurrentText(kind.value)
+            self._send_sms()
+        elif control == "sample-balance-apply":
+            if self.sample is None:
+                raise ValueError("the sample operator's balance: this run calls another operator")
+            self.balance_type.setCurrentText(BalanceType(str(values["balance_type"])).value)
+            self.balance_mb.setValue(float(values["data_remaining_mb"]))
+            self.balance_time.setText(str(values["time_remaining"]))
+            self._apply_balance()
+        elif control == "iccid-ranges":
+            self.ranges.setText(str(values["text"]))
+            self._ranges_edited()
+        else:
+            taken = {
+                "flyout-open": self._open_flyout,
+                "flyout-view-my-account": self._view_account,
+                "flyout-connect-with-a-data-plan": self._connect_plan,
+                "setup-completed": self._setup_completed,
+            }.get(control)
+            if taken is None:
+                raise ValueError(f"the MO service panel has no control {control!r}")
+            taken()
 
     def _apply_ranges(self) -> None:
         try:
@@ -142,7 +200,9 @@ class FlyoutPanel(QWidget):
         self.rangesChanged.emit(ranges)
 
     def _send_sms(self) -> None:
-        self.service.receive_sms(NotificationType(self.sms_type.currentText()))
+        kind = NotificationType(self.sms_type.currentText())
+        self._said("sms-send", notification_type=kind.value)
+        self.service.receive_sms(kind)
 
     def _apply_balance(self) -> None:
         if self.sample is None:
@@ -151,6 +211,12 @@ class FlyoutPanel(QWidget):
             BalanceType(self.balance_type.currentText()),
             self.balance_mb.value(),
             self.balance_time.text().strip() or "PT0S",
+        )
+        self._said(
+            "sample-balance-apply",
+            balance_type=chosen.type.value,
+            data_remaining_mb=chosen.data_remaining_mb,
+            time_remaining=chosen.time_remaining,
         )
         iccid = self.active_iccid()
         if iccid is None:

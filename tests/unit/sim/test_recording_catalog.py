@@ -84,6 +84,21 @@ def test_catalog_steps_and_configuration_round_trip(tmp_path: Path) -> None:
     assert config["folder"] == str(tmp_path)
 
 
+def test_control_steps_load(tmp_path: Path) -> None:
+    steps = [
+        {"action": "control", "after": AFTER, "control": "gateway-continue"},
+        {"action": "control", "after": AFTER, "control": "flyout-open"},
+        {
+            "action": "control",
+            "after": AFTER,
+            "control": "sms-send",
+            "notification_type": "lowBalance",
+        },
+        {"action": "control", "after": AFTER, "control": "iccid-ranges", "text": "8949"},
+    ]
+    assert Recording.load(_write(tmp_path, steps=steps)).steps == steps
+
+
 def test_credentials_are_never_recorded_and_a_replay_asks_for_them(tmp_path: Path) -> None:
     config = recorded_operator_config(OperatorDocument(OPERATORS, tmp_path))
     assert "secret" not in json.dumps(config)
@@ -116,6 +131,42 @@ def test_credentials_are_never_recorded_and_a_replay_asks_for_them(tmp_path: Pat
             "step 1 (select-provider): operator must be a str, not ['A']",
         ),
         ({"steps": [{"action": "start"}]}, "step 1 (start) has no event counts (after)"),
+        (
+            {"steps": [{"action": "control", "after": AFTER, "control": "self-destruct"}]},
+            "step 1 (control): control 'self-destruct' is not one of gateway-continue",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "action": "control",
+                        "after": AFTER,
+                        "control": "sms-send",
+                        "notification_type": "free pizza",
+                    }
+                ]
+            },
+            "step 1 (control sms-send): 'free pizza' is not a notification type",
+        ),
+        (
+            {"steps": [{"action": "control", "after": AFTER, "control": "sms-send"}]},
+            "step 1 (control): notification_type must be a str, not None",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "action": "control",
+                        "after": AFTER,
+                        "control": "sample-balance-apply",
+                        "balance_type": "NONE",
+                        "data_remaining_mb": "12",
+                        "time_remaining": "P1D",
+                    }
+                ]
+            },
+            "step 1 (control): data_remaining_mb must be a int or float, not '12'",
+        ),
         ({"operator_config": "operators.json"}, "operator_config must be an object"),
         (
             {"operator_config": {"document": [], "folder": "/tmp"}},
