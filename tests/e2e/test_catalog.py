@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from simulator.portal.hosting import Site
 from simulator.pytest_plugin import MobilePlans, MobilePlansError
@@ -204,6 +205,9 @@ def test_make_and_model_filter_the_page_and_the_event_says_why(mobile_plans: Mob
     assert mobile_plans.catalog.hidden() == hidden
     started = mobile_plans.events_of("app.started")[0]
     assert (started["device"]["make"], started["device"]["model"]) == ("Contoso", "Laptop 7")
+    panel = mobile_plans.simulator.window.device_panel  # the Device panel names the PC too
+    make, model = (panel.findChild(QLabel, f"device-{k}") for k in ("make", "model"))
+    assert (make.text(), model.text()) == ("Contoso", "Laptop 7")
     with pytest.raises(MobilePlansError, match=r"page \(hidden from Contoso Laptop 7"):
         mobile_plans.select_provider("Litware Mobile")
     # as `run --provider` picks: the rejection says why too
