@@ -48,11 +48,17 @@ def parse_hardware_name(value: str, what: str, *, optional: bool = False) -> str
             kind=what,
             rule=f"device.{what}",
             value=value,
-            message=f"the PC's {what} {value!r} is not 1 to {MAX_HARDWARE_NAME} printable "
+            message=f"the PC's {what} {_quoted(value)} is not 1 to {MAX_HARDWARE_NAME} printable "
             "characters (as Windows' System Information shows it)",
             spec="Mobile Plans operator catalog",
         )
     return text
+
+
+def _quoted(value: str) -> str:
+    """``value`` as an error message may quote it: a megabyte of junk stays one line."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @dataclass(frozen=True)

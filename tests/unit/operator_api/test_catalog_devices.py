@@ -225,6 +225,7 @@ def test_hostile_device_fields_get_a_named_error(
         {"make": "Contoso", "serial": "1"},
         {"make": 1},
         {"make": "Contoso", "model": "\x1b[31m"},
+        {"make": "C" * 1_000_000},
     ],
 )
 def test_a_bad_document_device_is_refused(device: Any) -> None:
@@ -236,6 +237,7 @@ def test_a_bad_document_device_is_refused(device: Any) -> None:
     with pytest.raises(ConfigurationError) as raised:
         parse_operator_document(document, Path.cwd())
     assert raised.value.rule == "catalog.device"
+    assert len(raised.value.message) < 300
 
 
 _JSON = st.recursive(
