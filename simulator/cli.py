@@ -124,9 +124,13 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--market", default="US", help="ISO country of the region settings")
     parser.add_argument("--location", default="US", help="ISO country of the physical location")
     parser.add_argument(
-        "--device-make", help="the PC's make (System Manufacturer), for the catalog's filtering"
+        "--device-make",
+        metavar="MAKE",
+        help="the PC's make (System Manufacturer), for the catalog's filtering",
     )
-    parser.add_argument("--device-model", help="the PC's model (System Model), with --device-make")
+    parser.add_argument(
+        "--device-model", metavar="MODEL", help="the PC's model (System Model), with --device-make"
+    )
     parser.add_argument("--language", default="en-us", help="Accept-Language sent to the portal")
     parser.add_argument(
         "--data-dir",
