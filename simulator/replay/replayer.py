@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.events import Event
+from simulator.operator_api.config import ConfigurationError
 
-from .file_format import Recording
+from .file_format import Recording, RecordingFormatError
 from .keys import EventKeys, LogFollower, lane_of, lanes
 from .operator_steps import OPERATOR_ACTIONS, describe_operator_step, take_operator_step
 from .recorded_config import operator_document_of
@@ -123,6 +124,12 @@ class Replayer:
         device = recording.device
         if operator_config is None and recording.operator_config is not None:
             operator_config = operator_document_of(recording.operator_config)
+            try:  # refused here, naming the field, rather than while building the simulator
+                operator_config.parse()
+            except ConfigurationError as error:
+                raise RecordingFormatError(
+                    f"operator_config: {error.rule}: {error.message}"
+                ) from None
         self.driver = MobilePlans(
             runtime,
             data_dir,

@@ -122,3 +122,14 @@ def test_a_pick_no_longer_listed_is_a_difference(
         difference = result.difference()
         assert "catalog.shown" in difference, difference
         assert "Fabrikam Mobile" in difference
+
+
+def test_a_recorded_configuration_the_simulator_cannot_use_is_refused_by_name(
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+) -> None:
+    saved = _record(runtime, tmp_path, {"operators": OPERATORS["operators"][:2]})
+    document = json.loads(saved.read_text("utf-8"))
+    document["operator_config"]["document"]["operators"][1]["oem"] = "\u0007"
+    saved.write_text(json.dumps(document), "utf-8")
+    with pytest.raises(RecordingFormatError, match=r"^operator_config: catalog\.oem: "):
+        replay(saved, runtime, tmp_path / "refused")
