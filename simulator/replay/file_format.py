@@ -1,7 +1,8 @@
 """The saved form of a recording: a `mobileplans-session/3` JSON document.
 
-Version 3 adds the operator configuration the session ran with (``operator_config``), the PC's
-make and model (``device``) and the catalog's steps (``start``, ``select-provider``,
+Version 3 adds the operator configuration the session ran with (``operator_config``), the
+walled garden's starting mode (``walled_garden``), the PC's make and model (``device``), the
+clicks in the window (``control``) and the catalog's steps (``start``, ``select-provider``,
 ``choose-operator``); a version 2 recording has none of them and loads as it is.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 FORMAT = "mobileplans-session/3"
 _STILL_READ = ("mobileplans-session/2",)  # what it lacks has a default that means "none"
 _OLDER_FORMATS = ("mobileplans-session/1",)
+_GARDEN_MODES = ("enforce", "report", "off")  # simulator.portal.walled_garden.GardenMode
 
 
 class RecordingFormatError(ValueError):
@@ -163,6 +165,8 @@ class Recording:
     iccid_ranges: list[str] = field(default_factory=list)  # the operator's, when not the sample's
     # the fixture's operator_config: {"document": …, "folder": …} (recorded_config)
     operator_config: dict[str, Any] | None = None
+    # the walled garden's mode the session started in (the fixture's walled_garden=)
+    walled_garden: str = "report"
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,6 +178,7 @@ class Recording:
             "calendar_start": self.calendar_start,
             "iccid_ranges": self.iccid_ranges,
             "operator_config": self.operator_config,
+            "walled_garden": self.walled_garden,
             "steps": self.steps,
             "keys": [json.loads(k) for k in self.keys],
         }
@@ -209,6 +214,10 @@ class Recording:
         try:
             check_recorded_config(document.get("operator_config"))
             _check_hardware(document.get("device"))
+            if document.get("walled_garden", "report") not in _GARDEN_MODES:
+                raise RecordingFormatError(
+                    "walled_garden must be one of " + ", ".join(_GARDEN_MODES)
+                )
         except RecordingFormatError as error:
             raise RecordingFormatError(f"{path}: {error}") from None
         try:
@@ -221,6 +230,7 @@ class Recording:
                 calendar_start=str(document.get("calendar_start", "")),
                 iccid_ranges=[str(r) for r in document.get("iccid_ranges", [])],
                 operator_config=document.get("operator_config"),
+                walled_garden=str(document.get("walled_garden", "report")),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise RecordingFormatError(

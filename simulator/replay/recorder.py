@@ -115,6 +115,7 @@ class SessionRecorder:
             calendar_start=self._simulator.calendar_start.isoformat(),
             iccid_ranges=[f"{r.start}-{r.end}" for r in self._simulator.config.iccid_ranges],
             operator_config=self._operator_config,
+            walled_garden=str(self._simulator.config.walled_garden),
         )
 
     def close(self) -> None:

@@ -147,6 +147,7 @@ class Replayer:
             portal_dir=portal_dir,
             show_window=False,
             operator_config=operator_config,
+            walled_garden=recording.walled_garden,
             iccid_ranges=recording.iccid_ranges or None,
             calendar_start=(
                 datetime.fromisoformat(recording.calendar_start)

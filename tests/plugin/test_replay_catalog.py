@@ -37,7 +37,13 @@ OPERATORS: dict[str, Any] = {
 
 
 def _record(runtime: Runtime, folder: Path, config: Any = OPERATORS) -> Path:
-    mp = MobilePlans(runtime, folder / "recorded", show_window=False, operator_config=config)
+    mp = MobilePlans(
+        runtime,
+        folder / "recorded",
+        show_window=False,
+        operator_config=config,
+        walled_garden="enforce",
+    )
     try:
         assert mp.start()["screen"] == "catalog"
         assert mp.select_provider("Fabrikam Mobile")["page"] == "standard"
@@ -63,6 +69,7 @@ def test_the_catalog_is_recorded_and_replayed(
     picks = [s["operator"] for s in recording.steps if s["action"] == "select-provider"]
     assert picks == ["Fabrikam Mobile", "Contoso Mobile"]
     assert recording.device["make"] == "Contoso"
+    assert recording.walled_garden == "enforce"
     assert recording.operator_config is not None
     document = recording.operator_config["document"]
     assert document["operators"][1]["brandName"] == "Fabrikam Mobile"
@@ -75,6 +82,7 @@ def test_the_catalog_is_recorded_and_replayed(
     with replay(saved, runtime, tmp_path / "replayed", operator_config=OPERATORS) as result:
         assert result.matches, result.difference()
         assert result.steps_taken == len(recording.steps)
+        assert str(result.simulator.walled_garden.mode) == "enforce"  # as recorded
         shown = [e for e in result.simulator.events if e.kind == "catalog.shown"]
         assert shown[0]["hidden"][0]["brand"] == "Litware Mobile"  # the recorded PC again
         selected = [e["operator"] for e in result.simulator.events if e.kind == "catalog.selected"]

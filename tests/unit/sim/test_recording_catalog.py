@@ -57,6 +57,7 @@ def test_a_format_2_recording_still_loads(tmp_path: Path) -> None:
     )
     recording = Recording.load(path)
     assert recording.operator_config is None
+    assert recording.walled_garden == "report"
     assert [s["action"] for s in recording.steps] == ["launch"]
     # saved again, it is a format 3 recording that loads the same
     again = Recording.load(recording.save(tmp_path / "again.json"))
@@ -168,6 +169,7 @@ def test_credentials_are_never_recorded_and_a_replay_asks_for_them(tmp_path: Pat
             "step 1 (control): data_remaining_mb must be a int or float, not '12'",
         ),
         ({"operator_config": "operators.json"}, "operator_config must be an object"),
+        ({"walled_garden": "sometimes"}, "walled_garden must be one of enforce, report, off"),
         (
             {"operator_config": {"document": [], "folder": "/tmp"}},
             "operator_config.document must be the operator configuration",
