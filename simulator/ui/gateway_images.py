@@ -86,18 +86,18 @@ class GatewayImageView(QFrame):
         self._set_state("failed")
 
     def _set_state(self, state: str) -> None:
+        # The view's own style sheet wins over the page's, which sets the text colour.
         self.state = state
-        for widget in (self, self.label):
-            widget.setProperty("state", state)
-            widget.style().unpolish(widget)  # a property selector is read at polish time
-            widget.style().polish(widget)
+        self.setStyleSheet(_STATE_STYLES[state])
+
+
+_STATE_STYLES = {
+    "loading": "#gateway-image { border: 1px dashed gray; } QLabel { color: gray; }",
+    "loaded": "#gateway-image { border: none; }",
+    "failed": "#gateway-image { border: 1px solid gray; }",
+}
 
 
 def image_style(body_css: str) -> str:
     """The views' part of the page's style sheet, in the page's body colour."""
-    return (
-        '#gateway-image[state="loading"] { border: 1px dashed gray; }'
-        '#gateway-image[state="failed"] { border: 1px solid gray; }'
-        f"#gateway-image QLabel {{ color: {body_css}; }}"
-        '#gateway-image QLabel[state="loading"] { color: gray; }'
-    )
+    return f"#gateway-image QLabel {{ color: {body_css}; }}"

@@ -47,6 +47,8 @@ def _page(qtbot: QtBot, world: OperatorApiWorld) -> GatewayPage:
     )
     qtbot.addWidget(page)
     page.resize(800, 600)
+    page.show()
+    qtbot.waitExposed(page)
     return page
 
 
@@ -65,6 +67,7 @@ def test_the_sample_operators_picture_is_drawn_at_its_declared_size(
     qtbot.waitUntil(lambda: view.state == "loaded", timeout=20_000)
     drawn = view.label.pixmap().toImage().convertToFormat(QImage.Format.Format_RGB32)
     assert (drawn.width(), drawn.height()) == (370, 240)  # 740 x 480 fitted to the frame
+    qtbot.waitUntil(lambda: view.label.geometry() == view.rect())  # no placeholder border
     bundled = QImage(str(resource_path("operator", "gateway.png"))).scaled(
         370, 240, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
     )
