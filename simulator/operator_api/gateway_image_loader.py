@@ -69,6 +69,7 @@ class GatewayImageLoader:
         self.tls_for = tls_for
         self.limits = limits or FetchLimits()
         self._pending: set[Future[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # the batches on the loop (its thread only)
         self._closed = False
 
     def load(
@@ -115,6 +116,10 @@ class GatewayImageLoader:
         decode: Callable[[bytes], P | None],
         arrived: Callable[[int, ImageResult[P]], None],
     ) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         try:
             tls = self.tls_for(config)
         except (ConfigurationError, ssl.SSLError, OSError, ValueError) as error:
@@ -175,7 +180,15 @@ class GatewayImageLoader:
         )
 
     def close(self) -> None:
-        """Stop: fetches in flight are cancelled and nothing more is reported."""
+        """Stop: fetches in flight are cancelled, their connections closed before this returns
+        (the loop may stop right after), and nothing more is reported. Call on the GUI thread."""
         self._closed = True
-        for future in list(self._pending):
-            future.cancel()
+        if self._pending:
+            self.loop.run(self._cancel_all())
+
+    async def _cancel_all(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(0)  # a closed transport lets go of its socket on the next turn
