@@ -32,11 +32,13 @@ from simulator.operator_api.gateway_images import (
     ImageResult,
     fetch_gateway_image,
     fitted_size,
+    png_pixel_size,
     shown_image_index,
 )
 from simulator.operator_api.rules import RULES
 from simulator.operator_api.sample_config import sample_configuration
 from simulator.operator_api.tls import OperatorTls
+from simulator.resources import resource_path
 
 
 def png(width: int, height: int, *, declared: tuple[int, int] | None = None) -> bytes:
@@ -396,3 +398,31 @@ def test_a_closed_loader_reports_nothing(host: Host) -> None:
         loader.posted.get_nowait()()
     assert arrived == {}
     assert list(loader.events) == []
+
+
+# -- the sample operator's own picture ------------------------------------------------------
+
+
+def test_the_sample_operator_serves_the_picture_its_template_declares(host: Host) -> None:
+    """`run` out of the box: template "0"'s URI answers the bundled PNG, of the declared size,
+    over the sample operator's loopback HTTPS (its test CA, as the APIs)."""
+    from simulator.operator_api.sample_operator import SampleOperator
+
+    def header_size(data: bytes) -> Size:
+        width, height = png_pixel_size(data)
+        return Size(width, height)
+
+    server = SampleOperator(sample_configuration("https://127.0.0.1/v1/"), host.tls)
+    host.loop.run(server.start())
+    try:
+        template = sample_configuration(server.base_url).gateway_template("0")
+        assert template is not None
+        (image,) = template.images
+        assert image.uri == f"https://127.0.0.1:{server.port}/images/gateway.png"
+        result = host.loop.run(fetch_gateway_image(host.http, image, header_size))
+    finally:
+        host.loop.run(server.stop())
+    assert result.findings == ()
+    assert result.pixel_size == (image.width, image.height) == (740, 480)
+    bundled = resource_path("operator", "gateway.png").read_bytes()
+    assert result.byte_count == len(bundled) < 16 * 1024  # small: a few kilobytes
