@@ -36,6 +36,7 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "MAX_REDIRECTS",
     "FetchLimits",
+    "ImageRefusedError",
     "ImageResult",
     "Picture",
     "fetch_gateway_image",
@@ -90,8 +91,8 @@ class ImageResult(Generic[P]):
         return None if self.loaded or not self.findings else self.findings[0]
 
 
-class _RefusedError(Exception):
-    """An image that cannot be used; carries its finding."""
+class ImageRefusedError(Exception):
+    """An image that cannot be used; ``found`` is its finding."""
 
     def __init__(self, found: Violation, byte_count: int = 0) -> None:
         super().__init__(found.message)
@@ -99,8 +100,8 @@ class _RefusedError(Exception):
         self.byte_count = byte_count
 
 
-def _refuse(rule: str, message: str, byte_count: int = 0) -> _RefusedError:
-    return _RefusedError(violation(rule, message), byte_count)
+def _refuse(rule: str, message: str, byte_count: int = 0) -> ImageRefusedError:
+    return ImageRefusedError(violation(rule, message), byte_count)
 
 
 def _quoted(text: str) -> str:
@@ -108,8 +109,8 @@ def _quoted(text: str) -> str:
 
 
 def png_pixel_size(data: bytes) -> tuple[int, int]:
-    """The width and height a PNG's header (IHDR, the first chunk) declares; :class:`_RefusedError`
-    with ``gateway.image-not-png`` when ``data`` is no PNG."""
+    """The width and height a PNG's header (IHDR, the first chunk) declares;
+    :class:`ImageRefusedError` with ``gateway.image-not-png`` when ``data`` is no PNG."""
     if not data.startswith(PNG_SIGNATURE):
         start = data[:8].hex(" ") or "nothing"
         raise _refuse(
@@ -145,7 +146,7 @@ async def fetch_gateway_image(
     try:
         async with asyncio.timeout(limits.deadline_seconds):
             data, content_type = await _download(http, image.uri, limits)
-    except _RefusedError as refused:
+    except ImageRefusedError as refused:
         return ImageResult(image, None, refused.byte_count, findings=(refused.found,))
     except TimeoutError:
         found = violation(
@@ -164,7 +165,7 @@ async def fetch_gateway_image(
         return ImageResult(image, None, findings=(_transport_finding(image.uri, error),))
     try:
         return await _checked(image, data, content_type, decode)
-    except _RefusedError as refused:
+    except ImageRefusedError as refused:
         return ImageResult(image, None, refused.byte_count, findings=(refused.found,))
 
 

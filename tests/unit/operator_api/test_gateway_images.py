@@ -8,6 +8,7 @@ bounded bytes and time; the picture is decoded only after its header's size pass
 from __future__ import annotations
 
 import asyncio
+import gzip
 import queue
 import struct
 import zlib
@@ -18,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 from aiohttp import web
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.background import BackgroundLoop
 from simulator.clock import VirtualClock
@@ -29,6 +32,7 @@ from simulator.operator_api.gateway_images import (
     MAX_IMAGE_BYTES,
     MAX_IMAGES,
     FetchLimits,
+    ImageRefusedError,
     ImageResult,
     fetch_gateway_image,
     fitted_size,
@@ -121,6 +125,16 @@ def _answer(body: bytes, content_type: str = "image/png") -> Callable[..., objec
     return handler
 
 
+def _gzipped(body: bytes) -> Callable[..., object]:
+    packed = gzip.compress(body, compresslevel=9)
+
+    async def handler(_request: web.Request) -> web.Response:
+        headers = {"Content-Encoding": "gzip", "Content-Type": "image/png"}
+        return web.Response(body=packed, headers=headers)
+
+    return handler
+
+
 def _redirect(location: str) -> Callable[..., object]:
     async def handler(_request: web.Request) -> web.Response:
         return web.Response(status=302, headers={"Location": location})
@@ -159,6 +173,7 @@ def host_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
         "/ten-megabytes.png": _answer(GOOD + b"\0" * (10 * 1024 * 1024)),
         "/endless.png": _endless,
         "/slow.png": _slow_loris,
+        "/gzip-bomb.png": _gzipped(GOOD + b"\0" * (64 * 1024 * 1024)),
         "/loop.png": _redirect("/loop.png"),
         "/once.png": _redirect("/ok.png"),
         "/to-http.png": _redirect("http://127.0.0.1:9/ok.png"),
@@ -269,6 +284,34 @@ def test_an_endless_chunked_body_stops_at_the_cap(host: Host) -> None:
     result = host.fetch("/endless.png")
     assert _rule(result) == "gateway.image-too-large"
     assert MAX_IMAGE_BYTES < result.byte_count <= MAX_IMAGE_BYTES + 65536
+
+
+def test_a_gzip_bomb_inflates_no_further_than_the_cap(host: Host) -> None:
+    """The client asks for no encoding; a host that compresses anyway is inflated, bounded."""
+    result = host.fetch("/gzip-bomb.png")
+    assert _rule(result) == "gateway.image-too-large"
+    assert "inflates to more than" in result.findings[0].message
+    assert result.byte_count < MAX_IMAGE_BYTES  # what came over the wire was small
+
+
+_HEAD = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"  # the signature and the IHDR chunk's start
+
+
+@given(st.binary(max_size=48) | st.binary(max_size=40).map(_HEAD.__add__))
+def test_any_bytes_are_a_png_header_or_refused_as_not_png(data: bytes) -> None:
+    header = data[8:24]
+    sizes = struct.unpack(">II", header[8:16]) if len(header) == 16 else (0, 0)
+    if data.startswith(_HEAD) and len(data) >= 33 and all(sizes):
+        assert png_pixel_size(data) == sizes
+    else:
+        with pytest.raises(ImageRefusedError) as refused:
+            png_pixel_size(data)
+        assert refused.value.found.rule == "gateway.image-not-png"
+
+
+@given(st.integers(1, 2**31 - 1), st.integers(1, 2**31 - 1))
+def test_the_header_size_is_read_back(width: int, height: int) -> None:
+    assert png_pixel_size(png(1, 1, declared=(width, height))) == (width, height)
 
 
 def test_a_slow_loris_host_times_out(host: Host) -> None:
