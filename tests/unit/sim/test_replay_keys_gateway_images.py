@@ -19,8 +19,6 @@ def test_gateway_images_and_their_findings_are_not_compared_but_api_findings_are
         2, "contract.violation", rule="gateway.image-unreachable", api="Gateway image", uri=uri
     )
     assert keys.add(image) is None
-    offers = _event(
-        3, "contract.violation", rule="offers.gatewayId.unknown", api="GetOffers", object="MO service"
-    )
+    offers = _event(3, "contract.violation", rule="offers.gatewayId.unknown", api="GetOffers")
     assert keys.add(offers) is not None
     assert len(keys.keys) == 1
