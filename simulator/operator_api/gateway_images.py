@@ -161,7 +161,7 @@ async def fetch_gateway_image(
             f"({type(error).__name__})",
         )
         return ImageResult(image, None, findings=(found,))
-    except (httpx.HTTPError, ssl.SSLError, OSError, ValueError) as error:
+    except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, OSError, ValueError) as error:
         return ImageResult(image, None, findings=(_transport_finding(image.uri, error),))
     try:
         return await _checked(image, data, content_type, decode)

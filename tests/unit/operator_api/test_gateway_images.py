@@ -175,6 +175,7 @@ def host_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
         "/slow.png": _slow_loris,
         "/gzip-bomb.png": _gzipped(GOOD + b"\0" * (64 * 1024 * 1024)),
         "/loop.png": _redirect("/loop.png"),
+        "/bad-location.png": _redirect("https://bad host:99999/x.png"),
         "/once.png": _redirect("/ok.png"),
         "/to-http.png": _redirect("http://127.0.0.1:9/ok.png"),
     }
@@ -233,6 +234,10 @@ def test_a_redirect_to_http_is_not_followed(host: Host) -> None:
     result = host.fetch("/to-http.png")
     assert _rule(result) == "gateway.image-unreachable"
     assert "redirects to 'http://127.0.0.1:9/ok.png'" in result.findings[0].message
+
+
+def test_a_redirect_to_no_url_is_unreachable(host: Host) -> None:
+    assert _rule(host.fetch("/bad-location.png")) == "gateway.image-unreachable"
 
 
 def test_a_redirect_loop_ends_after_three_hops(host: Host) -> None:
