@@ -1,7 +1,7 @@
 """Loads a Gateway template's images for the page: fetched on the background loop with the same
 trust as the operator's APIs, handed back on the GUI thread, and logged. No Qt.
 
-Each image is logged as `gateway.image` (loaded, uri, bytes, size, declared, template, rule),
+Each image is logged as `gateway.image` (loaded, uri, bytes, size, declared, template, error),
 followed by one `contract.violation` per finding (object "MO service", api "Gateway image"),
 in the template's order whatever order the images arrive in, so a log is the same on every run.
 """
@@ -160,7 +160,8 @@ class GatewayImageLoader:
             bytes=result.byte_count,
             size=list(result.pixel_size) if result.pixel_size else None,
             declared=[image.width, image.height],
-            rule=failure.rule if failure is not None else "",
+            # the rule that kept it off the page ("" when drawn); a problem key for the Timeline
+            error=failure.rule if failure is not None else "",
         )
         for found in result.findings:
             self._log_finding(found, image.uri)

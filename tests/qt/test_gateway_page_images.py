@@ -84,7 +84,7 @@ def test_the_sample_operators_picture_is_drawn_at_its_declared_size(
             "bytes": resource_path("operator", "gateway.png").stat().st_size,
             "size": [740, 480],
             "declared": [740, 480],
-            "rule": "",
+            "error": "",
         }
     ]
 

@@ -404,7 +404,10 @@ def test_the_loader_logs_each_image_and_its_findings_in_the_template_order(host:
     )
     arrived = loader.load(images)
     assert arrived[1].loaded
-    logged = [(e.kind, e.fields.get("uri"), e.fields.get("rule")) for e in loader.events]
+    logged = [
+        (e.kind, e.fields.get("uri"), e.fields.get("rule", e.fields.get("error")))
+        for e in loader.events
+    ]
     assert logged == [
         ("gateway.image", images[0].uri, "gateway.image-timeout"),
         ("contract.violation", images[0].uri, "gateway.image-timeout"),
