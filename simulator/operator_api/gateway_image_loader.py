@@ -70,6 +70,8 @@ class GatewayImageLoader:
         self.limits = limits or FetchLimits()
         self._pending: set[Future[None]] = set()
         self._tasks: set[asyncio.Task[None]] = set()  # the batches on the loop (its thread only)
+        # the last configuration's TLS: loading the system's CAs takes tens of milliseconds
+        self._tls: tuple[ServiceConfiguration, ssl.SSLContext] | None = None
         self._closed = False
 
     def load(
@@ -121,7 +123,7 @@ class GatewayImageLoader:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         try:
-            tls = self.tls_for(config)
+            tls = self._tls_of(config)
         except (ConfigurationError, ssl.SSLError, OSError, ValueError) as error:
             for index, image in enumerate(images):
                 found = violation("gateway.image-tls", f"no TLS set-up for the images: {error}")
@@ -148,6 +150,11 @@ class GatewayImageLoader:
                 arrived(index, result)
 
             await asyncio.gather(*(one(n, image) for n, image in enumerate(images)))
+
+    def _tls_of(self, config: ServiceConfiguration) -> ssl.SSLContext:
+        if self._tls is None or self._tls[0] != config:
+            self._tls = (config, self.tls_for(config))
+        return self._tls[1]
 
     def _log(self, template_id: str, result: ImageResult[Any]) -> None:
         image = result.image

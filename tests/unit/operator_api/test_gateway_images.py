@@ -105,16 +105,22 @@ async def _endless(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "image/png"})
     await response.prepare(request)  # chunked: no Content-Length
     await response.write(GOOD[:33])
-    while True:
-        await response.write(b"\0" * 65536)
+    try:
+        while True:
+            await response.write(b"\0" * 65536)
+    except ConnectionError:  # the client stopped reading, as it should
+        return response
 
 
 async def _slow_loris(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "image/png"})
     await response.prepare(request)
-    for byte in GOOD:
-        await response.write(bytes([byte]))
-        await asyncio.sleep(0.05)
+    try:
+        for byte in GOOD:
+            await response.write(bytes([byte]))
+            await asyncio.sleep(0.05)
+    except ConnectionError:  # the client gave up, as it should
+        pass
     return response
 
 
