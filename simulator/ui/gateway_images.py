@@ -9,6 +9,7 @@ down proportionally (:data:`IMAGE_BOX`).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, Qt
@@ -19,7 +20,14 @@ from simulator.contract.violations import Violation
 from simulator.operator_api.config import GatewayImage
 from simulator.operator_api.gateway_images import ImageResult, fitted_size
 
-__all__ = ["IMAGE_BOX", "NOT_LOADED", "GatewayImageView", "ImageSource", "decode_png"]
+__all__ = [
+    "IMAGE_BOX",
+    "NOT_LOADED",
+    "GatewayImageView",
+    "ImageSource",
+    "decode_png",
+    "plain_tooltip",
+]
 
 # The 800 x 600 frame less the page's margins (48 each side), and the height its header, text,
 # button, links and disclaimer leave: 740 x 480 (the docs' example) is drawn at 370 x 240.
@@ -40,6 +48,12 @@ def decode_png(data: bytes) -> QImage | None:
     return image
 
 
+def plain_tooltip(text: str) -> str:
+    """``text`` for a tooltip, never read as HTML: Qt renders a tooltip that merely looks like
+    rich text (a URI with ``<img src=…>`` in it) as HTML."""
+    return f"<p>{html.escape(text)}</p>"
+
+
 def _shortened(uri: str, keep: int = 60) -> str:
     """A long URI (up to 2048 characters, no spaces to wrap at) cut to fit the placeholder."""
     return uri if len(uri) <= keep else f"{uri[: keep - 20]}…{uri[-19:]}"
@@ -58,7 +72,7 @@ class GatewayImageView(QFrame):
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # the URI is operator text, never HTML
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setToolTip(image.uri)
+        self.label.setToolTip(plain_tooltip(image.uri))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
@@ -82,7 +96,7 @@ class GatewayImageView(QFrame):
     def show_failure(self, finding: Violation | None) -> None:
         rule = finding.rule if finding is not None else "gateway.image-unreachable"
         self.label.setText(f"{NOT_LOADED}\n{rule}\n{_shortened(self.image.uri)}")
-        self.label.setToolTip(finding.message if finding is not None else self.image.uri)
+        self.label.setToolTip(plain_tooltip(finding.message if finding else self.image.uri))
         self._set_state("failed")
 
     def _set_state(self, state: str) -> None:

@@ -106,6 +106,7 @@ def test_a_missing_picture_is_named_in_plain_text_and_reported(
     assert view.label.text().startswith(f"{NOT_LOADED}\ngateway.image-unreachable\n")
     assert view.label.pixmap().isNull()
     assert "HTTP 404" in view.label.toolTip()
+    assert "&lt;b&gt;missing&lt;/b&gt;" in view.label.toolTip()  # never read as HTML
     (found,) = [e.fields for e in world.events if e.kind == "contract.violation"]
     assert found["rule"] == "gateway.image-unreachable"
     assert found["object"] == "MO service"
