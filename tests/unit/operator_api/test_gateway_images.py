@@ -483,3 +483,25 @@ def test_the_sample_operator_serves_the_picture_its_template_declares(host: Host
     assert result.pixel_size == (image.width, image.height) == (740, 480)
     bundled = resource_path("operator", "gateway.png").read_bytes()
     assert result.byte_count == len(bundled) < 16 * 1024  # small: a few kilobytes
+
+
+def test_a_teams_endpoint_alone_gets_the_sample_template_without_its_picture(
+    tmp_path: Path,
+) -> None:
+    """`--operator-api URL`: template "0" is the sample's stand-in; its picture lives only on
+    the sample operator, so asking the team's host for it would report the team for nothing."""
+    from simulator.operator_api.world import OperatorApiWorld
+
+    loop = BackgroundLoop("gateway-image-team")
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    world = OperatorApiWorld(
+        tmp_path, loop, events, lambda _f: None, base_url="https://staging.example/v1/"
+    )
+    try:
+        template = world.config.gateway_template("0")
+        assert template is not None
+        assert template.body_text == "Stay connected from virtually anywhere."
+        assert template.images == ()
+    finally:
+        world.close()
+        loop.stop()
