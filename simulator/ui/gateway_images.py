@@ -84,13 +84,18 @@ class GatewayImageView(QFrame):
         self._set_state("loading")
 
     def show_picture(self, picture: QImage) -> None:
-        """Drawn at the template's size (fitted), whatever the file's own size."""
+        """Drawn at the template's size (fitted), whatever the file's own size; sharp on a
+        high-density screen, where a logical pixel is several device pixels."""
+        ratio = self.devicePixelRatioF()
         scaled = picture.scaled(
-            self.size(),
+            round(self.width() * ratio),
+            round(self.height() * ratio),
             Qt.AspectRatioMode.IgnoreAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
-        self.label.setPixmap(QPixmap.fromImage(scaled))
+        pixmap = QPixmap.fromImage(scaled)
+        pixmap.setDevicePixelRatio(ratio)
+        self.label.setPixmap(pixmap)
         self._set_state("loaded")
 
     def show_failure(self, finding: Violation | None) -> None:

@@ -66,14 +66,20 @@ def test_the_sample_operators_picture_is_drawn_at_its_declared_size(
     assert view.state == "loading"
     qtbot.waitUntil(lambda: view.state == "loaded", timeout=20_000)
     drawn = view.label.pixmap().toImage().convertToFormat(QImage.Format.Format_RGB32)
-    assert (drawn.width(), drawn.height()) == (370, 240)  # 740 x 480 fitted to the frame
+    ratio = view.devicePixelRatioF()  # device pixels per logical pixel (1 offscreen)
+    width, height = round(370 * ratio), round(240 * ratio)
+    assert (drawn.width(), drawn.height()) == (width, height)  # 740 x 480 fitted to the frame
     qtbot.waitUntil(lambda: view.label.geometry() == view.rect())  # no placeholder border
     bundled = QImage(str(resource_path("operator", "gateway.png"))).scaled(
-        370, 240, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+        width,
+        height,
+        Qt.AspectRatioMode.IgnoreAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
     )
     bundled = bundled.convertToFormat(QImage.Format.Format_RGB32)
     for x, y in ((5, 5), (120, 60), (265, 125), (185, 230)):
-        assert drawn.pixel(x, y) == bundled.pixel(x, y), (x, y)
+        at = (round(x * ratio), round(y * ratio))
+        assert drawn.pixel(*at) == bundled.pixel(*at), (x, y)
     assert drawn.pixelColor(5, 5).name() == "#08243d"  # the picture's night sky, not gray
     loaded = [e.fields for e in world.events if e.kind == "gateway.image"]
     assert loaded == [
