@@ -1,9 +1,10 @@
 """Loads a Gateway template's images for the page: fetched on the background loop with the same
 trust as the operator's APIs, handed back on the GUI thread, and logged. No Qt.
 
-Each image is logged as `gateway.image` (loaded, uri, bytes, size, declared, template, error),
-followed by one `contract.violation` per finding (object "MO service", api "Gateway image"),
-in the template's order whatever order the images arrive in, so a log is the same on every run.
+Each image is logged as `gateway.image` (loaded, uri, status, bytes, size, declared, template,
+error), followed by one `contract.violation` per finding (object "MO service", api "Gateway
+image"), in the template's order whatever order the images arrive in, so a log is the same on
+every run.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import ssl
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Generic
-
-import httpx
 
 from simulator.background import BackgroundLoop
 from simulator.contract.violations import Violation
@@ -26,6 +25,7 @@ from simulator.operator_api.gateway_images import (
     ImageResult,
     P,
     fetch_gateway_image,
+    image_client,
 )
 from simulator.operator_api.rules import violation
 
@@ -129,13 +129,7 @@ class GatewayImageLoader:
                 found = violation("gateway.image-tls", f"no TLS set-up for the images: {error}")
                 arrived(index, ImageResult(image, None, findings=(found,)))
             return
-        async with httpx.AsyncClient(
-            verify=tls,
-            timeout=self.limits.timeout_seconds,
-            follow_redirects=False,  # each hop is checked (https only, a bounded number)
-            trust_env=False,
-            headers={"Accept": "image/png", "Accept-Encoding": "identity"},
-        ) as http:
+        async with image_client(tls, self.limits) as http:
 
             async def one(index: int, image: GatewayImage) -> None:
                 try:
@@ -164,6 +158,7 @@ class GatewayImageLoader:
             template=template_id,
             uri=image.uri,
             loaded=result.loaded,
+            status=result.status,
             bytes=result.byte_count,
             size=list(result.pixel_size) if result.pixel_size else None,
             declared=[image.width, image.height],

@@ -20,7 +20,7 @@ import asyncio
 import ssl
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -41,6 +41,7 @@ __all__ = [
     "Picture",
     "fetch_gateway_image",
     "fitted_size",
+    "image_client",
     "png_pixel_size",
     "shown_image_index",
 ]
@@ -80,6 +81,7 @@ class ImageResult(Generic[P]):
     byte_count: int = 0
     pixel_size: tuple[int, int] | None = None
     findings: tuple[Violation, ...] = ()
+    status: int = 0  # HTTP status of the last answer; 0 when none came
 
     @property
     def loaded(self) -> bool:
@@ -143,9 +145,34 @@ async def fetch_gateway_image(
     """``image`` fetched over ``http`` (whose TLS and timeouts the caller set), checked, and
     decoded with ``decode`` off the event loop's thread."""
     limits = limits or FetchLimits()
+    statuses: list[int] = []  # of each answer, redirects included
+    result = await _fetched(http, image, decode, limits, statuses)
+    return replace(result, status=statuses[-1] if statuses else 0)
+
+
+def image_client(tls: ssl.SSLContext, limits: FetchLimits) -> httpx.AsyncClient:
+    """An HTTP client for images: ``tls`` (the operator APIs' trust), no proxy from the
+    environment, redirects left to :func:`fetch_gateway_image` (https only, bounded), and no
+    compression asked for (a host that compresses anyway is inflated within the cap)."""
+    return httpx.AsyncClient(
+        verify=tls,
+        timeout=limits.timeout_seconds,
+        follow_redirects=False,
+        trust_env=False,
+        headers={"Accept": "image/png", "Accept-Encoding": "identity"},
+    )
+
+
+async def _fetched(
+    http: httpx.AsyncClient,
+    image: GatewayImage,
+    decode: Callable[[bytes], P | None],
+    limits: FetchLimits,
+    statuses: list[int],
+) -> ImageResult[P]:
     try:
         async with asyncio.timeout(limits.deadline_seconds):
-            data, content_type = await _download(http, image.uri, limits)
+            data, content_type = await _download(http, image.uri, limits, statuses)
     except ImageRefusedError as refused:
         return ImageResult(image, None, refused.byte_count, findings=(refused.found,))
     except TimeoutError:
@@ -193,13 +220,16 @@ def _https(url: str, what: str) -> None:
         )
 
 
-async def _download(http: httpx.AsyncClient, uri: str, limits: FetchLimits) -> tuple[bytes, str]:
+async def _download(
+    http: httpx.AsyncClient, uri: str, limits: FetchLimits, statuses: list[int]
+) -> tuple[bytes, str]:
     """The body of the first non-redirect answer, read up to ``limits.max_bytes``."""
     url = uri
     _https(url, "the image URI")
     for _hop in range(limits.max_redirects + 1):
         async with http.stream("GET", url) as answer:
             status = answer.status_code
+            statuses.append(status)
             if status in (301, 302, 303, 307, 308):
                 location = answer.headers.get("location", "")
                 if not location:

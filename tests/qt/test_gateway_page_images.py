@@ -87,6 +87,7 @@ def test_the_sample_operators_picture_is_drawn_at_its_declared_size(
             "template": "0",
             "uri": image.uri,
             "loaded": True,
+            "status": 200,
             "bytes": resource_path("operator", "gateway.png").stat().st_size,
             "size": [740, 480],
             "declared": [740, 480],

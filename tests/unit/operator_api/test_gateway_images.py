@@ -218,6 +218,7 @@ def test_a_png_of_the_declared_size_loads(host: Host) -> None:
     assert result.pixel_size == (74, 48)
     assert result.byte_count == len(GOOD)
     assert result.findings == ()
+    assert result.status == 200
 
 
 def test_a_redirect_to_https_is_followed(host: Host) -> None:
@@ -228,6 +229,7 @@ def test_a_missing_image_is_unreachable_and_says_404(host: Host) -> None:
     result = host.fetch("/no-such.png")
     assert _rule(result) == "gateway.image-unreachable"
     assert "HTTP 404 (not found)" in result.findings[0].message
+    assert result.status == 404
 
 
 def test_an_http_uri_is_refused_without_a_connection(host: Host) -> None:
