@@ -39,10 +39,12 @@ __all__ = [
     "ImageRefusedError",
     "ImageResult",
     "Picture",
+    "PngHeader",
     "fetch_gateway_image",
     "fitted_size",
     "image_client",
     "png_pixel_size",
+    "read_png_header",
     "shown_image_index",
 ]
 
@@ -317,6 +319,24 @@ async def _checked(
             )
         )
     return ImageResult(image, picture, len(data), size, tuple(findings))
+
+
+@dataclass(frozen=True)
+class PngHeader:
+    """A PNG read up to its header: what `check-api` checks without drawing the picture."""
+
+    pixels: tuple[int, int]
+
+    def width(self) -> int:
+        return self.pixels[0]
+
+    def height(self) -> int:
+        return self.pixels[1]
+
+
+def read_png_header(data: bytes) -> PngHeader:
+    """A decoder for :func:`fetch_gateway_image` that reads the header only (no Qt)."""
+    return PngHeader(png_pixel_size(data))
 
 
 def fitted_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
