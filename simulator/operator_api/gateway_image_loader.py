@@ -39,10 +39,9 @@ API = "Gateway image"
 class _InOrder(Generic[P]):
     """Results as they arrive; logged in the template's order."""
 
-    def __init__(self, count: int, log: Callable[[ImageResult[P]], None]) -> None:
+    def __init__(self, log: Callable[[ImageResult[P]], None]) -> None:
         self._results: dict[int, ImageResult[P]] = {}
         self._next = 0
-        self._count = count
         self._log = log
 
     def add(self, index: int, result: ImageResult[P]) -> None:
@@ -96,7 +95,7 @@ class GatewayImageLoader:
                 "",
             )
         fetched = images[:MAX_IMAGES]
-        in_order: _InOrder[P] = _InOrder(len(fetched), lambda r: self._log(template_id, r))
+        in_order: _InOrder[P] = _InOrder(lambda r: self._log(template_id, r))
 
         def on_gui(index: int, result: ImageResult[P]) -> None:
             if self._closed:
