@@ -2,7 +2,8 @@
 
 Calls GetBalance, GetOffers and GetNotifications once each, exactly as the Mobile Plans service
 would, checks every answer against the documented contract, then replays one request with its
-TransactionId to see the documented 409. Exit status 0 when no ERROR was found, 1 otherwise,
+TransactionId to see the documented 409, and fetches each configured Gateway image as the app
+does. Exit status 0 when no ERROR was found, 1 otherwise,
 2 on a usage error. ``--sample`` checks the bundled sample operator instead (no URL needed).
 No Qt.
 """
@@ -12,7 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import ssl
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,13 @@ from simulator.operator_api.config import (
     ServiceConfiguration,
 )
 from simulator.operator_api.config_file import load_service_configuration
+from simulator.operator_api.gateway_images import (
+    MAX_IMAGES,
+    FetchLimits,
+    fetch_gateway_image,
+    image_client,
+    read_png_header,
+)
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.operator_api.requests import RequestFactory
 from simulator.operator_api.rules import violation
@@ -199,10 +209,9 @@ async def check_operator_api(
     timeout: float = 10.0,
     extra_ca_pem: bytes = b"",
 ) -> ApiReport:
-    """The three calls and the replay, checked."""
-    client = OperatorApiClient(
-        config, tls=client_tls_context(config, extra_ca_pem), timeout_seconds=timeout
-    )
+    """The three calls and the replay, checked; then the configured Gateway images."""
+    tls = client_tls_context(config, extra_ca_pem)
+    client = OperatorApiClient(config, tls=tls, timeout_seconds=timeout)
     factory = RequestFactory(config)
     report = ApiReport()
     try:
@@ -231,6 +240,13 @@ async def check_operator_api(
             report.checks.append(check)
     finally:
         await client.aclose()
+    images = await _check_gateway_images(config, tls, timeout)
+    report.checks += images
+    if images:
+        report.notes.append(
+            "Gateway images were checked for the PNG signature and pixel size; the app also "
+            "decodes them"
+        )
     unchecked = [c.api for c in report.checks if c.status in (401, 403, 404)]
     if unchecked:
         report.notes.append(
@@ -242,6 +258,23 @@ async def check_operator_api(
             "--notification-id for each configured template"
         )
     return report
+
+
+async def _check_gateway_images(
+    config: ServiceConfiguration, tls: ssl.SSLContext, timeout: float
+) -> list[ApiCheck]:
+    """Each configured Gateway image (once per URI) fetched as the app fetches it."""
+    limits = FetchLimits(timeout_seconds=timeout, deadline_seconds=2 * timeout)
+    images = {image.uri: image for t in config.gateway_templates for image in t.images[:MAX_IMAGES]}
+    checks = []
+    async with image_client(tls, limits) as http:
+        for image in images.values():
+            started = time.perf_counter()
+            result = await fetch_gateway_image(http, image, read_png_header, limits)
+            elapsed = round((time.perf_counter() - started) * 1000, 1)
+            found = [_as_dict(v) for v in result.findings]
+            checks.append(ApiCheck("Gateway image", image.uri, result.status, elapsed, found))
+    return checks
 
 
 def _as_dict(found: Violation) -> dict[str, Any]:

@@ -19,6 +19,7 @@ _GROUPS = (
     ("balance.", "GetBalance"),
     ("offers.", "GetOffers"),
     ("notifications.", "GetNotifications"),
+    ("gateway.image", "Gateway page images"),
 )
 
 

@@ -100,6 +100,24 @@ _RULES = [
          "template in the service configuration"),
     Rule("notifications.notificationType.mismatch", W, "`notificationType` differs from the "
          "type asked for"),
+    # -- the Gateway page's images (fetched when the page shows) -------------------------------
+    Rule("gateway.image-unreachable", E, "an image could not be fetched: no connection, an HTTP "
+         "status other than 200 (404 included), or a redirect the app does not follow (to "
+         "http://, or more than 3)"),
+    Rule("gateway.image-tls", E, "TLS with the image's host failed: its certificate is not "
+         "trusted (the same trust as the operator's APIs)"),
+    Rule("gateway.image-timeout", E, "the image did not arrive in time"),
+    Rule("gateway.image-too-large", E, "the image file is over 4 MiB (reading stops there)"),
+    Rule("gateway.image-not-png", E, "the file is not a PNG: no PNG signature, or it does not "
+         "decode"),
+    Rule("gateway.image-pixels-over-limit", E, "the PNG is larger than 1200 x 600 pixels (it "
+         "is not decoded)"),
+    Rule("gateway.image-size-mismatch", W, "the PNG's pixel size differs from the template's "
+         "width and height; the page draws it at the template's size"),
+    Rule("gateway.image-content-type", W, "the image is served with a Content-Type other "
+         "than image/png"),
+    Rule("gateway.images-over-limit", W, "a template with more than 8 images: the rest are "
+         "not fetched"),
 ]  # fmt: skip
 
 RULES: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in _RULES})

@@ -4,6 +4,9 @@ docs' own examples where they have one, otherwise ours."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from urllib.parse import urljoin
+
 from simulator.operator_api.config import (
     Color,
     GatewayImage,
@@ -14,12 +17,23 @@ from simulator.operator_api.config import (
 )
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 
-__all__ = ["SAMPLE_BRAND", "sample_configuration"]
+__all__ = ["SAMPLE_BRAND", "SAMPLE_IMAGE_PATH", "sample_configuration"]
 
 SAMPLE_BRAND = "Contoso Mobile"
 
+SAMPLE_IMAGE_PATH = "/images/gateway.png"  # served by the sample operator, beside its APIs
+
+
+def _gateway_templates(image_uri: str) -> tuple[GatewayTemplate, ...]:
+    return (
+        replace(_GATEWAY_TEMPLATES[0], images=(GatewayImage(image_uri, 740, 480),)),
+        *_GATEWAY_TEMPLATES[1:],
+    )
+
+
 _GATEWAY_TEMPLATES = (
-    # "Mobile Plans gateway page" example template, id "0" (the default)
+    # "Mobile Plans gateway page" example template, id "0" (the default); its 740 x 480 picture
+    # is the sample operator's (the docs' example points at picsum.photos)
     GatewayTemplate(
         id="0",
         body_text="Stay connected from virtually anywhere.",
@@ -29,7 +43,6 @@ _GATEWAY_TEMPLATES = (
         button_color=Color.parse("0x00B0F0FF"),
         button_font_color=Color.parse("0xFFFFFFFF"),
         hyperlink_font_color=Color.parse("0x00B0F0FF"),
-        images=(GatewayImage("https://contoso.mobileplans.test/images/gateway.png", 740, 480),),
     ),
     # returning customers (our example of a second segment)
     GatewayTemplate(
@@ -81,6 +94,6 @@ def sample_configuration(
         offer_uri=base_url,
         notification_uri=base_url,
         iccid_ranges=iccid_ranges,
-        gateway_templates=_GATEWAY_TEMPLATES,
+        gateway_templates=_gateway_templates(urljoin(base_url, SAMPLE_IMAGE_PATH)),
         notification_templates=_NOTIFICATION_TEMPLATES,
     )

@@ -20,7 +20,9 @@ from aiohttp import web
 
 from simulator.operator_api.config import BalanceType, NotificationType, ServiceConfiguration
 from simulator.operator_api.requests import TRANSACTION_HEADER, Api
+from simulator.operator_api.sample_config import SAMPLE_IMAGE_PATH
 from simulator.operator_api.tls import SERVICE_CLIENT_CN, OperatorTls
+from simulator.resources import resource_path
 
 __all__ = ["SampleBalance", "SampleOperator", "ScriptedAnswer"]
 
@@ -69,6 +71,7 @@ class SampleOperator:
         self.requests: list[dict[str, Any]] = []
         self._transactions: deque[str] = deque(maxlen=_MAX_TRANSACTIONS)
         self._runner: web.AppRunner | None = None
+        self._gateway_png = b""
         self.port = 0
 
     @property
@@ -88,6 +91,9 @@ class SampleOperator:
         app.router.add_get(BASE_PATH + "sims/{sim}/balances", self._balances)
         app.router.add_get(BASE_PATH + "sims/{sim}/offers", self._offers)
         app.router.add_get(BASE_PATH + "sims/{sim}/notifications", self._notifications)
+        # the Gateway template's picture, public like an operator's CDN (no credentials asked)
+        self._gateway_png = resource_path("operator", "gateway.png").read_bytes()
+        app.router.add_get(SAMPLE_IMAGE_PATH, self._gateway_image)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=self.tls.server_context())
@@ -153,6 +159,13 @@ class SampleOperator:
         found = self.notifications.get(kind)
         entries = [] if found is None else [{"notificationId": found, "notificationType": kind}]
         return _json(request, {"notifications": entries[:limit]})
+
+    async def _gateway_image(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(
+            body=self._gateway_png,
+            content_type="image/png",
+            headers={"Cache-Control": "max-age=86400"},
+        )
 
     async def _gated(self, request: web.Request, api: Api) -> web.StreamResponse | None:
         head = self.scripted[api][0] if self.scripted[api] else None

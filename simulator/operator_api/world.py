@@ -22,6 +22,7 @@ from simulator.operator_api.config import (
     ServiceConfiguration,
 )
 from simulator.operator_api.contract import CheckedResponse
+from simulator.operator_api.gateway_image_loader import GatewayImageLoader
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.operator_api.requests import ApiRequest, RequestFactory
 from simulator.operator_api.sample_config import sample_configuration
@@ -60,7 +61,11 @@ class OperatorApiWorld:
             self.config = replace(
                 ServiceConfiguration.for_endpoint(base_url, brand_name),
                 iccid_ranges=iccid_ranges,
-                gateway_templates=sample_configuration(base_url).gateway_templates[:1],
+                # the sample's template "0" without its picture, which only the sample serves
+                gateway_templates=tuple(
+                    replace(template, images=())
+                    for template in sample_configuration(base_url).gateway_templates[:1]
+                ),
             )
         else:
             tls = OperatorTls.load_or_create(data_dir / "tls")
@@ -75,6 +80,10 @@ class OperatorApiWorld:
         self._retired_clients: list[OperatorApiClient] = []
         self._extra_ca = extra_ca
         self.client = OperatorApiClient(self.config, tls=client_tls_context(self.config, extra_ca))
+        # the Gateway page's images: the same trust (CA, client certificate) as the APIs
+        self.gateway_images = GatewayImageLoader(
+            loop, post, events, lambda config: client_tls_context(config, extra_ca)
+        )
         self.requests = RequestFactory(self.config)
         self.last: dict[str, Exchange] = {}
         # GetBalance's location= (case-sensitive): the PC's country, set by the app
@@ -194,6 +203,7 @@ class OperatorApiWorld:
 
     def close(self) -> None:
         self._closed = True
+        self.gateway_images.close()
         for client in (*self._retired_clients, self.client):
             self.loop.run(client.aclose())
         if self.sample is not None:

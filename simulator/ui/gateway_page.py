@@ -4,16 +4,20 @@ Public pages "Mobile Plans gateway page" and "Mobile Plans service configuration
 carries the operator's brand, a few links, a privacy disclaimer that cannot be changed and a
 button (text `buttonText`, default "Continue") that opens the portal. The enhanced page takes
 its colours (`0xRRGGBBAA`), body text and images from the template GetOffers chose; a colour left
-out takes the documented default. Widgets only: what to show is decided in
+out takes the documented default. The image is fetched and drawn by
+:mod:`simulator.ui.gateway_images`. Widgets only: what to show is decided in
 :mod:`simulator.operator_api.experience`.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from simulator.operator_api.config import Color, GatewayImage, GatewayTemplate
+from simulator.operator_api.gateway_images import MAX_IMAGES, ImageResult, shown_image_index
+from simulator.ui.gateway_images import IMAGE_BOX, GatewayImageView, ImageSource, image_style
 
 __all__ = ["CHOOSE_OPERATOR", "DISCLAIMER", "GatewayPage", "standard_body"]
 
@@ -24,7 +28,6 @@ DISCLAIMER = (
     "of device you\u2019re using."
 )
 _LINKS = ("Learn more about what info we share", "About")
-_IMAGE_SCALE = 0.5  # placeholders at half size keep the page inside the 800×600 frame
 _WHITE = Color(255, 255, 255, 255)
 _BLACK = Color(0, 0, 0, 255)
 _HIGHLIGHT = "palette(highlight)"  # "the user-selected system highlight color"
@@ -47,17 +50,18 @@ def _css(color: Color | None, default: Color | None) -> str:
 CHOOSE_OPERATOR = "Choose a different mobile operator"
 
 
-def _shortened(uri: str, keep: int = 60) -> str:
-    """A long URI (up to 2048 characters, no spaces to wrap at) cut to fit the placeholder."""
-    return uri if len(uri) <= keep else f"{uri[: keep - 20]}…{uri[-19:]}"
-
-
 class GatewayPage(QWidget):
     continueClicked = Signal()
     chooseOperatorClicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, load_images: ImageSource | None = None
+    ) -> None:
+        """``load_images`` fetches a template's images (none: the placeholders stay)."""
         super().__init__(parent)
+        self._load_images = load_images
+        self._generation = 0
+        self.image_view: GatewayImageView | None = None
         self.setObjectName("gateway-page")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.logo = QLabel(self)
@@ -143,25 +147,35 @@ class GatewayPage(QWidget):
         self.logo.setText("".join(word[0] for word in brand.split()[:2]).upper())
 
     def _set_images(self, images: tuple[GatewayImage, ...]) -> None:
+        self._generation += 1  # results for a page shown before are dropped
+        self.image_view = None
         while self.images.count():
             item = self.images.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        for image in images[:1]:  # the app picks the best size for the screen; we show one
-            frame = QFrame(self)
-            frame.setObjectName("gateway-image")
-            frame.setFixedSize(int(image.width * _IMAGE_SCALE), int(image.height * _IMAGE_SCALE))
-            label = QLabel(frame)
-            label.setTextFormat(Qt.TextFormat.PlainText)  # the URI is operator text, never HTML
-            label.setText(f"{image.width}×{image.height}\n{_shortened(image.uri)}")
-            label.setToolTip(image.uri)
-            label.setWordWrap(True)
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            inner = QVBoxLayout(frame)
-            inner.addWidget(label)
-            self.images.addWidget(frame)
+        if images:
+            # the app picks the best size for the screen and draws that one
+            shown = shown_image_index(images[:MAX_IMAGES], IMAGE_BOX)
+            self.image_view = GatewayImageView(images[shown], self)
+            self.images.addWidget(self.image_view)
+            if self._load_images is not None:
+                generation = self._generation
+
+                def arrived(index: int, result: ImageResult[QImage]) -> None:
+                    if generation == self._generation and index == shown:
+                        self._image_arrived(result)
+
+                self._load_images(self.template_id or "", images, arrived)
         self.images.addStretch(1)
+
+    def _image_arrived(self, result: ImageResult[QImage]) -> None:
+        if self.image_view is None:
+            return
+        if result.picture is not None:
+            self.image_view.show_picture(result.picture)
+        else:
+            self.image_view.show_failure(result.failure)
 
     def _style(self, template: GatewayTemplate | None, brand: str) -> None:
         t = template
@@ -178,8 +192,6 @@ class GatewayPage(QWidget):
             " padding: 6px 24px; }"
             f"#gateway-link {{ color: {link}; text-decoration: underline; }}"
             f"#gateway-choose-operator {{ color: {link}; border: none; background: transparent;"
-            " padding: 0; text-align: left; }"
-            "#gateway-image { border: 1px dashed gray; }"
-            f"#gateway-image QLabel {{ color: {body}; }}"
+            " padding: 0; text-align: left; }" + image_style(body)
         )
         self.setAccessibleName(f"{brand} Gateway page")

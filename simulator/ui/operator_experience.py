@@ -18,6 +18,7 @@ from simulator.flows.screens import Screen
 from simulator.operator_api.experience import MobilePlansService, PcState
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.ui.catalog_step import CatalogStep
+from simulator.ui.gateway_images import decode_png
 from simulator.ui.gateway_page import GatewayPage
 from simulator.ui.main_window import PanelScroller
 from simulator.ui.panels.flyout import FlyoutPanel
@@ -42,7 +43,12 @@ class OperatorExperienceUi:
             str(simulator.device.imei),
         )
         window = simulator.window
-        self.page = GatewayPage(window)
+        self.page = GatewayPage(
+            window,
+            lambda template_id, images, arrived: world.gateway_images.load(
+                world.config, template_id, images, decode_png, arrived
+            ),
+        )
         window.stack.addWidget(self.page)
         window.pages[Screen.GATEWAY] = self.page
         self.page.continueClicked.connect(self._continue)

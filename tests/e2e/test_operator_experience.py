@@ -90,6 +90,14 @@ def test_promotion_after_setup_on_a_pc_without_a_profile(stepped: Harness) -> No
     assert gateway.fields["template"] == "0"
     assert not stepped.events("operator_api.request")
     assert ui.page.body.text() == "Stay connected from virtually anywhere."
+    # its picture, fetched from the sample operator over loopback HTTPS and drawn
+    image = stepped.wait_for("gateway.image")
+    assert image.fields["loaded"] is True
+    assert image.fields["size"] == [740, 480]
+    view = ui.page.image_view
+    assert view is not None
+    assert view.state == "loaded"
+    assert not view.label.pixmap().isNull()
 
 
 def test_provider_page_continue_goes_through_the_gateway_page(stepped: Harness) -> None:

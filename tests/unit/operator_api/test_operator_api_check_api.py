@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from operator_harness import (  # type: ignore[import-not-found]
@@ -120,3 +121,41 @@ def test_docs_page_lists_every_rule_with_its_anchor() -> None:
     assert render_rules_section() in page  # regenerate: python -m simulator.operator_api.docs_page
     for rule_id in RULES:
         assert f'<a id="{rule_id}"></a>' in page
+
+
+def _config_with_images(fresh: Operator, tmp_path: Path, *paths: str) -> Path:
+    base = fresh.server.base_url.removesuffix("/v1/")
+    images = [{"uri": base + path, "width": 740, "height": 480} for path in paths]
+    document = {
+        "moBaseUrl": fresh.server.base_url,
+        "trustedCa": str(fresh.tls.ca_file),
+        "promotionTemplates": [{"id": "0", "images": images}, {"id": "1", "images": images}],
+    }
+    path = tmp_path / "operator.json"
+    path.write_text(json.dumps(document), "utf-8")
+    return path
+
+
+def test_check_api_fetches_each_configured_gateway_image_once(
+    fresh: Operator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "Mobile Plans gateway page": images[] are png files of the declared size."""
+    config = _config_with_images(fresh, tmp_path, "/images/gateway.png")
+    status, out = _run(capsys, "--config", str(config), "--iccid", ICCID, "--json")
+    report = json.loads(out)
+    assert status == 0, out
+    (image,) = [c for c in report["checks"] if c["api"] == "Gateway image"]  # two templates
+    assert image["status"] == 200
+    assert image["violations"] == []
+
+
+def test_check_api_names_a_missing_gateway_image_and_exits_1(
+    fresh: Operator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config_with_images(fresh, tmp_path, "/images/spring-promo.png")
+    status, out = _run(capsys, "--config", str(config), "--iccid", ICCID)
+    assert status == 1, out
+    assert "Gateway image     GET " in out
+    assert "-> 404" in out
+    assert "error   gateway.image-unreachable:" in out
+    assert "HTTP 404 (not found)" in out
