@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from simulator.operator_api.catalog import CATALOG_TITLE
-from simulator.ui.style import PAGE_STYLE, plain_label
+from simulator.ui.style import PAGE_STYLE, plain_label, plain_tooltip
 
 __all__ = ["CatalogPage", "tile_color"]
 
@@ -122,7 +122,7 @@ class CatalogPage(QWidget):
             tile = QToolButton(self.tiles_host)
             tile.setObjectName("catalog-tile")
             tile.setText(_caption(brand, tile.font()))
-            tile.setToolTip(brand)
+            tile.setToolTip(plain_tooltip(brand))  # operator text, never HTML
             tile.setFixedWidth(TILE + 16)
             tile.setIcon(_tile_icon(brand))
             tile.setIconSize(QSize(TILE, TILE))

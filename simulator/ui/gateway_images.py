@@ -9,7 +9,6 @@ down proportionally (:data:`IMAGE_BOX`).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, Qt
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 from simulator.contract.violations import Violation
 from simulator.operator_api.config import GatewayImage
 from simulator.operator_api.gateway_images import ImageResult, fitted_size
+from simulator.ui.style import plain_tooltip
 
 __all__ = [
     "IMAGE_BOX",
@@ -26,7 +26,6 @@ __all__ = [
     "GatewayImageView",
     "ImageSource",
     "decode_png",
-    "plain_tooltip",
 ]
 
 # The 800 x 600 frame less the page's margins (48 each side), and the height its header, text,
@@ -46,12 +45,6 @@ def decode_png(data: bytes) -> QImage | None:
     if not image.loadFromData(QByteArray(data), "PNG") or image.isNull():
         return None
     return image
-
-
-def plain_tooltip(text: str) -> str:
-    """``text`` for a tooltip, never read as HTML: Qt renders a tooltip that merely looks like
-    rich text (a URI with ``<img src=…>`` in it) as HTML."""
-    return f"<p>{html.escape(text)}</p>"
 
 
 def _shortened(uri: str, keep: int = 60) -> str:

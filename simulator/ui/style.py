@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -39,3 +41,9 @@ def plain_label(text: str, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` for a tooltip, never read as HTML: Qt renders a tooltip that merely looks like
+    rich text (an operator's brand or URI with ``<img src=…>`` in it) as HTML."""
+    return f"<p>{html.escape(text)}</p>"

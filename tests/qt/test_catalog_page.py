@@ -132,7 +132,7 @@ def test_a_long_brand_is_cut_on_its_tile_and_whole_in_its_tooltip(qtbot: QtBot) 
     page.show_operators([long_brand, "AT&T"])
     tile = page.tiles[long_brand]
     assert tile.text().endswith("…")
-    assert tile.toolTip() == long_brand
+    assert tile.toolTip() == f"<p>{long_brand}</p>"
     assert tile.width() == TILE + 16
     # "&" is not a keyboard shortcut marker on a tile: it shows as "&".
     assert page.tiles["AT&T"].text() == "AT&&T"
