@@ -139,7 +139,8 @@ def _check_row(seq: int, name: str, sources: str, found: Sequence[Event]) -> str
 def checks(events: Sequence[Event]) -> str:
     # A call's findings follow it in the log; `call_seq` is numbered per document, so it is
     # matched against the latest call with that number, never across documents. An operator
-    # API's findings ("MO service") follow its `operator_api.response`.
+    # API's findings ("MO service") follow its `operator_api.response`, a Gateway image's its
+    # `gateway.image` (fetched whenever the image host answers, so not the latest API call's).
     by_call: dict[int, list[Event]] = {}
     latest: dict[object, int] = {}
     last_response: int | None = None
@@ -147,7 +148,7 @@ def checks(events: Sequence[Event]) -> str:
     for event in events:
         if event.kind == "bridge.call":
             latest[event.fields.get("seq")] = event.seq
-        elif event.kind == "operator_api.response":
+        elif event.kind in ("operator_api.response", "gateway.image"):
             last_response = event.seq
         elif event.kind == "contract.violation":
             if event.fields.get("object") == "MO service" and last_response is not None:
@@ -168,6 +169,10 @@ def checks(events: Sequence[Event]) -> str:
             status = call.fields.get("status") or "no answer"
             name = f"MO service {api} ({status})"
             rows.append(_check_row(call.seq, name, _API_PAGES.get(api, ""), found))
+        elif call.kind == "gateway.image":
+            outcome = "drawn" if call.fields.get("loaded") else "not drawn"
+            name = f"Gateway image {call.fields.get('uri', '')} ({outcome})"
+            rows.append(_check_row(call.seq, name, _API_PAGES["GetOffers"], found))
     for v in loose:
         where = f"{v.fields.get('object')}.{v.fields.get('method')}"
         severity = escape(str(v.fields.get("severity")))

@@ -113,3 +113,30 @@ def test_the_contract_checks_list_each_answer_with_its_findings(session: EventLo
     assert "offers.gatewayId.unknown" in rows[1]
     assert "docs/operator-apis.md#offers.gatewayId.unknown" in rows[1]
     assert "Mobile Plans notifications" in rows[2]
+
+
+def test_a_gateway_image_has_its_own_row_with_its_findings() -> None:
+    # Images arrive whenever their host answers, often after a later API call: their findings
+    # belong to the image, not to whichever operator-API answer came last.
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    log.emit("operator_api.response", api="GetOffers", status=200)
+    log.emit("operator_api.response", api="GetBalance", status=200)
+    log.emit("gateway.image", uri="https://img.example/a.png", loaded=False, status=404)
+    log.emit(
+        "contract.violation",
+        object="MO service",
+        rule="gateway.image-unreachable",
+        severity="error",
+        message="HTTP 404",
+    )
+    log.emit("gateway.image", uri="https://img.example/b.png", loaded=True, status=200)
+    rows = checks(list(log)).split("<tr>")[2:]
+    assert len(rows) == 4
+    assert "MO service GetBalance (200)" in rows[1]
+    assert 'class="ok">passed' in rows[1]
+    assert "Gateway image https://img.example/a.png (not drawn)" in rows[2]
+    assert "gateway.image-unreachable" in rows[2]
+    assert 'class="error">error' in rows[2]
+    assert "Mobile Plans gateway page" in rows[2]
+    assert "Gateway image https://img.example/b.png (drawn)" in rows[3]
+    assert 'class="ok">passed' in rows[3]
