@@ -78,6 +78,21 @@ class HeapFreezer:
             gc.freeze()
 
 
+def use_certificate_only_tls() -> bool:
+    """Have Qt's TLS layer parse certificates only, before anything in the process uses it.
+
+    Chromium verifies every certificate itself (its own TLS stack); Qt's is used only to hand
+    the chain of a certificate error to the page as `QSslCertificate`s, which the page compares
+    byte for byte with its own leaf. Qt's OpenSSL backend would first read and parse every
+    system CA certificate (about 0.1 s, on the GUI thread, in the middle of the portal's first
+    load); the certificate-only backend parses just the chain. Nothing in this process uses
+    Qt for TLS connections. False when the backend is missing (the default is then kept).
+    """
+    from PySide6.QtNetwork import QSslSocket
+
+    return bool(QSslSocket.setActiveBackend("cert-only"))
+
+
 def run_simulator(options: RunOptions, data_dir: Path) -> int:
     """Run until the end; a data directory that cannot be used is a clear message (exit 2)."""
     is_demo = options.args.command == "demo"
@@ -120,6 +135,7 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         return EXIT_USAGE
     qt_app = QApplication(runtime.qapp_argv())
     qt_app.setApplicationName("Mobile Plans Simulator")
+    use_certificate_only_tls()
     config = SimulatorConfig(
         portal_url=args.portal,
         portal_dir=args.portal_dir,
