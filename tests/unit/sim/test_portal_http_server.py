@@ -4,12 +4,14 @@ endless input, each refused with its own status and sentence, the server serving
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -352,3 +354,23 @@ def test_the_portal_front_routes_by_host_over_tls_and_plain_http(
         ("https", "contoso.mobileplans.test", "/api/orders"),
     ]
     assert ("http", "portal.mobileplans.test", "/") in seen
+
+
+def test_answers_leave_without_waiting_for_the_peers_ack() -> None:
+    # The front's sockets are plain stream sockets (proto 0), which asyncio leaves with Nagle's
+    # algorithm on; every keep-alive answer then waited ~40 ms for the browser's delayed ACK.
+    sockets = ReservedSockets.reserve()
+    sockets.plain.setblocking(True)
+    with socket.create_connection(("127.0.0.1", sockets.plain_port)):
+        accepted, _ = sockets.plain.accept()
+        with accepted:
+            assert not accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+            class Writer:
+                def get_extra_info(self, name: str) -> object:
+                    return accepted if name == "socket" else None
+
+            http_server._send_at_once(cast(asyncio.StreamWriter, Writer()))
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    sockets.tls.close()
+    sockets.plain.close()
