@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import PySide6.QtWebEngineWidgets  # noqa: F401  (before the QApplication, as Qt requires)
 from PySide6.QtCore import QTimer
-from PySide6.QtWebEngineCore import QWebEngineProfile
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWidgets import QApplication
 
 from simulator.data_dir import LOGS, check_app_data, demo_dir, prepare_demo_dir, remove_demo_dir
@@ -103,6 +103,23 @@ def start_chromium_while_importing_the_app() -> QWebEngineProfile:
     if failure:
         raise failure[0]
     return first_profile
+
+
+# The longest automatic garbage collection stays off at start-up (`mobileplans-sim` turns it off
+# before its imports) when no page load finishes: a run that shows the catalog first, a portal
+# that never answers.
+STARTUP_GC_PAUSE_MS = 5000
+
+
+def collect_garbage_after_the_first_load(page: QWebEnginePage) -> None:
+    """Turn automatic garbage collection back on when `page` first finishes loading (either
+    way), or after :data:`STARTUP_GC_PAUSE_MS` at the latest; idempotent."""
+
+    def resume(*_: object) -> None:
+        gc.enable()
+
+    page.loadFinished.connect(resume)
+    QTimer.singleShot(STARTUP_GC_PAUSE_MS, resume)
 
 
 def use_certificate_only_tls() -> bool:
@@ -196,6 +213,7 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         del chromium_profile  # deleted while the QApplication exists, as QtWebEngine needs
         runtime.stop()
         return EXIT_USAGE
+    collect_garbage_after_the_first_load(simulator.page)
     for iccid, plan in args.network_plans:
         if iccid is None:
             simulator.network.default_plan = plan

@@ -53,3 +53,44 @@ def test_the_heap_is_frozen_at_the_first_load_then_after_each_full_collection() 
         check=True,
     )
     assert result.stdout.split() == ["0", "True", "True", "True", "True", "True"]
+
+
+PAUSE_CHILD = """
+import gc
+from typing import cast
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from simulator import runner
+
+class Page(QObject):
+    loadFinished = Signal(bool)
+
+app = QCoreApplication([])
+runner.STARTUP_GC_PAUSE_MS = 60_000
+gc.disable()  # as `mobileplans-sim` does before its imports
+loaded = Page()
+runner.collect_garbage_after_the_first_load(cast(runner.QWebEnginePage, loaded))
+print(gc.isenabled())
+loaded.loadFinished.emit(False)  # a failed load counts: start-up is over either way
+print(gc.isenabled())
+gc.disable()
+runner.STARTUP_GC_PAUSE_MS = 50
+never = Page()
+runner.collect_garbage_after_the_first_load(cast(runner.QWebEnginePage, never))
+print(gc.isenabled())
+QTimer.singleShot(2000, app.quit)
+app.exec()
+print(gc.isenabled())  # no load finished: back on at the latest after the pause
+"""
+
+
+def test_collection_paused_for_start_up_resumes_after_the_first_load_or_at_the_latest() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PAUSE_CHILD],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == ["False", "True", "False", "True"]
