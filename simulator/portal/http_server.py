@@ -160,6 +160,8 @@ class HttpServer:
             ) from None
         except h11.RemoteProtocolError as error:
             raise _RefusalError(error.error_status_hint, _protocol_message(error)) from None
+        if head.method == b"CONNECT":  # a 2xx would switch the connection to a tunnel
+            raise _RefusalError(405, "CONNECT is not served here: this is no proxy")
         # h11 bounds a head that arrives in pieces; one that arrives whole is measured here.
         if len(head.target) + sum(len(n) + len(v) + 4 for n, v in head.headers) > MAX_HEAD_BYTES:
             raise _RefusalError(431, f"the request's head is larger than {MAX_HEAD_BYTES} bytes")

@@ -162,6 +162,8 @@ def test_an_expect_100_continue_client_is_told_to_send_its_body(
         (b"GET / HTTP/1.1\r\n\r\n", 400, b"Host"),
         (b"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 2000000\r\n\r\n", 413, b"1048576"),
         (b"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: x\r\n\r\n", 400, b"HTTP/1.1"),
+        (b"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n", 405, b"no proxy"),
+        (b"GET /\xff HTTP/1.1\r\nHost: h\r\n\r\n", 400, b"HTTP/1.1"),
     ],
     ids=[
         "oversized-head",
@@ -170,6 +172,8 @@ def test_an_expect_100_continue_client_is_told_to_send_its_body(
         "no-host",
         "declared-too-large",
         "bad-length",
+        "connect",
+        "not-ascii",
     ],
 )
 def test_malformed_requests_get_their_status_and_a_sentence_then_the_connection_closes(
