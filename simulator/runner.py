@@ -386,15 +386,18 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     heartbeat.start(200)
     heartbeat.timeout.connect(lambda: None)
 
+    catalog_first = args.operator_catalog is not None and args.operator_catalog.offers_a_choice
+    if driver is None and not catalog_first:
+        # The portal first, before the back office is built; its load is under way (Chromium's
+        # network service and renderer) while the window is laid out and shown.
+        simulator.launch()
     simulator.window.show()
     simulator.window.closing.connect(lambda: stopped("the window was closed"))
     if driver is not None:
         driver.begin()
-    elif args.operator_catalog is not None and args.operator_catalog.offers_a_choice:
+    elif catalog_first:
         # the catalog first (--provider picks on it); it needs the back office's operator APIs
         simulator.operator_experience.start(args.provider)
-    else:
-        simulator.launch()  # the portal first, before the back office is built
     qt_app.exec()
     heap.close()
     del chromium_profile  # deleted while the QApplication exists, as QtWebEngine needs
