@@ -11,14 +11,11 @@ import gc
 import signal
 import sqlite3
 import sys
-import threading
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import PySide6.QtWebEngineWidgets  # noqa: F401  (before the QApplication, as Qt requires)
 from PySide6.QtCore import QTimer
-from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWidgets import QApplication
 
 from simulator.data_dir import LOGS, check_app_data, demo_dir, prepare_demo_dir, remove_demo_dir
@@ -26,6 +23,11 @@ from simulator.demo_stages import duration_text, effective_timeout, stays_open_a
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
 from simulator.portal.walled_garden import GardenMode
+from simulator.qt_startup import (
+    collect_garbage_after_the_first_load,
+    start_chromium_while_importing_the_app,
+    use_certificate_only_tls,
+)
 from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
 
@@ -77,64 +79,6 @@ class HeapFreezer:
         # too: all that is tracked now is alive.
         if phase == "stop" and info["generation"] == 2:
             gc.freeze()
-
-
-def start_chromium_while_importing_the_app() -> QWebEngineProfile:
-    """Start QtWebEngine (its first profile) while another thread imports the composition
-    root and its widgets; returns that first profile, to keep for the run.
-
-    The first profile starts Chromium: about 0.05-0.1 s in which the GUI thread waits for
-    Chromium's own threads and processes with the GIL released. Our Qt modules (window, panels,
-    bridge: about 0.07 s of imports) load meanwhile instead of before. Every later profile
-    (each simulator has its own) is then made in under a millisecond.
-    """
-    failure: list[BaseException] = []
-
-    def import_app() -> None:
-        try:
-            import simulator.app  # noqa: F401
-        except BaseException as error:  # raised again on the GUI thread, where it belongs
-            failure.append(error)
-
-    importer = threading.Thread(target=import_app, name="import-app", daemon=True)
-    importer.start()
-    first_profile = QWebEngineProfile()
-    importer.join()
-    if failure:
-        raise failure[0]
-    return first_profile
-
-
-# The longest automatic garbage collection stays off at start-up (`mobileplans-sim` turns it off
-# before its imports) when no page load finishes: a run that shows the catalog first, a portal
-# that never answers.
-STARTUP_GC_PAUSE_MS = 5000
-
-
-def collect_garbage_after_the_first_load(page: QWebEnginePage) -> None:
-    """Turn automatic garbage collection back on when `page` first finishes loading (either
-    way), or after :data:`STARTUP_GC_PAUSE_MS` at the latest; idempotent."""
-
-    def resume(*_: object) -> None:
-        gc.enable()
-
-    page.loadFinished.connect(resume)
-    QTimer.singleShot(STARTUP_GC_PAUSE_MS, resume)
-
-
-def use_certificate_only_tls() -> bool:
-    """Have Qt's TLS layer parse certificates only, before anything in the process uses it.
-
-    Chromium verifies every certificate itself (its own TLS stack); Qt's is used only to hand
-    the chain of a certificate error to the page as `QSslCertificate`s, which the page compares
-    byte for byte with its own leaf. Qt's OpenSSL backend would first read and parse every
-    system CA certificate (about 0.1 s, on the GUI thread, in the middle of the portal's first
-    load); the certificate-only backend parses just the chain. Nothing in this process uses
-    Qt for TLS connections. False when the backend is missing (the default is then kept).
-    """
-    from PySide6.QtNetwork import QSslSocket
-
-    return bool(QSslSocket.setActiveBackend("cert-only"))
 
 
 def run_simulator(options: RunOptions, data_dir: Path) -> int:

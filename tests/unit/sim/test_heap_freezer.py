@@ -59,23 +59,23 @@ PAUSE_CHILD = """
 import gc
 from typing import cast
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
-from simulator import runner
+from simulator import qt_startup
 
 class Page(QObject):
     loadFinished = Signal(bool)
 
 app = QCoreApplication([])
-runner.STARTUP_GC_PAUSE_MS = 60_000
+qt_startup.STARTUP_GC_PAUSE_MS = 60_000
 gc.disable()  # as `mobileplans-sim` does before its imports
 loaded = Page()
-runner.collect_garbage_after_the_first_load(cast(runner.QWebEnginePage, loaded))
+qt_startup.collect_garbage_after_the_first_load(cast(qt_startup.QWebEnginePage, loaded))
 print(gc.isenabled())
 loaded.loadFinished.emit(False)  # a failed load counts: start-up is over either way
 print(gc.isenabled())
 gc.disable()
-runner.STARTUP_GC_PAUSE_MS = 50
+qt_startup.STARTUP_GC_PAUSE_MS = 50
 never = Page()
-runner.collect_garbage_after_the_first_load(cast(runner.QWebEnginePage, never))
+qt_startup.collect_garbage_after_the_first_load(cast(qt_startup.QWebEnginePage, never))
 print(gc.isenabled())
 QTimer.singleShot(2000, app.quit)
 app.exec()
