@@ -192,21 +192,6 @@ def test_malformed_requests_get_their_status_and_a_sentence_then_the_connection_
         assert read_answers(client, 1)[0][0] == 200
 
 
-def test_an_endless_chunked_body_is_cut_off_at_the_limit(
-    served: tuple[int, Recorder, HttpServer], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(http_server, "MAX_BODY_BYTES", 1000)
-    port, recorder, _ = served
-    with connect(port) as client:
-        chunks = (b"100\r\n" + b"x" * 256 + b"\r\n") * 5  # 1,280 bytes and no end
-        client.sendall(
-            b"POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks
-        )
-        raw = read_all(client)
-    assert raw.startswith(b"HTTP/1.1 413 ")
-    assert recorder.seen == []
-
-
 def test_a_slow_head_is_refused_and_an_idle_connection_closed(
     served: tuple[int, Recorder, HttpServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -225,15 +210,39 @@ def test_a_slow_head_is_refused_and_an_idle_connection_closed(
     assert len(recorder.seen) == 1
 
 
-def test_a_slow_body_is_refused(
-    served: tuple[int, Recorder, HttpServer], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("limit", "value", "request_bytes", "status"),
+    [
+        (  # 1,280 bytes of chunks and no end
+            "MAX_BODY_BYTES",
+            1000,
+            b"POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + (b"100\r\n" + b"x" * 256 + b"\r\n") * 5,
+            413,
+        ),
+        (  # 3 of the 10 bytes announced, then nothing
+            "BODY_TIMEOUT",
+            0.2,
+            b"POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
+            408,
+        ),
+    ],
+    ids=["endless-chunks", "slow-body"],
+)
+def test_a_body_too_long_or_too_slow_is_refused(
+    served: tuple[int, Recorder, HttpServer],
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+    value: float,
+    request_bytes: bytes,
+    status: int,
 ) -> None:
-    monkeypatch.setattr(http_server, "BODY_TIMEOUT", 0.2)
+    monkeypatch.setattr(http_server, limit, value)
     port, recorder, _ = served
     with connect(port) as client:
-        client.sendall(b"POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
+        client.sendall(request_bytes)
         raw = read_all(client)
-    assert raw.startswith(b"HTTP/1.1 408 ")
+    assert raw.startswith(f"HTTP/1.1 {status} ".encode())
     assert recorder.seen == []
 
 
