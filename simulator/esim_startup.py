@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiohttp import web
-
 from simulator.data_dir import ESIM
 from simulator.flows.ports import CardOutcome, DownloadOutcome, Progress
 from simulator.portal.hosting import Site
+from simulator.portal.http_messages import Answer, Request, Response
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
@@ -173,7 +172,7 @@ class DeferredBackendSite(Site):
         self._startup = startup
         self._site: Site | None = None
 
-    async def respond(self, request: web.Request) -> web.StreamResponse:
+    async def respond(self, request: Request) -> Answer:
         if self._site is None:
             backend_call = request.path.startswith("/api/")
             if not backend_call and not self._startup.future.done():
@@ -184,9 +183,7 @@ class DeferredBackendSite(Site):
             except Exception as error:  # the run reports it as well; the page gets an answer
                 if not backend_call:
                     return await super().respond(request)
-                return web.Response(
-                    status=503, text=f"the operator's backend could not start: {error}\n"
-                )
+                return Response.text(503, f"the operator's backend could not start: {error}\n")
             if parts.sample_backend is None:  # the composition root builds one with this site
                 raise RuntimeError("the bundled portal's backend was not built")
             self._site = parts.sample_backend.site(self.root)

@@ -8,21 +8,37 @@ its own names the CA may vouch for. Pure (no Qt).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import ssl
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+# The files' side lives apart, so reading a kept set at start-up needs no `cryptography`.
+from simulator.portal.certificate_files import (
+    RENEW_BEFORE,
+    load_chain,
+    read_valid_set,
+    write_set,
+)
+
+__all__ = [
+    "CA_DAYS",
+    "LEAF_DAYS",
+    "RENEW_BEFORE",
+    "LocalCa",
+    "load_chain",
+    "name",
+    "pem_certificate",
+    "pem_private_key",
+    "read_valid_set",
+    "write_set",
+]
+
 CA_DAYS = 825
 LEAF_DAYS = 397  # the longest a publicly trusted TLS leaf may live (CA/Browser Forum)
-RENEW_BEFORE = dt.timedelta(days=7)  # a set this close to expiring is made again
 _BACKDATE = dt.timedelta(hours=1)  # a peer whose clock is a little behind still accepts it
 
 
@@ -130,52 +146,3 @@ def _certificate(
     for extension, critical in extensions:
         builder = builder.add_extension(extension, critical=critical)
     return builder.sign(signing_key, hashes.SHA256())
-
-
-def read_valid_set(files: Sequence[Path], leaf: Path, now: dt.datetime) -> list[bytes] | None:
-    """The files' bytes when all exist and `leaf` is a certificate valid beyond
-    :data:`RENEW_BEFORE`; None when the set is missing, damaged, foreign or nearly expired
-    (it is then ours to make again)."""
-    if not all(path.is_file() for path in files):
-        return None
-    contents = [path.read_bytes() for path in files]
-    try:
-        certificate = x509.load_pem_x509_certificate(contents[list(files).index(leaf)])
-    except ValueError:
-        return None
-    if certificate.not_valid_after_utc - now <= RENEW_BEFORE:
-        return None
-    return contents
-
-
-def write_set(files: Sequence[Path], contents: Sequence[bytes]) -> None:
-    """Write each file atomically (a concurrent start reads the old file or the new one),
-    readable by this user only."""
-    for path, data in zip(files, contents, strict=True):
-        _write_atomically(path, data)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(handle, "wb") as stream:  # mkstemp: mode 0600
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def load_chain(context: ssl.SSLContext, key_pem: bytes, chain_pem: bytes, scratch: Path) -> None:
-    """Give `context` a private key and its certificate chain held in memory.
-
-    ssl reads them from a file, once: the file is this process's own (another `run` may start
-    on the same directory at the same moment), readable by this user only, and gone after."""
-    scratch.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=scratch, prefix=".server-", suffix=".pem")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(key_pem + chain_pem)
-        context.load_cert_chain(temporary)
-    finally:
-        Path(temporary).unlink(missing_ok=True)

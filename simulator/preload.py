@@ -12,5 +12,4 @@ import simulator.bridge.gate
 import simulator.contract.rulebook
 import simulator.flows.engine
 import simulator.flows.portal_session
-import simulator.portal.trust
 import simulator.runtime  # noqa: F401  (imported for its side effect: loaded before Qt)

@@ -18,15 +18,18 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from simulator.app import Simulator, SimulatorConfig
 from simulator.data_dir import LOGS, check_app_data, demo_dir, prepare_demo_dir, remove_demo_dir
 from simulator.demo_stages import duration_text, effective_timeout, stays_open_at_end
 from simulator.demos import DEMOS
 from simulator.events import Event, JsonLinesWriter
 from simulator.portal.walled_garden import GardenMode
+from simulator.qt_startup import (
+    collect_garbage_after_the_first_load,
+    start_chromium_while_importing_the_app,
+    use_certificate_only_tls,
+)
 from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
-from simulator.ui.catalog_step import use_operator_catalog
 
 if TYPE_CHECKING:
     from simulator.cli import RunOptions
@@ -120,6 +123,10 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         return EXIT_USAGE
     qt_app = QApplication(runtime.qapp_argv())
     qt_app.setApplicationName("Mobile Plans Simulator")
+    use_certificate_only_tls()
+    chromium_profile = start_chromium_while_importing_the_app()
+    from simulator.app import Simulator, SimulatorConfig
+
     config = SimulatorConfig(
         portal_url=args.portal,
         portal_dir=args.portal_dir,
@@ -137,15 +144,20 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         config.iccid_ranges = args.iccid_ranges
     config.operator_api_url = args.operator_api
     config.operator_configuration = args.operator_configuration
-    use_operator_catalog(config, args.operator_catalog)
+    if args.operator_catalog is not None:
+        from simulator.ui.catalog_step import use_operator_catalog
+
+        use_operator_catalog(config, args.operator_catalog)
     config.walled_garden = GardenMode(args.walled_garden)
     try:
         simulator = Simulator(config, runtime)
     except (sqlite3.DatabaseError, OSError) as error:
         # check_app_data catches the usual cases first; this names whatever it could not.
         print(_unusable(sim_dir, error), file=sys.stderr)
+        del chromium_profile  # deleted while the QApplication exists, as QtWebEngine needs
         runtime.stop()
         return EXIT_USAGE
+    collect_garbage_after_the_first_load(simulator.page)
     for iccid, plan in args.network_plans:
         if iccid is None:
             simulator.network.default_plan = plan
@@ -318,16 +330,20 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     heartbeat.start(200)
     heartbeat.timeout.connect(lambda: None)
 
+    catalog_first = args.operator_catalog is not None and args.operator_catalog.offers_a_choice
+    if driver is None and not catalog_first:
+        # The portal first, before the back office is built; its load is under way (Chromium's
+        # network service and renderer) while the window is laid out and shown.
+        simulator.launch()
     simulator.window.show()
     simulator.window.closing.connect(lambda: stopped("the window was closed"))
     if driver is not None:
         driver.begin()
-    elif args.operator_catalog is not None and args.operator_catalog.offers_a_choice:
+    elif catalog_first:
         # the catalog first (--provider picks on it); it needs the back office's operator APIs
         simulator.operator_experience.start(args.provider)
-    else:
-        simulator.launch()  # the portal first, before the back office is built
     qt_app.exec()
     heap.close()
+    del chromium_profile  # deleted while the QApplication exists, as QtWebEngine needs
     runtime.stop()
     return outcome["status"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
@@ -21,7 +22,9 @@ from simulator.bridge.script import (
     bridge_scripts,
 )
 from simulator.portal.tls import is_hosted_name
-from simulator.portal.trust import LocalCaTrust
+
+if TYPE_CHECKING:  # `cryptography` is imported only by the `check --ca` that builds one
+    from simulator.portal.trust import LocalCaTrust
 
 
 class BridgeEndpoint(QObject):

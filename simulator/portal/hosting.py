@@ -11,16 +11,17 @@ from __future__ import annotations
 import mimetypes
 import socket
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from aiohttp import web
-
+from simulator.portal.http_messages import Answer, FileResponse, Handler, Request, Response
+from simulator.portal.http_server import HttpServer
 from simulator.portal.tls import HOSTED_DOMAIN
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+__all__ = ["INSECURE_HOST", "Handler", "PortalFront", "ReservedSockets", "Site"]
+
 RequestObserver = Callable[[str, str, str, Mapping[str, str]], None]
 INLINE_FILE_BYTES = 1 << 20  # larger files (videos, archives) stream from a worker thread
 
@@ -72,25 +73,30 @@ class Site:
     root: Path | None = None
     routes: dict[tuple[str, str], Handler] = field(default_factory=dict)
 
-    async def respond(self, request: web.Request) -> web.StreamResponse:
-        handler = self.routes.get((request.method, request.path))
+    async def respond(self, request: Request) -> Answer:
+        handler = self.routes.get((request.method, unquote(request.path)))
         if handler is not None:
             return await handler(request)
         if self.root is not None and request.method in ("GET", "HEAD"):
             return _static(self.root, request.path)
-        return web.Response(status=404, text=f"nothing at {request.path}\n")
+        return Response.text(404, f"nothing at {unquote(request.path)}\n")
 
 
-def _static(root: Path, url_path: str) -> web.StreamResponse:
-    relative = unquote(url_path).lstrip("/")
+def _static(root: Path, url_path: str) -> Answer:
+    """The file at `url_path` (percent-encoded) under `root`: a folder's index.html, never
+    anything outside `root`."""
+    url_path = unquote(url_path)
+    relative = url_path.lstrip("/")
+    if "\x00" in relative:
+        return Response.text(404, f"{url_path!r} is not in the portal folder\n")
     base = root.resolve()
     target = (base / relative).resolve()
     if base != target and base not in target.parents:
-        return web.Response(status=403, text="outside the portal folder\n")
+        return Response.text(403, "outside the portal folder\n")
     if target.is_dir():
         target = target / "index.html"
     if not target.is_file():
-        return web.Response(status=404, text=f"{url_path} is not in the portal folder\n")
+        return Response.text(404, f"{url_path} is not in the portal folder\n")
     content_type, _ = mimetypes.guess_type(target.name)
     headers = {
         "Content-Type": content_type or "application/octet-stream",
@@ -99,13 +105,13 @@ def _static(root: Path, url_path: str) -> web.StreamResponse:
     try:
         size = target.stat().st_size
         if size <= INLINE_FILE_BYTES:
-            # A portal's pages, scripts and styles: read at once on the loop. FileResponse would
-            # hop to a worker thread several times per file (stat, open, read: no sendfile
-            # through TLS), which made each one cost tens of milliseconds of a page load.
-            return web.Response(body=target.read_bytes(), headers=headers)
+            # A portal's pages, scripts and styles: read at once on the loop. Streaming hops to
+            # a worker thread for each step (open, read: no sendfile through TLS), which would
+            # make each one cost tens of milliseconds of a page load.
+            return Response(200, target.read_bytes(), headers)
     except OSError:
-        return web.Response(status=404, text=f"{url_path} is not in the portal folder\n")
-    return web.FileResponse(target, headers=headers)
+        return Response.text(404, f"{url_path} is not in the portal folder\n")
+    return FileResponse(target, headers)
 
 
 class PortalFront:
@@ -116,7 +122,7 @@ class PortalFront:
         self._tls_context = tls_context
         self._sites: dict[str, Site] = {}
         self._observers: list[RequestObserver] = []
-        self._runner: web.AppRunner | None = None
+        self._server: HttpServer | None = None
 
     def attach(self, host: str, site: Site) -> None:
         self._sites[host.lower()] = site
@@ -129,23 +135,20 @@ class PortalFront:
         self._observers.append(observer)
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=1 << 20)
-        app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        await web.SockSite(self._runner, self._sockets.tls, ssl_context=self._tls_context).start()
-        await web.SockSite(self._runner, self._sockets.plain).start()
+        self._server = HttpServer(self._dispatch)
+        await self._server.listen(self._sockets.tls, self._tls_context)
+        await self._server.listen(self._sockets.plain, None)
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._server is not None:
+            await self._server.close()
+            self._server = None
 
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
-        host = (request.host or "").split(":")[0].lower()
+    async def _dispatch(self, request: Request) -> Answer:
+        host = request.host
         for observer in self._observers:
             observer(request.scheme, host, request.path_qs, dict(request.headers))
         site = self._sites.get(host)
         if site is None:
-            return web.Response(status=421, text=f"no portal is attached at {host}\n")
+            return Response.text(421, f"no portal is attached at {host}\n")
         return await site.respond(request)

@@ -12,11 +12,12 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.x509.oid import ExtendedKeyUsageOID
-
-from simulator.local_ca import LocalCa, load_chain, name, read_valid_set, write_set
+from simulator.portal.certificate_files import (
+    certificate_der,
+    load_chain,
+    read_valid_set,
+    write_set,
+)
 
 HOSTED_DOMAIN = "mobileplans.test"
 _CA_FILE = "portal-ca.pem"
@@ -34,9 +35,7 @@ class PortalTls:
 
     @property
     def leaf_der(self) -> bytes:
-        return x509.load_pem_x509_certificate(self.leaf_pem).public_bytes(
-            serialization.Encoding.DER
-        )
+        return certificate_der(self.leaf_pem)
 
     def server_context(self, directory: Path) -> ssl.SSLContext:
         # create_default_context's settings without its system CA store: the front asks for no
@@ -62,6 +61,12 @@ class PortalTls:
 
     @classmethod
     def generate(cls, now: dt.datetime) -> PortalTls:
+        # Only the first run (or a renewal) makes certificates: `cryptography` is imported then.
+        from cryptography import x509
+        from cryptography.x509.oid import ExtendedKeyUsageOID
+
+        from simulator.local_ca import LocalCa, name
+
         ca = LocalCa.create(
             name("Mobile Plans Simulator local portal CA", "Mobile Plans Simulator"), now
         )

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import http.server
+import ipaddress
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from simulator.local_ca import LocalCa, name
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -245,3 +255,45 @@ def test_flows_json_lists_every_flow() -> None:
     listed = json.loads(out.getvalue())
     assert [flow["name"] for flow in listed] == list(DEMOS)
     assert all(flow["summary"] for flow in listed)
+
+
+def test_a_portal_whose_certificate_is_not_ours_is_refused(tmp_path: Path) -> None:
+    # The run hands certificate errors to the page through Qt's certificate-only TLS backend
+    # (start-up): a chain from a CA the simulator never made must still be refused.
+    now = dt.datetime.now(dt.UTC)
+    ca = LocalCa.create(name("Someone else's CA"), now)
+    leaf_pem, key_pem = ca.issue(
+        name("127.0.0.1"),
+        ExtendedKeyUsageOID.SERVER_AUTH,
+        now,
+        [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))],
+    )
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(key_pem + leaf_pem + ca.pem)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    log = tmp_path / "events.jsonl"
+    try:
+        result = _sim(
+            "run",
+            "--headless",
+            "--portal",
+            f"https://127.0.0.1:{server.server_address[1]}/",
+            "--events",
+            str(log),
+            "--until",
+            "portal.certificate-refused",
+            "--timeout",
+            "60",
+            tmp=tmp_path,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr[-2000:]
+    kinds = [json.loads(line)["kind"] for line in log.read_text().splitlines()]
+    assert "portal.certificate-refused" in kinds
+    assert "portal.loaded" not in kinds

@@ -1,4 +1,4 @@
-"""Contoso Mobile's backend: the aiohttp handlers over the catalogue, the book and ES2+."""
+"""Contoso Mobile's backend: the portal front's handlers over the catalogue, the book and ES2+."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from cryptography import x509
 
 from esim.smdp import OrderBehaviour
 from esim.smdp.es2plus import DEFAULT_OPERATOR_ID
 from simulator.portal.hosting import Handler, Site
+from simulator.portal.http_messages import Request, Response
 from simulator.portal.sample_backend.catalogue import (
     CATALOGUE,
     OPERATOR_NAME,
@@ -100,10 +100,10 @@ class SampleBackend:
         await self.es2.aclose()
 
     # -- handlers ---------------------------------------------------------------------------------
-    async def plans(self, request: web.Request) -> web.Response:
+    async def plans(self, request: Request) -> Response:
         return json_response(catalogue_json(backend=True))
 
-    async def session(self, request: web.Request) -> web.Response:
+    async def session(self, request: Request) -> Response:
         try:
             body = await read_body(request)
             email = parse_email(body.get("email"))
@@ -123,7 +123,7 @@ class SampleBackend:
         self.accounts[email] = Account(email, password)
         return json_response({"email": email, "new": True, "lines": 0}, status=201)
 
-    async def order(self, request: web.Request) -> web.Response:
+    async def order(self, request: Request) -> Response:
         try:
             body = await read_body(request)
             plan = self._plan(body)
@@ -169,7 +169,7 @@ class SampleBackend:
             status=201,
         )
 
-    async def cancel(self, request: web.Request) -> web.Response:
+    async def cancel(self, request: Request) -> Response:
         try:
             body = await read_body(request)
             order_id = text_field(body, "orderId", limit=32)
@@ -190,7 +190,7 @@ class SampleBackend:
             line.status = "cancelled"
         return json_response({"orderId": record.id, "status": "cancelled"})
 
-    async def lines(self, request: web.Request) -> web.Response:
+    async def lines(self, request: Request) -> Response:
         query = request.query
         try:
             raw = query.get("iccids", "")
@@ -266,7 +266,7 @@ class SampleBackend:
 
     def _top_up(
         self, number: str, plan: Plan, iccid: str | None, email: str | None, transaction_id: str
-    ) -> web.Response:
+    ) -> Response:
         line = None
         if iccid is not None:
             line = self.line_book.get(iccid)

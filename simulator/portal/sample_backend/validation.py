@@ -9,9 +9,8 @@ import json
 import re
 from typing import Any
 
-from aiohttp import web
-
 from esim.identifiers import Eid, Iccid, IdentifierError
+from simulator.portal.http_messages import Request, Response
 
 MAX_BODY = 16 * 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}$")
@@ -21,13 +20,10 @@ class BadRequestError(Exception):
     """The request is malformed: answered 400 with this message."""
 
 
-async def read_body(request: web.Request) -> dict[str, Any]:
+async def read_body(request: Request) -> dict[str, Any]:
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise BadRequestError(f"the body is larger than {MAX_BODY} bytes")
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise BadRequestError(f"the body is larger than {MAX_BODY} bytes") from None
+    raw = await request.read()
     if len(raw) > MAX_BODY:
         raise BadRequestError(f"the body is larger than {MAX_BODY} bytes")
     if not raw.strip():
@@ -90,9 +86,9 @@ def parse_iccid(value: object, name: str) -> str | None:
         raise BadRequestError(f"{name}: {error}") from None
 
 
-def json_response(body: dict[str, Any], status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
+def json_response(body: dict[str, Any], status: int = 200) -> Response:
+    return Response.json(body, status=status, headers={"Cache-Control": "no-store"})
 
 
-def error_response(status: int, message: str) -> web.Response:
+def error_response(status: int, message: str) -> Response:
     return json_response({"error": message}, status=status)

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import make_mocked_request
 
 from simulator.background import BackgroundLoop
 from simulator.clock import VirtualClock
@@ -22,8 +20,13 @@ from simulator.esim_startup import DeferredBackendSite, DeferredEsimPort, EsimPa
 from simulator.esim_world import EsimWorld
 from simulator.events import EventLog
 from simulator.portal.hosting import Site
+from simulator.portal.http_messages import Headers, Request, Response
 
 EID = "89033023422130000000000199055797"
+
+
+def get(path: str) -> Request:
+    return Request("GET", path, Headers([("Host", "contoso.mobileplans.test")]))
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +152,9 @@ class _FakeBackend:
     def __init__(self) -> None:
         self.requests = 0
 
-    async def plans(self, request: web.Request) -> web.Response:
+    async def plans(self, request: Request) -> Response:
         self.requests += 1
-        return web.Response(text="plans from the backend")
+        return Response.text(200, "plans from the backend")
 
     def site(self, root: Path | None) -> Site:
         return Site(root=root, routes={("GET", "/api/plans"): self.plans})
@@ -172,20 +175,20 @@ def test_pages_are_answered_before_the_backend_exists_and_api_calls_wait_for_it(
     site = DeferredBackendSite(tmp_path, startup)
 
     async def scenario() -> None:
-        page = await site.respond(make_mocked_request("GET", "/index.html"))
-        assert isinstance(page, web.Response)
+        page = await site.respond(get("/index.html"))
+        assert isinstance(page, Response)
         assert page.status == 200
         assert page.body == b"<title>portal</title>"
         assert startup.built() is None  # a page never waits for (or starts) the build
-        api = asyncio.ensure_future(site.respond(make_mocked_request("GET", "/api/plans")))
+        api = asyncio.ensure_future(site.respond(get("/api/plans")))
         await asyncio.sleep(0.05)
         assert not api.done()  # waits for the backend, whose build the request started
         release.set()
         answer = await asyncio.wait_for(api, 30)
-        assert isinstance(answer, web.Response)
-        assert answer.text == "plans from the backend"
+        assert isinstance(answer, Response)
+        assert answer.body == b"plans from the backend"
         # From now on everything goes through the backend's own site.
-        again = await site.respond(make_mocked_request("GET", "/index.html"))
+        again = await site.respond(get("/index.html"))
         assert again.status == 200
 
     asyncio.run(scenario())
@@ -201,11 +204,11 @@ def test_after_a_failed_build_api_calls_say_so_and_pages_still_load(tmp_path: Pa
     site = DeferredBackendSite(tmp_path, EsimStartup(build))
 
     async def scenario() -> None:
-        api = await asyncio.wait_for(site.respond(make_mocked_request("GET", "/api/plans")), 30)
-        assert isinstance(api, web.Response)
+        api = await asyncio.wait_for(site.respond(get("/api/plans")), 30)
+        assert isinstance(api, Response)
         assert api.status == 503
-        assert api.text == "the operator's backend could not start: read-only data directory\n"
-        page = await site.respond(make_mocked_request("GET", "/index.html"))
+        assert api.body == b"the operator's backend could not start: read-only data directory\n"
+        page = await site.respond(get("/index.html"))
         assert page.status == 200
 
     asyncio.run(scenario())

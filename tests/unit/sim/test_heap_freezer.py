@@ -42,9 +42,10 @@ print(gc.get_freeze_count() < frozen + 10000 and gc.get_threshold() == threshold
 """
 
 
-def test_the_heap_is_frozen_at_the_first_load_then_after_each_full_collection() -> None:
+def _printed_by(child: str) -> list[str]:
+    """What a child process running `child` printed, word by word (gc state is per process)."""
     result = subprocess.run(
-        [sys.executable, "-c", CHILD],
+        [sys.executable, "-c", child],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"},
         capture_output=True,
@@ -52,4 +53,40 @@ def test_the_heap_is_frozen_at_the_first_load_then_after_each_full_collection() 
         timeout=60,
         check=True,
     )
-    assert result.stdout.split() == ["0", "True", "True", "True", "True", "True"]
+    return result.stdout.split()
+
+
+def test_the_heap_is_frozen_at_the_first_load_then_after_each_full_collection() -> None:
+    assert _printed_by(CHILD) == ["0", "True", "True", "True", "True", "True"]
+
+
+PAUSE_CHILD = """
+import gc
+from typing import cast
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from simulator import qt_startup
+
+class Page(QObject):
+    loadFinished = Signal(bool)
+
+app = QCoreApplication([])
+qt_startup.STARTUP_GC_PAUSE_MS = 60_000
+gc.disable()  # as `mobileplans-sim` does before its imports
+loaded = Page()
+qt_startup.collect_garbage_after_the_first_load(cast(qt_startup.QWebEnginePage, loaded))
+print(gc.isenabled())
+loaded.loadFinished.emit(False)  # a failed load counts: start-up is over either way
+print(gc.isenabled())
+gc.disable()
+qt_startup.STARTUP_GC_PAUSE_MS = 50
+never = Page()
+qt_startup.collect_garbage_after_the_first_load(cast(qt_startup.QWebEnginePage, never))
+print(gc.isenabled())
+QTimer.singleShot(2000, app.quit)
+app.exec()
+print(gc.isenabled())  # no load finished: back on at the latest after the pause
+"""
+
+
+def test_collection_paused_for_start_up_resumes_after_the_first_load_or_at_the_latest() -> None:
+    assert _printed_by(PAUSE_CHILD) == ["False", "True", "False", "True"]

@@ -7,10 +7,10 @@ import mimetypes
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from simulator.portal import hosting
 from simulator.portal.hosting import _static
+from simulator.portal.http_messages import FileResponse, Response
 
 JS_TYPE = mimetypes.guess_type("app.js")[0]
 
@@ -27,7 +27,7 @@ def portal(tmp_path: Path) -> Path:
 
 def test_a_small_file_is_answered_with_its_bytes_and_type(portal: Path) -> None:
     response = _static(portal, "/app.js")
-    assert type(response) is web.Response
+    assert type(response) is Response
     assert response.status == 200
     assert response.body == b"console.log(1)"
     assert response.headers["Content-Type"] == JS_TYPE
@@ -36,14 +36,14 @@ def test_a_small_file_is_answered_with_its_bytes_and_type(portal: Path) -> None:
 
 def test_a_folder_serves_its_index(portal: Path) -> None:
     response = _static(portal, "/")
-    assert type(response) is web.Response
+    assert type(response) is Response
     assert response.body == b"<title>hi</title>"
 
 
 def test_a_large_file_is_streamed(portal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hosting, "INLINE_FILE_BYTES", 4)
     response = _static(portal, "/app.js")
-    assert isinstance(response, web.FileResponse)
+    assert isinstance(response, FileResponse)
     assert response.headers["Content-Type"] == JS_TYPE
 
 

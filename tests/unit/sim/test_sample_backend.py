@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import ClientResponse, web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import ClientResponse, ClientSession
 
 from esim.euicc import Euicc, EuiccConfig
 from esim.lpa import Lpa
 from esim.pki import CertificateSet, TestPki
 from esim.smdp import OrderBehaviour, OrderStore, SmdpConfig, SmdpServer, Step
 from esim.smdp.orders import OrderState
+from simulator.portal.http_server import HttpServer
 from simulator.portal.sample_backend import CATALOGUE, FULFILMENTS, SampleBackend, catalogue_json
 from simulator.portal.sample_backend.next_order import OTHER_EID, NextOrderPlan
 from simulator.resources import resource_path
@@ -37,7 +38,7 @@ def certificates() -> CertificateSet:
 
 @dataclass
 class World:
-    client: TestClient[Any, Any]
+    client: ClientSession
     backend: SampleBackend
     store: OrderStore
     card: Euicc
@@ -82,15 +83,16 @@ async def running(
         es2_secret=server.es2_credential().secret,
         **options,
     )
-    app = web.Application()
-    site = backend.site(None)
-    app.router.add_route("*", "/{tail:.*}", site.respond)
-    client: TestClient[Any, Any] = TestClient(TestServer(app))
-    await client.start_server()
+    # The backend's routes behind the portal front's HTTP server, as the app serves them.
+    front = HttpServer(backend.site(None).respond)
+    listener = socket.create_server(("127.0.0.1", 0))
+    await front.listen(listener, None)
+    client = ClientSession(base_url=f"http://127.0.0.1:{listener.getsockname()[1]}")
     try:
         yield World(client, backend, store, card, smdp_port)
     finally:
         await client.close()
+        await front.close()
         await backend.aclose()
         await server.stop()
         store.close()
