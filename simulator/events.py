@@ -122,6 +122,7 @@ class EventLog:
         self._listeners: tuple[Listener, ...] = ()
         self._undelivered: deque[Event] = deque()
         self._delivering = False
+        self._held = 0  # > 0 while `delivery_held` scopes are open
 
     @property
     def clock(self) -> VirtualClock:
@@ -134,9 +135,31 @@ class EventLog:
         )
         self._events.append(event)
         self._undelivered.append(event)
-        if not self._delivering:
+        if not self._delivering and not self._held:
             self._deliver()
         return event
+
+    @contextlib.contextmanager
+    def delivery_held(self) -> Iterator[None]:
+        """Events emitted inside are numbered, stamped and recorded at once, but reach the
+        subscribers only on `deliver_pending()`, which the caller arranges to run as soon as it
+        has answered (the bridge answers the page first). Order is kept: the next emit or read
+        of the log after the scope delivers the held events first."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+
+    @property
+    def undelivered(self) -> int:
+        """How many recorded events still wait for their subscribers."""
+        return len(self._undelivered)
+
+    def deliver_pending(self) -> None:
+        """Deliver the events that wait for their subscribers (none wait outside a hold)."""
+        if self._undelivered and not self._delivering and not self._held:
+            self._deliver()
 
     def _deliver(self) -> None:
         # An event a listener emits is delivered after the one being delivered, so every
@@ -163,13 +186,17 @@ class EventLog:
             listeners.remove(listener)
             self._listeners = tuple(listeners)
 
+    # A reader of the log sees subscribers (panels, files) as far along as the log itself.
     def __iter__(self) -> Iterator[Event]:
+        self.deliver_pending()
         return iter(list(self._events))
 
     def __len__(self) -> int:
+        self.deliver_pending()
         return len(self._events)
 
     def of_kind(self, kind: str) -> list[Event]:
+        self.deliver_pending()
         return [e for e in self._events if e.kind == kind]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
 from simulator.bridge.gate import DocumentGate
@@ -32,6 +32,12 @@ class BridgeHost(QObject):
         self._policy = OriginPolicy("")
         self._token = ""
         self._gate = DocumentGate(self._policy, self._token)
+        # The page gets its answer first; the subscribers (panels, event files) see the call's
+        # events right after, on this thread's next turn, in order.
+        self._deliver_events = QTimer(self)
+        self._deliver_events.setSingleShot(True)
+        self._deliver_events.setInterval(0)
+        self._deliver_events.timeout.connect(events.deliver_pending)
         page.endpoint.received.connect(self._on_envelope)
         page.loadStarted.connect(self._on_load_started)
         page.popupBlocked.connect(self._on_popup)
@@ -63,6 +69,12 @@ class BridgeHost(QObject):
     # envelopes -------------------------------------------------------------------------------
     @Slot(str)
     def _on_envelope(self, text: str) -> None:
+        with self._events.delivery_held():
+            self._handle_envelope(text)
+        if self._events.undelivered and not self._deliver_events.isActive():
+            self._deliver_events.start()
+
+    def _handle_envelope(self, text: str) -> None:
         page_url = self._page.url().toString()
         try:
             envelope = parse_envelope(text)
