@@ -122,7 +122,8 @@ class EventLog:
         self._listeners: tuple[Listener, ...] = ()
         self._undelivered: deque[Event] = deque()
         self._delivering = False
-        self._held = 0  # > 0 while `delivery_held` scopes are open
+        self._held = 0  # > 0 while `delivery_held` contexts are open
+        self._hold = _DeliveryHold(self)
 
     @property
     def clock(self) -> VirtualClock:
@@ -139,17 +140,12 @@ class EventLog:
             self._deliver()
         return event
 
-    @contextlib.contextmanager
-    def delivery_held(self) -> Iterator[None]:
-        """Events emitted inside are numbered, stamped and recorded at once, but reach the
+    def delivery_held(self) -> _DeliveryHold:
+        """A context in which events are numbered, stamped and recorded at once, but reach the
         subscribers only on `deliver_pending()`, which the caller arranges to run as soon as it
         has answered (the bridge answers the page first). Order is kept: the next emit or read
-        of the log after the scope delivers the held events first."""
-        self._held += 1
-        try:
-            yield
-        finally:
-            self._held -= 1
+        of the log after the context delivers the held events first. Contexts nest."""
+        return self._hold
 
     @property
     def undelivered(self) -> int:
@@ -198,6 +194,20 @@ class EventLog:
     def of_kind(self, kind: str) -> list[Event]:
         self.deliver_pending()
         return [e for e in self._events if e.kind == kind]
+
+
+class _DeliveryHold:
+    # A plain object, not contextlib's generator: entered for every bridge call.
+    __slots__ = ("_log",)
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+
+    def __enter__(self) -> None:
+        self._log._held += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        self._log._held -= 1
 
 
 class JsonLinesWriter:

@@ -17,7 +17,6 @@ from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
 from simulator.bridge.gate import DocumentGate
 from simulator.bridge.origin import OriginPolicy
 from simulator.bridge.page import PortalPage
-from simulator.contract.model import PortalCall
 from simulator.contract.violations import rule_link
 from simulator.events import EventLog
 from simulator.flows.portal_session import PortalSession
@@ -100,19 +99,10 @@ class BridgeHost(QObject):
             )
             return
         try:
-            parsed = parse_call(envelope)
+            call = parse_call(envelope, self._gate.live_url)
         except EnvelopeError as error:
             self._reject(error.rule, error.message, page_url)
             return
-        call = PortalCall(
-            object_name=parsed.object_name,
-            member=parsed.member,
-            kind=parsed.kind,
-            args=parsed.args,
-            operation_id=parsed.operation_id,
-            document_url=self._gate.live_url,
-            seq=envelope.seq,
-        )
         self._session.call(envelope.doc, call)
 
     def _reject(self, rule: str, message: str, url: str) -> None:

@@ -261,6 +261,67 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+class _LeftToFullDecoderError(Exception):
+    """The common-case decoder met something it leaves to `_Decoder` (which names the rule)."""
+
+
+_CYCLE: Final = JsOpaque("cycle", "[Circular]")
+_TRUNCATED: Final = JsOpaque("truncated", "[Truncated]")
+_LEAF_VALUES: Final[dict[str, JsValue]] = {
+    "undefined": UNDEFINED,
+    "null": None,
+    "cycle": _CYCLE,
+    "truncated": _TRUNCATED,
+}
+
+
+def _decode_common(tagged: object, depth: int, nodes: list[int]) -> JsValue:
+    """What `_Decoder` returns for a well-formed tree of the common tags, in one function and
+    without building the error paths (a bridge call is decoded on the GUI thread). Anything
+    else, malformed or rare, raises `_LeftToFullDecoderError`."""
+    nodes[0] += 1
+    if type(tagged) is not dict or nodes[0] > MAX_WIRE_NODES or depth > MAX_WIRE_DEPTH:
+        raise _LeftToFullDecoderError
+    tag = tagged.get("t")
+    if type(tag) is not str or tagged.keys() != _ALLOWED_KEYS.get(tag):
+        raise _LeftToFullDecoderError
+    if tag in _LEAF_VALUES:
+        return _LEAF_VALUES[tag]
+    if tag == "function":
+        name = tagged["name"]
+        if type(name) is not str:
+            raise _LeftToFullDecoderError
+        return JsFunction(name)
+    value = tagged["v"]
+    kind = type(value)
+    if tag == "string" and kind is str:
+        return value  # type: ignore[no-any-return]  # str, checked just above
+    if tag == "number" and kind is float and math.isfinite(value):
+        return value  # type: ignore[no-any-return]  # a finite float, checked just above
+    if tag == "number" and kind is int:
+        try:
+            return float(value)
+        except OverflowError:
+            raise _LeftToFullDecoderError from None
+    if tag == "boolean" and kind is bool:
+        return value  # type: ignore[no-any-return]  # bool, checked just above
+    if tag == "object" and kind is list:
+        entries: list[tuple[str, JsValue]] = []
+        seen: set[str] = set()
+        for pair in value:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise _LeftToFullDecoderError
+            key = pair[0]
+            if key in seen:
+                raise _LeftToFullDecoderError
+            seen.add(key)
+            entries.append((key, _decode_common(pair[1], depth + 1, nodes)))
+        return JsObject(tuple(entries))
+    if tag == "array" and kind is list:
+        return JsArray(tuple(_decode_common(item, depth + 1, nodes) for item in value))
+    raise _LeftToFullDecoderError  # non-finite numbers, bigint, symbol, and every error
+
+
 def decode_js_value(tagged: object) -> JsValue:
     """Decode one tagged value (already ``json.loads``-ed) into a ``JsValue``.
 
@@ -268,6 +329,12 @@ def decode_js_value(tagged: object) -> JsValue:
     an unknown tag, missing or extra keys, a wrong payload type, a duplicate
     object key, or a tree deeper or larger than bridge.js ever sends.
     """
+    try:
+        return _decode_common(tagged, 0, [0])
+    except _LeftToFullDecoderError:
+        pass  # decoded again by the full decoder, which words any error with its path
+    except RecursionError:
+        pass
     try:
         return _Decoder().decode(tagged, 0, "$")
     except RecursionError:
