@@ -37,7 +37,7 @@ class BridgeHost(QObject):
         self._deliver_events.setSingleShot(True)
         self._deliver_events.setInterval(0)
         self._deliver_events.timeout.connect(events.deliver_pending)
-        page.endpoint.received.connect(self._on_envelope)
+        page.endpoint.receiver = self._on_envelope
         page.loadStarted.connect(self._on_load_started)
         page.popupBlocked.connect(self._on_popup)
         page.certificateRefused.connect(self._on_certificate_refused)
@@ -66,7 +66,6 @@ class BridgeHost(QObject):
         return callback_id
 
     # envelopes -------------------------------------------------------------------------------
-    @Slot(str)
     def _on_envelope(self, text: str) -> None:
         with self._events.delivery_held():
             self._handle_envelope(text)

@@ -28,7 +28,7 @@ from .metadata import COMPLETE, PurchaseMetadata, parse_metadata
 from .model import ActivationError, LaunchContext, PortalCall
 from .surface import OBJECTS, SCRIPT_PROPERTIES
 from .values import JsFunction, JsObject, JsValue, describe, js_type
-from .violations import Findings, Severity, Violation
+from .violations import Findings, Violation
 
 __all__ = ["HANDOFF_COMMANDS", "CheckResult", "ContractSession"]
 
@@ -106,8 +106,8 @@ class ContractSession:
             command = None
         if findings.rejected:
             command = None
-        if command is None and not any(
-            v.severity is Severity.ERROR for v in findings.violations
+        if (
+            command is None and not findings.has_error
         ):  # pragma: no cover - a guard on this module's own promise
             findings.error("contract.internal-error", "call rejected without a reason", "§4")
         if command is not None:

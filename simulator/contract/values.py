@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final, Literal, TypeAlias
@@ -94,7 +95,8 @@ class JsObject:
 
     # Built on first lookup: the checks ask an object for a dozen spellings of its fields.
     # (Not functools.cached_property: on Python 3.11 it takes a lock on every read.)
-    def _by_key(self) -> dict[str, JsValue]:
+    def properties(self) -> Mapping[str, JsValue]:
+        """The own properties by key, built once (a repeated key: its first entry)."""
         by_key: dict[str, JsValue] | None = self.__dict__.get("_by_key_index")
         if by_key is None:
             by_key = {}
@@ -105,11 +107,11 @@ class JsObject:
 
     def get(self, key: str, default: JsValue = UNDEFINED) -> JsValue:
         """The property ``key``, or ``default`` (``UNDEFINED``) when it is absent."""
-        return self._by_key().get(key, default)
+        return self.properties().get(key, default)
 
     def has(self, key: str) -> bool:
         """Whether ``key`` is an own property."""
-        return key in self._by_key()
+        return key in self.properties()
 
     def keys(self) -> tuple[str, ...]:
         """The own keys in order."""

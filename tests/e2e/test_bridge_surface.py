@@ -117,7 +117,13 @@ def test_the_page_is_answered_before_the_subscribers_see_the_call_in_order(
     # What the subscribers had seen when the channel's slot returned, call by call.
     at_return: list[tuple[int, int]] = []
     endpoint = harness.simulator.page.endpoint
-    endpoint.received.connect(lambda _text: at_return.append((len(log._events), len(seen))))
+    host_receiver = endpoint.receiver
+
+    def receiver(text: str) -> None:
+        host_receiver(text)
+        at_return.append((len(log._events), len(seen)))
+
+    endpoint.receiver = receiver
     start = len(log)
     harness.js(
         "(function(){ DataMart.notifyBalanceAddition({}, 5);"
