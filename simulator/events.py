@@ -122,8 +122,7 @@ class EventLog:
         self._listeners: tuple[Listener, ...] = ()
         self._undelivered: deque[Event] = deque()
         self._delivering = False
-        self._held = 0  # > 0 while `delivery_held` contexts are open
-        self._hold = _DeliveryHold(self)
+        self._held = 0  # > 0 while `DeliveryHold` contexts are open
 
     @property
     def clock(self) -> VirtualClock:
@@ -140,12 +139,13 @@ class EventLog:
             self._deliver()
         return event
 
-    def delivery_held(self) -> _DeliveryHold:
-        """A context in which events are numbered, stamped and recorded at once, but reach the
-        subscribers only on `deliver_pending()`, which the caller arranges to run as soon as it
-        has answered (the bridge answers the page first). Order is kept: the next emit or read
-        of the log after the context delivers the held events first. Contexts nest."""
-        return self._hold
+    def delivery_hold(self, schedule: Callable[[], None]) -> DeliveryHold:
+        """A reusable context in which events are numbered, stamped and recorded at once, but
+        reach the subscribers only on `deliver_pending()`: on leaving the outermost context
+        with events waiting, `schedule()` is called to arrange that, as soon as the caller has
+        answered (the bridge answers the page first). Order is kept: the next emit or read of
+        the log after the context delivers the held events first. Contexts nest."""
+        return DeliveryHold(self, schedule)
 
     @property
     def undelivered(self) -> int:
@@ -196,18 +196,24 @@ class EventLog:
         return [e for e in self._events if e.kind == kind]
 
 
-class _DeliveryHold:
-    # A plain object, not contextlib's generator: entered for every bridge call.
-    __slots__ = ("_log",)
+class DeliveryHold:
+    """See `EventLog.delivery_hold`."""
 
-    def __init__(self, log: EventLog) -> None:
+    # A plain object, not contextlib's generator: entered for every bridge call.
+    __slots__ = ("_log", "_schedule")
+
+    def __init__(self, log: EventLog, schedule: Callable[[], None]) -> None:
         self._log = log
+        self._schedule = schedule
 
     def __enter__(self) -> None:
         self._log._held += 1
 
     def __exit__(self, *_exc: object) -> None:
-        self._log._held -= 1
+        log = self._log
+        log._held -= 1
+        if not log._held and log._undelivered:
+            self._schedule()
 
 
 class JsonLinesWriter:

@@ -137,7 +137,7 @@ def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
     if operation_id is not None and not isinstance(operation_id, str):
         raise EnvelopeError("envelope.call.operationId", "operationId must be a string or null")
     try:
-        args = tuple(decode_js_value(arg) for arg in raw_args)
+        args = tuple(map(decode_js_value, raw_args))
     except WireFormatError as error:
         raise EnvelopeError(f"envelope.args.{error.rule}", error.message) from None
     kind: Literal["call", "set"] = "set" if envelope.kind == "set" else "call"

@@ -37,6 +37,7 @@ class BridgeHost(QObject):
         self._deliver_events.setSingleShot(True)
         self._deliver_events.setInterval(0)
         self._deliver_events.timeout.connect(events.deliver_pending)
+        self._delivery_hold = events.delivery_hold(self._deliver_events.start)
         page.endpoint.receiver = self._on_envelope
         page.loadStarted.connect(self._on_load_started)
         page.popupBlocked.connect(self._on_popup)
@@ -67,10 +68,8 @@ class BridgeHost(QObject):
 
     # envelopes -------------------------------------------------------------------------------
     def _on_envelope(self, text: str) -> None:
-        with self._events.delivery_held():
+        with self._delivery_hold:
             self._handle_envelope(text)
-        if self._events.undelivered and not self._deliver_events.isActive():
-            self._deliver_events.start()
 
     def _handle_envelope(self, text: str) -> None:
         page_url = self._page.url().toString()

@@ -129,7 +129,7 @@ def _pick_spellings(
     raw: dict[str, JsValue] = {}
     present = value.properties()
     for canonical, variants in FIELD_SPELLINGS.items():
-        used = [s for s in variants if s in present]
+        used = list(filter(present.__contains__, variants))
         if not used:
             continue
         spelling = used[0]
