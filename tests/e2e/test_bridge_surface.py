@@ -112,6 +112,7 @@ def test_the_page_is_answered_before_the_subscribers_see_the_call_in_order(
     doc = harness.events("bridge.ready")[-1].fields["doc"]
     harness.wait_for("bridge.call", method="registrationChangedScript", doc=doc)
     log = harness.simulator.events
+    start = len(log)
     seen: list[int] = []
     log.subscribe(lambda event: seen.append(event.seq))
     # What the subscribers had seen when the channel's slot returned, call by call.
@@ -124,7 +125,6 @@ def test_the_page_is_answered_before_the_subscribers_see_the_call_in_order(
         at_return.append((len(log._events), len(seen)))
 
     endpoint.receiver = receiver
-    start = len(log)
     harness.js(
         "(function(){ DataMart.notifyBalanceAddition({}, 5);"
         " MobilePlans.notifyPurchaseWithProfileDownload('x'); return 1; })()"
