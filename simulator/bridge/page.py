@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
     QWebEngineCertificateError,
@@ -30,9 +30,16 @@ def _unheard(_envelope: str) -> None:
 
 
 class BridgeEndpoint(QObject):
-    """The only object on the channel: one slot in, one signal out (qutebrowser's practice)."""
+    """The only object on the channel: one property in, one signal out (qutebrowser's practice).
+
+    The page's channel half assigns each envelope to `envelope`: a property write is one
+    message with no answer, where a slot call costs an answer message and a JS promise.
+    """
 
     deliver = Signal(str)
+    # Never emitted: QWebChannel wants a notify signal on every writable property, and pushes
+    # nothing back for one that never fires.
+    envelopeChanged = Signal()
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
@@ -40,11 +47,15 @@ class BridgeEndpoint(QObject):
         # the meta-object system and back into Python (the host sets it; tests may wrap it).
         self.receiver: Callable[[str], None] = _unheard
 
-    @Slot(str, result=str)
-    def call(self, envelope: str) -> str:
+    def call(self, envelope: str) -> None:
+        """Hand `envelope` to the receiver, as the page's write to `envelope` does."""
         # The receiver parses and validates and never raises; here the text is only handed on.
         self.receiver(envelope)
-        return "ok"
+
+    def _nothing(self) -> str:
+        return ""  # what the page reads back: never an earlier envelope
+
+    envelope = Property(str, _nothing, call, notify=envelopeChanged)
 
 
 class PortalPage(QWebEnginePage):
