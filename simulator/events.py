@@ -143,7 +143,7 @@ class EventLog:
         """A reusable context in which events are numbered, stamped and recorded at once, but
         reach the subscribers only on `deliver_pending()`: on leaving the outermost context
         with events waiting, `schedule()` is called to arrange that, as soon as the caller has
-        answered (the bridge answers the page first). Order is kept: the next emit or read of
+        returned (the bridge hands control back to QtWebEngine first). Order is kept: the next emit or read of
         the log after the context delivers the held events first. Contexts nest."""
         return DeliveryHold(self, schedule)
 

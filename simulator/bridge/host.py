@@ -31,7 +31,8 @@ class BridgeHost(QObject):
         self._policy = OriginPolicy("")
         self._token = ""
         self._gate = DocumentGate(self._policy, self._token)
-        # The page gets its answer first; the subscribers (panels, event files) see the call's
+        # A call is checked and its events recorded at once, and control goes back to
+        # QtWebEngine (the page's next messages); the subscribers (panels, event files) see the
         # events right after, on this thread's next turn, in order.
         self._deliver_events = QTimer(self)
         self._deliver_events.setSingleShot(True)
