@@ -141,10 +141,11 @@ class EventLog:
 
     def delivery_hold(self, schedule: Callable[[], None]) -> DeliveryHold:
         """A reusable context in which events are numbered, stamped and recorded at once, but
-        reach the subscribers only on `deliver_pending()`: on leaving the outermost context
-        with events waiting, `schedule()` is called to arrange that, as soon as the caller has
-        returned (the bridge hands control back to QtWebEngine first). Order is kept: the next emit or read of
-        the log after the context delivers the held events first. Contexts nest."""
+        reach the subscribers only on `deliver_pending()`: on leaving the outermost context with
+        events waiting, `schedule()` is called to arrange that, as soon as the caller has
+        returned (the bridge hands control back to QtWebEngine first). Order is kept: the next
+        emit or read of the log after the context delivers the held events first. Contexts
+        nest."""
         return DeliveryHold(self, schedule)
 
     @property
