@@ -104,7 +104,8 @@ def parse_envelope(text: str) -> Envelope:
         raise EnvelopeError("envelope.json", "JSON nested too deeply to decode") from None
     if not isinstance(data, dict):
         raise EnvelopeError("envelope.shape", "not a JSON object")
-    if _LONE_SURROGATE.search(text) or "\\ud" in text or "\\uD" in text:
+    # A surrogate is never ASCII; JSON.stringify escapes a lone one, so most texts are ASCII.
+    if (not text.isascii() and _LONE_SURROGATE.search(text)) or "\\ud" in text or "\\uD" in text:
         data = _without_lone_surrogates(data)
     kind = data.get("kind")
     if kind not in ("ready", "call", "set", "callback-result"):
