@@ -26,7 +26,7 @@ from .commands import (
 from .legacy_payload import parse_legacy_payload
 from .metadata import COMPLETE, PurchaseMetadata, parse_metadata
 from .model import ActivationError, LaunchContext, PortalCall
-from .surface import OBJECTS, SCRIPT_PROPERTIES
+from .surface import OBJECTS, SCRIPT_PROPERTIES, MethodSpec
 from .values import JsFunction, JsObject, JsValue, describe, js_type
 from .violations import Findings, Violation
 
@@ -44,6 +44,10 @@ _CURRENT_OBJECTS = frozenset({"MobilePlans", "MobilePlansInlineOperations"})
 _REMOVED_METHODS = frozenset({("MobilePlans", "notifyBalanceAddition"),
                               ("MobilePlans", "notifyPurchaseDelayedProfile")})  # fmt: skip
 _JS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+# Looked up for every call: built once from the surface table.
+_METHODS: Mapping[tuple[str, str], MethodSpec] = MappingProxyType(
+    {(name, method.name): method for name, spec in OBJECTS.items() for method in spec.methods}
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,7 @@ class ContractSession:
                 )
                 return None
             return self._set_script(call, f)
-        method = spec.method(call.member)
+        method = _METHODS.get((call.object_name, call.member))
         if method is None:
             f.error("call.unknown-member", f"{where} is not a method", "§1.1, §1.2")
             return None
