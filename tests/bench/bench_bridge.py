@@ -137,7 +137,7 @@ def received(text):
         if len(latencies) == 1000:
             QTimer.singleShot(0, app.quit)
 
-# Our own share, timed inside the bridge slot: the host's handler, wrapped. With "floor" the
+# Our own share, timed inside the bridge's receiver: the host's handler, wrapped. With "floor" the
 # handler sees only the document's `ready`, so the figures are QtWebEngine's and QWebChannel's.
 floor = sys.argv[1:] == ["floor"]
 handle = sim.page.endpoint.receiver
@@ -264,7 +264,8 @@ def latency_and_memory() -> None:
         f"p50 {figures['subscribers_p50']:.2f} ms, p99 {figures['subscribers_p99']:.2f} ms"
     )
     print(
-        f"    inside the bridge slot (envelope, contract, events and their listeners): "
+        f"    inside the bridge's receiver (envelope, contract, events; their listeners run "
+        f"after it): "
         f"p50 {figures['inside_p50']:.3f} ms, p99 {figures['inside_p99']:.3f} ms; "
         f"garbage collections meanwhile {figures['gc_count']:.0f} "
         f"({figures['gc_full']:.0f} full), longest {figures['gc_max_ms']:.1f} ms"
