@@ -57,7 +57,7 @@ function post(body) {
     envelope.href = location.href;
     const text = JSON.stringify(envelope);
     if (endpoint) {
-        endpoint.call(text);
+        endpoint.envelope = text; // a property write: one message, no answer to wait for
     } else {
         queue.push(text); // calls from the <head> wait here until the channel is up
     }
@@ -130,6 +130,6 @@ new QWebChannel(transport, (channel) => {
     endpoint = channel.objects[MPS_CHANNEL.objectName];
     endpoint.deliver.connect(deliver);
     while (queue.length > 0) {
-        endpoint.call(queue.shift());
+        endpoint.envelope = queue.shift();
     }
 });

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple
 
-from simulator.contract.values import JsValue, WireFormatError, decode_js_value
+from simulator.contract.model import PortalCall
+from simulator.contract.values import WireFormatError, decode_js_value
 
 MAX_ENVELOPE_CHARS = 8 * 1024 * 1024  # a few 1 MB strings, tagged; anything larger is hostile
 _DOC_ID = re.compile(r"[0-9a-f]{32}")
@@ -28,25 +29,15 @@ class EnvelopeError(ValueError):
         self.spec = _SPEC
 
 
-@dataclass(frozen=True)
-class Envelope:
+class Envelope(NamedTuple):
+    """The checked header of one message (a tuple: built for every call on the GUI thread)."""
+
     kind: Literal["ready", "call", "set", "callback-result"]
     seq: int
     doc: str
     token: str
     href: str
     body: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class CallEnvelope:
-    """A method call or a property assignment, arguments decoded."""
-
-    object_name: str
-    member: str
-    kind: Literal["call", "set"]
-    args: tuple[JsValue, ...]
-    operation_id: str | None
 
 
 def _without_lone_surrogates(root: Any) -> Any:
@@ -85,18 +76,36 @@ def _without_lone_surrogates(root: Any) -> Any:
     return root
 
 
+# json's own scanner, called directly: what `json.loads` does for an object that fills the text,
+# without its wrappers (this runs on the GUI thread for every call).
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__; typeshed lacks it
+
+
+def _loads(text: str) -> Any:
+    if text[:1] == "{" and text[-1:] == "}":
+        try:
+            data, end = _scan_json(text, 0)
+        except (StopIteration, ValueError):
+            pass  # json.loads below says what is wrong
+        else:
+            if end == len(text):
+                return data
+    return json.loads(text)
+
+
 def parse_envelope(text: str) -> Envelope:
     if len(text) > MAX_ENVELOPE_CHARS:
         raise EnvelopeError("envelope.size", f"{len(text):,} characters is over the limit")
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except json.JSONDecodeError as error:
         raise EnvelopeError("envelope.json", f"not JSON ({error})") from None
     except RecursionError:
         raise EnvelopeError("envelope.json", "JSON nested too deeply to decode") from None
     if not isinstance(data, dict):
         raise EnvelopeError("envelope.shape", "not a JSON object")
-    if _LONE_SURROGATE.search(text) or "\\ud" in text or "\\uD" in text:
+    # A surrogate is never ASCII; JSON.stringify escapes a lone one, so most texts are ASCII.
+    if (not text.isascii() and _LONE_SURROGATE.search(text)) or "\\ud" in text or "\\uD" in text:
         data = _without_lone_surrogates(data)
     kind = data.get("kind")
     if kind not in ("ready", "call", "set", "callback-result"):
@@ -111,10 +120,12 @@ def parse_envelope(text: str) -> Envelope:
     href = data.get("href")
     if not isinstance(token, str) or not isinstance(href, str):
         raise EnvelopeError("envelope.fields", "token and href must be strings")
-    return Envelope(kind=kind, seq=seq, doc=doc, token=token, href=href, body=data)
+    return Envelope(kind, seq, doc, token, href, data)
 
 
-def parse_call(envelope: Envelope) -> CallEnvelope:
+def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
+    """The method call or property assignment in `envelope`, arguments decoded, as the contract
+    takes it (`document_url`: the page's address when its document introduced itself)."""
     body = envelope.body
     object_name = body.get("object")
     member = body.get("member")
@@ -127,8 +138,10 @@ def parse_call(envelope: Envelope) -> CallEnvelope:
     if operation_id is not None and not isinstance(operation_id, str):
         raise EnvelopeError("envelope.call.operationId", "operationId must be a string or null")
     try:
-        args = tuple(decode_js_value(arg) for arg in raw_args)
+        args = tuple(map(decode_js_value, raw_args))
     except WireFormatError as error:
         raise EnvelopeError(f"envelope.args.{error.rule}", error.message) from None
     kind: Literal["call", "set"] = "set" if envelope.kind == "set" else "call"
-    return CallEnvelope(object_name[:200], member[:200], kind, args, operation_id)
+    return PortalCall(
+        object_name[:200], member[:200], kind, args, operation_id, document_url, envelope.seq
+    )

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import secrets
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
 from simulator.bridge.gate import DocumentGate
 from simulator.bridge.origin import OriginPolicy
 from simulator.bridge.page import PortalPage
-from simulator.contract.model import PortalCall
 from simulator.contract.violations import rule_link
 from simulator.events import EventLog
 from simulator.flows.portal_session import PortalSession
@@ -32,7 +31,15 @@ class BridgeHost(QObject):
         self._policy = OriginPolicy("")
         self._token = ""
         self._gate = DocumentGate(self._policy, self._token)
-        page.endpoint.received.connect(self._on_envelope)
+        # A call is checked and its events recorded at once, and control goes back to
+        # QtWebEngine (the page's next messages); the subscribers (panels, event files) see the
+        # events right after, on this thread's next turn, in order.
+        self._deliver_events = QTimer(self)
+        self._deliver_events.setSingleShot(True)
+        self._deliver_events.setInterval(0)
+        self._deliver_events.timeout.connect(events.deliver_pending)
+        self._delivery_hold = events.delivery_hold(self._deliver_events.start)
+        page.endpoint.receiver = self._on_envelope
         page.loadStarted.connect(self._on_load_started)
         page.popupBlocked.connect(self._on_popup)
         page.certificateRefused.connect(self._on_certificate_refused)
@@ -61,8 +68,11 @@ class BridgeHost(QObject):
         return callback_id
 
     # envelopes -------------------------------------------------------------------------------
-    @Slot(str)
     def _on_envelope(self, text: str) -> None:
+        with self._delivery_hold:
+            self._handle_envelope(text)
+
+    def _handle_envelope(self, text: str) -> None:
         page_url = self._page.url().toString()
         try:
             envelope = parse_envelope(text)
@@ -88,19 +98,10 @@ class BridgeHost(QObject):
             )
             return
         try:
-            parsed = parse_call(envelope)
+            call = parse_call(envelope, self._gate.live_url)
         except EnvelopeError as error:
             self._reject(error.rule, error.message, page_url)
             return
-        call = PortalCall(
-            object_name=parsed.object_name,
-            member=parsed.member,
-            kind=parsed.kind,
-            args=parsed.args,
-            operation_id=parsed.operation_id,
-            document_url=self._gate.live_url,
-            seq=envelope.seq,
-        )
         self._session.call(envelope.doc, call)
 
     def _reject(self, rule: str, message: str, url: str) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
     QWebEngineCertificateError,
@@ -27,18 +28,37 @@ if TYPE_CHECKING:  # `cryptography` is imported only by the `check --ca` that bu
     from simulator.portal.trust import LocalCaTrust
 
 
+def _unheard(_envelope: str) -> None:
+    """The receiver until the bridge's host takes over: nothing is believed yet."""
+
+
 class BridgeEndpoint(QObject):
-    """The only object on the channel: one slot in, one signal out (qutebrowser's practice)."""
+    """The only object on the channel: one property in, one signal out (qutebrowser's practice).
+
+    The page's channel half assigns each envelope to `envelope`: a property write is one
+    message with no answer, where a slot call costs an answer message and a JS promise.
+    """
 
     deliver = Signal(str)
-    received = Signal(str)
+    # Never emitted: QWebChannel wants a notify signal on every writable property, and pushes
+    # nothing back for one that never fires.
+    envelopeChanged = Signal()
 
-    @Slot(str, result=str)
-    def call(self, envelope: str) -> str:
-        # Never raise into the channel: JS would get a default value and Qt a stack trace.
-        # The receiver parses and validates; here the text is only handed on.
-        self.received.emit(envelope)
-        return "ok"
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        # Called with every envelope, directly: a Qt signal here would take each call through
+        # the meta-object system and back into Python (the host sets it; tests may wrap it).
+        self.receiver: Callable[[str], None] = _unheard
+
+    def call(self, envelope: str) -> None:
+        """Hand `envelope` to the receiver, as the page's write to `envelope` does."""
+        # The receiver parses and validates and never raises; here the text is only handed on.
+        self.receiver(envelope)
+
+    def _nothing(self) -> str:
+        return ""  # what the page reads back: never an earlier envelope
+
+    envelope = Property(str, _nothing, call, notify=envelopeChanged)
 
 
 class PortalPage(QWebEnginePage):

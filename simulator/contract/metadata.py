@@ -127,13 +127,14 @@ def _pick_spellings(
 ) -> tuple[dict[str, str], dict[str, JsValue]]:
     spellings: dict[str, str] = {}
     raw: dict[str, JsValue] = {}
+    present = value.properties()
     for canonical, variants in FIELD_SPELLINGS.items():
-        used = [s for s in variants if value.has(s)]
+        used = list(filter(present.__contains__, variants))
         if not used:
             continue
         spelling = used[0]
         spellings[canonical] = spelling
-        raw[canonical] = value.get(spelling)
+        raw[canonical] = present[spelling]
         if len(used) > 1:
             first, second = (value.get(s) for s in used)
             if first != second:
@@ -163,7 +164,7 @@ def _pick_spellings(
 
 
 def _report_unknown_keys(value: JsObject, findings: Findings, field: str, section: str) -> None:
-    for key in value.keys()[:_MAX_KEYS_EXAMINED]:
+    for key, _ in value.entries[:_MAX_KEYS_EXAMINED]:
         if key in _ALL_SPELLINGS:
             continue
         near = _KNOWN_KEYS.get(key.casefold()) if len(key) <= 40 else None

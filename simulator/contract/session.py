@@ -26,9 +26,9 @@ from .commands import (
 from .legacy_payload import parse_legacy_payload
 from .metadata import COMPLETE, PurchaseMetadata, parse_metadata
 from .model import ActivationError, LaunchContext, PortalCall
-from .surface import OBJECTS, SCRIPT_PROPERTIES
+from .surface import OBJECTS, SCRIPT_PROPERTIES, MethodSpec
 from .values import JsFunction, JsObject, JsValue, describe, js_type
-from .violations import Findings, Severity, Violation
+from .violations import Findings, Violation
 
 __all__ = ["HANDOFF_COMMANDS", "CheckResult", "ContractSession"]
 
@@ -44,6 +44,10 @@ _CURRENT_OBJECTS = frozenset({"MobilePlans", "MobilePlansInlineOperations"})
 _REMOVED_METHODS = frozenset({("MobilePlans", "notifyBalanceAddition"),
                               ("MobilePlans", "notifyPurchaseDelayedProfile")})  # fmt: skip
 _JS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+# Looked up for every call: built once from the surface table.
+_METHODS: Mapping[tuple[str, str], MethodSpec] = MappingProxyType(
+    {(name, method.name): method for name, spec in OBJECTS.items() for method in spec.methods}
+)
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,8 @@ class ContractSession:
             command = None
         if findings.rejected:
             command = None
-        if command is None and not any(
-            v.severity is Severity.ERROR for v in findings.violations
+        if (
+            command is None and not findings.has_error
         ):  # pragma: no cover - a guard on this module's own promise
             findings.error("contract.internal-error", "call rejected without a reason", "§4")
         if command is not None:
@@ -162,7 +166,7 @@ class ContractSession:
                 )
                 return None
             return self._set_script(call, f)
-        method = spec.method(call.member)
+        method = _METHODS.get((call.object_name, call.member))
         if method is None:
             f.error("call.unknown-member", f"{where} is not a method", "§1.1, §1.2")
             return None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final, Literal, TypeAlias
@@ -94,7 +95,8 @@ class JsObject:
 
     # Built on first lookup: the checks ask an object for a dozen spellings of its fields.
     # (Not functools.cached_property: on Python 3.11 it takes a lock on every read.)
-    def _by_key(self) -> dict[str, JsValue]:
+    def properties(self) -> Mapping[str, JsValue]:
+        """The own properties by key, built once (a repeated key: its first entry)."""
         by_key: dict[str, JsValue] | None = self.__dict__.get("_by_key_index")
         if by_key is None:
             by_key = {}
@@ -105,11 +107,11 @@ class JsObject:
 
     def get(self, key: str, default: JsValue = UNDEFINED) -> JsValue:
         """The property ``key``, or ``default`` (``UNDEFINED``) when it is absent."""
-        return self._by_key().get(key, default)
+        return self.properties().get(key, default)
 
     def has(self, key: str) -> bool:
         """Whether ``key`` is an own property."""
-        return key in self._by_key()
+        return key in self.properties()
 
     def keys(self) -> tuple[str, ...]:
         """The own keys in order."""
@@ -261,6 +263,67 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+class _LeftToFullDecoderError(Exception):
+    """The common-case decoder met something it leaves to `_Decoder` (which names the rule)."""
+
+
+_CYCLE: Final = JsOpaque("cycle", "[Circular]")
+_TRUNCATED: Final = JsOpaque("truncated", "[Truncated]")
+_LEAF_VALUES: Final[dict[str, JsValue]] = {
+    "undefined": UNDEFINED,
+    "null": None,
+    "cycle": _CYCLE,
+    "truncated": _TRUNCATED,
+}
+
+
+def _decode_common(tagged: object, depth: int, nodes: list[int]) -> JsValue:
+    """What `_Decoder` returns for a well-formed tree of the common tags, in one function and
+    without building the error paths (a bridge call is decoded on the GUI thread). Anything
+    else, malformed or rare, raises `_LeftToFullDecoderError`."""
+    nodes[0] += 1
+    if type(tagged) is not dict or nodes[0] > MAX_WIRE_NODES or depth > MAX_WIRE_DEPTH:
+        raise _LeftToFullDecoderError
+    tag = tagged.get("t")
+    if type(tag) is not str or tagged.keys() != _ALLOWED_KEYS.get(tag):
+        raise _LeftToFullDecoderError
+    if tag in _LEAF_VALUES:
+        return _LEAF_VALUES[tag]
+    if tag == "function":
+        name = tagged["name"]
+        if type(name) is not str:
+            raise _LeftToFullDecoderError
+        return JsFunction(name)
+    value = tagged["v"]
+    kind = type(value)
+    if tag == "string" and kind is str:
+        return value  # type: ignore[no-any-return]  # str, checked just above
+    if tag == "number" and kind is float and math.isfinite(value):
+        return value  # type: ignore[no-any-return]  # a finite float, checked just above
+    if tag == "number" and kind is int:
+        try:
+            return float(value)
+        except OverflowError:
+            raise _LeftToFullDecoderError from None
+    if tag == "boolean" and kind is bool:
+        return value  # type: ignore[no-any-return]  # bool, checked just above
+    if tag == "object" and kind is list:
+        entries: list[tuple[str, JsValue]] = []
+        seen: set[str] = set()
+        for pair in value:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise _LeftToFullDecoderError
+            key = pair[0]
+            if key in seen:
+                raise _LeftToFullDecoderError
+            seen.add(key)
+            entries.append((key, _decode_common(pair[1], depth + 1, nodes)))
+        return JsObject(tuple(entries))
+    if tag == "array" and kind is list:
+        return JsArray(tuple(_decode_common(item, depth + 1, nodes) for item in value))
+    raise _LeftToFullDecoderError  # non-finite numbers, bigint, symbol, and every error
+
+
 def decode_js_value(tagged: object) -> JsValue:
     """Decode one tagged value (already ``json.loads``-ed) into a ``JsValue``.
 
@@ -268,6 +331,12 @@ def decode_js_value(tagged: object) -> JsValue:
     an unknown tag, missing or extra keys, a wrong payload type, a duplicate
     object key, or a tree deeper or larger than bridge.js ever sends.
     """
+    try:
+        return _decode_common(tagged, 0, [0])
+    except _LeftToFullDecoderError:
+        pass  # decoded again by the full decoder, which words any error with its path
+    except RecursionError:
+        pass
     try:
         return _Decoder().decode(tagged, 0, "$")
     except RecursionError:

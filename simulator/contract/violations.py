@@ -55,6 +55,8 @@ class Findings:
 
     violations: list[Violation] = field(default_factory=list)
     rejected: bool = False
+    #: Whether any violation is an ERROR (rejecting or not).
+    has_error: bool = False
     #: The MobilePlansActivationError member the app answers with (§1.4, §4.11), if any.
     portal_error: str | None = None
 
@@ -76,6 +78,7 @@ class Findings:
             raise ValueError("only an ERROR can reject a call")
         self.violations.append(Violation(rule, severity, message, rule_link(rule), field))
         self.rejected = self.rejected or reject
+        self.has_error = self.has_error or severity is Severity.ERROR
 
     def error(self, rule: str, message: str, section: str, field: str | None = None) -> None:
         """An ERROR that rejects the call."""

@@ -3,16 +3,19 @@ import json
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from simulator.contract.values import (
+    MAX_WIRE_DEPTH,
+    MAX_WIRE_NODES,
     UNDEFINED,
     JsArray,
     JsFunction,
     JsObject,
     JsOpaque,
     WireFormatError,
+    _Decoder,
     decode_js_value,
     describe,
     encode_js_value,
@@ -160,3 +163,60 @@ def test_object_lookups_find_the_first_entry_of_a_key() -> None:
     assert value.has("b")
     assert not value.has("c")
     assert value == JsObject((("a", 1.0), ("b", "x"), ("a", 2.0)))  # the index is no field
+
+
+def _full_decoder_outcome(tagged: object) -> object:
+    try:
+        return ("value", _Decoder().decode(tagged, 0, "$"))
+    except WireFormatError as error:
+        return ("error", error.rule, error.message)
+    except RecursionError:
+        return ("error", "wire.too-deep", "value nested too deeply")
+
+
+def _outcome(tagged: object) -> object:
+    try:
+        return ("value", decode_js_value(tagged))
+    except WireFormatError as error:
+        return ("error", error.rule, error.message)
+
+
+_TAGS = [
+    "undefined", "null", "boolean", "number", "string", "function", "array", "object",
+    "bigint", "symbol", "cycle", "truncated", "nope",
+]  # fmt: skip
+wire_like = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=4)
+    | st.sampled_from(["NaN", "Infinity", "-Infinity", "12", "x"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.fixed_dictionaries({"t": st.sampled_from(_TAGS)},
+                                optional={"v": children, "name": children, "x": children})
+        | st.fixed_dictionaries({"t": st.just("array"), "v": st.lists(children, max_size=3)})
+        | st.fixed_dictionaries({"t": st.just("object"), "v": st.lists(
+            st.tuples(st.sampled_from(["a", "b", "__proto__"]) | children, children).map(list)
+            | children, max_size=3)})
+    ),
+    max_leaves=25,
+)  # fmt: skip
+
+
+@given(wire_like | js_values.map(encode_js_value))  # type: ignore[arg-type]
+@example({"t": "object", "v": [["a", {"t": "null"}], ["a", {"t": "null"}]]})
+@example({"t": "object", "v": [["a", {"t": "null"}, 1]]})
+@example({"t": "array", "v": [{"t": "number", "v": True}, {"t": "number", "v": "NaN"}]})
+@example({"t": "function", "name": 5})
+@example({"t": "string", "v": "x", "name": "y"})
+def test_the_common_case_decoder_answers_as_the_full_one(tagged: object) -> None:
+    assert _outcome(tagged) == _full_decoder_outcome(tagged)
+
+
+def test_the_common_case_decoder_keeps_the_limits() -> None:
+    deep: object = {"t": "string", "v": "x"}
+    for _ in range(MAX_WIRE_DEPTH + 1):
+        deep = {"t": "array", "v": [deep]}
+    wide = {"t": "array", "v": [{"t": "null"}] * MAX_WIRE_NODES}
+    huge = {"t": "number", "v": 10**400}
+    for tagged in (deep, wide, huge):
+        assert _outcome(tagged) == _full_decoder_outcome(tagged)
+        assert _outcome(tagged)[0] == "error"  # type: ignore[index]

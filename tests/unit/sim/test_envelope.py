@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
+from simulator.bridge.envelope import EnvelopeError, _loads, parse_call, parse_envelope
 
 DOC = "0123456789abcdef0123456789abcdef"
 
@@ -77,3 +78,24 @@ def test_size_and_json_limits() -> None:
 def test_arbitrary_json_never_raises_anything_else(value: object) -> None:
     with contextlib.suppress(EnvelopeError):
         parse_call(parse_envelope(json.dumps(value)))
+
+
+def _json_outcome(load: Callable[[str], object], text: str) -> object:
+    try:
+        return ("value", load(text))
+    except (json.JSONDecodeError, RecursionError) as error:
+        return ("error", type(error).__name__, str(error))
+
+
+@given(
+    st.dictionaries(st.text(max_size=4), st.none() | st.integers() | st.text(max_size=4)),
+    st.sampled_from(["", " ", "}", "x", "\n", " {}", "]"]),
+    st.sampled_from(["", " ", "\ufeff", "["]),
+)
+@example({}, "", "\ufeff")
+@example({"a": 1}, "}", "")
+def test_the_direct_json_scan_answers_as_json_loads(
+    value: dict[str, object], tail: str, head: str
+) -> None:
+    text = head + json.dumps(value) + tail
+    assert _json_outcome(_loads, text) == _json_outcome(json.loads, text)
