@@ -115,6 +115,37 @@ def check_step(number: int, step: object) -> None:
             f"step {number} (operator-api-call): a GetNotifications call needs its "
             "notification_type"
         )
+    if step["action"] == "sms" or needs_type:
+        _check_notification_type(number, step)
+
+
+def _check_notification_type(number: int, step: dict[str, Any]) -> None:
+    from simulator.operator_api.config import ConfigurationError, NotificationType
+
+    try:
+        NotificationType.parse(step["notification_type"])
+    except (ConfigurationError, ValueError) as error:
+        raise RecordingFormatError(f"step {number} ({step['action']}): {error}") from None
+
+
+def check_iccid_ranges(value: Any) -> None:
+    """The operator's ICCID ranges, as `--iccid-range` and the configuration file take them."""
+    from simulator.operator_api.config_file import MAX_ICCID_RANGES
+    from simulator.operator_api.iccid_ranges import IccidRange, IccidRangeError
+
+    if not isinstance(value, list) or len(value) > MAX_ICCID_RANGES:
+        raise RecordingFormatError(
+            f"iccid_ranges must be a list of at most {MAX_ICCID_RANGES} ranges"
+        )
+    for index, text in enumerate(value):
+        if not isinstance(text, str):
+            raise RecordingFormatError(f"iccid_ranges[{index}] must be a string, not {text!r}")
+        try:
+            IccidRange.parse(text)
+        except IccidRangeError as error:
+            raise RecordingFormatError(
+                f"iccid_ranges[{index}]: {error.rule}: {error.message}"
+            ) from None
 
 
 def check_recorded_config(value: Any) -> None:
@@ -193,6 +224,10 @@ class Recording:
             document = json.loads(path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise RecordingFormatError(f"{path} is not a readable recording: {error}") from None
+        except RecursionError:  # a hostile file nests arrays or objects thousands deep
+            raise RecordingFormatError(
+                f"{path} is not a readable recording: its JSON is nested too deeply"
+            ) from None
         found = document.get("format") if isinstance(document, dict) else None
         if found in _OLDER_FORMATS:
             raise RecordingFormatError(
@@ -214,6 +249,7 @@ class Recording:
         try:
             check_recorded_config(document.get("operator_config"))
             _check_hardware(document.get("device"))
+            check_iccid_ranges(document.get("iccid_ranges", []))
             if document.get("walled_garden", "report") not in _GARDEN_MODES:
                 raise RecordingFormatError(
                     "walled_garden must be one of " + ", ".join(_GARDEN_MODES)

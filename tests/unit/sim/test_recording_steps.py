@@ -75,3 +75,61 @@ def test_a_malformed_step_is_refused_by_name(tmp_path: Path, step: Any, message:
     with pytest.raises(RecordingFormatError) as caught:
         Recording.load(path)
     assert str(caught.value).startswith(f"{path}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        (
+            {"action": "sms", "after": AFTER, "notification_type": "bogus"},
+            "step 2 (sms): 'bogus' is not a notification type",
+        ),
+        (
+            {
+                "action": "operator-api-call",
+                "after": AFTER,
+                "api": "GetNotifications",
+                "notification_type": "lowbalance!",
+            },
+            "step 2 (operator-api-call): 'lowbalance!' is not a notification type",
+        ),
+    ],
+)
+def test_a_notification_type_the_app_does_not_know_is_refused_on_load(
+    tmp_path: Path, step: Any, message: str
+) -> None:
+    path = _write(tmp_path, [{"action": "launch", "after": AFTER}, step])
+    with pytest.raises(RecordingFormatError) as caught:
+        Recording.load(path)
+    assert str(caught.value).startswith(f"{path}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("ranges", "message"),
+    [
+        ("8999001", "iccid_ranges must be a list of at most 100 ranges"),
+        (["8999001"] * 101, "iccid_ranges must be a list of at most 100 ranges"),
+        (["8999001", 7], "iccid_ranges[1] must be a string, not 7"),
+        (["abc"], "iccid_ranges[0]: iccid-range.not-digits: ICCID range start 'abc'"),
+        (["89-1"], "iccid_ranges[0]: iccid-range.unequal-lengths"),
+    ],
+)
+def test_unusable_iccid_ranges_are_refused_on_load(
+    tmp_path: Path, ranges: Any, message: str
+) -> None:
+    path = _write(tmp_path, [])
+    document = json.loads(path.read_text("utf-8"))
+    document["iccid_ranges"] = ranges
+    path.write_text(json.dumps(document), "utf-8")
+    with pytest.raises(RecordingFormatError) as caught:
+        Recording.load(path)
+    assert str(caught.value).startswith(f"{path}: {message}")
+
+
+def test_json_nested_thousands_deep_is_refused_not_a_crash(tmp_path: Path) -> None:
+    path = _write(tmp_path, [])
+    deep = "[" * 100_000 + "]" * 100_000
+    text = path.read_text("utf-8").replace('"steps": []', f'"steps": {deep}')
+    path.write_text(text, "utf-8")
+    with pytest.raises(RecordingFormatError, match="nested too deeply"):
+        Recording.load(path)
