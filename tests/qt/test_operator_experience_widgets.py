@@ -146,6 +146,26 @@ def test_flyout_panel_shows_what_the_service_decided(qtbot: QtBot) -> None:
     qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
     ignored = events.of_kind("sms.received")[-1].fields["ignored"]
     assert ignored == "no active profile of the operator"
+    assert panel.sms_outcome.text() == "SMS ignored: no active profile of the operator."
+
+
+def test_the_panel_says_why_the_end_of_setup_shows_no_promotion(qtbot: QtBot) -> None:
+    """ "Mobile Plans notifications": the app-triggered promotion is for a PC without a
+    profile; on one with a profile the button did nothing visible."""
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    profiles: list[str] = []
+    pc = PcState(lambda: None, lambda _: False, lambda: profiles)
+    panel = FlyoutPanel(MobilePlansService(_World(), pc, events, "1"), None, lambda: None)
+    qtbot.addWidget(panel)
+    qtbot.mouseClick(panel.setup_button, Qt.MouseButton.LeftButton)
+    assert [e.kind for e in events][-1] == "ui.toast"  # the trialOffer template's toast
+    assert panel.sms_outcome.text() == ""
+    profiles.append("8999001000000000018")
+    qtbot.mouseClick(panel.setup_button, Qt.MouseButton.LeftButton)
+    assert [e.kind for e in events][-1] == "ui.control"  # no toast
+    assert panel.sms_outcome.text() == (
+        "No promotion: the PC has an eSIM profile; the promotion is for a PC without one."
+    )
 
 
 def test_iccid_ranges_are_edited_in_the_panel(qtbot: QtBot) -> None:
