@@ -113,3 +113,39 @@ def test_the_contract_checks_list_each_answer_with_its_findings(session: EventLo
     assert "offers.gatewayId.unknown" in rows[1]
     assert "docs/operator-apis.md#offers.gatewayId.unknown" in rows[1]
     assert "Mobile Plans notifications" in rows[2]
+
+
+def test_a_gateway_images_findings_are_its_own_row_not_the_answer_before_it(
+    tmp_path: Path,
+) -> None:
+    """An image's failure used to be listed under the GetBalance answer logged before it,
+    turning a clean GetBalance into an error."""
+    from simulator.operator_api.client import client_tls_context
+    from simulator.operator_api.config import GatewayImage
+    from simulator.operator_api.gateway_image_loader import GatewayImageLoader
+    from simulator.operator_api.gateway_images import read_png_header
+
+    built = _World(tmp_path)
+    world = built.world
+    try:
+        built.call(lambda done: world.get_balance(ICCID, done))
+        loader = GatewayImageLoader(
+            built.loop, built.posted.put, built.events, lambda c: client_tls_context(c, b"")
+        )
+        refused = GatewayImage("https://127.0.0.1:1/promo.png", 740, 480)  # nothing listens
+        arrived: list[object] = []
+        loader.load(world.config, "0", (refused,), read_png_header, lambda i, r: arrived.append(r))
+        while not arrived:
+            built.posted.get(timeout=30)()
+        rows = checks(list(built.events)).split("<tr>")[2:]
+        assert len(rows) == 2
+        assert "MO service GetBalance (200)" in rows[0]
+        assert 'class="ok">passed' in rows[0]
+        assert "gateway.image" not in rows[0]
+        assert "MO service Gateway image https://127.0.0.1:1/promo.png (no answer)" in rows[1]
+        assert "Mobile Plans gateway page" in rows[1]
+        assert 'class="error">error' in rows[1]
+        assert "gateway.image-unreachable" in rows[1]
+    finally:
+        world.close()
+        built.loop.stop()
