@@ -146,6 +146,17 @@ def test_a_gateway_images_findings_are_its_own_row_not_the_answer_before_it(
         assert "Mobile Plans gateway page" in rows[1]
         assert 'class="error">error' in rows[1]
         assert "gateway.image-unreachable" in rows[1]
+        # on the MO service lifeline an error is drawn as one, and a warning as a warning
+        assert world.sample is not None
+        sample_spelling = {"type": "NONE", "dataRemaininginMB": 0, "timeRemaining": "PT0S"}
+        world.sample.script(Api.GET_BALANCE, ScriptedAnswer(200, {"balances": [sample_spelling]}))
+        built.call(lambda done: world.get_balance(ICCID, done))
+        notes = [(m.label, m.style) for m in sequence_messages(built.events) if m.label[0] in "✗⚠"]
+        assert notes == [
+            ("✗ gateway.image-unreachable", "error"),
+            ("⚠ balance.dataRemainingInMB.sample-spelling", "warning"),
+        ]
+        assert 'stroke="#8a5a00"' in render_sequence_svg(sequence_messages(built.events))
     finally:
         world.close()
         built.loop.stop()
