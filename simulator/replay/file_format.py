@@ -9,10 +9,13 @@ clicks in the window (``control``) and the catalog's steps (``start``, ``select-
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from simulator.clock import MAX_STEP_SECONDS
 
 FORMAT = "mobileplans-session/3"
 _STILL_READ = ("mobileplans-session/2",)  # what it lacks has a default that means "none"
@@ -107,6 +110,18 @@ def check_step(number: int, step: object) -> None:
             raise RecordingFormatError(
                 f"step {number} ({step['action']}): {name} must be a {wanted}, not {value!r}"
             )
+    for name, types in fields.items():
+        value = step.get(name)
+        finite = not isinstance(value, float) or math.isfinite(value)  # JSON's NaN, Infinity
+        if types is _NUMBER and not finite:
+            raise RecordingFormatError(
+                f"step {number} ({step['action']}): {name} must be a finite number, not {value}"
+            )
+    if step["action"] == "advance" and not 0 <= step["seconds"] <= MAX_STEP_SECONDS:
+        raise RecordingFormatError(
+            f"step {number} (advance): seconds must be 0 to {MAX_STEP_SECONDS} (ten years), "
+            f"not {step['seconds']:g}"
+        )
     if step["action"] == "control":
         _check_control_values(number, step)
     needs_type = step["action"] == "operator-api-call" and api == "GetNotifications"

@@ -133,3 +133,25 @@ def test_json_nested_thousands_deep_is_refused_not_a_crash(tmp_path: Path) -> No
     path.write_text(text, "utf-8")
     with pytest.raises(RecordingFormatError, match="nested too deeply"):
         Recording.load(path)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "message"),
+    [
+        (float("nan"), "step 2 (advance): seconds must be a finite number, not nan"),
+        (float("inf"), "step 2 (advance): seconds must be a finite number, not inf"),
+        (1e300, "step 2 (advance): seconds must be 0 to 315360000 (ten years), not 1e+300"),
+        (-60, "step 2 (advance): seconds must be 0 to 315360000 (ten years), not -60"),
+    ],
+)
+def test_an_advance_is_a_finite_step_of_at_most_ten_years(
+    tmp_path: Path, seconds: float, message: str
+) -> None:
+    """json reads NaN and Infinity; an endless step used to crash the replay's event loop."""
+    path = _write(tmp_path, [{"action": "launch", "after": AFTER}])
+    document = json.loads(path.read_text("utf-8"))
+    document["steps"].append({"action": "advance", "after": AFTER, "seconds": seconds})
+    path.write_text(json.dumps(document), "utf-8")  # writes NaN / Infinity as json does
+    with pytest.raises(RecordingFormatError) as caught:
+        Recording.load(path)
+    assert str(caught.value).startswith(f"{path}: {message}")
