@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 TimerCallback = Callable[[], None]
+
+
+MAX_STEP_SECONDS = 10 * 365 * 24 * 3600  # one advance of virtual time: ten years
 
 
 @dataclass(order=True)
@@ -241,6 +245,11 @@ class VirtualClock:
         kept and played when the last hold is released."""
         if seconds < 0:
             raise ValueError("the clock never goes backwards")
+        if not math.isfinite(seconds) or seconds > MAX_STEP_SECONDS:
+            # an endless step fires a monthly timer without end and leaves the calendar
+            raise ValueError(
+                f"a step of the clock is at most {MAX_STEP_SECONDS} s (ten years), not {seconds}"
+            )
         self._real_anchor = self._real_now()
         if self._holds:
             self._deferred.append(seconds)

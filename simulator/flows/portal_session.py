@@ -177,6 +177,14 @@ class PortalSession:
     # -- back and leave ----------------------------------------------------------------------
     def back_pressed(self, can_go_back: bool) -> bool:
         """True when the web view should go back itself; else the leave dialog is shown."""
+        if self.screen is Screen.LOAD_FAILED:
+            # [ours] the docs' page has no button: back leaves it for the provider page (with
+            # several operators, the Select Provider page), else an operator whose portal is
+            # down kept the app on it until it was closed
+            self.portal_open = False
+            self.events.emit("flow.state", flow="portal", state="left-after-load-failure")
+            self.show(Screen.PROVIDER, screens.PROVIDER_TITLE)
+            return False
         if self.screen not in (Screen.PORTAL, Screen.PROGRESS_POPUP):
             return False
         if can_go_back:

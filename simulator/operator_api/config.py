@@ -32,6 +32,7 @@ __all__ = [
     "NotificationType",
     "ServiceConfiguration",
     "parse_promotion_templates",
+    "refuse_unknown_fields",
 ]
 
 
@@ -247,10 +248,31 @@ def load_promotion_templates(path: Path) -> tuple[GatewayTemplate, ...]:
     return parse_promotion_templates(document)
 
 
+# "Mobile Plans gateway page": a template's fields (hyperlinkColor: their 2019 name) and an
+# image's. Anything else is a typo that would silently leave the page at a default.
+_TEMPLATE_FIELDS = (
+    "id", "backgroundColor", "bodyFontColor", "bodyText", "buttonColor", "buttonFontColor",
+    "buttonText", "hyperlinkFontColor", "hyperlinkColor", "images",
+)  # fmt: skip
+_IMAGE_FIELDS = ("uri", "width", "height")
+
+
+def refuse_unknown_fields(
+    item: Mapping[Any, Any], known: tuple[str, ...], where: str, rule: str
+) -> None:
+    """A :class:`ConfigurationError` naming the fields of ``item`` not in ``known``."""
+    unknown = sorted(str(k) for k in item if k not in known)
+    if unknown:
+        raise ConfigurationError(
+            rule, f"{where} has unknown field(s) {unknown[:5]}; known: {', '.join(known)}"
+        )
+
+
 def _template(item: Any, index: int) -> GatewayTemplate:
     where = f"promotionTemplates[{index}]"
     if not isinstance(item, Mapping):
         raise ConfigurationError("gateway.templates.shape", f"{where} is not an object")
+    refuse_unknown_fields(item, _TEMPLATE_FIELDS, where, "gateway.templates.shape")
     raw_id = item.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
         raise ConfigurationError("gateway.template.id", f"{where}.id must be a string")
@@ -298,6 +320,7 @@ def _images(value: Any, where: str) -> tuple[GatewayImage, ...]:
     for n, image in enumerate(value):
         if not isinstance(image, Mapping):
             raise ConfigurationError("gateway.images.shape", f"{where}.images[{n}] not an object")
+        refuse_unknown_fields(image, _IMAGE_FIELDS, f"{where}.images[{n}]", "gateway.images.shape")
         uri, width, height = image.get("uri"), image.get("width"), image.get("height")
         if (
             not isinstance(uri, str)
@@ -313,7 +336,8 @@ def _images(value: Any, where: str) -> tuple[GatewayImage, ...]:
         if not (0 < width <= MAX_IMAGE_WIDTH and 0 < height <= MAX_IMAGE_HEIGHT):
             raise ConfigurationError(
                 "gateway.images.size",
-                f"{where}.images[{n}] is {width}x{height}; at most 1200x600 pixels",
+                f"{where}.images[{n}] is {width}x{height}; an image is 1 to {MAX_IMAGE_WIDTH} "
+                f"pixels wide and 1 to {MAX_IMAGE_HEIGHT} high",
             )
         # The Gateway page's picture comes from the operator's web server, never the PC.
         from simulator.operator_api.urls import parse_https_url

@@ -39,6 +39,7 @@ from simulator.operator_api.config import (
     NotificationType,
     ServiceConfiguration,
     parse_promotion_templates,
+    refuse_unknown_fields,
 )
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange, IccidRangeError
 from simulator.operator_api.urls import parse_https_url
@@ -213,10 +214,14 @@ def _client_certificate(value: Any, folder: Path) -> ClientCertificate | None:
     )
 
 
+_NOTIFICATION_FIELDS = ("id", "notificationType", "title", "body", "image")
+
+
 def _notification(item: Any, index: int) -> NotificationTemplate:
     where = f"notificationTemplates[{index}]"
     if not isinstance(item, Mapping):
         raise ConfigurationError("config.notificationTemplates", f"{where} is not an object")
+    refuse_unknown_fields(item, _NOTIFICATION_FIELDS, where, "config.notificationTemplates")
     raw_id = item.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
         raise ConfigurationError("config.notificationTemplates", f"{where}.id must be a string")

@@ -269,11 +269,7 @@ class MobilePlansService:
         """The operator's SMS arrives; False (with an event saying why) when the documented
         preconditions do not hold."""
         iccid = self._operator_iccid()
-        problem = None
-        if iccid is None:
-            problem = "no active profile of the operator"
-        elif not self.device.registered(iccid):
-            problem = f"profile {iccid} is not registered on the network"
+        problem = self.sms_problem() or None
         self.events.emit(
             "sms.received",
             notification_type=str(notification_type),
@@ -290,6 +286,33 @@ class MobilePlansService:
         )
         return True
 
+    def sms_problem(self) -> str:
+        """Why the operator's SMS would be ignored now ("" when the service would be asked)."""
+        iccid = self._operator_iccid()
+        if iccid is None:
+            return "no active profile of the operator"
+        if not self.device.registered(iccid):
+            return f"profile {iccid} is not registered on the network"
+        return ""
+
+    def promotion_withheld(self) -> str:
+        """Why the end of device setup would show no promotion ("" when it would)."""
+        if self.device.has_profiles():
+            return "the PC has an eSIM profile; the promotion is for a PC without one"
+        if self._promotion_template() is None:
+            return "the configuration has no trialOffer notification template"
+        return ""
+
+    def _promotion_template(self) -> NotificationTemplate | None:
+        return next(
+            (
+                t
+                for t in self.world.config.notification_templates
+                if t.notification_type is NotificationType.TRIAL_OFFER
+            ),
+            None,
+        )
+
     def _notification(self, exchange: Exchange, notification_type: NotificationType) -> None:
         ids = exchange.checked.notification_ids or []
         template = self.world.config.notification_template(ids[0]) if ids else None
@@ -300,17 +323,8 @@ class MobilePlansService:
     def setup_completed(self) -> bool:
         """The out-of-box experience finished: on an eSIM PC without a profile the app shows
         the operator's promotional notification (the trial offer template)."""
-        if self.device.has_profiles():
-            return False
-        template = next(
-            (
-                t
-                for t in self.world.config.notification_templates
-                if t.notification_type is NotificationType.TRIAL_OFFER
-            ),
-            None,
-        )
-        if template is None:
+        template = self._promotion_template()
+        if self.promotion_withheld() or template is None:
             return False
         self._toast(template, NotificationType.TRIAL_OFFER)
         return True

@@ -161,7 +161,9 @@ def image_client(tls: ssl.SSLContext, limits: FetchLimits) -> httpx.AsyncClient:
         timeout=limits.timeout_seconds,
         follow_redirects=False,
         trust_env=False,
-        headers={"Accept": "image/png", "Accept-Encoding": "identity"},
+        # One connection per exchange: a host whose body outruns its Content-Length leaves
+        # bytes a reused connection would read as the next image's answer, blaming that image.
+        headers={"Accept": "image/png", "Accept-Encoding": "identity", "Connection": "close"},
     )
 
 
@@ -218,7 +220,7 @@ def _https(url: str, what: str) -> None:
     if parts is None or parts.scheme.lower() != "https" or not parts.hostname:
         raise _refuse(
             "gateway.image-unreachable",
-            f"{what} {_quoted(url)} is not an https URL; the app fetches images over https only",
+            f"{what} {_quoted(url)}, not an https URL; the app fetches images over https only",
         )
 
 
@@ -227,7 +229,7 @@ async def _download(
 ) -> tuple[bytes, str]:
     """The body of the first non-redirect answer, read up to ``limits.max_bytes``."""
     url = uri
-    _https(url, "the image URI")
+    _https(url, "the image URI is")
     for _hop in range(limits.max_redirects + 1):
         async with http.stream("GET", url) as answer:
             status = answer.status_code
@@ -294,7 +296,11 @@ async def _checked(
                 f"{_quoted(image.uri)} is served as {_quoted(content_type)}, not image/png",
             )
         )
-    width, height = png_pixel_size(data)
+    try:
+        width, height = png_pixel_size(data)
+    except ImageRefusedError as refused:  # named by its URI, as every other finding
+        found = refused.found
+        raise _refuse(found.rule, f"{_quoted(image.uri)}: {found.message}", len(data)) from None
     if width > MAX_IMAGE_WIDTH or height > MAX_IMAGE_HEIGHT:
         raise _refuse(
             "gateway.image-pixels-over-limit",

@@ -7,11 +7,13 @@ notes the steps that came from outside the app on the owner's recorder.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from esim.smdp import Order, OrderBehaviour
+from simulator.clock import MAX_STEP_SECONDS
 from simulator.flows.portal_session import CALLBACK_ANSWER_SECONDS
 from simulator.flows.ports import CardOutcome
 from simulator.network import NetworkPlan, Registration
@@ -55,6 +57,10 @@ class ClockControl:
         total = seconds + 60 * minutes + 3600 * hours
         if total < 0:
             raise MobilePlansError(f"clock.advance: the clock never goes backwards ({total:g} s)")
+        if not math.isfinite(total) or total > MAX_STEP_SECONDS:
+            raise MobilePlansError(
+                f"clock.advance: a step is at most {MAX_STEP_SECONDS} s (ten years), not {total:g}"
+            )
         owner = self._owner
         owner.recorder.note("advance", seconds=total)
         clock = owner.simulator.clock

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from simulator.device import SimulatedDevice
+from simulator.operator_api.iccid_ranges import IccidRange, IccidRangeError
 
 
 @dataclass(frozen=True)
@@ -32,3 +35,28 @@ class DeviceOptions:
             make=self.device_make,
             model=self.device_model,
         )
+
+
+def marker_value_problem(options: dict[str, Any], iccid_ranges: Any) -> str | None:
+    """What is wrong with the marker's PC names or ICCID ranges (None: nothing), said before
+    anything starts: a number for a make failed deep inside as an AttributeError, and a
+    string for the ranges was read one digit per range."""
+    for name in ("device_make", "device_model"):
+        value = options.get(name)
+        if value is not None and not isinstance(value, str):
+            return f"{name} is a string as Windows' System Information shows it, not {value!r}"
+    if iccid_ranges is None:
+        return None
+    if isinstance(iccid_ranges, str) or not isinstance(iccid_ranges, Sequence):
+        return (
+            "iccid_ranges is a list of 'START-END' or 'PREFIX' strings, e.g. "
+            f"iccid_ranges=[{iccid_ranges!r}], not {iccid_ranges!r}"
+        )
+    for text in iccid_ranges:
+        if not isinstance(text, str):
+            return f"iccid_ranges holds 'START-END' or 'PREFIX' strings, not {text!r}"
+        try:
+            IccidRange.parse(text)
+        except IccidRangeError as error:
+            return f"iccid_ranges: {error.rule}: {error.message}"
+    return None

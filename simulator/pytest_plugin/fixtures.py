@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from simulator.pytest_plugin.device_options import marker_value_problem
 from simulator.pytest_plugin.driver import DeviceOptions, MobilePlans
 from simulator.pytest_plugin.reports import write_test_report
 from simulator.pytest_plugin.stash import DRIVER
@@ -57,6 +58,9 @@ def mobile_plans(
             "@pytest.mark.mobile_plans: walled_garden is 'enforce', 'report' or 'off', not "
             f"{walled_garden!r}"
         )
+    problem = marker_value_problem(options, iccid_ranges)
+    if problem is not None:
+        raise pytest.UsageError(f"@pytest.mark.mobile_plans: {problem}")
     try:
         device = DeviceOptions(**options)
     except TypeError as error:

@@ -9,10 +9,13 @@ clicks in the window (``control``) and the catalog's steps (``start``, ``select-
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from simulator.clock import MAX_STEP_SECONDS
 
 FORMAT = "mobileplans-session/3"
 _STILL_READ = ("mobileplans-session/2",)  # what it lacks has a default that means "none"
@@ -107,6 +110,18 @@ def check_step(number: int, step: object) -> None:
             raise RecordingFormatError(
                 f"step {number} ({step['action']}): {name} must be a {wanted}, not {value!r}"
             )
+    for name, types in fields.items():
+        value = step.get(name)
+        finite = not isinstance(value, float) or math.isfinite(value)  # JSON's NaN, Infinity
+        if types is _NUMBER and not finite:
+            raise RecordingFormatError(
+                f"step {number} ({step['action']}): {name} must be a finite number, not {value}"
+            )
+    if step["action"] == "advance" and not 0 <= step["seconds"] <= MAX_STEP_SECONDS:
+        raise RecordingFormatError(
+            f"step {number} (advance): seconds must be 0 to {MAX_STEP_SECONDS} (ten years), "
+            f"not {step['seconds']:g}"
+        )
     if step["action"] == "control":
         _check_control_values(number, step)
     needs_type = step["action"] == "operator-api-call" and api == "GetNotifications"
@@ -115,6 +130,37 @@ def check_step(number: int, step: object) -> None:
             f"step {number} (operator-api-call): a GetNotifications call needs its "
             "notification_type"
         )
+    if step["action"] == "sms" or needs_type:
+        _check_notification_type(number, step)
+
+
+def _check_notification_type(number: int, step: dict[str, Any]) -> None:
+    from simulator.operator_api.config import ConfigurationError, NotificationType
+
+    try:
+        NotificationType.parse(step["notification_type"])
+    except (ConfigurationError, ValueError) as error:
+        raise RecordingFormatError(f"step {number} ({step['action']}): {error}") from None
+
+
+def check_iccid_ranges(value: Any) -> None:
+    """The operator's ICCID ranges, as `--iccid-range` and the configuration file take them."""
+    from simulator.operator_api.config_file import MAX_ICCID_RANGES
+    from simulator.operator_api.iccid_ranges import IccidRange, IccidRangeError
+
+    if not isinstance(value, list) or len(value) > MAX_ICCID_RANGES:
+        raise RecordingFormatError(
+            f"iccid_ranges must be a list of at most {MAX_ICCID_RANGES} ranges"
+        )
+    for index, text in enumerate(value):
+        if not isinstance(text, str):
+            raise RecordingFormatError(f"iccid_ranges[{index}] must be a string, not {text!r}")
+        try:
+            IccidRange.parse(text)
+        except IccidRangeError as error:
+            raise RecordingFormatError(
+                f"iccid_ranges[{index}]: {error.rule}: {error.message}"
+            ) from None
 
 
 def check_recorded_config(value: Any) -> None:
@@ -193,6 +239,10 @@ class Recording:
             document = json.loads(path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise RecordingFormatError(f"{path} is not a readable recording: {error}") from None
+        except RecursionError:  # a hostile file nests arrays or objects thousands deep
+            raise RecordingFormatError(
+                f"{path} is not a readable recording: its JSON is nested too deeply"
+            ) from None
         found = document.get("format") if isinstance(document, dict) else None
         if found in _OLDER_FORMATS:
             raise RecordingFormatError(
@@ -214,6 +264,7 @@ class Recording:
         try:
             check_recorded_config(document.get("operator_config"))
             _check_hardware(document.get("device"))
+            check_iccid_ranges(document.get("iccid_ranges", []))
             if document.get("walled_garden", "report") not in _GARDEN_MODES:
                 raise RecordingFormatError(
                     "walled_garden must be one of " + ", ".join(_GARDEN_MODES)

@@ -159,7 +159,7 @@ class Replayer:
         self._keys = EventKeys()
         self._replayed: dict[str, list[str]] = {"page": [], "app": []}
         self._divergence = ""
-        self._toasts: list[str] = []
+        self._toasts: list[tuple[str, tuple[str, ...]]] = []  # each toast's id and buttons
         self._matching_ids: list[str] = []
         simulator = self.driver.simulator
         self._follower = LogFollower(simulator.events)
@@ -169,7 +169,9 @@ class Replayer:
     def _observe(self, _event: Event) -> None:
         for event in self._follower.new_events():
             if event.kind == "ui.toast" and event.fields.get("actions"):
-                self._toasts.append(str(event.fields.get("toast")))
+                actions = event.fields.get("actions")
+                buttons = tuple(str(a) for a in actions) if isinstance(actions, list) else ()
+                self._toasts.append((str(event.fields.get("toast")), buttons))
             elif event.kind == "smdp.order" and event.fields.get("action") == "created":
                 self._matching_ids.append(str(event.fields.get("matching_id")))
             key = self._keys.add(event)
@@ -270,10 +272,7 @@ class Replayer:
         elif action == "advance":
             driver.clock.advance(seconds=float(step["seconds"]))
         elif action == "toast":
-            # as a click on the toast: the flows and the operator's notifications both hear it
-            driver.simulator.window.toastAnswered.emit(
-                self._toasts[int(step["index"])], str(step["answer"])
-            )
+            self._answer_toast(int(step["index"]), str(step["answer"]))
         elif action == "error-answer":
             driver.answer_error(bool(step["retry"]))
         elif action == "balance-closed":
@@ -306,6 +305,24 @@ class Replayer:
             driver.simulator.operator_experience.press(str(step["control"]), step)
         else:
             raise ValueError(f"unknown recorded step {action!r}")
+
+    def _answer_toast(self, index: int, answer: str) -> None:
+        """As a click on the toast's button: the flows and the operator's notifications both
+        hear it. A toast or button the replay did not show is a difference, found at once."""
+        if not 0 <= index < len(self._toasts):
+            self._divergence = (
+                f"the recording answers toast #{index + 1}; the replay showed "
+                f"{len(self._toasts)} toast(s) with buttons"
+            )
+            return
+        toast, buttons = self._toasts[index]
+        if answer not in buttons:
+            self._divergence = (
+                f"the recording presses {answer!r} on toast #{index + 1}, which has the buttons "
+                + ", ".join(repr(b) for b in buttons)
+            )
+            return
+        self.driver.simulator.window.toastAnswered.emit(toast, answer)
 
     def _ours(self, text: str) -> str:
         """`text` with each recorded matching ID replaced by the replay's counterpart."""

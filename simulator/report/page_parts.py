@@ -118,6 +118,9 @@ _API_PAGES = {
 }
 
 
+_IMAGE_API = "Gateway image"  # the findings' api (simulator.operator_api.gateway_image_loader)
+
+
 def _verdict(found: Sequence[Event]) -> str:
     worst = "ok"
     for level in ("info", "warning", "error"):
@@ -139,19 +142,28 @@ def _check_row(seq: int, name: str, sources: str, found: Sequence[Event]) -> str
 def checks(events: Sequence[Event]) -> str:
     # A call's findings follow it in the log; `call_seq` is numbered per document, so it is
     # matched against the latest call with that number, never across documents. An operator
-    # API's findings ("MO service") follow its `operator_api.response`, a Gateway image's its
-    # `gateway.image` (fetched whenever the image host answers, so not the latest API call's).
+    # API's findings ("MO service") follow its `operator_api.response`.
+    # A Gateway image's findings follow its `gateway.image`, not the API answer before it.
     by_call: dict[int, list[Event]] = {}
     latest: dict[object, int] = {}
     last_response: int | None = None
+    last_image: Event | None = None
     loose: list[Event] = []
     for event in events:
         if event.kind == "bridge.call":
             latest[event.fields.get("seq")] = event.seq
-        elif event.kind in ("operator_api.response", "gateway.image"):
+        elif event.kind == "operator_api.response":
             last_response = event.seq
+        elif event.kind == "gateway.image":
+            last_image = event
         elif event.kind == "contract.violation":
-            if event.fields.get("object") == "MO service" and last_response is not None:
+            if event.fields.get("api") == _IMAGE_API:
+                image_uri = last_image.fields.get("uri") if last_image is not None else None
+                if last_image is not None and event.fields.get("uri") == image_uri:
+                    by_call.setdefault(last_image.seq, []).append(event)
+                else:  # a template's image count: about no one image
+                    loose.append(event)
+            elif event.fields.get("object") == "MO service" and last_response is not None:
                 by_call.setdefault(last_response, []).append(event)
             elif event.fields.get("call_seq") in latest:
                 by_call.setdefault(latest[event.fields.get("call_seq")], []).append(event)
@@ -170,8 +182,10 @@ def checks(events: Sequence[Event]) -> str:
             name = f"MO service {api} ({status})"
             rows.append(_check_row(call.seq, name, _API_PAGES.get(api, ""), found))
         elif call.kind == "gateway.image":
-            outcome = "drawn" if call.fields.get("loaded") else "not drawn"
-            name = f"Gateway image {call.fields.get('uri', '')} ({outcome})"
+            uri = str(call.fields.get("uri", ""))
+            shown = uri if len(uri) <= 80 else uri[:79] + "…"
+            status = call.fields.get("status") or "no answer"
+            name = f"MO service {_IMAGE_API} {shown} ({status})"
             rows.append(_check_row(call.seq, name, _API_PAGES["GetOffers"], found))
     for v in loose:
         where = f"{v.fields.get('object')}.{v.fields.get('method')}"

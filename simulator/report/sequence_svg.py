@@ -48,7 +48,7 @@ class Message:
     source: str
     target: str
     label: str
-    style: str = "call"  # call | reply | note | error
+    style: str = "call"  # call | reply | note | error | warning
 
 
 def _args(event: Event) -> str:
@@ -159,10 +159,13 @@ def sequence_messages(events: Iterable[Event]) -> list[Message]:
             style = "reply" if f.get("ok") else "error"
             rows.append(Message(event.seq, event.t, MO_SERVICE, "App", _answer(f), style))
         elif kind == "contract.violation" and f.get("severity") != "info":
-            label = f"✗ {f.get('rule')}"
+            # a warning (a picture of another size, a Content-Type) is not drawn as a failure
+            warning = f.get("severity") == "warning"
+            label = f"{'⚠' if warning else '✗'} {f.get('rule')}"
             # the operator's APIs' findings sit on their lifeline, the portal's on the App's
             where = MO_SERVICE if f.get("object") == MO_SERVICE else "App"
-            rows.append(Message(event.seq, event.t, where, where, label, "error"))
+            style = "warning" if warning else "error"
+            rows.append(Message(event.seq, event.t, where, where, label, style))
     return rows
 
 
@@ -171,7 +174,13 @@ _GAP = 190
 _TOP = 60
 _ROW = 26
 _CHAR = 6.3  # average width of an 11 px sans-serif character, for sizing notes and labels
-_COLOURS = {"call": "#1f4e8c", "reply": "#2e7d32", "note": "#555", "error": "#b3261e"}
+_COLOURS = {
+    "call": "#1f4e8c",
+    "reply": "#2e7d32",
+    "note": "#555",
+    "error": "#b3261e",
+    "warning": "#8a5a00",
+}
 
 
 def _fit(text: str, limit: int = 110) -> str:

@@ -11,9 +11,19 @@ out takes the documented default. The image is fetched and drawn by
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from simulator.operator_api.config import Color, GatewayImage, GatewayTemplate
 from simulator.operator_api.gateway_images import MAX_IMAGES, ImageResult, shown_image_index
@@ -38,6 +48,20 @@ def standard_body(brand: str) -> str:
         f"We\u2019ll take you to the {brand} website, so you can find a plan that\u2019s right "
         "for you. If you already have an account, you can sign in and add your device to your "
         "current plan."
+    )
+
+
+_UNBROKEN = re.compile(r"\S{41,}")
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space every 40 characters of a run without spaces (a URL in
+    the body): a label wraps only at spaces, and such a run ran off the page's edge."""
+    return _UNBROKEN.sub(
+        lambda run: "\u200b".join(
+            run.group(0)[at : at + 40] for at in range(0, len(run.group(0)), 40)
+        ),
+        text,
     )
 
 
@@ -95,6 +119,7 @@ class GatewayPage(QWidget):
         self.disclaimer.setObjectName("gateway-disclaimer")
         self.disclaimer.setWordWrap(True)
         self.template_id: str | None = None
+        self.body_text = ""  # as the template says it (the label's may carry break points)
 
         header = QHBoxLayout()
         header.addWidget(self.logo)
@@ -104,7 +129,22 @@ class GatewayPage(QWidget):
             link.setObjectName("gateway-link")
             links.addWidget(link)
         links.addStretch(1)
-        layout = QVBoxLayout(self)
+        # Everything scrolls together when it does not fit the frame (a 1000-character body
+        # under a 240-pixel picture): a fixed-size picture would otherwise be drawn over the
+        # text the layout could not make room for.
+        content = QWidget(self)
+        content.setObjectName("gateway-content")
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("gateway-scroll")
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)  # the layout below moves the widgets into it
+        self.scroll_area.viewport().setAutoFillBackground(False)  # the page's colour shows through
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(48, 40, 48, 40)
         layout.addLayout(header)
         layout.addLayout(self.images)
@@ -123,7 +163,7 @@ class GatewayPage(QWidget):
         self.template_id = None
         self._header(brand)
         self._set_images(())
-        self.body.setText(standard_body(brand))
+        self._set_body(standard_body(brand))
         self.button.setText("Continue")
         self._style(None, brand)
 
@@ -131,7 +171,7 @@ class GatewayPage(QWidget):
         self.template_id = template.id
         self._header(brand)
         self._set_images(template.images)
-        self.body.setText(template.body_text or standard_body(brand))
+        self._set_body(template.body_text or standard_body(brand))
         self.button.setText(template.button_text or "Continue")
         self._style(template, brand)
 
@@ -140,6 +180,11 @@ class GatewayPage(QWidget):
             self.show_standard(brand)
         else:
             self.show_enhanced(brand, template)
+
+    def _set_body(self, text: str) -> None:
+        self.body_text = text
+        self.body.setText(breakable(text))
+        self.scroll_area.verticalScrollBar().setValue(0)  # a new page starts at its top
 
     def _header(self, brand: str) -> None:
         self.brand.setText(brand)
@@ -157,7 +202,7 @@ class GatewayPage(QWidget):
         if images:
             # the app picks the best size for the screen and draws that one
             shown = shown_image_index(images[:MAX_IMAGES], IMAGE_BOX)
-            self.image_view = GatewayImageView(images[shown], self)
+            self.image_view = GatewayImageView(images[shown], self.scroll_area.widget())
             self.images.addWidget(self.image_view)
             if self._load_images is not None:
                 generation = self._generation
@@ -186,6 +231,7 @@ class GatewayPage(QWidget):
         link = _css(t.hyperlink_font_color if t else None, None)
         self.setStyleSheet(
             f"#gateway-page {{ background: {background}; }}"
+            "#gateway-scroll, #gateway-content { background: transparent; }"
             f"#gateway-brand, #gateway-body, #gateway-disclaimer {{ color: {body}; }}"
             f"#gateway-logo {{ background: #3a3a3a; color: white; font-weight: bold; }}"
             f"#gateway-continue {{ background: {button}; color: {button_text}; border: none;"

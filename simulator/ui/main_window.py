@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         elif screen is Screen.ERROR:
             self.error_page.title.setText(screens.ERROR_TITLE)
         self.stack.setCurrentWidget(page)
-        self.back_action.setEnabled(screen is Screen.PORTAL)
+        self.back_action.setEnabled(screen in (Screen.PORTAL, Screen.LOAD_FAILED))
 
     def _close_app(self) -> None:
         # The real app may close here; Windows keeps re-registering in the background. The

@@ -127,4 +127,4 @@ class OperatorExperienceUi:
             self.page.show_choice(brand, choice.template if choice else None)
             # A screen like the app's others, so what the session last showed stays true (a
             # later portal or catalog is announced again) and `ui.screen` tells automation.
-            self.simulator.session.show(Screen.GATEWAY, self.page.body.text(), title=brand)
+            self.simulator.session.show(Screen.GATEWAY, self.page.body_text, title=brand)

@@ -65,3 +65,12 @@ def test_going_backwards_is_refused_by_name(mobile_plans: MobilePlans) -> None:
     with pytest.raises(MobilePlansError, match="the clock never goes backwards"):
         mobile_plans.clock.advance(minutes=-1)
     assert mobile_plans.clock.now == 0
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan"), 1e300])
+def test_an_endless_step_is_refused_by_name(mobile_plans: MobilePlans, seconds: float) -> None:
+    """An infinite step fired the monthly billing timer without end, then left the calendar
+    (year 10000) inside the Qt event loop; NaN did nothing, silently."""
+    with pytest.raises(MobilePlansError, match=r"a step is at most 315360000 s \(ten years\)"):
+        mobile_plans.clock.advance(seconds=seconds)
+    assert mobile_plans.clock.now == 0

@@ -75,3 +75,40 @@ def test_a_different_operator_answer_is_a_difference(
         difference = result.difference()
         assert "operator_api.response" in difference, difference
         assert "gatewayId" in difference
+
+
+def _record_promotion(runtime: Runtime, folder: Path) -> Path:
+    """A PC without a profile: the operator's promotional toast, answered with its accept."""
+    mp = MobilePlans(runtime, folder / "recorded", show_window=False)
+    try:
+        mp.launch()
+        toast = mp.operator_api.complete_setup()
+        assert toast is not None
+        mp.operator_api.answer_toast(toast, "accept")
+        mp.wait_for("gateway.shown")
+        return mp.save_recording(folder / "session.json")
+    finally:
+        mp.close()
+
+
+def test_a_toast_answer_the_replay_cannot_give_is_a_difference_at_once(
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+) -> None:
+    saved = _record_promotion(runtime, tmp_path)
+    document = json.loads(saved.read_text("utf-8"))
+    (toast_step,) = [step for step in document["steps"] if step["action"] == "toast"]
+    edits = {
+        "button": ("answer", "Nope", "presses 'Nope' on toast #1, which has the buttons 'Get"),
+        "toast": ("index", 5, "answers toast #6; the replay showed 1 toast(s) with buttons"),
+    }
+    for name, (field, value, expected) in edits.items():
+        edited = json.loads(json.dumps(document))
+        next(s for s in edited["steps"] if s["action"] == "toast")[field] = value
+        path = tmp_path / f"edited-{name}.json"
+        path.write_text(json.dumps(edited), "utf-8")
+        with replay(path, runtime, tmp_path / f"replayed-{name}") as result:
+            assert not result.matches
+            assert expected in result.difference(), result.difference()
+            # found when the step is taken, not after the replay's 30 s wait for events
+            assert "stalled" not in result.difference()
+    assert toast_step["answer"] == "Get connected"

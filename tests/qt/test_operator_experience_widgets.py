@@ -14,7 +14,12 @@ from pytestqt.qtbot import QtBot
 from simulator.clock import VirtualClock
 from simulator.events import EventLog
 from simulator.operator_api.client import Exchange
-from simulator.operator_api.config import NotificationType, ServiceConfiguration
+from simulator.operator_api.config import (
+    GatewayImage,
+    GatewayTemplate,
+    NotificationType,
+    ServiceConfiguration,
+)
 from simulator.operator_api.experience import MobilePlansService, PcState
 from simulator.operator_api.sample_config import sample_configuration
 from simulator.ui.gateway_page import DISCLAIMER, GatewayPage, standard_body
@@ -39,6 +44,43 @@ def test_enhanced_gateway_page_uses_the_template(qtbot: QtBot) -> None:
     assert "background: rgba(0, 176, 240, 1.0)" in style  # buttonColor 0x00B0F0FF
     with qtbot.waitSignal(page.continueClicked):
         qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+
+
+_LONGEST_BODY = ("Stay connected with plans that fit the way you work and travel. " * 16)[:1000]
+
+
+def test_the_longest_body_under_the_largest_picture_scrolls_instead_of_overlapping(
+    qtbot: QtBot,
+) -> None:
+    """bodyText may hold 1000 characters; under the docs' 740 x 480 example picture (drawn
+    370 x 240) the page is taller than the app's 800 x 600 frame."""
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    page.resize(800, 600)
+    image = GatewayImage("https://cdn.example/740x480.png", 740, 480)
+    page.show_enhanced("Contoso Mobile", GatewayTemplate("0", _LONGEST_BODY, images=(image,)))
+    page.show()
+    qtbot.waitExposed(page)
+    view = page.image_view
+    assert view is not None
+    assert view.geometry().bottom() < page.body.geometry().top()  # text below the picture
+    assert page.body.geometry().bottom() < page.disclaimer.geometry().top()
+    assert page.scroll_area.verticalScrollBar().maximum() > 0  # the rest is a scroll away
+
+
+def test_a_body_word_longer_than_the_page_wraps_inside_it(qtbot: QtBot) -> None:
+    """A URL in the body has no space to wrap at; it is broken, not cut at the page's edge."""
+    page = GatewayPage()
+    qtbot.addWidget(page)
+    page.resize(800, 600)
+    url = "https://www.contoso.example/offers/" + "spring" * 40
+    page.show_enhanced("Contoso Mobile", GatewayTemplate("0", f"See {url} for more."))
+    page.show()
+    qtbot.waitExposed(page)
+    content = page.scroll_area.widget()
+    assert page.body.geometry().right() <= content.width() - 48  # within the page's margin
+    assert page.body_text == f"See {url} for more."  # as the template says (ui.screen)
+    assert page.body.text().replace("\u200b", "") == page.body_text
 
 
 def test_standard_gateway_page(qtbot: QtBot) -> None:
@@ -104,6 +146,26 @@ def test_flyout_panel_shows_what_the_service_decided(qtbot: QtBot) -> None:
     qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
     ignored = events.of_kind("sms.received")[-1].fields["ignored"]
     assert ignored == "no active profile of the operator"
+    assert panel.sms_outcome.text() == "SMS ignored: no active profile of the operator."
+
+
+def test_the_panel_says_why_the_end_of_setup_shows_no_promotion(qtbot: QtBot) -> None:
+    """ "Mobile Plans notifications": the app-triggered promotion is for a PC without a
+    profile; on one with a profile the button did nothing visible."""
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    profiles: list[str] = []
+    pc = PcState(lambda: None, lambda _: False, lambda: profiles)
+    panel = FlyoutPanel(MobilePlansService(_World(), pc, events, "1"), None, lambda: None)
+    qtbot.addWidget(panel)
+    qtbot.mouseClick(panel.setup_button, Qt.MouseButton.LeftButton)
+    assert [e.kind for e in events][-1] == "ui.toast"  # the trialOffer template's toast
+    assert panel.sms_outcome.text() == ""
+    profiles.append("8999001000000000018")
+    qtbot.mouseClick(panel.setup_button, Qt.MouseButton.LeftButton)
+    assert [e.kind for e in events][-1] == "ui.control"  # no toast
+    assert panel.sms_outcome.text() == (
+        "No promotion: the PC has an eSIM profile; the promotion is for a PC without one."
+    )
 
 
 def test_iccid_ranges_are_edited_in_the_panel(qtbot: QtBot) -> None:

@@ -109,6 +109,11 @@ class FlyoutPanel(QWidget):
         self.setup_button.setObjectName("setup-completed")
         self.setup_button.clicked.connect(self._setup_completed)
         sms_form.addRow(self.setup_button)
+        # what became of the last press when nothing else shows it (no toast, no call)
+        self.sms_outcome = plain_label("", sms)
+        self.sms_outcome.setObjectName("sms-outcome")
+        self.sms_outcome.setWordWrap(True)
+        sms_form.addRow(self.sms_outcome)
         layout.addWidget(sms)
 
         if sample is not None:
@@ -151,7 +156,9 @@ class FlyoutPanel(QWidget):
 
     def _setup_completed(self) -> None:
         self._said("setup-completed")
+        withheld = self.service.promotion_withheld()
         self.service.setup_completed()
+        self.sms_outcome.setText(f"No promotion: {withheld}." if withheld else "")
 
     def _ranges_edited(self) -> None:
         self._said("iccid-ranges", text=self.ranges.text())
@@ -202,7 +209,9 @@ class FlyoutPanel(QWidget):
     def _send_sms(self) -> None:
         kind = NotificationType(self.sms_type.currentText())
         self._said("sms-send", notification_type=kind.value)
+        problem = self.service.sms_problem()
         self.service.receive_sms(kind)
+        self.sms_outcome.setText(f"SMS ignored: {problem}." if problem else "")
 
     def _apply_balance(self) -> None:
         if self.sample is None:

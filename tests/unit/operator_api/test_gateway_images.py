@@ -36,6 +36,7 @@ from simulator.operator_api.gateway_images import (
     ImageResult,
     fetch_gateway_image,
     fitted_size,
+    image_client,
     png_pixel_size,
     shown_image_index,
 )
@@ -241,7 +242,9 @@ def test_an_http_uri_is_refused_without_a_connection(host: Host) -> None:
 def test_a_redirect_to_http_is_not_followed(host: Host) -> None:
     result = host.fetch("/to-http.png")
     assert _rule(result) == "gateway.image-unreachable"
-    assert "redirects to 'http://127.0.0.1:9/ok.png'" in result.findings[0].message
+    assert "redirects to 'http://127.0.0.1:9/ok.png', not an https URL" in (
+        result.findings[0].message
+    )
 
 
 def test_a_redirect_to_no_url_is_unreachable(host: Host) -> None:
@@ -258,6 +261,8 @@ def test_a_web_page_is_not_a_png(host: Host) -> None:
     result = host.fetch("/page.html")
     assert _rule(result) == "gateway.image-not-png"
     assert "3c 68 74 6d 6c" in result.findings[0].message  # "<html", what came instead
+    # named by its URI, like every other finding: a template may list several images
+    assert result.findings[0].message.startswith(f"'{host.base}/page.html': the file does not")
     # the Content-Type warning is not what the page reports first; the signature is
     assert result.findings[0].rule == "gateway.image-not-png"
 
@@ -375,6 +380,56 @@ def test_the_page_draws_the_largest_size_that_fits() -> None:
     images = tuple(GatewayImage(f"https://cdn.example/{w}.png", w, h) for w, h in sizes)
     assert shown_image_index(images, (704, 400)) == 1
     assert shown_image_index(images, (200, 100)) == 2  # none fits: the smallest, scaled down
+
+
+class _LyingLengthHost(asyncio.Protocol):
+    """A raw HTTPS host: ``/lying.png`` sends more body than its Content-Length says (the
+    rest looks like no HTTP at all), every other path the good PNG."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport, self.received = transport, b""
+
+    def data_received(self, data: bytes) -> None:
+        self.received += data
+        while b"\r\n\r\n" in self.received:
+            head, _, self.received = self.received.partition(b"\r\n\r\n")
+            lying = head.startswith(b"GET /lying.png ")
+            body = GOOD[:33] if lying else GOOD
+            self.transport.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n"
+                + b"Content-Length: %d\r\n\r\n" % len(body)
+                + body
+                + (b"\0garbage after the body\r\n\r\n" if lying else b"")
+            )
+
+
+def test_a_body_longer_than_its_length_is_not_blamed_on_the_next_image(host: Host) -> None:
+    """check-api fetches a template's images one after another through one client; the extra
+    bytes of one answer must not become the next image's answer."""
+
+    async def fetch_both() -> list[ImageResult[Size]]:
+        server = await asyncio.get_running_loop().create_server(
+            _LyingLengthHost, "127.0.0.1", 0, ssl=host.tls.server_context()
+        )
+        port = server.sockets[0].getsockname()[1]
+        config = sample_configuration("https://127.0.0.1/v1/")
+        tls = client_tls_context(config, host.tls.ca_pem)
+        try:
+            async with image_client(tls, FetchLimits()) as http:
+                return [
+                    await fetch_gateway_image(
+                        http, GatewayImage(f"https://127.0.0.1:{port}{path}", 74, 48), decode
+                    )
+                    for path in ("/lying.png", "/ok.png")
+                ]
+        finally:
+            server.close()
+
+    lying, good = host.loop.run(fetch_both())
+    assert _rule(lying) == "gateway.image-not-png"  # its own 33 bytes do not decode
+    assert good.findings == ()
+    assert good.picture == Size(74, 48)
 
 
 # -- the loader: the app's side (background loop, results posted, events in order) ----------

@@ -159,3 +159,21 @@ def test_check_api_names_a_missing_gateway_image_and_exits_1(
     assert "-> 404" in out
     assert "error   gateway.image-unreachable:" in out
     assert "HTTP 404 (not found)" in out
+    # the image's 404 is its own error; the note about unchecked API bodies is not about it
+    assert "refused the request" not in out
+
+
+def test_check_api_says_which_template_has_more_images_than_are_fetched(
+    fresh: Operator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The app fetches at most 8 images of a template and says so; check-api did not."""
+    paths = [f"/images/gateway.png?size={n}" for n in range(10)]
+    config = _config_with_images(fresh, tmp_path, *paths)
+    status, out = _run(capsys, "--config", str(config), "--iccid", ICCID, "--json")
+    report = json.loads(out)
+    images = [c for c in report["checks"] if c["api"] == "Gateway image"]
+    assert len(images) == 8
+    rules = [v["rule"] for c in images for v in c["violations"]]
+    assert rules == ["gateway.images-over-limit", "gateway.images-over-limit"]  # both templates
+    assert "template '0' has 10 images; the first 8 are fetched" in out
+    assert status == 0  # a warning

@@ -213,6 +213,45 @@ def test_gateway_texts_are_bounded(tmp_path: Path, template: dict[str, str], rul
     assert _refused(tmp_path, {**BASE, "promotionTemplates": [template]}).rule == rule
 
 
+@pytest.mark.parametrize(
+    ("document", "rule", "field"),
+    [
+        (
+            {"promotionTemplates": [{"id": "0", "bodyTxt": "typo"}]},
+            "gateway.templates.shape",
+            "bodyTxt",
+        ),
+        (
+            {"promotionTemplates": [{"id": "0", "images": [{"uri": "https://cdn.example/a.png",
+             "width": 10, "height": 10, "alt": "a picture"}]}]},
+            "gateway.images.shape",
+            "alt",
+        ),
+        (
+            {"notificationTemplates": [{"id": "1", "notificationType": "lowBalance",
+             "titel": "You're almost out of data"}]},
+            "config.notificationTemplates",
+            "titel",
+        ),
+    ],
+)  # fmt: skip
+def test_a_misspelt_template_field_is_refused_not_left_at_its_default(
+    tmp_path: Path, document: dict[str, object], rule: str, field: str
+) -> None:
+    """ "Mobile Plans gateway page" and "Mobile Plans notifications" list a template's fields;
+    a typo used to leave the page or toast silently at the default."""
+    error = _refused(tmp_path, {**BASE, **document})
+    assert error.rule == rule
+    assert f"unknown field(s) ['{field}']" in error.message
+
+
+def test_an_image_of_no_pixels_says_the_size_it_may_have(tmp_path: Path) -> None:
+    image = {"uri": "https://cdn.example/a.png", "width": 0, "height": 10}
+    error = _refused(tmp_path, {**BASE, "promotionTemplates": [{"id": "0", "images": [image]}]})
+    assert error.rule == "gateway.images.size"
+    assert "is 0x10; an image is 1 to 1200 pixels wide and 1 to 600 high" in error.message
+
+
 @pytest.mark.parametrize(("title", "body"), [("t" * 201, ""), ("", "b" * 1001)])
 def test_toast_texts_are_bounded(tmp_path: Path, title: str, body: str) -> None:
     template = {"id": "1", "notificationType": "lowBalance", "title": title, "body": body}

@@ -189,3 +189,16 @@ def test_the_system_clock_stamp_is_the_millisecond_iso_form_of_the_moment() -> N
         assert before <= stamp <= after
         assert datetime.fromisoformat(stamp).tzinfo == UTC
         assert len(stamp) == len("2026-01-02T03:04:05.000+00:00")
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan"), 10 * 365 * 24 * 3600 + 1])
+def test_a_step_is_finite_and_at_most_ten_years(seconds: float) -> None:
+    clock = VirtualClock(0, real_now=FakeReal())
+    fired: list[int] = []
+    clock.call_later(30 * 86400, lambda: fired.append(1), "a month later")
+    with pytest.raises(ValueError, match="at most 315360000 s"):
+        clock.advance(seconds)
+    assert clock.now() == 0
+    assert fired == []
+    clock.advance(10 * 365 * 24 * 3600)  # ten years is a step
+    assert fired == [1]

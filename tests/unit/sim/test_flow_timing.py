@@ -22,6 +22,7 @@ from simulator.events import Event, EventLog
 from simulator.flows.engine import FlowEngine
 from simulator.flows.portal_session import CALLBACK_ANSWER_SECONDS, PortalSession
 from simulator.flows.ports import CardOutcome, DownloadOutcome, Progress
+from simulator.flows.screens import Screen
 from simulator.network import SimulatedNetwork
 
 ICCID = "8999001203388056040"
@@ -298,3 +299,17 @@ def test_progress_is_one_screen_and_many_progress_events(rig: Rig) -> None:
     progress = rig.events.of_kind("lpa.progress")
     assert [e.fields["text"] for e in progress][-1] == "Installing eSIM profile (4KB of 4KB)"
     assert {e.fields["screen"] for e in progress} == {"progress-popup"}
+
+
+def test_back_on_the_load_failed_page_returns_to_the_provider_page(rig: Rig) -> None:
+    """The load-failed page has no button of its own ("Mobile Plans General Appendix"); the
+    title bar's back leaves it, so another operator can be chosen."""
+    rig.session.load_failed("https://down.example/", "cv.1")
+    assert rig.session.screen is Screen.LOAD_FAILED
+    assert rig.session.back_pressed(can_go_back=True) is False  # nothing for the view to do
+    assert rig.session.screen is Screen.PROVIDER
+    assert not rig.session.portal_open
+    assert rig.timeline("flow.state", "ui.screen")[-2:] == [
+        (0.0, "flow.state", "left-after-load-failure"),
+        (0.0, "ui.screen", "provider"),
+    ]

@@ -115,28 +115,48 @@ def test_the_contract_checks_list_each_answer_with_its_findings(session: EventLo
     assert "Mobile Plans notifications" in rows[2]
 
 
-def test_a_gateway_image_has_its_own_row_with_its_findings() -> None:
-    # Images arrive whenever their host answers, often after a later API call: their findings
-    # belong to the image, not to whichever operator-API answer came last.
-    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
-    log.emit("operator_api.response", api="GetOffers", status=200)
-    log.emit("operator_api.response", api="GetBalance", status=200)
-    log.emit("gateway.image", uri="https://img.example/a.png", loaded=False, status=404)
-    log.emit(
-        "contract.violation",
-        object="MO service",
-        rule="gateway.image-unreachable",
-        severity="error",
-        message="HTTP 404",
-    )
-    log.emit("gateway.image", uri="https://img.example/b.png", loaded=True, status=200)
-    rows = checks(list(log)).split("<tr>")[2:]
-    assert len(rows) == 4
-    assert "MO service GetBalance (200)" in rows[1]
-    assert 'class="ok">passed' in rows[1]
-    assert "Gateway image https://img.example/a.png (not drawn)" in rows[2]
-    assert "gateway.image-unreachable" in rows[2]
-    assert 'class="error">error' in rows[2]
-    assert "Mobile Plans gateway page" in rows[2]
-    assert "Gateway image https://img.example/b.png (drawn)" in rows[3]
-    assert 'class="ok">passed' in rows[3]
+def test_a_gateway_images_findings_are_its_own_row_not_the_answer_before_it(
+    tmp_path: Path,
+) -> None:
+    """An image's failure used to be listed under the GetBalance answer logged before it,
+    turning a clean GetBalance into an error."""
+    from simulator.operator_api.client import client_tls_context
+    from simulator.operator_api.config import GatewayImage
+    from simulator.operator_api.gateway_image_loader import GatewayImageLoader
+    from simulator.operator_api.gateway_images import read_png_header
+
+    built = _World(tmp_path)
+    world = built.world
+    try:
+        built.call(lambda done: world.get_balance(ICCID, done))
+        loader = GatewayImageLoader(
+            built.loop, built.posted.put, built.events, lambda c: client_tls_context(c, b"")
+        )
+        refused = GatewayImage("https://127.0.0.1:1/promo.png", 740, 480)  # nothing listens
+        arrived: list[object] = []
+        loader.load(world.config, "0", (refused,), read_png_header, lambda i, r: arrived.append(r))
+        while not arrived:
+            built.posted.get(timeout=30)()
+        rows = checks(list(built.events)).split("<tr>")[2:]
+        assert len(rows) == 2
+        assert "MO service GetBalance (200)" in rows[0]
+        assert 'class="ok">passed' in rows[0]
+        assert "gateway.image" not in rows[0]
+        assert "MO service Gateway image https://127.0.0.1:1/promo.png (no answer)" in rows[1]
+        assert "Mobile Plans gateway page" in rows[1]
+        assert 'class="error">error' in rows[1]
+        assert "gateway.image-unreachable" in rows[1]
+        # on the MO service lifeline an error is drawn as one, and a warning as a warning
+        assert world.sample is not None
+        sample_spelling = {"type": "NONE", "dataRemaininginMB": 0, "timeRemaining": "PT0S"}
+        world.sample.script(Api.GET_BALANCE, ScriptedAnswer(200, {"balances": [sample_spelling]}))
+        built.call(lambda done: world.get_balance(ICCID, done))
+        notes = [(m.label, m.style) for m in sequence_messages(built.events) if m.label[0] in "✗⚠"]
+        assert notes == [
+            ("✗ gateway.image-unreachable", "error"),
+            ("⚠ balance.dataRemainingInMB.sample-spelling", "warning"),
+        ]
+        assert 'stroke="#8a5a00"' in render_sequence_svg(sequence_messages(built.events))
+    finally:
+        world.close()
+        built.loop.stop()
