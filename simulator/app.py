@@ -38,6 +38,7 @@ from simulator.events import EventLog
 from simulator.flows.engine import FlowEngine, FlowOptions
 from simulator.flows.portal_session import PortalSession
 from simulator.flows.screens import Screen
+from simulator.modem import follow_the_card_once_built
 from simulator.network import SimulatedNetwork
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.portal.garden_interceptor import install_walled_garden
@@ -160,6 +161,7 @@ class Simulator(QObject):
             config.notification_host or urlsplit(self.portal_uri).hostname or ""
         ).lower()
         self.network = SimulatedNetwork(self.clock, self.events)
+        follow_the_card_once_built(self._esim.future, self.network, self.poster.post)
 
         self.launcher = LaunchBuilder(
             self.portal_uri,

@@ -50,7 +50,9 @@ def test_header_and_an_empty_card(panel: EuiccPanel) -> None:
     assert not any(button.isEnabled() for button in panel.buttons.values())
 
 
-def test_enable_then_disable(qtbot: QtBot, world: EsimWorld, panel: EuiccPanel) -> None:
+def test_enable_then_disable(
+    qtbot: QtBot, world: EsimWorld, panel: EuiccPanel, network: SimulatedNetwork
+) -> None:
     iccid = download(qtbot, world)
     panel.refresh()
     assert panel.empty.isHidden()
@@ -72,10 +74,14 @@ def test_enable_then_disable(qtbot: QtBot, world: EsimWorld, panel: EuiccPanel) 
     assert panel.status.text() == f"Enabling {iccid}: done."
     assert panel.selected_iccid() == iccid
     assert panel.buttons["disable"].isEnabled()
+    # the modem follows the card: a profile enabled by hand registers (an operator's SMS
+    # can reach it), and leaves the network when disabled
+    assert network.state(iccid) is Registration.SEARCHING
 
     panel.buttons["disable"].click()
     qtbot.waitUntil(lambda: cell(panel, 0, 1) == "disabled", timeout=10000)
     assert world.profiles()[0].state == "disabled"
+    assert network.state(iccid) is Registration.DEREGISTERED
 
 
 def test_card_busy_refuses_enable(qtbot: QtBot, world: EsimWorld, panel: EuiccPanel) -> None:

@@ -31,6 +31,7 @@ from esim.euicc.records import ProfileRecord
 from esim.smdp.profile_package import DEFAULT_SIZE_BYTES
 from simulator.device import SimulatedDevice
 from simulator.esim_world import CardOutcome, EsimWorld
+from simulator.modem import follow_the_card
 from simulator.network import OUTCOMES, NetworkPlan, Registration, SimulatedNetwork
 from simulator.ui.panels.tables import selection_table
 
@@ -241,7 +242,7 @@ class EuiccPanel(QWidget):
         self._running = f"{verb} {iccid}"
         self.status.setText(f"{self._running}…")
         self._update_buttons()
-        operation(iccid, lambda outcome: self._finished(verb, iccid, outcome))
+        operation(iccid, self._then_modem(lambda outcome: self._finished(verb, iccid, outcome)))
 
     def _finished(self, verb: str, iccid: str, outcome: CardOutcome) -> None:
         if not shiboken6.isValid(self):  # the panel was closed while the card worked
@@ -279,7 +280,20 @@ class EuiccPanel(QWidget):
         self._running = f"Deleting {iccid}"
         self.status.setText(f"{self._running}…")
         self._update_buttons()
-        self._world.delete(iccid, lambda outcome: self._finished("Deleting", iccid, outcome))
+        finished = self._then_modem(lambda outcome: self._finished("Deleting", iccid, outcome))
+        self._world.delete(iccid, finished)
+
+    def _then_modem(self, finished: Callable[[CardOutcome], None]) -> Callable[[CardOutcome], None]:
+        """`finished`, after the modem has followed a changed card (even if the panel was
+        closed meanwhile): an enabled profile registers, a disabled or deleted one leaves."""
+        world, network = self._world, self._network
+
+        def done(outcome: CardOutcome) -> None:
+            if outcome.ok:
+                follow_the_card(world.profiles(), network)
+            finished(outcome)
+
+        return done
 
     def _ask_nickname(self) -> None:
         iccid = self.selected_iccid()
