@@ -11,7 +11,6 @@ templates and the notification templates. Pure: no Qt, no I/O besides reading na
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -238,14 +237,6 @@ def parse_promotion_templates(document: Any) -> tuple[GatewayTemplate, ...]:
     if len(set(ids)) != len(ids):
         raise ConfigurationError("gateway.templates.duplicate-id", f"template ids repeat: {ids}")
     return tuple(templates)
-
-
-def load_promotion_templates(path: Path) -> tuple[GatewayTemplate, ...]:
-    try:
-        document = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as error:
-        raise ConfigurationError("gateway.templates.unreadable", f"{path}: {error}") from None
-    return parse_promotion_templates(document)
 
 
 # "Mobile Plans gateway page": a template's fields (hyperlinkColor: their 2019 name) and an
