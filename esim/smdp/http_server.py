@@ -1,0 +1,375 @@
+"""A lean HTTP/1.1 server for the SM-DP+'s JSON binding (SGP.22 §6.1), on asyncio.
+
+ES9+ and ES2+ need a small part of HTTP: ``POST`` to a fixed path with a ``Content-Length``
+body, answers with a ``Content-Length`` body, keep-alive. A general framework spent more CPU on
+each request than the SGP.22 functions behind it, so this module parses exactly that part and
+refuses the rest:
+
+* a request line and header block that are not strict HTTP/1.x (no obs-fold, no space before
+  a colon, at most :data:`MAX_HEAD_BYTES` and :data:`MAX_HEADERS`) → 400 and the connection
+  closes; an unknown path → 404; another method on a known path → 405;
+* on a known path, a body the server will not read (``Transfer-Encoding``, a ``Content-Length``
+  above :data:`MAX_BODY_BYTES`) → the route's ``refuse`` answer (an SGP.22 ``Failed`` body) and
+  the connection closes;
+* a request must arrive whole within :data:`REQUEST_TIMEOUT_SECONDS` of its first byte (slow
+  clients cannot hold a connection), an idle keep-alive connection closes after
+  :data:`IDLE_TIMEOUT_SECONDS`;
+* ``Expect: 100-continue`` is answered, ``Connection: close`` and HTTP/1.0 are honoured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+_LOG = logging.getLogger(__name__)
+
+MAX_HEAD_BYTES = 16 * 1024
+"""The largest request line plus header block."""
+MAX_HEADERS = 64
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""The largest request body (before Content-Encoding is undone)."""
+REQUEST_TIMEOUT_SECONDS = 60.0
+"""From the first byte of a request to its last (bounds what a slow client can hold)."""
+IDLE_TIMEOUT_SECONDS = 75.0
+"""How long a keep-alive connection may wait for its next request."""
+TLS_HANDSHAKE_TIMEOUT_SECONDS = 30.0
+
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_REASONS = {
+    100: "Continue",
+    200: "OK",
+    204: "No Content",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+}
+
+
+class Headers(dict[str, str]):
+    """Request headers by lower-case name (a repeated header's values joined by ``, ``)."""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return super().get(name.lower(), default)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """One request as the routes see it: its body has been read whole."""
+
+    method: str
+    path: str
+    headers: Headers
+    body: bytes
+
+
+class HttpResponse(NamedTuple):
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+RouteHandler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A POST endpoint; ``refuse(rule, message)`` answers a request whose body is not read."""
+
+    handle: RouteHandler
+    refuse: Callable[[str, str], HttpResponse]
+
+
+class _HttpError(Exception):
+    """A request that breaks HTTP framing: answered with ``status`` (or the route's refusal)
+    and the connection closes."""
+
+    def __init__(self, status: int, rule: str, message: str, route: Route | None = None) -> None:
+        super().__init__(message)
+        self.status, self.rule, self.message, self.route = status, rule, message, route
+
+
+def _plain(status: int, message: str) -> HttpResponse:
+    return HttpResponse(status, message.encode() + b"\n", "text/plain; charset=utf-8")
+
+
+def _parse_head(head: bytes) -> tuple[str, str, bool, Headers]:
+    """(method, target, keep-alive by default, headers) of a request head without its CRLFCRLF."""
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ")
+    if len(parts) != 3 or not _TOKEN.fullmatch(parts[0]) or not parts[1].startswith(b"/"):
+        raise _HttpError(
+            400, "http.request-line", "the request line is not 'METHOD /path HTTP/1.x'"
+        )
+    version = parts[2]
+    if version not in (b"HTTP/1.1", b"HTTP/1.0"):
+        raise _HttpError(400, "http.version", "only HTTP/1.0 and HTTP/1.1 are served")
+    if len(lines) - 1 > MAX_HEADERS:
+        raise _HttpError(431, "http.too-many-headers", f"more than {MAX_HEADERS} header fields")
+    headers = Headers()
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon or not _TOKEN.fullmatch(name):
+            raise _HttpError(400, "http.header", "a header line is not 'Name: value'")
+        key = name.decode("ascii").lower()
+        text = value.strip(b" \t").decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    target = parts[1].decode("latin-1")
+    return parts[0].decode("ascii"), target.partition("?")[0], version == b"HTTP/1.1", headers
+
+
+def _content_length(headers: Headers, route: Route | None) -> int:
+    if "transfer-encoding" in headers:
+        raise _HttpError(
+            400,
+            "http.transfer-encoding",
+            "send the body with Content-Length; Transfer-Encoding is not accepted",
+            route,
+        )
+    text = headers.get("content-length")
+    if text is None:
+        return 0
+    if not text.isdigit() or not text.isascii() or len(text) > 12:
+        raise _HttpError(400, "http.content-length", "Content-Length is not one decimal number")
+    length = int(text)
+    if length > MAX_BODY_BYTES:
+        raise _HttpError(
+            413,
+            "http.body-too-large",
+            f"the body is too large ({length} bytes; at most {MAX_BODY_BYTES})",
+            route,
+        )
+    return length
+
+
+class _Connection(asyncio.Protocol):
+    """One client connection: parses requests in turn and runs one route at a time."""
+
+    def __init__(self, server: LeanHttpServer) -> None:
+        self._server = server
+        self._loop = server.loop
+        self._transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        self._scanned = 0  # bytes of the buffer already searched for the end of the head
+        self._pending: tuple[Route, HttpRequest, int, bool] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._paused = False
+        self._closing = False
+
+    # -- asyncio.Protocol -------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._server.connections.add(self)
+        self._arm(IDLE_TIMEOUT_SECONDS)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._server.connections.discard(self)
+        self._closing = True
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    def data_received(self, data: bytes) -> None:
+        if self._closing:
+            return
+        if not self._buffer and self._pending is None and self._task is None:
+            self._arm(REQUEST_TIMEOUT_SECONDS)  # the first bytes of a request: its deadline
+        self._buffer += data
+        if self._task is None:
+            self._advance()
+        elif len(self._buffer) > MAX_HEAD_BYTES + MAX_BODY_BYTES and not self._paused:
+            self._paused = True  # a client pipelining more than one request's worth waits
+            assert self._transport is not None
+            self._transport.pause_reading()
+
+    def eof_received(self) -> bool | None:
+        if self._task is None:
+            self.close()
+        return None
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _arm(self, seconds: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._loop.call_later(seconds, self._timed_out)
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        if self._task is not None:
+            return  # a route is running: it is bounded by its own rules, not the read timeout
+        if self._buffer or self._pending is not None:
+            self._answer(_plain(408, "the request did not arrive in time"), keep_alive=False)
+        else:
+            self.close()
+
+    def _advance(self) -> None:
+        """Read as much of the next request as has arrived; start its route once whole."""
+        try:
+            if self._pending is None:
+                self._read_head()
+            if self._pending is not None:
+                self._read_body()
+        except _HttpError as error:
+            self._buffer.clear()
+            self._pending = None
+            if error.route is not None:
+                self._answer(error.route.refuse(error.rule, error.message), keep_alive=False)
+            else:
+                self._answer(_plain(error.status, error.message), keep_alive=False)
+
+    def _read_head(self) -> None:
+        end = self._buffer.find(b"\r\n\r\n", max(0, self._scanned - 3))
+        if end < 0:
+            self._scanned = len(self._buffer)
+            if self._scanned > MAX_HEAD_BYTES:
+                raise _HttpError(431, "http.head-too-large", "the request head is too large")
+            return
+        if end > MAX_HEAD_BYTES:
+            raise _HttpError(431, "http.head-too-large", "the request head is too large")
+        head = bytes(self._buffer[:end])
+        del self._buffer[: end + 4]
+        self._scanned = 0
+        method, path, keep_alive, headers = _parse_head(head)
+        route = self._server.routes.get(path)
+        if route is None:
+            raise _HttpError(404, "http.path", f"nothing is served at {path[:100]}")
+        if method != "POST":
+            raise _HttpError(405, "http.method", f"{path[:100]} takes POST, not {method[:20]}")
+        length = _content_length(headers, route)
+        connection = headers.get("connection", "").lower()
+        keep_alive = "close" not in connection if keep_alive else "keep-alive" in connection
+        self._pending = (route, HttpRequest(method, path, headers, b""), length, keep_alive)
+        if len(self._buffer) < length and headers.get("expect", "").lower() == "100-continue":
+            assert self._transport is not None
+            self._transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def _read_body(self) -> None:
+        assert self._pending is not None
+        route, request, length, keep_alive = self._pending
+        if len(self._buffer) < length:
+            return
+        body = bytes(self._buffer[:length])
+        del self._buffer[:length]
+        self._pending = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        whole = HttpRequest(request.method, request.path, request.headers, body)
+        self._task = self._loop.create_task(self._run(route, whole, keep_alive))
+
+    async def _run(self, route: Route, request: HttpRequest, keep_alive: bool) -> None:
+        try:
+            response = await route.handle(request)
+        except asyncio.CancelledError:
+            self.close()
+            raise
+        except Exception:  # the routes answer their own errors; this is a defect, logged
+            _LOG.exception("unexpected error serving %s", request.path)
+            response = _plain(500, "the server failed unexpectedly; see its log")
+            keep_alive = False
+        self._task = None
+        self._answer(response, keep_alive=keep_alive and not self._server.stopping)
+        if not self._closing:
+            if self._paused:
+                self._paused = False
+                assert self._transport is not None
+                self._transport.resume_reading()
+            if self._buffer:
+                self._advance()
+
+    def _answer(self, response: HttpResponse, *, keep_alive: bool) -> None:
+        transport = self._transport
+        if transport is None or self._closing:
+            return
+        status, body, content_type, extra = response
+        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
+        if content_type is not None:
+            lines.append(f"Content-Type: {content_type}")
+        if status != 204:
+            lines.append(f"Content-Length: {len(body)}")
+        lines.extend(f"{name}: {value}" for name, value in extra)
+        lines.extend(self._server.extra_header_lines)
+        if not keep_alive:
+            lines.append("Connection: close")
+        transport.write("\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body)
+        if keep_alive:
+            self._arm(IDLE_TIMEOUT_SECONDS)
+        else:
+            self.close()
+
+    def close(self) -> None:
+        self._closing = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._transport is not None:
+            self._transport.close()
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    async def finish(self) -> None:
+        """Wait for the running route (if any); the answer closes the connection."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+
+class LeanHttpServer:
+    """Serves ``routes`` (path → :class:`Route`) on one listening socket."""
+
+    def __init__(
+        self, routes: Mapping[str, Route], extra_headers: Mapping[str, str] | None = None
+    ) -> None:
+        self.routes = dict(routes)
+        extra = extra_headers or {}
+        self.extra_header_lines = [f"{name}: {value}" for name, value in extra.items()]
+        self.connections: set[_Connection] = set()
+        self.stopping = False
+        self._server: asyncio.Server | None = None
+        self.loop = asyncio.get_event_loop()
+
+    async def start(
+        self, host: str, port: int, ssl_context: Any, *, reuse_port: bool = False
+    ) -> int:
+        self.loop = asyncio.get_running_loop()
+        self._server = await self.loop.create_server(
+            lambda: _Connection(self),
+            host,
+            port,
+            ssl=ssl_context,
+            reuse_port=reuse_port or None,
+            ssl_handshake_timeout=TLS_HANDSHAKE_TIMEOUT_SECONDS,
+        )
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self, grace_seconds: float) -> None:
+        """Stop listening; let running routes answer within ``grace_seconds``, then cancel."""
+        self.stopping = True
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        busy = [connection for connection in self.connections if connection.busy]
+        for connection in list(self.connections):
+            if not connection.busy:
+                connection.close()
+        if busy:
+            waiting = [asyncio.ensure_future(connection.finish()) for connection in busy]
+            _, late = await asyncio.wait(waiting, timeout=grace_seconds)
+            for future in late:
+                future.cancel()
+        for connection in list(self.connections):
+            connection.close()
