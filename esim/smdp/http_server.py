@@ -22,9 +22,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
+
+from esim.smdp.tls_transport import TlsListener, serve_tls
 
 _LOG = logging.getLogger(__name__)
 
@@ -339,14 +342,28 @@ class LeanHttpServer:
         self.extra_header_lines = [f"{name}: {value}" for name, value in extra.items()]
         self.connections: set[_Connection] = set()
         self.stopping = False
-        self._server: asyncio.Server | None = None
+        self._server: asyncio.Server | TlsListener | None = None
         self.loop = asyncio.get_event_loop()
 
     async def start(
-        self, host: str, port: int, ssl_context: Any, *, reuse_port: bool = False
+        self, host: str, port: int, ssl_context: ssl.SSLContext, *, reuse_port: bool = False
     ) -> int:
+        """Listen with TLS; return the bound port (the loop's own TLS where the selector
+        cannot be used, see :mod:`esim.smdp.tls_transport`)."""
         self.loop = asyncio.get_running_loop()
-        self._server = await self.loop.create_server(
+        listener = serve_tls(
+            self.loop,
+            host,
+            port,
+            ssl_context,
+            lambda: _Connection(self),
+            handshake_timeout=TLS_HANDSHAKE_TIMEOUT_SECONDS,
+            reuse_port=reuse_port,
+        )
+        if listener is not None:
+            self._server = listener
+            return listener.port
+        server = self._server = await self.loop.create_server(
             lambda: _Connection(self),
             host,
             port,
@@ -354,7 +371,7 @@ class LeanHttpServer:
             reuse_port=reuse_port or None,
             ssl_handshake_timeout=TLS_HANDSHAKE_TIMEOUT_SECONDS,
         )
-        return int(self._server.sockets[0].getsockname()[1])
+        return int(server.sockets[0].getsockname()[1])
 
     async def stop(self, grace_seconds: float) -> None:
         """Stop listening; let running routes answer within ``grace_seconds``, then cancel."""

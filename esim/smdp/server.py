@@ -78,6 +78,7 @@ def server_ssl_context(
         raise ValueError(f"the certificate set has no DPtls credential with key ({_SPEC_TLS})")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.options |= ssl.OP_NO_RENEGOTIATION  # nothing in ES9+ needs it; it only costs
     # One TLS 1.3 session ticket per connection (OpenSSL mints two by default): our LPA offers
     # it on its next download and skips the certificate checks; lpac, one process per
     # download, never resumes, and one ticket costs far less than the handshake it saves.
