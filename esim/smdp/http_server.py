@@ -158,7 +158,7 @@ class _Connection(asyncio.Protocol):
 
     def __init__(self, server: LeanHttpServer) -> None:
         self._server = server
-        self._loop = server.loop
+        self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         self._buffer = bytearray()
         self._scanned = 0  # bytes of the buffer already searched for the end of the head
@@ -343,16 +343,15 @@ class LeanHttpServer:
         self.connections: set[_Connection] = set()
         self.stopping = False
         self._server: asyncio.Server | TlsListener | None = None
-        self.loop = asyncio.get_event_loop()
 
     async def start(
         self, host: str, port: int, ssl_context: ssl.SSLContext, *, reuse_port: bool = False
     ) -> int:
         """Listen with TLS; return the bound port (the loop's own TLS where the selector
         cannot be used, see :mod:`esim.smdp.tls_transport`)."""
-        self.loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
         listener = serve_tls(
-            self.loop,
+            loop,
             host,
             port,
             ssl_context,
@@ -363,7 +362,7 @@ class LeanHttpServer:
         if listener is not None:
             self._server = listener
             return listener.port
-        server = self._server = await self.loop.create_server(
+        server = self._server = await loop.create_server(
             lambda: _Connection(self),
             host,
             port,
