@@ -230,6 +230,9 @@ class _Connection(asyncio.Protocol):
             self._pending = None
             if error.route is not None:
                 self._answer(error.route.refuse(error.rule, error.message), keep_alive=False)
+            elif error.status == 405:
+                allow = (("Allow", "POST"),)
+                self._answer(_plain(405, error.message)._replace(headers=allow), keep_alive=False)
             else:
                 self._answer(_plain(error.status, error.message), keep_alive=False)
 

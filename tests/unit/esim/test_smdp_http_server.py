@@ -177,6 +177,7 @@ def test_broken_framing_is_refused_and_closed(
         answer = read_answer(sock)
         assert answer[0] == status, answer
         assert answer[1]["connection"] == "close"
+        assert answer[1].get("allow") == ("POST" if status == 405 else None)
         assert closed_by_server(sock)
 
 
