@@ -249,3 +249,30 @@ def test_stop_lets_a_running_route_answer(served: Served) -> None:
         status, headers, body = read_answer(sock)
         assert (status, body, headers["connection"]) == (200, b"echo:slow", "close")
         stopping.result(10)
+
+
+def test_tls_1_2_with_an_sgp22_suite_and_resumption_by_ticket(served: Served) -> None:
+    with served.connect() as sock:
+        assert (sock.version(), sock.cipher()[0]) == ("TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256")
+        sock.sendall(post(b"first"))
+        read_answer(sock)
+        session = sock.session
+        assert session is not None
+        assert session.has_ticket
+    raw = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+    with _client_context().wrap_socket(raw, server_hostname=ADDRESS, session=session) as again:
+        again.sendall(post(b"resumed"))
+        assert read_answer(again)[2] == b"echo:resumed"
+        assert again.session_reused
+
+
+def test_a_client_without_the_sgp22_suites_is_refused(served: Served) -> None:
+    context = _client_context()
+    strict = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    strict.load_verify_locations(cadata=context.get_ca_certs(binary_form=True)[0])
+    strict.maximum_version = ssl.TLSVersion.TLSv1_2
+    strict.set_ciphers("ECDHE-ECDSA-AES256-GCM-SHA384")
+    raw = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+    with pytest.raises(ssl.SSLError):
+        strict.wrap_socket(raw, server_hostname=ADDRESS)
+    raw.close()
