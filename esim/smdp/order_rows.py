@@ -52,7 +52,7 @@ def _cached_spec(text: str) -> ProfileSpec:
     return ProfileSpec.from_dict(json.loads(text))
 
 
-def _spec_from_json(text: str) -> ProfileSpec:
+def spec_from_json(text: str) -> ProfileSpec:
     # Every order read rebuilds its spec, and a brought package is re-checked on construction:
     # the same stored text always gives the same immutable spec, so small ones are built once.
     if len(text) > _CACHED_SPEC_TEXT:
@@ -65,15 +65,27 @@ def _behaviour_from_json(text: str) -> OrderBehaviour:
     return OrderBehaviour.from_json(text)
 
 
-def order_from_row(row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
-    """The :class:`Order` of one ``SELECT *`` row of ``orders``."""
-    (oid, mid, _iccid, state, spec, eid, cc_hash, behaviour, _fail_at, created, updated,
+ROW_COLUMNS = (
+    "order_id, matching_id, iccid, state, NULL, eid, cc_hash, behaviour, fail_at, created_at,"
+    " updated_at, transaction_id, downloaded_by, NULL, cc_failures, last_error"
+)
+"""The columns of ``orders`` in ``SELECT *`` order with the spec and the eUICC certificate left
+out (NULL): a brought package's spec is ~25 KB of text that every read copied, hashed and
+parsed; a store reads it once per order (a spec never changes after the order is created)."""
+
+
+def order_from_row(
+    row: sqlite3.Row | tuple[Any, ...], address: str, spec: ProfileSpec | None = None
+) -> Order:
+    """The :class:`Order` of one ``SELECT *`` row of ``orders`` (or a :data:`ROW_COLUMNS` row
+    and its ``spec``)."""
+    (oid, mid, _iccid, state, spec_text, eid, cc_hash, behaviour, _fail_at, created, updated,
      tid, downloaded_by, _cert, cc_failures, last_error) = row  # fmt: skip
     return Order(
         order_id=oid,
         matching_id=mid,
         state=OrderState(state),
-        spec=_spec_from_json(spec),
+        spec=spec_from_json(spec_text) if spec is None else spec,
         eid=eid,
         confirmation_code_required=cc_hash is not None,
         behaviour=_behaviour_from_json(behaviour),

@@ -16,6 +16,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from esim.smdp import status
 from esim.smdp.behaviours import OrderBehaviour, Step
-from esim.smdp.order_rows import SCHEMA, order_from_row
+from esim.smdp.order_rows import ROW_COLUMNS, SCHEMA, order_from_row, spec_from_json
 from esim.smdp.orders import (
     FINAL_STATES,
     Order,
@@ -40,6 +41,7 @@ DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 Listener = Callable[[str, dict[str, Any]], None]
 _SPEC_ORDER = "SGP.22 §6.5.2.7 (order checks)"
 _ADDRESS = "(SELECT value FROM settings WHERE key = 'smdp_address')"
+_REMEMBERED_SPECS = 256
 
 
 class StoreError(ValueError):
@@ -65,6 +67,7 @@ class OrderStore:
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self.clock = clock
+        self._specs: OrderedDict[tuple[int, str], ProfileSpec] = OrderedDict()
 
     @classmethod
     def open(
@@ -132,13 +135,32 @@ class OrderStore:
         return DEFAULT_SMDP_ADDRESS if row is None else str(row[0])
 
     def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
-        return order_from_row(row, address)
+        if row[4] is not None:  # a SELECT * row carries its spec
+            return order_from_row(row, address)
+        return order_from_row(row, address, self._spec(row[0], row[1]))
+
+    def _spec(self, order_id: int, matching_id: str) -> ProfileSpec:
+        """The spec of an order, read and parsed once (keyed with the matching ID too, so a
+        store file replaced underneath cannot hand out another order's spec)."""
+        key = (order_id, matching_id)
+        with self._lock:
+            spec = self._specs.get(key)
+            if spec is None:
+                (text,) = self._db.execute(
+                    "SELECT spec FROM orders WHERE order_id = ?", (order_id,)
+                ).fetchone()
+                spec = self._specs[key] = spec_from_json(text)
+                if len(self._specs) > _REMEMBERED_SPECS:
+                    self._specs.popitem(last=False)
+            return spec
 
     def _select(self, where: str, args: tuple[Any, ...], last: str = "") -> list[Order]:
         # The address comes along in the same statement: activation codes use the current one.
         with self._lock:
             rows = self._db.execute(
-                f"SELECT *, {_ADDRESS} FROM orders WHERE {where} ORDER BY order_id {last}", args
+                f"SELECT {ROW_COLUMNS}, {_ADDRESS} FROM orders WHERE {where}"
+                f" ORDER BY order_id {last}",
+                args,
             ).fetchall()
         return [self._order(row[:-1], row[-1] or DEFAULT_SMDP_ADDRESS) for row in rows]
 
@@ -282,15 +304,21 @@ class OrderStore:
         **fields: Any,
     ) -> Order | None:
         """Move ``order`` to ``to`` if it is still in one of ``allowed``; None otherwise."""
-        with self._transaction() as db:
-            row = db.execute(
-                "SELECT state FROM orders WHERE order_id = ?", (order.order_id,)
-            ).fetchone()
-            if row is None or OrderState(row[0]) not in allowed:
-                return None
-            self._update(db, order.order_id, state=to.value, **fields)
-        changed = self._one("order_id = ?", (order.order_id,))
-        assert changed is not None
+        fields["state"] = to.value
+        fields["updated_at"] = self.clock()
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        states = [state.value for state in allowed]
+        # One conditional UPDATE … RETURNING (its own transaction in autocommit mode): the state
+        # check, the change and the read-back in one statement instead of five.
+        with self._lock:
+            rows = self._db.execute(
+                f"UPDATE orders SET {assignments} WHERE order_id = ? AND state IN "
+                f"({', '.join('?' * len(states))}) RETURNING {ROW_COLUMNS}, {_ADDRESS}",
+                (*fields.values(), order.order_id, *states),
+            ).fetchall()
+        if not rows:
+            return None
+        changed = self._order(rows[0][:-1], rows[0][-1] or DEFAULT_SMDP_ADDRESS)
         self.emit(action, changed)
         return changed
 
@@ -302,16 +330,17 @@ class OrderStore:
         refusal: Es9Error | None = None
         with self._transaction() as db:
             row = db.execute(
-                "SELECT * FROM orders WHERE order_id = ?", (order.order_id,)
+                f"SELECT {ROW_COLUMNS} FROM orders WHERE order_id = ?", (order.order_id,)
             ).fetchone()
             current = self._order(row, DEFAULT_SMDP_ADDRESS)
             refusal = download_refusal(current, eid, now)
             if refusal is not None and refusal.code == status.ORDER_EXPIRED:
                 self._update(db, current.order_id, state=OrderState.EXPIRED.value)
             elif refusal is None:
-                cursor = db.execute(
+                claimed = db.execute(
                     "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
-                    " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?",
+                    " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?"
+                    f" RETURNING {ROW_COLUMNS}, {_ADDRESS}",
                     (
                         OrderState.DOWNLOADING.value,
                         transaction_id,
@@ -321,13 +350,17 @@ class OrderStore:
                         current.order_id,
                         OrderState.RELEASED.value,
                     ),
-                )
-                if cursor.rowcount != 1:  # unreachable under BEGIN IMMEDIATE; kept as a guard
+                ).fetchall()
+                if len(claimed) != 1:  # unreachable under BEGIN IMMEDIATE; kept as a guard
                     refusal = Es9Error(
                         status.MATCHING_ID_CONFLICT, "order.claimed", "claimed concurrently"
                     )
-        changed = self.get(order.matching_id)
-        assert changed is not None
+        if refusal is None:
+            changed = self._order(claimed[0][:-1], claimed[0][-1] or DEFAULT_SMDP_ADDRESS)
+        else:
+            found = self.get(order.matching_id)
+            assert found is not None
+            changed = found
         if refusal is not None:
             if refusal.code == status.ORDER_EXPIRED and current.state != OrderState.EXPIRED:
                 self.emit("expired", changed)
