@@ -68,6 +68,10 @@ class OrderStore:
         self._listeners: list[Listener] = []
         self.clock = clock
         self._specs: OrderedDict[tuple[int, str], ProfileSpec] = OrderedDict()
+        self.stale_orders_checked_at = 0.0
+        self.stale_orders_floor: float | None = None
+        """What :func:`esim.smdp.expiry.release_stale_orders` learnt at its last look (None:
+        look next time)."""
 
     @classmethod
     def open(
