@@ -26,6 +26,12 @@ async def _echo(request: HttpRequest) -> HttpResponse:
     if request.body == b"slow":
         SLOW_ROUTE_STARTED.set()
         await asyncio.sleep(0.3)
+    if request.body == b"yield":
+        await asyncio.sleep(0)
+    if request.body.startswith(b"fail"):
+        if request.body == b"fail late":
+            await asyncio.sleep(0.01)
+        raise RuntimeError("a defect in a route")
     return HttpResponse(200, b"echo:" + request.body, "text/plain")
 
 
@@ -123,6 +129,29 @@ def test_pipelined_requests_are_answered_in_order(served: Served) -> None:
         sock.sendall(post(b"slow") + post(b"second"))
         assert read_answer(sock)[2] == b"echo:slow"
         assert read_answer(sock)[2] == b"echo:second"
+
+
+def test_thousands_of_pipelined_requests_are_answered_in_order(served: Served) -> None:
+    requests = [post(b"yield" if index % 100 == 7 else b"%d" % index) for index in range(3000)]
+    with served.connect() as sock:
+        sock.sendall(b"".join(requests))
+        for index in range(3000):
+            body = read_answer(sock)[2]
+            assert body == (b"echo:yield" if index % 100 == 7 else b"echo:%d" % index)
+
+
+@pytest.mark.parametrize("body", [b"fail", b"fail late"])
+def test_a_failing_route_is_a_500_and_the_server_keeps_serving(
+    served: Served, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    with served.connect() as sock:
+        sock.sendall(post(body))
+        status, headers, _ = read_answer(sock)
+        assert (status, headers["connection"]) == (500, "close")
+    assert "a defect in a route" in caplog.text
+    with served.connect() as sock:
+        sock.sendall(post(b"fine"))
+        assert read_answer(sock)[2] == b"echo:fine"
 
 
 def test_a_large_answer_and_request_cross_many_tls_records(served: Served) -> None:
