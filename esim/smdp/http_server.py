@@ -197,6 +197,8 @@ class _Connection(asyncio.Protocol):
         self._pending: tuple[Route, HttpRequest, int, bool] | None = None
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_when = 0.0
+        self._deadline: float | None = None  # loop time the current wait ends; None: no wait
         self._paused = False
         self._closing = False
 
@@ -237,12 +239,28 @@ class _Connection(asyncio.Protocol):
     # -- requests ---------------------------------------------------------------------------
 
     def _arm(self, seconds: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = self._loop.call_later(seconds, self._timed_out)
+        deadline = self._deadline = self._loop.time() + seconds
+        # One timer per connection, moved only when a wait must end before it fires: a timer
+        # made and cancelled per phase was four timer operations per request.
+        if self._timer is None or deadline < self._timer_when:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_when = deadline
+            self._timer = self._loop.call_at(deadline, self._check_deadline)
+
+    def _check_deadline(self) -> None:
+        self._timer = None
+        deadline = self._deadline
+        if deadline is None or self._closing:
+            return
+        if self._loop.time() < deadline:  # the wait was extended since the timer was set
+            self._timer_when = deadline
+            self._timer = self._loop.call_at(deadline, self._check_deadline)
+            return
+        self._deadline = None
+        self._timed_out()
 
     def _timed_out(self) -> None:
-        self._timer = None
         if self._task is not None:
             return  # a route is running: it is bounded by its own rules, not the read timeout
         if self._buffer or self._pending is not None:
@@ -310,9 +328,7 @@ class _Connection(asyncio.Protocol):
         body = bytes(self._buffer[:length])
         del self._buffer[:length]
         self._pending = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._deadline = None  # a route is bounded by its own rules, not by the read timeout
         return route, HttpRequest(request.method, request.path, request.headers, body), keep_alive
 
     def _start(self, route: Route, request: HttpRequest, keep_alive: bool) -> None:
