@@ -139,19 +139,23 @@ class OrderStore:
         return DEFAULT_SMDP_ADDRESS if row is None else str(row[0])
 
     def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
-        if row[4] is not None:  # a SELECT * row carries its spec
-            return order_from_row(row, address)
         return order_from_row(row, address, self._spec(row[0], row[1]))
 
     def _spec(self, order_id: int, matching_id: str) -> ProfileSpec:
         """The spec of an order, read and parsed once (keyed with the matching ID too, so a
         store file replaced underneath cannot hand out another order's spec)."""
         key = (order_id, matching_id)
+        spec = self._specs.get(key)  # one dict lookup is atomic; the lock is for filling it
+        if spec is not None:
+            return spec
         with self._lock:
             spec = self._specs.get(key)
             if spec is None:
+                # Orders of stores made before order_specs keep their spec in their own row.
                 (text,) = self._db.execute(
-                    "SELECT spec FROM orders WHERE order_id = ?", (order_id,)
+                    "SELECT COALESCE((SELECT spec FROM order_specs WHERE order_id = ?1), spec)"
+                    " FROM orders WHERE order_id = ?1",
+                    (order_id,),
                 ).fetchone()
                 spec = self._specs[key] = spec_from_json(text)
                 if len(self._specs) > _REMEMBERED_SPECS:
@@ -261,7 +265,7 @@ class OrderStore:
                     mid,
                     spec.iccid,
                     state.value,
-                    json.dumps(spec.to_dict()),
+                    "",  # the spec lives in order_specs (see order_rows.SCHEMA)
                     eid,
                     None
                     if confirmation_code is None
@@ -273,6 +277,10 @@ class OrderStore:
                 ),
             )
             order_id = cursor.lastrowid
+            db.execute(
+                "INSERT INTO order_specs (order_id, spec) VALUES (?, ?)",
+                (order_id, json.dumps(spec.to_dict())),
+            )
         order = self._one("order_id = ?", (order_id,))
         assert order is not None
         self.emit("created", order)
