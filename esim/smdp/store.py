@@ -138,6 +138,15 @@ class OrderStore:
             ).fetchone()
         return DEFAULT_SMDP_ADDRESS if row is None else str(row[0])
 
+    def _stamp(self) -> float:
+        """The clock for an order's ``updated_at``; a time before what the last stale-order look
+        learnt (a clock set back) lowers it, so that look is not trusted past this order."""
+        now = self.clock()
+        floor = self.stale_orders_floor
+        if floor is not None and now < floor:
+            self.stale_orders_floor = now
+        return now
+
     def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
         return order_from_row(row, address, self._spec(row[0], row[1]))
 
@@ -178,7 +187,7 @@ class OrderStore:
         return found[0] if found else None
 
     def _update(self, db: sqlite3.Connection, order_id: int, **fields: Any) -> None:
-        fields["updated_at"] = self.clock()
+        fields["updated_at"] = self._stamp()
         assignments = ", ".join(f"{name} = ?" for name in fields)
         db.execute(
             f"UPDATE orders SET {assignments} WHERE order_id = ?", (*fields.values(), order_id)
@@ -252,7 +261,7 @@ class OrderStore:
             eid = Eid.parse(eid).digits
         if confirmation_code is not None and not confirmation_code:
             raise StoreError("order.confirmation-code-empty", "a confirmation code is not empty")
-        now = self.clock()
+        now = self._stamp()
         with self._transaction() as db:
             self._require_iccid_free(db, spec.iccid)
             mid = matching_id or new_matching_id()
@@ -317,7 +326,7 @@ class OrderStore:
     ) -> Order | None:
         """Move ``order`` to ``to`` if it is still in one of ``allowed``; None otherwise."""
         fields["state"] = to.value
-        fields["updated_at"] = self.clock()
+        fields["updated_at"] = self._stamp()
         assignments = ", ".join(f"{name} = ?" for name in fields)
         states = [state.value for state in allowed]
         # One conditional UPDATE … RETURNING (its own transaction in autocommit mode): the state
@@ -338,7 +347,7 @@ class OrderStore:
 
     def claim(self, order: Order, eid: str, transaction_id: str, euicc_certificate: bytes) -> Order:
         """Bind ``order`` to one session, single-use; raise :class:`Es9Error` per §2.4."""
-        now = self.clock()
+        now = self._stamp()
         refusal: Es9Error | None = None
         with self._transaction() as db:
             row = db.execute(
