@@ -21,64 +21,45 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import ssl
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
+from esim.smdp.http_messages import (
+    MAX_BODY_BYTES,
+    MAX_HEAD_BYTES,
+    REASONS,
+    FramingError,
+    Headers,
+    HttpRequest,
+    HttpResponse,
+    content_length,
+    parse_head,
+    plain_response,
+)
 from esim.smdp.tls_transport import TlsListener, serve_tls
+
+__all__ = [
+    "IDLE_TIMEOUT_SECONDS",
+    "MAX_BODY_BYTES",
+    "REQUEST_TIMEOUT_SECONDS",
+    "TLS_HANDSHAKE_TIMEOUT_SECONDS",
+    "Headers",
+    "HttpRequest",
+    "HttpResponse",
+    "LeanHttpServer",
+    "Route",
+    "RouteHandler",
+]
 
 _LOG = logging.getLogger(__name__)
 
-MAX_HEAD_BYTES = 16 * 1024
-"""The largest request line plus header block."""
-MAX_HEADERS = 64
-MAX_BODY_BYTES = 4 * 1024 * 1024
-"""The largest request body (before Content-Encoding is undone)."""
 REQUEST_TIMEOUT_SECONDS = 60.0
 """From the first byte of a request to its last (bounds what a slow client can hold)."""
 IDLE_TIMEOUT_SECONDS = 75.0
 """How long a keep-alive connection may wait for its next request."""
 TLS_HANDSHAKE_TIMEOUT_SECONDS = 30.0
-
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_REASONS = {
-    100: "Continue",
-    200: "OK",
-    204: "No Content",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    431: "Request Header Fields Too Large",
-    500: "Internal Server Error",
-}
-
-
-class Headers(dict[str, str]):
-    """Request headers by lower-case name (a repeated header's values joined by ``, ``)."""
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return super().get(name.lower(), default)
-
-
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    """One request as the routes see it: its body has been read whole."""
-
-    method: str
-    path: str
-    headers: Headers
-    body: bytes
-
-
-class HttpResponse(NamedTuple):
-    status: int
-    body: bytes = b""
-    content_type: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-
 
 RouteHandler = Callable[[HttpRequest], Coroutine[Any, Any, HttpResponse]]
 """A route's coroutine. Its first step runs inside the connection's read callback, not in a
@@ -121,68 +102,6 @@ class Route:
 
     handle: RouteHandler
     refuse: Callable[[str, str], HttpResponse]
-
-
-class _HttpError(Exception):
-    """A request that breaks HTTP framing: answered with ``status`` (or the route's refusal)
-    and the connection closes."""
-
-    def __init__(self, status: int, rule: str, message: str, route: Route | None = None) -> None:
-        super().__init__(message)
-        self.status, self.rule, self.message, self.route = status, rule, message, route
-
-
-def _plain(status: int, message: str) -> HttpResponse:
-    return HttpResponse(status, message.encode() + b"\n", "text/plain; charset=utf-8")
-
-
-def _parse_head(head: bytes) -> tuple[str, str, bool, Headers]:
-    """(method, target, keep-alive by default, headers) of a request head without its CRLFCRLF."""
-    lines = head.split(b"\r\n")
-    parts = lines[0].split(b" ")
-    if len(parts) != 3 or not _TOKEN.fullmatch(parts[0]) or not parts[1].startswith(b"/"):
-        raise _HttpError(
-            400, "http.request-line", "the request line is not 'METHOD /path HTTP/1.x'"
-        )
-    version = parts[2]
-    if version not in (b"HTTP/1.1", b"HTTP/1.0"):
-        raise _HttpError(400, "http.version", "only HTTP/1.0 and HTTP/1.1 are served")
-    if len(lines) - 1 > MAX_HEADERS:
-        raise _HttpError(431, "http.too-many-headers", f"more than {MAX_HEADERS} header fields")
-    headers = Headers()
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        if not colon or not _TOKEN.fullmatch(name):
-            raise _HttpError(400, "http.header", "a header line is not 'Name: value'")
-        key = name.decode("ascii").lower()
-        text = value.strip(b" \t").decode("latin-1")
-        headers[key] = f"{headers[key]}, {text}" if key in headers else text
-    target = parts[1].decode("latin-1")
-    return parts[0].decode("ascii"), target.partition("?")[0], version == b"HTTP/1.1", headers
-
-
-def _content_length(headers: Headers, route: Route | None) -> int:
-    if "transfer-encoding" in headers:
-        raise _HttpError(
-            400,
-            "http.transfer-encoding",
-            "send the body with Content-Length; Transfer-Encoding is not accepted",
-            route,
-        )
-    text = headers.get("content-length")
-    if text is None:
-        return 0
-    if not text.isdigit() or not text.isascii() or len(text) > 12:
-        raise _HttpError(400, "http.content-length", "Content-Length is not one decimal number")
-    length = int(text)
-    if length > MAX_BODY_BYTES:
-        raise _HttpError(
-            413,
-            "http.body-too-large",
-            f"the body is too large ({length} bytes; at most {MAX_BODY_BYTES})",
-            route,
-        )
-    return length
 
 
 class _Connection(asyncio.Protocol):
@@ -264,7 +183,9 @@ class _Connection(asyncio.Protocol):
         if self._task is not None:
             return  # a route is running: it is bounded by its own rules, not the read timeout
         if self._buffer or self._pending is not None:
-            self._answer(_plain(408, "the request did not arrive in time"), keep_alive=False)
+            self._answer(
+                plain_response(408, "the request did not arrive in time"), keep_alive=False
+            )
         else:
             self.close()
 
@@ -275,7 +196,7 @@ class _Connection(asyncio.Protocol):
                 if self._pending is None:
                     self._read_head()
                 ready = None if self._pending is None else self._read_body()
-            except _HttpError as error:
+            except FramingError as error:
                 self._buffer.clear()
                 self._pending = None
                 if error.route is not None:
@@ -283,10 +204,10 @@ class _Connection(asyncio.Protocol):
                 elif error.status == 405:
                     allow = (("Allow", "POST"),)
                     self._answer(
-                        _plain(405, error.message)._replace(headers=allow), keep_alive=False
+                        plain_response(405, error.message)._replace(headers=allow), keep_alive=False
                     )
                 else:
-                    self._answer(_plain(error.status, error.message), keep_alive=False)
+                    self._answer(plain_response(error.status, error.message), keep_alive=False)
                 return
             if ready is None:
                 return
@@ -299,20 +220,24 @@ class _Connection(asyncio.Protocol):
         if end < 0:
             self._scanned = len(self._buffer)
             if self._scanned > MAX_HEAD_BYTES:
-                raise _HttpError(431, "http.head-too-large", "the request head is too large")
+                raise FramingError(431, "http.head-too-large", "the request head is too large")
             return
         if end > MAX_HEAD_BYTES:
-            raise _HttpError(431, "http.head-too-large", "the request head is too large")
+            raise FramingError(431, "http.head-too-large", "the request head is too large")
         head = bytes(self._buffer[:end])
         del self._buffer[: end + 4]
         self._scanned = 0
-        method, path, keep_alive, headers = _parse_head(head)
+        method, path, keep_alive, headers = parse_head(head)
         route = self._server.routes.get(path)
         if route is None:
-            raise _HttpError(404, "http.path", f"nothing is served at {path[:100]}")
+            raise FramingError(404, "http.path", f"nothing is served at {path[:100]}")
         if method != "POST":
-            raise _HttpError(405, "http.method", f"{path[:100]} takes POST, not {method[:20]}")
-        length = _content_length(headers, route)
+            raise FramingError(405, "http.method", f"{path[:100]} takes POST, not {method[:20]}")
+        try:
+            length = content_length(headers)
+        except FramingError as error:
+            error.route = route if error.body_refused else None
+            raise
         connection = headers.get("connection", "").lower()
         keep_alive = "close" not in connection if keep_alive else "keep-alive" in connection
         self._pending = (route, HttpRequest(method, path, headers, b""), length, keep_alive)
@@ -343,7 +268,7 @@ class _Connection(asyncio.Protocol):
         except Exception:  # the routes answer their own errors; this is a defect, logged
             _LOG.exception("unexpected error serving %s", request.path)
             self._answer(
-                _plain(500, "the server failed unexpectedly; see its log"), keep_alive=False
+                plain_response(500, "the server failed unexpectedly; see its log"), keep_alive=False
             )
             return
         self._task = self._loop.create_task(
@@ -358,7 +283,7 @@ class _Connection(asyncio.Protocol):
             raise
         except Exception:  # the routes answer their own errors; this is a defect, logged
             _LOG.exception("unexpected error serving %s", path)
-            response = _plain(500, "the server failed unexpectedly; see its log")
+            response = plain_response(500, "the server failed unexpectedly; see its log")
             keep_alive = False
         self._task = None
         self._answer(response, keep_alive=keep_alive and not self._server.stopping)
@@ -375,7 +300,7 @@ class _Connection(asyncio.Protocol):
         if transport is None or self._closing:
             return
         status, body, content_type, extra = response
-        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
+        lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}"]
         if content_type is not None:
             lines.append(f"Content-Type: {content_type}")
         if status != 204:
