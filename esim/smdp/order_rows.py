@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections import OrderedDict
+from contextlib import AbstractContextManager
 from typing import Any
 
 from esim.smdp.behaviours import OrderBehaviour
@@ -102,3 +104,38 @@ def order_from_row(
         confirmation_code_failures=cc_failures,
         last_error=last_error,
     )
+
+
+class SpecCache:
+    """The spec of each order, read and parsed once per store (a spec never changes), keyed
+    with the matching ID too, so a store file replaced underneath cannot hand out another
+    order's spec."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._capacity = capacity
+        self._specs: OrderedDict[tuple[int, str], ProfileSpec] = OrderedDict()
+
+    def get(
+        self,
+        db: sqlite3.Connection,
+        lock: AbstractContextManager[Any],
+        order_id: int,
+        matching_id: str,
+    ) -> ProfileSpec:
+        key = (order_id, matching_id)
+        spec = self._specs.get(key)  # one dict lookup is atomic; the lock is for filling it
+        if spec is not None:
+            return spec
+        with lock:
+            spec = self._specs.get(key)
+            if spec is None:
+                # Orders of stores made before order_specs keep their spec in their own row.
+                (text,) = db.execute(
+                    "SELECT COALESCE((SELECT spec FROM order_specs WHERE order_id = ?1), spec)"
+                    " FROM orders WHERE order_id = ?1",
+                    (order_id,),
+                ).fetchone()
+                spec = self._specs[key] = spec_from_json(text)
+                if len(self._specs) > self._capacity:
+                    self._specs.popitem(last=False)
+            return spec

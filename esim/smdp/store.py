@@ -16,7 +16,6 @@ import logging
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 
 from esim.smdp import status
 from esim.smdp.behaviours import OrderBehaviour, Step
-from esim.smdp.order_rows import ROW_COLUMNS, SCHEMA, order_from_row, spec_from_json
+from esim.smdp.order_rows import ROW_COLUMNS, SCHEMA, SpecCache, order_from_row
 from esim.smdp.orders import (
     FINAL_STATES,
     Order,
@@ -41,7 +40,6 @@ DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 Listener = Callable[[str, dict[str, Any]], None]
 _SPEC_ORDER = "SGP.22 §6.5.2.7 (order checks)"
 _ADDRESS = "(SELECT value FROM settings WHERE key = 'smdp_address')"
-_REMEMBERED_SPECS = 256
 
 
 class StoreError(ValueError):
@@ -67,7 +65,7 @@ class OrderStore:
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self.clock = clock
-        self._specs: OrderedDict[tuple[int, str], ProfileSpec] = OrderedDict()
+        self._specs = SpecCache()
         self.stale_orders_checked_at = 0.0
         self.stale_orders_floor: float | None = None
         """What :func:`esim.smdp.expiry.release_stale_orders` learnt at its last look (None:
@@ -148,28 +146,7 @@ class OrderStore:
         return now
 
     def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
-        return order_from_row(row, address, self._spec(row[0], row[1]))
-
-    def _spec(self, order_id: int, matching_id: str) -> ProfileSpec:
-        """The spec of an order, read and parsed once (keyed with the matching ID too, so a
-        store file replaced underneath cannot hand out another order's spec)."""
-        key = (order_id, matching_id)
-        spec = self._specs.get(key)  # one dict lookup is atomic; the lock is for filling it
-        if spec is not None:
-            return spec
-        with self._lock:
-            spec = self._specs.get(key)
-            if spec is None:
-                # Orders of stores made before order_specs keep their spec in their own row.
-                (text,) = self._db.execute(
-                    "SELECT COALESCE((SELECT spec FROM order_specs WHERE order_id = ?1), spec)"
-                    " FROM orders WHERE order_id = ?1",
-                    (order_id,),
-                ).fetchone()
-                spec = self._specs[key] = spec_from_json(text)
-                if len(self._specs) > _REMEMBERED_SPECS:
-                    self._specs.popitem(last=False)
-            return spec
+        return order_from_row(row, address, self._specs.get(self._db, self._lock, row[0], row[1]))
 
     def _select(self, where: str, args: tuple[Any, ...], last: str = "") -> list[Order]:
         # The address comes along in the same statement: activation codes use the current one.
