@@ -118,7 +118,8 @@ class _Connection(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         self._timer_when = 0.0
         self._deadline: float | None = None  # loop time the current wait ends; None: no wait
-        self._paused = False
+        self._paused = False  # reading paused: a route runs and the next requests piled up
+        self._writing_paused = False  # reading paused: the client does not take the answers
         self._closing = False
 
     # -- asyncio.Protocol -------------------------------------------------------------------
@@ -150,6 +151,20 @@ class _Connection(asyncio.Protocol):
             assert self._transport is not None
             self._transport.pause_reading()
 
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+        if self._transport is not None and not self._closing:
+            self._transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        if self._closing or self._transport is None:
+            return
+        if not self._paused:
+            self._transport.resume_reading()
+        if self._task is None and self._buffer:
+            self._advance()
+
     def eof_received(self) -> bool | None:
         if self._task is None:
             self.close()
@@ -180,6 +195,9 @@ class _Connection(asyncio.Protocol):
         self._timed_out()
 
     def _timed_out(self) -> None:
+        if self._writing_paused and self._transport is not None:
+            self._transport.abort()  # a client that takes no answers gets none more
+            return
         if self._task is not None:
             return  # a route is running: it is bounded by its own rules, not the read timeout
         if self._buffer or self._pending is not None:
@@ -191,7 +209,7 @@ class _Connection(asyncio.Protocol):
 
     def _advance(self) -> None:
         """Serve the requests that have arrived whole, in turn, until one has to wait."""
-        while not self._closing and self._task is None:
+        while not self._closing and self._task is None and not self._writing_paused:
             try:
                 if self._pending is None:
                     self._read_head()
@@ -291,7 +309,8 @@ class _Connection(asyncio.Protocol):
             if self._paused:
                 self._paused = False
                 assert self._transport is not None
-                self._transport.resume_reading()
+                if not self._writing_paused:
+                    self._transport.resume_reading()
             if self._buffer:
                 self._advance()
 

@@ -26,6 +26,11 @@ _LOG = logging.getLogger(__name__)
 _READ_SIZE = 64 * 1024
 _ACCEPTS_PER_WAKEUP = 32
 _LISTEN_BACKLOG = 128
+_WRITE_HIGH_WATER = 256 * 1024
+"""Unsent bytes above which the protocol is asked to stop producing (``pause_writing``)."""
+_WRITE_LOW_WATER = 64 * 1024
+_CLOSE_FLUSH_SECONDS = 30.0
+"""How long a closed connection may take to hand its last bytes to a peer that reads slowly."""
 # Errors that mean "this client is gone or broke TLS", not a defect of ours.
 _PEER_ERRORS = (ssl.SSLError, ssl.CertificateError, OSError)
 
@@ -52,6 +57,7 @@ class _TlsTransport(asyncio.Transport):
         self._reader_added = False
         self._writer_added = False
         self._outgoing = b""
+        self._write_paused = False
         self._read_wants_write = False
         self._write_wants_read = False
         self._closing = False
@@ -163,9 +169,14 @@ class _TlsTransport(asyncio.Transport):
             return
         if self._outgoing:
             self._outgoing += bytes(data)  # behind a write the peer has not taken yet
-            return
-        self._outgoing = bytes(data)
-        self._flush()
+        else:
+            self._outgoing = bytes(data)
+            self._flush()
+        if not self._write_paused and len(self._outgoing) > _WRITE_HIGH_WATER and not self._lost:
+            # A peer that sends requests without reading the answers must not grow this buffer
+            # without bound: the protocol stops reading until it drains.
+            self._write_paused = True
+            self._protocol.pause_writing()
 
     def _flush(self) -> None:
         # OpenSSL without partial writes: a refused write is retried with the same bytes.
@@ -187,6 +198,9 @@ class _TlsTransport(asyncio.Transport):
             self._watch_writable(False)
         if self._closing:
             self._finish_close()
+        elif self._write_paused and len(self._outgoing) <= _WRITE_LOW_WATER:
+            self._write_paused = False
+            self._protocol.resume_writing()
 
     def get_write_buffer_size(self) -> int:
         return len(self._outgoing)
@@ -222,6 +236,8 @@ class _TlsTransport(asyncio.Transport):
         self._watch_readable(False)
         if not self._outgoing:
             self._finish_close()
+        else:  # the answer goes out first, but a peer that does not read is not waited for
+            self._loop.call_later(_CLOSE_FLUSH_SECONDS, self._connection_lost, None)
 
     def abort(self) -> None:
         self._connection_lost(None)

@@ -8,6 +8,7 @@ import contextlib
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,6 +44,7 @@ class Served:
     """A LeanHttpServer with one echo route, on a loop in a thread."""
 
     def __init__(self, selector_tls: bool = True) -> None:
+        self.selector_tls = selector_tls
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -305,3 +307,33 @@ def test_a_client_without_the_sgp22_suites_is_refused(served: Served) -> None:
     with pytest.raises(ssl.SSLError):
         strict.wrap_socket(raw, server_hostname=ADDRESS)
     raw.close()
+
+
+def test_a_client_that_takes_no_answers_cannot_grow_the_servers_buffers(served: Served) -> None:
+    request = post(b"x" * 60_000)  # each answer is as large: megabytes wait unsent
+    with served.connect() as sock:
+        sock.setblocking(False)
+        blocked_since, sent = None, 0
+        while blocked_since is None or time.monotonic() - blocked_since < 0.5:
+            try:
+                sock.send(request)
+                sent += 1
+                blocked_since = None
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError, BlockingIOError):
+                blocked_since = blocked_since or time.monotonic()
+                time.sleep(0.01)
+            assert sent < 5000, "the server kept reading requests whose answers pile up"
+
+        async def unsent() -> list[int]:
+            return [
+                connection._transport.get_write_buffer_size()  # type: ignore[union-attr]
+                for connection in served.http.connections
+            ]
+
+        waiting = asyncio.run_coroutine_threadsafe(unsent(), served.loop).result(10)
+        # Ours stops reading at 256 KB unsent; asyncio's own TLS at its buffers' limits.
+        limit = 256 * 1024 if served.selector_tls else 1024 * 1024
+        assert max(waiting) <= limit + 2 * len(request)
+    with served.connect() as again:  # the server still serves others
+        again.sendall(post(b"fine"))
+        assert read_answer(again)[2] == b"echo:fine"
