@@ -396,6 +396,7 @@ class LeanHttpServer:
     async def stop(self, grace_seconds: float) -> None:
         """Stop listening; let running routes answer within ``grace_seconds``, then cancel."""
         self.stopping = True
+        listener = self._server
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -410,3 +411,10 @@ class LeanHttpServer:
                 future.cancel()
         for connection in list(self.connections):
             connection.close()
+        if isinstance(listener, TlsListener):
+            # Last answers get a moment to go out; then nothing (a handshake, a slow reader)
+            # outlives the server with an open socket.
+            deadline = asyncio.get_running_loop().time() + min(grace_seconds, 1.0)
+            while listener.transports and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.01)
+            listener.abort_all()

@@ -331,6 +331,11 @@ class TlsListener:
         if self._listening.fileno() >= 0:
             self._loop.add_reader(self._listening.fileno(), self._accept)
 
+    def abort_all(self) -> None:
+        """Close every connection at once, handshakes included."""
+        for transport in list(self.transports):
+            transport.abort()
+
     def close(self) -> None:
         """Stop accepting (connections already accepted carry on)."""
         if self._listening.fileno() >= 0:

@@ -337,3 +337,18 @@ def test_a_client_that_takes_no_answers_cannot_grow_the_servers_buffers(served: 
     with served.connect() as again:  # the server still serves others
         again.sendall(post(b"fine"))
         assert read_answer(again)[2] == b"echo:fine"
+
+
+def test_stop_leaves_no_connection_open_handshakes_included() -> None:
+    running = Served(selector_tls=True)
+    try:
+        with socket.create_connection(("127.0.0.1", running.port), timeout=10) as raw:
+            raw.sendall(b"\x16\x03\x01")  # a handshake that never finishes
+            with running.connect() as idle:  # and a keep-alive connection at rest
+                idle.sendall(post(b"once"))
+                assert read_answer(idle)[2] == b"echo:once"
+                asyncio.run_coroutine_threadsafe(running.http.stop(0.5), running.loop).result(10)
+                assert raw.recv(1) == b""
+                assert closed_by_server(idle)
+    finally:
+        running.close()
