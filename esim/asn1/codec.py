@@ -192,21 +192,30 @@ time, before they reach SQLite (64-bit) or ``str()`` (4,300 digits at most)."""
 
 def _check_decoded_value(type_name: str, value: Any) -> None:
     """Refuse INTEGERs beyond :data:`MAX_INTEGER_BITS` and any "absent" marker of asn1tools."""
+    # Dispatch on the exact type first: a received AuthenticateServerResponse is hundreds of
+    # values, nearly all bytes and str, walked on every ES9+ call.
     pending = [value]
     while pending:
         item = pending.pop()
-        if item is asn1tools_ber.TAG_MISMATCH:
+        kind = type(item)
+        if kind is dict:
+            pending.extend(item.values())
+        elif kind is list or kind is tuple:
+            pending.extend(item)
+        elif kind is bytes or kind is bytearray or kind is str or kind is bool:
+            continue
+        elif item is asn1tools_ber.TAG_MISMATCH:
             # Never expected (asn1tools checks it where it matters); a value must not carry it.
             raise Asn1DecodeError(
                 f"asn1.{type_name}.malformed", "an element with an unexpected tag", _SPEC_MODULE
             )
-        if isinstance(item, int) and item.bit_length() > MAX_INTEGER_BITS:
+        elif isinstance(item, int) and item.bit_length() > MAX_INTEGER_BITS:
             raise Asn1DecodeError(
                 f"asn1.{type_name}.integer-too-large",
                 f"an INTEGER of {item.bit_length()} bits (at most {MAX_INTEGER_BITS} allowed)",
                 _SPEC_MODULE,
             )
-        if isinstance(item, dict):
+        elif isinstance(item, dict):
             pending.extend(item.values())
         elif isinstance(item, list | tuple):
             pending.extend(item)

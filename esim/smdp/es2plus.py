@@ -26,13 +26,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from aiohttp import web
 
 from esim.identifiers import Eid, IdentifierError
 from esim.smdp import status
 from esim.smdp.es2_credentials import bearer_matches
 from esim.smdp.expiry import release_order, release_stale_orders
 from esim.smdp.http_json import Body, json_route, text_field
+from esim.smdp.http_server import HttpRequest, Route
 from esim.smdp.orders import FINAL_STATES, PRE_RELEASE_STATES, Order, OrderState, new_matching_id
 from esim.smdp.profile_package import ProfileSpec, generate_iccid
 from esim.smdp.status import Es9Error
@@ -75,17 +75,17 @@ class Es2Plus:
         self._client: httpx.AsyncClient | None = None
         self._pending: set[asyncio.Task[None]] = set()
 
-    def add_routes(self, app: web.Application) -> None:
+    def add_routes(self, routes: dict[str, Route]) -> None:
         for name, handler in (
             ("downloadOrder", self.download_order),
             ("confirmOrder", self.confirm_order),
             ("cancelOrder", self.cancel_order),
             ("releaseProfile", self.release_profile),
         ):
-            app.router.add_post(ES2_PREFIX + name, json_route(self._authenticated(handler)))
+            routes[ES2_PREFIX + name] = json_route(self._authenticated(handler))
 
     def _authenticated(self, handler: Any) -> Any:
-        async def checked(body: Body, request: web.Request) -> Body | None:
+        async def checked(body: Body, request: HttpRequest) -> Body | None:
             header = body.get("header")
             requester = (
                 header.get("functionRequesterIdentifier") if isinstance(header, dict) else None
@@ -123,7 +123,7 @@ class Es2Plus:
 
     # -- served functions ---------------------------------------------------------------
 
-    async def download_order(self, body: Body, _: web.Request) -> Body:
+    async def download_order(self, body: Body, _: HttpRequest) -> Body:
         eid = _eid(body)
         iccid = text_field(body, "iccid", required=False) or generate_iccid()
         profile_type = text_field(body, "profileType", required=False)
@@ -147,7 +147,7 @@ class Es2Plus:
             raise _refuse(status.ICCID_NOT_AVAILABLE, error.rule, error.message) from None
         return {"iccid": order.iccid}
 
-    async def confirm_order(self, body: Body, _: web.Request) -> Body:
+    async def confirm_order(self, body: Body, _: HttpRequest) -> Body:
         order = self._order(body)
         eid = _eid(body)
         matching_id = text_field(body, "matchingId", required=False) or new_matching_id()
@@ -178,7 +178,7 @@ class Es2Plus:
             answer["eid"] = changed.eid
         return answer
 
-    async def cancel_order(self, body: Body, _: web.Request) -> Body:
+    async def cancel_order(self, body: Body, _: HttpRequest) -> Body:
         order = self._order(body)
         eid = _eid(body)
         matching_id = text_field(body, "matchingId", required=False)
@@ -192,7 +192,7 @@ class Es2Plus:
             raise _refuse(status.ICCID_NOT_AVAILABLE, "es2.state", f"the order is {order.state}")
         return {}
 
-    async def release_profile(self, body: Body, _: web.Request) -> Body:
+    async def release_profile(self, body: Body, _: HttpRequest) -> Body:
         release_stale_orders(self._store, self._config.session_ttl_seconds)
         order = self._order(body)
         changed = release_order(self._store, order)

@@ -12,7 +12,6 @@ import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from cryptography import x509
 
 from esim.asn1 import messages as m
@@ -23,6 +22,7 @@ from esim.smdp import status
 from esim.smdp import verification as check
 from esim.smdp.behaviours import Step
 from esim.smdp.http_json import Body, binary_field
+from esim.smdp.http_server import HttpRequest
 from esim.smdp.notification_ledger import NotificationLedger, Verdict
 from esim.smdp.orders import Order, OrderState
 from esim.smdp.sessions import RspSessions
@@ -64,7 +64,7 @@ class NotificationHandler:
         self._apply_behaviour = apply_behaviour
         self._ledger = NotificationLedger(store)
 
-    async def handle_notification(self, body: Body, _: web.Request) -> None:
+    async def handle_notification(self, body: Body, _: HttpRequest) -> None:
         raw = binary_field(body, "pendingNotification")
         try:
             choice, value = m.decode_pending_notification(raw)

@@ -14,8 +14,6 @@ import hmac
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
 from esim.asn1 import der_builders as der
 from esim.asn1 import messages as m
 from esim.asn1.tlv import encode_tlv
@@ -28,6 +26,7 @@ from esim.smdp.es9_notifications import NotificationHandler, ProgressListener
 from esim.smdp.expiry import release_stale_orders
 from esim.smdp.http_json import Base64Field, Body, b64, binary_field, json_route, text_field
 from esim.smdp.http_json import transaction_id_field as tid_field
+from esim.smdp.http_server import HttpRequest, Route
 from esim.smdp.orders import Order, OrderState
 from esim.smdp.profile_package import (
     BindingInput,
@@ -102,7 +101,7 @@ class Es9Plus:
             config, store, self.sessions, progress, self._euicc_cis, self._apply_behaviour
         )
 
-    def add_routes(self, app: web.Application) -> None:
+    def add_routes(self, routes: dict[str, Route]) -> None:
         for name, handler in (
             ("initiateAuthentication", self.initiate_authentication),
             ("authenticateClient", self.authenticate_client),
@@ -110,7 +109,7 @@ class Es9Plus:
             ("handleNotification", self.notifications.handle_notification),
             ("cancelSession", self.cancel_session),
         ):
-            app.router.add_post(ES9_PREFIX + name, json_route(handler))
+            routes[ES9_PREFIX + name] = json_route(handler)
 
     # -- session bookkeeping --------------------------------------------------------------
 
@@ -152,7 +151,7 @@ class Es9Plus:
 
     # -- initiateAuthentication (§3.5 step 2) ---------------------------------------------
 
-    async def initiate_authentication(self, body: Body, _: web.Request) -> Body:
+    async def initiate_authentication(self, body: Body, _: HttpRequest) -> Body:
         address = text_field(body, "smdpAddress") or ""
         challenge = binary_field(body, "euiccChallenge")
         info1 = check.decode(m.EUICC_INFO1, binary_field(body, "euiccInfo1"), "euiccInfo1")
@@ -184,7 +183,7 @@ class Es9Plus:
 
     # -- authenticateClient (§3.5 step 4) -------------------------------------------------
 
-    async def authenticate_client(self, body: Body, _: web.Request) -> Body:
+    async def authenticate_client(self, body: Body, _: HttpRequest) -> Body:
         session = self.sessions.get(tid_field(body), SessionState.INITIATED)
         try:
             return await self._authenticate_client(session, body)
@@ -248,7 +247,7 @@ class Es9Plus:
 
     # -- getBoundProfilePackage (§3.5 step 7) ---------------------------------------------
 
-    async def get_bound_profile_package(self, body: Body, _: web.Request) -> Body:
+    async def get_bound_profile_package(self, body: Body, _: HttpRequest) -> Body:
         session = self.sessions.get(tid_field(body))
         if session.state is SessionState.BPP_DELIVERED:
             raise _refuse(status.BPP_NOT_AVAILABLE, "bpp.delivered", "this session has its BPP")
@@ -325,7 +324,7 @@ class Es9Plus:
 
     # -- cancelSession (§3.8) -------------------------------------------------------------
 
-    async def cancel_session(self, body: Body, _: web.Request) -> Body:
+    async def cancel_session(self, body: Body, _: HttpRequest) -> Body:
         session = self.sessions.get(tid_field(body))
         raw = binary_field(body, "cancelSessionResponse")
         choice, value = check.decode(m.CANCEL_SESSION_RESPONSE, raw, "cancelSessionResponse")

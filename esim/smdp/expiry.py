@@ -49,15 +49,26 @@ def release_order(store: OrderStore, order: Order) -> Order | None:
 def release_stale_orders(store: OrderStore, ttl_seconds: float) -> list[Order]:
     """Release every order in flight for ``ttl_seconds`` or more; return them (as released)."""
     now = store.clock()
+    # Nothing can turn stale while the oldest order in flight at the last look (or the time of
+    # that look: an order entering flight later is younger; the store lowers this floor if its
+    # clock was set back) is younger than the TTL, so the lookup before every
+    # authenticateClient is skipped until then (and made again if the clock went back).
+    floor = store.stale_orders_floor
+    if floor is not None and store.stale_orders_checked_at <= now and floor > now - ttl_seconds:
+        return []
     deadline = now - ttl_seconds
     query = (
         "SELECT matching_id, state, transaction_id FROM orders "
         "WHERE state IN (?, ?) AND updated_at <= ?"
     )
-    # Runs on every authenticateClient: look first without the write lock (nearly always
-    # nothing is stale), and take it only to release what was found, re-checked in the UPDATE.
-    if not store.read(query, (*IN_FLIGHT, deadline)):
+    # Without the write lock first (nearly always nothing is stale); it is taken only to
+    # release what was found, re-checked in the UPDATE.
+    oldest = store.read("SELECT MIN(updated_at) FROM orders WHERE state IN (?, ?)", IN_FLIGHT)
+    store.stale_orders_checked_at = now
+    store.stale_orders_floor = now if oldest[0][0] is None else min(oldest[0][0], now)
+    if oldest[0][0] is None or oldest[0][0] > deadline:
         return []
+    store.stale_orders_floor = None  # releasing changes the oldest: look again next time
     with store.transaction() as db:
         rows = db.execute(query, (*IN_FLIGHT, deadline)).fetchall()
         for matching_id, state, _ in rows:

@@ -23,10 +23,8 @@ import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import ClientPayloadError, web
-from aiohttp.http_exceptions import HttpProcessingError
-
 from esim.smdp import status
+from esim.smdp.http_server import MAX_BODY_BYTES, HttpRequest, HttpResponse, Route
 from esim.smdp.status import Es9Error
 
 _LOG = logging.getLogger(__name__)
@@ -38,7 +36,7 @@ _SPEC_FIELDS = "SGP.22 §6.5.2 (request fields)"
 _WHITESPACE = re.compile(r"[\s]+")
 
 Body = dict[str, Any]
-Handler = Callable[[Body, web.Request], Awaitable[Body | None]]
+Handler = Callable[[Body, HttpRequest], Awaitable[Body | None]]
 
 
 def success_header() -> Body:
@@ -68,15 +66,16 @@ def _encode(body: Body) -> bytes:
     return b"{" + b",".join(members) + b"}"
 
 
-def _response(body: Body | None, http_status: int = 200) -> web.Response:
-    headers = {"X-Admin-Protocol": ADMIN_PROTOCOL}
+_HEADERS = (("X-Admin-Protocol", ADMIN_PROTOCOL),)
+
+
+def _response(body: Body | None) -> HttpResponse:
     if body is None:
-        return web.Response(status=204, headers=headers)
-    headers["Content-Type"] = CONTENT_TYPE
-    return web.Response(status=http_status, body=_encode(body), headers=headers)
+        return HttpResponse(204, b"", None, _HEADERS)
+    return HttpResponse(200, _encode(body), CONTENT_TYPE, _HEADERS)
 
 
-def failure_response(error: Es9Error) -> web.Response:
+def failure_response(error: Es9Error) -> HttpResponse:
     return _response(
         {
             "header": {
@@ -89,12 +88,22 @@ def failure_response(error: Es9Error) -> web.Response:
     )
 
 
-def _check_content_type(request: web.Request) -> None:
+def _media_type(header: str) -> tuple[str, str | None]:
+    """(media type, charset or None) of a Content-Type value, both lower case."""
+    media_type, _, parameters = header.partition(";")
+    charset = None
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media_type.strip().lower(), charset
+
+
+def _check_content_type(request: HttpRequest) -> None:
     # Exactly application/json, optionally with charset=utf-8; application/jsonXYZ is not JSON.
     header = request.headers.get("Content-Type", "")
-    media_type = request.content_type.lower()
-    charset = (request.charset or "utf-8").lower()
-    if media_type != "application/json" or charset not in ("utf-8", "utf8"):
+    media_type, charset = _media_type(header)
+    if media_type != "application/json" or (charset or "utf-8") not in ("utf-8", "utf8"):
         raise Es9Error(
             status.BAD_CONTENT_TYPE,
             "http.content-type",
@@ -103,8 +112,6 @@ def _check_content_type(request: web.Request) -> None:
         )
 
 
-MAX_BODY_BYTES = 4 * 1024 * 1024
-"""The largest request body, before and after Content-Encoding is undone."""
 _DECOMPRESSORS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 0}
 
 
@@ -120,8 +127,8 @@ def _encoding_error(encoding: str, why: str) -> Es9Error:
 def decode_content_encoding(raw: bytes, encoding: str) -> bytes:
     """Undo ``Content-Encoding`` (identity, gzip, deflate) within :data:`MAX_BODY_BYTES`.
 
-    The server hands bodies over undecoded (``auto_decompress=False``) so that a false or
-    oversized compressed body is this refusal, not an exception inside aiohttp's parser.
+    The server hands bodies over undecoded so that a false or oversized compressed body is
+    this refusal; :data:`MAX_BODY_BYTES` bounds the body before and after decoding.
     """
     name = encoding.strip().lower()
     if name in ("", "identity"):
@@ -144,24 +151,7 @@ def decode_content_encoding(raw: bytes, encoding: str) -> bytes:
     raise _encoding_error(encoding, "the body is not valid compressed data")
 
 
-async def _read_body(request: web.Request) -> bytes:
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise Es9Error(
-            status.INVALID_PARAMETER, "http.body-too-large", "the body is too large"
-        ) from None
-    except (HttpProcessingError, ClientPayloadError, ValueError) as error:
-        raise Es9Error(
-            status.INVALID_PARAMETER,
-            "http.body-unreadable",
-            f"the body could not be read: {type(error).__name__}",
-            _SPEC_TRANSPORT,
-        ) from None
-    return decode_content_encoding(raw, request.headers.get("Content-Encoding", ""))
-
-
-async def read_json_body(request: web.Request) -> Body:
+def read_json_body(request: HttpRequest) -> Body:
     """The request's JSON object after the transport checks; raises :class:`Es9Error`."""
     _check_content_type(request)
     protocol = request.headers.get("X-Admin-Protocol")
@@ -172,7 +162,7 @@ async def read_json_body(request: web.Request) -> Body:
             f"X-Admin-Protocol {protocol[:40]!r} does not start with gsma/rsp/v",
             _SPEC_TRANSPORT,
         )
-    raw = await _read_body(request)
+    raw = decode_content_encoding(request.body, request.headers.get("Content-Encoding", ""))
     try:
         # ValueError covers JSONDecodeError, bad UTF-8 and Python's limit on integer digits
         # (a number of thousands of digits); RecursionError covers deep nesting.
@@ -253,12 +243,17 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def json_route(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _transport_refusal(rule: str, message: str) -> HttpResponse:
+    """The answer to a request whose body the server would not read (too large, chunked)."""
+    return failure_response(Es9Error(status.INVALID_PARAMETER, rule, message, _SPEC_TRANSPORT))
+
+
+def json_route(handler: Handler) -> Route:
     """Wrap a handler with the transport checks and the never-5xx rule."""
 
-    async def route(request: web.Request) -> web.Response:
+    async def route(request: HttpRequest) -> HttpResponse:
         try:
-            body = await read_json_body(request)
+            body = read_json_body(request)
             result = await handler(body, request)
             return _response(None if result is None else {"header": success_header(), **result})
         except Es9Error as error:
@@ -274,4 +269,4 @@ def json_route(handler: Handler) -> Callable[[web.Request], Awaitable[web.Respon
                 )
             )
 
-    return route
+    return Route(route, _transport_refusal)

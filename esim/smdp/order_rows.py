@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections import OrderedDict
+from contextlib import AbstractContextManager
 from typing import Any
 
 from esim.smdp.behaviours import OrderBehaviour
@@ -40,7 +42,12 @@ CREATE INDEX IF NOT EXISTS orders_by_transaction ON orders (transaction_id);
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, updated_at);
 CREATE INDEX IF NOT EXISTS orders_by_injected_failure ON orders (fail_at, state);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS order_specs (order_id INTEGER PRIMARY KEY, spec TEXT NOT NULL);
 """
+# A spec is written once and never changes, while the order's row changes at every step of a
+# download: in the row, a brought package's 25 KB of spec made every UPDATE rewrite its overflow
+# pages (~0.1 ms and 30 KB of WAL each). New orders keep it in order_specs; orders.spec is ''
+# for them and holds the spec of orders created before that table existed.
 
 
 _CACHED_SPEC_TEXT = 256 * 1024
@@ -52,7 +59,7 @@ def _cached_spec(text: str) -> ProfileSpec:
     return ProfileSpec.from_dict(json.loads(text))
 
 
-def _spec_from_json(text: str) -> ProfileSpec:
+def spec_from_json(text: str) -> ProfileSpec:
     # Every order read rebuilds its spec, and a brought package is re-checked on construction:
     # the same stored text always gives the same immutable spec, so small ones are built once.
     if len(text) > _CACHED_SPEC_TEXT:
@@ -65,15 +72,27 @@ def _behaviour_from_json(text: str) -> OrderBehaviour:
     return OrderBehaviour.from_json(text)
 
 
-def order_from_row(row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
-    """The :class:`Order` of one ``SELECT *`` row of ``orders``."""
-    (oid, mid, _iccid, state, spec, eid, cc_hash, behaviour, _fail_at, created, updated,
+ROW_COLUMNS = (
+    "order_id, matching_id, iccid, state, NULL, eid, cc_hash, behaviour, fail_at, created_at,"
+    " updated_at, transaction_id, downloaded_by, NULL, cc_failures, last_error"
+)
+"""The columns of ``orders`` in ``SELECT *`` order with the spec and the eUICC certificate left
+out (NULL): a brought package's spec is ~25 KB of text that every read copied, hashed and
+parsed; a store reads it once per order (a spec never changes after the order is created)."""
+
+
+def order_from_row(
+    row: sqlite3.Row | tuple[Any, ...], address: str, spec: ProfileSpec | None = None
+) -> Order:
+    """The :class:`Order` of one ``SELECT *`` row of ``orders`` (or a :data:`ROW_COLUMNS` row
+    and its ``spec``)."""
+    (oid, mid, _iccid, state, spec_text, eid, cc_hash, behaviour, _fail_at, created, updated,
      tid, downloaded_by, _cert, cc_failures, last_error) = row  # fmt: skip
     return Order(
         order_id=oid,
         matching_id=mid,
         state=OrderState(state),
-        spec=_spec_from_json(spec),
+        spec=spec_from_json(spec_text) if spec is None else spec,
         eid=eid,
         confirmation_code_required=cc_hash is not None,
         behaviour=_behaviour_from_json(behaviour),
@@ -85,3 +104,38 @@ def order_from_row(row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
         confirmation_code_failures=cc_failures,
         last_error=last_error,
     )
+
+
+class SpecCache:
+    """The spec of each order, read and parsed once per store (a spec never changes), keyed
+    with the matching ID too, so a store file replaced underneath cannot hand out another
+    order's spec."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._capacity = capacity
+        self._specs: OrderedDict[tuple[int, str], ProfileSpec] = OrderedDict()
+
+    def get(
+        self,
+        db: sqlite3.Connection,
+        lock: AbstractContextManager[Any],
+        order_id: int,
+        matching_id: str,
+    ) -> ProfileSpec:
+        key = (order_id, matching_id)
+        spec = self._specs.get(key)  # one dict lookup is atomic; the lock is for filling it
+        if spec is not None:
+            return spec
+        with lock:
+            spec = self._specs.get(key)
+            if spec is None:
+                # Orders of stores made before order_specs keep their spec in their own row.
+                (text,) = db.execute(
+                    "SELECT COALESCE((SELECT spec FROM order_specs WHERE order_id = ?1), spec)"
+                    " FROM orders WHERE order_id = ?1",
+                    (order_id,),
+                ).fetchone()
+                spec = self._specs[key] = spec_from_json(text)
+                if len(self._specs) > self._capacity:
+                    self._specs.popitem(last=False)
+            return spec

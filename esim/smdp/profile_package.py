@@ -197,6 +197,20 @@ def _pe_header(identification: int) -> bytes:
     return encode_tlv(0xA0, encode_tlv(0x81, identification.to_bytes(2, "big")))
 
 
+def _filler_body(counter: int, payload: bytes) -> bytes:
+    # nonStandard [9]: PE header (A0 {81 identification}), issuerID (81), content (82)
+    return b"".join(
+        (
+            b"\xa0\x04\x81\x02",
+            counter.to_bytes(2, "big"),
+            _FILLER_ISSUER_TLV,
+            b"\x82",
+            encode_length(len(payload)),
+            payload,
+        )
+    )
+
+
 def unprotected_profile_package(spec: ProfileSpec) -> bytes:
     """The UPP of ``spec``: header, filler PEs (deterministic per ICCID), end; ≈ size_bytes.
 
@@ -215,22 +229,31 @@ def unprotected_profile_package(spec: ProfileSpec) -> bytes:
     stream = keystream.update(bytes(spec.size_bytes))
     used = 0
     counter = 1
+    # Every element but the last few has a full chunk: its bytes around the payload are fixed.
+    full_body = len(_filler_body(0, bytes(_FILLER_CHUNK)))
+    full_size = 1 + len(encode_length(full_body)) + full_body
+    full_head = b"\xa9" + encode_length(full_body) + b"\xa0\x04\x81\x02"
+    full_middle = _FILLER_ISSUER_TLV + b"\x82" + encode_length(_FILLER_CHUNK)
+    while spec.size_bytes - total - 24 >= _FILLER_CHUNK:
+        elements.append(
+            b"".join(
+                (
+                    full_head,
+                    counter.to_bytes(2, "big"),
+                    full_middle,
+                    stream[used : used + _FILLER_CHUNK],
+                )
+            )
+        )
+        used += _FILLER_CHUNK
+        total += full_size
+        counter += 1
     while total < spec.size_bytes:
         remaining = spec.size_bytes - total
         payload_size = max(1, min(_FILLER_CHUNK, remaining - 24))
         payload = stream[used : used + payload_size]
         used += payload_size
-        # nonStandard [9]: PE header (A0 {81 identification}), issuerID (81), content (82)
-        body = b"".join(
-            (
-                b"\xa0\x04\x81\x02",
-                counter.to_bytes(2, "big"),
-                _FILLER_ISSUER_TLV,
-                b"\x82",
-                encode_length(len(payload)),
-                payload,
-            )
-        )
+        body = _filler_body(counter, payload)
         element = b"\xa9" + encode_length(len(body)) + body
         elements.append(element)
         total += len(element)

@@ -26,11 +26,6 @@ _MAC_LENGTH = 8
 _ZERO_BLOCK = bytes(_BLOCK)
 
 
-def _xor_block(a: bytes, b: bytes, c: bytes) -> bytes:
-    value = int.from_bytes(a, "big") ^ int.from_bytes(b, "big") ^ int.from_bytes(c, "big")
-    return value.to_bytes(_BLOCK, "big")
-
-
 class SegmentProtector:
     """One BSP instance on the SM-DP+ side: counter from 1, MCV from the keys (SGP.22 §2.6.4).
 
@@ -65,15 +60,33 @@ class SegmentProtector:
         )
         ivs = self._ecb.update(counters)
         tag_bytes = encode_tag(tag)
+        # The loop runs once per ~1 KB segment: locals, integers for the chaining block and one
+        # header per segment length keep its Python work small next to the AES and CMAC.
+        encrypt, new_mac = self._cbc.update, self._cmac.copy
+        chain = int.from_bytes(self._last_ciphertext_block, "big")
+        mcv = self._mcv
+        headers: dict[int, bytes] = {}
         segments: list[bytes] = []
         for index in range(count):
             padded = data[index * piece : (index + 1) * piece] + b"\x80"
-            padded += b"\x00" * (-len(padded) % _BLOCK)
-            iv = ivs[index * _BLOCK : (index + 1) * _BLOCK]
-            first = _xor_block(padded[:_BLOCK], self._last_ciphertext_block, iv)
-            ciphertext = self._cbc.update(first + padded[_BLOCK:])
-            self._last_ciphertext_block = ciphertext[-_BLOCK:]
-            segments.append(self._seal(tag_bytes, ciphertext))
+            if len(padded) % _BLOCK:
+                padded += _ZERO_BLOCK[len(padded) % _BLOCK :]
+            iv = int.from_bytes(ivs[index * _BLOCK : (index + 1) * _BLOCK], "big")
+            first = int.from_bytes(padded[:_BLOCK], "big") ^ chain ^ iv
+            ciphertext = encrypt(first.to_bytes(_BLOCK, "big") + padded[_BLOCK:])
+            chain = int.from_bytes(ciphertext[-_BLOCK:], "big")
+            header = headers.get(len(ciphertext))
+            if header is None:
+                header = headers[len(ciphertext)] = tag_bytes + encode_length(
+                    len(ciphertext) + _MAC_LENGTH
+                )
+            mac = new_mac()
+            mac.update(mcv + header + ciphertext)
+            mcv = mac.finalize()
+            segments.append(header + ciphertext + mcv[:_MAC_LENGTH])
+        self._last_ciphertext_block = chain.to_bytes(_BLOCK, "big")
+        self._mcv = mcv
+        self._counter += count
         return segments
 
     def mac_only_segments(self, tag: int, data: bytes) -> list[bytes]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from esim.smdp import status
 from esim.smdp.behaviours import OrderBehaviour, Step
-from esim.smdp.order_rows import SCHEMA, order_from_row
+from esim.smdp.order_rows import ROW_COLUMNS, SCHEMA, SpecCache, order_from_row
 from esim.smdp.orders import (
     FINAL_STATES,
     Order,
@@ -65,6 +65,11 @@ class OrderStore:
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self.clock = clock
+        self._specs = SpecCache()
+        self.stale_orders_checked_at = 0.0
+        self.stale_orders_floor: float | None = None
+        """What :func:`esim.smdp.expiry.release_stale_orders` learnt at its last look (None:
+        look next time)."""
 
     @classmethod
     def open(
@@ -131,14 +136,25 @@ class OrderStore:
             ).fetchone()
         return DEFAULT_SMDP_ADDRESS if row is None else str(row[0])
 
+    def _stamp(self) -> float:
+        """The clock for an order's ``updated_at``; a time before what the last stale-order look
+        learnt (a clock set back) lowers it, so that look is not trusted past this order."""
+        now = self.clock()
+        floor = self.stale_orders_floor
+        if floor is not None and now < floor:
+            self.stale_orders_floor = now
+        return now
+
     def _order(self, row: sqlite3.Row | tuple[Any, ...], address: str) -> Order:
-        return order_from_row(row, address)
+        return order_from_row(row, address, self._specs.get(self._db, self._lock, row[0], row[1]))
 
     def _select(self, where: str, args: tuple[Any, ...], last: str = "") -> list[Order]:
         # The address comes along in the same statement: activation codes use the current one.
         with self._lock:
             rows = self._db.execute(
-                f"SELECT *, {_ADDRESS} FROM orders WHERE {where} ORDER BY order_id {last}", args
+                f"SELECT {ROW_COLUMNS}, {_ADDRESS} FROM orders WHERE {where}"
+                f" ORDER BY order_id {last}",
+                args,
             ).fetchall()
         return [self._order(row[:-1], row[-1] or DEFAULT_SMDP_ADDRESS) for row in rows]
 
@@ -148,7 +164,7 @@ class OrderStore:
         return found[0] if found else None
 
     def _update(self, db: sqlite3.Connection, order_id: int, **fields: Any) -> None:
-        fields["updated_at"] = self.clock()
+        fields["updated_at"] = self._stamp()
         assignments = ", ".join(f"{name} = ?" for name in fields)
         db.execute(
             f"UPDATE orders SET {assignments} WHERE order_id = ?", (*fields.values(), order_id)
@@ -222,7 +238,7 @@ class OrderStore:
             eid = Eid.parse(eid).digits
         if confirmation_code is not None and not confirmation_code:
             raise StoreError("order.confirmation-code-empty", "a confirmation code is not empty")
-        now = self.clock()
+        now = self._stamp()
         with self._transaction() as db:
             self._require_iccid_free(db, spec.iccid)
             mid = matching_id or new_matching_id()
@@ -235,7 +251,7 @@ class OrderStore:
                     mid,
                     spec.iccid,
                     state.value,
-                    json.dumps(spec.to_dict()),
+                    "",  # the spec lives in order_specs (see order_rows.SCHEMA)
                     eid,
                     None
                     if confirmation_code is None
@@ -247,6 +263,10 @@ class OrderStore:
                 ),
             )
             order_id = cursor.lastrowid
+            db.execute(
+                "INSERT INTO order_specs (order_id, spec) VALUES (?, ?)",
+                (order_id, json.dumps(spec.to_dict())),
+            )
         order = self._one("order_id = ?", (order_id,))
         assert order is not None
         self.emit("created", order)
@@ -282,15 +302,21 @@ class OrderStore:
         **fields: Any,
     ) -> Order | None:
         """Move ``order`` to ``to`` if it is still in one of ``allowed``; None otherwise."""
-        with self._transaction() as db:
-            row = db.execute(
-                "SELECT state FROM orders WHERE order_id = ?", (order.order_id,)
-            ).fetchone()
-            if row is None or OrderState(row[0]) not in allowed:
-                return None
-            self._update(db, order.order_id, state=to.value, **fields)
-        changed = self._one("order_id = ?", (order.order_id,))
-        assert changed is not None
+        fields["state"] = to.value
+        fields["updated_at"] = self._stamp()
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        states = [state.value for state in allowed]
+        # One conditional UPDATE … RETURNING (its own transaction in autocommit mode): the state
+        # check, the change and the read-back in one statement instead of five.
+        with self._lock:
+            rows = self._db.execute(
+                f"UPDATE orders SET {assignments} WHERE order_id = ? AND state IN "
+                f"({', '.join('?' * len(states))}) RETURNING {ROW_COLUMNS}, {_ADDRESS}",
+                (*fields.values(), order.order_id, *states),
+            ).fetchall()
+        if not rows:
+            return None
+        changed = self._order(rows[0][:-1], rows[0][-1] or DEFAULT_SMDP_ADDRESS)
         self.emit(action, changed)
         return changed
 
@@ -298,20 +324,21 @@ class OrderStore:
 
     def claim(self, order: Order, eid: str, transaction_id: str, euicc_certificate: bytes) -> Order:
         """Bind ``order`` to one session, single-use; raise :class:`Es9Error` per §2.4."""
-        now = self.clock()
+        now = self._stamp()
         refusal: Es9Error | None = None
         with self._transaction() as db:
             row = db.execute(
-                "SELECT * FROM orders WHERE order_id = ?", (order.order_id,)
+                f"SELECT {ROW_COLUMNS} FROM orders WHERE order_id = ?", (order.order_id,)
             ).fetchone()
             current = self._order(row, DEFAULT_SMDP_ADDRESS)
             refusal = download_refusal(current, eid, now)
             if refusal is not None and refusal.code == status.ORDER_EXPIRED:
                 self._update(db, current.order_id, state=OrderState.EXPIRED.value)
             elif refusal is None:
-                cursor = db.execute(
+                claimed = db.execute(
                     "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
-                    " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?",
+                    " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?"
+                    f" RETURNING {ROW_COLUMNS}, {_ADDRESS}",
                     (
                         OrderState.DOWNLOADING.value,
                         transaction_id,
@@ -321,13 +348,17 @@ class OrderStore:
                         current.order_id,
                         OrderState.RELEASED.value,
                     ),
-                )
-                if cursor.rowcount != 1:  # unreachable under BEGIN IMMEDIATE; kept as a guard
+                ).fetchall()
+                if len(claimed) != 1:  # unreachable under BEGIN IMMEDIATE; kept as a guard
                     refusal = Es9Error(
                         status.MATCHING_ID_CONFLICT, "order.claimed", "claimed concurrently"
                     )
-        changed = self.get(order.matching_id)
-        assert changed is not None
+        if refusal is None:
+            changed = self._order(claimed[0][:-1], claimed[0][-1] or DEFAULT_SMDP_ADDRESS)
+        else:
+            found = self.get(order.matching_id)
+            assert found is not None
+            changed = found
         if refusal is not None:
             if refusal.code == status.ORDER_EXPIRED and current.state != OrderState.EXPIRED:
                 self.emit("expired", changed)

@@ -129,6 +129,7 @@ def test_a_server_that_cannot_resume_gets_a_full_handshake(tmp_path: Path) -> No
 def test_a_server_without_tickets_is_never_offered_a_session(tmp_path: Path) -> None:
     context = fresh_context()
     tls = server_ssl_context(certificates(), tmp_path)
+    tls.maximum_version = ssl.TLSVersion.TLSv1_3  # a TLS 1.3 server that issues no ticket
     tls.num_tickets = 0
 
     async def scenario() -> list[bool]:
