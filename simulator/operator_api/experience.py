@@ -337,6 +337,7 @@ class MobilePlansService:
             "ui.toast",
             toast=toast_id,
             text=f"{template.title}\n{template.body}",
+            title=template.title,  # drawn bold above the body, as the docs' toast pictures
             actions=list(actions),
             notification=template.id,
         )

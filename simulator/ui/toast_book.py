@@ -41,6 +41,7 @@ class ShownToast:
     actions: tuple[str, ...]
     operation: str
     outcome: bool  # raised once the flow had reached an outcome: it stays until closed
+    title: str = ""  # an operator notification's title: `text` starts with it, on its own line
 
 
 class ToastBook:
@@ -80,6 +81,7 @@ class ToastBook:
             actions=tuple(str(action) for action in event.fields.get("actions") or ()),
             operation=operation,
             outcome=self._last_state.get(operation, "") in OUTCOME_STATES,
+            title=str(event.fields.get("title") or ""),
         )
         replaced = [
             shown.toast_id

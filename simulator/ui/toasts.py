@@ -30,6 +30,13 @@ def button_name(toast_id: str, action: str) -> str:
     return f"{toast_id}-{action.lower().replace(' ', '-')}"
 
 
+def _title_and_body(toast: ShownToast) -> tuple[str, str]:
+    prefix = f"{toast.title}\n"
+    if toast.title and toast.text.startswith(prefix):
+        return toast.title, toast.text[len(prefix) :]
+    return "", toast.text
+
+
 class ToastCard(QFrame):
     """One notification: the app's name, the text in full, a close cross and its buttons."""
 
@@ -46,12 +53,21 @@ class ToastCard(QFrame):
         self.close_button.setObjectName("toast-close")
         self.close_button.setToolTip("Close this notification")
         self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.text = plain_label(toast.text, self)
+        # An operator notification's title is bold on its own line above the body, as in the
+        # docs' toast pictures; the app's own toasts are one text.
+        title, body = _title_and_body(toast)
+        self.title = plain_label(title, self)
+        self.title.setObjectName("toast-title")
+        self.title.setWordWrap(True)
+        self.title.setVisible(bool(title))
+        self.text = plain_label(body, self)
         self.text.setObjectName("toast-text")
         self.text.setWordWrap(True)
         font = self.text.font()
         font.setPointSizeF(font.pointSizeF() + 1)
         self.text.setFont(font)
+        font.setBold(True)
+        self.title.setFont(font)
         header = QHBoxLayout()
         header.addWidget(app, 1)
         header.addWidget(self.close_button)
@@ -59,6 +75,7 @@ class ToastCard(QFrame):
         layout.setContentsMargins(14, 10, 10, 12)
         layout.setSpacing(8)
         layout.addLayout(header)
+        layout.addWidget(self.title)
         layout.addWidget(self.text)
         self.buttons: dict[str, QPushButton] = {}
         if toast.actions:

@@ -103,3 +103,24 @@ def test_the_stack_follows_its_host_when_resized(qtbot: QtBot) -> None:
     host.resize(900, 700)
     qtbot.waitUntil(lambda: stack.geometry().right() == 900 - MARGIN - 1)
     assert stack.geometry().bottom() == 700 - MARGIN - 1
+
+
+def test_an_operator_notifications_title_is_bold_above_its_body(qtbot: QtBot) -> None:
+    # "Mobile Plans notifications": the toast pictures show the title in bold, the body under it
+    _, stack = make(qtbot)
+    title = "Running low on data"
+    toast = ShownToast("mo-1", f"{title}\n{LONG}", ("Get more data", "Not now"), "op", False, title)
+    card = stack.add(toast)
+    qtbot.wait(10)
+    assert card.title.isVisible()
+    assert card.title.text() == title
+    assert card.title.font().bold()
+    assert not card.text.font().bold()
+    assert card.text.text() == LONG
+    assert card.title.geometry().bottom() < card.text.geometry().top()
+    assert card.text.height() >= card.text.heightForWidth(card.text.width())
+    assert card.rect().contains(card.text.geometry())
+    # the app's own toasts have no title line
+    plain = stack.add(shown("toast-2", "Will be installed later."))
+    assert not plain.title.isVisible()
+    assert plain.text.text() == "Will be installed later."
