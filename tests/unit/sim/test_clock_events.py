@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -189,3 +189,15 @@ def test_the_system_clock_stamp_is_the_millisecond_iso_form_of_the_moment() -> N
         assert before <= stamp <= after
         assert datetime.fromisoformat(stamp).tzinfo == UTC
         assert len(stamp) == len("2026-01-02T03:04:05.000+00:00")
+
+
+def test_the_stamp_follows_the_system_clock_across_seconds_and_days(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = VirtualClock(1.0, real_now=lambda: 0.0)
+    seconds = [1_700_000_000, 1_700_000_001, 1_700_006_399, 1_700_006_400, 1_700_000_000]
+    for ms in [s * 1000 + part for s in seconds for part in (0, 998, 999)]:
+        monkeypatch.setattr("simulator.clock.time.time_ns", lambda ms=ms: ms * 1_000_000 + 123)
+        moment = datetime.fromtimestamp(ms // 1000, UTC) + timedelta(milliseconds=ms % 1000)
+        expected = moment.isoformat(timespec="milliseconds")
+        assert clock.wall_iso() == expected
