@@ -54,18 +54,51 @@ KNOWN_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Event(Mapping[str, Any]):
     """One logged step. Reads like its JSON Lines line: ``event["kind"]``,
     ``event["argument"]``, ``event.get("iccid")``, ``"rule" in event`` and ``dict(event)``
     give exactly the keys and values of that line (attributes `seq`, `t`, `kind`, `fields`
-    stay for code that prefers them)."""
+    stay for code that prefers them).
+
+    An event never changes once made; its attributes are not to be written. (A plain class
+    with slots, not a frozen dataclass: a bridge call makes two to four of them on the GUI
+    thread, and a frozen dataclass's constructor costs half as much again, cache-cold.)"""
+
+    __slots__ = ("_line_cache", "fields", "kind", "seq", "t", "wall")
 
     seq: int
     t: float
     wall: str
     kind: str
     fields: Mapping[str, Any]
+    _line_cache: dict[str, Any]  # set on the first read as a mapping
+
+    def __init__(self, seq: int, t: float, wall: str, kind: str, fields: Mapping[str, Any]) -> None:
+        self.seq = seq
+        self.t = t
+        self.wall = wall
+        self.kind = kind
+        self.fields = fields
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Event)
+        return (self.seq, self.t, self.wall, self.kind, self.fields) == (
+            other.seq,
+            other.t,
+            other.wall,
+            other.kind,
+            other.fields,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and `fields` is a dict
+
+    def __repr__(self) -> str:
+        return (
+            f"Event(seq={self.seq!r}, t={self.t!r}, wall={self.wall!r}, kind={self.kind!r}, "
+            f"fields={self.fields!r})"
+        )
 
     def to_json(self) -> str:
         record: dict[str, Any] = {"seq": self.seq, "t": round(self.t, 3), "wall": self.wall}
@@ -79,10 +112,12 @@ class Event(Mapping[str, Any]):
     # computed once: an event never changes. (Not functools.cached_property: on Python 3.11 it
     # takes a lock on every read.)
     def _line(self) -> dict[str, Any]:
-        line: dict[str, Any] | None = self.__dict__.get("_line_cache")
-        if line is None:
-            line = self.__dict__["_line_cache"] = json.loads(self.to_json())
-        return line
+        try:
+            return self._line_cache
+        except AttributeError:
+            line: dict[str, Any] = json.loads(self.to_json())
+            self._line_cache = line
+            return line
 
     def __getitem__(self, key: str) -> Any:
         return self._line()[key]

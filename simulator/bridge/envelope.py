@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
 
 from simulator.contract.model import PortalCall
-from simulator.contract.values import WireFormatError, decode_js_value
+from simulator.contract.values import JsValue, WireFormatError, decode_js_value
 
 MAX_ENVELOPE_CHARS = 8 * 1024 * 1024  # a few 1 MB strings, tagged; anything larger is hostile
 _DOC_ID = re.compile(r"[0-9a-f]{32}")
@@ -123,6 +123,16 @@ def parse_envelope(text: str) -> Envelope:
     return Envelope(kind, seq, doc, token, href, data)
 
 
+def _decode_argument(tagged: Any) -> JsValue:
+    """`decode_js_value`, with a string (most arguments: script names, activation codes,
+    ICCIDs) taken here: exactly the keys "t" and "v", "v" a str."""
+    if type(tagged) is dict and len(tagged) == 2 and tagged.get("t") == "string":
+        value = tagged.get("v")
+        if type(value) is str:
+            return value
+    return decode_js_value(tagged)
+
+
 def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
     """The method call or property assignment in `envelope`, arguments decoded, as the contract
     takes it (`document_url`: the page's address when its document introduced itself)."""
@@ -138,7 +148,7 @@ def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
     if operation_id is not None and not isinstance(operation_id, str):
         raise EnvelopeError("envelope.call.operationId", "operationId must be a string or null")
     try:
-        args = tuple(map(decode_js_value, raw_args))
+        args = tuple(map(_decode_argument, raw_args))
     except WireFormatError as error:
         raise EnvelopeError(f"envelope.args.{error.rule}", error.message) from None
     kind: Literal["call", "set"] = "set" if envelope.kind == "set" else "call"

@@ -32,6 +32,7 @@ class DocumentGate:
     def __init__(self, policy: OriginPolicy, token: str) -> None:
         self._policy = policy
         self._token = token
+        self._token_bytes = token.encode()
         self._live_doc: str | None = None
         self._live_url = ""
         self._retired: deque[str] = deque(maxlen=RETIRED_DOCUMENTS_KEPT)
@@ -48,14 +49,15 @@ class DocumentGate:
     def admit(self, envelope: Envelope, page_url: str) -> Refusal | None:
         """None when `envelope` may reach the session; a `ready` then makes its document live."""
         if not self._token or not secrets.compare_digest(
-            envelope.token.encode(), self._token.encode()
+            envelope.token.encode(), self._token_bytes
         ):
             return Refusal("bridge.token", "the message was not sent by this launch's bridge")
         if not self._policy.allows(page_url):
             return Refusal(
                 "bridge.origin", "the page is now elsewhere: " + self._policy.refusal(page_url)
             )
-        if not self._policy.allows(envelope.href):
+        # Mostly the page's own address: asked once (the policy's answer depends on the text).
+        if envelope.href != page_url and not self._policy.allows(envelope.href):
             return Refusal(
                 "bridge.origin",
                 f"the message was sent from {envelope.href[:200]!r}: "

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from esim.identifiers.iccid import Iccid
 
+from .accept import JS_IDENTIFIER, build_acceptors
 from .codes import check_activation_code, check_iccid, check_minutes, round_up_to_15
 from .commands import (
     Command,
@@ -43,11 +43,13 @@ HANDOFF_COMMANDS: tuple[type, ...] = (
 _CURRENT_OBJECTS = frozenset({"MobilePlans", "MobilePlansInlineOperations"})
 _REMOVED_METHODS = frozenset({("MobilePlans", "notifyBalanceAddition"),
                               ("MobilePlans", "notifyPurchaseDelayedProfile")})  # fmt: skip
-_JS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 # Looked up for every call: built once from the surface table.
 _METHODS: Mapping[tuple[str, str], MethodSpec] = MappingProxyType(
     {(name, method.name): method for name, spec in OBJECTS.items() for method in spec.methods}
 )
+# A call that breaks no rule is accepted by its member's acceptor (simulator/contract/accept.py);
+# any other is checked in full, which alone words the findings.
+_ACCEPTORS = build_acceptors(_CURRENT_OBJECTS, _REMOVED_METHODS)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,19 @@ class ContractSession:
 
     def check(self, call: PortalCall) -> CheckResult:
         """Validate ``call``, update the session, and say what the app should do with it."""
+        accept = _ACCEPTORS.get((call.object_name, call.member, call.kind))
+        if accept is not None and not self.handed_back:
+            try:
+                command = accept(self, call)
+            except Exception:  # the full checker meets it again and reports it
+                command = None
+            if command is not None:
+                self._accept(call, command)
+                return CheckResult(call, command, (), None)
+        return self._check_in_full(call)
+
+    def _check_in_full(self, call: PortalCall) -> CheckResult:
+        """`check` without the acceptors: every rule examined, every finding worded."""
         findings = Findings()
         command: Command | None
         try:
@@ -221,7 +236,7 @@ class ContractSession:
                 name,
             )
             return SetCallbackScript(call.object_name, call.member, None, False)
-        if not _JS_IDENTIFIER.fullmatch(value):
+        if not JS_IDENTIFIER.fullmatch(value):
             f.warning(
                 "callbacks.not-an-identifier",
                 f"{name} is {describe(value)}; the app calls window[name], so only a global "

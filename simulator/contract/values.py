@@ -345,6 +345,15 @@ def decode_js_value(tagged: object) -> JsValue:
 
 def encode_js_value(value: JsValue) -> object:
     """The tagged wire form of ``value``; ``decode_js_value`` inverts it (tests, replay)."""
+    # Each bridge call's arguments go into its `bridge.call` event this way: the common types
+    # first, by exact type (a subclass takes the general path below).
+    kind = type(value)
+    if kind is str:
+        return {"t": "string", "v": value}
+    if kind is JsObject:
+        return {"t": "object", "v": [[k, encode_js_value(v)] for k, v in value.entries]}  # type: ignore[union-attr]  # a JsObject, checked just above
+    if kind is float and math.isfinite(value):  # type: ignore[arg-type]  # a float, checked
+        return {"t": "number", "v": value}
     if value is UNDEFINED:
         return {"t": "undefined"}
     if value is None:

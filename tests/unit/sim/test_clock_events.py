@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -202,3 +202,15 @@ def test_a_step_is_finite_and_at_most_ten_years(seconds: float) -> None:
     assert fired == []
     clock.advance(10 * 365 * 24 * 3600)  # ten years is a step
     assert fired == [1]
+
+
+def test_the_stamp_follows_the_system_clock_across_seconds_and_days(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = VirtualClock(1.0, real_now=lambda: 0.0)
+    seconds = [1_700_000_000, 1_700_000_001, 1_700_006_399, 1_700_006_400, 1_700_000_000]
+    for ms in [s * 1000 + part for s in seconds for part in (0, 998, 999)]:
+        monkeypatch.setattr("simulator.clock.time.time_ns", lambda ms=ms: ms * 1_000_000 + 123)
+        moment = datetime.fromtimestamp(ms // 1000, UTC) + timedelta(milliseconds=ms % 1000)
+        expected = moment.isoformat(timespec="milliseconds")
+        assert clock.wall_iso() == expected

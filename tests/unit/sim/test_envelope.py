@@ -11,6 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from simulator.bridge.envelope import EnvelopeError, _loads, parse_call, parse_envelope
+from simulator.contract.values import decode_js_value
 
 DOC = "0123456789abcdef0123456789abcdef"
 
@@ -99,3 +100,32 @@ def test_the_direct_json_scan_answers_as_json_loads(
 ) -> None:
     text = head + json.dumps(value) + tail
     assert _json_outcome(_loads, text) == _json_outcome(json.loads, text)
+
+
+_TAGGED_STRINGS = st.fixed_dictionaries(
+    {"t": st.sampled_from(["string", "number", "String"]), "v": st.text(max_size=4) | st.none()},
+    optional={"x": st.integers(), "name": st.text(max_size=2)},
+)
+
+
+@given(st.lists(_TAGGED_STRINGS | st.text(max_size=3) | st.none(), max_size=4))
+@example([{"t": "string", "v": "onDone"}])
+@example([{"v": "onDone", "t": "string"}])
+def test_string_arguments_decode_as_the_decoder_does(raw_args: list[object]) -> None:
+    """parse_call takes plain strings itself; everything else goes to the decoder."""
+
+    def outcome(decode: Callable[[object], object]) -> object:
+        try:
+            return ("args", tuple(decode(raw) for raw in raw_args))
+        except Exception as error:  # the rule and message must be the same too
+            return ("error", getattr(error, "rule", type(error).__name__), str(error))
+
+    try:
+        via_call: object = ("args", parse_call(parse_envelope(_envelope(args=raw_args))).args)
+    except EnvelopeError as error:
+        via_call = ("error", error.rule.removeprefix("envelope.args."), error.message)
+    expected = outcome(decode_js_value)
+    if expected[0] == "error":
+        assert via_call[:2] == expected[:2]  # type: ignore[index]
+    else:
+        assert via_call == expected
