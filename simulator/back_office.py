@@ -188,6 +188,7 @@ class DeferredBackOffice(QObject):
             return
         self._building = True
         try:
+            self._sim.window.panels.build()  # the Timeline and Contract, if the load has not yet
             office = BackOffice(self._sim, self._scrollers)
             self.built = office
             office.add_operator_experience(self._sim)

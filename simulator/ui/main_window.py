@@ -4,8 +4,9 @@ panels docked around it, a menu bar, and notifications in the bottom-right corne
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
@@ -36,12 +37,15 @@ from simulator.ui.layout import (
 from simulator.ui.leave_dialog import LeaveDialog
 from simulator.ui.menus import install_menus
 from simulator.ui.overlays import Banner, ProgressPopup
-from simulator.ui.panels.contract import ContractPanel
 from simulator.ui.panels.device import DevicePanel
-from simulator.ui.panels.timeline import TimelinePanel
 from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
 from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
 from simulator.ui.toasts import ToastStack
+from simulator.ui.window_panels import PANELS_AT_LATEST_MS, WindowPanels
+
+if TYPE_CHECKING:
+    from simulator.ui.panels.contract import ContractPanel
+    from simulator.ui.panels.timeline import TimelinePanel
 
 __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 
@@ -160,16 +164,23 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 
-        self.timeline = TimelinePanel(self)
-        self.contract = ContractPanel(self)
-        self.contract.eventRequested.connect(self.timeline.show_event)
-        self.device_panel = DevicePanel(device, self)
+        # The Timeline and Contract panels are built once the portal has loaded (or at first
+        # use): their docks hold placeholders until then (`simulator.ui.window_panels`).
+        self.panels = WindowPanels(self)
+        page.loadFinished.connect(self.panels.when_page_loaded())
+        QTimer.singleShot(PANELS_AT_LATEST_MS, self, self.panels.build)
         self.docks: dict[str, QDockWidget] = {}
         # The side panels run the window's full height; the Contract dock sits under the portal.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.add_dock("Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.add_dock("Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea)
+        for title, area in (
+            ("Timeline", Qt.DockWidgetArea.RightDockWidgetArea),
+            ("Contract", Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
+            name = title.lower()
+            self.panels.attach(name, self.add_dock(title, self.panels.placeholder(name), area))
+        # Built now: it costs well under a millisecond and its width sets the left column's.
+        self.device_panel = DevicePanel(device, self)
         self.add_dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.menus = install_menus(self)
         if not fits_portal_and_bottom_dock(self):
@@ -200,10 +211,19 @@ class MainWindow(QMainWindow):
             self.menus.add_dock(dock)
         return dock
 
+    @property
+    def timeline(self) -> TimelinePanel:
+        """The Timeline panel (built now if it was not yet)."""
+        return self.panels.built().timeline
+
+    @property
+    def contract(self) -> ContractPanel:
+        """The Contract panel (built now if it was not yet)."""
+        return self.panels.built().contract
+
     # The window only observes events (DESIGN.md §2).
     def observe(self, event: Event) -> None:
-        self.timeline.add(event)
-        self.contract.add(event)  # keeps violations, and the launches and calls behind them
+        self.panels.observe(event)  # the Timeline and Contract panels, or kept for them
         self._observe_toasts(event)
         if event.kind == "ui.screen":
             self._show_screen(
