@@ -94,10 +94,12 @@ def test_a_placeholder_holds_its_panels_sizes(qtbot: QtBot, name: str) -> None:
     assert panel.sizeHint() == preferred
 
 
-def test_the_app_imports_no_panel_before_the_load() -> None:
+def test_a_run_imports_no_panel_nor_the_rule_book_before_the_load() -> None:
+    # What `mobileplans-sim run` imports before it launches the portal.
     script = (
-        "import sys, simulator.app; "
-        "print(sorted(m for m in sys.modules if m.startswith('simulator.ui.panels.')"
+        "import sys, simulator.cli, simulator.preload, simulator.runner, simulator.app; "
+        "print(sorted(m for m in sys.modules if m.startswith(('simulator.ui.panels.', "
+        "'simulator.contract.rulebook', 'simulator.report', 'stdnum'))"
         " and m != 'simulator.ui.panels.device'))"
     )
     out = subprocess.run(
