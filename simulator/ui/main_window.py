@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         # The Timeline and Contract panels are built once the portal has loaded (or at first
         # use): their docks hold placeholders until then (`simulator.ui.window_panels`).
         self.panels = WindowPanels(self)
-        page.loadFinished.connect(self.panels.when_page_loaded())
+        page.loadFinished.connect(self._build_panels_after_load)
         QTimer.singleShot(PANELS_AT_LATEST_MS, self, self.panels.build)
         self.docks: dict[str, QDockWidget] = {}
         # The side panels run the window's full height; the Contract dock sits under the portal.
@@ -210,6 +210,12 @@ class MainWindow(QMainWindow):
         if hasattr(self, "menus"):
             self.menus.add_dock(dock)
         return dock
+
+    @Slot(bool)
+    def _build_panels_after_load(self, _ok: bool) -> None:
+        # Just after the load, either way: the page's first paint and its bridge come first.
+        if not self.panels.is_built:
+            QTimer.singleShot(0, self, self.panels.build)
 
     @property
     def timeline(self) -> TimelinePanel:

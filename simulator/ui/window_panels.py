@@ -10,10 +10,9 @@ panel shows every event from the start however late it was made.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from simulator.events import Event
@@ -112,12 +111,3 @@ class WindowPanels:
             for event in early:
                 panels.observe(event)
         return self._panels
-
-    def when_page_loaded(self) -> Callable[[bool], None]:
-        """A slot for the page's `loadFinished`: build just after the first load, either way."""
-
-        def loaded(_ok: bool) -> None:
-            if self._panels is None:
-                QTimer.singleShot(0, self._parent, self.build)
-
-        return loaded
