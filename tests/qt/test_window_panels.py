@@ -1,5 +1,6 @@
-"""The window's Timeline and Contract panels are built after the portal's first load (or at
-first use), show every event from the start, and take the place their placeholders held."""
+"""The window's Timeline and Contract panels, and the app's pages other than the provider's,
+are built after the portal's first load (or at first use); the panels show every event from
+the start and take the place their placeholders held."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from simulator.bridge.page import PortalPage
 from simulator.device import SimulatedDevice
 from simulator.events import Event
+from simulator.flows.screens import Screen
 from simulator.runtime import Runtime
 from simulator.ui.main_window import MainWindow
 from simulator.ui.panels.contract import ContractPanel
@@ -106,3 +108,26 @@ def test_a_run_imports_no_panel_nor_the_rule_book_before_the_load() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_app_pages_wait_for_first_use_or_the_first_load(window: MainWindow) -> None:
+    assert window._app_pages is None
+    assert window.stack.currentWidget() is window.provider_page
+    window.observe(event("ui.screen", screen="portal", text=""))  # the launch: nothing built
+    assert window._app_pages is None
+    assert window.stack.currentWidget() is window.portal_area
+    window.operator_name = "Northwind"  # as the catalog renames the operator before a flow
+    window.observe(event("ui.screen", screen="error", text="The download failed."))
+    assert window._app_pages is not None
+    assert window.stack.currentWidget() is window.error_page
+    assert window.error_page.operator.text() == "Northwind"
+    window.observe(event("ui.screen", screen="gateway", text="hello"))  # no Gateway page here
+    assert window.stack.currentWidget() is window.message_page
+    assert window.message_page.body.text() == "hello"
+
+
+def test_the_app_pages_are_built_after_the_first_load(qtbot: QtBot, window: MainWindow) -> None:
+    window.view.page().loadFinished.emit(False)
+    qtbot.waitUntil(lambda: window._app_pages is not None)
+    assert window.pages[Screen.CONNECTING] is window.connecting_page
+    assert window.stack.indexOf(window.balance_page) >= 0
