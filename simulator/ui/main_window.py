@@ -42,7 +42,7 @@ from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
 from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
 from simulator.ui.toasts import ToastStack
 from simulator.ui.window_pages import AppPages, BuiltOnFirstUse
-from simulator.ui.window_panels import PANELS_AT_LATEST_MS, WindowPanels
+from simulator.ui.window_panels import BUILT_AFTER_LOAD_MS, PANELS_AT_LATEST_MS, WindowPanels
 
 if TYPE_CHECKING:
     from simulator.ui.error_page import ErrorPage
@@ -206,9 +206,10 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _build_panels_after_load(self, _ok: bool) -> None:
-        # Just after the load, either way: the page's first paint and its bridge come first.
+        # Shortly after the load, either way: the page's first paint, its load handlers and
+        # their bridge calls come first.
         if not self.panels.is_built or self._app_pages is None:
-            QTimer.singleShot(0, self, self._build_deferred)
+            QTimer.singleShot(BUILT_AFTER_LOAD_MS, self, self._build_deferred)
 
     def _build_deferred(self) -> None:
         self.panels.build()

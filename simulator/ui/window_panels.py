@@ -1,4 +1,4 @@
-"""The main window's Timeline and Contract panels, built once the portal has loaded.
+"""The main window's Timeline and Contract panels, built shortly after the portal's first load.
 
 Building them, and importing their modules (their models, the rules page behind the Contract
 panel), takes the GUI thread for 30-45 ms that the portal's first load does not need. Their
@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from simulator.ui.panels.contract import ContractPanel
     from simulator.ui.panels.timeline import TimelinePanel
 
-# Built at the latest this long after the window was made, when no page load finishes first
-# (a run that shows the operator catalog first, a portal that never answers).
+# Built this long after the portal's first load has finished (either way), so the page's own
+# work right after its load comes first; at the latest this long after the window was made,
+# when no load finishes first (a run that shows the operator catalog first, a dead portal).
+BUILT_AFTER_LOAD_MS = 100
 PANELS_AT_LATEST_MS = 1500
 # The panels' minimum and preferred sizes with Qt's default style and fonts (a test holds them
 # equal): the minimums set the window's own (the Timeline's width, the Contract's height).
