@@ -3,7 +3,7 @@ first load: plan active, load failed, error, connecting, installing, balance, an
 any other screen.
 
 The window starts on the provider page and then shows the portal; the others appear only when
-a flow reaches them, and building them (nine widgets with their layouts and style) took the
+a flow reaches them, and building them (seven pages with their layouts and style) took the
 GUI thread 15-20 ms before the portal's load could start. The window reads them through
 `BuiltOnFirstUse` attributes, so code and tests use `window.error_page` as before.
 """
