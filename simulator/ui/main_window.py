@@ -42,7 +42,12 @@ from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
 from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
 from simulator.ui.toasts import ToastStack
 from simulator.ui.window_pages import AppPages, BuiltOnFirstUse
-from simulator.ui.window_panels import BUILT_AFTER_LOAD_MS, PANELS_AT_LATEST_MS, WindowPanels
+from simulator.ui.window_panels import (
+    BUILT_AFTER_LOAD_AT_LATEST_MS,
+    BUILT_AFTER_QUIET_MS,
+    PANELS_AT_LATEST_MS,
+    WindowPanels,
+)
 
 if TYPE_CHECKING:
     from simulator.ui.error_page import ErrorPage
@@ -52,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 
 CONNECTED_TITLE = "You’re connected"
+_BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
 NOT_CONNECTED_TITLE = "Not connected"
 _BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
 # "(SGP.22 §6.5.2 …)", "(ITU-T E.118)", "(… notes.md …)": where a rule comes from, not what failed
@@ -160,8 +166,13 @@ class MainWindow(QMainWindow):
         # The Timeline and Contract panels are built once the portal has loaded (or at first
         # use): their docks hold placeholders until then (`simulator.ui.window_panels`).
         self.panels = WindowPanels(self)
+        self._loaded = False
+        self._quiet = QTimer(self)  # restarted by the portal's bursts of calls, as the back office
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(BUILT_AFTER_QUIET_MS)
+        self._quiet.timeout.connect(self._build_deferred)
         page.loadFinished.connect(self._build_panels_after_load)
-        QTimer.singleShot(PANELS_AT_LATEST_MS, self, self._build_deferred)
+        QTimer.singleShot(PANELS_AT_LATEST_MS, self, self._build_unless_loaded)
         self.docks: dict[str, QDockWidget] = {}
         # The side panels run the window's full height; the Contract dock sits under the portal.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -206,12 +217,19 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _build_panels_after_load(self, _ok: bool) -> None:
-        # Shortly after the load, either way: the page's first paint, its load handlers and
-        # their bridge calls come first.
-        if not self.panels.is_built or self._app_pages is None:
-            QTimer.singleShot(BUILT_AFTER_LOAD_MS, self, self._build_deferred)
+        # After the first load (either way), once the portal's calls and downloads leave a
+        # quiet moment: the page's first paint, its load handlers and their calls come first.
+        if not self._loaded:
+            self._loaded = True
+            self._quiet.start()
+            QTimer.singleShot(BUILT_AFTER_LOAD_AT_LATEST_MS, self, self._build_deferred)
+
+    def _build_unless_loaded(self) -> None:
+        if not self._loaded:  # no load finished in time: a catalog first, a dead portal
+            self._build_deferred()
 
     def _build_deferred(self) -> None:
+        self._quiet.stop()
         self.panels.build()
         self.app_pages()
 
@@ -238,6 +256,8 @@ class MainWindow(QMainWindow):
     # The window only observes events (DESIGN.md §2).
     def observe(self, event: Event) -> None:
         self.panels.observe(event)  # the Timeline and Contract panels, or kept for them
+        if event.kind in _BUSY_EVENTS and self._quiet.isActive():
+            self._quiet.start()  # a burst of calls or a download: build in a quiet moment
         self._observe_toasts(event)
         if event.kind == "ui.screen":
             self._show_screen(

@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from simulator.ui.panels.contract import ContractPanel
     from simulator.ui.panels.timeline import TimelinePanel
 
-# Built this long after the portal's first load has finished (either way), so the page's own
-# work right after its load comes first; at the latest this long after the window was made,
-# when no load finishes first (a run that shows the operator catalog first, a dead portal).
-BUILT_AFTER_LOAD_MS = 100
+# Built (with the app's pages) once the portal's first load has finished, either way, and its
+# bridge calls and downloads have left this quiet moment, so the page's own work right after
+# its load comes first; at the latest this long after the load; this long after the window was
+# made when no load finishes first (a run that shows the operator catalog first, a dead portal).
+BUILT_AFTER_QUIET_MS = 100
+BUILT_AFTER_LOAD_AT_LATEST_MS = 2000
 PANELS_AT_LATEST_MS = 1500
 # The panels' minimum and preferred sizes with Qt's default style and fonts (a test holds them
 # equal): the minimums set the window's own (the Timeline's width, the Contract's height).

@@ -131,3 +131,20 @@ def test_the_app_pages_are_built_after_the_first_load(qtbot: QtBot, window: Main
     qtbot.waitUntil(lambda: window._app_pages is not None)
     assert window.pages[Screen.CONNECTING] is window.connecting_page
     assert window.stack.indexOf(window.balance_page) >= 0
+
+
+def test_a_burst_of_calls_after_the_load_postpones_the_build(window: MainWindow) -> None:
+    window._quiet.setInterval(60_000)  # the quiet moment never comes by itself in this test
+    window.view.page().loadFinished.emit(True)
+    assert window._quiet.isActive()
+    window._quiet.stop()  # as if the moment had almost come, then the portal called again
+    window.observe(event("bridge.call", object="MobilePlans", method="x", args=[]))
+    assert not window._quiet.isActive()  # only a started wait is postponed
+    window._quiet.start()
+    window.observe(event("bridge.call", object="MobilePlans", method="x", args=[]))
+    assert window._quiet.isActive()
+    assert not window.panels.is_built
+    assert window._app_pages is None
+    window._quiet.timeout.emit()
+    assert window.panels.is_built
+    assert window._app_pages is not None
