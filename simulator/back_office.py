@@ -188,6 +188,9 @@ class DeferredBackOffice(QObject):
             return
         self._building = True
         try:
+            # The window's Timeline, Contract and app pages first, if not built yet.
+            self._sim.window.panels.build()
+            self._sim.window.app_pages()
             office = BackOffice(self._sim, self._scrollers)
             self.built = office
             office.add_operator_experience(self._sim)

@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from stdnum import meid as stdnum_meid
-from stdnum.exceptions import (
-    InvalidChecksum,
-    InvalidComponent,
-    InvalidFormat,
-    InvalidLength,
-    ValidationError,
-)
+from types import ModuleType
 
 from ._errors import (
     IdentifierError,
@@ -25,6 +17,14 @@ _MEID_SPEC = "3GPP2 S.R0048 (MEID)"
 _ESN_SPEC = "TIA/EIA-95 ESN"
 _HEX = "0123456789ABCDEFabcdef"
 _PSEUDO_ESN_MANUFACTURER = 0x80  # the reserved manufacturer code of every pseudo-ESN
+
+
+def _stdnum_meid() -> ModuleType:
+    """python-stdnum's MEID module, imported on first use: its package's import pulls in pydoc,
+    platform and sysconfig (15-20 ms), which a run that never sees an MEID should not pay."""
+    from stdnum import meid
+
+    return meid
 
 
 def _meid_fail(rule: str, value: str, message: str) -> IdentifierError:
@@ -76,6 +76,15 @@ class Meid:
                 f"MEID {shown(text)!r} has {len(compact)} characters, the length of the decimal "
                 "form, but contains hex letters; the 18-digit form is decimal only.",
             )
+        from stdnum.exceptions import (
+            InvalidChecksum,
+            InvalidComponent,
+            InvalidFormat,
+            InvalidLength,
+            ValidationError,
+        )
+
+        stdnum_meid = _stdnum_meid()
         # stdnum only ever sees clean ASCII here, so its exceptions map one-to-one to our rules.
         try:
             hex_form = stdnum_meid.validate(compact, strip_check_digit=True)
@@ -118,13 +127,13 @@ class Meid:
     @property
     def check_digit(self) -> str:
         """The Luhn check digit of the hex form (decimal Luhn when the hex form is all digits)."""
-        return str(stdnum_meid.calc_check_digit(self.digits))
+        return str(_stdnum_meid().calc_check_digit(self.digits))
 
     def to_decimal(self, *, with_check_digit: bool = False) -> str:
         """The 18-digit decimal form: the first 32 bits as 10 digits, the last 24 as 8."""
         decimal = f"{int(self.digits[:8], 16):010d}{int(self.digits[8:], 16):08d}"
         if with_check_digit:
-            decimal += str(stdnum_meid.calc_check_digit(decimal))
+            decimal += str(_stdnum_meid().calc_check_digit(decimal))
         return decimal
 
     def to_bytes(self) -> bytes:
@@ -133,7 +142,7 @@ class Meid:
 
     def pseudo_esn(self) -> Esn:
         """The pseudo-ESN: ``80`` followed by the last 24 bits of SHA-1 over the 7 binary bytes."""
-        return Esn(str(stdnum_meid.to_pseudo_esn(self.digits)).upper())
+        return Esn(str(_stdnum_meid().to_pseudo_esn(self.digits)).upper())
 
     def __str__(self) -> str:
         return self.digits

@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from stdnum.iso7064 import mod_97_10
-
+from ._checksums import mod_97_10_is_valid
 from ._errors import IdentifierError, describe_character, first_bad_character, shown
 
 _KIND = "EID"
@@ -53,7 +52,7 @@ class Eid:
                 text,
                 f"EID {shown(text)!r} has {len(digits)} digits; an EID has exactly {_LENGTH}.",
             )
-        if not mod_97_10.is_valid(digits):
+        if not mod_97_10_is_valid(digits):
             raise _fail(
                 "eid.check-digits",
                 text,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stdnum import luhn
-
+from ._checksums import luhn_check_digit, luhn_checksum
 from ._errors import IdentifierError, describe_character, first_bad_character, shown
 
 _KIND = "ICCID"
@@ -64,8 +63,8 @@ class Iccid:
                 f"ICCID {shown(raw)!r} starts with {digits[:2]!r}; E.118 ICCIDs start with the "
                 "telecommunications industry identifier '89'.",
             )
-        if check_luhn and luhn.checksum(digits) != 0:
-            expected = luhn.calc_check_digit(digits[:-1])
+        if check_luhn and luhn_checksum(digits) != 0:
+            expected = luhn_check_digit(digits[:-1])
             raise _fail(
                 "iccid.check-digit",
                 raw,
@@ -86,7 +85,7 @@ class Iccid:
                 f"ICCID body {shown(body)!r} must be 17 to 19 decimal digits "
                 "(the ICCID without its check digit).",
             )
-        return cls.parse(stripped + luhn.calc_check_digit(stripped))
+        return cls.parse(stripped + luhn_check_digit(stripped))
 
     def to_sgp22_bytes(self) -> bytes:
         """The 10-byte EF.ICCID form of SGP.22 (tag ``5A``): F-padded, each byte nibble-swapped."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from stdnum import luhn
-
+from ._checksums import luhn_check_digit, luhn_checksum
 from ._errors import IdentifierError, describe_character, first_bad_character, shown
 
 _KIND = "IMEI"
@@ -46,7 +45,7 @@ class Imei:
                 "imei.missing-check-digit",
                 text,
                 f"IMEI {shown(text)!r} has 14 digits: the Luhn check digit is missing "
-                f"(it would be {luhn.calc_check_digit(digits)!r}).",
+                f"(it would be {luhn_check_digit(digits)!r}).",
             )
         if len(digits) == 16:
             raise _fail(
@@ -62,12 +61,12 @@ class Imei:
                 f"IMEI {shown(text)!r} has {len(digits)} digits; an IMEI has 15 "
                 "(8-digit TAC, 6-digit serial, Luhn check digit).",
             )
-        if luhn.checksum(digits) != 0:
+        if luhn_checksum(digits) != 0:
             raise _fail(
                 "imei.check-digit",
                 text,
                 f"IMEI {digits} fails the Luhn check: its last digit is {digits[-1]!r} but the "
-                f"check digit of {digits[:14]} is {luhn.calc_check_digit(digits[:14])!r}.",
+                f"check digit of {digits[:14]} is {luhn_check_digit(digits[:14])!r}.",
             )
         return cls(digits)
 
@@ -80,7 +79,7 @@ class Imei:
                 body,
                 f"IMEI body {shown(body)!r} must be 14 decimal digits (TAC + serial number).",
             )
-        return cls(body + luhn.calc_check_digit(body))
+        return cls(body + luhn_check_digit(body))
 
     @classmethod
     def generate(cls, tac: str = "35332811", rng: random.Random | None = None) -> Imei:

@@ -4,12 +4,14 @@ panels docked around it, a menu bar, and notifications in the bottom-right corne
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QDockWidget,
+    QLabel,
     QMainWindow,
     QScrollArea,
     QStackedWidget,
@@ -23,7 +25,6 @@ from simulator.events import Event
 from simulator.flows import screens
 from simulator.flows.screens import Screen
 from simulator.network import Registration
-from simulator.ui.error_page import ErrorPage
 from simulator.ui.layout import (
     PORTAL_FRAME,
     SIDE_DOCK_WIDTH,
@@ -36,16 +37,27 @@ from simulator.ui.layout import (
 from simulator.ui.leave_dialog import LeaveDialog
 from simulator.ui.menus import install_menus
 from simulator.ui.overlays import Banner, ProgressPopup
-from simulator.ui.panels.contract import ContractPanel
 from simulator.ui.panels.device import DevicePanel
-from simulator.ui.panels.timeline import TimelinePanel
 from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
 from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
 from simulator.ui.toasts import ToastStack
+from simulator.ui.window_pages import AppPages, BuiltOnFirstUse
+from simulator.ui.window_panels import (
+    BUILT_AFTER_LOAD_AT_LATEST_MS,
+    BUILT_AFTER_QUIET_MS,
+    PANELS_AT_LATEST_MS,
+    WindowPanels,
+)
+
+if TYPE_CHECKING:
+    from simulator.ui.error_page import ErrorPage
+    from simulator.ui.panels.contract import ContractPanel
+    from simulator.ui.panels.timeline import TimelinePanel
 
 __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 
 CONNECTED_TITLE = "You’re connected"
+_BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
 NOT_CONNECTED_TITLE = "Not connected"
 _BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
 # "(SGP.22 §6.5.2 …)", "(ITU-T E.118)", "(… notes.md …)": where a rule comes from, not what failed
@@ -84,6 +96,16 @@ class PortalFrame(QWidget):
 
 
 class MainWindow(QMainWindow):
+    plan_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
+    load_failed_page: BuiltOnFirstUse[LoadFailedPage] = BuiltOnFirstUse()
+    message_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
+    error_page: BuiltOnFirstUse[ErrorPage] = BuiltOnFirstUse()
+    error_detail: BuiltOnFirstUse[QLabel] = BuiltOnFirstUse()
+    error_cv: BuiltOnFirstUse[QLabel] = BuiltOnFirstUse()
+    connecting_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
+    installing_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
+    balance_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
+
     backRequested = Signal()
     continueRequested = Signal()
     leaveAnswered = Signal(bool)
@@ -109,41 +131,22 @@ class MainWindow(QMainWindow):
         self.banner = Banner(self.portal_area)
         self.progress_popup = ProgressPopup(operator_name, self.portal_area)
 
-        def page_(title: str, body: str = "", *, busy: bool = False) -> AppPage:
-            return AppPage(title, body, self, operator_name=operator_name, busy=busy)
-
         self.provider_page = ProviderPage(operator_name, self)
         self.provider_page.continueClicked.connect(self.continueRequested)
-        self.plan_page = page_("Plan active")
-        self.plan_page.add_button("Close", primary=True).clicked.connect(self._close_app)
-        self.load_failed_page = LoadFailedPage(operator_name, self)
-        self.message_page = page_("")
-        self.error_page = ErrorPage(operator_name, self)
-        self.error_page.answered.connect(self.errorAnswered)
-        self.error_detail, self.error_cv = self.error_page.detail, self.error_page.cv
         self._last_lpa_error = ""
         self._last_cv = ""
-        self.connecting_page = page_("Connecting", screens.CONNECTING, busy=True)
-        self.connecting_page.add_button("Close app").clicked.connect(self._close_app)
-        self.installing_page = page_("Setting up your cellular plan", busy=True)
-        self.balance_page = page_("Balance added")
-        self.balance_page.add_button("Close", primary=True).clicked.connect(self.balanceClosed)
-
         # A fixed frame: switching between the portal and the app's pages never moves a dock.
+        # The window starts on the provider page; the app's other pages come when first used
+        # or just after the portal's first load (`simulator.ui.window_pages`).
         self.stack = QStackedWidget(self)
         self.stack.setFixedSize(PORTAL_FRAME)
         self.pages: dict[Screen, QWidget] = {
             Screen.PROVIDER: self.provider_page,
             Screen.PORTAL: self.portal_area,
-            Screen.PLAN_ACTIVE: self.plan_page,
-            Screen.LOAD_FAILED: self.load_failed_page,
-            Screen.ERROR: self.error_page,
-            Screen.CONNECTING: self.connecting_page,
-            Screen.INSTALLING: self.installing_page,
-            Screen.BALANCE: self.balance_page,
         }
-        for widget in (*self.pages.values(), self.message_page):
+        for widget in self.pages.values():
             self.stack.addWidget(widget)
+        self._app_pages: AppPages | None = None
         self.setCentralWidget(self.stack)
         self.toasts = ToastStack("Mobile Plans", self)
         self.toast_book = ToastBook()
@@ -160,16 +163,28 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 
-        self.timeline = TimelinePanel(self)
-        self.contract = ContractPanel(self)
-        self.contract.eventRequested.connect(self.timeline.show_event)
-        self.device_panel = DevicePanel(device, self)
+        # The Timeline and Contract panels are built once the portal has loaded (or at first
+        # use): their docks hold placeholders until then (`simulator.ui.window_panels`).
+        self.panels = WindowPanels(self)
+        self._loaded = False
+        self._quiet = QTimer(self)  # restarted by the portal's bursts of calls, as the back office
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(BUILT_AFTER_QUIET_MS)
+        self._quiet.timeout.connect(self._build_deferred)
+        page.loadFinished.connect(self._build_panels_after_load)
+        QTimer.singleShot(PANELS_AT_LATEST_MS, self, self._build_unless_loaded)
         self.docks: dict[str, QDockWidget] = {}
         # The side panels run the window's full height; the Contract dock sits under the portal.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.add_dock("Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.add_dock("Contract", self.contract, Qt.DockWidgetArea.BottomDockWidgetArea)
+        for title, area in (
+            ("Timeline", Qt.DockWidgetArea.RightDockWidgetArea),
+            ("Contract", Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
+            name = title.lower()
+            self.panels.attach(name, self.add_dock(title, self.panels.placeholder(name), area))
+        # Built now: it costs well under a millisecond and its width sets the left column's.
+        self.device_panel = DevicePanel(device, self)
         self.add_dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.menus = install_menus(self)
         if not fits_portal_and_bottom_dock(self):
@@ -200,10 +215,49 @@ class MainWindow(QMainWindow):
             self.menus.add_dock(dock)
         return dock
 
+    @Slot(bool)
+    def _build_panels_after_load(self, _ok: bool) -> None:
+        # After the first load (either way), once the portal's calls and downloads leave a
+        # quiet moment: the page's first paint, its load handlers and their calls come first.
+        if not self._loaded:
+            self._loaded = True
+            self._quiet.start()
+            QTimer.singleShot(BUILT_AFTER_LOAD_AT_LATEST_MS, self, self._build_deferred)
+
+    def _build_unless_loaded(self) -> None:
+        if not self._loaded:  # no load finished in time: a catalog first, a dead portal
+            self._build_deferred()
+
+    def _build_deferred(self) -> None:
+        self._quiet.stop()
+        self.panels.build()
+        self.app_pages()
+
+    def app_pages(self) -> AppPages:
+        """The app's pages other than the provider's, built now if they were not yet."""
+        if self._app_pages is None:
+            built = AppPages(self)
+            self._app_pages = built
+            self.pages.update(built.by_screen())
+            for widget in (*built.by_screen().values(), built.message_page):
+                self.stack.addWidget(widget)
+        return self._app_pages
+
+    @property
+    def timeline(self) -> TimelinePanel:
+        """The Timeline panel (built now if it was not yet)."""
+        return self.panels.built().timeline
+
+    @property
+    def contract(self) -> ContractPanel:
+        """The Contract panel (built now if it was not yet)."""
+        return self.panels.built().contract
+
     # The window only observes events (DESIGN.md §2).
     def observe(self, event: Event) -> None:
-        self.timeline.add(event)
-        self.contract.add(event)  # keeps violations, and the launches and calls behind them
+        self.panels.observe(event)  # the Timeline and Contract panels, or kept for them
+        if event.kind in _BUSY_EVENTS and self._quiet.isActive():
+            self._quiet.start()  # a burst of calls or a download: build in a quiet moment
         self._observe_toasts(event)
         if event.kind == "ui.screen":
             self._show_screen(
@@ -243,7 +297,11 @@ class MainWindow(QMainWindow):
             return
         if screen == Screen.PROGRESS_POPUP and self.progress_popup.isVisible():
             self.progress_popup.show_text(text)
-        elif screen == Screen.INSTALLING and self.stack.currentWidget() is self.installing_page:
+        elif (
+            screen == Screen.INSTALLING
+            and self._app_pages is not None
+            and self.stack.currentWidget() is self.installing_page
+        ):
             self.installing_page.body.setText(text)
 
     def _registration(self, state: str) -> None:
@@ -256,7 +314,7 @@ class MainWindow(QMainWindow):
         if not registration.connected and registration is not Registration.DENIED:
             return
         self.banner.hide()
-        if self.stack.currentWidget() is not self.connecting_page:
+        if self._app_pages is None or self.stack.currentWidget() is not self.connecting_page:
             return
         # The connecting screen says what happened instead of "connecting" forever.
         if registration.connected:
@@ -282,7 +340,9 @@ class MainWindow(QMainWindow):
             self.progress_popup.show_text(text)
             return
         self.progress_popup.hide()
-        page = self.pages.get(screen, self.message_page)
+        page = self.pages.get(screen)
+        if page is None:  # one of the app's pages, or a screen shown on the message page
+            page = self.app_pages().by_screen().get(screen, self.message_page)
         if screen is Screen.PORTAL:
             if text:
                 self.banner.show_text(text)
@@ -299,7 +359,7 @@ class MainWindow(QMainWindow):
             self.connecting_page.title.setText("Connecting")
             self.connecting_page.body.setText(text)
             self.connecting_page.progress.show()
-        elif page is self.message_page:
+        elif self._app_pages is not None and page is self._app_pages.message_page:
             self.message_page.title.setText(screen.value.replace("-", " ").capitalize())
             self.message_page.body.setText(text)
         elif isinstance(page, AppPage) and screen is not Screen.PROVIDER:
@@ -311,7 +371,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         self.back_action.setEnabled(screen in (Screen.PORTAL, Screen.LOAD_FAILED))
 
-    def _close_app(self) -> None:
+    def close_app(self) -> None:
         # The real app may close here; Windows keeps re-registering in the background. The
         # simulator goes back to the provider page and keeps its timers running.
         self.stack.setCurrentWidget(self.provider_page)

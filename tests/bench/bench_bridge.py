@@ -14,6 +14,10 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 SIM = [sys.executable, "-m", "simulator.cli"]
@@ -39,6 +43,64 @@ view.setHtml("<html><head><title>floor</title></head><body>floor</body></html>",
 view.show()
 app.exec()
 """
+
+
+# The same bundled portal from the same kind of local HTTPS server (the portal front, run by the
+# bench), in a bare view: no bridge, no simulator. Its certificate error is answered as the app
+# answers it (the leaf compared byte for byte, Qt's certificate-only TLS backend), so what it
+# measures is Chromium's HTTPS load of these files.
+BARE_HTTPS = r"""
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from pathlib import Path
+from PySide6.QtCore import QUrl
+from PySide6.QtNetwork import QSslSocket
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWebEngineWidgets import QWebEngineView
+rules, leaf_path, url = sys.argv[1:4]
+leaf = Path(leaf_path).read_bytes()
+args = [sys.argv[0], "--webEngineArgs", "--disable-gpu", f"--host-resolver-rules={rules}"]
+args += ["--no-sandbox"] if os.geteuid() == 0 else []
+app = QApplication(args)
+QSslSocket.setActiveBackend("cert-only")
+view = QWebEngineView()
+def certificate_error(error):
+    chain = error.certificateChain()
+    if chain and bytes(chain[0].toDer().data()) == leaf:
+        error.acceptCertificate()
+    else:
+        error.rejectCertificate()
+view.page().certificateError.connect(certificate_error)
+started = []
+def loaded(ok):
+    # as FLOOR, then the wall time the load was asked for
+    print(time.time(), time.process_time(), started[0], ok, flush=True)
+    app.quit()
+view.loadFinished.connect(loaded)
+started.append(time.time())
+view.load(QUrl(url))
+view.show()
+app.exec()
+"""
+
+
+def _bare_https(env: dict[str, str], server: tuple[str, str, str]) -> tuple[float, float, float]:
+    """Process start to loadFinished of the bundled portal in a bare view: wall seconds, CPU
+    seconds, and the wall seconds of the load itself (load() to loadFinished)."""
+    start = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", BARE_HTTPS, *server],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    wall, cpu, asked, ok = out.strip().splitlines()[-1].split()
+    if ok != "True":
+        raise RuntimeError("the bare view could not load the bundled portal")
+    return float(wall) - start, float(cpu), float(wall) - float(asked)
 
 
 def _floor(env: dict[str, str]) -> tuple[float, float]:
@@ -92,19 +154,45 @@ def _ours(env: dict[str, str], data: str) -> tuple[float, float, float]:
     return loaded - start, float("nan") if cpu is None else cpu, loaded - walls["portal.launch"]
 
 
+def _portal_server(data: Path) -> tuple[Runtime, tuple[str, str, str]]:
+    """The bundled portal's files on the portal front, in this process; what the bare view
+    needs to reach it: resolver rules, the leaf certificate's file, the URL."""
+    from simulator.portal.hosting import Site
+    from simulator.portal.tls import HOSTED_DOMAIN
+    from simulator.resources import resource_path
+    from simulator.runtime import Runtime
+
+    runtime = Runtime.start(data)
+    host = f"contoso.{HOSTED_DOMAIN}"  # the app's host name for the bundled portal
+    runtime.front.attach(host, Site(root=resource_path("portal")))
+    leaf = data / "leaf.der"
+    leaf.write_bytes(runtime.tls.leaf_der)
+    return runtime, (runtime.sockets.host_resolver_rules(), str(leaf), f"https://{host}/")
+
+
 def startup() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    with tempfile.TemporaryDirectory() as data, tempfile.TemporaryDirectory() as bytecode:
+    with (
+        tempfile.TemporaryDirectory() as data,
+        tempfile.TemporaryDirectory() as bytecode,
+        tempfile.TemporaryDirectory() as served,
+    ):
         # As an installed package runs: bytecode compiled once and cached (outside the tree).
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = bytecode
-        # one warm-up each: the first run creates certificates, the eSIM data and the bytecode
-        _ours(env, data)
-        _floor(env)
-        ours, floor = [], []
-        for _ in range(RUNS):  # interleaved, so a change in the machine's load hits both
-            ours.append(_ours(env, data))
-            floor.append(_floor(env))
+        runtime, server = _portal_server(Path(served))
+        try:
+            # one warm-up each: the first run creates certificates, the eSIM data, the bytecode
+            _ours(env, data)
+            _floor(env)
+            _bare_https(env, server)
+            ours, floor, bare = [], [], []
+            for _ in range(RUNS):  # interleaved, so a change in the machine's load hits all
+                ours.append(_ours(env, data))
+                floor.append(_floor(env))
+                bare.append(_bare_https(env, server))
+        finally:
+            runtime.stop()
     o, f = (statistics.median(run[0] for run in ours), statistics.median(run[0] for run in floor))
     oc, fc = (statistics.median(run[1] for run in ours), statistics.median(run[1] for run in floor))
     load = statistics.median(run[2] for run in ours)
@@ -113,6 +201,12 @@ def startup() -> None:
         f"page {f:.2f} s; ratio {o / f:.2f}x (target <= 1.5x); main-process CPU until then "
         f"{oc:.2f} s vs {fc:.2f} s ({oc / fc:.2f}x); of it portal.launch to portal.loaded "
         f"{load:.2f} s"
+    )
+    bw, bc, bl = (statistics.median(run[i] for run in bare) for i in range(3))
+    print(
+        f"    a bare view loading the same bundled portal from the same local HTTPS server (no "
+        f"bridge, no simulator): {bw:.2f} s, CPU {bc:.2f} s, of it load() to loadFinished "
+        f"{bl:.2f} s; ours vs it {o / bw:.2f}x (wall), {oc / bc:.2f}x (CPU)"
     )
 
 
