@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import gc
 import json
 import os
@@ -401,6 +402,10 @@ def parse_operator_name(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A crash in Qt or Chromium's embedding (a native fault) prints every thread's Python stack
+    # on stderr instead of a bare "Segmentation fault": something a user can report.
+    if not faulthandler.is_enabled():
+        faulthandler.enable()
     options = parse_run_options(sys.argv[1:] if argv is None else argv)
     args = options.args
     if args.command == "flows":
