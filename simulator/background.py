@@ -7,6 +7,7 @@ gets results back through callbacks that the Qt side turns into queued signals.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import Future
@@ -42,6 +43,22 @@ class BackgroundLoop:
     def stop(self) -> None:
         if not self._loop.is_running():
             return
+        # Stopping goes on whatever a task did when cancelled.
+        with contextlib.suppress(Exception):
+            self.run(_settle(), timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
+
+
+async def _settle() -> None:
+    """Cancel what is still in flight (an exchange nobody waits for any more, a fetch the page
+    no longer shows) and let the connections they close go, as `asyncio.run` does at its end:
+    a loop stopped under them leaves their sockets to the garbage collector (ResourceWarning)."""
+    current = asyncio.current_task()
+    tasks = [task for task in asyncio.all_tasks() if task is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for _ in range(3):  # a closed transport lets go of its socket a turn or two later
+        await asyncio.sleep(0)
