@@ -27,7 +27,7 @@ from simulator.operator_api.gateway_images import (
     fetch_gateway_image,
     image_client,
 )
-from simulator.operator_api.rules import violation
+from simulator.operator_api.rules import log_finding, violation
 
 __all__ = ["GatewayImageLoader"]
 
@@ -168,18 +168,7 @@ class GatewayImageLoader:
             self._log_finding(found, image.uri)
 
     def _log_finding(self, found: Violation, uri: str) -> None:
-        self.events.emit(
-            "contract.violation",
-            rule=found.rule,
-            severity=str(found.severity),
-            message=found.message,
-            spec=found.spec,
-            field=found.field,
-            api=API,
-            object="MO service",
-            method=API,
-            uri=uri,
-        )
+        log_finding(self.events, found, API, uri=uri)
 
     def close(self) -> None:
         """Stop: fetches in flight are cancelled, their connections closed before this returns

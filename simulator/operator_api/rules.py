@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from simulator.contract.violations import Severity, Violation
+from simulator.events import EventLog
 
-__all__ = ["DOCS_PAGE", "RULES", "Rule", "violation"]
+__all__ = ["DOCS_PAGE", "RULES", "Rule", "log_finding", "violation"]
 
 DOCS_PAGE = "docs/operator-apis.md"
 
@@ -127,3 +129,20 @@ def violation(rule_id: str, message: str, field: str | None = None) -> Violation
     """A violation of ``rule_id`` with its documented severity and docs link."""
     rule = RULES[rule_id]
     return Violation(rule.id, rule.severity, message, f"{DOCS_PAGE}#{rule.id}", field)
+
+
+def log_finding(events: EventLog, found: Violation, api: str, **where: Any) -> None:
+    """``found`` as the `contract.violation` of the "MO service" (an operator API's answer or
+    a Gateway image), as the Contract panel, the report and the fixture read it."""
+    events.emit(
+        "contract.violation",
+        rule=found.rule,
+        severity=str(found.severity),
+        message=found.message,
+        spec=found.spec,
+        field=found.field,
+        api=api,
+        object="MO service",
+        method=api,
+        **where,
+    )

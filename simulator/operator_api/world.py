@@ -25,6 +25,7 @@ from simulator.operator_api.contract import CheckedResponse
 from simulator.operator_api.gateway_image_loader import GatewayImageLoader
 from simulator.operator_api.iccid_ranges import SAMPLE_ICCID_RANGES, IccidRange
 from simulator.operator_api.requests import ApiRequest, RequestFactory
+from simulator.operator_api.rules import log_finding
 from simulator.operator_api.sample_config import sample_configuration
 from simulator.operator_api.sample_operator import SampleOperator
 from simulator.operator_api.tls import OperatorTls
@@ -187,17 +188,7 @@ class OperatorApiWorld:
             **_understood(exchange),
         )
         for found in checked.violations:
-            self.events.emit(
-                "contract.violation",
-                rule=found.rule,
-                severity=str(found.severity),
-                message=found.message,
-                spec=found.spec,
-                field=found.field,
-                api=api,
-                object="MO service",
-                method=api,
-            )
+            log_finding(self.events, found, api)
         if done is not None:
             done(exchange)
 
