@@ -157,7 +157,6 @@ class EventLog:
         self._listeners: tuple[Listener, ...] = ()
         self._undelivered: deque[Event] = deque()
         self._delivering = False
-        self._held = 0  # > 0 while `DeliveryHold` contexts are open
 
     @property
     def clock(self) -> VirtualClock:
@@ -170,28 +169,9 @@ class EventLog:
         )
         self._events.append(event)
         self._undelivered.append(event)
-        if not self._delivering and not self._held:
+        if not self._delivering:
             self._deliver()
         return event
-
-    def delivery_hold(self, schedule: Callable[[], None]) -> DeliveryHold:
-        """A reusable context in which events are numbered, stamped and recorded at once, but
-        reach the subscribers only on `deliver_pending()`: on leaving the outermost context with
-        events waiting, `schedule()` is called to arrange that, as soon as the caller has
-        returned (the bridge hands control back to QtWebEngine first). Order is kept: the next
-        emit or read of the log after the context delivers the held events first. Contexts
-        nest."""
-        return DeliveryHold(self, schedule)
-
-    @property
-    def undelivered(self) -> int:
-        """How many recorded events still wait for their subscribers."""
-        return len(self._undelivered)
-
-    def deliver_pending(self) -> None:
-        """Deliver the events that wait for their subscribers (none wait outside a hold)."""
-        if self._undelivered and not self._delivering and not self._held:
-            self._deliver()
 
     def _deliver(self) -> None:
         # An event a listener emits is delivered after the one being delivered, so every
@@ -218,38 +198,14 @@ class EventLog:
             listeners.remove(listener)
             self._listeners = tuple(listeners)
 
-    # A reader of the log sees subscribers (panels, files) as far along as the log itself.
     def __iter__(self) -> Iterator[Event]:
-        self.deliver_pending()
         return iter(list(self._events))
 
     def __len__(self) -> int:
-        self.deliver_pending()
         return len(self._events)
 
     def of_kind(self, kind: str) -> list[Event]:
-        self.deliver_pending()
         return [e for e in self._events if e.kind == kind]
-
-
-class DeliveryHold:
-    """See `EventLog.delivery_hold`."""
-
-    # A plain object, not contextlib's generator: entered for every bridge call.
-    __slots__ = ("_log", "_schedule")
-
-    def __init__(self, log: EventLog, schedule: Callable[[], None]) -> None:
-        self._log = log
-        self._schedule = schedule
-
-    def __enter__(self) -> None:
-        self._log._held += 1
-
-    def __exit__(self, *_exc: object) -> None:
-        log = self._log
-        log._held -= 1
-        if not log._held and log._undelivered:
-            self._schedule()
 
 
 class JsonLinesWriter:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Slot
+from PySide6.QtCore import QObject, QUrl, Slot
 
 from simulator.bridge.envelope import EnvelopeError, parse_call, parse_envelope
 from simulator.bridge.gate import DocumentGate
@@ -31,14 +31,6 @@ class BridgeHost(QObject):
         self._policy = OriginPolicy("")
         self._token = ""
         self._gate = DocumentGate(self._policy, self._token)
-        # A call is checked and its events recorded at once, and control goes back to
-        # QtWebEngine (the page's next messages); the subscribers (panels, event files) see the
-        # events right after, on this thread's next turn, in order.
-        self._deliver_events = QTimer(self)
-        self._deliver_events.setSingleShot(True)
-        self._deliver_events.setInterval(0)
-        self._deliver_events.timeout.connect(events.deliver_pending)
-        self._delivery_hold = events.delivery_hold(self._deliver_events.start)
         # The page's address, as QWebEnginePage.url() gives it: Qt 6 keeps that address itself
         # and changes it only together with emitting urlChanged (QWebEnginePage::setUrl and
         # the navigation's commit), so this copy, taken in the signal, is always equal to it.
@@ -75,8 +67,7 @@ class BridgeHost(QObject):
 
     # envelopes -------------------------------------------------------------------------------
     def _on_envelope(self, text: str) -> None:
-        with self._delivery_hold:
-            self._handle_envelope(text)
+        self._handle_envelope(text)
 
     @Slot(QUrl)
     def _on_url_changed(self, url: QUrl) -> None:

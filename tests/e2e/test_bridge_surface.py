@@ -103,39 +103,3 @@ def test_launch_carries_the_documented_parameters_and_headers(harness: Harness) 
     assert portal_requests[-1]["Accept-Language"].startswith("en-us")
     harness.launch_and_wait()
     assert harness.events("portal.launch")[-1].fields["params"]["transactionId"].endswith(".2")
-
-
-def test_the_page_is_answered_before_the_subscribers_see_the_call_in_order(
-    harness: Harness,
-) -> None:
-    harness.launch_and_wait()
-    doc = harness.events("bridge.ready")[-1].fields["doc"]
-    harness.wait_for("bridge.call", method="registrationChangedScript", doc=doc)
-    log = harness.simulator.events
-    start = len(log)
-    seen: list[int] = []
-    log.subscribe(lambda event: seen.append(event.seq))
-    # What the subscribers had seen when the channel's slot returned, call by call.
-    at_return: list[tuple[int, int]] = []
-    endpoint = harness.simulator.page.endpoint
-    host_receiver = endpoint.receiver
-
-    def receiver(text: str) -> None:
-        host_receiver(text)
-        at_return.append((len(log._events), len(seen)))
-
-    endpoint.receiver = receiver
-    harness.js(
-        "(function(){ DataMart.notifyBalanceAddition({}, 5);"
-        " MobilePlans.notifyPurchaseWithProfileDownload('x'); return 1; })()"
-    )
-    harness.wait_for("bridge.call", method="notifyPurchaseWithProfileDownload", after=start)
-    harness.qtbot.waitUntil(lambda: len(seen) == len(log._events) - start)
-    assert len(at_return) == 2
-    for recorded, delivered in at_return:
-        assert recorded > start + delivered  # the call's events were recorded, not yet seen
-    # Seen afterwards, every one, in the log's order; the violations are reported as before.
-    assert seen == [event.seq for event in list(log)[start:]]
-    rules = [v.fields["rule"] for v in harness.events("contract.violation") if v.seq > start]
-    assert "iccid.not-a-string" in rules
-    assert "call.arity" in rules
