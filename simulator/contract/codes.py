@@ -23,7 +23,8 @@ from typing import TypeAlias
 from esim.activation_code import ActivationCode
 from esim.identifiers.iccid import Iccid
 
-from .values import JsValue, describe, js_type
+from .value_text import describe, js_type
+from .values import JsValue
 from .violations import Findings
 
 __all__ = [

@@ -18,7 +18,8 @@ from .codes import check_activation_code, check_iccid
 from .commands import LegacyPurchaseResult
 from .metadata import COMPLETE, PurchaseMetadata, parse_metadata
 from .model import LaunchContext
-from .values import UNDEFINED, JsObject, JsValue, WireFormatError, describe, from_json, js_type
+from .value_text import describe, js_type
+from .values import UNDEFINED, JsObject, JsValue, WireFormatError, from_json
 from .violations import Findings
 
 __all__ = ["MAX_TRANSACTION_ID_LENGTH", "check_transaction_id", "parse_legacy_payload"]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from .surface import ENUMS
-from .values import UNDEFINED, JsObject, JsValue, describe, js_type
+from .value_text import describe, js_type
+from .values import UNDEFINED, JsObject, JsValue
 from .violations import Findings, Severity
 
 __all__ = ["COMPLETE", "FIELD_SPELLINGS", "PurchaseMetadata", "parse_metadata"]

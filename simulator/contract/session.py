@@ -27,7 +27,8 @@ from .legacy_payload import parse_legacy_payload
 from .metadata import COMPLETE, PurchaseMetadata, parse_metadata
 from .model import ActivationError, LaunchContext, PortalCall
 from .surface import OBJECTS, SCRIPT_PROPERTIES, MethodSpec
-from .values import JsFunction, JsObject, JsValue, describe, js_type
+from .value_text import describe, js_type
+from .values import JsFunction, JsObject, JsValue
 from .violations import Findings, Violation
 
 __all__ = ["HANDOFF_COMMANDS", "CheckResult", "ContractSession"]

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from simulator.contract.value_text import describe
 from simulator.contract.values import (
     MAX_WIRE_DEPTH,
     MAX_WIRE_NODES,
@@ -17,7 +18,6 @@ from simulator.contract.values import (
     WireFormatError,
     _Decoder,
     decode_js_value,
-    describe,
     encode_js_value,
 )
 
