@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, QTimer, QUrl, Slot
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
+from simulator import startup_timeline
 from simulator.back_office import DeferredBackOffice
 from simulator.bridge.host import BridgeHost
 from simulator.bridge.interceptor import LaunchHeaderInterceptor
@@ -49,6 +50,7 @@ from simulator.portal.walled_garden import GardenMode
 from simulator.qt_clock import MainThreadPoster, QtClockDriver
 from simulator.resources import resource_path
 from simulator.runtime import Runtime
+from simulator.startup_timeline import mark
 from simulator.ui.layout import window_settings
 from simulator.ui.main_window import MainWindow
 
@@ -155,6 +157,7 @@ class Simulator(QObject):
         self.interceptor = LaunchHeaderInterceptor(self)
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.page = PortalPage(self.profile, runtime.tls.leaf_der, self)
+        mark("profile and page made")
 
         self.portal_uri, self._hosted = self._portal_site(config)
         self.notification_host = (
@@ -192,6 +195,7 @@ class Simulator(QObject):
             self.page, self.device, config.operator, window_settings(config.data_dir)
         )
         self.events.subscribe(self.window.observe)
+        mark("window built")
         self.back_office = DeferredBackOffice(self)
         self.walled_garden = install_walled_garden(self, config.walled_garden)
         self.window.backRequested.connect(self._on_back)
@@ -209,6 +213,8 @@ class Simulator(QObject):
             device=self.device.describe(),
             time_scale=config.time_scale,
         )
+        if startup_timeline.enabled():
+            self._mark_page_steps()
 
     # -- the eSIM world, built on a worker thread ----------------------------------------------
     @property
@@ -335,6 +341,7 @@ class Simulator(QObject):
         )
         self.session.launched(launch.transaction_id)
         self.page.load(QUrl(launch.url))
+        mark("load() issued")
         return launch
 
     @Slot(bool)
@@ -346,15 +353,27 @@ class Simulator(QObject):
         if url.startswith("about:"):
             return
         if ok:
+            mark("loadFinished")
             self.events.emit(
                 "portal.loaded",
                 url=url,
                 title=self.page.title(),
                 bridge=self.host.policy.allows(url),
             )
+            startup_timeline.report()
         elif self.session.screen is Screen.PORTAL:
             cv = self.last_launch.transaction_id if self.last_launch else ""
             self.session.load_failed(url, cv)
+
+    def _mark_page_steps(self) -> None:
+        """Timeline marks for the page's steps between `load()` and `loadFinished`."""
+        self.page.loadStarted.connect(lambda: mark("loadStarted"))
+        self.page.certificateError.connect(lambda _error: mark("certificate error signalled"))
+        self.page.urlChanged.connect(lambda _url: mark("urlChanged"))
+        self.page.loadProgress.connect(lambda percent: mark(f"loadProgress {percent}%"))
+        self.events.subscribe(
+            lambda event: mark("bridge.ready") if event.kind == "bridge.ready" else None
+        )
 
     @Slot()
     def _on_back(self) -> None:

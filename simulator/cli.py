@@ -22,6 +22,7 @@ from simulator.events import EventPattern
 from simulator.network import OUTCOMES, NetworkPlan, Registration
 from simulator.operator_api.iccid_ranges import IccidRange
 from simulator.qt_prereqs import missing_libraries_message, missing_xcb_packages, uses_xcb
+from simulator.startup_timeline import mark
 
 EXIT_OK = 0
 EXIT_TIMEOUT = 1
@@ -404,9 +405,11 @@ def parse_operator_name(text: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     # A crash in Qt or Chromium's embedding (a native fault) prints every thread's Python stack
     # on stderr instead of a bare "Segmentation fault": something a user can report.
+    mark("command line's modules imported")
     if not faulthandler.is_enabled():
         faulthandler.enable()
     options = parse_run_options(sys.argv[1:] if argv is None else argv)
+    mark("command line parsed")
     args = options.args
     if args.command == "flows":
         if args.json:
@@ -454,7 +457,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()
     # Qt is imported only now: parsing and usage errors stay fast and display-free.
     import simulator.preload  # noqa: F401  (before Qt: see there)
+
+    mark("Qt-free modules imported (simulator.preload)")
     from simulator.runner import run_simulator
+
+    mark("PySide6 and the runner imported")
 
     return run_simulator(options, data_dir=args.data_dir or _default_data_dir())
 

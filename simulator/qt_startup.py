@@ -15,6 +15,8 @@ import PySide6.QtWebEngineWidgets  # noqa: F401  (before the QApplication, as Qt
 from PySide6.QtCore import QTimer
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
+from simulator.startup_timeline import mark
+
 # How long automatic garbage collection stays off at start-up (`mobileplans-sim` turns it off
 # before its imports) when no page load finishes first: a run that shows the catalog first, a
 # portal that never answers.
@@ -35,12 +37,15 @@ def start_chromium_while_importing_the_app() -> QWebEngineProfile:
     def import_app() -> None:
         try:
             import simulator.app  # noqa: F401
+
+            mark("composition root imported (simulator.app)")
         except BaseException as error:  # raised again on the GUI thread, where it belongs
             failure.append(error)
 
     importer = threading.Thread(target=import_app, name="import-app", daemon=True)
     importer.start()
     first_profile = QWebEngineProfile()
+    mark("Chromium's first profile made")
     importer.join()
     if failure:
         raise failure[0]

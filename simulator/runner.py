@@ -30,6 +30,7 @@ from simulator.qt_startup import (
 )
 from simulator.run_log import LOG_NAME, NativeLog
 from simulator.runtime import Runtime
+from simulator.startup_timeline import mark
 
 if TYPE_CHECKING:
     from simulator.cli import RunOptions
@@ -116,15 +117,19 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
     demo = DEMOS[args.flow] if args.command == "demo" else None
     if demo is None:
         print(f"mobileplans-sim: Qt and Chromium messages go to {native_log.path}", file=sys.stderr)
+    mark("data directory checked")
     try:
         runtime = Runtime.start(data_dir)
     except OSError as error:
         print(f"mobileplans-sim: error: cannot use {data_dir / 'tls'}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    mark("runtime started: sockets, TLS, the portal front's loop")
     qt_app = QApplication(runtime.qapp_argv())
     qt_app.setApplicationName("Mobile Plans Simulator")
+    mark("QApplication made")
     use_certificate_only_tls()
     chromium_profile = start_chromium_while_importing_the_app()
+    mark("Chromium's first profile made, composition root imported")
     from simulator.app import Simulator, SimulatorConfig
 
     config = SimulatorConfig(
@@ -336,6 +341,7 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         # network service and renderer) while the window is laid out and shown.
         simulator.launch()
     simulator.window.show()
+    mark("window shown")
     simulator.window.closing.connect(lambda: stopped("the window was closed"))
     if driver is not None:
         driver.begin()

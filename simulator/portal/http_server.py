@@ -25,6 +25,8 @@ from typing import BinaryIO
 import h11
 
 from simulator.portal.http_messages import Answer, FileResponse, Headers, Request, Response
+from simulator.startup_timeline import enabled as timeline_enabled
+from simulator.startup_timeline import mark
 
 MAX_HEAD_BYTES = 16 * 1024
 MAX_BODY_BYTES = 1 << 20
@@ -99,6 +101,7 @@ class HttpServer:
             writer.transport.abort()
             return
         self._connections.add(task)
+        mark("portal front: a connection's TLS handshake done")
         _send_at_once(writer)
         connection = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
         try:
@@ -110,8 +113,12 @@ class HttpServer:
                     return
                 if request is None:
                     return
+                if timeline_enabled():
+                    mark(f"portal front: request {request.path} read")
                 answer = await self._answer(request)
                 await self._send(connection, writer, request, answer)
+                if timeline_enabled():
+                    mark(f"portal front: answer to {request.path} written")
                 if connection.our_state is not h11.DONE or connection.their_state is not h11.DONE:
                     return  # "Connection: close", HTTP/1.0, or a body left unread
                 connection.start_next_cycle()
