@@ -459,6 +459,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import simulator.preload  # noqa: F401  (before Qt: see there)
 
     mark("Qt-free modules imported (simulator.preload)")
+    from simulator.pyside_import_hook import lighten_pyside_import_hook
+
+    lighten_pyside_import_hook()  # before the runner's imports: see there
     from simulator.runner import run_simulator
 
     mark("PySide6 and the runner imported")
