@@ -54,8 +54,14 @@ def not_valid_after(der: bytes) -> dt.datetime:
         text = f"{19 if year >= 50 else 20}{text}"  # RFC 5280: YY >= 50 is 19YY
     elif end.tag != _GENERALIZED_TIME or len(text) != 15:
         raise CertificateFileError(f"the validity's end {text!r} is not a UTC time")
+    # YYYYMMDDHHMMSSZ read by hand: strptime's first use imports _strptime, calendar and
+    # locale and compiles its patterns (a few ms of every start-up, before the portal loads).
+    digits = text[:14]
     try:
-        return dt.datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=dt.UTC)
+        if not (digits.isascii() and digits.isdigit() and text.endswith("Z")):
+            raise ValueError(text)
+        numbers = [int(digits[:4])] + [int(digits[i : i + 2]) for i in range(4, 14, 2)]
+        return dt.datetime(*numbers, tzinfo=dt.UTC)
     except ValueError:
         raise CertificateFileError(f"the validity's end {text!r} is not a date") from None
 

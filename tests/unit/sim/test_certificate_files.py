@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 
 import pytest
 from cryptography import x509
@@ -97,3 +98,37 @@ def test_a_damaged_certificate_is_read_or_refused_never_a_crash(
         damaged[index] = value
     with contextlib.suppress(CertificateFileError):  # anything else fails the test
         assert not_valid_after(bytes(damaged)).tzinfo is dt.UTC
+
+
+@functools.cache
+def _generalized_time_certificate() -> bytes:
+    end = dt.datetime(2051, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    return _self_signed(end).public_bytes(serialization.Encoding.DER)
+
+
+@given(st.text(alphabet="0123456789Z+- ", min_size=15, max_size=15))
+def test_a_generalized_time_reads_as_strptime_reads_it(text: str) -> None:
+    # The validity's end is read by hand instead of by strptime: the same dates; refused where
+    # strptime refuses, and where it takes "+1" or " 1" for a two-digit field.
+    der = _generalized_time_certificate().replace(
+        b"\x18\x0f20510102030405Z", b"\x18\x0f" + text.encode()
+    )
+    try:
+        expected: dt.datetime | None = dt.datetime.strptime(text, "%Y%m%d%H%M%SZ")
+    except ValueError:
+        expected = None
+    try:
+        read: dt.datetime | None = not_valid_after(der)
+    except CertificateFileError:
+        read = None
+    if read is not None:
+        assert expected is not None
+        assert read == expected.replace(tzinfo=dt.UTC)
+    elif expected is not None:
+        assert not text[:14].isdigit()  # one of strptime's lenient spellings
+
+
+def test_a_generalized_time_that_is_no_date_is_refused() -> None:
+    der = _generalized_time_certificate().replace(b"20510102030405Z", b"20511302030405Z")
+    with pytest.raises(CertificateFileError, match="is not a date"):
+        not_valid_after(der)
