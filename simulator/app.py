@@ -346,9 +346,15 @@ class Simulator(QObject):
 
     @Slot(bool)
     def _on_load_finished(self, ok: bool) -> None:
-        # The page load had the machine to itself; now the eSIM world is built (if no backend
-        # request or flow asked for it already).
-        self._esim.start()
+        try:
+            self._report_the_load(ok)
+        finally:
+            # The page load had the machine to itself; now the eSIM world is built (if no
+            # flow or panel asked for it already), once the load's own event is out: the
+            # build's imports hold the interpreter its subscribers need.
+            self._esim.start()
+
+    def _report_the_load(self, ok: bool) -> None:
         url = self.page.url().toString()
         if url.startswith("about:"):
             return

@@ -12,6 +12,7 @@ No Qt: the parts built here talk to the GUI thread only through the `post` they 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from simulator.app import Simulator
     from simulator.esim_world import EsimWorld
     from simulator.portal.sample_backend import SampleBackend
+
+# How long a backend request waits for someone else to start the build (the app does when the
+# portal's page has loaded) before it starts the build itself.
+BACKEND_WAITS_FOR_THE_PAGE = 1.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class EsimStartup:
 
     def __init__(self, build: Callable[[], EsimParts]) -> None:
         self.future: Future[EsimParts] = Future()
+        self.started: Future[None] = Future()  # done once the build is started (or closed)
         self._thread = threading.Thread(
             target=self._run, args=(build,), name="esim-startup", daemon=True
         )
@@ -90,6 +96,7 @@ class EsimStartup:
         with self._start_lock:
             if self._thread.ident is None and not self._closed:
                 self._thread.start()
+                self.started.set_result(None)
 
     def _run(self, build: Callable[[], EsimParts]) -> None:
         try:
@@ -127,6 +134,8 @@ class EsimStartup:
             self._closed = True
             if self._thread.ident is None and not self.future.done():
                 self.future.set_exception(RuntimeError("the simulator is closed"))
+            if not self.started.done():
+                self.started.set_result(None)  # nothing will start it: nobody waits for it
         return self.settled()
 
 
@@ -165,7 +174,12 @@ class DeferredEsimPort:
 class DeferredBackendSite(Site):
     """The bundled portal's site while its backend is being built: pages, scripts and styles are
     answered at once from the folder; a backend request (`/api/...`) waits for the backend, then
-    everything goes through the backend's own site."""
+    everything goes through the backend's own site.
+
+    The portal asks for its plans while its page is still loading. A request before the build
+    has started waits for the app to start it (once the page has loaded), or
+    :data:`BACKEND_WAITS_FOR_THE_PAGE` at most, then starts it itself: the build's imports would
+    otherwise hold the interpreter, which the GUI thread needs to finish the page's load."""
 
     def __init__(self, root: Path, startup: EsimStartup) -> None:
         super().__init__(root=root)
@@ -177,6 +191,10 @@ class DeferredBackendSite(Site):
             backend_call = request.path.startswith("/api/")
             if not backend_call and not self._startup.future.done():
                 return await super().respond(request)
+            if not self._startup.started.done():
+                with contextlib.suppress(TimeoutError):
+                    started = asyncio.wrap_future(self._startup.started)
+                    await asyncio.wait_for(asyncio.shield(started), BACKEND_WAITS_FOR_THE_PAGE)
             self._startup.start()
             try:
                 parts = await asyncio.wrap_future(self._startup.future)

@@ -60,8 +60,8 @@ def not_valid_after(der: bytes) -> dt.datetime:
     try:
         if not (digits.isascii() and digits.isdigit() and text.endswith("Z")):
             raise ValueError(text)
-        numbers = [int(digits[:4])] + [int(digits[i : i + 2]) for i in range(4, 14, 2)]
-        return dt.datetime(*numbers, tzinfo=dt.UTC)
+        month, day, hour, minute, second = (int(digits[i : i + 2]) for i in range(4, 14, 2))
+        return dt.datetime(int(digits[:4]), month, day, hour, minute, second, tzinfo=dt.UTC)
     except ValueError:
         raise CertificateFileError(f"the validity's end {text!r} is not a date") from None
 

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import pytest
 
+from simulator import esim_startup
 from simulator.background import BackgroundLoop
 from simulator.clock import VirtualClock
 from simulator.data_dir import stored_card_iccids
@@ -182,7 +183,11 @@ def test_pages_are_answered_before_the_backend_exists_and_api_calls_wait_for_it(
         assert startup.built() is None  # a page never waits for (or starts) the build
         api = asyncio.ensure_future(site.respond(get("/api/plans")))
         await asyncio.sleep(0.05)
-        assert not api.done()  # waits for the backend, whose build the request started
+        assert not api.done()  # waits for the backend
+        assert not startup.started.done()  # whose build waits for the page (the app starts it)
+        startup.start()  # as the app does once the page has loaded
+        await asyncio.sleep(0.05)
+        assert not api.done()
         release.set()
         answer = await asyncio.wait_for(api, 30)
         assert isinstance(answer, Response)
@@ -201,7 +206,9 @@ def test_after_a_failed_build_api_calls_say_so_and_pages_still_load(tmp_path: Pa
     def build() -> EsimParts:
         raise OSError("read-only data directory")
 
-    site = DeferredBackendSite(tmp_path, EsimStartup(build))
+    startup = EsimStartup(build)
+    startup.start()  # as the app does once the page has loaded
+    site = DeferredBackendSite(tmp_path, startup)
 
     async def scenario() -> None:
         api = await asyncio.wait_for(site.respond(get("/api/plans")), 30)
@@ -239,3 +246,39 @@ def test_close_waits_for_a_started_build_and_hands_over_its_parts() -> None:
     closed = startup.close()
     assert closed is not None
     assert closed.world is cast(EsimWorld, fake)
+
+
+def test_an_api_call_starts_the_build_itself_when_nobody_has_for_a_while(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page whose load never ends (or a portal that asks before any load) still gets its plans.
+    monkeypatch.setattr(esim_startup, "BACKEND_WAITS_FOR_THE_PAGE", 0.2)
+    backend = _FakeBackend()
+    startup = EsimStartup(lambda: EsimParts(cast(EsimWorld, _FakeWorld()), cast(Any, backend)))
+    site = DeferredBackendSite(tmp_path, startup)
+
+    async def scenario() -> None:
+        api = asyncio.ensure_future(site.respond(get("/api/plans")))
+        await asyncio.sleep(0.05)
+        assert not startup.started.done()
+        answer = await asyncio.wait_for(api, 30)
+        assert startup.started.done()
+        assert isinstance(answer, Response)
+        assert answer.body == b"plans from the backend"
+
+    asyncio.run(scenario())
+
+
+def test_a_closed_startup_releases_an_api_call_at_once(tmp_path: Path) -> None:
+    startup = EsimStartup(lambda: EsimParts(cast(EsimWorld, _FakeWorld()), None))
+    site = DeferredBackendSite(tmp_path, startup)
+
+    async def scenario() -> None:
+        api = asyncio.ensure_future(site.respond(get("/api/plans")))
+        await asyncio.sleep(0.05)
+        startup.close()
+        answer = await asyncio.wait_for(api, 0.5)  # well before BACKEND_WAITS_FOR_THE_PAGE
+        assert isinstance(answer, Response)
+        assert answer.status == 503
+
+    asyncio.run(scenario())
