@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from esim.identifiers import Iccid, IdentifierError
+from simulator import dataclass_code_cache
 from simulator.data_dir import default_data_dir
 from simulator.demos import DEMOS
 from simulator.device import SimulatedDevice
@@ -403,9 +404,18 @@ def parse_operator_name(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    mark("command line's modules imported")
+    # The dataclasses the run's modules define compile their methods once, not every start.
+    dataclass_code_cache.install()
+    try:
+        return _main(argv)
+    finally:
+        dataclass_code_cache.save()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     # A crash in Qt or Chromium's embedding (a native fault) prints every thread's Python stack
     # on stderr instead of a bare "Segmentation fault": something a user can report.
-    mark("command line's modules imported")
     if not faulthandler.is_enabled():
         faulthandler.enable()
     options = parse_run_options(sys.argv[1:] if argv is None else argv)

@@ -32,9 +32,10 @@ TIMELINE_ENV = "MOBILEPLANS_STARTUP_TIMELINE"
 
 def start_once(
     tree: Path, env: dict[str, str], data: Path, timeline: bool = False
-) -> tuple[float, float, list[str]]:
-    """Process start to `portal.loaded` (wall s), the main process's CPU s by then, and the
-    timeline's lines (empty when the tree records none)."""
+) -> tuple[float, float, list[str], float]:
+    """Process start to `portal.loaded` (wall s), the main process's CPU s by then, the
+    timeline's lines (empty when the tree records none), and `portal.launch` to
+    `portal.loaded` (wall s: the page load)."""
     log = data / "events.jsonl"
     log.unlink(missing_ok=True)
     command = [sys.executable, "-m", "simulator.cli", "run", "--headless", "--data-dir"]
@@ -54,12 +55,11 @@ def start_once(
         stderr = run.stderr.read() if run.stderr else ""
         if run.returncode != 0:
             raise RuntimeError(f"{tree}: the run ended with status {run.returncode}\n{stderr}")
-    loaded = None
+    walls: dict[str, float] = {}
     for line in log.read_text().splitlines():
         event = json.loads(line)
-        if event["kind"] == "portal.loaded":
-            loaded = datetime.fromisoformat(event["wall"]).timestamp()
-            break
+        walls.setdefault(event["kind"], datetime.fromisoformat(event["wall"]).timestamp())
+    loaded = walls.get("portal.loaded")
     if loaded is None:
         raise RuntimeError(f"{tree}: portal.loaded was never logged")
     lines = stderr.splitlines()
@@ -70,7 +70,8 @@ def start_once(
             if not line[:1].isspace():
                 break
             timeline.append(line)
-    return loaded - start, float("nan") if cpu is None else cpu, timeline
+    load = loaded - walls.get("portal.launch", float("nan"))
+    return loaded - start, float("nan") if cpu is None else cpu, timeline, load
 
 
 def timeline_medians(runs: list[list[str]]) -> list[str]:
@@ -112,7 +113,7 @@ def main() -> None:
     trees = [tree.resolve() for tree in options.trees]
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    results: dict[Path, list[tuple[float, float, list[str]]]] = {tree: [] for tree in trees}
+    results: dict[Path, list[tuple[float, float, list[str], float]]] = {tree: [] for tree in trees}
     floors: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as scratch:
         dirs = {}
@@ -144,10 +145,13 @@ def main() -> None:
         runs = results[tree]
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
+        load = statistics.median(r[3] for r in runs)
+        before = statistics.median(r[0] - r[3] for r in runs)
         each = " ".join(f"{r[0]:.3f}" for r in runs)
         print(
             f"{tree}: portal.loaded {wall:.3f} s ({wall / floor_wall:.2f}x the bare page), "
-            f"CPU {cpu:.3f} s ({cpu / floor_cpu:.2f}x); each run: {each}"
+            f"CPU {cpu:.3f} s ({cpu / floor_cpu:.2f}x); start to portal.launch {before:.3f} s, "
+            f"the load {load:.3f} s; each run: {each}"
         )
         if options.timeline and any(r[2] for r in runs):
             print("\n".join(timeline_medians([r[2] for r in runs if r[2]])))

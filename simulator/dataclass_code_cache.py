@@ -1,0 +1,175 @@
+"""A bytecode cache for the methods `dataclasses` writes, kept beside our modules' bytecode.
+
+Each `@dataclass` writes its `__init__`, `__repr__`, `__eq__` (and for a frozen one
+`__setattr__`, `__delattr__`, `__hash__`) as source text and compiles it with `exec`: about
+0.4 ms per class, the largest share of importing our modules (about 80 classes before a run's
+portal can load: 35 ms of CPU). Python caches the bytecode of every module, but not of this
+generated text. Here the standard library's own `exec` call is given the compiled code of
+the same text, compiled once and kept in a file next to our bytecode (where Python keeps it,
+`__pycache__` or `PYTHONPYCACHEPREFIX`; never written when bytecode is not, as with
+`PYTHONDONTWRITEBYTECODE`). The code is the code `exec` would compile from that text: the
+classes are the same, method for method. The file is read only when it was written by this
+interpreter's bytecode format (the `.pyc` magic number, optimisation level), within a size
+bound; anything else in it, or a damaged file, is ignored and compiled afresh. No Qt.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import importlib.util
+import marshal
+import os
+import sys
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+MAX_FILE_BYTES = 8 << 20
+MAX_ENTRIES = 4000  # beyond it, a save keeps only what this process used
+_FORMAT = b"mobileplans-dataclass-code-1"
+
+
+def _header() -> bytes:
+    optimize = str(sys.flags.optimize).encode()
+    return _FORMAT + b"\0" + importlib.util.MAGIC_NUMBER + b"\0" + optimize + b"\n"
+
+
+def default_path() -> Path:
+    """Beside this module's bytecode, wherever Python keeps it."""
+    pyc = Path(importlib.util.cache_from_source(__file__))
+    return pyc.with_name(f"dataclass-code.{sys.implementation.cache_tag}.marshal")
+
+
+def read_cache(path: Path) -> dict[str, bytes]:
+    """The source → marshalled code pairs kept at `path` (each code is read when first used:
+    most entries of a start are used after its portal has loaded); empty when there is none,
+    it is damaged, too large or written by another bytecode format."""
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return {}
+    header = _header()
+    if len(data) > MAX_FILE_BYTES or not data.startswith(header):
+        return {}
+    try:
+        loaded = marshal.loads(data[len(header) :])
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {
+        source: code
+        for source, code in loaded.items()
+        if isinstance(source, str) and isinstance(code, bytes)
+    }
+
+
+def write_cache(path: Path, entries: Mapping[str, bytes]) -> None:
+    """Write `entries` at `path` atomically (a concurrent reader sees the old file or the new
+    one); a directory that cannot be written is no error: the next run compiles again."""
+    import tempfile  # only when writing: its import costs a start-up a few ms
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(_header() + marshal.dumps(dict(entries)))
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _calls_exec(module: types.ModuleType) -> bool:
+    """Whether the module's code finds `exec` through its globals (CPython 3.11-3.13 do)."""
+    for value in vars(module).values():
+        functions = vars(value).values() if isinstance(value, type) else [value]
+        for function in functions:
+            if isinstance(function, types.FunctionType) and "exec" in function.__code__.co_names:
+                return True
+    return False
+
+
+class DataclassCodeCache:
+    """Compiled code for the source texts `dataclasses` executes, by text."""
+
+    def __init__(self, path: Path, entries: dict[str, bytes]) -> None:
+        self.path = path
+        self.entries = entries
+        self.used: set[str] = set()
+        self.compiled = 0  # texts met for the first time in this process
+
+    def exec(
+        self,
+        source: Any,
+        globals: dict[str, Any] | None = None,
+        locals: Mapping[str, object] | None = None,
+    ) -> None:
+        """`exec` for `dataclasses`: the same execution, of code compiled once."""
+        if not isinstance(source, str):
+            builtins.exec(source, globals, locals)
+            return
+        kept = self.entries.get(source)
+        code = _code(kept) if kept is not None else None
+        if code is None:
+            # As `exec` compiles a text: file "<string>", no __future__ flags of the caller.
+            code = compile(source, "<string>", "exec", dont_inherit=True)
+            self.entries[source] = marshal.dumps(code)
+            self.compiled += 1
+        self.used.add(source)
+        builtins.exec(code, globals, locals)
+
+    def save(self) -> None:
+        """Keep what was compiled in this process for the next, if Python writes bytecode."""
+        if not self.compiled or sys.dont_write_bytecode:
+            return
+        entries = self.entries
+        if len(entries) > MAX_ENTRIES:
+            entries = {source: entries[source] for source in self.used}
+        write_cache(self.path, entries)
+        self.compiled = 0
+
+
+def _code(kept: bytes) -> types.CodeType | None:
+    """One kept code object; None when its bytes are damaged (compiled again then)."""
+    try:
+        code = marshal.loads(kept)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, types.CodeType) else None
+
+
+_installed: DataclassCodeCache | None = None
+
+
+def install(path: Path | None = None) -> DataclassCodeCache | None:
+    """Give `dataclasses` the cache (once per process); None where its code does not call
+    `exec` by name (another Python), and nothing changes then."""
+    global _installed
+    if _installed is not None:
+        return _installed
+    if "exec" in vars(dataclasses) or not _calls_exec(dataclasses):
+        return None
+    where = path or default_path()
+    _installed = DataclassCodeCache(where, read_cache(where))
+    dataclasses.exec = _installed.exec  # type: ignore[attr-defined]
+    return _installed
+
+
+def uninstall() -> None:
+    """Back to the built-in `exec` (tests)."""
+    global _installed
+    if _installed is not None and getattr(dataclasses, "exec", None) == _installed.exec:
+        del dataclasses.exec  # type: ignore[attr-defined]
+    _installed = None
+
+
+def save() -> None:
+    """Save the installed cache's new entries (at the end of a start-up, or at exit)."""
+    if _installed is not None:
+        _installed.save()
