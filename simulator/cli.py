@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import simulator.early_start  # noqa: F401  (first of ours: the dataclass code cache)
 from esim.identifiers import Iccid, IdentifierError
 from simulator import dataclass_code_cache
 from simulator.data_dir import default_data_dir
@@ -405,8 +406,8 @@ def parse_operator_name(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     mark("command line's modules imported")
-    # The dataclasses the run's modules define compile their methods once, not every start.
-    dataclass_code_cache.install()
+    # The dataclasses the run's modules define compile their methods once, not every start
+    # (installed by `simulator.early_start`, kept for the next start here).
     try:
         return _main(argv)
     finally:
