@@ -155,6 +155,16 @@ def main() -> None:
         )
         if options.timeline and any(r[2] for r in runs):
             print("\n".join(timeline_medians([r[2] for r in runs if r[2]])))
+    first = trees[0]
+    for tree in trees[1:]:
+        # Each round's two runs came in the same minute: their difference is steadier than
+        # either median when the machine's load moves from round to round.
+        pairs = [b[0] - a[0] for a, b in zip(results[first], results[tree], strict=True)]
+        faster = sum(difference < 0 for difference in pairs)
+        print(
+            f"{tree} - {first}, paired by round: median {statistics.median(pairs) * 1000:+.0f} "
+            f"ms, faster in {faster} of {len(pairs)} rounds"
+        )
 
 
 if __name__ == "__main__":
