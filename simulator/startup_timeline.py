@@ -54,11 +54,11 @@ def process_start(value: str) -> tuple[float, str]:
     try:
         with open("/proc/self/stat", encoding="ascii") as stat:
             fields = stat.read().rpartition(")")[2].split()
-        with open("/proc/stat", encoding="ascii") as system:
-            boot = next(float(line.split()[1]) for line in system if line.startswith("btime"))
         ticks = os.sysconf("SC_CLK_TCK")
-        return boot + int(fields[19]) / ticks, f"from /proc, to 1/{ticks} s"
-    except (OSError, ValueError, StopIteration):
+        # The start is in clock ticks since boot: the process's age on that same clock.
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / ticks
+        return time.time() - age, f"from /proc, to 1/{ticks} s"
+    except (OSError, ValueError, IndexError, AttributeError):
         first = _marks[0][1] if _marks else time.time()
         return first, "unknown: times from the first mark"
 

@@ -3,6 +3,9 @@ prints every step from the interpreter to `loadFinished`, in order, from the pro
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -47,7 +50,22 @@ def test_the_launchers_start_time_is_used_when_given() -> None:
 def test_otherwise_the_start_is_read_from_proc(value: str) -> None:
     start, how = process_start(value)
     assert how.startswith("from /proc")
-    assert 0 <= time.time() - start < 24 * 3600  # this test process started before now
+    # this test process started before now, to the clock tick
+    assert -0.02 <= time.time() - start < 24 * 3600
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from simulator.startup_timeline import process_start as p; "
+            "import time; s, _ = p('1'); print(time.time() - s)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )
+    assert -0.02 <= float(started.stdout) < 5  # a new process: its age, not the machine's
 
 
 def test_the_table_is_in_time_order_with_each_steps_length() -> None:
