@@ -49,7 +49,7 @@ def process_start(value: str) -> tuple[float, str]:
         given = float(value)
     except ValueError:
         given = 0.0
-    if given > 1e9:
+    if 0 <= time.time() - given < 24 * 3600:  # a launcher's moment, not "1", inf or a typo
         return given, "as given by the launcher"
     try:
         with open("/proc/self/stat", encoding="ascii") as stat:
