@@ -11,9 +11,10 @@ own cost of a full and a resumed handshake is printed first, measured over memor
 
 Run: .venv/bin/python tests/bench/bench_download.py [DOWNLOADS] [--split]
 
-``--split`` profiles the LPA thread (cProfile, 100 downloads of each profile) and prints where
-its CPU goes, part by part. The profiler inflates Python calls more than C ones, so the parts
-are shares of the profiled time, printed beside the unprofiled figure.
+``--split`` profiles the LPA thread (cProfile on the thread's CPU clock, 100 downloads of each
+profile) and prints where its CPU goes, part by part, with the calls each part makes: the
+profiler's cost is per call, so a part of many small Python calls is overstated against C work
+(the unprofiled figure is printed beside).
 """
 
 from __future__ import annotations
@@ -357,33 +358,43 @@ def _part(filename: str, function: str) -> str:
 
 def split(name: str, make_spec: Callable[[], ProfileSpec]) -> None:
     """Print the LPA thread's profiled CPU per download, part by part."""
-    profiler = cProfile.Profile()
+    # The thread's CPU clock, not wall time: the SM-DP+ shares the GIL, and a call that releases
+    # it (a socket send) would otherwise count the server's turn as the LPA's time.
+    profiler = cProfile.Profile(time.thread_time)
     with tempfile.TemporaryDirectory() as scratch:
         unprofiled = measure(Path(scratch), make_spec, count=SPLIT_DOWNLOADS // 2)
     with tempfile.TemporaryDirectory() as scratch:
         measure(Path(scratch), make_spec, profiler, count=SPLIT_DOWNLOADS)
-    parts: dict[str, float] = {}
+    own_time: dict[str, float] = {}
+    calls: dict[str, int] = {}
+
+    def count(part: str, seconds: float, number: int) -> None:
+        own_time[part] = own_time.get(part, 0.0) + seconds / SPLIT_DOWNLOADS
+        calls[part] = calls.get(part, 0) + number
+
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    for (filename, _line, function), (_calls, _primitive, own, _total, callers) in stats.items():
+    for (filename, _line, function), (_calls, primitive, own, _total, callers) in stats.items():
         part = _part(filename, function)
         if part.startswith("other") and filename == "~" and callers:
             # a builtin (len, isinstance, bytes.hex, ...) counts for the part that called it
-            for (caller_file, _, caller_function), caller_figures in callers.items():
-                caller_part = _part(caller_file, caller_function)
-                parts[caller_part] = (
-                    parts.get(caller_part, 0.0) + caller_figures[2] / SPLIT_DOWNLOADS
-                )
+            for (caller_file, _, caller_function), figures in callers.items():
+                count(_part(caller_file, caller_function), figures[2], figures[1])
             continue
-        parts[part] = parts.get(part, 0.0) + own / SPLIT_DOWNLOADS
-    waiting = parts.pop(_PARTS[0][0], 0.0)
-    profiled = sum(parts.values())
+        count(part, own, primitive)
+    waiting = own_time.pop(_PARTS[0][0], 0.0)
+    calls.pop(_PARTS[0][0], None)
+    profiled = sum(own_time.values())
     print(
         f"{name}: LPA + eUICC CPU {ms(unprofiled.device_cpu)} ms per download unprofiled, "
-        f"{profiled * 1e3:.2f} ms under cProfile ({SPLIT_DOWNLOADS} downloads); "
-        f"waited {waiting * 1e3:.2f} ms"
+        f"{profiled * 1e3:.2f} ms under cProfile ({SPLIT_DOWNLOADS} downloads, "
+        f"{sum(calls.values()) / SPLIT_DOWNLOADS:.0f} calls each); waited {waiting * 1e3:.2f} ms"
     )
-    for part, seconds in sorted(parts.items(), key=lambda item: -item[1]):
-        print(f"  {seconds / profiled:5.1%}  {seconds * 1e3:6.2f} ms  {part}")
+    print("  share | profiled ms | calls | part")
+    for part, seconds in sorted(own_time.items(), key=lambda item: -item[1]):
+        print(
+            f"  {seconds / profiled:5.1%} | {seconds * 1e3:6.2f} | "
+            f"{calls[part] / SPLIT_DOWNLOADS:5.0f} | {part}"
+        )
 
 
 def main() -> None:
