@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import socket
 import ssl
-from typing import Protocol
+from typing import Any, Protocol
 
 _READ_SIZE = 65536
 _CLOSE_TIMEOUT = 1.0  # close_notify exchange on close (streams); a silent peer must not hold us
@@ -170,11 +171,26 @@ def can_watch_sockets(loop: asyncio.AbstractEventLoop) -> bool:
     return not (proactor is not None and isinstance(loop, proactor))
 
 
+_AddressInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[Any, ...]]
+
+
+def _ip_literal(address: str, port: int) -> _AddressInfo | None:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if ip.version == 6:
+        return (socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port, 0, 0))
+    return (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
+
+
 async def connect_socket(address: str, port: int) -> socket.socket:
     """A connected non-blocking TCP socket to the first of ``address``'s addresses that
     accepts (a name is resolved as ``asyncio.open_connection`` does; an IP is not looked up)."""
     loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+    literal = _ip_literal(address, port)
+    # asyncio's getaddrinfo runs in a worker thread even for an IP: a literal is not looked up
+    infos = [literal] if literal else await loop.getaddrinfo(address, port, type=socket.SOCK_STREAM)
     last: OSError = OSError(f"no address for {address}")
     for family, kind, proto, _, target in infos:
         sock = socket.socket(family, kind, proto)
