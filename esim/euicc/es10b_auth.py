@@ -12,7 +12,7 @@ import os
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from esim.asn1 import messages
+from esim.asn1 import device_der, messages
 from esim.asn1.certificate_check import ReceivedCertificateError, load_received_certificate
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.crypto import (
@@ -206,7 +206,7 @@ def _download_error(transaction_id: bytes, code: int) -> bytes:
 
 def prepare_download(ctx: CardContext, request: bytes) -> bytes:
     """PrepareDownload (BF21), checks in the order of SGP.22 §3.1.3."""
-    decoded = messages.PREPARE_DOWNLOAD_REQUEST.decode(request)
+    decoded = device_der.decode(messages.PREPARE_DOWNLOAD_REQUEST, request)
     signed2 = decoded["smdpSigned2"]
     transaction_id: bytes = signed2["transactionId"]
     session = ctx.session

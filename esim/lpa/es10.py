@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from esim.asn1 import device_der
 from esim.asn1 import messages as m
 from esim.asn1.codec import rsp_codec
 from esim.asn1.errors import Asn1Error
@@ -142,7 +143,7 @@ class Es10:
         if response is None:
             return raw
         try:
-            return response.decode(raw)
+            return device_der.decode(response, raw)
         except Asn1Error as error:
             raise CardError(
                 0x6F00, function, f"ES10 {function}: the eUICC's answer is not valid: {error}"
@@ -257,7 +258,7 @@ class Es10:
 
     def _decode(self, function: str, message: m.Message, raw: bytes) -> Any:
         try:
-            return message.decode(raw)
+            return device_der.decode(message, raw)
         except Asn1Error as error:
             raise CardError(0x6F00, function, f"ES10 {function}: invalid answer: {error}") from None
 
