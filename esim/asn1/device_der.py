@@ -130,6 +130,26 @@ def _bit_string(data: bytes, _tlv: int, start: int, stop: int) -> tuple[bytes, i
     return data[start + 1 : stop], (stop - start - 1) * 8 - unused
 
 
+def _object_identifier(data: bytes, _tlv: int, start: int, stop: int) -> str:
+    """Dotted arcs (X.690 §8.19); a first subidentifier of 80 or more is 2.(n - 80)."""
+    if start == stop or data[stop - 1] & 0x80 or stop - start > 64:
+        raise _DECLINE
+    arcs: list[int] = []
+    value = 0
+    fresh = True
+    for byte in data[start:stop]:
+        if fresh and byte == 0x80:
+            raise _DECLINE  # a subidentifier with a leading 80 is not minimal
+        value = (value << 7) | (byte & 0x7F)
+        fresh = not byte & 0x80
+        if fresh:
+            arcs.append(value)
+            value = 0
+    first = arcs[0]
+    head = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
+    return ".".join(str(arc) for arc in head + arcs[1:])
+
+
 def _any(data: bytes, tlv: int, _start: int, stop: int) -> bytearray:
     return bytearray(data[tlv:stop])  # asn1tools gives an ANY as a bytearray
 
@@ -240,6 +260,7 @@ _NOTIFICATION_METADATA = sequence(
 _PROFILE_INSTALLATION_RESULT_DATA = sequence(
     (0x80, "transactionId", _TRANSACTION_ID, None),
     (0xBF2F, "notificationMetadata", _NOTIFICATION_METADATA, None),
+    (0x06, "smdpOid", _object_identifier, _OPTIONAL),
     (
         0xA2,
         "finalResult",

@@ -49,6 +49,7 @@ SAMPLES: dict[str, tuple[m.Message, dict[str, Any]]] = {
                     "notificationAddress": "smdp.example",
                     "iccid": bytes(10),
                 },
+                "smdpOid": "2.999.1.3.6.1.4.1.31746",
                 "finalResult": ("successResult", {"aid": bytes(16), "simaResponse": b"\x30\x00"}),
             },
             "euiccSignPIR": bytes(64),

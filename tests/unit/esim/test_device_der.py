@@ -26,6 +26,13 @@ BITS = st.binary(max_size=3).flatmap(
 )
 
 
+OID = st.tuples(
+    st.integers(min_value=0, max_value=2),
+    st.integers(min_value=0, max_value=39),
+    st.lists(st.integers(min_value=0, max_value=2**40), max_size=8),
+).map(lambda arcs: ".".join(str(arc) for arc in (arcs[0], arcs[1], *arcs[2])))
+
+
 def optional(**members: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
     """A dict holding any subset of ``members``."""
     return st.fixed_dictionaries({}, optional=members)
@@ -71,6 +78,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
                 {
                     "transactionId": TID,
                     "notificationMetadata": NOTIFICATION_METADATA,
+                    "smdpOid": st.one_of(st.none(), OID),
                     "finalResult": st.one_of(
                         st.tuples(
                             st.just("successResult"),
