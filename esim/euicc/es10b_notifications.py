@@ -11,6 +11,7 @@ from __future__ import annotations
 from esim.asn1 import messages
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import encode_signature_tlv
+from esim.euicc import result_der
 from esim.euicc.context import CardContext
 from esim.euicc.records import NotificationRecord, ProfileRecord
 from esim.identifiers import Iccid
@@ -21,9 +22,8 @@ MAX_SEQUENCE_NUMBER = 2**63 - 1
 
 def notification_metadata(seq_number: int, event: str, address: str, iccid: str | None) -> bytes:
     """The DER of a NotificationMetadata (BF2F)."""
-    return messages.NOTIFICATION_METADATA.encode(
-        notification_metadata_value(seq_number, event, address, iccid)
-    )
+    value = notification_metadata_value(seq_number, event, address, iccid)
+    return result_der.notification_metadata(value) or messages.NOTIFICATION_METADATA.encode(value)
 
 
 def notification_metadata_value(
