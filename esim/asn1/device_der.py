@@ -292,6 +292,8 @@ _SMDP_SIGNED2 = sequence(
     (0x5F49, "bppEuiccOtpk", octets(), _OPTIONAL),
 )
 
+_SEQ_NUMBER = sequence((0x80, "seqNumber", _integer, None))
+
 _MESSAGES: dict[str, tuple[Reader, bool]] = {
     # type name → (reader of the outer TLV's value, whether it holds an ANY: the pre-check
     # then walks the whole message, as the codec's would, inside the certificates too)
@@ -342,6 +344,66 @@ _MESSAGES: dict[str, tuple[Reader, bool]] = {
             (0x80, "initialMacChainingValue", _OCTET16, None),
             (0x81, "ppkEnc", _OCTET16, None),
             (0x82, "ppkCmac", _OCTET16, None),
+        ),
+        False,
+    ),
+    m.PREPARE_DOWNLOAD_RESPONSE.type_name: (
+        explicit_choice(
+            (
+                0xA0,
+                "downloadResponseOk",
+                sequence(
+                    (
+                        0x30,
+                        "euiccSigned2",
+                        sequence(
+                            (0x80, "transactionId", _TRANSACTION_ID, None),
+                            (0x5F49, "euiccOtpk", octets(), None),
+                            (0x04, "hashCc", octets(32, 32), _OPTIONAL),
+                        ),
+                        None,
+                    ),
+                    (0x5F37, "euiccSignature2", octets(), None),
+                ),
+            ),
+            (
+                0xA1,
+                "downloadResponseError",
+                sequence(
+                    (0x80, "transactionId", _TRANSACTION_ID, None),
+                    (0x02, "downloadErrorCode", _integer, None),
+                ),
+            ),
+        ),
+        False,
+    ),
+    m.RETRIEVE_NOTIFICATIONS_LIST_REQUEST.type_name: (
+        sequence(
+            (
+                0xA0,
+                "searchCriteria",
+                explicit_choice(
+                    (0x80, "seqNumber", _integer),
+                    (0x81, "profileManagementOperation", _bit_string),
+                ),
+                _OPTIONAL,
+            )
+        ),
+        False,
+    ),
+    m.NOTIFICATION_SENT_REQUEST.type_name: (_SEQ_NUMBER, False),
+    m.NOTIFICATION_SENT_RESPONSE.type_name: (
+        sequence((0x80, "deleteNotificationStatus", _integer, None)),
+        False,
+    ),
+    m.CONFIGURE_ISDP_REQUEST.type_name: (
+        sequence(
+            (
+                0xB8,
+                "dpProprietaryData",
+                sequence((0x80, "dpOid", _object_identifier, None)),
+                _OPTIONAL,
+            )
         ),
         False,
     ),

@@ -280,7 +280,7 @@ def _configure_isdp(installer: ProfileInstaller, command: bytes) -> bytes:
         raise InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR)
     plaintext = b"".join(_open(installer, s, TAG_ENCRYPTED_COMMAND, fail) for s in segments)
     try:
-        messages.CONFIGURE_ISDP_REQUEST.decode(plaintext)
+        device_der.decode(messages.CONFIGURE_ISDP_REQUEST, plaintext)
     except Asn1DecodeError:
         raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     installer.stage = Stage.EXPECT_METADATA_HEADER

@@ -8,7 +8,7 @@ NotificationMetadata (§3.6), but only when the profile's metadata asks for that
 
 from __future__ import annotations
 
-from esim.asn1 import messages
+from esim.asn1 import device_der, messages
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import encode_signature_tlv
 from esim.euicc import result_der
@@ -76,7 +76,7 @@ def list_notification(ctx: CardContext, request: bytes) -> bytes:
 
 def retrieve_notifications_list(ctx: CardContext, request: bytes) -> bytes:
     """ES10b.RetrieveNotificationsList (BF2B): the signed notifications themselves."""
-    decoded = messages.RETRIEVE_NOTIFICATIONS_LIST_REQUEST.decode(request)
+    decoded = device_der.decode(messages.RETRIEVE_NOTIFICATIONS_LIST_REQUEST, request)
     criteria = decoded.get("searchCriteria")
     pending = ctx.store.notifications()
     if criteria is not None:
@@ -96,7 +96,7 @@ def retrieve_notifications_list(ctx: CardContext, request: bytes) -> bytes:
 
 def remove_notification_from_list(ctx: CardContext, request: bytes) -> bytes:
     """ES10b.RemoveNotificationFromList (BF30): ok(0) or nothingToDelete(1)."""
-    decoded = messages.NOTIFICATION_SENT_REQUEST.decode(request)
+    decoded = device_der.decode(messages.NOTIFICATION_SENT_REQUEST, request)
     seq_number = int(decoded["seqNumber"])
     # The card stores seqNumbers as SQLite 64-bit integers: anything beyond names nothing.
     removed = 0 <= seq_number <= MAX_SEQUENCE_NUMBER and ctx.store.remove_notification(seq_number)

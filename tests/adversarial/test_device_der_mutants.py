@@ -21,7 +21,7 @@ from esim.asn1 import messages as m
 from esim.asn1.errors import Asn1DecodeError
 
 _CERTIFICATE = b"\x30\x0a\x02\x01\x01\x04\x05hello"
-SAMPLES: dict[str, tuple[m.Message, dict[str, Any]]] = {
+SAMPLES: dict[str, tuple[m.Message, Any]] = {
     "store-metadata": (
         m.STORE_METADATA_REQUEST,
         {
@@ -106,6 +106,29 @@ SAMPLES: dict[str, tuple[m.Message, dict[str, Any]]] = {
         {"initialMacChainingValue": bytes(16), "ppkEnc": bytes(16), "ppkCmac": bytes(16)},
     ),
     "challenge": (m.GET_EUICC_CHALLENGE_RESPONSE, {"euiccChallenge": bytes(16)}),
+    "prepare-response": (
+        m.PREPARE_DOWNLOAD_RESPONSE,
+        (
+            "downloadResponseOk",
+            {
+                "euiccSigned2": {
+                    "transactionId": bytes(16),
+                    "euiccOtpk": b"\x04" + bytes(64),
+                    "hashCc": bytes(32),
+                },
+                "euiccSignature2": bytes(64),
+            },
+        ),
+    ),
+    "retrieve-request": (
+        m.RETRIEVE_NOTIFICATIONS_LIST_REQUEST,
+        {"searchCriteria": ("seqNumber", 1234)},
+    ),
+    "sent-request": (m.NOTIFICATION_SENT_REQUEST, {"seqNumber": 2**40}),
+    "configure-isdp": (
+        m.CONFIGURE_ISDP_REQUEST,
+        {"dpProprietaryData": {"dpOid": "1.3.6.1.4.1.31746.1.1"}},
+    ),
 }
 
 

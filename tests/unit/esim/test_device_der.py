@@ -133,6 +133,40 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "ReplaceSessionKeysRequest": st.fixed_dictionaries(
         {"initialMacChainingValue": OCTET16, "ppkEnc": OCTET16, "ppkCmac": OCTET16}
     ),
+    "PrepareDownloadResponse": st.one_of(
+        st.tuples(
+            st.just("downloadResponseOk"),
+            st.fixed_dictionaries(
+                {
+                    "euiccSigned2": st.fixed_dictionaries(
+                        {"transactionId": TID, "euiccOtpk": st.binary(max_size=70)},
+                        optional={"hashCc": st.binary(min_size=32, max_size=32)},
+                    ),
+                    "euiccSignature2": st.binary(max_size=70),
+                }
+            ),
+        ),
+        st.tuples(
+            st.just("downloadResponseError"),
+            st.fixed_dictionaries({"transactionId": TID, "downloadErrorCode": SMALL_INT}),
+        ),
+    ),
+    "RetrieveNotificationsListRequest": st.fixed_dictionaries(
+        {},
+        optional={
+            "searchCriteria": st.one_of(
+                st.tuples(st.just("seqNumber"), SMALL_INT),
+                st.tuples(st.just("profileManagementOperation"), BITS),
+            )
+        },
+    ),
+    "NotificationSentRequest": st.fixed_dictionaries({"seqNumber": SMALL_INT}),
+    "NotificationSentResponse": st.fixed_dictionaries(
+        {"deleteNotificationStatus": st.sampled_from([0, 1, 127, 5, -3, 2**40])}
+    ),
+    "ConfigureISDPRequest": st.fixed_dictionaries(
+        {}, optional={"dpProprietaryData": st.fixed_dictionaries({"dpOid": OID})}
+    ),
     "PrepareDownloadRequest": st.fixed_dictionaries(
         {
             "smdpSigned2": st.fixed_dictionaries(
