@@ -12,7 +12,7 @@ import os
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from esim.asn1 import device_der, messages
+from esim.asn1 import device_der, device_der_writers, messages
 from esim.asn1.certificate_check import ReceivedCertificateError, load_received_certificate
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.crypto import (
@@ -238,10 +238,7 @@ def prepare_download(ctx: CardContext, request: bytes) -> bytes:
         one_time_key = generate_one_time_key(curve)
     otpk = encode_public_key(one_time_key.public_key())
     ctx.reusable_one_time_keys = {otpk: one_time_key}
-    euicc_signed2_value: dict[str, bytes] = {"transactionId": transaction_id, "euiccOtpk": otpk}
-    if hash_cc is not None:
-        euicc_signed2_value["hashCc"] = hash_cc
-    euicc_signed2 = messages.EUICC_SIGNED2.encode(euicc_signed2_value)
+    euicc_signed2 = device_der_writers.euicc_signed2(transaction_id, otpk, hash_cc)
     signature2 = ctx.sign(messages.euicc_signature2_input(euicc_signed2, part.signature))
     session.dp_pb = dp_pb
     session.one_time_key = one_time_key

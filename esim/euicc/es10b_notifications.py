@@ -8,7 +8,7 @@ NotificationMetadata (§3.6), but only when the profile's metadata asks for that
 
 from __future__ import annotations
 
-from esim.asn1 import device_der, messages
+from esim.asn1 import device_der, device_der_writers, messages
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import encode_signature_tlv
 from esim.euicc import result_der
@@ -100,9 +100,7 @@ def remove_notification_from_list(ctx: CardContext, request: bytes) -> bytes:
     seq_number = int(decoded["seqNumber"])
     # The card stores seqNumbers as SQLite 64-bit integers: anything beyond names nothing.
     removed = 0 <= seq_number <= MAX_SEQUENCE_NUMBER and ctx.store.remove_notification(seq_number)
-    return messages.NOTIFICATION_SENT_RESPONSE.encode(
-        {"deleteNotificationStatus": 0 if removed else 1}
-    )
+    return device_der_writers.notification_sent_response(0 if removed else 1)
 
 
 def _event_filter(value: tuple[bytes, int] | None) -> set[str] | None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from esim.asn1 import device_der
+from esim.asn1 import device_der, device_der_writers
 from esim.asn1 import messages as m
 from esim.asn1.codec import rsp_codec
 from esim.asn1.errors import Asn1Error
@@ -284,9 +284,7 @@ class Es10:
 
     def retrieve_notification(self, seq_number: int) -> bytes | None:
         """The raw PendingNotification (BF37 or 30) with ``seq_number``, None if there is none."""
-        request = m.RETRIEVE_NOTIFICATIONS_LIST_REQUEST.encode(
-            {"searchCriteria": ("seqNumber", seq_number)}
-        )
+        request = device_der_writers.retrieve_notifications_list_request(seq_number)
         raw = self._raw("RetrieveNotificationsList", request, 0xBF2B)
         outer = parse_single(raw, 0xBF2B)
         children = list(iter_tlvs(outer.value))
@@ -300,7 +298,7 @@ class Es10:
         """ES10b.RemoveNotificationFromList; False when there was nothing to delete."""
         value = self._call(
             "RemoveNotificationFromList",
-            m.NOTIFICATION_SENT_REQUEST.encode({"seqNumber": seq_number}),
+            device_der_writers.notification_sent_request(seq_number),
             m.NOTIFICATION_SENT_RESPONSE,
         )
         status = int(value["deleteNotificationStatus"])
