@@ -22,6 +22,7 @@ from esim.asn1.device_der_reader import (
     ABSENT,
     DeclinedError,
     Reader,
+    alternative,
     any_value,
     bit_string,
     boolean,
@@ -117,6 +118,71 @@ _SMDP_SIGNED2 = sequence(
 )
 
 _SEQ_NUMBER = sequence((0x80, "seqNumber", integer, None))
+_VERSION = octets(3, 3)
+_CAPABILITY_NAMES = (
+    "gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
+    "cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
+    "contactlessSupportedRelease", "rspCrlSupportedVersion", "nrEpcSupportedRelease",
+    "nr5gcSupportedRelease", "eutran5gcSupportedRelease", "lpaSvn",
+)  # fmt: skip
+_CTX_PARAMS1 = alternative(
+    "ctxParamsForCommonAuthentication",
+    sequence(
+        (0x80, "matchingId", utf8(), _OPTIONAL),
+        (
+            0xA1,
+            "deviceInfo",
+            sequence(
+                (0x80, "tac", octets(4, 4), None),
+                (
+                    0xA1,
+                    "deviceCapabilities",
+                    sequence(
+                        *(
+                            (0x80 + number, name, _VERSION, _OPTIONAL)
+                            for number, name in enumerate(_CAPABILITY_NAMES)
+                        )
+                    ),
+                    None,
+                ),
+                (0x82, "imei", octets(8, 8), _OPTIONAL),
+            ),
+            None,
+        ),
+    ),
+)
+_SUBJECT_KEY_IDENTIFIERS = sequence_of(0x04, octets())
+_EUICC_INFO2 = sequence(
+    (0x81, "profileVersion", _VERSION, None),
+    (0x82, "svn", _VERSION, None),
+    (0x83, "euiccFirmwareVer", _VERSION, None),
+    (0x84, "extCardResource", octets(), None),
+    (0x85, "uiccCapability", bit_string, None),
+    (0x86, "ts102241Version", _VERSION, _OPTIONAL),
+    (0x87, "globalplatformVersion", _VERSION, _OPTIONAL),
+    (0x88, "rspCapability", bit_string, None),
+    (0xA9, "euiccCiPKIdListForVerification", _SUBJECT_KEY_IDENTIFIERS, None),
+    (0xAA, "euiccCiPKIdListForSigning", _SUBJECT_KEY_IDENTIFIERS, None),
+    (0x8B, "euiccCategory", integer, 0),
+    (0x99, "forbiddenProfilePolicyRules", bit_string, _OPTIONAL),
+    (0x04, "ppVersion", _VERSION, None),
+    (0x0C, "sasAcreditationNumber", utf8(0, 64), None),
+    (
+        0xAC,
+        "certificationDataObject",
+        sequence(
+            (0x80, "platformLabel", utf8(), None),
+            (0x81, "discoveryBaseURL", utf8(), None),
+        ),
+        _OPTIONAL,
+    ),
+)
+_SERVER_SIGNED1 = sequence(
+    (0x80, "transactionId", _TRANSACTION_ID, None),
+    (0x81, "euiccChallenge", _OCTET16, None),
+    (0x83, "serverAddress", utf8(), None),
+    (0x84, "serverChallenge", _OCTET16, None),
+)
 
 _MESSAGES: dict[str, tuple[Reader, bool]] = {
     # type name → (reader of the outer TLV's value, whether it holds an ANY: the pre-check
@@ -130,14 +196,50 @@ _MESSAGES: dict[str, tuple[Reader, bool]] = {
         ),
         False,
     ),
-    m.SERVER_SIGNED1.type_name: (
+    m.SERVER_SIGNED1.type_name: (_SERVER_SIGNED1, False),
+    m.AUTHENTICATE_SERVER_REQUEST.type_name: (
         sequence(
-            (0x80, "transactionId", _TRANSACTION_ID, None),
-            (0x81, "euiccChallenge", _OCTET16, None),
-            (0x83, "serverAddress", utf8(), None),
-            (0x84, "serverChallenge", _OCTET16, None),
+            (0x30, "serverSigned1", _SERVER_SIGNED1, None),
+            (0x5F37, "serverSignature1", octets(), None),
+            (0x04, "euiccCiPKIdToBeUsed", octets(), None),
+            (0x30, "serverCertificate", any_value, None),
+            (0xA0, "ctxParams1", _CTX_PARAMS1, None),
         ),
-        False,
+        True,
+    ),
+    m.AUTHENTICATE_SERVER_RESPONSE.type_name: (
+        explicit_choice(
+            (
+                0xA0,
+                "authenticateResponseOk",
+                sequence(
+                    (
+                        0x30,
+                        "euiccSigned1",
+                        sequence(
+                            (0x80, "transactionId", _TRANSACTION_ID, None),
+                            (0x83, "serverAddress", utf8(), None),
+                            (0x84, "serverChallenge", _OCTET16, None),
+                            (0xBF22, "euiccInfo2", _EUICC_INFO2, None),
+                            (0xA0, "ctxParams1", _CTX_PARAMS1, None),
+                        ),
+                        None,
+                    ),
+                    (0x5F37, "euiccSignature1", octets(), None),
+                    (0x30, "euiccCertificate", any_value, None),
+                    (0x30, "eumCertificate", any_value, None),
+                ),
+            ),
+            (
+                0xA1,
+                "authenticateResponseError",
+                sequence(
+                    (0x80, "transactionId", _TRANSACTION_ID, None),
+                    (0x02, "authenticateErrorCode", integer, None),
+                ),
+            ),
+        ),
+        True,
     ),
     m.SMDP_SIGNED2.type_name: (_SMDP_SIGNED2, False),
     m.GET_EUICC_CHALLENGE_RESPONSE.type_name: (

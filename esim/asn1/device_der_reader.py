@@ -198,3 +198,12 @@ def explicit_choice(*alternatives: tuple[int, str, Reader]) -> Reader:
         return name, reader(data, start, child_start, child_stop)
 
     return read
+
+
+def alternative(name: str, reader: Reader) -> Reader:
+    """An untagged CHOICE's alternative, met by its own tag: ``(name, value)``."""
+
+    def read(data: bytes, tlv: int, start: int, stop: int) -> tuple[str, Any]:
+        return name, reader(data, tlv, start, stop)
+
+    return read

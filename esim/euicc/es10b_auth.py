@@ -148,7 +148,7 @@ def _authenticate_error(transaction_id: bytes, code: int) -> bytes:
 
 def authenticate_server(ctx: CardContext, request: bytes) -> bytes:
     """AuthenticateServer (BF38), checks in the order of SGP.22 §3.1.3."""
-    decoded = messages.AUTHENTICATE_SERVER_REQUEST.decode(request)
+    decoded = device_der.decode(messages.AUTHENTICATE_SERVER_REQUEST, request)
     signed1 = decoded["serverSigned1"]
     transaction_id: bytes = signed1["transactionId"]
     part = messages.server_signed1_part(request)

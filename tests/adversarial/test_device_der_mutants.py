@@ -21,6 +21,20 @@ from esim.asn1 import messages as m
 from esim.asn1.errors import Asn1DecodeError
 
 _CERTIFICATE = b"\x30\x0a\x02\x01\x01\x04\x05hello"
+_CTX_PARAMS1 = (
+    "ctxParamsForCommonAuthentication",
+    {
+        "matchingId": "ABC-123",
+        "deviceInfo": {
+            "tac": b"\x35\x29\x06\x11",
+            "deviceCapabilities": {
+                "gsmSupportedRelease": b"\x0f\x00\x00",
+                "lpaSvn": b"\x02\x02\x00",
+            },
+            "imei": bytes(8),
+        },
+    },
+)
 SAMPLES: dict[str, tuple[m.Message, Any]] = {
     "store-metadata": (
         m.STORE_METADATA_REQUEST,
@@ -117,6 +131,52 @@ SAMPLES: dict[str, tuple[m.Message, Any]] = {
                     "hashCc": bytes(32),
                 },
                 "euiccSignature2": bytes(64),
+            },
+        ),
+    ),
+    "authenticate-request": (
+        m.AUTHENTICATE_SERVER_REQUEST,
+        {
+            "serverSigned1": {
+                "transactionId": bytes(16),
+                "euiccChallenge": bytes(16),
+                "serverAddress": "smdp.example",
+                "serverChallenge": bytes(16),
+            },
+            "serverSignature1": bytes(64),
+            "euiccCiPKIdToBeUsed": bytes(20),
+            "serverCertificate": _CERTIFICATE,
+            "ctxParams1": _CTX_PARAMS1,
+        },
+    ),
+    "authenticate-response": (
+        m.AUTHENTICATE_SERVER_RESPONSE,
+        (
+            "authenticateResponseOk",
+            {
+                "euiccSigned1": {
+                    "transactionId": bytes(16),
+                    "serverAddress": "smdp.example",
+                    "serverChallenge": bytes(16),
+                    "euiccInfo2": {
+                        "profileVersion": b"\x02\x01\x00",
+                        "svn": b"\x02\x02\x02",
+                        "euiccFirmwareVer": b"\x01\x00\x00",
+                        "extCardResource": b"\x81\x01\x00",
+                        "uiccCapability": (b"\x7f\x80", 9),
+                        "ts102241Version": b"\x09\x02\x00",
+                        "rspCapability": (b"\xa0", 3),
+                        "euiccCiPKIdListForVerification": [bytes(20)],
+                        "euiccCiPKIdListForSigning": [bytes(20)],
+                        "euiccCategory": 2,
+                        "ppVersion": b"\x01\x00\x00",
+                        "sasAcreditationNumber": "SAS-1",
+                    },
+                    "ctxParams1": _CTX_PARAMS1,
+                },
+                "euiccSignature1": bytes(64),
+                "euiccCertificate": _CERTIFICATE,
+                "eumCertificate": _CERTIFICATE,
             },
         ),
     ),

@@ -38,6 +38,17 @@ def optional(**members: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, A
     return st.fixed_dictionaries({}, optional=members)
 
 
+def _tlv(tag: bytes, value: bytes) -> bytes:
+    return tag + _length(len(value)) + value
+
+
+def _length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
 NOTIFICATION_METADATA = st.fixed_dictionaries(
     {
         "seqNumber": SMALL_INT,
@@ -47,7 +58,99 @@ NOTIFICATION_METADATA = st.fixed_dictionaries(
     optional={"iccid": ICCID},
 )
 
+VERSION = st.binary(min_size=3, max_size=3)
+CERTIFICATE = st.binary(max_size=300).map(lambda body: _tlv(b"\x30", _tlv(b"\x04", body)))
+CAPABILITIES = [
+    "gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
+    "cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
+    "contactlessSupportedRelease", "rspCrlSupportedVersion", "nrEpcSupportedRelease",
+    "nr5gcSupportedRelease", "eutran5gcSupportedRelease", "lpaSvn",
+]  # fmt: skip
+CTX_PARAMS1 = st.tuples(
+    st.just("ctxParamsForCommonAuthentication"),
+    st.fixed_dictionaries(
+        {
+            "deviceInfo": st.fixed_dictionaries(
+                {
+                    "tac": st.binary(min_size=4, max_size=4),
+                    "deviceCapabilities": st.fixed_dictionaries(
+                        {}, optional=dict.fromkeys(CAPABILITIES, VERSION)
+                    ),
+                },
+                optional={"imei": st.binary(min_size=8, max_size=8)},
+            )
+        },
+        optional={"matchingId": st.text(max_size=30)},
+    ),
+)
+SKIS = st.lists(st.binary(max_size=20), max_size=3)
+EUICC_INFO2 = st.fixed_dictionaries(
+    {
+        "profileVersion": VERSION,
+        "svn": VERSION,
+        "euiccFirmwareVer": VERSION,
+        "extCardResource": st.binary(max_size=12),
+        "uiccCapability": BITS,
+        "rspCapability": BITS,
+        "euiccCiPKIdListForVerification": SKIS,
+        "euiccCiPKIdListForSigning": SKIS,
+        "ppVersion": VERSION,
+        "sasAcreditationNumber": st.text(max_size=64),
+    },
+    optional={
+        "ts102241Version": VERSION,
+        "globalplatformVersion": VERSION,
+        "euiccCategory": st.integers(min_value=0, max_value=3),
+        "forbiddenProfilePolicyRules": BITS,
+        "certificationDataObject": st.fixed_dictionaries(
+            {"platformLabel": st.text(max_size=20), "discoveryBaseURL": st.text(max_size=20)}
+        ),
+    },
+)
+SERVER_SIGNED1 = st.fixed_dictionaries(
+    {
+        "transactionId": TID,
+        "euiccChallenge": OCTET16,
+        "serverAddress": st.text(max_size=60),
+        "serverChallenge": OCTET16,
+    }
+)
+
 VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "AuthenticateServerRequest": st.fixed_dictionaries(
+        {
+            "serverSigned1": SERVER_SIGNED1,
+            "serverSignature1": st.binary(max_size=70),
+            "euiccCiPKIdToBeUsed": st.binary(max_size=22),
+            "serverCertificate": CERTIFICATE,
+            "ctxParams1": CTX_PARAMS1,
+        }
+    ),
+    "AuthenticateServerResponse": st.one_of(
+        st.tuples(
+            st.just("authenticateResponseOk"),
+            st.fixed_dictionaries(
+                {
+                    "euiccSigned1": st.fixed_dictionaries(
+                        {
+                            "transactionId": TID,
+                            "serverAddress": st.text(max_size=40),
+                            "serverChallenge": OCTET16,
+                            "euiccInfo2": EUICC_INFO2,
+                            "ctxParams1": CTX_PARAMS1,
+                        }
+                    ),
+                    "euiccSignature1": st.binary(max_size=70),
+                    "euiccCertificate": CERTIFICATE,
+                    "eumCertificate": CERTIFICATE,
+                }
+            ),
+        ),
+        st.tuples(
+            st.just("authenticateResponseError"),
+            st.fixed_dictionaries({"transactionId": TID, "authenticateErrorCode": SMALL_INT}),
+        ),
+    ),
     "StoreMetadataRequest": st.fixed_dictionaries(
         {
             "iccid": ICCID,
@@ -102,14 +205,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
             "euiccSignPIR": st.binary(max_size=80),
         }
     ),
-    "ServerSigned1": st.fixed_dictionaries(
-        {
-            "transactionId": TID,
-            "euiccChallenge": OCTET16,
-            "serverAddress": st.text(max_size=60),
-            "serverChallenge": OCTET16,
-        }
-    ),
+    "ServerSigned1": SERVER_SIGNED1,
     "SmdpSigned2": st.fixed_dictionaries(
         {"transactionId": TID, "ccRequiredFlag": st.booleans()},
         optional={"bppEuiccOtpk": st.binary(max_size=70)},
@@ -182,17 +278,6 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
         optional={"hashCc": st.binary(min_size=32, max_size=32)},
     ),
 }
-
-
-def _tlv(tag: bytes, value: bytes) -> bytes:
-    return tag + _length(len(value)) + value
-
-
-def _length(size: int) -> bytes:
-    if size < 0x80:
-        return bytes([size])
-    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(raw)]) + raw
 
 
 MESSAGES = {
