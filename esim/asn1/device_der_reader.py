@@ -23,7 +23,7 @@ Reader = Callable[[bytes, int, int, int], Any]
 
 def header(data: bytes, offset: int, end: int) -> tuple[int, int, int]:
     """(tag, value start, value end) of the TLV at ``offset``: tags of one or two octets,
-    definite minimal lengths below 64 KiB, within ``end``; anything else declines."""
+    definite minimal lengths below 16 MiB, within ``end``; anything else declines."""
     if offset >= end:
         raise DECLINE
     tag = data[offset]
@@ -50,6 +50,11 @@ def header(data: bytes, offset: int, end: int) -> tuple[int, int, int]:
             length = (data[offset] << 8) | data[offset + 1]
             offset += 2
             if length < 0x100:
+                raise DECLINE
+        elif length == 0x83 and offset + 3 <= end:
+            length = int.from_bytes(data[offset : offset + 3], "big")
+            offset += 3
+            if length < 0x10000:
                 raise DECLINE
         else:
             raise DECLINE

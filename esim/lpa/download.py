@@ -20,6 +20,7 @@ from esim.activation_code import ActivationCode, ActivationCodeError
 from esim.asn1 import device_der
 from esim.asn1 import messages as m
 from esim.asn1.errors import Asn1Error
+from esim.lpa import bpp_split
 from esim.lpa.activation_errors import local_error, to_lpa_error
 from esim.lpa.apdu_channel import ApduChannel
 from esim.lpa.errors import (
@@ -275,7 +276,7 @@ class DownloadSession:
 
     def _load(self, bpp: bytes) -> bytes:
         try:
-            commands = m.load_bpp_commands(bpp)
+            commands = bpp_split.load_bpp_commands(bpp)
         except Asn1Error as error:
             raise local_error(
                 "lpa.server-mismatch", "GetBoundProfilePackage", f"the BPP is malformed: {error}"
