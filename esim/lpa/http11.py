@@ -1,4 +1,5 @@
-"""The ES9+ client's HTTP: one keep-alive HTTPS connection, HTTP/1.1 by h11.
+"""The ES9+ client's HTTP: one keep-alive HTTPS connection, HTTP/1.1 answers read by
+:mod:`esim.lpa.http_response`.
 
 An LPA talks to one SM-DP+ at a time with a handful of sequential POSTs, so a connection pool,
 anyio's cancel scopes and httpx's request models are pure overhead: through httpx they cost
@@ -21,16 +22,23 @@ cause, ``httpx.ReadTimeout``, …) of ``httpx.AsyncClient``, so either serves th
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import zlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
-import h11
 import httpx
 from cryptography import x509
 
+from esim.lpa.http_response import (
+    END_OF_MESSAGE,
+    NEED_DATA,
+    HttpProtocolError,
+    ResponseHead,
+    ResponseReader,
+)
 from esim.lpa.tls_sessions import ResumingClientContext, SessionKey
 from esim.lpa.tls_socket import (
     TlsConnection,
@@ -46,6 +54,9 @@ from esim.lpa.transport import Resolver, UnresolvedHost
 
 _READ_SIZE = 65536
 _MAX_INFORMATIONAL = 8  # 1xx answers before the real one; an endless stream must not hold us
+_HEADER_LINE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+: [\x20-\x7e]*")
+_TARGET = re.compile(r"/[\x21-\x7e]*")
+_METHOD = re.compile(r"[A-Z]+")
 
 
 class TlsHandshakeError(OSError):
@@ -87,13 +98,15 @@ class Http11Client:
             else {host.lower().rstrip("."): target for host, target in resolver.items()}
         )
         self._timeout = timeout
-        self._headers = [
-            (name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()
-        ]
+        lines = [f"{name}: {value}" for name, value in headers.items()]
+        for line in lines:
+            if not _HEADER_LINE.fullmatch(line):
+                raise httpx.LocalProtocolError(f"not a valid request header: {line[:60]!r}")
+        self._header_lines = "".join(f"{line}\r\n" for line in lines).encode("ascii")
         self._expired_tls_anchors = expired_tls_anchors
         self._origin: tuple[str, int] | None = None
         self._connection: TlsConnection | None = None
-        self._protocol: h11.Connection | None = None
+        self._reader: ResponseReader | None = None
         self._session_key: SessionKey | None = None
         """Set while the open connection's TLS session is still to be remembered."""
 
@@ -106,55 +119,55 @@ class Http11Client:
             raise httpx.UnsupportedProtocol(f"an SM-DP+ is reached over https only, not {url!r}")
         host, port = parts.hostname, parts.port or 443
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection, protocol = await self._open(host, port)
+        if not _TARGET.fullmatch(target):
+            raise httpx.LocalProtocolError(f"not a valid request target: {target[:60]!r}")
+        if not _METHOD.fullmatch(method):
+            raise httpx.LocalProtocolError(f"not a valid request method: {method[:20]!r}")
+        authority = host.encode("idna") if port == 443 else f"{host}:{port}".encode("idna")
+        connection, reader = await self._open(host, port)
         done = False
         try:
-            request = h11.Request(
-                method=method,
-                target=target,
-                headers=[
-                    (b"Host", host.encode("idna") if port == 443 else f"{host}:{port}".encode()),
-                    *self._headers,
-                    (b"Content-Length", str(len(content)).encode("ascii")),
-                ],
+            await self._write(
+                connection,
+                b"%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n%s"
+                % (
+                    method.encode("ascii"),
+                    target.encode("ascii"),
+                    authority,
+                    self._header_lines,
+                    len(content),
+                    content,
+                ),
             )
-            data = protocol.send(request) or b""
-            if content:
-                data += protocol.send(h11.Data(data=content)) or b""
-            data += protocol.send(h11.EndOfMessage()) or b""
-            await self._write(connection, data)
-            head = await self._next_event(connection, protocol)
+            head = await self._next_event(connection, reader)
             informational = 0
-            while isinstance(head, h11.InformationalResponse):  # 100 Continue and the like
+            while isinstance(head, ResponseHead) and head.status_code < 200:  # 100 Continue, …
                 informational += 1
                 if informational > _MAX_INFORMATIONAL:
                     raise httpx.RemoteProtocolError(
                         f"the server sent more than {_MAX_INFORMATIONAL} 1xx answers"
                     )
-                head = await self._next_event(connection, protocol)
-            if not isinstance(head, h11.Response):
-                raise httpx.RemoteProtocolError(f"the server answered {type(head).__name__}")
+                head = await self._next_event(connection, reader)
+            if not isinstance(head, ResponseHead):
+                raise httpx.RemoteProtocolError("the server's answer has no head")
             encoding = _content_encoding(head.headers)
-            body = self._body(connection, protocol, encoding)
+            body = self._body(connection, reader, encoding)
             yield StreamedResponse(head.status_code, body)
-            done = protocol.our_state is h11.DONE and protocol.their_state is h11.DONE
-        except h11.RemoteProtocolError as error:
+            done = reader.done
+        except HttpProtocolError as error:
             raise httpx.RemoteProtocolError(f"the server broke HTTP/1.1: {error}") from error
-        except h11.LocalProtocolError as error:
-            raise httpx.LocalProtocolError(str(error)) from error
         finally:
-            if done:
+            if done and reader.reusable:
                 self._remember_session(connection)
-                try:
-                    protocol.start_next_cycle()
-                except h11.LocalProtocolError:  # the server asked to close (Connection: close)
-                    await self.aclose()
-            else:  # read partly, failed or cancelled: this connection's state is unknown
+                reader.start_next_cycle()
+            else:  # read partly, failed, cancelled or closing: this connection ends here
+                if done:
+                    self._remember_session(connection)
                 await self.aclose()
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
-        self._protocol, self._origin = None, None
+        self._reader, self._origin = None, None
         if connection is None:
             return
         self._remember_session(connection)
@@ -162,21 +175,20 @@ class Http11Client:
 
     # -- connection ------------------------------------------------------------------------------
 
-    async def _open(self, host: str, port: int) -> tuple[TlsConnection, h11.Connection]:
-        connection, protocol = self._connection, self._protocol
+    async def _open(self, host: str, port: int) -> tuple[TlsConnection, ResponseReader]:
+        connection, reader = self._connection, self._reader
         if (
             connection is not None
-            and protocol is not None
+            and reader is not None
             and self._origin == (host.lower(), port)
-            and protocol.our_state is h11.IDLE
             and not connection.at_eof()
         ):
-            return connection, protocol
+            return connection, reader
         await self.aclose()
         connection = await self._connect(host, port)
         self._connection, self._origin = connection, (host.lower(), port)
-        self._protocol = h11.Connection(h11.CLIENT)
-        return connection, self._protocol
+        self._reader = ResponseReader()
+        return connection, self._reader
 
     async def _connect(self, host: str, port: int) -> TlsConnection:
         address, mapped_port = host, port
@@ -266,10 +278,12 @@ class Http11Client:
         except OSError as error:
             raise httpx.WriteError(str(error) or type(error).__name__) from error
 
-    async def _next_event(self, connection: TlsConnection, protocol: h11.Connection) -> object:
+    async def _next_event(
+        self, connection: TlsConnection, reader: ResponseReader
+    ) -> ResponseHead | bytes | object:
         while True:
-            event = protocol.next_event()
-            if event is not h11.NEED_DATA:
+            event = reader.next_event()
+            if event is not NEED_DATA:
                 return event
             try:
                 async with asyncio.timeout(self._timeout):
@@ -278,30 +292,30 @@ class Http11Client:
                 raise httpx.ReadTimeout("no answer in time") from error
             except (OSError, ssl.SSLError) as error:
                 raise httpx.ReadError(str(error) or type(error).__name__) from error
-            protocol.receive_data(data)  # b"" is the end of the stream: h11 judges the framing
+            reader.receive_data(data)  # b"" is the end of the stream: the reader judges framing
 
     async def _body(
-        self, connection: TlsConnection, protocol: h11.Connection, encoding: bytes
+        self, connection: TlsConnection, reader: ResponseReader, encoding: bytes
     ) -> AsyncIterator[bytes]:
         decoder = _decoder(encoding)
         try:
             while True:
-                event = await self._next_event(connection, protocol)
-                if isinstance(event, h11.Data):
-                    chunk = bytes(event.data)
+                event = await self._next_event(connection, reader)
+                if isinstance(event, bytes):
+                    chunk = event
                     if decoder is None:
                         yield chunk
                         continue
                     while chunk:  # a small compressed chunk may expand enormously: in pieces
                         yield decoder.decompress(chunk, _READ_SIZE)
                         chunk = decoder.unconsumed_tail
-                elif isinstance(event, h11.EndOfMessage):
+                elif event is END_OF_MESSAGE:
                     if decoder is not None:
                         yield decoder.flush()
                     return
                 else:
-                    raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__} in a body")
-        except h11.RemoteProtocolError as error:
+                    raise httpx.RemoteProtocolError("a second answer head inside a body")
+        except HttpProtocolError as error:
             raise httpx.RemoteProtocolError(f"the server broke HTTP/1.1: {error}") from error
         except zlib.error as error:
             raise httpx.DecodingError(f"the {encoding.decode()} body does not decode") from error
