@@ -325,13 +325,13 @@ _PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("waiting for the SM-DP+ (epoll, not CPU)", ("select.epoll", "selectors.py")),
     ("TLS in OpenSSL (handshake, records)", ("_ssl.",)),
     ("socket system calls", ("_socket.", "socket.py")),
-    ("asyncio (event loop, streams, TLS layer)", ("asyncio/",)),
-    ("HTTP/1.1 (h11 and our client)", ("/h11/", "esim/lpa/http11.py")),
+    ("event loop and socket waits (asyncio, tls_socket)", ("asyncio/", "esim/lpa/tls_socket.py")),
+    ("HTTP/1.1 (our client and answer reader)", ("/h11/", "esim/lpa/http11", "http_response")),
     ("ES9+ client (JSON, base64)", ("esim/lpa/es9_client.py", "json/", "base64", "binascii")),
     ("DER: asn1tools", ("asn1tools/",)),
     (
         "DER: our readers, writers and pre-check",
-        ("esim/asn1/", "esim/lpa/device_der", "esim/euicc/device_der"),
+        ("esim/asn1/", "esim/lpa/bpp_split.py", "esim/euicc/result_der.py"),
     ),
     (
         "eUICC state (SQLite, files)",
