@@ -119,7 +119,7 @@ _SMDP_SIGNED2 = sequence(
 
 _SEQ_NUMBER = sequence((0x80, "seqNumber", integer, None))
 _VERSION = octets(3, 3)
-_CAPABILITY_NAMES = (
+DEVICE_CAPABILITY_NAMES = (
     "gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
     "cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
     "contactlessSupportedRelease", "rspCrlSupportedVersion", "nrEpcSupportedRelease",
@@ -140,7 +140,7 @@ _CTX_PARAMS1 = alternative(
                     sequence(
                         *(
                             (0x80 + number, name, _VERSION, _OPTIONAL)
-                            for number, name in enumerate(_CAPABILITY_NAMES)
+                            for number, name in enumerate(DEVICE_CAPABILITY_NAMES)
                         )
                     ),
                     None,

@@ -8,7 +8,11 @@ refuses them as before.
 
 from __future__ import annotations
 
+from typing import Any
+
 from esim.asn1 import messages as m
+from esim.asn1.codec import rsp_codec
+from esim.asn1.device_der import DEVICE_CAPABILITY_NAMES
 from esim.asn1.tlv import encode_length
 
 _MAX_INTEGER_BITS = 64
@@ -68,3 +72,58 @@ def euicc_signed2(transaction_id: bytes, euicc_otpk: bytes, hash_cc: bytes | Non
     if hash_cc is not None:
         body += _tlv(b"\x04", hash_cc)
     return _tlv(b"\x30", body)
+
+
+_CAPABILITY_TAGS = {
+    name: bytes([0x80 + number]) for number, name in enumerate(DEVICE_CAPABILITY_NAMES)
+}
+"""DeviceCapabilities members in schema order, AUTOMATIC TAGS (80, 81, ...)."""
+
+
+def ctx_params1(matching_id: str | None, device_info: dict[str, Any]) -> bytes:
+    """CtxParams1 (A0, ctxParamsForCommonAuthentication): matchingId 80, deviceInfo A1 with
+    tac 80, deviceCapabilities A1, imei 82 (SGP.22 §5.7.13)."""
+    direct = _ctx_params1(matching_id, device_info)
+    if direct is not None:
+        return direct
+    context: dict[str, Any] = {"deviceInfo": device_info}
+    if matching_id:
+        context["matchingId"] = matching_id
+    return rsp_codec().encode("CtxParams1", ("ctxParamsForCommonAuthentication", context))
+
+
+def _ctx_params1(matching_id: str | None, device_info: dict[str, Any]) -> bytes | None:
+    tac, capabilities, imei = (
+        device_info.get("tac"),
+        device_info.get("deviceCapabilities"),
+        device_info.get("imei"),
+    )
+    if (
+        not set(device_info) <= {"tac", "deviceCapabilities", "imei"}
+        or type(tac) is not bytes
+        or len(tac) != 4
+        or type(capabilities) is not dict
+        or not set(capabilities) <= set(_CAPABILITY_TAGS)
+        or not (imei is None or (type(imei) is bytes and len(imei) == 8))
+    ):
+        return None
+    members = b""
+    for name, tag in _CAPABILITY_TAGS.items():  # in schema order, whatever the dict's order
+        version = capabilities.get(name)
+        if version is None:
+            continue
+        if type(version) is not bytes or len(version) != 3:
+            return None
+        members += tag + b"\x03" + version
+    info = _tlv(b"\x80", tac) + _tlv(b"\xa1", members)
+    if imei is not None:
+        info += _tlv(b"\x82", imei)
+    body = b""
+    if matching_id:
+        if type(matching_id) is not str:
+            return None
+        try:
+            body = _tlv(b"\x80", matching_id.encode("utf-8"))
+        except UnicodeEncodeError:
+            return None
+    return _tlv(b"\xa0", body + _tlv(b"\xa1", info))

@@ -15,7 +15,6 @@ from typing import Any, Protocol
 
 from esim.asn1 import device_der, device_der_writers
 from esim.asn1 import messages as m
-from esim.asn1.codec import rsp_codec
 from esim.asn1.errors import Asn1Error
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.identifiers import Eid, Iccid, IdentifierError
@@ -190,10 +189,7 @@ class Es10:
         device_info: DeviceInfo,
     ) -> bytes:
         """BF38 from the received TLVs plus ctxParams1; returns the raw ok answer (§3.5 step 3)."""
-        context: dict[str, Any] = {"deviceInfo": device_info.to_asn1()}
-        if matching_id:
-            context["matchingId"] = matching_id
-        ctx = rsp_codec().encode("CtxParams1", ("ctxParamsForCommonAuthentication", context))
+        ctx = device_der_writers.ctx_params1(matching_id, device_info.to_asn1())
         request = encode_tlv(
             0xBF38,
             server_signed1
