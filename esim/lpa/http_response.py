@@ -69,6 +69,7 @@ class ResponseReader:
         self._closed = False
         self._state = _State.HEAD
         self._remaining = 0
+        self._trailer_bytes = 0
         self._keep_alive = True
 
     @property
@@ -234,6 +235,9 @@ class ResponseReader:
                 if not line:
                     self._state = _State.DONE
                     return END_OF_MESSAGE
+                self._trailer_bytes += len(line) + 2
+                if self._trailer_bytes > MAX_HEAD_BYTES:
+                    raise HttpProtocolError(f"trailers longer than {MAX_HEAD_BYTES} bytes")
                 _fields([line])
                 continue
             size = _CHUNK_SIZE.fullmatch(line)
@@ -241,6 +245,7 @@ class ResponseReader:
                 raise HttpProtocolError(f"not a chunk size line: {line[:40]!r}")
             self._remaining = int(size.group(1), 16)
             self._state = _State.CHUNK_DATA if self._remaining else _State.TRAILERS
+            self._trailer_bytes = 0
 
 
 def _fields(lines: list[bytes]) -> tuple[tuple[bytes, bytes], ...]:

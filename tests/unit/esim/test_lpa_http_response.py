@@ -209,14 +209,21 @@ def test_an_early_end_of_stream_is_an_error(wire: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    "prefix",
-    [b"HTTP/1.1 200 OK\r\nX: ", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1"],
+    ("prefix", "refill"),
+    [
+        (b"HTTP/1.1 200 OK\r\nX: ", b"a" * 4096),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1", b"a" * 4096),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n", b"X-T: 1\r\n" * 50),
+    ],
+    ids=["head", "chunk-line", "trailers"],
 )
-def test_an_endless_head_or_chunk_line_stops_at_the_bound(prefix: bytes) -> None:
+def test_an_endless_head_chunk_line_or_trailer_block_stops_at_the_bound(
+    prefix: bytes, refill: bytes
+) -> None:
     reader = ResponseReader()
     reader.receive_data(prefix)
     with pytest.raises(HttpProtocolError, match=str(MAX_HEAD_BYTES)):
-        drain(reader, refill=b"a" * 4096)
+        drain(reader, refill=refill)
 
 
 @settings(max_examples=400, deadline=None)
