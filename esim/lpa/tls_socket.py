@@ -8,7 +8,8 @@ the loop is asked only to say when it is readable or writable (``add_reader``/``
 cancelling the waiting task (an aborted download) or a timeout around it stops it at once.
 
 Loops that cannot watch sockets (Windows' proactor) get :class:`StreamConnection`, the same
-interface over asyncio's own streams and TLS. :func:`open_tls` chooses.
+interface over asyncio's own streams and TLS; :class:`esim.lpa.http11.Http11Client` chooses
+with :func:`can_watch_sockets`.
 """
 
 from __future__ import annotations
