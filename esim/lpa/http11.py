@@ -54,7 +54,7 @@ from esim.lpa.transport import Resolver, UnresolvedHost
 
 _READ_SIZE = 65536
 _MAX_INFORMATIONAL = 8  # 1xx answers before the real one; an endless stream must not hold us
-_HEADER_LINE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+: [\x20-\x7e]*")
+_HEADER_LINE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+: [\t\x20-\x7e]*")
 _TARGET = re.compile(r"/[\x21-\x7e]*")
 _METHOD = re.compile(r"[A-Z]+")
 
@@ -99,10 +99,13 @@ class Http11Client:
         )
         self._timeout = timeout
         lines = [f"{name}: {value}" for name, value in headers.items()]
-        for line in lines:
-            if not _HEADER_LINE.fullmatch(line):
-                raise httpx.LocalProtocolError(f"not a valid request header: {line[:60]!r}")
+        # Non-ASCII fails here, as it always did; a control character in a header fails each
+        # request as an HTTP error (the ES9+ client then reports it like any other).
         self._header_lines = "".join(f"{line}\r\n" for line in lines).encode("ascii")
+        invalid = [line for line in lines if not _HEADER_LINE.fullmatch(line)]
+        self._header_problem = (
+            f"not a valid request header: {invalid[0][:60]!r}" if invalid else None
+        )
         self._expired_tls_anchors = expired_tls_anchors
         self._origin: tuple[str, int] | None = None
         self._connection: TlsConnection | None = None
@@ -123,6 +126,8 @@ class Http11Client:
             raise httpx.LocalProtocolError(f"not a valid request target: {target[:60]!r}")
         if not _METHOD.fullmatch(method):
             raise httpx.LocalProtocolError(f"not a valid request method: {method[:20]!r}")
+        if self._header_problem is not None:
+            raise httpx.LocalProtocolError(self._header_problem)
         authority = host.encode("idna") if port == 443 else f"{host}:{port}".encode("idna")
         connection, reader = await self._open(host, port)
         done = False

@@ -412,3 +412,22 @@ def test_a_handshake_alert_is_a_tls_handshake_error(tmp_path: Path) -> None:
         asyncio.run(scenario())
     assert isinstance(caught.value.__cause__, TlsHandshakeError)
     assert "HANDSHAKE_FAILURE" in str(caught.value).upper()
+
+
+def test_a_header_with_a_line_break_fails_the_request_not_the_client() -> None:
+    """A header value that would split the request (CR LF) is refused when a request is made,
+    as an HTTP error the ES9+ client reports; nothing is sent."""
+    http = Http11Client(
+        trust_context([certificates().ci.certificate]),
+        resolver={SMDP_ADDRESS: ("127.0.0.1", 1)},
+        timeout=1.0,
+        headers={"User-Agent": "lpa\r\nX-Injected: 1"},
+        socket_tls=_SOCKET_TLS[0],
+    )
+
+    async def scenario() -> None:
+        async with http.stream("POST", URL, content=b"{}"):
+            pass
+
+    with pytest.raises(httpx.LocalProtocolError, match="not a valid request header"):
+        asyncio.run(scenario())
