@@ -12,7 +12,7 @@ import os
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from esim.asn1 import messages
+from esim.asn1 import device_der, device_der_writers, messages
 from esim.asn1.certificate_check import ReceivedCertificateError, load_received_certificate
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.crypto import (
@@ -148,7 +148,7 @@ def _authenticate_error(transaction_id: bytes, code: int) -> bytes:
 
 def authenticate_server(ctx: CardContext, request: bytes) -> bytes:
     """AuthenticateServer (BF38), checks in the order of SGP.22 §3.1.3."""
-    decoded = messages.AUTHENTICATE_SERVER_REQUEST.decode(request)
+    decoded = device_der.decode(messages.AUTHENTICATE_SERVER_REQUEST, request)
     signed1 = decoded["serverSigned1"]
     transaction_id: bytes = signed1["transactionId"]
     part = messages.server_signed1_part(request)
@@ -206,7 +206,7 @@ def _download_error(transaction_id: bytes, code: int) -> bytes:
 
 def prepare_download(ctx: CardContext, request: bytes) -> bytes:
     """PrepareDownload (BF21), checks in the order of SGP.22 §3.1.3."""
-    decoded = messages.PREPARE_DOWNLOAD_REQUEST.decode(request)
+    decoded = device_der.decode(messages.PREPARE_DOWNLOAD_REQUEST, request)
     signed2 = decoded["smdpSigned2"]
     transaction_id: bytes = signed2["transactionId"]
     session = ctx.session
@@ -238,10 +238,7 @@ def prepare_download(ctx: CardContext, request: bytes) -> bytes:
         one_time_key = generate_one_time_key(curve)
     otpk = encode_public_key(one_time_key.public_key())
     ctx.reusable_one_time_keys = {otpk: one_time_key}
-    euicc_signed2_value: dict[str, bytes] = {"transactionId": transaction_id, "euiccOtpk": otpk}
-    if hash_cc is not None:
-        euicc_signed2_value["hashCc"] = hash_cc
-    euicc_signed2 = messages.EUICC_SIGNED2.encode(euicc_signed2_value)
+    euicc_signed2 = device_der_writers.euicc_signed2(transaction_id, otpk, hash_cc)
     signature2 = ctx.sign(messages.euicc_signature2_input(euicc_signed2, part.signature))
     session.dp_pb = dp_pb
     session.one_time_key = one_time_key

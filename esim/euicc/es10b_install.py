@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from esim.asn1 import messages
+from esim.asn1 import device_der, messages
 from esim.asn1.errors import Asn1DecodeError, Asn1Error
 from esim.asn1.tlv import iter_tlvs, parse_single
 from esim.crypto import (
@@ -156,7 +156,7 @@ def _initialise_secure_channel(
 ) -> ProfileInstaller:
     fail = BppCommand.INITIALISE_SECURE_CHANNEL
     try:
-        decoded = messages.INITIALISE_SECURE_CHANNEL_REQUEST.decode(isc)
+        decoded = device_der.decode(messages.INITIALISE_SECURE_CHANNEL_REQUEST, isc)
     except Asn1DecodeError:
         raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     if decoded["remoteOpId"] != 1:
@@ -280,7 +280,7 @@ def _configure_isdp(installer: ProfileInstaller, command: bytes) -> bytes:
         raise InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR)
     plaintext = b"".join(_open(installer, s, TAG_ENCRYPTED_COMMAND, fail) for s in segments)
     try:
-        messages.CONFIGURE_ISDP_REQUEST.decode(plaintext)
+        device_der.decode(messages.CONFIGURE_ISDP_REQUEST, plaintext)
     except Asn1DecodeError:
         raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     installer.stage = Stage.EXPECT_METADATA_HEADER
@@ -291,7 +291,7 @@ def _store_metadata(ctx: CardContext, installer: ProfileInstaller) -> None:
     fail = BppCommand.STORE_METADATA
     der = bytes(installer.metadata_bytes)
     try:
-        metadata = messages.STORE_METADATA_REQUEST.decode(der)
+        metadata = device_der.decode(messages.STORE_METADATA_REQUEST, der)
         iccid = str(Iccid.from_sgp22_bytes(metadata["iccid"], check_luhn=False))
     except (Asn1DecodeError, IdentifierError):
         raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
@@ -316,7 +316,7 @@ def _replace_session_keys(installer: ProfileInstaller, command: bytes) -> None:
         raise InstallError(fail, ErrorReason.SCP03T_STRUCTURE_ERROR) from None
     plaintext = b"".join(_open(installer, s, TAG_ENCRYPTED_COMMAND, fail) for s in segments)
     try:
-        keys = messages.REPLACE_SESSION_KEYS_REQUEST.decode(plaintext)
+        keys = device_der.decode(messages.REPLACE_SESSION_KEYS_REQUEST, plaintext)
     except Asn1DecodeError:
         raise InstallError(fail, ErrorReason.INCORRECT_INPUT_VALUES) from None
     # The PPKs start a new BSP instance: counter 1, the given MAC chaining value (§3.6).

@@ -8,9 +8,10 @@ NotificationMetadata (§3.6), but only when the profile's metadata asks for that
 
 from __future__ import annotations
 
-from esim.asn1 import messages
+from esim.asn1 import device_der, device_der_writers, messages
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import encode_signature_tlv
+from esim.euicc import result_der
 from esim.euicc.context import CardContext
 from esim.euicc.records import NotificationRecord, ProfileRecord
 from esim.identifiers import Iccid
@@ -21,9 +22,8 @@ MAX_SEQUENCE_NUMBER = 2**63 - 1
 
 def notification_metadata(seq_number: int, event: str, address: str, iccid: str | None) -> bytes:
     """The DER of a NotificationMetadata (BF2F)."""
-    return messages.NOTIFICATION_METADATA.encode(
-        notification_metadata_value(seq_number, event, address, iccid)
-    )
+    value = notification_metadata_value(seq_number, event, address, iccid)
+    return result_der.notification_metadata(value) or messages.NOTIFICATION_METADATA.encode(value)
 
 
 def notification_metadata_value(
@@ -76,7 +76,7 @@ def list_notification(ctx: CardContext, request: bytes) -> bytes:
 
 def retrieve_notifications_list(ctx: CardContext, request: bytes) -> bytes:
     """ES10b.RetrieveNotificationsList (BF2B): the signed notifications themselves."""
-    decoded = messages.RETRIEVE_NOTIFICATIONS_LIST_REQUEST.decode(request)
+    decoded = device_der.decode(messages.RETRIEVE_NOTIFICATIONS_LIST_REQUEST, request)
     criteria = decoded.get("searchCriteria")
     pending = ctx.store.notifications()
     if criteria is not None:
@@ -96,13 +96,11 @@ def retrieve_notifications_list(ctx: CardContext, request: bytes) -> bytes:
 
 def remove_notification_from_list(ctx: CardContext, request: bytes) -> bytes:
     """ES10b.RemoveNotificationFromList (BF30): ok(0) or nothingToDelete(1)."""
-    decoded = messages.NOTIFICATION_SENT_REQUEST.decode(request)
+    decoded = device_der.decode(messages.NOTIFICATION_SENT_REQUEST, request)
     seq_number = int(decoded["seqNumber"])
     # The card stores seqNumbers as SQLite 64-bit integers: anything beyond names nothing.
     removed = 0 <= seq_number <= MAX_SEQUENCE_NUMBER and ctx.store.remove_notification(seq_number)
-    return messages.NOTIFICATION_SENT_RESPONSE.encode(
-        {"deleteNotificationStatus": 0 if removed else 1}
-    )
+    return device_der_writers.notification_sent_response(0 if removed else 1)
 
 
 def _event_filter(value: tuple[bytes, int] | None) -> set[str] | None:

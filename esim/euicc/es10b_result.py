@@ -11,6 +11,7 @@ from typing import Any
 from esim.asn1 import messages
 from esim.asn1.tlv import encode_tlv
 from esim.crypto import encode_signature_tlv
+from esim.euicc import result_der
 from esim.euicc.context import CardContext, DownloadSession
 from esim.euicc.es10b_notifications import notification_metadata_value
 from esim.euicc.records import NotificationRecord
@@ -96,8 +97,12 @@ def signed_result(
     metadata_value = notification_metadata_value(
         seq_number, "install", session.server_address, iccid
     )
-    metadata = messages.NOTIFICATION_METADATA.encode(metadata_value)
-    data = messages.PROFILE_INSTALLATION_RESULT_DATA.encode(
+    metadata = result_der.notification_metadata(
+        metadata_value
+    ) or messages.NOTIFICATION_METADATA.encode(metadata_value)
+    data = result_der.installation_result_data(
+        session.transaction_id, metadata, session.smdp_oid, final_result
+    ) or messages.PROFILE_INSTALLATION_RESULT_DATA.encode(
         {
             "transactionId": session.transaction_id,
             "notificationMetadata": metadata_value,

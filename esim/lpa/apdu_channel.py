@@ -84,6 +84,7 @@ class ApduChannel:
         self._aid = aid
         self.block_size = block_size
         self.channel: int | None = None
+        self._full_block_heads: dict[tuple[int, int], list[bytes]] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -195,23 +196,28 @@ class ApduChannel:
             raise RuntimeError("ApduChannel.transceive before open()")
         if not command:
             raise ValueError("an ES10 command is one non-empty BER-TLV (SGP.22 §5.7.2)")
-        blocks = [
-            command[start : start + self.block_size]
-            for start in range(0, len(command), self.block_size)
-        ]
-        if len(blocks) > 256:
+        size = self.block_size
+        count = -(-len(command) // size)
+        if count > 256:
             raise ValueError(
-                f"a {len(command)}-byte command needs {len(blocks)} STORE DATA blocks; P2 counts "
+                f"a {len(command)}-byte command needs {count} STORE DATA blocks; P2 counts "
                 "only 256 (GlobalPlatform STORE DATA)"
             )
         cla = channel_class(0x80, self.channel)
-        last = len(blocks) - 1
-        return [
-            bytes((cla, 0xE2, 0x91 if number == last else 0x11, number, len(block)))
-            + block
-            + b"\x00"
-            for number, block in enumerate(blocks)
+        # Every block but the last is full: its header (P1 11, block number, Lc) comes from a
+        # table built once per class byte and size; a BPP is some 600 blocks.
+        heads = self._full_block_heads.get((cla, size))
+        if heads is None:
+            heads = [bytes((cla, 0xE2, 0x11, number, size)) for number in range(256)]
+            self._full_block_heads[cla, size] = heads
+        last_start = (count - 1) * size
+        apdus = [
+            heads[number] + command[start : start + size] + b"\x00"
+            for number, start in enumerate(range(0, last_start, size))
         ]
+        tail = command[last_start:]
+        apdus.append(bytes((cla, 0xE2, 0x91, count - 1, len(tail))) + tail + b"\x00")
+        return apdus
 
     @staticmethod
     def _check_chain(answers: Sequence[bytes], offered: int, what: str) -> None:

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from esim.activation_code import ActivationCode, ActivationCodeError
+from esim.asn1 import device_der
 from esim.asn1 import messages as m
 from esim.asn1.errors import Asn1Error
+from esim.lpa import bpp_split
 from esim.lpa.activation_errors import local_error, to_lpa_error
 from esim.lpa.apdu_channel import ApduChannel
 from esim.lpa.errors import (
@@ -221,7 +223,7 @@ class DownloadSession:
     ) -> bytes:
         try:
             transaction_id = bytes.fromhex(transaction_hex)
-            signed = m.SERVER_SIGNED1.decode(server_signed1)
+            signed = device_der.decode(m.SERVER_SIGNED1, server_signed1)
         except (ValueError, Asn1Error) as error:
             raise local_error(
                 "lpa.server-mismatch", "InitiateAuthentication", f"unreadable answer: {error}"
@@ -250,8 +252,8 @@ class DownloadSession:
         self, profile_metadata: bytes, smdp_signed2: bytes
     ) -> tuple[ProfileMetadata, bool]:
         try:
-            signed2 = m.SMDP_SIGNED2.decode(smdp_signed2)
-            stored = m.STORE_METADATA_REQUEST.decode(profile_metadata)
+            signed2 = device_der.decode(m.SMDP_SIGNED2, smdp_signed2)
+            stored = device_der.decode(m.STORE_METADATA_REQUEST, profile_metadata)
         except Asn1Error as error:
             raise local_error(
                 "lpa.server-mismatch", "AuthenticateClient", f"unreadable answer: {error}"
@@ -274,7 +276,7 @@ class DownloadSession:
 
     def _load(self, bpp: bytes) -> bytes:
         try:
-            commands = m.load_bpp_commands(bpp)
+            commands = bpp_split.load_bpp_commands(bpp)
         except Asn1Error as error:
             raise local_error(
                 "lpa.server-mismatch", "GetBoundProfilePackage", f"the BPP is malformed: {error}"
@@ -297,7 +299,7 @@ class DownloadSession:
 
     async def _finish(self, result: bytes, metadata: ProfileMetadata) -> DownloadResult:
         try:
-            value = m.PROFILE_INSTALLATION_RESULT.decode(result)
+            value = device_der.decode(m.PROFILE_INSTALLATION_RESULT, result)
         except Asn1Error as error:
             raise CardError(
                 0x6F00, "LoadBoundProfilePackage", f"the BF37 is not valid: {error}"

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from esim.asn1 import device_der, device_der_writers
 from esim.asn1 import messages as m
-from esim.asn1.codec import rsp_codec
 from esim.asn1.errors import Asn1Error
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.identifiers import Eid, Iccid, IdentifierError
@@ -142,7 +142,7 @@ class Es10:
         if response is None:
             return raw
         try:
-            return response.decode(raw)
+            return device_der.decode(response, raw)
         except Asn1Error as error:
             raise CardError(
                 0x6F00, function, f"ES10 {function}: the eUICC's answer is not valid: {error}"
@@ -189,10 +189,7 @@ class Es10:
         device_info: DeviceInfo,
     ) -> bytes:
         """BF38 from the received TLVs plus ctxParams1; returns the raw ok answer (§3.5 step 3)."""
-        context: dict[str, Any] = {"deviceInfo": device_info.to_asn1()}
-        if matching_id:
-            context["matchingId"] = matching_id
-        ctx = rsp_codec().encode("CtxParams1", ("ctxParamsForCommonAuthentication", context))
+        ctx = device_der_writers.ctx_params1(matching_id, device_info.to_asn1())
         request = encode_tlv(
             0xBF38,
             server_signed1
@@ -257,7 +254,7 @@ class Es10:
 
     def _decode(self, function: str, message: m.Message, raw: bytes) -> Any:
         try:
-            return message.decode(raw)
+            return device_der.decode(message, raw)
         except Asn1Error as error:
             raise CardError(0x6F00, function, f"ES10 {function}: invalid answer: {error}") from None
 
@@ -283,9 +280,7 @@ class Es10:
 
     def retrieve_notification(self, seq_number: int) -> bytes | None:
         """The raw PendingNotification (BF37 or 30) with ``seq_number``, None if there is none."""
-        request = m.RETRIEVE_NOTIFICATIONS_LIST_REQUEST.encode(
-            {"searchCriteria": ("seqNumber", seq_number)}
-        )
+        request = device_der_writers.retrieve_notifications_list_request(seq_number)
         raw = self._raw("RetrieveNotificationsList", request, 0xBF2B)
         outer = parse_single(raw, 0xBF2B)
         children = list(iter_tlvs(outer.value))
@@ -299,7 +294,7 @@ class Es10:
         """ES10b.RemoveNotificationFromList; False when there was nothing to delete."""
         value = self._call(
             "RemoveNotificationFromList",
-            m.NOTIFICATION_SENT_REQUEST.encode({"seqNumber": seq_number}),
+            device_der_writers.notification_sent_request(seq_number),
             m.NOTIFICATION_SENT_RESPONSE,
         )
         status = int(value["deleteNotificationStatus"])

@@ -1,4 +1,5 @@
-"""The ES9+ client's HTTP: one keep-alive HTTPS connection on asyncio streams, HTTP/1.1 by h11.
+"""The ES9+ client's HTTP: one keep-alive HTTPS connection, HTTP/1.1 answers read by
+:mod:`esim.lpa.http_response`.
 
 An LPA talks to one SM-DP+ at a time with a handful of sequential POSTs, so a connection pool,
 anyio's cancel scopes and httpx's request models are pure overhead: through httpx they cost
@@ -7,7 +8,9 @@ the LPA several times the CPU of the TLS handshake on every download. This clien
 and ``aclose()`` with the meaning and the exception types (``httpx.ConnectError`` with the
 cause, ``httpx.ReadTimeout``, …) of ``httpx.AsyncClient``, so either serves the ES9+ client.
 
-* TLS trusts only the given context (the RSP CIs); the host name is checked by OpenSSL.
+* TLS trusts only the given context (the RSP CIs); the host name is checked by OpenSSL. The
+  connection is an ``ssl.SSLSocket`` driven from the loop's selector, or asyncio's streams on
+  loops that cannot watch sockets (:mod:`esim.lpa.tls_socket`).
 * With a resolver (host → (ip, port)) the connection goes there and no DNS is asked; SNI, the
   certificate check and ``Host`` keep the SM-DP+ name. A host missing from the table fails
   with :class:`~esim.lpa.transport.UnresolvedHost` as the cause.
@@ -19,25 +22,41 @@ cause, ``httpx.ReadTimeout``, …) of ``httpx.AsyncClient``, so either serves th
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import re
 import ssl
 import zlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
-import h11
 import httpx
 from cryptography import x509
 
+from esim.lpa.http_response import (
+    END_OF_MESSAGE,
+    NEED_DATA,
+    HttpProtocolError,
+    ResponseHead,
+    ResponseReader,
+)
 from esim.lpa.tls_sessions import ResumingClientContext, SessionKey
+from esim.lpa.tls_socket import (
+    TlsConnection,
+    can_watch_sockets,
+    connect_socket,
+    connect_stream,
+    start_socket_tls,
+    start_stream_tls,
+)
 from esim.lpa.tls_trust import SPEC as TLS_SPEC
 from esim.lpa.tls_trust import accepting_context, check_server_certificate
 from esim.lpa.transport import Resolver, UnresolvedHost
 
 _READ_SIZE = 65536
 _MAX_INFORMATIONAL = 8  # 1xx answers before the real one; an endless stream must not hold us
-_CLOSE_TIMEOUT = 1.0  # close_notify exchange on close; a silent peer must not hold us longer
+_HEADER_LINE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+: [\t\x20-\x7e]*")
+_TARGET = re.compile(r"/[\x21-\x7e]*")
+_METHOD = re.compile(r"[A-Z]+")
 
 
 class TlsHandshakeError(OSError):
@@ -67,21 +86,30 @@ class Http11Client:
         timeout: float,
         headers: Mapping[str, str],
         expired_tls_anchors: Sequence[x509.Certificate] | None = None,
+        socket_tls: bool = True,
     ) -> None:
+        """``socket_tls`` False uses asyncio's streams and TLS even where the loop could watch
+        the socket (the path of Windows' proactor, kept testable everywhere)."""
         self._ssl = ssl_context
+        self._socket_tls = socket_tls
         self._resolver = (
             None
             if resolver is None
             else {host.lower().rstrip("."): target for host, target in resolver.items()}
         )
         self._timeout = timeout
-        self._headers = [
-            (name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()
-        ]
+        lines = [f"{name}: {value}" for name, value in headers.items()]
+        # Non-ASCII fails here, as it always did; a control character in a header fails each
+        # request as an HTTP error (the ES9+ client then reports it like any other).
+        self._header_lines = "".join(f"{line}\r\n" for line in lines).encode("ascii")
+        invalid = [line for line in lines if not _HEADER_LINE.fullmatch(line)]
+        self._header_problem = (
+            f"not a valid request header: {invalid[0][:60]!r}" if invalid else None
+        )
         self._expired_tls_anchors = expired_tls_anchors
         self._origin: tuple[str, int] | None = None
-        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-        self._protocol: h11.Connection | None = None
+        self._connection: TlsConnection | None = None
+        self._reader: ResponseReader | None = None
         self._session_key: SessionKey | None = None
         """Set while the open connection's TLS session is still to be remembered."""
 
@@ -94,86 +122,80 @@ class Http11Client:
             raise httpx.UnsupportedProtocol(f"an SM-DP+ is reached over https only, not {url!r}")
         host, port = parts.hostname, parts.port or 443
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        reader, writer, protocol = await self._connection(host, port)
+        if not _TARGET.fullmatch(target):
+            raise httpx.LocalProtocolError(f"not a valid request target: {target[:60]!r}")
+        if not _METHOD.fullmatch(method):
+            raise httpx.LocalProtocolError(f"not a valid request method: {method[:20]!r}")
+        if self._header_problem is not None:
+            raise httpx.LocalProtocolError(self._header_problem)
+        authority = host.encode("idna") if port == 443 else f"{host}:{port}".encode("idna")
+        connection, reader = await self._open(host, port)
         done = False
         try:
-            request = h11.Request(
-                method=method,
-                target=target,
-                headers=[
-                    (b"Host", host.encode("idna") if port == 443 else f"{host}:{port}".encode()),
-                    *self._headers,
-                    (b"Content-Length", str(len(content)).encode("ascii")),
-                ],
+            await self._write(
+                connection,
+                b"%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %d\r\n\r\n%s"
+                % (
+                    method.encode("ascii"),
+                    target.encode("ascii"),
+                    authority,
+                    self._header_lines,
+                    len(content),
+                    content,
+                ),
             )
-            data = protocol.send(request) or b""
-            if content:
-                data += protocol.send(h11.Data(data=content)) or b""
-            data += protocol.send(h11.EndOfMessage()) or b""
-            await self._write(writer, data)
-            head = await self._next_event(reader, protocol)
+            head = await self._next_event(connection, reader)
             informational = 0
-            while isinstance(head, h11.InformationalResponse):  # 100 Continue and the like
+            while isinstance(head, ResponseHead) and head.status_code < 200:  # 100 Continue, …
                 informational += 1
                 if informational > _MAX_INFORMATIONAL:
                     raise httpx.RemoteProtocolError(
                         f"the server sent more than {_MAX_INFORMATIONAL} 1xx answers"
                     )
-                head = await self._next_event(reader, protocol)
-            if not isinstance(head, h11.Response):
-                raise httpx.RemoteProtocolError(f"the server answered {type(head).__name__}")
+                head = await self._next_event(connection, reader)
+            if not isinstance(head, ResponseHead):
+                raise httpx.RemoteProtocolError("the server's answer has no head")
             encoding = _content_encoding(head.headers)
-            body = self._body(reader, protocol, encoding)
+            body = self._body(connection, reader, encoding)
             yield StreamedResponse(head.status_code, body)
-            done = protocol.our_state is h11.DONE and protocol.their_state is h11.DONE
-        except h11.RemoteProtocolError as error:
+            done = reader.done
+        except HttpProtocolError as error:
             raise httpx.RemoteProtocolError(f"the server broke HTTP/1.1: {error}") from error
-        except h11.LocalProtocolError as error:
-            raise httpx.LocalProtocolError(str(error)) from error
         finally:
-            if done:
-                self._remember_session(writer)
-                try:
-                    protocol.start_next_cycle()
-                except h11.LocalProtocolError:  # the server asked to close (Connection: close)
-                    await self.aclose()
-            else:  # read partly, failed or cancelled: this connection's state is unknown
+            if done and reader.reusable:
+                self._remember_session(connection)
+                reader.start_next_cycle()
+            else:  # read partly, failed, cancelled or closing: this connection ends here
+                if done:
+                    self._remember_session(connection)
                 await self.aclose()
 
     async def aclose(self) -> None:
-        streams, self._streams, self._protocol, self._origin = self._streams, None, None, None
-        if streams is None:
+        connection, self._connection = self._connection, None
+        self._reader, self._origin = None, None
+        if connection is None:
             return
-        writer = streams[1]
-        self._remember_session(writer)
-        writer.close()
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(_CLOSE_TIMEOUT):
-                await writer.wait_closed()
+        self._remember_session(connection)
+        await connection.close()
 
     # -- connection ------------------------------------------------------------------------------
 
-    async def _connection(
-        self, host: str, port: int
-    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, h11.Connection]:
-        streams, protocol = self._streams, self._protocol
+    async def _open(self, host: str, port: int) -> tuple[TlsConnection, ResponseReader]:
+        connection, reader = self._connection, self._reader
         if (
-            streams is not None
-            and protocol is not None
+            connection is not None
+            and reader is not None
             and self._origin == (host.lower(), port)
-            and protocol.our_state is h11.IDLE
-            and not streams[0].at_eof()
+            and not connection.at_eof()
         ):
-            return streams[0], streams[1], protocol
+            return connection, reader
         await self.aclose()
-        reader, writer = await self._connect(host, port)
-        self._streams, self._origin = (reader, writer), (host.lower(), port)
-        self._protocol = h11.Connection(h11.CLIENT)
-        return reader, writer, self._protocol
+        connection = await self._connect(host, port)
+        self._connection, self._origin = connection, (host.lower(), port)
+        self._reader = ResponseReader()
+        return connection, self._reader
 
-    async def _connect(
-        self, host: str, port: int
-    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _connect(self, host: str, port: int) -> TlsConnection:
         address, mapped_port = host, port
         if self._resolver is not None:
             target = self._resolver.get(host.lower().rstrip("."))
@@ -189,116 +211,116 @@ class Http11Client:
         # anchor context checks the certificate after the handshake, which a resumption skips.
         sessions = context.sessions if isinstance(context, ResumingClientContext) else None
         key: SessionKey = (host.lower().rstrip("."), address, mapped_port)
+        on_socket = self._socket_tls and can_watch_sockets(asyncio.get_running_loop())
         try:
             async with asyncio.timeout(self._timeout):
-                reader, writer = await asyncio.open_connection(
-                    address, mapped_port, limit=_READ_SIZE
-                )
+                if on_socket:
+                    tcp = await connect_socket(address, mapped_port)
+                else:
+                    streams = await connect_stream(address, mapped_port)
         except TimeoutError as error:
             raise httpx.ConnectTimeout(f"connecting to {host} timed out") from error
         except OSError as error:
             raise httpx.ConnectError(str(error) or type(error).__name__) from error
+        connection: TlsConnection
         try:
             async with asyncio.timeout(self._timeout):
-                if sessions is None:
-                    await writer.start_tls(context, server_hostname=host)
+                if on_socket:
+                    session = None if sessions is None else sessions.get(key)
+                    connection = await start_socket_tls(tcp, context, host, session)
+                elif sessions is None:
+                    connection = await start_stream_tls(streams, context, host)
                 else:
                     with sessions.offering(key):
-                        await writer.start_tls(context, server_hostname=host)
+                        connection = await start_stream_tls(streams, context, host)
         except ssl.SSLCertVerificationError as error:
-            writer.close()
             raise httpx.ConnectError(str(error)) from error
         except (TimeoutError, OSError) as error:  # ssl.SSLError is an OSError
-            writer.close()
             if sessions is not None:  # never offer that session again
                 sessions.forget(key)
             failure = TlsHandshakeError(str(error) or type(error).__name__)
             raise httpx.ConnectError(str(failure)) from failure
-        except asyncio.CancelledError:
-            # a download aborted mid-handshake: close the socket now, not whenever the
-            # transport happens to be collected
-            writer.close()
-            raise
         if self._expired_tls_anchors is not None:
-            await self._check_accepted_certificate(writer, host, self._expired_tls_anchors)
+            await self._check_accepted_certificate(connection, host, self._expired_tls_anchors)
         self._session_key = None if sessions is None else key
-        return reader, writer
+        return connection
 
-    def _remember_session(self, writer: asyncio.StreamWriter) -> None:
+    def _remember_session(self, connection: TlsConnection) -> None:
         """Keep this connection's session for the next one to the same server, once: a TLS 1.3
         ticket arrives with the first answer, so after it is soon enough. A resumed connection
-        keeps the session it resumed (still valid): reading ``SSLObject.session`` costs as
+        keeps the session it resumed (still valid): reading ``SSLSocket.session`` costs as
         much as half a handshake, CPython copies it through DER, certificates and all."""
         key, self._session_key = self._session_key, None
         if key is None or not isinstance(self._ssl, ResumingClientContext):
             return
-        ssl_object = writer.get_extra_info("ssl_object")
-        if isinstance(ssl_object, ssl.SSLObject) and not ssl_object.session_reused:
-            self._ssl.sessions.remember(key, ssl_object.session, ssl_object.version())
+        tls = connection.ssl_object
+        if tls is not None and not tls.session_reused:
+            self._ssl.sessions.remember(key, tls.session, tls.version())
 
     @staticmethod
     async def _check_accepted_certificate(
-        writer: asyncio.StreamWriter, host: str, anchors: Sequence[x509.Certificate]
+        connection: TlsConnection, host: str, anchors: Sequence[x509.Certificate]
     ) -> None:
-        ssl_object = writer.get_extra_info("ssl_object")
-        der = None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+        tls = connection.ssl_object
+        der = None if tls is None else tls.getpeercert(binary_form=True)
         problem = (
             "the server sent no certificate"
             if der is None
             else check_server_certificate(der, host, anchors)
         )
         if problem is not None:
-            writer.close()
+            await connection.close()
             raise httpx.ConnectError(f"TLS: {problem} ({TLS_SPEC})")
 
     # -- exchange ----------------------------------------------------------------------------------
 
-    async def _write(self, writer: asyncio.StreamWriter, data: bytes) -> None:
+    async def _write(self, connection: TlsConnection, data: bytes) -> None:
         try:
-            writer.write(data)
             async with asyncio.timeout(self._timeout):
-                await writer.drain()
+                await connection.send(data)
         except TimeoutError as error:
             raise httpx.WriteTimeout("sending the request timed out") from error
         except OSError as error:
             raise httpx.WriteError(str(error) or type(error).__name__) from error
 
-    async def _next_event(self, reader: asyncio.StreamReader, protocol: h11.Connection) -> object:
+    async def _next_event(
+        self, connection: TlsConnection, reader: ResponseReader
+    ) -> ResponseHead | bytes | object:
         while True:
-            event = protocol.next_event()
-            if event is not h11.NEED_DATA:
+            event = reader.next_event()
+            if event is not NEED_DATA:
                 return event
             try:
                 async with asyncio.timeout(self._timeout):
-                    data = await reader.read(_READ_SIZE)
+                    data = await connection.receive()
             except TimeoutError as error:
                 raise httpx.ReadTimeout("no answer in time") from error
             except (OSError, ssl.SSLError) as error:
                 raise httpx.ReadError(str(error) or type(error).__name__) from error
-            protocol.receive_data(data)  # b"" is the end of the stream: h11 judges the framing
+            reader.receive_data(data)  # b"" is the end of the stream: the reader judges framing
 
     async def _body(
-        self, reader: asyncio.StreamReader, protocol: h11.Connection, encoding: bytes
+        self, connection: TlsConnection, reader: ResponseReader, encoding: bytes
     ) -> AsyncIterator[bytes]:
         decoder = _decoder(encoding)
         try:
             while True:
-                event = await self._next_event(reader, protocol)
-                if isinstance(event, h11.Data):
-                    chunk = bytes(event.data)
+                event = await self._next_event(connection, reader)
+                if isinstance(event, bytes):
+                    chunk = event
                     if decoder is None:
                         yield chunk
                         continue
                     while chunk:  # a small compressed chunk may expand enormously: in pieces
                         yield decoder.decompress(chunk, _READ_SIZE)
                         chunk = decoder.unconsumed_tail
-                elif isinstance(event, h11.EndOfMessage):
+                elif event is END_OF_MESSAGE:
                     if decoder is not None:
                         yield decoder.flush()
                     return
                 else:
-                    raise httpx.RemoteProtocolError(f"unexpected {type(event).__name__} in a body")
-        except h11.RemoteProtocolError as error:
+                    raise httpx.RemoteProtocolError("a second answer head inside a body")
+        except HttpProtocolError as error:
             raise httpx.RemoteProtocolError(f"the server broke HTTP/1.1: {error}") from error
         except zlib.error as error:
             raise httpx.DecodingError(f"the {encoding.decode()} body does not decode") from error

@@ -7,12 +7,14 @@ port) and offers it on the next connection; a server that cannot use it (another
 restart, an expired ticket) simply answers with a full handshake, so resumption never changes
 what succeeds or fails, only what it costs.
 
-:mod:`asyncio` has no parameter for a session: it calls ``SSLContext.wrap_bio`` inside
-``start_tls``. :class:`ResumingClientContext` therefore takes the session to offer from a
-context variable that :meth:`TlsSessionCache.offering` sets around that call, so concurrent
-connections (each in its own task) never see each other's offer. A session belongs to the
-context that made it (OpenSSL refuses another), so the cache lives on the context. TLS 1.3
-sessions resume by ticket; TLS 1.2 ones (what most SM-DP+s in the field speak) by ticket or ID.
+The ES9+ client's own connection (:mod:`esim.lpa.tls_socket`) passes the session to
+``wrap_socket`` directly. :mod:`asyncio`, still used where a loop cannot watch sockets, has no
+parameter for a session: it calls ``SSLContext.wrap_bio`` inside ``start_tls``.
+:class:`ResumingClientContext` therefore takes the session to offer from a context variable
+that :meth:`TlsSessionCache.offering` sets around that call, so concurrent connections (each in
+its own task) never see each other's offer. A session belongs to the context that made it
+(OpenSSL refuses another), so the cache lives on the context. TLS 1.3 sessions resume by
+ticket; TLS 1.2 ones (what most SM-DP+s in the field speak) by ticket or ID.
 """
 
 from __future__ import annotations

@@ -9,12 +9,19 @@ profile (when the interop material is beside the repository) and the stub's 60 K
 The LPA resumes its TLS session from the second download on (esim.lpa.tls_sessions); OpenSSL's
 own cost of a full and a resumed handshake is printed first, measured over memory.
 
-Run: .venv/bin/python tests/bench/bench_download.py [DOWNLOADS]
+Run: .venv/bin/python tests/bench/bench_download.py [DOWNLOADS] [--split]
+
+``--split`` profiles the LPA thread (cProfile on the thread's CPU clock, 100 downloads of each
+profile) and prints where its CPU goes, part by part, with the calls each part makes: the
+profiler's cost is per call, so a part of many small Python calls is overstated against C work
+(the unprofiled figure is printed beside).
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import pstats
 import ssl
 import statistics
 import sys
@@ -40,7 +47,10 @@ from esim.smdp import OrderStore, ProfileSpec, SmdpConfig, SmdpServer
 from esim.smdp.profile_package import generate_iccid, read_profile_package
 from esim.smdp.server import server_ssl_context
 
-DOWNLOADS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+_ARGUMENTS = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
+DOWNLOADS = int(_ARGUMENTS[0]) if _ARGUMENTS else 40
+SPLIT = "--split" in sys.argv[1:]
+SPLIT_DOWNLOADS = 100
 WARM_UP = 2  # the first downloads pay imports, codec compilation and cache fills
 SIZE_BYTES = 60 * 1024  # the stub SM-DP+'s default profile size
 TS48_NAME = "TS48V2-SAIP2-1-BERTLV-UNIQUE.der"
@@ -175,7 +185,12 @@ def server_thread(directory: Path) -> Iterator[tuple[OrderStore, int, int]]:
         store.close()
 
 
-def measure(directory: Path, make_spec: Callable[[], ProfileSpec]) -> Runs:
+def measure(
+    directory: Path,
+    make_spec: Callable[[], ProfileSpec],
+    profiler: cProfile.Profile | None = None,
+    count: int = DOWNLOADS,
+) -> Runs:
     runs = Runs()
     with server_thread(directory) as (store, port, server_clock):
         card = Euicc.open(directory / "card", EuiccConfig(eid=EID, certificates=certificates()))
@@ -183,12 +198,17 @@ def measure(directory: Path, make_spec: Callable[[], ProfileSpec]) -> Runs:
         lpa = make_lpa(timed, port)  # type: ignore[arg-type]
 
         async def downloads() -> None:
-            for number in range(DOWNLOADS + WARM_UP):
+            for number in range(count + WARM_UP):
                 order = store.create_order(make_spec())
                 timed.cpu, timed.apdus = 0.0, 0
+                profiling = profiler is not None and number >= WARM_UP
                 server_before = time.clock_gettime(server_clock)
                 start, cpu_start = time.perf_counter(), time.thread_time()
+                if profiling:
+                    profiler.enable()
                 result = await lpa.download(order.activation_code)
+                if profiling:
+                    profiler.disable()
                 cpu, wall = time.thread_time() - cpu_start, time.perf_counter() - start
                 server = time.clock_gettime(server_clock) - server_before
                 if number >= WARM_UP:
@@ -300,7 +320,94 @@ def tls_handshakes() -> None:
     print(f"{version} handshake in memory: full {figures[0]}; resumed {figures[1]}")
 
 
+# Where each function's own time goes, first match wins: (part, what its file or name holds).
+_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("waiting for the SM-DP+ (epoll, not CPU)", ("select.epoll", "selectors.py")),
+    ("TLS in OpenSSL (handshake, records)", ("_ssl.",)),
+    ("socket system calls", ("_socket.", "socket.py")),
+    ("event loop and socket waits (asyncio, tls_socket)", ("asyncio/", "esim/lpa/tls_socket.py")),
+    ("HTTP/1.1 (our client and answer reader)", ("/h11/", "esim/lpa/http11", "http_response")),
+    ("ES9+ client (JSON, base64)", ("esim/lpa/es9_client.py", "json/", "base64", "binascii")),
+    ("DER: asn1tools", ("asn1tools/",)),
+    (
+        "DER: our readers, writers and pre-check",
+        ("esim/asn1/", "esim/lpa/bpp_split.py", "esim/euicc/result_der.py"),
+    ),
+    (
+        "eUICC state (SQLite, files)",
+        ("sqlite3", "esim/euicc/store.py", "esim/sqlite_transaction.py"),
+    ),
+    (
+        "APDU framing (both sides)",
+        ("esim/euicc/apdu.py", "esim/euicc/channels.py", "esim/lpa/apdu_channel.py"),
+    ),
+    ("crypto in OpenSSL (ECDSA, ECDH, AES, CMAC)", ("cryptography", "_hashlib", "_rust")),
+    ("crypto glue (esim/crypto, esim/pki)", ("esim/crypto/", "esim/pki/")),
+    ("eUICC logic (esim/euicc)", ("esim/euicc/",)),
+    ("LPA logic (esim/lpa)", ("esim/lpa/",)),
+)
+
+
+def _part(filename: str, function: str) -> str:
+    where = f"{filename}:{function}"
+    for part, needles in _PARTS:
+        if any(needle in where for needle in needles):
+            return part
+    return "other (builtins, activation code, identifiers, ...)"
+
+
+def split(name: str, make_spec: Callable[[], ProfileSpec]) -> None:
+    """Print the LPA thread's profiled CPU per download, part by part."""
+    # The thread's CPU clock, not wall time: the SM-DP+ shares the GIL, and a call that releases
+    # it (a socket send) would otherwise count the server's turn as the LPA's time.
+    profiler = cProfile.Profile(time.thread_time)
+    with tempfile.TemporaryDirectory() as scratch:
+        unprofiled = measure(Path(scratch), make_spec, count=SPLIT_DOWNLOADS // 2)
+    with tempfile.TemporaryDirectory() as scratch:
+        measure(Path(scratch), make_spec, profiler, count=SPLIT_DOWNLOADS)
+    own_time: dict[str, float] = {}
+    calls: dict[str, int] = {}
+
+    def count(part: str, seconds: float, number: int) -> None:
+        own_time[part] = own_time.get(part, 0.0) + seconds / SPLIT_DOWNLOADS
+        calls[part] = calls.get(part, 0) + number
+
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    for (filename, _line, function), (_calls, primitive, own, _total, callers) in stats.items():
+        part = _part(filename, function)
+        if part.startswith("other") and filename == "~" and callers:
+            # a builtin (len, isinstance, bytes.hex, ...) counts for the part that called it
+            for (caller_file, _, caller_function), figures in callers.items():
+                count(_part(caller_file, caller_function), figures[2], figures[1])
+            continue
+        count(part, own, primitive)
+    waiting = own_time.pop(_PARTS[0][0], 0.0)
+    calls.pop(_PARTS[0][0], None)
+    profiled = sum(own_time.values())
+    print(
+        f"{name}: LPA + eUICC CPU {ms(unprofiled.device_cpu)} ms per download unprofiled, "
+        f"{profiled * 1e3:.2f} ms under cProfile ({SPLIT_DOWNLOADS} downloads, "
+        f"{sum(calls.values()) / SPLIT_DOWNLOADS:.0f} calls each); waited {waiting * 1e3:.2f} ms"
+    )
+    print("  share | profiled ms | calls | part")
+    for part, seconds in sorted(own_time.items(), key=lambda item: -item[1]):
+        print(
+            f"  {seconds / profiled:5.1%} | {seconds * 1e3:6.2f} | "
+            f"{calls[part] / SPLIT_DOWNLOADS:5.0f} | {part}"
+        )
+
+
 def main() -> None:
+    if SPLIT:
+        upp = ts48_package()
+        if upp is not None:
+            iccid = read_profile_package(upp).iccid.digits
+            split("TS.48 profile", lambda: ProfileSpec(iccid=iccid, upp=upp))
+        split(
+            f"generated profile ({SIZE_BYTES // 1024} KiB)",
+            lambda: ProfileSpec(iccid=generate_iccid(), size_bytes=SIZE_BYTES),
+        )
+        return
     tls_handshakes()
     floor = crypto_floor()
     print(

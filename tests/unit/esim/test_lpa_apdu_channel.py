@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from esim.lpa.apdu_channel import ISD_R_AID, ApduChannel, channel_class
 from esim.lpa.errors import CardError
@@ -127,3 +129,30 @@ def test_bad_settings_and_channel_classes() -> None:
     assert channel_class(0x80, 1) == 0x81
     assert channel_class(0x80, 4) == 0xC0
     assert channel_class(0x00, 19) == 0x4F
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.binary(min_size=1, max_size=3000),
+    st.integers(min_value=6, max_value=255),
+    st.integers(min_value=1, max_value=19),
+)
+def test_store_data_blocks_are_the_spelled_out_segmentation(
+    command: bytes, block_size: int, channel_number: int
+) -> None:
+    """Block by block: P1 11 and a full block until the last, P1 91 on the last (GP §11.11)."""
+    channel = ApduChannel(RecordingCard(), block_size=block_size)
+    channel.channel = channel_number
+    blocks = [command[start : start + block_size] for start in range(0, len(command), block_size)]
+    cla = channel_class(0x80, channel_number)
+    expected = [
+        bytes((cla, 0xE2, 0x91 if number == len(blocks) - 1 else 0x11, number, len(block)))
+        + block
+        + b"\x00"
+        for number, block in enumerate(blocks)
+    ]
+    if len(blocks) > 256:
+        with pytest.raises(ValueError, match="256"):
+            channel._store_data_apdus(command)
+    else:
+        assert channel._store_data_apdus(command) == expected

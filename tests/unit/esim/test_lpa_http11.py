@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import os
+import socket
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -56,12 +58,25 @@ async def scripted_server(
         await server.wait_closed()
 
 
+_SOCKET_TLS = [True]
+
+
+@pytest.fixture(autouse=True, params=["ssl-socket", "asyncio-streams"])
+def connection_kind(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test runs on both connections: the SSLSocket on the selector, and asyncio's streams
+    (what loops without ``add_reader``, Windows' proactor, use)."""
+    _SOCKET_TLS[0] = request.param == "ssl-socket"
+    yield str(request.param)
+    _SOCKET_TLS[0] = True
+
+
 def client(port: int, timeout: float = 5.0, resolver: bool = True) -> Http11Client:
     return Http11Client(
         trust_context([certificates().ci.certificate]),
         resolver={SMDP_ADDRESS: ("127.0.0.1", port)} if resolver else {},
         timeout=timeout,
         headers={"User-Agent": "gsma-rsp-lpad"},
+        socket_tls=_SOCKET_TLS[0],
     )
 
 
@@ -308,6 +323,7 @@ def test_without_a_resolver_the_url_host_is_dialled_and_checked(tmp_path: Path) 
                 resolver=None,
                 timeout=5.0,
                 headers={},
+                socket_tls=_SOCKET_TLS[0],
             )
             try:
                 async with http.stream("POST", f"https://localhost:{port}/x", content=b"{}"):
@@ -320,3 +336,98 @@ def test_without_a_resolver_the_url_host_is_dialled_and_checked(tmp_path: Path) 
     # the TCP connection was made (through DNS): TLS then refused a certificate for another host
     assert isinstance(caught.value.__cause__, ssl.SSLCertVerificationError)
     assert "localhost" in str(caught.value)
+
+
+def test_a_download_cancelled_mid_handshake_closes_its_socket(tmp_path: Path) -> None:
+    """An aborted download (its task cancelled) while the server has not answered the
+    ClientHello: the cancellation propagates and the server sees the connection end."""
+
+    async def scenario() -> bytes:
+        hello = asyncio.Event()
+        ended: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+        async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read(10)  # the ClientHello's first bytes; no answer
+            hello.set()
+            rest = await reader.read()  # b"" once the client closed
+            ended.set_result(rest)
+            writer.close()
+
+        server = await asyncio.start_server(mute, "127.0.0.1", 0)
+        http = client(server.sockets[0].getsockname()[1])
+        task = asyncio.create_task(fetch(http))
+        await hello.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        try:
+            async with asyncio.timeout(5):
+                return await ended
+        finally:
+            await http.aclose()
+            server.close()
+            await server.wait_closed()
+
+    assert not asyncio.run(scenario()).startswith(b"\x17")  # no application data followed
+
+
+def test_a_corrupted_record_in_an_answer_is_a_read_error(tmp_path: Path) -> None:
+    """Bytes that are not a TLS record arrive where the answer should: OpenSSL's verdict comes
+    back as httpx.ReadError, within the timeout, and the connection is not reused."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        tcp = writer.transport.get_extra_info("socket")  # under the server's TLS
+        with socket.socket(fileno=os.dup(tcp.fileno())) as raw:
+            raw.send(b"\x17\x03\x03\x00\x20" + b"\x00" * 32)  # application data failing its MAC
+        await asyncio.sleep(1)
+
+    error = failure(answer, tmp_path, timeout=3.0)
+    assert isinstance(error, httpx.ReadError)
+
+
+def test_a_handshake_alert_is_a_tls_handshake_error(tmp_path: Path) -> None:
+    """A server that answers the ClientHello with a fatal alert (handshake_failure)."""
+
+    async def scenario() -> None:
+        async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                await reader.read(5)
+                writer.write(b"\x15\x03\x03\x00\x02\x02\x28")  # fatal handshake_failure
+                await writer.drain()
+                await reader.read()  # until the client hangs up
+            finally:
+                writer.close()
+
+        server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+        http = client(server.sockets[0].getsockname()[1], timeout=3.0)
+        try:
+            await fetch(http)
+        finally:
+            await http.aclose()
+            server.close()
+            await server.wait_closed()
+
+    with pytest.raises(httpx.ConnectError) as caught:
+        asyncio.run(scenario())
+    assert isinstance(caught.value.__cause__, TlsHandshakeError)
+    assert "HANDSHAKE_FAILURE" in str(caught.value).upper()
+
+
+def test_a_header_with_a_line_break_fails_the_request_not_the_client() -> None:
+    """A header value that would split the request (CR LF) is refused when a request is made,
+    as an HTTP error the ES9+ client reports; nothing is sent."""
+    http = Http11Client(
+        trust_context([certificates().ci.certificate]),
+        resolver={SMDP_ADDRESS: ("127.0.0.1", 1)},
+        timeout=1.0,
+        headers={"User-Agent": "lpa\r\nX-Injected: 1"},
+        socket_tls=_SOCKET_TLS[0],
+    )
+
+    async def scenario() -> None:
+        async with http.stream("POST", URL, content=b"{}"):
+            pass
+
+    with pytest.raises(httpx.LocalProtocolError, match="not a valid request header"):
+        asyncio.run(scenario())

@@ -1,0 +1,375 @@
+"""Direct DER readers for the messages the LPA and the eUICC decode on every download.
+
+asn1tools decodes a StoreMetadataRequest or a ProfileInstallationResult in 30-70 µs, most of it
+generic machinery (its type tree, constraint checker, the bytes pre-check, the value walk); a
+download decodes about fifteen such messages on the device side. :func:`decode` reads exactly
+the structures below with a strict DER reader written for them, producing asn1tools' own
+Python value, and hands anything it does not fully recognise to the codec
+(:meth:`esim.asn1.messages.Message.decode`): an unknown or extension member, a long-form tag
+or length it does not expect, a constraint near its edge, invalid UTF-8, a BOOLEAN that is
+neither 00 nor FF. It never refuses anything itself, so every error, rule and message is the
+codec's. Property tests hold the two equal: for valid and mutated input, the reader either
+declines or returns exactly what the codec returns (``tests/unit/esim/test_device_der.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from esim.asn1 import messages as m
+from esim.asn1.der_check import check_der_structure
+from esim.asn1.device_der_reader import (
+    ABSENT,
+    DeclinedError,
+    Reader,
+    alternative,
+    any_value,
+    bit_string,
+    boolean,
+    explicit_choice,
+    header,
+    integer,
+    object_identifier,
+    octets,
+    sequence,
+    sequence_of,
+    utf8,
+)
+from esim.asn1.errors import Asn1DecodeError
+
+MAX_DIRECT_BYTES = 16 * 1024
+"""Longer messages go to the codec (none of the structures below comes near it)."""
+
+# -- the messages (tags as in esim/asn1/rsp.asn, AUTOMATIC TAGS) -----------------------------
+
+_OPTIONAL = ABSENT
+_ICCID = octets(10, 10)
+_TRANSACTION_ID = octets(1, 16)
+_OCTET16 = octets(16, 16)
+
+_NOTIFICATION_CONFIGURATION = sequence(
+    (0x80, "profileManagementOperation", bit_string, None),
+    (0x81, "notificationAddress", utf8(), None),
+)
+_STORE_METADATA_REQUEST = sequence(
+    (0x5A, "iccid", _ICCID, None),
+    (0x91, "serviceProviderName", utf8(0, 32), None),
+    (0x92, "profileName", utf8(0, 64), None),
+    (0x93, "iconType", integer, _OPTIONAL),
+    (0x94, "icon", octets(0, 1024), _OPTIONAL),
+    (0x95, "profileClass", integer, "operational"),
+    (
+        0xB6,
+        "notificationConfigurationInfo",
+        sequence_of(0x30, _NOTIFICATION_CONFIGURATION),
+        _OPTIONAL,
+    ),
+    (
+        0xB7,
+        "profileOwner",
+        sequence(
+            (0x80, "mccMnc", octets(3, 3), None),
+            (0x81, "gid1", octets(), _OPTIONAL),
+            (0x82, "gid2", octets(), _OPTIONAL),
+        ),
+        _OPTIONAL,
+    ),
+    (0x99, "profilePolicyRules", bit_string, _OPTIONAL),
+)
+_NOTIFICATION_METADATA = sequence(
+    (0x80, "seqNumber", integer, None),
+    (0x81, "profileManagementOperation", bit_string, None),
+    (0x0C, "notificationAddress", utf8(), None),
+    (0x5A, "iccid", _ICCID, _OPTIONAL),
+)
+_PROFILE_INSTALLATION_RESULT_DATA = sequence(
+    (0x80, "transactionId", _TRANSACTION_ID, None),
+    (0xBF2F, "notificationMetadata", _NOTIFICATION_METADATA, None),
+    (0x06, "smdpOid", object_identifier, _OPTIONAL),
+    (
+        0xA2,
+        "finalResult",
+        explicit_choice(
+            (
+                0xA0,
+                "successResult",
+                sequence(
+                    (0x4F, "aid", octets(1, 16), None),
+                    (0x04, "simaResponse", octets(), None),
+                ),
+            ),
+            (
+                0xA1,
+                "errorResult",
+                sequence(
+                    (0x80, "bppCommandId", integer, None),
+                    (0x81, "errorReason", integer, None),
+                    (0x82, "simaResponse", octets(), _OPTIONAL),
+                ),
+            ),
+        ),
+        None,
+    ),
+)
+_SMDP_SIGNED2 = sequence(
+    (0x80, "transactionId", _TRANSACTION_ID, None),
+    (0x01, "ccRequiredFlag", boolean, None),
+    (0x5F49, "bppEuiccOtpk", octets(), _OPTIONAL),
+)
+
+_SEQ_NUMBER = sequence((0x80, "seqNumber", integer, None))
+_VERSION = octets(3, 3)
+DEVICE_CAPABILITY_NAMES = (
+    "gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
+    "cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
+    "contactlessSupportedRelease", "rspCrlSupportedVersion", "nrEpcSupportedRelease",
+    "nr5gcSupportedRelease", "eutran5gcSupportedRelease", "lpaSvn",
+)  # fmt: skip
+_CTX_PARAMS1 = alternative(
+    "ctxParamsForCommonAuthentication",
+    sequence(
+        (0x80, "matchingId", utf8(), _OPTIONAL),
+        (
+            0xA1,
+            "deviceInfo",
+            sequence(
+                (0x80, "tac", octets(4, 4), None),
+                (
+                    0xA1,
+                    "deviceCapabilities",
+                    sequence(
+                        *(
+                            (0x80 + number, name, _VERSION, _OPTIONAL)
+                            for number, name in enumerate(DEVICE_CAPABILITY_NAMES)
+                        )
+                    ),
+                    None,
+                ),
+                (0x82, "imei", octets(8, 8), _OPTIONAL),
+            ),
+            None,
+        ),
+    ),
+)
+_SUBJECT_KEY_IDENTIFIERS = sequence_of(0x04, octets())
+_EUICC_INFO2 = sequence(
+    (0x81, "profileVersion", _VERSION, None),
+    (0x82, "svn", _VERSION, None),
+    (0x83, "euiccFirmwareVer", _VERSION, None),
+    (0x84, "extCardResource", octets(), None),
+    (0x85, "uiccCapability", bit_string, None),
+    (0x86, "ts102241Version", _VERSION, _OPTIONAL),
+    (0x87, "globalplatformVersion", _VERSION, _OPTIONAL),
+    (0x88, "rspCapability", bit_string, None),
+    (0xA9, "euiccCiPKIdListForVerification", _SUBJECT_KEY_IDENTIFIERS, None),
+    (0xAA, "euiccCiPKIdListForSigning", _SUBJECT_KEY_IDENTIFIERS, None),
+    (0x8B, "euiccCategory", integer, 0),
+    (0x99, "forbiddenProfilePolicyRules", bit_string, _OPTIONAL),
+    (0x04, "ppVersion", _VERSION, None),
+    (0x0C, "sasAcreditationNumber", utf8(0, 64), None),
+    (
+        0xAC,
+        "certificationDataObject",
+        sequence(
+            (0x80, "platformLabel", utf8(), None),
+            (0x81, "discoveryBaseURL", utf8(), None),
+        ),
+        _OPTIONAL,
+    ),
+)
+_SERVER_SIGNED1 = sequence(
+    (0x80, "transactionId", _TRANSACTION_ID, None),
+    (0x81, "euiccChallenge", _OCTET16, None),
+    (0x83, "serverAddress", utf8(), None),
+    (0x84, "serverChallenge", _OCTET16, None),
+)
+
+_MESSAGES: dict[str, tuple[Reader, bool]] = {
+    # type name → (reader of the outer TLV's value, whether it holds an ANY: the pre-check
+    # then walks the whole message, as the codec's would, inside the certificates too)
+    m.STORE_METADATA_REQUEST.type_name: (_STORE_METADATA_REQUEST, False),
+    m.NOTIFICATION_METADATA.type_name: (_NOTIFICATION_METADATA, False),
+    m.PROFILE_INSTALLATION_RESULT.type_name: (
+        sequence(
+            (0xBF27, "profileInstallationResultData", _PROFILE_INSTALLATION_RESULT_DATA, None),
+            (0x5F37, "euiccSignPIR", octets(), None),
+        ),
+        False,
+    ),
+    m.SERVER_SIGNED1.type_name: (_SERVER_SIGNED1, False),
+    m.AUTHENTICATE_SERVER_REQUEST.type_name: (
+        sequence(
+            (0x30, "serverSigned1", _SERVER_SIGNED1, None),
+            (0x5F37, "serverSignature1", octets(), None),
+            (0x04, "euiccCiPKIdToBeUsed", octets(), None),
+            (0x30, "serverCertificate", any_value, None),
+            (0xA0, "ctxParams1", _CTX_PARAMS1, None),
+        ),
+        True,
+    ),
+    m.AUTHENTICATE_SERVER_RESPONSE.type_name: (
+        explicit_choice(
+            (
+                0xA0,
+                "authenticateResponseOk",
+                sequence(
+                    (
+                        0x30,
+                        "euiccSigned1",
+                        sequence(
+                            (0x80, "transactionId", _TRANSACTION_ID, None),
+                            (0x83, "serverAddress", utf8(), None),
+                            (0x84, "serverChallenge", _OCTET16, None),
+                            (0xBF22, "euiccInfo2", _EUICC_INFO2, None),
+                            (0xA0, "ctxParams1", _CTX_PARAMS1, None),
+                        ),
+                        None,
+                    ),
+                    (0x5F37, "euiccSignature1", octets(), None),
+                    (0x30, "euiccCertificate", any_value, None),
+                    (0x30, "eumCertificate", any_value, None),
+                ),
+            ),
+            (
+                0xA1,
+                "authenticateResponseError",
+                sequence(
+                    (0x80, "transactionId", _TRANSACTION_ID, None),
+                    (0x02, "authenticateErrorCode", integer, None),
+                ),
+            ),
+        ),
+        True,
+    ),
+    m.SMDP_SIGNED2.type_name: (_SMDP_SIGNED2, False),
+    m.GET_EUICC_CHALLENGE_RESPONSE.type_name: (
+        sequence((0x80, "euiccChallenge", _OCTET16, None)),
+        False,
+    ),
+    m.INITIALISE_SECURE_CHANNEL_REQUEST.type_name: (
+        sequence(
+            (0x82, "remoteOpId", integer, None),
+            (0x80, "transactionId", _TRANSACTION_ID, None),
+            (
+                0xA6,
+                "controlRefTemplate",
+                sequence(
+                    (0x80, "keyType", octets(1, 1), None),
+                    (0x81, "keyLen", octets(1, 1), None),
+                    (0x84, "hostId", octets(1, 16), None),
+                ),
+                None,
+            ),
+            (0x5F49, "smdpOtpk", octets(), None),
+            (0x5F37, "smdpSign", octets(), None),
+        ),
+        False,
+    ),
+    m.REPLACE_SESSION_KEYS_REQUEST.type_name: (
+        sequence(
+            (0x80, "initialMacChainingValue", _OCTET16, None),
+            (0x81, "ppkEnc", _OCTET16, None),
+            (0x82, "ppkCmac", _OCTET16, None),
+        ),
+        False,
+    ),
+    m.PREPARE_DOWNLOAD_RESPONSE.type_name: (
+        explicit_choice(
+            (
+                0xA0,
+                "downloadResponseOk",
+                sequence(
+                    (
+                        0x30,
+                        "euiccSigned2",
+                        sequence(
+                            (0x80, "transactionId", _TRANSACTION_ID, None),
+                            (0x5F49, "euiccOtpk", octets(), None),
+                            (0x04, "hashCc", octets(32, 32), _OPTIONAL),
+                        ),
+                        None,
+                    ),
+                    (0x5F37, "euiccSignature2", octets(), None),
+                ),
+            ),
+            (
+                0xA1,
+                "downloadResponseError",
+                sequence(
+                    (0x80, "transactionId", _TRANSACTION_ID, None),
+                    (0x02, "downloadErrorCode", integer, None),
+                ),
+            ),
+        ),
+        False,
+    ),
+    m.RETRIEVE_NOTIFICATIONS_LIST_REQUEST.type_name: (
+        sequence(
+            (
+                0xA0,
+                "searchCriteria",
+                explicit_choice(
+                    (0x80, "seqNumber", integer),
+                    (0x81, "profileManagementOperation", bit_string),
+                ),
+                _OPTIONAL,
+            )
+        ),
+        False,
+    ),
+    m.NOTIFICATION_SENT_REQUEST.type_name: (_SEQ_NUMBER, False),
+    m.NOTIFICATION_SENT_RESPONSE.type_name: (
+        sequence((0x80, "deleteNotificationStatus", integer, None)),
+        False,
+    ),
+    m.CONFIGURE_ISDP_REQUEST.type_name: (
+        sequence(
+            (
+                0xB8,
+                "dpProprietaryData",
+                sequence((0x80, "dpOid", object_identifier, None)),
+                _OPTIONAL,
+            )
+        ),
+        False,
+    ),
+    m.PREPARE_DOWNLOAD_REQUEST.type_name: (
+        sequence(
+            (0x30, "smdpSigned2", _SMDP_SIGNED2, None),
+            (0x5F37, "smdpSignature2", octets(), None),
+            (0x04, "hashCc", octets(32, 32), _OPTIONAL),
+            (0x30, "smdpCertificate", any_value, None),
+        ),
+        True,
+    ),
+}
+
+
+def read_direct(message: m.Message, data: bytes) -> Any | None:
+    """``message``'s value of ``data`` as the codec would give it, or None when this reader
+    leaves ``data`` to the codec (an unknown type, or anything it does not fully recognise)."""
+    entry = _MESSAGES.get(message.type_name)
+    if entry is None or len(data) > MAX_DIRECT_BYTES:
+        return None
+    reader, holds_any = entry
+    if type(data) is not bytes:
+        data = bytes(data)  # the values are bytes, as the codec's are
+    try:
+        tag, start, stop = header(data, 0, len(data))
+        if tag != message.tag or stop != len(data) or not data[0] & 0x20:
+            return None
+        value = reader(data, 0, start, stop)
+    except DeclinedError:
+        return None
+    if holds_any:
+        try:
+            check_der_structure(data)
+        except Asn1DecodeError:
+            return None
+    return value
+
+
+def decode(message: m.Message, data: bytes) -> Any:
+    """``message.decode(data)``, through the direct reader when it takes ``data``."""
+    value = read_direct(message, data)
+    return message.decode(data) if value is None else value
