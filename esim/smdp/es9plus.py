@@ -308,6 +308,8 @@ class Es9Plus:
         return {"transactionId": session.transaction_hex, "boundProfilePackage": Base64Field(bpp)}
 
     def _check_confirmation_code(self, session: Session, order: Order, hash_cc: Any) -> None:
+        if not order.confirmation_code_required:  # read with the order: no cc_hash, no code
+            return
         digest = self._store.confirmation_code_digest(order.order_id)
         if digest is None:
             return

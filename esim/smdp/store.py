@@ -16,8 +16,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,13 @@ class OrderStore:
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One ``BEGIN IMMEDIATE`` transaction, for companion tables (the notification ledger)."""
         return self._transaction()
+
+    @contextmanager
+    def single_statement(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the store's lock for one statement, which is its own
+        transaction (autocommit): a conditional write needs no BEGIN … COMMIT around it."""
+        with self._lock:
+            yield self._db
 
     def read(self, query: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """The rows of one read-only ``query`` (no write lock; WAL readers see a snapshot)."""
@@ -185,6 +192,22 @@ class OrderStore:
 
     def get_by_transaction(self, transaction_id: str) -> Order | None:
         return self._one("transaction_id = ?", (transaction_id.upper(),))
+
+    def get_by_transaction_with_certificate(
+        self, transaction_id: str
+    ) -> tuple[Order, bytes | None] | None:
+        """The newest order of a transaction and the CERT.EUICC (DER) that claimed it, read
+        in one statement (an installation result needs both)."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {ROW_COLUMNS}, {_ADDRESS}, euicc_certificate FROM orders"
+                " WHERE transaction_id = ? ORDER BY order_id DESC LIMIT 1",
+                (transaction_id.upper(),),
+            ).fetchone()
+        if row is None:
+            return None
+        order = self._order(row[:-2], row[-2] or DEFAULT_SMDP_ADDRESS)
+        return order, None if row[-1] is None else bytes(row[-1])
 
     def euicc_certificate(self, order_id: int) -> bytes | None:
         """CERT.EUICC (DER) of the eUICC that claimed the order."""
@@ -325,6 +348,11 @@ class OrderStore:
     def claim(self, order: Order, eid: str, transaction_id: str, euicc_certificate: bytes) -> Order:
         """Bind ``order`` to one session, single-use; raise :class:`Es9Error` per §2.4."""
         now = self._stamp()
+        if download_refusal(order, eid, now) is None:
+            claimed = self._claim_unchanged(order, eid, transaction_id, euicc_certificate, now)
+            if claimed is not None:
+                self.emit("download-started", claimed, transaction_id=transaction_id)
+                return claimed
         refusal: Es9Error | None = None
         with self._transaction() as db:
             row = db.execute(
@@ -365,6 +393,37 @@ class OrderStore:
             raise refusal
         self.emit("download-started", changed, transaction_id=transaction_id)
         return changed
+
+    def _claim_unchanged(
+        self, order: Order, eid: str, transaction_id: str, euicc_certificate: bytes, now: float
+    ) -> Order | None:
+        """The claim in one statement when the row still holds everything ``order`` was read
+        with (state, EID, behaviour, confirmation-code failures, last change): the refusal
+        checked on ``order`` then holds for the row. None when anything differs; the caller
+        then decides again from the row in a transaction."""
+        with self._lock:
+            rows = self._db.execute(
+                "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
+                " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?"
+                " AND updated_at = ? AND eid IS ? AND cc_failures = ? AND behaviour = ?"
+                f" RETURNING {ROW_COLUMNS}, {_ADDRESS}",
+                (
+                    OrderState.DOWNLOADING.value,
+                    transaction_id,
+                    eid,
+                    euicc_certificate,
+                    now,
+                    order.order_id,
+                    OrderState.RELEASED.value,
+                    order.updated_at,
+                    order.eid,
+                    order.confirmation_code_failures,
+                    order.behaviour.to_json(),
+                ),
+            ).fetchall()
+        if not rows:
+            return None
+        return self._order(rows[0][:-1], rows[0][-1] or DEFAULT_SMDP_ADDRESS)
 
     def give_back(self, transaction_id: str, reason: str) -> Order | None:
         """Return a session's claim: the order is ``released`` again for a new attempt."""
