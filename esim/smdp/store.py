@@ -349,10 +349,10 @@ class OrderStore:
         """Bind ``order`` to one session, single-use; raise :class:`Es9Error` per §2.4."""
         now = self._stamp()
         if download_refusal(order, eid, now) is None:
-            claimed = self._claim_unchanged(order, eid, transaction_id, euicc_certificate, now)
-            if claimed is not None:
-                self.emit("download-started", claimed, transaction_id=transaction_id)
-                return claimed
+            unchanged = self._claim_unchanged(order, eid, transaction_id, euicc_certificate, now)
+            if unchanged is not None:
+                self.emit("download-started", unchanged, transaction_id=transaction_id)
+                return unchanged
         refusal: Es9Error | None = None
         with self._transaction() as db:
             row = db.execute(
