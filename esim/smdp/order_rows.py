@@ -72,6 +72,21 @@ def _behaviour_from_json(text: str) -> OrderBehaviour:
     return OrderBehaviour.from_json(text)
 
 
+def behaviour_from_json(text: str) -> OrderBehaviour:
+    """The behaviour stored as ``text`` (the last few hundred are kept parsed)."""
+    return _behaviour_from_json(text)
+
+
+@functools.lru_cache(maxsize=256)
+def behaviour_to_json(behaviour: OrderBehaviour) -> str:
+    """The text a behaviour is stored as (immutable values: the last few hundred are kept)."""
+    return behaviour.to_json()
+
+
+DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
+ADDRESS_COLUMN = "(SELECT value FROM settings WHERE key = 'smdp_address')"
+"""The current SM-DP+ address, read in the same statement as an order (activation codes)."""
+
 ROW_COLUMNS = (
     "order_id, matching_id, iccid, state, NULL, eid, cc_hash, behaviour, fail_at, created_at,"
     " updated_at, transaction_id, downloaded_by, NULL, cc_failures, last_error"
