@@ -124,6 +124,8 @@ class OrderStore:
 
     def emit(self, action: str, order: Order | None, **fields: Any) -> None:
         """Tell the listeners; a failing listener is logged, never raised into a request."""
+        if not self._listeners:
+            return
         payload: dict[str, Any] = {"action": action}
         if order is not None:
             payload.update(order.describe())
