@@ -1,7 +1,7 @@
 """A direct DER reader driven by small layout tables (the engine of :mod:`.direct_es9`).
 
 A layout is built from :class:`Sequence`, :class:`SequenceOf`, :class:`Choice`,
-:class:`Explicit`, :data:`ANY` and the leaf readers (:func:`octets`, :func:`utf8`,
+:data:`ANY` and the leaf readers (:func:`octets`, :func:`utf8`,
 :func:`integer`, :func:`bit_string`, :func:`object_identifier`); :func:`read_value` reads the
 content octets of one TLV into the value asn1tools would give, leaf types included (``bytes``,
 ``str``, ``int``, ``(bytes, bits)``, lists, dicts, ``(name, value)`` for a CHOICE,
@@ -137,23 +137,58 @@ class Sequence:
     def __init__(self, *fields: Field) -> None:
         self.fields = fields
 
+    def __call__(self, data: bytes, offset: int, end: int) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        defaults: list[tuple[str, Any]] = []
+        for name, tag, kind, presence, default in self.fields:
+            if not tag:  # an untagged CHOICE: the alternative's own TLV is the component
+                value[name], offset = read_choice(kind, data, offset, end)
+            elif offset < end and _tag_at(data, offset, end) == tag:
+                if kind is ANY:
+                    value[name], offset = _read_any(data, offset, end)
+                    continue
+                start, stop = read_header(data, offset + len(tag), end)
+                value[name] = kind(data, start, stop)
+                offset = stop
+            elif presence == DEFAULT:
+                defaults.append((name, default))
+            elif presence != OPTIONAL:
+                raise NotPlainError
+        if offset != end:  # an extension or a stray element
+            raise NotPlainError
+        value.update(defaults)  # asn1tools adds absent DEFAULT components after the others
+        return value
+
 
 class SequenceOf:
-    def __init__(self, element_tag: bytes, element: Any) -> None:
+    def __init__(self, element_tag: bytes, element: Reader) -> None:
         self.element_tag = element_tag
         self.element = element
 
+    def __call__(self, data: bytes, offset: int, end: int) -> list[Any]:
+        items = []
+        tag, element = self.element_tag, self.element
+        while offset < end:
+            if data[offset : offset + len(tag)] != tag:
+                raise NotPlainError
+            start, stop = read_header(data, offset + len(tag), end)
+            items.append(element(data, start, stop))
+            offset = stop
+        return items
+
 
 class Choice:
-    def __init__(self, *alternatives: tuple[str, bytes, Any]) -> None:
+    """A CHOICE whose alternative fills the content it is read from (an explicitly tagged
+    CHOICE's content is exactly one TLV of it, too)."""
+
+    def __init__(self, *alternatives: tuple[str, bytes, Reader]) -> None:
         self.alternatives = {tag: (name, kind) for name, tag, kind in alternatives}
 
-
-class Explicit:
-    """An explicitly tagged type: the tag wraps exactly one TLV of ``inner``."""
-
-    def __init__(self, inner: Choice) -> None:
-        self.inner = inner
+    def __call__(self, data: bytes, start: int, end: int) -> tuple[str, Any]:
+        value, after = read_choice(self, data, start, end)
+        if after != end:
+            raise NotPlainError
+        return value
 
 
 def _tag_at(data: bytes, offset: int, end: int) -> bytes:
@@ -165,69 +200,22 @@ def _tag_at(data: bytes, offset: int, end: int) -> bytes:
     raise NotPlainError  # tags of three or more octets appear nowhere in these types
 
 
-def read_value(kind: Any, data: bytes, start: int, end: int) -> Any:
-    if isinstance(kind, Sequence):
-        return _read_sequence(kind, data, start, end)
-    if isinstance(kind, SequenceOf):
-        return _read_sequence_of(kind, data, start, end)
-    if isinstance(kind, Choice):
-        value, after = read_choice(kind, data, start, end)
-        if after != end:
-            raise NotPlainError
-        return value
-    if isinstance(kind, Explicit):
-        value, after = read_choice(kind.inner, data, start, end)
-        if after != end:
-            raise NotPlainError
-        return value
+def read_value(kind: Reader, data: bytes, start: int, end: int) -> Any:
+    """The value of the content octets ``data[start:end]`` read as ``kind``."""
     return kind(data, start, end)
 
 
-def _read_sequence(kind: Sequence, data: bytes, offset: int, end: int) -> dict[str, Any]:
-    value: dict[str, Any] = {}
-    defaults: list[tuple[str, Any]] = []
-    for name, tag, field, presence, default in kind.fields:
-        if not tag:  # an untagged CHOICE: the alternative's own TLV is the component
-            value[name], offset = read_choice(field, data, offset, end)
-        elif offset < end and _tag_at(data, offset, end) == tag:
-            if field is ANY:
-                value[name], offset = _read_any(data, offset, end)
-                continue
-            start, stop = read_header(data, offset + len(tag), end)
-            value[name] = read_value(field, data, start, stop)
-            offset = stop
-        elif presence == DEFAULT:
-            defaults.append((name, default))
-        elif presence != OPTIONAL:
-            raise NotPlainError
-    if offset != end:  # an extension or a stray element
-        raise NotPlainError
-    value.update(defaults)  # asn1tools adds absent DEFAULT components after the others
-    return value
-
-
-def _read_sequence_of(kind: SequenceOf, data: bytes, offset: int, end: int) -> list[Any]:
-    items = []
-    tag = kind.element_tag
-    while offset < end:
-        if data[offset : offset + len(tag)] != tag:
-            raise NotPlainError
-        start, stop = read_header(data, offset + len(tag), end)
-        items.append(read_value(kind.element, data, start, stop))
-        offset = stop
-    return items
-
-
-def read_choice(kind: Choice, data: bytes, offset: int, end: int) -> tuple[Any, int]:
+def read_choice(kind: Choice, data: bytes, offset: int, end: int) -> tuple[tuple[str, Any], int]:
+    """The CHOICE value of the TLV at ``offset`` and the offset after it."""
     if offset >= end:
         raise NotPlainError
-    alternative = kind.alternatives.get(_tag_at(data, offset, end))
+    tag = _tag_at(data, offset, end)
+    alternative = kind.alternatives.get(tag)
     if alternative is None:
         raise NotPlainError
-    name, field = alternative
-    tag = _tag_at(data, offset, end)
+    name, reader = alternative
     start, stop = read_header(data, offset + len(tag), end)
-    return (name, read_value(field, data, start, stop)), stop
+    return (name, reader(data, start, stop)), stop
 
 
 def field(name: str, tag: str, kind: Any, presence: str = REQUIRED, default: Any = None) -> Field:

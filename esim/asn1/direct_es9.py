@@ -26,7 +26,6 @@ from esim.asn1.direct_der import (
     MAX_DIRECT_BYTES,
     OPTIONAL,
     Choice,
-    Explicit,
     NotPlainError,
     Sequence,
     SequenceOf,
@@ -185,27 +184,25 @@ _PROFILE_INSTALLATION_RESULT = Sequence(
             field("smdpOid", "06", object_identifier, OPTIONAL),
             field(
                 "finalResult",
-                "a2",
-                Explicit(
-                    Choice(
-                        (
-                            "successResult",
-                            b"\xa0",
-                            Sequence(
-                                field("aid", "4f", octets(1, 16)),
-                                field("simaResponse", "04", octets()),
-                            ),
+                "a2",  # [2] CHOICE is explicit: its content is one TLV of the CHOICE
+                Choice(
+                    (
+                        "successResult",
+                        b"\xa0",
+                        Sequence(
+                            field("aid", "4f", octets(1, 16)),
+                            field("simaResponse", "04", octets()),
                         ),
-                        (
-                            "errorResult",
-                            b"\xa1",
-                            Sequence(
-                                field("bppCommandId", "80", integer),
-                                field("errorReason", "81", integer),
-                                field("simaResponse", "82", octets(), OPTIONAL),
-                            ),
+                    ),
+                    (
+                        "errorResult",
+                        b"\xa1",
+                        Sequence(
+                            field("bppCommandId", "80", integer),
+                            field("errorReason", "81", integer),
+                            field("simaResponse", "82", octets(), OPTIONAL),
                         ),
-                    )
+                    ),
                 ),
             ),
         ),
