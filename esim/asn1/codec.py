@@ -21,6 +21,7 @@ import asn1tools.codecs.ber as asn1tools_ber
 
 from esim.asn1.asn1tools_fixes import install_sequence_of_fix, sequence_of_fix_holds
 from esim.asn1.der_check import check_der_structure
+from esim.asn1.direct_es9 import DIRECT_TYPES, read_direct
 from esim.asn1.errors import Asn1DecodeError, Asn1EncodeError, Asn1SelfTestError
 from esim.asn1.tlv import parse_single
 
@@ -30,6 +31,10 @@ SELF_TEST_OID = "2.999.10"
 SELF_TEST_OID_DER = bytes.fromhex("06038837 0a".replace(" ", ""))
 _SPEC_OID = "asn1tools issue #194 (asn1tools OID bug #194), X.690 §8.19"
 _SPEC_MODULE = "SGP.22 RSPDefinitions (esim/asn1/rsp.asn)"
+_DIRECT_TAGS = {
+    name: None if tag is None else int.from_bytes(tag, "big")
+    for name, (tag, _) in DIRECT_TYPES.items()
+}
 
 
 def _decode_object_identifier(data: bytearray, offset: int, end_offset: int) -> str:
@@ -171,8 +176,21 @@ class RspCodec:
         """Decode exactly one DER TLV of ``type_name``; anything else is an Asn1DecodeError.
 
         The bytes pass :func:`~esim.asn1.der_check.check_der_structure` (bounded size, depth
-        and node count, exact nesting) before asn1tools sees them.
+        and node count, exact nesting) before asn1tools sees them. The messages an SM-DP+
+        reads on every download are first tried with :func:`~esim.asn1.direct_es9.read_direct`,
+        which gives the same value for their plain strict-DER form and leaves everything else
+        (errors included) to this full path.
         """
+        if expected_tag is None or expected_tag == _DIRECT_TAGS.get(type_name):
+            direct = read_direct(type_name, data)
+            if direct is not None:
+                return direct
+        return self.decode_with_asn1tools(type_name, data, expected_tag)
+
+    def decode_with_asn1tools(
+        self, type_name: str, data: bytes, expected_tag: int | None = None
+    ) -> Any:
+        """:meth:`decode` without the direct reader: the structural check, then asn1tools."""
         parse_single(data, expected_tag)
         check_der_structure(data)
         try:

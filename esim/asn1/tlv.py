@@ -95,8 +95,25 @@ def read_length(data: bytes, offset: int) -> tuple[int, int]:
     return int.from_bytes(data[offset : offset + count], "big"), offset + count
 
 
-def read_tlv(data: bytes, offset: int = 0) -> tuple[Tlv, int]:
-    """Read the TLV starting at ``offset``; return it and the offset just after it."""
+def tlv_bounds(data: bytes, offset: int = 0) -> tuple[int, bool, int, int]:
+    """(tag, constructed, value start, end) of the TLV at ``offset``, copying nothing; raises
+    what :func:`read_tlv` raises."""
+    # One-octet tags with lengths of up to two octets (nearly every TLV here) are read inline;
+    # anything else, and every error, goes through read_tag and read_length.
+    size = len(data)
+    if offset + 3 < size and data[offset] & 0x1F != 0x1F:
+        first = data[offset]
+        count = data[offset + 1]
+        if count < 0x80:
+            value_start, length = offset + 2, count
+        elif count == 0x81:
+            value_start, length = offset + 3, data[offset + 2]
+        elif count == 0x82:
+            value_start, length = offset + 4, (data[offset + 2] << 8) | data[offset + 3]
+        else:
+            value_start, length = size, size
+        if value_start + length <= size:
+            return first, bool(first & 0x20), value_start, value_start + length
     tag, constructed, after_tag = read_tag(data, offset)
     length, value_start = read_length(data, after_tag)
     end = value_start + length
@@ -106,6 +123,12 @@ def read_tlv(data: bytes, offset: int = 0) -> tuple[Tlv, int]:
             f"tag {tag:X} announces {length} bytes but only {len(data) - value_start} follow",
             _SPEC_BER,
         )
+    return tag, constructed, value_start, end
+
+
+def read_tlv(data: bytes, offset: int = 0) -> tuple[Tlv, int]:
+    """Read the TLV starting at ``offset``; return it and the offset just after it."""
+    tag, constructed, value_start, end = tlv_bounds(data, offset)
     return Tlv(tag, bytes(data[value_start:end]), bytes(data[offset:end]), constructed), end
 
 

@@ -79,8 +79,8 @@ class NotificationHandler:
 
     async def _install_result(self, raw: bytes, data: dict[str, Any]) -> None:
         transaction = data["transactionId"].hex().upper()
-        order = self._store.get_by_transaction(transaction)
-        certificate = None if order is None else self._store.euicc_certificate(order.order_id)
+        found = self._store.get_by_transaction_with_certificate(transaction)
+        order, certificate = (None, None) if found is None else found
         if order is None or certificate is None:
             raise _refuse(status.UNKNOWN_TRANSACTION, "pir.unknown", f"unknown tid {transaction}")
         euicc = check.received_certificate(certificate, status.EUICC_CERTIFICATE_INVALID, "euicc")

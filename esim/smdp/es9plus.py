@@ -82,11 +82,12 @@ class Es9Plus:
         self._config = config
         self._store = store
         self._progress = progress
-        self._dp_auth = certificates.dp_auth
         self._dp_auth_key = certificates.dp_auth.private_key
-        self._dp_pb = certificates.dp_pb
         self._dp_pb_key = certificates.dp_pb.private_key
         self._ci = certificates.ci.certificate
+        # Sent in every initiateAuthentication and authenticateClient answer: encoded once.
+        self._dp_auth_b64 = b64(certificates.dp_auth.der)
+        self._dp_pb_b64 = b64(certificates.dp_pb.der)
         self._ci_pkid = certificates.ci_pkid
         # CIs for eUICC chains, by SKI: ours first, then the configured others (§3.5 step 2)
         self._euicc_cis = {self._ci_pkid: self._ci}
@@ -178,7 +179,7 @@ class Es9Plus:
             "serverSigned1": b64(signed1),
             "serverSignature1": b64(encode_signature_tlv(sign_raw(self._dp_auth_key, signed1))),
             "euiccCiPKIdToBeUsed": b64(encode_tlv(0x04, session.ci_pkid)),
-            "serverCertificate": b64(self._dp_auth.der),
+            "serverCertificate": self._dp_auth_b64,
         }
 
     # -- authenticateClient (§3.5 step 4) -------------------------------------------------
@@ -242,7 +243,7 @@ class Es9Plus:
             "profileMetadata": b64(metadata),
             "smdpSigned2": b64(signed2),
             "smdpSignature2": b64(encode_signature_tlv(signature2)),
-            "smdpCertificate": b64(self._dp_pb.der),
+            "smdpCertificate": self._dp_pb_b64,
         }
 
     # -- getBoundProfilePackage (§3.5 step 7) ---------------------------------------------
@@ -308,6 +309,8 @@ class Es9Plus:
         return {"transactionId": session.transaction_hex, "boundProfilePackage": Base64Field(bpp)}
 
     def _check_confirmation_code(self, session: Session, order: Order, hash_cc: Any) -> None:
+        if not order.confirmation_code_required:  # read with the order: no cc_hash, no code
+            return
         digest = self._store.confirmation_code_digest(order.order_id)
         if digest is None:
             return

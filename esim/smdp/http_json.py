@@ -211,7 +211,10 @@ def binary_field(body: Body, name: str) -> bytes:
     text = text_field(body, name)
     assert text is not None
     try:
-        return base64.b64decode(_WHITESPACE.sub("", text), validate=True)
+        try:  # nearly every client sends it without whitespace: no pass to remove any
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            return base64.b64decode(_WHITESPACE.sub("", text), validate=True)
     except (binascii.Error, ValueError):
         raise Es9Error(
             status.INVALID_PARAMETER,

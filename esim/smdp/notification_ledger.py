@@ -6,7 +6,8 @@ A notification is admitted once per (EID, seqNumber), only for an order that thi
 downloaded, and only if it was issued after that order's own installation result: a delete
 notification recorded for an earlier order of the same ICCID cannot delete a newer one.
 
-Each verdict is one ``BEGIN IMMEDIATE`` transaction in the order store's database.
+Each verdict is one ``BEGIN IMMEDIATE`` transaction in the order store's database; an
+installation result, whose only check is its (EID, seqNumber) key, is one conditional INSERT.
 """
 
 from __future__ import annotations
@@ -67,9 +68,29 @@ class NotificationLedger:
             for statement in _SCHEMA:
                 db.execute(statement)
 
+    def _record_if_new(self, eid: str, key: str, event: str, order: Order | None) -> bool:
+        """Record a notification whose only replay check is the (EID, seqNumber) key in one
+        statement; False when that key is already there (the caller then says which)."""
+        with self._store.single_statement() as db:
+            cursor = db.execute(
+                "INSERT INTO notification_ledger VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (eid, seq_number) DO NOTHING",
+                (
+                    eid,
+                    key,
+                    event,
+                    None if order is None else order.iccid,
+                    None if order is None else order.order_id,
+                    self._store.clock(),
+                ),
+            )
+            return cursor.rowcount == 1
+
     def admit(self, eid: str, seq_number: int, event: str, order: Order | None) -> Verdict:
         """Record and admit the notification, or say which replay it is (nothing recorded)."""
         key = _seq_key(seq_number)
+        if event == "install" and self._record_if_new(eid, key, event, order):
+            return Verdict(None, "admitted")
         with self._store.transaction() as db:
             seen = db.execute(
                 "SELECT event FROM notification_ledger WHERE eid = ? AND seq_number = ?",

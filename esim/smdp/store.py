@@ -16,30 +16,36 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from esim.smdp import status
+from esim.smdp import store_downloads as downloads
 from esim.smdp.behaviours import OrderBehaviour, Step
-from esim.smdp.order_rows import ROW_COLUMNS, SCHEMA, SpecCache, order_from_row
+from esim.smdp.order_rows import (
+    ADDRESS_COLUMN as _ADDRESS,
+)
+from esim.smdp.order_rows import (
+    DEFAULT_SMDP_ADDRESS,
+    ROW_COLUMNS,
+    SCHEMA,
+    SpecCache,
+    behaviour_from_json,
+    order_from_row,
+)
 from esim.smdp.orders import (
     FINAL_STATES,
     Order,
     OrderState,
-    download_refusal,
     new_matching_id,
 )
 from esim.smdp.profile_package import ProfileSpec
-from esim.smdp.status import Es9Error
 from esim.sqlite_transaction import immediate_transaction, open_database
 
 _LOG = logging.getLogger(__name__)
-DEFAULT_SMDP_ADDRESS = "smdp.mobileplans.test"
 Listener = Callable[[str, dict[str, Any]], None]
 _SPEC_ORDER = "SGP.22 §6.5.2.7 (order checks)"
-_ADDRESS = "(SELECT value FROM settings WHERE key = 'smdp_address')"
 
 
 class StoreError(ValueError):
@@ -100,6 +106,13 @@ class OrderStore:
         """One ``BEGIN IMMEDIATE`` transaction, for companion tables (the notification ledger)."""
         return self._transaction()
 
+    @contextmanager
+    def single_statement(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the store's lock for one statement, which is its own
+        transaction (autocommit): a conditional write needs no BEGIN … COMMIT around it."""
+        with self._lock:
+            yield self._db
+
     def read(self, query: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """The rows of one read-only ``query`` (no write lock; WAL readers see a snapshot)."""
         with self._lock:
@@ -111,6 +124,8 @@ class OrderStore:
 
     def emit(self, action: str, order: Order | None, **fields: Any) -> None:
         """Tell the listeners; a failing listener is logged, never raised into a request."""
+        if not self._listeners:
+            return
         payload: dict[str, Any] = {"action": action}
         if order is not None:
             payload.update(order.describe())
@@ -186,6 +201,22 @@ class OrderStore:
     def get_by_transaction(self, transaction_id: str) -> Order | None:
         return self._one("transaction_id = ?", (transaction_id.upper(),))
 
+    def get_by_transaction_with_certificate(
+        self, transaction_id: str
+    ) -> tuple[Order, bytes | None] | None:
+        """The newest order of a transaction and the CERT.EUICC (DER) that claimed it, read
+        in one statement (an installation result needs both)."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {ROW_COLUMNS}, {_ADDRESS}, euicc_certificate FROM orders"
+                " WHERE transaction_id = ? ORDER BY order_id DESC LIMIT 1",
+                (transaction_id.upper(),),
+            ).fetchone()
+        if row is None:
+            return None
+        order = self._order(row[:-2], row[-2] or DEFAULT_SMDP_ADDRESS)
+        return order, None if row[-1] is None else bytes(row[-1])
+
     def euicc_certificate(self, order_id: int) -> bytes | None:
         """CERT.EUICC (DER) of the eUICC that claimed the order."""
         with self._lock:
@@ -203,8 +234,14 @@ class OrderStore:
 
     def released_failure(self, step: Step) -> OrderBehaviour | None:
         """The behaviour of a released order failing at ``step`` (initiateAuthentication)."""
-        found = self._one("state = ? AND fail_at = ?", (OrderState.RELEASED.value, step.value))
-        return None if found is None else found.behaviour
+        # Asked on every initiateAuthentication: the behaviour alone, not a whole order.
+        with self._lock:
+            row = self._db.execute(
+                "SELECT behaviour FROM orders WHERE state = ? AND fail_at = ?"
+                " ORDER BY order_id DESC LIMIT 1",
+                (OrderState.RELEASED.value, step.value),
+            ).fetchone()
+        return None if row is None else behaviour_from_json(row[0])
 
     def find_for_download(self, matching_id: str | None, eid: str) -> Order | None:
         """The order an authenticateClient names: by matching ID, or the oldest released order
@@ -320,101 +357,20 @@ class OrderStore:
         self.emit(action, changed)
         return changed
 
-    # -- the download (ES9+) ------------------------------------------------------------
+    # -- the download (ES9+): esim.smdp.store_downloads -------------------------------------
 
     def claim(self, order: Order, eid: str, transaction_id: str, euicc_certificate: bytes) -> Order:
         """Bind ``order`` to one session, single-use; raise :class:`Es9Error` per §2.4."""
-        now = self._stamp()
-        refusal: Es9Error | None = None
-        with self._transaction() as db:
-            row = db.execute(
-                f"SELECT {ROW_COLUMNS} FROM orders WHERE order_id = ?", (order.order_id,)
-            ).fetchone()
-            current = self._order(row, DEFAULT_SMDP_ADDRESS)
-            refusal = download_refusal(current, eid, now)
-            if refusal is not None and refusal.code == status.ORDER_EXPIRED:
-                self._update(db, current.order_id, state=OrderState.EXPIRED.value)
-            elif refusal is None:
-                claimed = db.execute(
-                    "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
-                    " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?"
-                    f" RETURNING {ROW_COLUMNS}, {_ADDRESS}",
-                    (
-                        OrderState.DOWNLOADING.value,
-                        transaction_id,
-                        eid,
-                        euicc_certificate,
-                        now,
-                        current.order_id,
-                        OrderState.RELEASED.value,
-                    ),
-                ).fetchall()
-                if len(claimed) != 1:  # unreachable under BEGIN IMMEDIATE; kept as a guard
-                    refusal = Es9Error(
-                        status.MATCHING_ID_CONFLICT, "order.claimed", "claimed concurrently"
-                    )
-        if refusal is None:
-            changed = self._order(claimed[0][:-1], claimed[0][-1] or DEFAULT_SMDP_ADDRESS)
-        else:
-            found = self.get(order.matching_id)
-            assert found is not None
-            changed = found
-        if refusal is not None:
-            if refusal.code == status.ORDER_EXPIRED and current.state != OrderState.EXPIRED:
-                self.emit("expired", changed)
-            raise refusal
-        self.emit("download-started", changed, transaction_id=transaction_id)
-        return changed
+        return downloads.claim_order(self, order, eid, transaction_id, euicc_certificate)
 
     def give_back(self, transaction_id: str, reason: str) -> Order | None:
         """Return a session's claim: the order is ``released`` again for a new attempt."""
-        order = self.get_by_transaction(transaction_id)
-        if order is None:
-            return None
-        return self.transition(
-            order,
-            {OrderState.DOWNLOADING},
-            OrderState.RELEASED,
-            "download-abandoned",
-            transaction_id=None,
-            downloaded_by=None,
-            euicc_certificate=None,
-            last_error=reason,
-        )
+        return downloads.give_back_claim(self, transaction_id, reason)
 
     def fail(self, transaction_id: str, reason: str) -> Order | None:
         """End a session's order as ``failed`` (terminal)."""
-        order = self.get_by_transaction(transaction_id)
-        if order is None:
-            return None
-        return self.transition(
-            order,
-            {OrderState.DOWNLOADING, OrderState.DOWNLOADED},
-            OrderState.FAILED,
-            "failed",
-            last_error=reason,
-        )
+        return downloads.fail_claim(self, transaction_id, reason)
 
     def record_wrong_confirmation_code(self, order: Order) -> Order:
         """Count a wrong code; give the claim back, or fail the order once the limit is hit."""
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE orders SET cc_failures = cc_failures + 1 WHERE order_id = ?",
-                (order.order_id,),
-            )
-            failures = db.execute(
-                "SELECT cc_failures FROM orders WHERE order_id = ?", (order.order_id,)
-            ).fetchone()[0]
-            exhausted = failures >= order.behaviour.confirmation_code_attempts
-            self._update(
-                db,
-                order.order_id,
-                state=(OrderState.FAILED if exhausted else OrderState.RELEASED).value,
-                transaction_id=order.transaction_id if exhausted else None,
-                downloaded_by=order.downloaded_by if exhausted else None,
-                last_error="wrong confirmation code",
-            )
-        changed = self.get(order.matching_id)
-        assert changed is not None
-        self.emit("confirmation-code-refused", changed, failures=failures, exhausted=exhausted)
-        return changed
+        return downloads.count_wrong_confirmation_code(self, order)

@@ -1,14 +1,19 @@
-"""Answers with binary fields spliced in as base64 are the JSON the plain encoder would give."""
+"""Answers with binary fields spliced in as base64 are the JSON the plain encoder would give;
+binary request fields read the same with or without whitespace."""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esim.smdp.http_json import Base64Field, _encode
+from esim.smdp.http_json import Base64Field, _encode, binary_field
+from esim.smdp.status import Es9Error
 
 NAMES = st.text(min_size=1, max_size=8)
 PLAIN = st.one_of(st.integers(), st.text(max_size=20), st.dictionaries(NAMES, st.booleans()))
@@ -35,3 +40,33 @@ def test_a_bound_profile_package_answer_keeps_its_field_order() -> None:
         b'{"header":{"functionExecutionStatus":{"status":"Executed-Success"}},'
         b'"transactionId":"AB","boundProfilePackage":"vzYA"}'
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.binary(max_size=60),
+    breaks=st.lists(st.tuples(st.integers(0, 100), st.sampled_from([" ", "\n", "\r\n", "\t"]))),
+    junk=st.sampled_from(["", "=", "é", "*", "A"]),
+)
+def test_binary_fields_read_with_or_without_whitespace(
+    data: bytes, breaks: list[tuple[int, str]], junk: str
+) -> None:
+    """Whitespace inside base64 is tolerated; anything else that is not base64 is refused."""
+    text = base64.b64encode(data).decode()
+    for position, space in breaks:
+        at = position % (len(text) + 1)
+        text = text[:at] + space + text[at:]
+    text += junk
+    expected: bytes | None
+    try:
+        expected = base64.b64decode(re.sub(r"\s+", "", text), validate=True)
+    except (binascii.Error, ValueError):
+        expected = None
+    if expected is None:
+        with pytest.raises(Es9Error) as raised:
+            binary_field({"field": text}, "field")
+        assert raised.value.rule == "field.field.base64"
+    else:
+        assert binary_field({"field": text}, "field") == expected
+    if not junk:
+        assert expected == data
