@@ -129,3 +129,38 @@ def test_string_arguments_decode_as_the_decoder_does(raw_args: list[object]) -> 
         assert via_call[:2] == expected[:2]  # type: ignore[index]
     else:
         assert via_call == expected
+
+
+def _spliced(body_text: str, token: str = "good") -> str:
+    """What bridge_channel.js sends: the page half's JSON text, the checked fields appended."""
+    checked = f',"kind":"call","seq":3,"doc":"{DOC}","token":"{token}","href":"https://x/"}}'
+    return body_text[:-1] + checked
+
+
+def test_the_fields_the_channel_half_appends_outrank_the_same_keys_in_the_body() -> None:
+    body = '{"kind":"ready","object":"MobilePlans","member":"m","args":[],"operationId":null,'
+    body += f'"token":"evil","doc":"{"f" * 32}","seq":99,"href":"https://evil/"}}'
+    envelope = parse_envelope(_spliced(body))
+    assert (envelope.kind, envelope.seq, envelope.doc, envelope.token, envelope.href) == (
+        "call",
+        3,
+        DOC,
+        "good",
+        "https://x/",
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"kind":"call","a":"}',  # the appended fields would be inside a string
+        '{"kind":"call","a":{"b":1}',  # ... inside a nested object
+        '{"kind":"call","a":[{"b":1}',  # ... inside an array's object
+        '{"kind":"call"},{"a":1}',  # ... in a second object
+        '{"kind":"call",}',
+    ],
+)
+def test_a_body_that_would_move_the_appended_fields_is_not_an_envelope(body: str) -> None:
+    with pytest.raises(EnvelopeError) as error:
+        parse_envelope(_spliced(body))
+    assert error.value.rule == "envelope.json"
