@@ -103,7 +103,10 @@ def test_the_direct_json_scan_answers_as_json_loads(
 
 
 _TAGGED_STRINGS = st.fixed_dictionaries(
-    {"t": st.sampled_from(["string", "number", "String"]), "v": st.text(max_size=4) | st.none()},
+    {
+        "t": st.sampled_from(["string", "number", "String", "boolean"]),
+        "v": st.text(max_size=4) | st.none() | st.floats() | st.integers() | st.booleans(),
+    },
     optional={"x": st.integers(), "name": st.text(max_size=2)},
 )
 
@@ -111,8 +114,12 @@ _TAGGED_STRINGS = st.fixed_dictionaries(
 @given(st.lists(_TAGGED_STRINGS | st.text(max_size=3) | st.none(), max_size=4))
 @example([{"t": "string", "v": "onDone"}])
 @example([{"v": "onDone", "t": "string"}])
+@example([{"t": "number", "v": 1.5}, {"t": "number", "v": float("inf")}])
+@example([{"t": "number", "v": float("nan")}])
+@example([{"t": "number", "v": 7}, {"t": "number", "v": True}])
 def test_string_arguments_decode_as_the_decoder_does(raw_args: list[object]) -> None:
-    """parse_call takes plain strings itself; everything else goes to the decoder."""
+    """parse_call takes plain strings and finite numbers itself; everything else goes to the
+    decoder."""
 
     def outcome(decode: Callable[[object], object]) -> object:
         try:
