@@ -168,22 +168,27 @@ class EventLog:
             len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields
         )
         self._events.append(event)
-        self._undelivered.append(event)
-        if not self._delivering:
-            self._deliver()
-        return event
-
-    def _deliver(self) -> None:
-        # An event a listener emits is delivered after the one being delivered, so every
-        # listener (the JSON Lines file, the timeline) sees events in `seq` order.
+        if self._delivering:
+            # A listener's own event: delivered after the one being delivered, so every
+            # listener (the JSON Lines file, the timeline) sees events in `seq` order.
+            self._undelivered.append(event)
+            return event
+        # Delivered here, in this function: a bridge call's two to four events each come this
+        # way on the GUI thread, where one Python function more costs microseconds.
         self._delivering = True
         try:
-            while self._undelivered:
-                event = self._undelivered.popleft()
+            if self._undelivered:  # left when a listener raised: those come first, in order
+                self._undelivered.append(event)
+            else:
                 for listener in self._listeners:
                     listener(event)
+            while self._undelivered:
+                later = self._undelivered.popleft()
+                for listener in self._listeners:
+                    listener(later)
         finally:
             self._delivering = False
+        return event
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners = (*self._listeners, listener)

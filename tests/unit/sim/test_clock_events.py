@@ -168,6 +168,26 @@ def test_an_event_emitted_by_a_listener_reaches_every_listener_after_the_one_bei
     assert seen == [("first", 1), ("second", 1), ("first", 2), ("second", 2)]
 
 
+def test_events_left_by_a_listener_that_raised_come_first_at_the_next_emit() -> None:
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    seen: list[int] = []
+
+    def reacts_then_fails(event: Event) -> None:
+        if event.seq == 1:
+            log.emit("carrier.line")  # queued behind event 1
+            raise RuntimeError("listener bug")
+
+    log.subscribe(reacts_then_fails)
+    log.subscribe(lambda event: seen.append(event.seq))
+    with pytest.raises(RuntimeError):
+        log.emit("flow.state")
+    assert seen == []
+    log.emit("flow.state")
+    assert seen == [2, 3]  # in seq order: the one left behind, then the new one
+    log.emit("flow.state")
+    assert seen == [2, 3, 4]
+
+
 def test_fired_total_counts_the_timers_a_held_step_fires_later() -> None:
     clock = VirtualClock(0, real_now=FakeReal())
     clock.call_later(10, lambda: None, "first")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -171,3 +172,16 @@ def test_a_body_that_would_move_the_appended_fields_is_not_an_envelope(body: str
     with pytest.raises(EnvelopeError) as error:
         parse_envelope(_spliced(body))
     assert error.value.rule == "envelope.json"
+
+
+@given(st.text(alphabet="0123456789abcdefABCDEF g\u0660", max_size=34))
+@example("0123456789abcdef0123456789abcdef")
+@example("0123456789abcdef0123456789abcdeF")
+@example(" 123456789abcdef0123456789abcdef")
+def test_the_document_id_is_exactly_32_lower_case_hex_digits(doc: str) -> None:
+    if re.fullmatch("[0-9a-f]{32}", doc):
+        assert parse_envelope(_envelope(doc=doc)).doc == doc
+    else:
+        with pytest.raises(EnvelopeError) as error:
+            parse_envelope(_envelope(doc=doc))
+        assert error.value.rule == "envelope.doc"
