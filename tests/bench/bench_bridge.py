@@ -236,18 +236,18 @@ valid = "valid" in sys.argv[1:]
 received_at = []  # valid calls: when each reached Python
 
 def received(text):
+    now = time.time() * 1000  # first: the bench's own reading of the text is not the app's
     if valid:
         if "createPurchaseMetaData" not in text and "bench" not in text:
             return  # the document's `ready`, the portal's own calls
-        received_at.append(time.time() * 1000)
+        received_at.append(now)
         gui_cpu.append(time.thread_time())  # the GUI thread's CPU: what a call costs it
         if len(received_at) == 1000:
             QTimer.singleShot(0, finish_valid)
         return
-    envelope = json.loads(text)
-    if envelope.get("member") == "notifyBalanceAddition":
-        sent = envelope["args"][1]["v"]
-        latencies.append(time.time() * 1000 - sent)
+    if "notifyBalanceAddition" in text:
+        sent = json.loads(text)["args"][1]["v"]
+        latencies.append(now - sent)
         gui_cpu.append(time.thread_time())  # the GUI thread's CPU: what a call costs it
         if len(latencies) == 1000:
             QTimer.singleShot(0, app.quit)
