@@ -20,6 +20,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT_CHARACTER = "\ufffd"
 _SPEC = "bridge wire format (resources/js/bridge_channel.js)"
 _KINDS = ("ready", "call", "set", "callback-result")
+_EXACT_LIMIT = 2**1000  # an integer below this in size is a double; above, the decoder decides
 
 
 class EnvelopeError(ValueError):
@@ -168,9 +169,13 @@ def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
                 if tag == "string" and type(value) is str:
                     args.append(value)
                     continue
-                if tag == "number" and type(value) is float and value - value == 0.0:
-                    args.append(value)  # finite: inf - inf and nan - nan are nan
-                    continue
+                if tag == "number":
+                    if type(value) is float and value - value == 0.0:
+                        args.append(value)  # finite: inf - inf and nan - nan are nan
+                        continue
+                    if type(value) is int and -_EXACT_LIMIT < value < _EXACT_LIMIT:
+                        args.append(float(value))  # JS numbers are doubles (a whole time in ms)
+                        continue
             args.append(decode_js_value(tagged))
     except WireFormatError as error:
         raise EnvelopeError(f"envelope.args.{error.rule}", error.message) from None

@@ -106,7 +106,12 @@ def test_the_direct_json_scan_answers_as_json_loads(
 _TAGGED_STRINGS = st.fixed_dictionaries(
     {
         "t": st.sampled_from(["string", "number", "String", "boolean"]),
-        "v": st.text(max_size=4) | st.none() | st.floats() | st.integers() | st.booleans(),
+        "v": st.text(max_size=4)
+        | st.none()
+        | st.floats()
+        | st.integers()
+        | st.integers(2**999, 10**320).map(lambda n: n * (-1) ** n)
+        | st.booleans(),
     },
     optional={"x": st.integers(), "name": st.text(max_size=2)},
 )
@@ -118,6 +123,7 @@ _TAGGED_STRINGS = st.fixed_dictionaries(
 @example([{"t": "number", "v": 1.5}, {"t": "number", "v": float("inf")}])
 @example([{"t": "number", "v": float("nan")}])
 @example([{"t": "number", "v": 7}, {"t": "number", "v": True}])
+@example([{"t": "number", "v": 10**400}, {"t": "number", "v": -(2**1000)}])
 def test_string_arguments_decode_as_the_decoder_does(raw_args: list[object]) -> None:
     """parse_call takes plain strings and finite numbers itself; everything else goes to the
     decoder."""
