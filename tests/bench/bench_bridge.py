@@ -422,9 +422,9 @@ def latency_and_memory() -> None:
         f"({figures['gc_full']:.0f} full), longest {figures['gc_max_ms']:.1f} ms"
     )
     print(
-        f"    floor, the same calls with the app's handling off (Chromium IPC, QWebChannel, "
-        f"PySide): p50 {floor['p50']:.2f} ms, p99 {floor['p99']:.2f} ms; GUI-thread CPU per "
-        f"call {floor['gui_cpu_ms']:.3f} ms"
+        f"    floor, the same calls with the app's handling off (the injected scripts, Chromium "
+        f"IPC, QWebChannel, PySide): p50 {floor['p50']:.2f} ms, p99 {floor['p99']:.2f} ms; "
+        f"GUI-thread CPU per call {floor['gui_cpu_ms']:.3f} ms"
     )
     print(
         f"    the sample portal's own calls instead (createPurchaseMetaData and its two callback "
