@@ -7,8 +7,9 @@
 // synchronous-looking objects; every call is posted to Python in order, with its arguments
 // encoded losslessly (simulator/contract/values.py describes the tagged format).
 //
-// This half holds no secret and cannot reach Python by itself: it hands each message to the
-// channel half (bridge_channel.js, in an isolated world) as a DOM event on a private node. The
+// This half holds no secret and cannot reach Python by itself: it hands each message, as JSON
+// text, to the channel half (bridge_channel.js, in an isolated world) in a DOM event on a
+// private node. The
 // page may patch every global it likes; at worst it garbles its own calls, which Python then
 // reports. The built-ins used below are taken before any script of the page has run.
 

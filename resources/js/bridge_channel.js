@@ -9,8 +9,8 @@
 // patched to read the launch's token. This world shares only the DOM with the page: its
 // globals, the transport and the token are out of the page's reach.
 //
-// The page half (bridge.js, main world) hands each call over as a DOM event on a private node
-// that is never inserted into the document. The node itself is exchanged once, at document
+// The page half (bridge.js, main world) hands each call over as JSON text, in a DOM event on a
+// private node that is never inserted into the document; the token never goes the other way. The node itself is exchanged once, at document
 // creation, before any script of the page can run (see `link`); from then on only the two
 // halves hold it. Events on a detached node reach only listeners added to that node.
 
