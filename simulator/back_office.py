@@ -35,6 +35,17 @@ BACK_OFFICE_AT_LATEST_MS = 10_000
 PANEL_DOCKS = ("eSIM", "Operator", "Clock", "Platform")
 # What postpones the build: a portal's burst of calls, a download under way.
 _BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
+# What the panels show (`BackOffice._refresh`): it is not called for any other kind of event.
+_REFRESHING_EVENTS = frozenset(
+    {
+        "euicc.profile",
+        "network.registration",
+        "smdp.order",
+        "thingspace.received",
+        "thingspace.sent",
+        "carrier.line",
+    }
+)
 # What the MO service panel's walled-garden group shows of the launches before it existed.
 _GARDEN_PANEL_EVENTS = frozenset(
     {"portal.launch", "walled_garden.state", "network.blocked", "network.outside-garden"}
@@ -135,9 +146,9 @@ class BackOffice:
             ("platform", self.platform_panel),
         ):
             scrollers[name].setWidget(panel)
-        sim.events.subscribe(self._refresh)
+        sim.events.subscribe(self._refresh, kinds=_REFRESHING_EVENTS)
 
-    def _refresh(self, event: Event) -> None:
+    def _refresh(self, event: Event) -> None:  # only _REFRESHING_EVENTS come here
         if event.kind in ("euicc.profile", "network.registration"):
             self.euicc_panel.refresh()
         elif event.kind == "smdp.order":

@@ -14,7 +14,7 @@ import sys
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -152,9 +152,11 @@ class EventLog:
     def __init__(self, clock: VirtualClock) -> None:
         self._clock = clock
         self._events: list[Event] = []
-        # A tuple replaced on (un)subscribe: each delivery iterates over the listeners of the
-        # moment without copying them.
-        self._listeners: tuple[Listener, ...] = ()
+        # Tuples replaced on (un)subscribe: each delivery iterates over the listeners of the
+        # moment without copying them. A listener may ask for some kinds only (`subscribe`):
+        # the listeners of each kind are worked out once, in subscription order.
+        self._subscriptions: tuple[tuple[Listener, frozenset[str] | None], ...] = ()
+        self._listeners_by_kind: dict[str, tuple[Listener, ...]] = {}
         self._undelivered: deque[Event] = deque()
         self._delivering = False
 
@@ -168,35 +170,62 @@ class EventLog:
             len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields
         )
         self._events.append(event)
-        self._undelivered.append(event)
-        if not self._delivering:
-            self._deliver()
-        return event
-
-    def _deliver(self) -> None:
-        # An event a listener emits is delivered after the one being delivered, so every
-        # listener (the JSON Lines file, the timeline) sees events in `seq` order.
+        if self._delivering:
+            # A listener's own event: delivered after the one being delivered, so every
+            # listener (the JSON Lines file, the timeline) sees events in `seq` order.
+            self._undelivered.append(event)
+            return event
+        # Delivered here, in this function: a bridge call's two to four events each come this
+        # way on the GUI thread, where one Python function more costs microseconds.
         self._delivering = True
         try:
-            while self._undelivered:
-                event = self._undelivered.popleft()
-                for listener in self._listeners:
+            if self._undelivered:  # left when a listener raised: those come first, in order
+                self._undelivered.append(event)
+            else:
+                listeners = self._listeners_by_kind.get(kind)
+                if listeners is None:
+                    listeners = self._listeners_of(kind)
+                for listener in listeners:
                     listener(event)
+            while self._undelivered:
+                later = self._undelivered.popleft()
+                for listener in self._listeners_of(later.kind):
+                    listener(later)
         finally:
             self._delivering = False
+        return event
 
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners = (*self._listeners, listener)
+    def _listeners_of(self, kind: str) -> tuple[Listener, ...]:
+        listeners = self._listeners_by_kind.get(kind)
+        if listeners is None:
+            listeners = tuple(
+                listener
+                for listener, kinds in self._subscriptions
+                if kinds is None or kind in kinds
+            )
+            self._listeners_by_kind[kind] = listeners
+        return listeners
+
+    def subscribe(self, listener: Listener, kinds: Iterable[str] | None = None) -> None:
+        """Call `listener` with every event from now on, in order; with `kinds`, only with the
+        events of those kinds (a listener that ignores the rest saves the GUI thread a call for
+        each of them: a bridge call makes two to four events)."""
+        wanted = None if kinds is None else frozenset(kinds)
+        self._subscriptions = (*self._subscriptions, (listener, wanted))
+        self._listeners_by_kind = {}
 
     def close(self) -> None:
         """No more listeners are called (events are still recorded)."""
-        self._listeners = ()
+        self._subscriptions = ()
+        self._listeners_by_kind = {}
 
     def unsubscribe(self, listener: Listener) -> None:
-        if listener in self._listeners:
-            listeners = list(self._listeners)
-            listeners.remove(listener)
-            self._listeners = tuple(listeners)
+        """Stop calling `listener` (its first subscription, when it subscribed twice)."""
+        for index, (subscribed, _) in enumerate(self._subscriptions):
+            if subscribed == listener:
+                self._subscriptions = self._subscriptions[:index] + self._subscriptions[index + 1 :]
+                self._listeners_by_kind = {}
+                return
 
     def __iter__(self) -> Iterator[Event]:
         return iter(list(self._events))

@@ -9,8 +9,8 @@
 // patched to read the launch's token. This world shares only the DOM with the page: its
 // globals, the transport and the token are out of the page's reach.
 //
-// The page half (bridge.js, main world) hands each call over as a DOM event on a private node
-// that is never inserted into the document. The node itself is exchanged once, at document
+// The page half (bridge.js, main world) hands each call over as JSON text, in a DOM event on a
+// private node that is never inserted into the document; the token never goes the other way. The node itself is exchanged once, at document
 // creation, before any script of the page can run (see `link`); from then on only the two
 // halves hold it. Events on a detached node reach only listeners added to that node.
 
@@ -31,7 +31,6 @@ const CHANNEL_HELLO = "mobileplans-bridge-channel";
 const TO_APP = "mobileplans-to-app";
 const TO_PAGE = "mobileplans-to-page";
 const LINKED = "mobileplans-linked";
-const PAGE_KINDS = new Set(["call", "set", "callback-result"]);
 
 const documentId = randomId();
 const queue = [];
@@ -47,15 +46,22 @@ function randomId() {
 
 // ---- to Python -----------------------------------------------------------------------------
 
-function post(body) {
-    // The fields Python checks are set here, last, so nothing in `body` can stand in for them.
-    const envelope = Object.assign({}, body);
+// What the page half may send: these kinds only, each as the first key of its JSON text.
+const PAGE_KINDS = ["call", "set", "callback-result"];
+
+function post(kind, bodyText) {
+    // `bodyText` is a JSON object whose first key is `kind`. The fields Python checks are
+    // appended here, last: when a key repeats, the last one counts (Python's JSON reader), and
+    // text that would leave them anywhere but at the top level of one object is not JSON.
     seq += 1;
-    envelope.seq = seq;
-    envelope.doc = documentId;
-    envelope.token = MPS_CHANNEL.token;
-    envelope.href = location.href;
-    const text = JSON.stringify(envelope);
+    const text =
+        bodyText.slice(0, -1) +
+        ',"kind":"' + kind +
+        '","seq":' + seq +
+        ',"doc":"' + documentId +
+        '","token":"' + MPS_CHANNEL.token +
+        '","href":' + JSON.stringify(location.href) +
+        "}";
     if (endpoint) {
         endpoint.envelope = text; // a property write: one message, no answer to wait for
     } else {
@@ -64,12 +70,17 @@ function post(body) {
 }
 
 function onPageMessage(event) {
-    // `detail` crosses worlds as a structured clone: plain data, no getters of the page's.
-    const body = event.detail;
-    if (body === null || typeof body !== "object" || !PAGE_KINDS.has(body.kind)) {
+    // `detail` is the page half's JSON text (bridge.js): a string crosses worlds as a copy.
+    const text = event.detail;
+    if (typeof text !== "string" || !text.endsWith("}")) {
         return;
     }
-    post(body);
+    for (const kind of PAGE_KINDS) {
+        if (text.startsWith('{"kind":"' + kind + '",')) {
+            post(kind, text);
+            return;
+        }
+    }
 }
 
 // ---- to the page ---------------------------------------------------------------------------
@@ -118,7 +129,7 @@ function link(event) {
 document.addEventListener(PAGE_HELLO, link, true);
 document.dispatchEvent(new CustomEvent(CHANNEL_HELLO));
 
-post({ kind: "ready", userAgent: navigator.userAgent });
+post("ready", JSON.stringify({ kind: "ready", userAgent: navigator.userAgent }));
 
 new QWebChannel(transport, (channel) => {
     try {

@@ -15,10 +15,12 @@ from simulator.contract.model import PortalCall
 from simulator.contract.values import JsValue, WireFormatError, decode_js_value
 
 MAX_ENVELOPE_CHARS = 8 * 1024 * 1024  # a few 1 MB strings, tagged; anything larger is hostile
-_DOC_ID = re.compile(r"[0-9a-f]{32}")
+_HEX_DIGITS = "0123456789abcdef"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT_CHARACTER = "\ufffd"
 _SPEC = "bridge wire format (resources/js/bridge_channel.js)"
+_KINDS = ("ready", "call", "set", "callback-result")
+_EXACT_LIMIT = 2**1000  # an integer below this in size is a double; above, the decoder decides
 
 
 class EnvelopeError(ValueError):
@@ -27,6 +29,9 @@ class EnvelopeError(ValueError):
         self.rule = rule
         self.message = message
         self.spec = _SPEC
+
+
+_new_tuple = tuple.__new__
 
 
 class Envelope(NamedTuple):
@@ -96,62 +101,85 @@ def _loads(text: str) -> Any:
 def parse_envelope(text: str) -> Envelope:
     if len(text) > MAX_ENVELOPE_CHARS:
         raise EnvelopeError("envelope.size", f"{len(text):,} characters is over the limit")
-    try:
-        data = _loads(text)
-    except json.JSONDecodeError as error:
-        raise EnvelopeError("envelope.json", f"not JSON ({error})") from None
-    except RecursionError:
-        raise EnvelopeError("envelope.json", "JSON nested too deeply to decode") from None
-    if not isinstance(data, dict):
+    data: Any = None
+    # `_loads`, its common case written out here (this runs on the GUI thread for every call).
+    if text[:1] == "{" and text[-1:] == "}":
+        try:
+            data, end = _scan_json(text, 0)
+        except (StopIteration, ValueError, RecursionError):
+            data = None  # `_loads` below says what is wrong
+        else:
+            if end != len(text):
+                data = None
+    if data is None:
+        try:
+            data = _loads(text)
+        except json.JSONDecodeError as error:
+            raise EnvelopeError("envelope.json", f"not JSON ({error})") from None
+        except RecursionError:
+            raise EnvelopeError("envelope.json", "JSON nested too deeply to decode") from None
+    if type(data) is not dict:
         raise EnvelopeError("envelope.shape", "not a JSON object")
     # A surrogate is never ASCII; JSON.stringify escapes a lone one, so most texts are ASCII.
     if (not text.isascii() and _LONE_SURROGATE.search(text)) or "\\ud" in text or "\\uD" in text:
         data = _without_lone_surrogates(data)
-    kind = data.get("kind")
-    if kind not in ("ready", "call", "set", "callback-result"):
+    get = data.get
+    kind = get("kind")
+    if kind not in _KINDS:
         raise EnvelopeError("envelope.kind", f"unknown kind {str(kind)[:40]!r}")
-    seq = data.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    seq = get("seq")
+    if type(seq) is not int or seq < 1:
         raise EnvelopeError("envelope.seq", "seq must be a positive integer")
-    doc = data.get("doc")
-    if not isinstance(doc, str) or not _DOC_ID.fullmatch(doc):
+    doc = get("doc")
+    # 32 lower-case hex digits: what is left once they are stripped from both ends is nothing
+    # (str.strip is one C call; a regular expression's engine is colder code on this path).
+    if type(doc) is not str or len(doc) != 32 or doc.strip(_HEX_DIGITS):
         raise EnvelopeError("envelope.doc", "doc must be 32 lower-case hex digits")
-    token = data.get("token")
-    href = data.get("href")
-    if not isinstance(token, str) or not isinstance(href, str):
+    token = get("token")
+    href = get("href")
+    if type(token) is not str or type(href) is not str:
         raise EnvelopeError("envelope.fields", "token and href must be strings")
-    return Envelope(kind, seq, doc, token, href, data)
-
-
-def _decode_argument(tagged: Any) -> JsValue:
-    """`decode_js_value`, with a string (most arguments: script names, activation codes,
-    ICCIDs) taken here: exactly the keys "t" and "v", "v" a str."""
-    if type(tagged) is dict and len(tagged) == 2 and tagged.get("t") == "string":
-        value = tagged.get("v")
-        if type(value) is str:
-            return value
-    return decode_js_value(tagged)
+    # tuple.__new__ directly: a NamedTuple's own __new__ is one more Python function.
+    return _new_tuple(Envelope, (kind, seq, doc, token, href, data))
 
 
 def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
     """The method call or property assignment in `envelope`, arguments decoded, as the contract
     takes it (`document_url`: the page's address when its document introduced itself)."""
-    body = envelope.body
-    object_name = body.get("object")
-    member = body.get("member")
-    if not isinstance(object_name, str) or not isinstance(member, str):
+    get = envelope.body.get
+    object_name = get("object")
+    member = get("member")
+    if type(object_name) is not str or type(member) is not str:
         raise EnvelopeError("envelope.call.names", "object and member must be strings")
-    raw_args = body.get("args")
-    if not isinstance(raw_args, list):
+    raw_args = get("args")
+    if type(raw_args) is not list:
         raise EnvelopeError("envelope.call.args", "args must be a list")
-    operation_id = body.get("operationId")
-    if operation_id is not None and not isinstance(operation_id, str):
+    operation_id = get("operationId")
+    if operation_id is not None and type(operation_id) is not str:
         raise EnvelopeError("envelope.call.operationId", "operationId must be a string or null")
+    # `decode_js_value` for each argument, with the commonest two (script names, activation
+    # codes and ICCIDs are strings; times and intervals finite numbers) taken here: exactly the
+    # keys "t" and "v", "v" of the type the tag says.
+    args: list[JsValue] = []
     try:
-        args = tuple(map(_decode_argument, raw_args))
+        for tagged in raw_args:
+            if type(tagged) is dict and len(tagged) == 2:
+                tag = tagged.get("t")
+                value = tagged.get("v")
+                if tag == "string" and type(value) is str:
+                    args.append(value)
+                    continue
+                if tag == "number":
+                    if type(value) is float and value - value == 0.0:
+                        args.append(value)  # finite: inf - inf and nan - nan are nan
+                        continue
+                    if type(value) is int and -_EXACT_LIMIT < value < _EXACT_LIMIT:
+                        args.append(float(value))  # JS numbers are doubles (a whole time in ms)
+                        continue
+            args.append(decode_js_value(tagged))
     except WireFormatError as error:
         raise EnvelopeError(f"envelope.args.{error.rule}", error.message) from None
     kind: Literal["call", "set"] = "set" if envelope.kind == "set" else "call"
     return PortalCall(
-        object_name[:200], member[:200], kind, args, operation_id, document_url, envelope.seq
+        object_name[:200], member[:200], kind, tuple(args), operation_id, document_url, envelope.seq
     )

@@ -33,18 +33,12 @@ class DocumentGate:
         self._policy = policy
         self._token = token
         self._token_bytes = token.encode()
-        self._live_doc: str | None = None
-        self._live_url = ""
+        # Read on every message: plain attributes, not properties (each Python function on the
+        # GUI thread's path costs microseconds, cache-cold). Only `admit` changes them.
+        self.live_doc: str | None = None
+        self.live_url = ""  # the page's address when the live document introduced itself
         self._retired: deque[str] = deque(maxlen=RETIRED_DOCUMENTS_KEPT)
-
-    @property
-    def live_doc(self) -> str | None:
-        return self._live_doc
-
-    @property
-    def live_url(self) -> str:
-        """The page's address when the live document introduced itself."""
-        return self._live_url
+        self._allowed_page_url: str | None = None  # the last page address the policy allowed
 
     def admit(self, envelope: Envelope, page_url: str) -> Refusal | None:
         """None when `envelope` may reach the session; a `ready` then makes its document live."""
@@ -52,10 +46,12 @@ class DocumentGate:
             envelope.token.encode(), self._token_bytes
         ):
             return Refusal("bridge.token", "the message was not sent by this launch's bridge")
-        if not self._policy.allows(page_url):
-            return Refusal(
-                "bridge.origin", "the page is now elsewhere: " + self._policy.refusal(page_url)
-            )
+        if page_url != self._allowed_page_url:  # the policy's answer depends on the text only
+            if not self._policy.allows(page_url):
+                return Refusal(
+                    "bridge.origin", "the page is now elsewhere: " + self._policy.refusal(page_url)
+                )
+            self._allowed_page_url = page_url
         # Mostly the page's own address: asked once (the policy's answer depends on the text).
         if envelope.href != page_url and not self._policy.allows(envelope.href):
             return Refusal(
@@ -65,7 +61,7 @@ class DocumentGate:
             )
         if envelope.kind == "ready":
             return self._introduce(envelope.doc, page_url)
-        if envelope.doc == self._live_doc:
+        if envelope.doc == self.live_doc:
             return None
         if envelope.doc in self._retired:
             return Refusal(
@@ -76,10 +72,10 @@ class DocumentGate:
         return Refusal("bridge.document", f"document {envelope.doc[:8]}… never introduced itself")
 
     def _introduce(self, doc: str, url: str) -> Refusal | None:
-        if doc == self._live_doc or doc in self._retired:
+        if doc == self.live_doc or doc in self._retired:
             return Refusal("bridge.document", f"document {doc[:8]}… introduced itself twice")
-        if self._live_doc is not None:
-            self._retired.append(self._live_doc)
-        self._live_doc = doc
-        self._live_url = url
+        if self.live_doc is not None:
+            self._retired.append(self.live_doc)
+        self.live_doc = doc
+        self.live_url = url
         return None

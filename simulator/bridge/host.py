@@ -37,7 +37,7 @@ class BridgeHost(QObject):
         # Asking Qt for it on every message cost ~75 µs, its code cold in the CPU's caches.
         self._page_url = page.url().toString()
         page.urlChanged.connect(self._on_url_changed)
-        page.endpoint.receiver = self._on_envelope
+        page.endpoint.receiver = self._handle_envelope
         page.loadStarted.connect(self._on_load_started)
         page.popupBlocked.connect(self._on_popup)
         page.certificateRefused.connect(self._on_certificate_refused)
@@ -66,9 +66,6 @@ class BridgeHost(QObject):
         return callback_id
 
     # envelopes -------------------------------------------------------------------------------
-    def _on_envelope(self, text: str) -> None:
-        self._handle_envelope(text)
-
     @Slot(QUrl)
     def _on_url_changed(self, url: QUrl) -> None:
         self._page_url = url.toString()

@@ -23,13 +23,14 @@ from .commands import (
     NotifyPurchaseWithProfileDownload,
     SetCallbackScript,
 )
+from .known_metadata import KnownMetadata
 from .legacy_payload import parse_legacy_payload
-from .metadata import COMPLETE, PurchaseMetadata, parse_metadata
+from .metadata import COMPLETE, PurchaseMetadata
 from .model import ActivationError, LaunchContext, PortalCall
 from .surface import OBJECTS, SCRIPT_PROPERTIES, MethodSpec
 from .value_text import describe, js_type
 from .values import JsFunction, JsObject, JsValue
-from .violations import Findings, Violation
+from .violations import RULES_PAGE, Findings, Severity, Violation
 
 __all__ = ["HANDOFF_COMMANDS", "CheckResult", "ContractSession"]
 
@@ -51,6 +52,20 @@ _METHODS: Mapping[tuple[str, str], MethodSpec] = MappingProxyType(
 # A call that breaks no rule is accepted by its member's acceptor (simulator/contract/accept.py);
 # any other is checked in full, which alone words the findings.
 _ACCEPTORS = build_acceptors(_CURRENT_OBJECTS, _REMOVED_METHODS)
+# The note every call of a legacy method carries, made once per method (a Violation never
+# changes): recorded as `Findings.info` would record it.
+_LEGACY_NOTES: Mapping[tuple[str, str], Violation] = MappingProxyType(
+    {
+        (name, method): Violation(
+            "call.legacy-api",
+            Severity.INFO,
+            f'{name}.{method} is a legacy API ("reference only", still supported)',
+            f"{RULES_PAGE}#call.legacy-api",
+        )
+        for (name, method) in _METHODS
+        if name not in _CURRENT_OBJECTS or (name, method) in _REMOVED_METHODS
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,7 @@ class ContractSession:
         self._scripts_set: set[str] = set()
         # Operation Id -> whether notifyOperationCancel can still cancel it (§3.4).
         self._operations: dict[str, bool] = {}
+        self._known_metadata = KnownMetadata()  # purchaseMetadata checked once per content
 
     @property
     def script_properties(self) -> Mapping[str, str | None]:
@@ -194,14 +210,9 @@ class ContractSession:
                 method.spec,
             )
             return None
-        if call.object_name not in _CURRENT_OBJECTS or (
-            (call.object_name, call.member) in _REMOVED_METHODS
-        ):
-            f.info(
-                "call.legacy-api",
-                f'{where} is a legacy API ("reference only", still supported)',
-                method.spec,
-            )
+        legacy_note = _LEGACY_NOTES.get((call.object_name, call.member))
+        if legacy_note is not None:  # a legacy object, or a method the current API removed
+            f.violations.append(legacy_note)  # as f.info("call.legacy-api", ...) records it
         handler = _HANDLERS[call.member]
         return handler(self, call, f)
 
@@ -252,7 +263,7 @@ class ContractSession:
     def _metadata(
         self, call: PortalCall, f: Findings, *, success_expected: bool | None
     ) -> PurchaseMetadata | None:
-        metadata = parse_metadata(call.args[0], f)
+        metadata = self._known_metadata.parse(call.args[0], f)
         if metadata is None or success_expected is None:
             return metadata
         field = f"purchaseMetadata.{metadata.spellings.get('moDirectStatus', 'moDirectStatus')}"

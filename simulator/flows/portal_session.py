@@ -113,7 +113,7 @@ class PortalSession:
             object=call.object_name,
             method=call.member,
             call_kind=call.kind,
-            args=[encode_js_value(a) for a in call.args],
+            args=list(map(encode_js_value, call.args)),
             origin=call.document_url,
             seq=call.seq,
             doc=doc,

@@ -58,6 +58,7 @@ __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 
 CONNECTED_TITLE = "You’re connected"
 _BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
+_TOAST_KINDS = frozenset({"ui.toast", "ui.toast-answered", "flow.state"})
 NOT_CONNECTED_TITLE = "Not connected"
 _BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
 # "(SGP.22 §6.5.2 …)", "(ITU-T E.118)", "(… notes.md …)": where a rule comes from, not what failed
@@ -256,31 +257,31 @@ class MainWindow(QMainWindow):
     # The window only observes events (DESIGN.md §2).
     def observe(self, event: Event) -> None:
         self.panels.observe(event)  # the Timeline and Contract panels, or kept for them
-        if event.kind in _BUSY_EVENTS and self._quiet.isActive():
+        kind = event.kind  # read once: each bridge call makes two to four events
+        if kind in _BUSY_EVENTS and self._quiet.isActive():
             self._quiet.start()  # a burst of calls or a download: build in a quiet moment
-        self._observe_toasts(event)
-        if event.kind == "ui.screen":
+        if kind in _TOAST_KINDS:
+            self._observe_toasts(event)
+        if kind == "ui.screen":
             self._show_screen(
                 Screen(str(event.fields["screen"])),
                 str(event.fields.get("text", "")),
                 str(event.fields.get("title") or ""),
             )
-        elif event.kind == "lpa.progress":
+        elif kind == "lpa.progress":
             self._progress(str(event.fields.get("screen", "")), event.fields.get("text"))
-        elif event.kind == "lpa.error":
+        elif kind == "lpa.error":
             self._last_lpa_error = str(event.fields.get("message", ""))
-        elif event.kind == "portal.launch":
+        elif kind == "portal.launch":
             self._last_cv = str((event.fields.get("params") or {}).get("transactionId", ""))
-        elif event.kind == "network.registration":
+        elif kind == "network.registration":
             self._registration(str(event.fields.get("state", "")))
-        elif event.kind == "flow.state" and event.fields.get("state") in OUTCOME_STATES:
+        elif kind == "flow.state" and event.fields.get("state") in OUTCOME_STATES:
             self.banner.hide()  # "updating your cellular network settings" is over
-        if event.kind in ("euicc.profile", "portal.launch"):
+        if kind in ("euicc.profile", "portal.launch"):
             self.device_panel.refresh()
 
     def _observe_toasts(self, event: Event) -> None:
-        if event.kind not in ("ui.toast", "ui.toast-answered", "flow.state"):
-            return
         added, withdrawn = self.toast_book.observe(event)
         for toast_id in withdrawn:
             self.toasts.remove(toast_id)

@@ -236,18 +236,18 @@ valid = "valid" in sys.argv[1:]
 received_at = []  # valid calls: when each reached Python
 
 def received(text):
+    now = time.time() * 1000  # first: the bench's own reading of the text is not the app's
     if valid:
         if "createPurchaseMetaData" not in text and "bench" not in text:
             return  # the document's `ready`, the portal's own calls
-        received_at.append(time.time() * 1000)
+        received_at.append(now)
         gui_cpu.append(time.thread_time())  # the GUI thread's CPU: what a call costs it
         if len(received_at) == 1000:
             QTimer.singleShot(0, finish_valid)
         return
-    envelope = json.loads(text)
-    if envelope.get("member") == "notifyBalanceAddition":
-        sent = envelope["args"][1]["v"]
-        latencies.append(time.time() * 1000 - sent)
+    if "notifyBalanceAddition" in text:
+        sent = json.loads(text)["args"][1]["v"]
+        latencies.append(now - sent)
         gui_cpu.append(time.thread_time())  # the GUI thread's CPU: what a call costs it
         if len(latencies) == 1000:
             QTimer.singleShot(0, app.quit)
@@ -380,10 +380,10 @@ os._exit(0)  # the figures are out; skip Qt's teardown
 """
 
 
-def _latency_run(env: dict[str, str], mode: str) -> dict[str, float]:
+def _latency_run(env: dict[str, str], mode: str, tree: Path = ROOT) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", LATENCY, *mode.split()],
-        cwd=ROOT,
+        cwd=tree,
         env=env,
         check=True,
         capture_output=True,
@@ -422,9 +422,9 @@ def latency_and_memory() -> None:
         f"({figures['gc_full']:.0f} full), longest {figures['gc_max_ms']:.1f} ms"
     )
     print(
-        f"    floor, the same calls with the app's handling off (Chromium IPC, QWebChannel, "
-        f"PySide): p50 {floor['p50']:.2f} ms, p99 {floor['p99']:.2f} ms; GUI-thread CPU per "
-        f"call {floor['gui_cpu_ms']:.3f} ms"
+        f"    floor, the same calls with the app's handling off (the injected scripts, Chromium "
+        f"IPC, QWebChannel, PySide): p50 {floor['p50']:.2f} ms, p99 {floor['p99']:.2f} ms; "
+        f"GUI-thread CPU per call {floor['gui_cpu_ms']:.3f} ms"
     )
     print(
         f"    the sample portal's own calls instead (createPurchaseMetaData and its two callback "
@@ -439,6 +439,39 @@ def latency_and_memory() -> None:
     )
 
 
+def latency_against(other: Path, pairs: int) -> None:
+    """The latency runs of this tree and of `other` (say, a worktree of the previous round)
+    interleaved: each mode's two runs back to back, which one first alternating, so the
+    machine's load hits both alike; medians of the pairs, and how many pairs this tree won."""
+    modes = {"app": "three findings", "app valid": "the portal's calls", "floor": "floor"}
+    results: dict[str, list[tuple[dict[str, float], dict[str, float]]]] = {m: [] for m in modes}
+    for index in range(pairs):
+        for mode in modes:
+            runs: dict[Path, dict[str, float]] = {}
+            for tree in (ROOT, other) if index % 2 == 0 else (other, ROOT):
+                env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(tree))
+                runs[tree] = _latency_run(env, mode, tree)
+            results[mode].append((runs[ROOT], runs[other]))
+    for mode, label in modes.items():
+        ours = [pair[0] for pair in results[mode]]
+        theirs = [pair[1] for pair in results[mode]]
+        won = sum(1 for a, b in results[mode] if a["p50"] < b["p50"])
+
+        def median(runs: list[dict[str, float]], key: str) -> float:
+            return statistics.median(run[key] for run in runs)
+
+        print(
+            f"{label}: p50 {median(ours, 'p50'):.2f} ms vs {median(theirs, 'p50'):.2f} ms "
+            f"(lower in {won} of {pairs} pairs), p99 {median(ours, 'p99'):.2f} vs "
+            f"{median(theirs, 'p99'):.2f} ms; GUI-thread CPU per call "
+            f"{median(ours, 'gui_cpu_ms'):.3f} vs {median(theirs, 'gui_cpu_ms'):.3f} ms"
+        )
+
+
 if __name__ == "__main__":
-    startup()
-    latency_and_memory()
+    # `--against DIR [PAIRS]`: only the latency, interleaved with another tree's (A/B)
+    if sys.argv[1:2] == ["--against"]:
+        latency_against(Path(sys.argv[2]).resolve(), int(sys.argv[3]) if sys.argv[3:] else 6)
+    else:
+        startup()
+        latency_and_memory()

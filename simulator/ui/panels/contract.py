@@ -44,7 +44,8 @@ from simulator.ui.panels.timeline_batch import RowBatch
 
 __all__ = ["CALL", "LINK", "ContractPanel"]
 
-_OBSERVED = frozenset({"portal.launch", "bridge.call", "contract.violation"})
+#: The kinds of event the panel keeps (`add` drops the others).
+OBSERVED_KINDS = frozenset({"portal.launch", "bridge.call", "contract.violation"})
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -82,7 +83,8 @@ class ContractPanel(QWidget):
         self.counts = {"error": 0, "warning": 0, "info": 0}
         self._launches = 0
         self._calls: dict[object, Event] = {}  # the launch's call number -> its bridge.call
-        self._batch: RowBatch[Event] = RowBatch(self._append, self)
+        # The events of OBSERVED_KINDS not yet shown (`add` puts them here).
+        self.pending: RowBatch[Event] = RowBatch(self._append, self)
         tools = QHBoxLayout()
         tools.addWidget(self.summary, 1)
         tools.addWidget(self.clear_button)
@@ -98,13 +100,13 @@ class ContractPanel(QWidget):
 
     def add(self, event: Event) -> None:
         """Observe an event: launches start a group, calls are remembered, violations shown."""
-        if event.kind not in _OBSERVED:
+        if event.kind not in OBSERVED_KINDS:
             return
         # Batched like the Timeline: a noisy portal must not slow the bridge down.
-        self._batch.add(event)
+        self.pending.add(event)
 
     def _append_pending(self) -> None:
-        self._batch.flush_now()
+        self.pending.flush_now()
 
     def _append(self, pending: list[Event]) -> None:
         rows: list[ContractRow] = []
@@ -190,7 +192,7 @@ class ContractPanel(QWidget):
 
     def clear(self) -> None:
         """Empty the panel (the event log keeps everything)."""
-        self._batch.discard()
+        self.pending.discard()
         self.table.clearSpans()
         self.model.clear()
         self.counts = dict.fromkeys(self.counts, 0)

@@ -3,7 +3,7 @@ row insertion; text, colours and tool tips are computed only for the rows a view
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
@@ -20,20 +20,38 @@ _LINK_COLOUR = QColor("#1f4e8c")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class ContractRow:
-    """A launch's header row (``violation`` is None) or one violation and the call it was."""
+    """A launch's header row (``violation`` is None) or one violation and the call it was.
 
-    cells: tuple[str, ...]
+    Its cells are worded when a view first asks for them (the rows it paints): a portal's burst
+    adds hundreds of rows at a time on the GUI thread, where bridge calls wait meanwhile.
+    """
+
+    header: str | None = None
     violation: Event | None = None
     call: Event | None = None
+    _cells: tuple[str, ...] | None = field(default=None, repr=False)
 
     @classmethod
     def launch(cls, number: int, event: Event) -> ContractRow:
-        return cls((f"Launch {number} · {event.fields.get('url', '')}",))
+        return cls(f"Launch {number} · {event.fields.get('url', '')}")
 
     @classmethod
     def of(cls, violation: Event, call: Event | None) -> ContractRow:
+        return cls(None, violation, call)
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The row's texts: the header alone, or call, severity, rule, message and link."""
+        if self._cells is None:
+            self._cells = self._worded()
+        return self._cells
+
+    def _worded(self) -> tuple[str, ...]:
+        violation, call = self.violation, self.call
+        if violation is None:
+            return (self.header or "",)
         fields = violation.fields
         rule = str(fields.get("rule", ""))
         name = f"{fields.get('object', '')}.{fields.get('method', '')}"
@@ -41,8 +59,7 @@ class ContractRow:
         values = (where, fields.get("severity"), rule, fields.get("message"))
         # Operator-API and walled-garden rules live on their own pages and name them in "spec".
         link = str(fields.get("spec") or "") or (rule_link(rule) if rule else "")
-        cells = (*(str(value or "") for value in values), link)
-        return cls(cells, violation, call)
+        return (*(str(value or "") for value in values), link)
 
     @property
     def severity(self) -> str:

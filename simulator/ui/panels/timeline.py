@@ -205,7 +205,7 @@ class TimelinePanel(QWidget):
             self.table.setColumnWidth(column, width)
         # Events arrive in bursts (a portal may call thousands of times); rows are added in
         # batches so the GUI thread stays free for the bridge.
-        self._batch: RowBatch[Event] = RowBatch(self._append, self)
+        self.pending: RowBatch[Event] = RowBatch(self._append, self)
         self.detail = QPlainTextEdit(self)
         self.detail.setReadOnly(True)
         self.detail.setPlaceholderText("Click an event to see its JSON")
@@ -224,10 +224,10 @@ class TimelinePanel(QWidget):
         layout.addWidget(splitter)
 
     def add(self, event: Event) -> None:
-        self._batch.add(event)
+        self.pending.add(event)
 
     def _append_pending(self) -> None:
-        self._batch.flush_now()
+        self.pending.flush_now()
 
     def _append(self, events: list[Event]) -> None:
         self.model.extend(events)
@@ -235,7 +235,7 @@ class TimelinePanel(QWidget):
 
     def clear(self) -> None:
         """Forget the events shown so far (and any not yet shown)."""
-        self._batch.discard()
+        self.pending.discard()
         self.model.clear()
         self.detail.clear()
 

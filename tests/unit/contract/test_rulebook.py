@@ -40,10 +40,13 @@ def _rules_named_in_the_checker() -> set[str]:
     named: set[str] = set()
     for path in CHECKER.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            # `findings.error("rule", ...)` and the like, or a Violation made ahead ("rule", ...)
             if (
                 isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in _FINDINGS
+                and (
+                    (isinstance(node.func, ast.Attribute) and node.func.attr in _FINDINGS)
+                    or (isinstance(node.func, ast.Name) and node.func.id == "Violation")
+                )
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)

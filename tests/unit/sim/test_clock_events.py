@@ -4,6 +4,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.clock import VirtualClock
 from simulator.events import Event, EventLog, EventPattern
@@ -168,6 +170,26 @@ def test_an_event_emitted_by_a_listener_reaches_every_listener_after_the_one_bei
     assert seen == [("first", 1), ("second", 1), ("first", 2), ("second", 2)]
 
 
+def test_events_left_by_a_listener_that_raised_come_first_at_the_next_emit() -> None:
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    seen: list[int] = []
+
+    def reacts_then_fails(event: Event) -> None:
+        if event.seq == 1:
+            log.emit("carrier.line")  # queued behind event 1
+            raise RuntimeError("listener bug")
+
+    log.subscribe(reacts_then_fails)
+    log.subscribe(lambda event: seen.append(event.seq))
+    with pytest.raises(RuntimeError):
+        log.emit("flow.state")
+    assert seen == []
+    log.emit("flow.state")
+    assert seen == [2, 3]  # in seq order: the one left behind, then the new one
+    log.emit("flow.state")
+    assert seen == [2, 3, 4]
+
+
 def test_fired_total_counts_the_timers_a_held_step_fires_later() -> None:
     clock = VirtualClock(0, real_now=FakeReal())
     clock.call_later(10, lambda: None, "first")
@@ -214,3 +236,61 @@ def test_the_stamp_follows_the_system_clock_across_seconds_and_days(
         moment = datetime.fromtimestamp(ms // 1000, UTC) + timedelta(milliseconds=ms % 1000)
         expected = moment.isoformat(timespec="milliseconds")
         assert clock.wall_iso() == expected
+
+
+@given(
+    st.lists(st.sampled_from(["bridge.call", "contract.violation", "flow.state", "ui.screen"])),
+    st.lists(st.frozensets(st.sampled_from(["bridge.call", "flow.state", "ui.toast"])), max_size=4),
+)
+def test_a_listener_of_some_kinds_sees_exactly_those_events_in_order(
+    kinds: list[str], wanted: list[frozenset[str]]
+) -> None:
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    calls: list[tuple[int, int]] = []  # (listener, seq) in the order the listeners were called
+    everything: list[Event] = []
+
+    def reacts(event: Event) -> None:  # a listener's own event comes after the one delivered
+        everything.append(event)
+        if event.kind == "flow.state":
+            log.emit("ui.toast")
+
+    log.subscribe(reacts)
+    for index, some in enumerate(wanted):
+        log.subscribe(lambda event, index=index: calls.append((index, event.seq)), kinds=some)
+    for kind in kinds:
+        log.emit(kind)
+    expected = [
+        (index, event.seq) for event in everything for index, some in enumerate(wanted)
+        if event.kind in some
+    ]  # fmt: skip
+    assert calls == expected
+
+
+def test_unsubscribing_and_closing_stop_the_calls_whatever_kinds_were_asked() -> None:
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    seen: list[str] = []
+
+    def some(event: Event) -> None:
+        seen.append("some " + event.kind)
+
+    def every(event: Event) -> None:
+        seen.append("every " + event.kind)
+
+    log.subscribe(some, kinds={"flow.state"})
+    log.subscribe(every)
+    log.emit("flow.state")
+    log.emit("ui.screen")
+    log.unsubscribe(some)
+    log.emit("flow.state")
+    log.subscribe(some, kinds=["ui.screen"])
+    log.emit("ui.screen")
+    log.close()
+    log.emit("ui.screen")
+    assert seen == [
+        "some flow.state",
+        "every flow.state",
+        "every ui.screen",
+        "every flow.state",
+        "every ui.screen",
+        "some ui.screen",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -103,7 +104,15 @@ def test_the_direct_json_scan_answers_as_json_loads(
 
 
 _TAGGED_STRINGS = st.fixed_dictionaries(
-    {"t": st.sampled_from(["string", "number", "String"]), "v": st.text(max_size=4) | st.none()},
+    {
+        "t": st.sampled_from(["string", "number", "String", "boolean"]),
+        "v": st.text(max_size=4)
+        | st.none()
+        | st.floats()
+        | st.integers()
+        | st.integers(2**999, 10**320).map(lambda n: n * (-1) ** n)
+        | st.booleans(),
+    },
     optional={"x": st.integers(), "name": st.text(max_size=2)},
 )
 
@@ -111,8 +120,13 @@ _TAGGED_STRINGS = st.fixed_dictionaries(
 @given(st.lists(_TAGGED_STRINGS | st.text(max_size=3) | st.none(), max_size=4))
 @example([{"t": "string", "v": "onDone"}])
 @example([{"v": "onDone", "t": "string"}])
+@example([{"t": "number", "v": 1.5}, {"t": "number", "v": float("inf")}])
+@example([{"t": "number", "v": float("nan")}])
+@example([{"t": "number", "v": 7}, {"t": "number", "v": True}])
+@example([{"t": "number", "v": 10**400}, {"t": "number", "v": -(2**1000)}])
 def test_string_arguments_decode_as_the_decoder_does(raw_args: list[object]) -> None:
-    """parse_call takes plain strings itself; everything else goes to the decoder."""
+    """parse_call takes plain strings and finite numbers itself; everything else goes to the
+    decoder."""
 
     def outcome(decode: Callable[[object], object]) -> object:
         try:
@@ -129,3 +143,51 @@ def test_string_arguments_decode_as_the_decoder_does(raw_args: list[object]) -> 
         assert via_call[:2] == expected[:2]  # type: ignore[index]
     else:
         assert via_call == expected
+
+
+def _spliced(body_text: str, token: str = "good") -> str:
+    """What bridge_channel.js sends: the page half's JSON text, the checked fields appended."""
+    checked = f',"kind":"call","seq":3,"doc":"{DOC}","token":"{token}","href":"https://x/"}}'
+    return body_text[:-1] + checked
+
+
+def test_the_fields_the_channel_half_appends_outrank_the_same_keys_in_the_body() -> None:
+    body = '{"kind":"ready","object":"MobilePlans","member":"m","args":[],"operationId":null,'
+    body += f'"token":"evil","doc":"{"f" * 32}","seq":99,"href":"https://evil/"}}'
+    envelope = parse_envelope(_spliced(body))
+    assert (envelope.kind, envelope.seq, envelope.doc, envelope.token, envelope.href) == (
+        "call",
+        3,
+        DOC,
+        "good",
+        "https://x/",
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"kind":"call","a":"}',  # the appended fields would be inside a string
+        '{"kind":"call","a":{"b":1}',  # ... inside a nested object
+        '{"kind":"call","a":[{"b":1}',  # ... inside an array's object
+        '{"kind":"call"},{"a":1}',  # ... in a second object
+        '{"kind":"call",}',
+    ],
+)
+def test_a_body_that_would_move_the_appended_fields_is_not_an_envelope(body: str) -> None:
+    with pytest.raises(EnvelopeError) as error:
+        parse_envelope(_spliced(body))
+    assert error.value.rule == "envelope.json"
+
+
+@given(st.text(alphabet="0123456789abcdefABCDEF g\u0660", max_size=34))
+@example("0123456789abcdef0123456789abcdef")
+@example("0123456789abcdef0123456789abcdeF")
+@example(" 123456789abcdef0123456789abcdef")
+def test_the_document_id_is_exactly_32_lower_case_hex_digits(doc: str) -> None:
+    if re.fullmatch("[0-9a-f]{32}", doc):
+        assert parse_envelope(_envelope(doc=doc)).doc == doc
+    else:
+        with pytest.raises(EnvelopeError) as error:
+            parse_envelope(_envelope(doc=doc))
+        assert error.value.rule == "envelope.doc"
