@@ -14,11 +14,9 @@ declines or returns exactly what the codec returns (``tests/unit/esim/test_devic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from esim.asn1 import messages as m
-from esim.asn1.der_check import check_der_structure
-from esim.asn1.device_der_reader import (
+from esim.asn1.direct_der import (
     ABSENT,
     DeclinedError,
     Reader,
@@ -35,7 +33,9 @@ from esim.asn1.device_der_reader import (
     sequence_of,
     utf8,
 )
-from esim.asn1.errors import Asn1DecodeError
+
+if TYPE_CHECKING:  # esim.asn1.messages imports the codec, which reads through these layouts
+    from esim.asn1 import messages as m
 
 MAX_DIRECT_BYTES = 16 * 1024
 """Longer messages go to the codec (none of the structures below comes near it)."""
@@ -76,7 +76,7 @@ _STORE_METADATA_REQUEST = sequence(
     ),
     (0x99, "profilePolicyRules", bit_string, _OPTIONAL),
 )
-_NOTIFICATION_METADATA = sequence(
+NOTIFICATION_METADATA = sequence(
     (0x80, "seqNumber", integer, None),
     (0x81, "profileManagementOperation", bit_string, None),
     (0x0C, "notificationAddress", utf8(), None),
@@ -84,7 +84,7 @@ _NOTIFICATION_METADATA = sequence(
 )
 _PROFILE_INSTALLATION_RESULT_DATA = sequence(
     (0x80, "transactionId", _TRANSACTION_ID, None),
-    (0xBF2F, "notificationMetadata", _NOTIFICATION_METADATA, None),
+    (0xBF2F, "notificationMetadata", NOTIFICATION_METADATA, None),
     (0x06, "smdpOid", object_identifier, _OPTIONAL),
     (
         0xA2,
@@ -152,7 +152,7 @@ _CTX_PARAMS1 = alternative(
     ),
 )
 _SUBJECT_KEY_IDENTIFIERS = sequence_of(0x04, octets())
-_EUICC_INFO2 = sequence(
+EUICC_INFO2 = sequence(
     (0x81, "profileVersion", _VERSION, None),
     (0x82, "svn", _VERSION, None),
     (0x83, "euiccFirmwareVer", _VERSION, None),
@@ -184,163 +184,129 @@ _SERVER_SIGNED1 = sequence(
     (0x84, "serverChallenge", _OCTET16, None),
 )
 
-_MESSAGES: dict[str, tuple[Reader, bool]] = {
-    # type name → (reader of the outer TLV's value, whether it holds an ANY: the pre-check
-    # then walks the whole message, as the codec's would, inside the certificates too)
-    m.STORE_METADATA_REQUEST.type_name: (_STORE_METADATA_REQUEST, False),
-    m.NOTIFICATION_METADATA.type_name: (_NOTIFICATION_METADATA, False),
-    m.PROFILE_INSTALLATION_RESULT.type_name: (
+# The four below are read on the SM-DP+ side too (esim.asn1.direct_es9).
+AUTHENTICATE_SERVER_RESPONSE = explicit_choice(
+    (
+        0xA0,
+        "authenticateResponseOk",
         sequence(
-            (0xBF27, "profileInstallationResultData", _PROFILE_INSTALLATION_RESULT_DATA, None),
-            (0x5F37, "euiccSignPIR", octets(), None),
-        ),
-        False,
-    ),
-    m.SERVER_SIGNED1.type_name: (_SERVER_SIGNED1, False),
-    m.AUTHENTICATE_SERVER_REQUEST.type_name: (
-        sequence(
-            (0x30, "serverSigned1", _SERVER_SIGNED1, None),
-            (0x5F37, "serverSignature1", octets(), None),
-            (0x04, "euiccCiPKIdToBeUsed", octets(), None),
-            (0x30, "serverCertificate", any_value, None),
-            (0xA0, "ctxParams1", _CTX_PARAMS1, None),
-        ),
-        True,
-    ),
-    m.AUTHENTICATE_SERVER_RESPONSE.type_name: (
-        explicit_choice(
             (
-                0xA0,
-                "authenticateResponseOk",
-                sequence(
-                    (
-                        0x30,
-                        "euiccSigned1",
-                        sequence(
-                            (0x80, "transactionId", _TRANSACTION_ID, None),
-                            (0x83, "serverAddress", utf8(), None),
-                            (0x84, "serverChallenge", _OCTET16, None),
-                            (0xBF22, "euiccInfo2", _EUICC_INFO2, None),
-                            (0xA0, "ctxParams1", _CTX_PARAMS1, None),
-                        ),
-                        None,
-                    ),
-                    (0x5F37, "euiccSignature1", octets(), None),
-                    (0x30, "euiccCertificate", any_value, None),
-                    (0x30, "eumCertificate", any_value, None),
-                ),
-            ),
-            (
-                0xA1,
-                "authenticateResponseError",
+                0x30,
+                "euiccSigned1",
                 sequence(
                     (0x80, "transactionId", _TRANSACTION_ID, None),
-                    (0x02, "authenticateErrorCode", integer, None),
-                ),
-            ),
-        ),
-        True,
-    ),
-    m.SMDP_SIGNED2.type_name: (_SMDP_SIGNED2, False),
-    m.GET_EUICC_CHALLENGE_RESPONSE.type_name: (
-        sequence((0x80, "euiccChallenge", _OCTET16, None)),
-        False,
-    ),
-    m.INITIALISE_SECURE_CHANNEL_REQUEST.type_name: (
-        sequence(
-            (0x82, "remoteOpId", integer, None),
-            (0x80, "transactionId", _TRANSACTION_ID, None),
-            (
-                0xA6,
-                "controlRefTemplate",
-                sequence(
-                    (0x80, "keyType", octets(1, 1), None),
-                    (0x81, "keyLen", octets(1, 1), None),
-                    (0x84, "hostId", octets(1, 16), None),
+                    (0x83, "serverAddress", utf8(), None),
+                    (0x84, "serverChallenge", _OCTET16, None),
+                    (0xBF22, "euiccInfo2", EUICC_INFO2, None),
+                    (0xA0, "ctxParams1", _CTX_PARAMS1, None),
                 ),
                 None,
             ),
-            (0x5F49, "smdpOtpk", octets(), None),
-            (0x5F37, "smdpSign", octets(), None),
+            (0x5F37, "euiccSignature1", octets(), None),
+            (0x30, "euiccCertificate", any_value, None),
+            (0x30, "eumCertificate", any_value, None),
         ),
-        False,
     ),
-    m.REPLACE_SESSION_KEYS_REQUEST.type_name: (
+    (
+        0xA1,
+        "authenticateResponseError",
         sequence(
-            (0x80, "initialMacChainingValue", _OCTET16, None),
-            (0x81, "ppkEnc", _OCTET16, None),
-            (0x82, "ppkCmac", _OCTET16, None),
+            (0x80, "transactionId", _TRANSACTION_ID, None),
+            (0x02, "authenticateErrorCode", integer, None),
         ),
-        False,
     ),
-    m.PREPARE_DOWNLOAD_RESPONSE.type_name: (
-        explicit_choice(
+)
+PREPARE_DOWNLOAD_RESPONSE = explicit_choice(
+    (
+        0xA0,
+        "downloadResponseOk",
+        sequence(
             (
-                0xA0,
-                "downloadResponseOk",
-                sequence(
-                    (
-                        0x30,
-                        "euiccSigned2",
-                        sequence(
-                            (0x80, "transactionId", _TRANSACTION_ID, None),
-                            (0x5F49, "euiccOtpk", octets(), None),
-                            (0x04, "hashCc", octets(32, 32), _OPTIONAL),
-                        ),
-                        None,
-                    ),
-                    (0x5F37, "euiccSignature2", octets(), None),
-                ),
-            ),
-            (
-                0xA1,
-                "downloadResponseError",
+                0x30,
+                "euiccSigned2",
                 sequence(
                     (0x80, "transactionId", _TRANSACTION_ID, None),
-                    (0x02, "downloadErrorCode", integer, None),
+                    (0x5F49, "euiccOtpk", octets(), None),
+                    (0x04, "hashCc", octets(32, 32), _OPTIONAL),
                 ),
+                None,
             ),
+            (0x5F37, "euiccSignature2", octets(), None),
         ),
-        False,
     ),
-    m.RETRIEVE_NOTIFICATIONS_LIST_REQUEST.type_name: (
+    (
+        0xA1,
+        "downloadResponseError",
         sequence(
-            (
-                0xA0,
-                "searchCriteria",
-                explicit_choice(
-                    (0x80, "seqNumber", integer),
-                    (0x81, "profileManagementOperation", bit_string),
-                ),
-                _OPTIONAL,
-            )
+            (0x80, "transactionId", _TRANSACTION_ID, None),
+            (0x02, "downloadErrorCode", integer, None),
         ),
-        False,
     ),
-    m.NOTIFICATION_SENT_REQUEST.type_name: (_SEQ_NUMBER, False),
-    m.NOTIFICATION_SENT_RESPONSE.type_name: (
-        sequence((0x80, "deleteNotificationStatus", integer, None)),
-        False,
+)
+PROFILE_INSTALLATION_RESULT = sequence(
+    (0xBF27, "profileInstallationResultData", _PROFILE_INSTALLATION_RESULT_DATA, None),
+    (0x5F37, "euiccSignPIR", octets(), None),
+)
+
+_MESSAGES: dict[str, Reader] = {
+    # the codec's type name → reader of the outer TLV's value
+    "StoreMetadataRequest": _STORE_METADATA_REQUEST,
+    "NotificationMetadata": NOTIFICATION_METADATA,
+    "ProfileInstallationResult": PROFILE_INSTALLATION_RESULT,
+    "ServerSigned1": _SERVER_SIGNED1,
+    "AuthenticateServerRequest": sequence(
+        (0x30, "serverSigned1", _SERVER_SIGNED1, None),
+        (0x5F37, "serverSignature1", octets(), None),
+        (0x04, "euiccCiPKIdToBeUsed", octets(), None),
+        (0x30, "serverCertificate", any_value, None),
+        (0xA0, "ctxParams1", _CTX_PARAMS1, None),
     ),
-    m.CONFIGURE_ISDP_REQUEST.type_name: (
-        sequence(
-            (
-                0xB8,
-                "dpProprietaryData",
-                sequence((0x80, "dpOid", object_identifier, None)),
-                _OPTIONAL,
-            )
+    "AuthenticateServerResponse": AUTHENTICATE_SERVER_RESPONSE,
+    "SmdpSigned2": _SMDP_SIGNED2,
+    "GetEuiccChallengeResponse": sequence((0x80, "euiccChallenge", _OCTET16, None)),
+    "InitialiseSecureChannelRequest": sequence(
+        (0x82, "remoteOpId", integer, None),
+        (0x80, "transactionId", _TRANSACTION_ID, None),
+        (
+            0xA6,
+            "controlRefTemplate",
+            sequence(
+                (0x80, "keyType", octets(1, 1), None),
+                (0x81, "keyLen", octets(1, 1), None),
+                (0x84, "hostId", octets(1, 16), None),
+            ),
+            None,
         ),
-        False,
+        (0x5F49, "smdpOtpk", octets(), None),
+        (0x5F37, "smdpSign", octets(), None),
     ),
-    m.PREPARE_DOWNLOAD_REQUEST.type_name: (
-        sequence(
-            (0x30, "smdpSigned2", _SMDP_SIGNED2, None),
-            (0x5F37, "smdpSignature2", octets(), None),
-            (0x04, "hashCc", octets(32, 32), _OPTIONAL),
-            (0x30, "smdpCertificate", any_value, None),
-        ),
-        True,
+    "ReplaceSessionKeysRequest": sequence(
+        (0x80, "initialMacChainingValue", _OCTET16, None),
+        (0x81, "ppkEnc", _OCTET16, None),
+        (0x82, "ppkCmac", _OCTET16, None),
+    ),
+    "PrepareDownloadResponse": PREPARE_DOWNLOAD_RESPONSE,
+    "RetrieveNotificationsListRequest": sequence(
+        (
+            0xA0,
+            "searchCriteria",
+            explicit_choice(
+                (0x80, "seqNumber", integer),
+                (0x81, "profileManagementOperation", bit_string),
+            ),
+            _OPTIONAL,
+        )
+    ),
+    "NotificationSentRequest": _SEQ_NUMBER,
+    "NotificationSentResponse": sequence((0x80, "deleteNotificationStatus", integer, None)),
+    "ConfigureISDPRequest": sequence(
+        (0xB8, "dpProprietaryData", sequence((0x80, "dpOid", object_identifier, None)), _OPTIONAL)
+    ),
+    "PrepareDownloadRequest": sequence(
+        (0x30, "smdpSigned2", _SMDP_SIGNED2, None),
+        (0x5F37, "smdpSignature2", octets(), None),
+        (0x04, "hashCc", octets(32, 32), _OPTIONAL),
+        (0x30, "smdpCertificate", any_value, None),
     ),
 }
 
@@ -348,25 +314,18 @@ _MESSAGES: dict[str, tuple[Reader, bool]] = {
 def read_direct(message: m.Message, data: bytes) -> Any | None:
     """``message``'s value of ``data`` as the codec would give it, or None when this reader
     leaves ``data`` to the codec (an unknown type, or anything it does not fully recognise)."""
-    entry = _MESSAGES.get(message.type_name)
-    if entry is None or len(data) > MAX_DIRECT_BYTES:
+    reader = _MESSAGES.get(message.type_name)
+    if reader is None or len(data) > MAX_DIRECT_BYTES:
         return None
-    reader, holds_any = entry
     if type(data) is not bytes:
         data = bytes(data)  # the values are bytes, as the codec's are
     try:
         tag, start, stop = header(data, 0, len(data))
         if tag != message.tag or stop != len(data) or not data[0] & 0x20:
             return None
-        value = reader(data, 0, start, stop)
+        return reader(data, 0, start, stop)
     except DeclinedError:
         return None
-    if holds_any:
-        try:
-            check_der_structure(data)
-        except Asn1DecodeError:
-            return None
-    return value
 
 
 def decode(message: m.Message, data: bytes) -> Any:
