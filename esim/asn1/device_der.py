@@ -118,7 +118,7 @@ _SMDP_SIGNED2 = sequence(
 )
 
 _SEQ_NUMBER = sequence((0x80, "seqNumber", integer, None))
-_VERSION = octets(3, 3)
+VERSION = octets(3, 3)
 DEVICE_CAPABILITY_NAMES = (
     "gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
     "cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
@@ -139,7 +139,7 @@ _CTX_PARAMS1 = alternative(
                     "deviceCapabilities",
                     sequence(
                         *(
-                            (0x80 + number, name, _VERSION, _OPTIONAL)
+                            (0x80 + number, name, VERSION, _OPTIONAL)
                             for number, name in enumerate(DEVICE_CAPABILITY_NAMES)
                         )
                     ),
@@ -151,21 +151,21 @@ _CTX_PARAMS1 = alternative(
         ),
     ),
 )
-_SUBJECT_KEY_IDENTIFIERS = sequence_of(0x04, octets())
+SUBJECT_KEY_IDENTIFIERS = sequence_of(0x04, octets())
 EUICC_INFO2 = sequence(
-    (0x81, "profileVersion", _VERSION, None),
-    (0x82, "svn", _VERSION, None),
-    (0x83, "euiccFirmwareVer", _VERSION, None),
+    (0x81, "profileVersion", VERSION, None),
+    (0x82, "svn", VERSION, None),
+    (0x83, "euiccFirmwareVer", VERSION, None),
     (0x84, "extCardResource", octets(), None),
     (0x85, "uiccCapability", bit_string, None),
-    (0x86, "ts102241Version", _VERSION, _OPTIONAL),
-    (0x87, "globalplatformVersion", _VERSION, _OPTIONAL),
+    (0x86, "ts102241Version", VERSION, _OPTIONAL),
+    (0x87, "globalplatformVersion", VERSION, _OPTIONAL),
     (0x88, "rspCapability", bit_string, None),
-    (0xA9, "euiccCiPKIdListForVerification", _SUBJECT_KEY_IDENTIFIERS, None),
-    (0xAA, "euiccCiPKIdListForSigning", _SUBJECT_KEY_IDENTIFIERS, None),
+    (0xA9, "euiccCiPKIdListForVerification", SUBJECT_KEY_IDENTIFIERS, None),
+    (0xAA, "euiccCiPKIdListForSigning", SUBJECT_KEY_IDENTIFIERS, None),
     (0x8B, "euiccCategory", integer, 0),
     (0x99, "forbiddenProfilePolicyRules", bit_string, _OPTIONAL),
-    (0x04, "ppVersion", _VERSION, None),
+    (0x04, "ppVersion", VERSION, None),
     (0x0C, "sasAcreditationNumber", utf8(0, 64), None),
     (
         0xAC,
@@ -184,64 +184,66 @@ _SERVER_SIGNED1 = sequence(
     (0x84, "serverChallenge", _OCTET16, None),
 )
 
-# The four below are read on the SM-DP+ side too (esim.asn1.direct_es9).
-AUTHENTICATE_SERVER_RESPONSE = explicit_choice(
-    (
-        0xA0,
-        "authenticateResponseOk",
-        sequence(
-            (
-                0x30,
-                "euiccSigned1",
-                sequence(
-                    (0x80, "transactionId", _TRANSACTION_ID, None),
-                    (0x83, "serverAddress", utf8(), None),
-                    (0x84, "serverChallenge", _OCTET16, None),
-                    (0xBF22, "euiccInfo2", EUICC_INFO2, None),
-                    (0xA0, "ctxParams1", _CTX_PARAMS1, None),
-                ),
-                None,
+# What follows is read on the SM-DP+ side too (esim.asn1.direct_es9).
+EUICC_CERTIFICATES = (
+    (0x30, "euiccCertificate", any_value, None),
+    (0x30, "eumCertificate", any_value, None),
+)  # the end of every message an eUICC signs with its own certificate chain
+
+
+def _ok_or_error(ok: str, ok_reader: Reader, error: str, error_code: str) -> Reader:
+    """An ES9+ response of the eUICC: [0] its result, or [1] the transaction and an error."""
+    return explicit_choice(
+        (0xA0, ok, ok_reader),
+        (
+            0xA1,
+            error,
+            sequence(
+                (0x80, "transactionId", _TRANSACTION_ID, None),
+                (0x02, error_code, integer, None),
             ),
-            (0x5F37, "euiccSignature1", octets(), None),
-            (0x30, "euiccCertificate", any_value, None),
-            (0x30, "eumCertificate", any_value, None),
         ),
-    ),
-    (
-        0xA1,
-        "authenticateResponseError",
-        sequence(
-            (0x80, "transactionId", _TRANSACTION_ID, None),
-            (0x02, "authenticateErrorCode", integer, None),
+    )
+
+
+AUTHENTICATE_SERVER_RESPONSE = _ok_or_error(
+    "authenticateResponseOk",
+    sequence(
+        (
+            0x30,
+            "euiccSigned1",
+            sequence(
+                (0x80, "transactionId", _TRANSACTION_ID, None),
+                (0x83, "serverAddress", utf8(), None),
+                (0x84, "serverChallenge", _OCTET16, None),
+                (0xBF22, "euiccInfo2", EUICC_INFO2, None),
+                (0xA0, "ctxParams1", _CTX_PARAMS1, None),
+            ),
+            None,
         ),
+        (0x5F37, "euiccSignature1", octets(), None),
+        *EUICC_CERTIFICATES,
     ),
+    "authenticateResponseError",
+    "authenticateErrorCode",
 )
-PREPARE_DOWNLOAD_RESPONSE = explicit_choice(
-    (
-        0xA0,
-        "downloadResponseOk",
-        sequence(
-            (
-                0x30,
-                "euiccSigned2",
-                sequence(
-                    (0x80, "transactionId", _TRANSACTION_ID, None),
-                    (0x5F49, "euiccOtpk", octets(), None),
-                    (0x04, "hashCc", octets(32, 32), _OPTIONAL),
-                ),
-                None,
+PREPARE_DOWNLOAD_RESPONSE = _ok_or_error(
+    "downloadResponseOk",
+    sequence(
+        (
+            0x30,
+            "euiccSigned2",
+            sequence(
+                (0x80, "transactionId", _TRANSACTION_ID, None),
+                (0x5F49, "euiccOtpk", octets(), None),
+                (0x04, "hashCc", octets(32, 32), _OPTIONAL),
             ),
-            (0x5F37, "euiccSignature2", octets(), None),
+            None,
         ),
+        (0x5F37, "euiccSignature2", octets(), None),
     ),
-    (
-        0xA1,
-        "downloadResponseError",
-        sequence(
-            (0x80, "transactionId", _TRANSACTION_ID, None),
-            (0x02, "downloadErrorCode", integer, None),
-        ),
-    ),
+    "downloadResponseError",
+    "downloadErrorCode",
 )
 PROFILE_INSTALLATION_RESULT = sequence(
     (0xBF27, "profileInstallationResultData", _PROFILE_INSTALLATION_RESULT_DATA, None),

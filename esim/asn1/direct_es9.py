@@ -23,18 +23,19 @@ from typing import Any
 
 from esim.asn1.device_der import (
     AUTHENTICATE_SERVER_RESPONSE,
+    EUICC_CERTIFICATES,
     NOTIFICATION_METADATA,
     PREPARE_DOWNLOAD_RESPONSE,
     PROFILE_INSTALLATION_RESULT,
+    SUBJECT_KEY_IDENTIFIERS,
+    VERSION,
 )
 from esim.asn1.direct_der import (
     DeclinedError,
     Reader,
-    any_value,
     header,
     octets,
     sequence,
-    sequence_of,
     untagged_choice,
 )
 
@@ -42,11 +43,10 @@ MAX_DIRECT_BYTES = 64 * 1024
 """Longer input takes the full path: 64 KB holds at most 32,768 TLVs, far below the node limit
 of :class:`~esim.asn1.der_check.DerLimits`, so the direct reader needs no node count."""
 
-_SUBJECT_KEY_IDENTIFIERS = sequence_of(0x04, octets())
 EUICC_INFO1 = sequence(
-    (0x82, "svn", octets(3, 3), None),
-    (0xA9, "euiccCiPKIdListForVerification", _SUBJECT_KEY_IDENTIFIERS, None),
-    (0xAA, "euiccCiPKIdListForSigning", _SUBJECT_KEY_IDENTIFIERS, None),
+    (0x82, "svn", VERSION, None),
+    (0xA9, "euiccCiPKIdListForVerification", SUBJECT_KEY_IDENTIFIERS, None),
+    (0xAA, "euiccCiPKIdListForSigning", SUBJECT_KEY_IDENTIFIERS, None),
 )
 PENDING_NOTIFICATION = untagged_choice(
     (0xBF37, "profileInstallationResult", PROFILE_INSTALLATION_RESULT),
@@ -56,8 +56,7 @@ PENDING_NOTIFICATION = untagged_choice(
         sequence(
             (0xBF2F, "tbsOtherNotification", NOTIFICATION_METADATA, None),
             (0x5F37, "euiccNotificationSignature", octets(), None),
-            (0x30, "euiccCertificate", any_value, None),
-            (0x30, "eumCertificate", any_value, None),
+            *EUICC_CERTIFICATES,
         ),
     ),
 )
