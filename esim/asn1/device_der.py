@@ -1,9 +1,9 @@
-"""Direct DER readers for the messages the LPA and the eUICC decode on every download.
+"""Direct DER layouts of the messages the LPA and the eUICC decode on every download.
 
 asn1tools decodes a StoreMetadataRequest or a ProfileInstallationResult in 30-70 µs, most of it
 generic machinery (its type tree, constraint checker, the bytes pre-check, the value walk); a
 download decodes about fifteen such messages on the device side. :func:`decode` reads exactly
-the structures below with a strict DER reader written for them, producing asn1tools' own
+the structures below with the strict DER engine of :mod:`.direct_der`, producing asn1tools' own
 Python value, and hands anything it does not fully recognise to the codec
 (:meth:`esim.asn1.messages.Message.decode`): an unknown or extension member, a long-form tag
 or length it does not expect, a constraint near its edge, invalid UTF-8, a BOOLEAN that is

@@ -1,12 +1,12 @@
-"""The direct DER reader of the few SGP.22 messages an SM-DP+ decodes on every download.
+"""The direct DER layouts of the few SGP.22 messages an SM-DP+ decodes on every download.
 
 EUICCInfo1, AuthenticateServerResponse, PrepareDownloadResponse and PendingNotification arrive
 once per download each; through asn1tools (and the structural check before it) they cost about
 a third of the server's Python time per download. :func:`read_direct` reads exactly the plain,
-strict-DER shape of those types with the engine of :mod:`.direct_der` (the layouts the LPA reads
-too are shared with :mod:`.device_der`) and returns the value
-asn1tools would return, leaf types included (``bytes``, ``str``, ``int``, ``(bytes, bits)``,
-lists, dicts, ``(name, value)`` for a CHOICE, ``bytearray`` for ANY).
+strict-DER shape of those types with the engine of :mod:`.direct_der` (the layouts the LPA
+reads too are :mod:`.device_der`'s) and returns the value asn1tools would return, leaf types
+included (``bytes``, ``str``, ``int``, ``(bytes, bits)``, lists, dicts, ``(name, value)`` for
+a CHOICE, ``bytearray`` for ANY).
 
 It never decides that input is wrong: on anything it does not expect (another tag, a long or
 non-minimal length, an unknown extension, a size outside a constraint, an INTEGER too large,
