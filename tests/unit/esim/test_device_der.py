@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from esim.asn1 import device_der
 from esim.asn1 import messages as m
-from esim.asn1.errors import Asn1EncodeError
+from esim.asn1.errors import Asn1DecodeError, Asn1EncodeError
 
 NOTIFICATION_METADATA = notification_metadata()
 SERVER_SIGNED1 = st.fixed_dictionaries(
@@ -182,3 +182,33 @@ def test_a_default_absent_reads_as_the_codec_gives_it() -> None:
         == "operational"
         == m.STORE_METADATA_REQUEST.decode(encoded)["profileClass"]
     )
+
+
+def _nested_certificate(levels: int) -> bytes:
+    """A SEQUENCE nested ``levels`` deep around an OCTET STRING: well-formed, but deep."""
+    certificate = b"\x04\x00"
+    for _ in range(levels):
+        certificate = bytes([0x30, len(certificate)]) + certificate
+    return certificate
+
+
+@pytest.mark.parametrize(("levels", "read_directly"), [(4, True), (30, False)])
+def test_a_certificate_is_checked_on_its_own_as_deep_as_the_codec_allows(
+    levels: int, read_directly: bool
+) -> None:
+    """Only the ANY is walked by the structural check: a certificate nested past its depth
+    limit is declined, so the codec's own refusal (der.too-deep) is the answer."""
+    value = {
+        "smdpSigned2": {"transactionId": b"\x01", "ccRequiredFlag": False},
+        "smdpSignature2": bytes(64),
+        "smdpCertificate": _nested_certificate(levels),
+    }
+    encoded = m.PREPARE_DOWNLOAD_REQUEST.encode(value)
+    direct = device_der.read_direct(m.PREPARE_DOWNLOAD_REQUEST, encoded)
+    assert (direct is not None) is read_directly
+    if read_directly:
+        assert repr(direct) == repr(m.PREPARE_DOWNLOAD_REQUEST.decode(encoded))
+    else:
+        with pytest.raises(Asn1DecodeError) as raised:
+            m.PREPARE_DOWNLOAD_REQUEST.decode(encoded)
+        assert raised.value.rule == "der.too-deep"
