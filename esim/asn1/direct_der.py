@@ -166,7 +166,7 @@ def any_value(data: bytes, tlv: int, _start: int, stop: int) -> bytearray:
 # -- constructed readers -----------------------------------------------------------------------
 
 ABSENT = object()
-NONE = (-1, 0, 0)  # the "next child" once a SEQUENCE's content is used up: no tag matches -1
+_NO_CHILD = (-1, 0, 0)  # the "next child" once a SEQUENCE's content is used up: no tag matches -1
 
 
 def sequence(*members: tuple[int, str, Reader, Any]) -> Reader:
@@ -178,13 +178,15 @@ def sequence(*members: tuple[int, str, Reader, Any]) -> Reader:
         defaults: list[tuple[str, Any]] = []
         offset = start
         # The next child's header, read once however many absent members are skipped before it.
-        child_tag, child_start, child_stop = header(data, offset, stop) if offset < stop else NONE
+        child_tag, child_start, child_stop = (
+            header(data, offset, stop) if offset < stop else _NO_CHILD
+        )
         for tag, name, reader, absent in members:
             if child_tag == tag:
                 value[name] = reader(data, offset, child_start, child_stop)
                 offset = child_stop
                 child_tag, child_start, child_stop = (
-                    header(data, offset, stop) if offset < stop else NONE
+                    header(data, offset, stop) if offset < stop else _NO_CHILD
                 )
             elif absent is None:
                 raise DECLINE
