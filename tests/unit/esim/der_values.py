@@ -156,13 +156,13 @@ def notification_metadata(
 
 
 def profile_installation_result_data(
-    integer: st.SearchStrategy[int] = SMALL_INT,
-    operation: st.SearchStrategy[tuple[bytes, int]] = BITS,
+    metadata: st.SearchStrategy[dict[str, Any]], integer: st.SearchStrategy[int] = SMALL_INT
 ) -> st.SearchStrategy[dict[str, Any]]:
+    """ProfileInstallationResultData values around ``metadata`` (NotificationMetadata)."""
     return st.fixed_dictionaries(
         {
             "transactionId": TID,
-            "notificationMetadata": notification_metadata(integer, operation),
+            "notificationMetadata": metadata,
             "finalResult": st.one_of(
                 st.tuples(
                     st.just("successResult"),

@@ -78,7 +78,9 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "NotificationMetadata": NOTIFICATION_METADATA,
     "ProfileInstallationResult": st.fixed_dictionaries(
         {
-            "profileInstallationResultData": profile_installation_result_data(),
+            "profileInstallationResultData": (
+                profile_installation_result_data(NOTIFICATION_METADATA)
+            ),
             "euiccSignPIR": st.binary(max_size=80),
         }
     ),
