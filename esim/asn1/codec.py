@@ -31,10 +31,7 @@ SELF_TEST_OID = "2.999.10"
 SELF_TEST_OID_DER = bytes.fromhex("06038837 0a".replace(" ", ""))
 _SPEC_OID = "asn1tools issue #194 (asn1tools OID bug #194), X.690 §8.19"
 _SPEC_MODULE = "SGP.22 RSPDefinitions (esim/asn1/rsp.asn)"
-_DIRECT_TAGS = {
-    name: None if tag is None else int.from_bytes(tag, "big")
-    for name, (tag, _) in DIRECT_TYPES.items()
-}
+_DIRECT_TAGS = {name: tag for name, (tag, _) in DIRECT_TYPES.items()}
 
 
 def _decode_object_identifier(data: bytearray, offset: int, end_offset: int) -> str:

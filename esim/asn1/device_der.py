@@ -1,9 +1,9 @@
-"""Direct DER readers for the messages the LPA and the eUICC decode on every download.
+"""Direct DER layouts of the messages the LPA and the eUICC decode on every download.
 
 asn1tools decodes a StoreMetadataRequest or a ProfileInstallationResult in 30-70 µs, most of it
 generic machinery (its type tree, constraint checker, the bytes pre-check, the value walk); a
 download decodes about fifteen such messages on the device side. :func:`decode` reads exactly
-the structures below with a strict DER reader written for them, producing asn1tools' own
+the structures below with the strict DER engine of :mod:`.direct_der`, producing asn1tools' own
 Python value, and hands anything it does not fully recognise to the codec
 (:meth:`esim.asn1.messages.Message.decode`): an unknown or extension member, a long-form tag
 or length it does not expect, a constraint near its edge, invalid UTF-8, a BOOLEAN that is
@@ -14,11 +14,9 @@ declines or returns exactly what the codec returns (``tests/unit/esim/test_devic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from esim.asn1 import messages as m
-from esim.asn1.der_check import check_der_structure
-from esim.asn1.device_der_reader import (
+from esim.asn1.direct_der import (
     ABSENT,
     DeclinedError,
     Reader,
@@ -35,7 +33,9 @@ from esim.asn1.device_der_reader import (
     sequence_of,
     utf8,
 )
-from esim.asn1.errors import Asn1DecodeError
+
+if TYPE_CHECKING:  # esim.asn1.messages imports the codec, which reads through these layouts
+    from esim.asn1 import messages as m
 
 MAX_DIRECT_BYTES = 16 * 1024
 """Longer messages go to the codec (none of the structures below comes near it)."""
@@ -76,7 +76,7 @@ _STORE_METADATA_REQUEST = sequence(
     ),
     (0x99, "profilePolicyRules", bit_string, _OPTIONAL),
 )
-_NOTIFICATION_METADATA = sequence(
+NOTIFICATION_METADATA = sequence(
     (0x80, "seqNumber", integer, None),
     (0x81, "profileManagementOperation", bit_string, None),
     (0x0C, "notificationAddress", utf8(), None),
@@ -84,7 +84,7 @@ _NOTIFICATION_METADATA = sequence(
 )
 _PROFILE_INSTALLATION_RESULT_DATA = sequence(
     (0x80, "transactionId", _TRANSACTION_ID, None),
-    (0xBF2F, "notificationMetadata", _NOTIFICATION_METADATA, None),
+    (0xBF2F, "notificationMetadata", NOTIFICATION_METADATA, None),
     (0x06, "smdpOid", object_identifier, _OPTIONAL),
     (
         0xA2,
@@ -118,7 +118,7 @@ _SMDP_SIGNED2 = sequence(
 )
 
 _SEQ_NUMBER = sequence((0x80, "seqNumber", integer, None))
-_VERSION = octets(3, 3)
+VERSION = octets(3, 3)
 DEVICE_CAPABILITY_NAMES = (
     "gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
     "cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
@@ -139,7 +139,7 @@ _CTX_PARAMS1 = alternative(
                     "deviceCapabilities",
                     sequence(
                         *(
-                            (0x80 + number, name, _VERSION, _OPTIONAL)
+                            (0x80 + number, name, VERSION, _OPTIONAL)
                             for number, name in enumerate(DEVICE_CAPABILITY_NAMES)
                         )
                     ),
@@ -151,21 +151,21 @@ _CTX_PARAMS1 = alternative(
         ),
     ),
 )
-_SUBJECT_KEY_IDENTIFIERS = sequence_of(0x04, octets())
-_EUICC_INFO2 = sequence(
-    (0x81, "profileVersion", _VERSION, None),
-    (0x82, "svn", _VERSION, None),
-    (0x83, "euiccFirmwareVer", _VERSION, None),
+SUBJECT_KEY_IDENTIFIERS = sequence_of(0x04, octets())
+EUICC_INFO2 = sequence(
+    (0x81, "profileVersion", VERSION, None),
+    (0x82, "svn", VERSION, None),
+    (0x83, "euiccFirmwareVer", VERSION, None),
     (0x84, "extCardResource", octets(), None),
     (0x85, "uiccCapability", bit_string, None),
-    (0x86, "ts102241Version", _VERSION, _OPTIONAL),
-    (0x87, "globalplatformVersion", _VERSION, _OPTIONAL),
+    (0x86, "ts102241Version", VERSION, _OPTIONAL),
+    (0x87, "globalplatformVersion", VERSION, _OPTIONAL),
     (0x88, "rspCapability", bit_string, None),
-    (0xA9, "euiccCiPKIdListForVerification", _SUBJECT_KEY_IDENTIFIERS, None),
-    (0xAA, "euiccCiPKIdListForSigning", _SUBJECT_KEY_IDENTIFIERS, None),
+    (0xA9, "euiccCiPKIdListForVerification", SUBJECT_KEY_IDENTIFIERS, None),
+    (0xAA, "euiccCiPKIdListForSigning", SUBJECT_KEY_IDENTIFIERS, None),
     (0x8B, "euiccCategory", integer, 0),
     (0x99, "forbiddenProfilePolicyRules", bit_string, _OPTIONAL),
-    (0x04, "ppVersion", _VERSION, None),
+    (0x04, "ppVersion", VERSION, None),
     (0x0C, "sasAcreditationNumber", utf8(0, 64), None),
     (
         0xAC,
@@ -184,163 +184,131 @@ _SERVER_SIGNED1 = sequence(
     (0x84, "serverChallenge", _OCTET16, None),
 )
 
-_MESSAGES: dict[str, tuple[Reader, bool]] = {
-    # type name → (reader of the outer TLV's value, whether it holds an ANY: the pre-check
-    # then walks the whole message, as the codec's would, inside the certificates too)
-    m.STORE_METADATA_REQUEST.type_name: (_STORE_METADATA_REQUEST, False),
-    m.NOTIFICATION_METADATA.type_name: (_NOTIFICATION_METADATA, False),
-    m.PROFILE_INSTALLATION_RESULT.type_name: (
-        sequence(
-            (0xBF27, "profileInstallationResultData", _PROFILE_INSTALLATION_RESULT_DATA, None),
-            (0x5F37, "euiccSignPIR", octets(), None),
-        ),
-        False,
-    ),
-    m.SERVER_SIGNED1.type_name: (_SERVER_SIGNED1, False),
-    m.AUTHENTICATE_SERVER_REQUEST.type_name: (
-        sequence(
-            (0x30, "serverSigned1", _SERVER_SIGNED1, None),
-            (0x5F37, "serverSignature1", octets(), None),
-            (0x04, "euiccCiPKIdToBeUsed", octets(), None),
-            (0x30, "serverCertificate", any_value, None),
-            (0xA0, "ctxParams1", _CTX_PARAMS1, None),
-        ),
-        True,
-    ),
-    m.AUTHENTICATE_SERVER_RESPONSE.type_name: (
-        explicit_choice(
-            (
-                0xA0,
-                "authenticateResponseOk",
-                sequence(
-                    (
-                        0x30,
-                        "euiccSigned1",
-                        sequence(
-                            (0x80, "transactionId", _TRANSACTION_ID, None),
-                            (0x83, "serverAddress", utf8(), None),
-                            (0x84, "serverChallenge", _OCTET16, None),
-                            (0xBF22, "euiccInfo2", _EUICC_INFO2, None),
-                            (0xA0, "ctxParams1", _CTX_PARAMS1, None),
-                        ),
-                        None,
-                    ),
-                    (0x5F37, "euiccSignature1", octets(), None),
-                    (0x30, "euiccCertificate", any_value, None),
-                    (0x30, "eumCertificate", any_value, None),
-                ),
-            ),
-            (
-                0xA1,
-                "authenticateResponseError",
-                sequence(
-                    (0x80, "transactionId", _TRANSACTION_ID, None),
-                    (0x02, "authenticateErrorCode", integer, None),
-                ),
+# What follows is read on the SM-DP+ side too (esim.asn1.direct_es9).
+EUICC_CERTIFICATES = (
+    (0x30, "euiccCertificate", any_value, None),
+    (0x30, "eumCertificate", any_value, None),
+)  # the end of every message an eUICC signs with its own certificate chain
+
+
+def _ok_or_error(ok: str, ok_reader: Reader, error: str, error_code: str) -> Reader:
+    """An ES9+ response of the eUICC: [0] its result, or [1] the transaction and an error."""
+    return explicit_choice(
+        (0xA0, ok, ok_reader),
+        (
+            0xA1,
+            error,
+            sequence(
+                (0x80, "transactionId", _TRANSACTION_ID, None),
+                (0x02, error_code, integer, None),
             ),
         ),
-        True,
-    ),
-    m.SMDP_SIGNED2.type_name: (_SMDP_SIGNED2, False),
-    m.GET_EUICC_CHALLENGE_RESPONSE.type_name: (
-        sequence((0x80, "euiccChallenge", _OCTET16, None)),
-        False,
-    ),
-    m.INITIALISE_SECURE_CHANNEL_REQUEST.type_name: (
-        sequence(
-            (0x82, "remoteOpId", integer, None),
-            (0x80, "transactionId", _TRANSACTION_ID, None),
-            (
-                0xA6,
-                "controlRefTemplate",
-                sequence(
-                    (0x80, "keyType", octets(1, 1), None),
-                    (0x81, "keyLen", octets(1, 1), None),
-                    (0x84, "hostId", octets(1, 16), None),
-                ),
-                None,
+    )
+
+
+AUTHENTICATE_SERVER_RESPONSE = _ok_or_error(
+    "authenticateResponseOk",
+    sequence(
+        (
+            0x30,
+            "euiccSigned1",
+            sequence(
+                (0x80, "transactionId", _TRANSACTION_ID, None),
+                (0x83, "serverAddress", utf8(), None),
+                (0x84, "serverChallenge", _OCTET16, None),
+                (0xBF22, "euiccInfo2", EUICC_INFO2, None),
+                (0xA0, "ctxParams1", _CTX_PARAMS1, None),
             ),
-            (0x5F49, "smdpOtpk", octets(), None),
-            (0x5F37, "smdpSign", octets(), None),
+            None,
         ),
-        False,
+        (0x5F37, "euiccSignature1", octets(), None),
+        *EUICC_CERTIFICATES,
     ),
-    m.REPLACE_SESSION_KEYS_REQUEST.type_name: (
-        sequence(
-            (0x80, "initialMacChainingValue", _OCTET16, None),
-            (0x81, "ppkEnc", _OCTET16, None),
-            (0x82, "ppkCmac", _OCTET16, None),
-        ),
-        False,
-    ),
-    m.PREPARE_DOWNLOAD_RESPONSE.type_name: (
-        explicit_choice(
-            (
-                0xA0,
-                "downloadResponseOk",
-                sequence(
-                    (
-                        0x30,
-                        "euiccSigned2",
-                        sequence(
-                            (0x80, "transactionId", _TRANSACTION_ID, None),
-                            (0x5F49, "euiccOtpk", octets(), None),
-                            (0x04, "hashCc", octets(32, 32), _OPTIONAL),
-                        ),
-                        None,
-                    ),
-                    (0x5F37, "euiccSignature2", octets(), None),
-                ),
+    "authenticateResponseError",
+    "authenticateErrorCode",
+)
+PREPARE_DOWNLOAD_RESPONSE = _ok_or_error(
+    "downloadResponseOk",
+    sequence(
+        (
+            0x30,
+            "euiccSigned2",
+            sequence(
+                (0x80, "transactionId", _TRANSACTION_ID, None),
+                (0x5F49, "euiccOtpk", octets(), None),
+                (0x04, "hashCc", octets(32, 32), _OPTIONAL),
             ),
-            (
-                0xA1,
-                "downloadResponseError",
-                sequence(
-                    (0x80, "transactionId", _TRANSACTION_ID, None),
-                    (0x02, "downloadErrorCode", integer, None),
-                ),
+            None,
+        ),
+        (0x5F37, "euiccSignature2", octets(), None),
+    ),
+    "downloadResponseError",
+    "downloadErrorCode",
+)
+PROFILE_INSTALLATION_RESULT = sequence(
+    (0xBF27, "profileInstallationResultData", _PROFILE_INSTALLATION_RESULT_DATA, None),
+    (0x5F37, "euiccSignPIR", octets(), None),
+)
+
+_MESSAGES: dict[str, Reader] = {
+    # the codec's type name → reader of the outer TLV's value
+    "StoreMetadataRequest": _STORE_METADATA_REQUEST,
+    "NotificationMetadata": NOTIFICATION_METADATA,
+    "ProfileInstallationResult": PROFILE_INSTALLATION_RESULT,
+    "ServerSigned1": _SERVER_SIGNED1,
+    "AuthenticateServerRequest": sequence(
+        (0x30, "serverSigned1", _SERVER_SIGNED1, None),
+        (0x5F37, "serverSignature1", octets(), None),
+        (0x04, "euiccCiPKIdToBeUsed", octets(), None),
+        (0x30, "serverCertificate", any_value, None),
+        (0xA0, "ctxParams1", _CTX_PARAMS1, None),
+    ),
+    "AuthenticateServerResponse": AUTHENTICATE_SERVER_RESPONSE,
+    "SmdpSigned2": _SMDP_SIGNED2,
+    "GetEuiccChallengeResponse": sequence((0x80, "euiccChallenge", _OCTET16, None)),
+    "InitialiseSecureChannelRequest": sequence(
+        (0x82, "remoteOpId", integer, None),
+        (0x80, "transactionId", _TRANSACTION_ID, None),
+        (
+            0xA6,
+            "controlRefTemplate",
+            sequence(
+                (0x80, "keyType", octets(1, 1), None),
+                (0x81, "keyLen", octets(1, 1), None),
+                (0x84, "hostId", octets(1, 16), None),
             ),
+            None,
         ),
-        False,
+        (0x5F49, "smdpOtpk", octets(), None),
+        (0x5F37, "smdpSign", octets(), None),
     ),
-    m.RETRIEVE_NOTIFICATIONS_LIST_REQUEST.type_name: (
-        sequence(
-            (
-                0xA0,
-                "searchCriteria",
-                explicit_choice(
-                    (0x80, "seqNumber", integer),
-                    (0x81, "profileManagementOperation", bit_string),
-                ),
-                _OPTIONAL,
-            )
-        ),
-        False,
+    "ReplaceSessionKeysRequest": sequence(
+        (0x80, "initialMacChainingValue", _OCTET16, None),
+        (0x81, "ppkEnc", _OCTET16, None),
+        (0x82, "ppkCmac", _OCTET16, None),
     ),
-    m.NOTIFICATION_SENT_REQUEST.type_name: (_SEQ_NUMBER, False),
-    m.NOTIFICATION_SENT_RESPONSE.type_name: (
-        sequence((0x80, "deleteNotificationStatus", integer, None)),
-        False,
+    "PrepareDownloadResponse": PREPARE_DOWNLOAD_RESPONSE,
+    "RetrieveNotificationsListRequest": sequence(
+        (
+            0xA0,
+            "searchCriteria",
+            explicit_choice(
+                (0x80, "seqNumber", integer),
+                (0x81, "profileManagementOperation", bit_string),
+            ),
+            _OPTIONAL,
+        )
     ),
-    m.CONFIGURE_ISDP_REQUEST.type_name: (
-        sequence(
-            (
-                0xB8,
-                "dpProprietaryData",
-                sequence((0x80, "dpOid", object_identifier, None)),
-                _OPTIONAL,
-            )
-        ),
-        False,
+    "NotificationSentRequest": _SEQ_NUMBER,
+    "NotificationSentResponse": sequence((0x80, "deleteNotificationStatus", integer, None)),
+    "ConfigureISDPRequest": sequence(
+        (0xB8, "dpProprietaryData", sequence((0x80, "dpOid", object_identifier, None)), _OPTIONAL)
     ),
-    m.PREPARE_DOWNLOAD_REQUEST.type_name: (
-        sequence(
-            (0x30, "smdpSigned2", _SMDP_SIGNED2, None),
-            (0x5F37, "smdpSignature2", octets(), None),
-            (0x04, "hashCc", octets(32, 32), _OPTIONAL),
-            (0x30, "smdpCertificate", any_value, None),
-        ),
-        True,
+    "PrepareDownloadRequest": sequence(
+        (0x30, "smdpSigned2", _SMDP_SIGNED2, None),
+        (0x5F37, "smdpSignature2", octets(), None),
+        (0x04, "hashCc", octets(32, 32), _OPTIONAL),
+        (0x30, "smdpCertificate", any_value, None),
     ),
 }
 
@@ -348,25 +316,18 @@ _MESSAGES: dict[str, tuple[Reader, bool]] = {
 def read_direct(message: m.Message, data: bytes) -> Any | None:
     """``message``'s value of ``data`` as the codec would give it, or None when this reader
     leaves ``data`` to the codec (an unknown type, or anything it does not fully recognise)."""
-    entry = _MESSAGES.get(message.type_name)
-    if entry is None or len(data) > MAX_DIRECT_BYTES:
+    reader = _MESSAGES.get(message.type_name)
+    if reader is None or len(data) > MAX_DIRECT_BYTES:
         return None
-    reader, holds_any = entry
     if type(data) is not bytes:
         data = bytes(data)  # the values are bytes, as the codec's are
     try:
         tag, start, stop = header(data, 0, len(data))
         if tag != message.tag or stop != len(data) or not data[0] & 0x20:
             return None
-        value = reader(data, 0, start, stop)
+        return reader(data, 0, start, stop)
     except DeclinedError:
         return None
-    if holds_any:
-        try:
-            check_der_structure(data)
-        except Asn1DecodeError:
-            return None
-    return value
 
 
 def decode(message: m.Message, data: bytes) -> Any:

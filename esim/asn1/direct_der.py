@@ -1,12 +1,9 @@
-"""A direct DER reader driven by small layout tables (the engine of :mod:`.direct_es9`).
-
-A layout is built from :class:`Sequence`, :class:`SequenceOf`, :class:`Choice`,
-:data:`ANY` and the leaf readers (:func:`octets`, :func:`utf8`,
-:func:`integer`, :func:`bit_string`, :func:`object_identifier`); :func:`read_value` reads the
-content octets of one TLV into the value asn1tools would give, leaf types included (``bytes``,
-``str``, ``int``, ``(bytes, bits)``, lists, dicts, ``(name, value)`` for a CHOICE,
-``bytearray`` for ANY). Anything that is not the plain strict-DER shape of the layout raises
-:class:`NotPlainError`, which means "ask asn1tools", never "invalid".
+"""The strict DER reader under the direct readers of :mod:`.direct_es9` (the SM-DP+ side) and
+:mod:`.device_der` (the LPA and the eUICC): TLV headers, primitives, ANY and the SEQUENCE,
+SEQUENCE OF and CHOICE combinators, each producing asn1tools' Python value (``bytes``, ``str``,
+``int``, ``(bytes, bits)``, lists, dicts, ``(name, value)`` for a CHOICE, ``bytearray`` for ANY)
+or raising :data:`DECLINE` for anything it does not fully recognise. A decline means "ask the
+codec", never "invalid": the reader has no errors of its own.
 """
 
 from __future__ import annotations
@@ -16,207 +13,240 @@ from typing import Any
 
 from esim.asn1.der_check import DEFAULT_LIMITS, _subtree_shape
 
-MAX_DIRECT_BYTES = 64 * 1024
-"""Longer input takes the full path: 64 KB holds at most 32,768 TLVs, far below the node limit
-of :class:`~esim.asn1.der_check.DerLimits`, so the direct reader needs no node count."""
-_MAX_ANY_BYTES = 4096  # a certificate; bigger ANY values take the full path
-_ANY_DEPTH_MARGIN = 6  # the deepest an ANY sits in these messages, for the depth limit
-_MAX_INTEGER_BYTES = 16  # esim.asn1.codec.MAX_INTEGER_BITS (128) in whole octets
+_MAX_INTEGER_BITS = 128  # as esim.asn1.codec.MAX_INTEGER_BITS
 
 
-class NotPlainError(Exception):
-    """The input is not the plain shape: take the full path (never escapes :func:`read_direct`
-    of :mod:`.direct_es9`)."""
+class DeclinedError(Exception):
+    """The reader does not take this input; the codec decides."""
 
 
-Reader = Callable[[bytes, int, int], Any]
-"""Reads the content octets ``data[start:end]`` of one TLV into its value."""
+DECLINE = DeclinedError()
+
+Reader = Callable[[bytes, int, int, int], Any]
+"""(message, TLV start, value start, value end) → asn1tools' value; raises DeclinedError."""
+
+
+def header(data: bytes, offset: int, end: int) -> tuple[int, int, int]:
+    """(tag, value start, value end) of the TLV at ``offset``: tags of one or two octets,
+    definite minimal lengths below 16 MiB, within ``end``; anything else declines."""
+    if offset >= end:
+        raise DECLINE
+    tag = data[offset]
+    offset += 1
+    if tag & 0x1F == 0x1F:
+        if offset >= end:
+            raise DECLINE
+        second = data[offset]
+        if second < 0x1F or second & 0x80:
+            raise DECLINE
+        tag = (tag << 8) | second
+        offset += 1
+    if offset >= end:
+        raise DECLINE
+    length = data[offset]
+    offset += 1
+    if length >= 0x80:
+        if length == 0x81 and offset < end:
+            length = data[offset]
+            offset += 1
+            if length < 0x80:
+                raise DECLINE
+        elif length == 0x82 and offset + 2 <= end:
+            length = (data[offset] << 8) | data[offset + 1]
+            offset += 2
+            if length < 0x100:
+                raise DECLINE
+        elif length == 0x83 and offset + 3 <= end:
+            length = int.from_bytes(data[offset : offset + 3], "big")
+            offset += 3
+            if length < 0x10000:
+                raise DECLINE
+        else:
+            raise DECLINE
+    stop = offset + length
+    if stop > end:
+        raise DECLINE
+    return tag, offset, stop
+
+
+# -- primitive readers -------------------------------------------------------------------------
 
 
 def octets(low: int = 0, high: int | None = None) -> Reader:
-    def read(data: bytes, start: int, end: int) -> bytes:
-        if end - start < low or (high is not None and end - start > high):
-            raise NotPlainError
-        return data[start:end]
+    def read(data: bytes, _tlv: int, start: int, stop: int) -> bytes:
+        if not low <= stop - start <= (stop - start if high is None else high):
+            raise DECLINE
+        return data[start:stop]
 
     return read
 
 
-def utf8(high: int | None = None) -> Reader:
-    def read(data: bytes, start: int, end: int) -> str:
+def utf8(low: int = 0, high: int | None = None) -> Reader:
+    def read(data: bytes, _tlv: int, start: int, stop: int) -> str:
         try:
-            text = data[start:end].decode("utf-8")
+            text = data[start:stop].decode("utf-8")
         except UnicodeDecodeError:
-            raise NotPlainError from None
-        if high is not None and (end - start > high or len(text) > high):
-            raise NotPlainError
+            raise DECLINE from None
+        if not low <= len(text) <= (len(text) if high is None else high):
+            raise DECLINE
         return text
 
     return read
 
 
-def integer(data: bytes, start: int, end: int) -> int:
-    if not 0 < end - start <= _MAX_INTEGER_BYTES:
-        raise NotPlainError
-    return int.from_bytes(data[start:end], "big", signed=True)
+def integer(data: bytes, _tlv: int, start: int, stop: int) -> int:
+    if stop - start > 1 and (
+        (data[start] == 0x00 and data[start + 1] < 0x80)
+        or (data[start] == 0xFF and data[start + 1] >= 0x80)
+    ):
+        raise DECLINE  # not minimal
+    if start == stop or stop - start > 17:
+        raise DECLINE
+    value = int.from_bytes(data[start:stop], "big", signed=True)
+    if value.bit_length() > _MAX_INTEGER_BITS:
+        raise DECLINE
+    return value
 
 
-def bit_string(data: bytes, start: int, end: int) -> tuple[bytes, int]:
-    if end == start:
-        raise NotPlainError
+def boolean(data: bytes, _tlv: int, start: int, stop: int) -> bool:
+    if stop - start != 1 or data[start] not in (0x00, 0xFF):
+        raise DECLINE
+    return data[start] == 0xFF
+
+
+def bit_string(data: bytes, _tlv: int, start: int, stop: int) -> tuple[bytes, int]:
+    if start == stop:
+        raise DECLINE
     unused = data[start]
-    if unused > 7 or (unused and end - start == 1):
-        raise NotPlainError
-    return data[start + 1 : end], 8 * (end - start - 1) - unused
+    if unused > 7 or (unused and stop - start == 1):
+        raise DECLINE
+    if unused and data[stop - 1] & ((1 << unused) - 1):
+        raise DECLINE  # DER: unused bits are zero
+    return data[start + 1 : stop], (stop - start - 1) * 8 - unused
 
 
-def object_identifier(data: bytes, start: int, end: int) -> str:
+def object_identifier(data: bytes, _tlv: int, start: int, stop: int) -> str:
+    """Dotted arcs (X.690 §8.19); a first subidentifier of 80 or more is 2.(n - 80)."""
+    if start == stop or data[stop - 1] & 0x80 or stop - start > 64:
+        raise DECLINE
     arcs: list[int] = []
     value = 0
     fresh = True
-    for octet in data[start:end]:
-        if fresh and octet == 0x80:  # a non-minimal sub-identifier
-            raise NotPlainError
-        value = (value << 7) | (octet & 0x7F)
-        fresh = not octet & 0x80
+    for byte in data[start:stop]:
+        if fresh and byte == 0x80:
+            raise DECLINE  # a subidentifier with a leading 80 is not minimal
+        value = (value << 7) | (byte & 0x7F)
+        fresh = not byte & 0x80
         if fresh:
             arcs.append(value)
             value = 0
-    if not fresh or not arcs:
-        raise NotPlainError
     first = arcs[0]
-    head = [first // 40, first % 40] if first < 80 else [2, first - 80]
+    head = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
     return ".".join(str(arc) for arc in head + arcs[1:])
 
 
-ANY = object()
-"""The field kind of an ANY component (a certificate), read with its tag by :func:`_read_any`."""
+_MAX_ANY_BYTES = 4096  # a certificate; bigger ANY values go to the codec
+_ANY_DEPTH_MARGIN = 6  # deeper than any ANY sits in the layouts, for the depth limit
 
 
-def read_header(data: bytes, offset: int, end: int) -> tuple[int, int]:
-    """(value start, value end) of the TLV whose length octets start at ``offset``."""
-    if offset >= end:
-        raise NotPlainError
-    first = data[offset]
-    if first < 0x80:
-        start, length = offset + 1, first
-    elif first == 0x81 and offset + 1 < end and data[offset + 1] >= 0x80:
-        start, length = offset + 2, data[offset + 1]
-    elif first == 0x82 and offset + 2 < end and data[offset + 1]:
-        start, length = offset + 3, (data[offset + 1] << 8) | data[offset + 2]
-    else:  # longer, non-minimal or indefinite lengths: the full path decides
-        raise NotPlainError
-    if start + length > end:
-        raise NotPlainError
-    return start, start + length
-
-
-def _read_any(data: bytes, offset: int, end: int) -> tuple[bytearray, int]:
-    # A certificate: one SEQUENCE whose whole tree passes the structural check on its own.
-    if data[offset] != 0x30:
-        raise NotPlainError
-    _, stop = read_header(data, offset + 1, end)
-    blob = data[offset:stop]
+def any_value(data: bytes, tlv: int, _start: int, stop: int) -> bytearray:
+    """An ANY (a certificate): the whole TLV, whose tree must pass the codec's structural check
+    on its own (remembered per distinct certificate, so a repeated one costs a lookup). The
+    layouts read every other TLV strictly themselves, so no walk of the whole message is
+    needed."""
+    blob = data[tlv:stop]
     if len(blob) > _MAX_ANY_BYTES:
-        raise NotPlainError
+        raise DECLINE
     shape = _subtree_shape(blob, DEFAULT_LIMITS, False)
     if shape is None or shape[1] + _ANY_DEPTH_MARGIN > DEFAULT_LIMITS.max_depth:
-        raise NotPlainError
-    return bytearray(blob), stop
+        raise DECLINE
+    return bytearray(blob)  # asn1tools gives an ANY as a bytearray
 
 
-Field = tuple[str, bytes, Any, str, Any]
-"""(name, identifier octets, reader or nested type, presence, default); no identifier octets
-for an untagged CHOICE (always required here)."""
-REQUIRED, OPTIONAL, DEFAULT = "required", "optional", "default"
+# -- constructed readers -----------------------------------------------------------------------
+
+ABSENT = object()
+_NO_CHILD = (-1, 0, 0)  # the "next child" once a SEQUENCE's content is used up: no tag matches -1
 
 
-class Sequence:
-    """A SEQUENCE of fields in order; ``...`` extensions are left to the full path."""
+def sequence(*members: tuple[int, str, Reader, Any]) -> Reader:
+    """Members in order: (tag, name, reader, ``None`` mandatory | ``ABSENT`` optional | a
+    DEFAULT value, given when the member is absent as asn1tools gives it)."""
 
-    def __init__(self, *fields: Field) -> None:
-        self.fields = fields
-
-    def __call__(self, data: bytes, offset: int, end: int) -> dict[str, Any]:
+    def read(data: bytes, _tlv: int, start: int, stop: int) -> dict[str, Any]:
         value: dict[str, Any] = {}
         defaults: list[tuple[str, Any]] = []
-        for name, tag, kind, presence, default in self.fields:
-            if not tag:  # an untagged CHOICE: the alternative's own TLV is the component
-                value[name], offset = read_choice(kind, data, offset, end)
-            elif offset < end and _tag_at(data, offset, end) == tag:
-                if kind is ANY:
-                    value[name], offset = _read_any(data, offset, end)
-                    continue
-                start, stop = read_header(data, offset + len(tag), end)
-                value[name] = kind(data, start, stop)
-                offset = stop
-            elif presence == DEFAULT:
-                defaults.append((name, default))
-            elif presence != OPTIONAL:
-                raise NotPlainError
-        if offset != end:  # an extension or a stray element
-            raise NotPlainError
-        value.update(defaults)  # asn1tools adds absent DEFAULT components after the others
+        offset = start
+        # The next child's header, read once however many absent members are skipped before it.
+        child_tag, child_start, child_stop = (
+            header(data, offset, stop) if offset < stop else _NO_CHILD
+        )
+        for tag, name, reader, absent in members:
+            if child_tag == tag:
+                value[name] = reader(data, offset, child_start, child_stop)
+                offset = child_stop
+                child_tag, child_start, child_stop = (
+                    header(data, offset, stop) if offset < stop else _NO_CHILD
+                )
+            elif absent is None:
+                raise DECLINE
+            elif absent is not ABSENT:
+                defaults.append((name, absent))
+        if offset != stop:
+            raise DECLINE  # an extension addition or a member out of order
+        value.update(defaults)  # asn1tools adds the DEFAULT values after the members read
         return value
 
+    return read
 
-class SequenceOf:
-    def __init__(self, element_tag: bytes, element: Reader) -> None:
-        self.element_tag = element_tag
-        self.element = element
 
-    def __call__(self, data: bytes, offset: int, end: int) -> list[Any]:
+def sequence_of(item_tag: int, reader: Reader) -> Reader:
+    def read(data: bytes, _tlv: int, start: int, stop: int) -> list[Any]:
         items = []
-        tag, element = self.element_tag, self.element
-        while offset < end:
-            if data[offset : offset + len(tag)] != tag:
-                raise NotPlainError
-            start, stop = read_header(data, offset + len(tag), end)
-            items.append(element(data, start, stop))
-            offset = stop
+        offset = start
+        while offset < stop:
+            tag, child_start, child_stop = header(data, offset, stop)
+            if tag != item_tag:
+                raise DECLINE
+            items.append(reader(data, offset, child_start, child_stop))
+            offset = child_stop
         return items
 
-
-class Choice:
-    """A CHOICE whose alternative fills the content it is read from (an explicitly tagged
-    CHOICE's content is exactly one TLV of it, too)."""
-
-    def __init__(self, *alternatives: tuple[str, bytes, Reader]) -> None:
-        self.alternatives = {tag: (name, kind) for name, tag, kind in alternatives}
-
-    def __call__(self, data: bytes, start: int, end: int) -> tuple[str, Any]:
-        value, after = read_choice(self, data, start, end)
-        if after != end:
-            raise NotPlainError
-        return value
+    return read
 
 
-def _tag_at(data: bytes, offset: int, end: int) -> bytes:
-    first = data[offset]
-    if first & 0x1F != 0x1F:
-        return data[offset : offset + 1]
-    if offset + 1 < end and data[offset + 1] < 0x80:
-        return data[offset : offset + 2]
-    raise NotPlainError  # tags of three or more octets appear nowhere in these types
+def explicit_choice(*alternatives: tuple[int, str, Reader]) -> Reader:
+    """An explicitly tagged CHOICE: exactly one alternative inside the outer tag."""
+    table = {tag: (name, reader) for tag, name, reader in alternatives}
+
+    def read(data: bytes, _tlv: int, start: int, stop: int) -> tuple[str, Any]:
+        tag, child_start, child_stop = header(data, start, stop)
+        if child_stop != stop or tag not in table:
+            raise DECLINE
+        name, reader = table[tag]
+        return name, reader(data, start, child_start, child_stop)
+
+    return read
 
 
-def read_value(kind: Reader, data: bytes, start: int, end: int) -> Any:
-    """The value of the content octets ``data[start:end]`` read as ``kind``."""
-    return kind(data, start, end)
+def alternative(name: str, reader: Reader) -> Reader:
+    """An untagged CHOICE's alternative, met by its own tag: ``(name, value)``."""
+
+    def read(data: bytes, tlv: int, start: int, stop: int) -> tuple[str, Any]:
+        return name, reader(data, tlv, start, stop)
+
+    return read
 
 
-def read_choice(kind: Choice, data: bytes, offset: int, end: int) -> tuple[tuple[str, Any], int]:
-    """The CHOICE value of the TLV at ``offset`` and the offset after it."""
-    if offset >= end:
-        raise NotPlainError
-    tag = _tag_at(data, offset, end)
-    alternative = kind.alternatives.get(tag)
-    if alternative is None:
-        raise NotPlainError
-    name, reader = alternative
-    start, stop = read_header(data, offset + len(tag), end)
-    return (name, reader(data, start, stop)), stop
+def untagged_choice(*alternatives: tuple[int, str, Reader]) -> Reader:
+    """An untagged CHOICE read as a whole TLV: its own tag picks the alternative."""
+    table = {tag: (name, reader) for tag, name, reader in alternatives}
 
+    def read(data: bytes, tlv: int, start: int, stop: int) -> tuple[str, Any]:
+        tag = header(data, tlv, stop)[0]
+        if tag not in table:
+            raise DECLINE
+        name, reader = table[tag]
+        return name, reader(data, tlv, start, stop)
 
-def field(name: str, tag: str, kind: Any, presence: str = REQUIRED, default: Any = None) -> Field:
-    return name, bytes.fromhex(tag), kind, presence, default
+    return read

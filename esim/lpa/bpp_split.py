@@ -11,7 +11,7 @@ whose commands or errors are the reference (property tests hold the two equal,
 from __future__ import annotations
 
 from esim.asn1 import messages
-from esim.asn1.device_der_reader import DeclinedError, header
+from esim.asn1.direct_der import DeclinedError, header
 
 _SECTIONS = ((0xA0, 0x87, False), (0xA1, 0x88, True), (0xA2, 0x87, False), (0xA3, 0x86, True))
 """(container tag, segment tag, sent as a header and one command per segment)."""

@@ -10,103 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from der_values import (
+    BITS,
+    CERTIFICATE,
+    CTX_PARAMS1,
+    ICCID,
+    OCTET16,
+    OID,
+    SMALL_INT,
+    TID,
+    authenticate_server_response,
+    notification_metadata,
+    prepare_download_response,
+    profile_installation_result_data,
+)
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from esim.asn1 import device_der
 from esim.asn1 import messages as m
-from esim.asn1.errors import Asn1EncodeError
+from esim.asn1.errors import Asn1DecodeError, Asn1EncodeError
 
-OCTET16 = st.binary(min_size=16, max_size=16)
-TID = st.binary(min_size=1, max_size=16)
-ICCID = st.binary(min_size=10, max_size=10)
-SMALL_INT = st.integers(min_value=-(2**70), max_value=2**70)
-BITS = st.binary(max_size=3).flatmap(
-    lambda data: st.tuples(st.just(data), st.integers(min_value=0, max_value=8 * len(data)))
-)
-
-
-OID = st.tuples(
-    st.integers(min_value=0, max_value=2),
-    st.integers(min_value=0, max_value=39),
-    st.lists(st.integers(min_value=0, max_value=2**40), max_size=8),
-).map(lambda arcs: ".".join(str(arc) for arc in (arcs[0], arcs[1], *arcs[2])))
-
-
-def optional(**members: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """A dict holding any subset of ``members``."""
-    return st.fixed_dictionaries({}, optional=members)
-
-
-def _tlv(tag: bytes, value: bytes) -> bytes:
-    return tag + _length(len(value)) + value
-
-
-def _length(size: int) -> bytes:
-    if size < 0x80:
-        return bytes([size])
-    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(raw)]) + raw
-
-
-NOTIFICATION_METADATA = st.fixed_dictionaries(
-    {
-        "seqNumber": SMALL_INT,
-        "profileManagementOperation": BITS,
-        "notificationAddress": st.text(max_size=40),
-    },
-    optional={"iccid": ICCID},
-)
-
-VERSION = st.binary(min_size=3, max_size=3)
-CERTIFICATE = st.binary(max_size=300).map(lambda body: _tlv(b"\x30", _tlv(b"\x04", body)))
-CAPABILITIES = [
-    "gsmSupportedRelease", "utranSupportedRelease", "cdma2000onexSupportedRelease",
-    "cdma2000hrpdSupportedRelease", "cdma2000ehrpdSupportedRelease", "eutranEpcSupportedRelease",
-    "contactlessSupportedRelease", "rspCrlSupportedVersion", "nrEpcSupportedRelease",
-    "nr5gcSupportedRelease", "eutran5gcSupportedRelease", "lpaSvn",
-]  # fmt: skip
-CTX_PARAMS1 = st.tuples(
-    st.just("ctxParamsForCommonAuthentication"),
-    st.fixed_dictionaries(
-        {
-            "deviceInfo": st.fixed_dictionaries(
-                {
-                    "tac": st.binary(min_size=4, max_size=4),
-                    "deviceCapabilities": st.fixed_dictionaries(
-                        {}, optional=dict.fromkeys(CAPABILITIES, VERSION)
-                    ),
-                },
-                optional={"imei": st.binary(min_size=8, max_size=8)},
-            )
-        },
-        optional={"matchingId": st.text(max_size=30)},
-    ),
-)
-SKIS = st.lists(st.binary(max_size=20), max_size=3)
-EUICC_INFO2 = st.fixed_dictionaries(
-    {
-        "profileVersion": VERSION,
-        "svn": VERSION,
-        "euiccFirmwareVer": VERSION,
-        "extCardResource": st.binary(max_size=12),
-        "uiccCapability": BITS,
-        "rspCapability": BITS,
-        "euiccCiPKIdListForVerification": SKIS,
-        "euiccCiPKIdListForSigning": SKIS,
-        "ppVersion": VERSION,
-        "sasAcreditationNumber": st.text(max_size=64),
-    },
-    optional={
-        "ts102241Version": VERSION,
-        "globalplatformVersion": VERSION,
-        "euiccCategory": st.integers(min_value=0, max_value=3),
-        "forbiddenProfilePolicyRules": BITS,
-        "certificationDataObject": st.fixed_dictionaries(
-            {"platformLabel": st.text(max_size=20), "discoveryBaseURL": st.text(max_size=20)}
-        ),
-    },
-)
+NOTIFICATION_METADATA = notification_metadata()
 SERVER_SIGNED1 = st.fixed_dictionaries(
     {
         "transactionId": TID,
@@ -126,31 +51,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
             "ctxParams1": CTX_PARAMS1,
         }
     ),
-    "AuthenticateServerResponse": st.one_of(
-        st.tuples(
-            st.just("authenticateResponseOk"),
-            st.fixed_dictionaries(
-                {
-                    "euiccSigned1": st.fixed_dictionaries(
-                        {
-                            "transactionId": TID,
-                            "serverAddress": st.text(max_size=40),
-                            "serverChallenge": OCTET16,
-                            "euiccInfo2": EUICC_INFO2,
-                            "ctxParams1": CTX_PARAMS1,
-                        }
-                    ),
-                    "euiccSignature1": st.binary(max_size=70),
-                    "euiccCertificate": CERTIFICATE,
-                    "eumCertificate": CERTIFICATE,
-                }
-            ),
-        ),
-        st.tuples(
-            st.just("authenticateResponseError"),
-            st.fixed_dictionaries({"transactionId": TID, "authenticateErrorCode": SMALL_INT}),
-        ),
-    ),
+    "AuthenticateServerResponse": authenticate_server_response(st.tuples(CERTIFICATE, CERTIFICATE)),
     "StoreMetadataRequest": st.fixed_dictionaries(
         {
             "iccid": ICCID,
@@ -177,30 +78,8 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "NotificationMetadata": NOTIFICATION_METADATA,
     "ProfileInstallationResult": st.fixed_dictionaries(
         {
-            "profileInstallationResultData": st.fixed_dictionaries(
-                {
-                    "transactionId": TID,
-                    "notificationMetadata": NOTIFICATION_METADATA,
-                    "smdpOid": st.one_of(st.none(), OID),
-                    "finalResult": st.one_of(
-                        st.tuples(
-                            st.just("successResult"),
-                            st.fixed_dictionaries(
-                                {
-                                    "aid": st.binary(min_size=1, max_size=16),
-                                    "simaResponse": st.binary(max_size=40),
-                                }
-                            ),
-                        ),
-                        st.tuples(
-                            st.just("errorResult"),
-                            st.fixed_dictionaries(
-                                {"bppCommandId": SMALL_INT, "errorReason": SMALL_INT},
-                                optional={"simaResponse": st.binary(max_size=40)},
-                            ),
-                        ),
-                    ),
-                }
+            "profileInstallationResultData": (
+                profile_installation_result_data(NOTIFICATION_METADATA)
             ),
             "euiccSignPIR": st.binary(max_size=80),
         }
@@ -229,24 +108,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "ReplaceSessionKeysRequest": st.fixed_dictionaries(
         {"initialMacChainingValue": OCTET16, "ppkEnc": OCTET16, "ppkCmac": OCTET16}
     ),
-    "PrepareDownloadResponse": st.one_of(
-        st.tuples(
-            st.just("downloadResponseOk"),
-            st.fixed_dictionaries(
-                {
-                    "euiccSigned2": st.fixed_dictionaries(
-                        {"transactionId": TID, "euiccOtpk": st.binary(max_size=70)},
-                        optional={"hashCc": st.binary(min_size=32, max_size=32)},
-                    ),
-                    "euiccSignature2": st.binary(max_size=70),
-                }
-            ),
-        ),
-        st.tuples(
-            st.just("downloadResponseError"),
-            st.fixed_dictionaries({"transactionId": TID, "downloadErrorCode": SMALL_INT}),
-        ),
-    ),
+    "PrepareDownloadResponse": prepare_download_response(),
     "RetrieveNotificationsListRequest": st.fixed_dictionaries(
         {},
         optional={
@@ -270,10 +132,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
                 optional={"bppEuiccOtpk": st.binary(max_size=70)},
             ),
             "smdpSignature2": st.binary(max_size=70),
-            # a certificate is opaque DER to this schema (ANY): any well-formed SEQUENCE
-            "smdpCertificate": st.binary(max_size=300).map(
-                lambda body: _tlv(b"\x30", _tlv(b"\x04", body))
-            ),
+            "smdpCertificate": CERTIFICATE,
         },
         optional={"hashCc": st.binary(min_size=32, max_size=32)},
     ),
@@ -325,3 +184,33 @@ def test_a_default_absent_reads_as_the_codec_gives_it() -> None:
         == "operational"
         == m.STORE_METADATA_REQUEST.decode(encoded)["profileClass"]
     )
+
+
+def _nested_certificate(levels: int) -> bytes:
+    """A SEQUENCE nested ``levels`` deep around an OCTET STRING: well-formed, but deep."""
+    certificate = b"\x04\x00"
+    for _ in range(levels):
+        certificate = bytes([0x30, len(certificate)]) + certificate
+    return certificate
+
+
+@pytest.mark.parametrize(("levels", "read_directly"), [(4, True), (30, False)])
+def test_a_certificate_is_checked_on_its_own_as_deep_as_the_codec_allows(
+    levels: int, read_directly: bool
+) -> None:
+    """Only the ANY is walked by the structural check: a certificate nested past its depth
+    limit is declined, so the codec's own refusal (der.too-deep) is the answer."""
+    value = {
+        "smdpSigned2": {"transactionId": b"\x01", "ccRequiredFlag": False},
+        "smdpSignature2": bytes(64),
+        "smdpCertificate": _nested_certificate(levels),
+    }
+    encoded = m.PREPARE_DOWNLOAD_REQUEST.encode(value)
+    direct = device_der.read_direct(m.PREPARE_DOWNLOAD_REQUEST, encoded)
+    assert (direct is not None) is read_directly
+    if read_directly:
+        assert repr(direct) == repr(m.PREPARE_DOWNLOAD_REQUEST.decode(encoded))
+    else:
+        with pytest.raises(Asn1DecodeError) as raised:
+            m.PREPARE_DOWNLOAD_REQUEST.decode(encoded)
+        assert raised.value.rule == "der.too-deep"
