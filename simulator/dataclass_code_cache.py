@@ -22,6 +22,7 @@ import dataclasses
 import importlib.util
 import marshal
 import os
+import stat
 import sys
 import types
 import zlib
@@ -54,7 +55,15 @@ def read_cache(path: Path) -> dict[str, bytes]:
     most entries of a start are used after its portal has loaded); empty when there is none,
     it is damaged, too large or written by another bytecode format."""
     try:
-        with open(path, "rb") as stream:
+        # Non-blocking and checked as a regular file: a FIFO put in its place would hold the
+        # start-up waiting for a writer, a device would be read for nothing.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return {}
+    try:
+        with open(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return {}
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError:
         return {}

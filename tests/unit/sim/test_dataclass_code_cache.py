@@ -300,3 +300,23 @@ def test_a_file_damaged_anywhere_is_ignored_whole(
         if read_cache(path) not in ({}, cache.entries):
             served_damaged.append(position)
     assert served_damaged == []
+
+
+def test_a_pipe_or_device_in_place_of_the_file_is_not_waited_on(tmp_path: Path) -> None:
+    # Opening a FIFO for reading waits for a writer: a start-up must not hang on one.
+    pipe = tmp_path / "cache"
+    os.mkfifo(pipe)
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from simulator.dataclass_code_cache import read_cache\n"
+        "print(read_cache(Path(sys.argv[1])), read_cache(Path('/dev/zero')))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(pipe)],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (run.returncode, run.stdout) == (0, "{} {}\n")
