@@ -261,6 +261,29 @@ def test_a_silent_server_is_a_read_timeout(tmp_path: Path) -> None:
     assert isinstance(failure(_silent, tmp_path, timeout=0.2), httpx.ReadTimeout)
 
 
+async def _dripping_head(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    for byte in b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 200:
+        writer.write(bytes([byte]))
+        await writer.drain()
+        await asyncio.sleep(0.05)
+
+
+async def _dripping_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n")
+    for _ in range(200):
+        writer.write(b" ")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize("answer", [_dripping_head, _dripping_body], ids=["head", "body"])
+def test_a_server_dripping_its_answer_is_a_read_timeout(answer: Answer, tmp_path: Path) -> None:
+    # Each byte comes well within the timeout: the answer as a whole must not outlast it.
+    assert isinstance(failure(answer, tmp_path, timeout=0.5), httpx.ReadTimeout)
+
+
 def test_a_host_outside_the_resolver_table_is_never_looked_up(tmp_path: Path) -> None:
     error = failure(_silent, tmp_path, resolver=False)
     assert isinstance(error, httpx.ConnectError)
