@@ -258,7 +258,7 @@ class ResponseReader:
                 del self._buffer[: len(empty)]
                 self._state = _State.DONE
                 return END_OF_MESSAGE
-        lines = None if self._buffer in (b"", b"\r") else self._block()
+        lines = None if len(self._buffer) < 2 else self._block()  # "" or a lone CR: wait
         if lines is None:
             if len(self._buffer) > MAX_HEAD_BYTES:
                 raise HttpProtocolError(f"trailers longer than {MAX_HEAD_BYTES} bytes")
