@@ -103,8 +103,10 @@ def write_cache(path: Path, entries: Mapping[str, bytes]) -> None:
             checksum = zlib.crc32(payload).to_bytes(_CHECKSUM_BYTES, "big")
             stream.write(_header() + checksum + payload)
         os.replace(temporary, path)
-    except (OSError, ValueError):
+    except BaseException as error:  # Ctrl-C at exit too: no temporary file stays behind
         Path(temporary).unlink(missing_ok=True)
+        if not isinstance(error, (OSError, ValueError)):
+            raise
 
 
 def _calls_exec(module: types.ModuleType) -> bool:

@@ -320,3 +320,16 @@ def test_a_pipe_or_device_in_place_of_the_file_is_not_waited_on(tmp_path: Path) 
         check=False,
     )
     assert (run.returncode, run.stdout) == (0, "{} {}\n")
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while mobileplans-sim saves the cache on its way out.
+    def interrupted(source: object, target: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_cache(tmp_path / "cache", {"x = 1": marshal.dumps(compile("x = 1", "<s>", "exec"))})
+    assert list(tmp_path.iterdir()) == []
