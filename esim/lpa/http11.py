@@ -192,7 +192,7 @@ class Http11Client:
             connection is not None
             and reader is not None
             and self._origin == (host.lower(), port)
-            and not connection.at_eof()
+            and connection.still_open()
         ):
             return connection, reader
         await self.aclose()

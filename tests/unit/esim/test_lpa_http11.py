@@ -8,6 +8,7 @@ import gzip
 import os
 import socket
 import ssl
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -140,6 +141,34 @@ def test_a_server_that_closes_after_each_answer_gets_a_new_connection(tmp_path: 
             http = client(port)
             assert [await fetch(http) for _ in range(2)] == [(200, b"{}")] * 2
             await http.aclose()
+            return connections
+
+    assert asyncio.run(scenario()) == [0, 1]
+
+
+@pytest.mark.parametrize("pause", ["loop-running", "loop-blocked"])
+def test_a_kept_alive_connection_the_server_closed_while_idle_is_not_reused(
+    pause: str, tmp_path: Path
+) -> None:
+    # Servers close idle keep-alive connections when they like (no "Connection: close" in the
+    # answer): the next request goes on a new connection, as it did through httpx. Between two
+    # ES9+ calls the card's work may hold the loop ("loop-blocked").
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(ok(b"{}"))
+        await writer.drain()
+
+    async def scenario() -> list[int]:
+        async with scripted_server(answer, tmp_path) as (port, connections):
+            http = client(port)
+            results = [await fetch(http)]
+            if pause == "loop-running":
+                await asyncio.sleep(0.3)
+            else:
+                time.sleep(0.3)
+            results.append(await fetch(http))
+            await http.aclose()
+            assert results == [(200, b"{}")] * 2
             return connections
 
     assert asyncio.run(scenario()) == [0, 1]
