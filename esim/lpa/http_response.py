@@ -146,6 +146,8 @@ class ResponseReader:
         code = int(status.group(2))
         version = b"1." + status.group(1)
         head = ResponseHead(code, headers, version)
+        if code == 101:  # a switch answers an Upgrade request, and this client sends none
+            raise HttpProtocolError("101 Switching Protocols, but no Upgrade was asked for")
         if code < 200:
             return head  # informational: the real answer follows
         self._frame(code, version, headers)

@@ -201,6 +201,8 @@ def drain(reader: ResponseReader, refill: bytes = b"") -> None:
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "chunk size"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY", "CRLF"),
         (b"HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n", "control characters"),
+        # the client asks for no Upgrade: a switch is refused, as h11 refused it
+        (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", "Upgrade"),
     ],
 )
 def test_malformed_answers_name_what_is_wrong(wire: bytes, says: str) -> None:
