@@ -123,9 +123,12 @@ class ResponseReader:
         found = _BLANK_LINE.search(self._buffer, 0, MAX_HEAD_BYTES + 3)
         if found is None:
             return None
-        block = bytes(self._buffer[: found.start()])
+        end = found.start()
+        if end and self._buffer[end - 1] == 0x0D:  # the last line's CR
+            end -= 1
+        block = bytes(self._buffer[:end])
         del self._buffer[: found.end()]
-        return [line[:-1] if line[-1:] == b"\r" else line for line in block.split(b"\n")]
+        return block.replace(b"\r\n", b"\n").split(b"\n")
 
     def _head(self) -> ResponseHead | _Marker:
         lines = self._block()
