@@ -10,7 +10,9 @@ the same text, compiled once and kept in a file next to our bytecode (where Pyth
 `PYTHONDONTWRITEBYTECODE`). The code is the code `exec` would compile from that text: the
 classes are the same, method for method. The file is read only when it was written by this
 interpreter's bytecode format (the `.pyc` magic number, optimisation level), within a size
-bound; anything else in it, or a damaged file, is ignored and compiled afresh. No Qt.
+bound, and when its CRC-32 matches (a flipped bit in a kept code object still unmarshals, into
+code that runs wrong or crashes the interpreter); anything else in it, or a damaged file, is
+ignored and compiled afresh. No Qt.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import dataclasses
 import importlib.util
 import marshal
 import os
+import stat
 import sys
 import types
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,7 +35,8 @@ MAX_FILE_BYTES = 8 << 20
 # start; beyond this many (texts of edited classes pile up), a save keeps only what this
 # process used.
 MAX_ENTRIES = 1500
-_FORMAT = b"mobileplans-dataclass-code-1"
+_FORMAT = b"mobileplans-dataclass-code-2"
+_CHECKSUM_BYTES = 4  # CRC-32 of the marshalled entries, after the header
 
 
 def _header() -> bytes:
@@ -50,15 +55,27 @@ def read_cache(path: Path) -> dict[str, bytes]:
     most entries of a start are used after its portal has loaded); empty when there is none,
     it is damaged, too large or written by another bytecode format."""
     try:
-        with open(path, "rb") as stream:
+        # Non-blocking and checked as a regular file: a FIFO put in its place would hold the
+        # start-up waiting for a writer, a device would be read for nothing.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return {}
+    try:
+        with open(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return {}
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError:
         return {}
     header = _header()
     if len(data) > MAX_FILE_BYTES or not data.startswith(header):
         return {}
+    checksum = data[len(header) : len(header) + _CHECKSUM_BYTES]
+    payload = memoryview(data)[len(header) + _CHECKSUM_BYTES :]
+    if checksum != zlib.crc32(payload).to_bytes(_CHECKSUM_BYTES, "big"):
+        return {}
     try:
-        loaded = marshal.loads(data[len(header) :])
+        loaded = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(loaded, dict):
@@ -82,10 +99,14 @@ def write_cache(path: Path, entries: Mapping[str, bytes]) -> None:
         return
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(_header() + marshal.dumps(dict(entries)))
+            payload = marshal.dumps(dict(entries))
+            checksum = zlib.crc32(payload).to_bytes(_CHECKSUM_BYTES, "big")
+            stream.write(_header() + checksum + payload)
         os.replace(temporary, path)
-    except (OSError, ValueError):
+    except BaseException as error:  # Ctrl-C at exit too: no temporary file stays behind
         Path(temporary).unlink(missing_ok=True)
+        if not isinstance(error, (OSError, ValueError)):
+            raise
 
 
 def _calls_exec(module: types.ModuleType) -> bool:

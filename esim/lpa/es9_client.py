@@ -95,7 +95,8 @@ class Es9Client:
 
     ``trust_anchors`` are the CI certificates TLS must chain to. ``resolver`` maps SM-DP+ host
     names to ``(ip, port)``; when given, no other host is reachable and the system resolver is
-    never used. ``timeout`` bounds each HTTP exchange in seconds.
+    never used. ``timeout`` bounds each step of an HTTP exchange in seconds (connecting, the TLS
+    handshake, sending, and the whole answer).
     """
 
     def __init__(

@@ -17,6 +17,9 @@ cause, ``httpx.ReadTimeout``, …) of ``httpx.AsyncClient``, so either serves th
 * ``expired_tls_anchors`` (tests only): the handshake accepts an expired CERT.DPtls that is
   otherwise valid, checked before a request byte is sent (:mod:`esim.lpa.tls_trust`).
 * gzip and deflate answers are decoded incrementally, bounded by what the caller reads.
+* ``timeout`` bounds connecting, the TLS handshake and sending, and the whole answer from the
+  request's sending to its last byte: a server dripping a byte at a time ends in
+  ``httpx.ReadTimeout`` like a silent one.
 """
 
 from __future__ import annotations
@@ -144,7 +147,10 @@ class Http11Client:
                     content,
                 ),
             )
-            head = await self._next_event(connection, reader)
+            # One deadline for the whole answer (head, 1xx, body): a byte now and then must not
+            # hold the download beyond the timeout.
+            deadline = asyncio.get_running_loop().time() + self._timeout
+            head = await self._next_event(connection, reader, deadline)
             informational = 0
             while isinstance(head, ResponseHead) and head.status_code < 200:  # 100 Continue, …
                 informational += 1
@@ -152,11 +158,11 @@ class Http11Client:
                     raise httpx.RemoteProtocolError(
                         f"the server sent more than {_MAX_INFORMATIONAL} 1xx answers"
                     )
-                head = await self._next_event(connection, reader)
+                head = await self._next_event(connection, reader, deadline)
             if not isinstance(head, ResponseHead):
                 raise httpx.RemoteProtocolError("the server's answer has no head")
             encoding = _content_encoding(head.headers)
-            body = self._body(connection, reader, encoding)
+            body = self._body(connection, reader, encoding, deadline)
             yield StreamedResponse(head.status_code, body)
             done = reader.done
         except HttpProtocolError as error:
@@ -186,7 +192,7 @@ class Http11Client:
             connection is not None
             and reader is not None
             and self._origin == (host.lower(), port)
-            and not connection.at_eof()
+            and connection.still_open()
         ):
             return connection, reader
         await self.aclose()
@@ -284,14 +290,14 @@ class Http11Client:
             raise httpx.WriteError(str(error) or type(error).__name__) from error
 
     async def _next_event(
-        self, connection: TlsConnection, reader: ResponseReader
+        self, connection: TlsConnection, reader: ResponseReader, deadline: float
     ) -> ResponseHead | bytes | object:
         while True:
             event = reader.next_event()
             if event is not NEED_DATA:
                 return event
             try:
-                async with asyncio.timeout(self._timeout):
+                async with asyncio.timeout_at(deadline):
                     data = await connection.receive()
             except TimeoutError as error:
                 raise httpx.ReadTimeout("no answer in time") from error
@@ -300,12 +306,12 @@ class Http11Client:
             reader.receive_data(data)  # b"" is the end of the stream: the reader judges framing
 
     async def _body(
-        self, connection: TlsConnection, reader: ResponseReader, encoding: bytes
+        self, connection: TlsConnection, reader: ResponseReader, encoding: bytes, deadline: float
     ) -> AsyncIterator[bytes]:
         decoder = _decoder(encoding)
         try:
             while True:
-                event = await self._next_event(connection, reader)
+                event = await self._next_event(connection, reader, deadline)
                 if isinstance(event, bytes):
                     chunk = event
                     if decoder is None:

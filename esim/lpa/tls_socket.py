@@ -38,8 +38,10 @@ class TlsConnection(Protocol):
     async def receive(self) -> bytes:
         """The next bytes the peer sent, at most 64 KiB; b"" at the end of the stream."""
 
-    def at_eof(self) -> bool:
-        """True once the peer ended the stream (its close_notify or TCP FIN was read)."""
+    def still_open(self) -> bool:
+        """Between answers: whether the peer has neither closed the connection nor sent
+        anything unasked, checked without waiting; only then may it carry another request
+        (servers close idle keep-alive connections without a word beforehand)."""
 
     async def close(self) -> None:
         """Close, sending close_notify when the handshake finished; never raises."""
@@ -121,8 +123,19 @@ class SocketConnection:
                 self._eof = True
             return data
 
-    def at_eof(self) -> bool:
-        return self._eof
+    def still_open(self) -> bool:
+        if self._eof or self._closed:
+            return False
+        try:  # non-blocking: "nothing to read" is the answer hoped for
+            unasked = self._sock.recv(_READ_SIZE)
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+            return True  # nothing, or a TLS record without data (a session ticket)
+        except OSError:  # ssl.SSLError included: a close_notify, an alert, a reset
+            self._eof = True
+            return False
+        if not unasked:  # TCP FIN
+            self._eof = True
+        return False  # the end, or bytes nobody asked for: not for another request
 
     async def close(self) -> None:
         self.close_now()
@@ -156,8 +169,9 @@ class StreamConnection:
     async def receive(self) -> bytes:
         return await self._reader.read(_READ_SIZE)
 
-    def at_eof(self) -> bool:
-        return self._reader.at_eof()
+    def still_open(self) -> bool:
+        # asyncio's protocol reads for us: the peer's close is seen as the stream's end
+        return not self._reader.at_eof()
 
     async def close(self) -> None:
         self._writer.close()

@@ -8,6 +8,7 @@ import gzip
 import os
 import socket
 import ssl
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -145,6 +146,34 @@ def test_a_server_that_closes_after_each_answer_gets_a_new_connection(tmp_path: 
     assert asyncio.run(scenario()) == [0, 1]
 
 
+@pytest.mark.parametrize("pause", ["loop-running", "loop-blocked"])
+def test_a_kept_alive_connection_the_server_closed_while_idle_is_not_reused(
+    pause: str, tmp_path: Path
+) -> None:
+    # Servers close idle keep-alive connections when they like (no "Connection: close" in the
+    # answer): the next request goes on a new connection, as it did through httpx. Between two
+    # ES9+ calls the card's work may hold the loop ("loop-blocked").
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(ok(b"{}"))
+        await writer.drain()
+
+    async def scenario() -> list[int]:
+        async with scripted_server(answer, tmp_path) as (port, connections):
+            http = client(port)
+            results = [await fetch(http)]
+            if pause == "loop-running":
+                await asyncio.sleep(0.3)
+            else:
+                time.sleep(0.3)
+            results.append(await fetch(http))
+            await http.aclose()
+            assert results == [(200, b"{}")] * 2
+            return connections
+
+    assert asyncio.run(scenario()) == [0, 1]
+
+
 def test_chunked_and_gzip_bodies_are_decoded(tmp_path: Path) -> None:
     payload = b'{"boundProfilePackage": "' + b"A" * 200_000 + b'"}'
     packed = gzip.compress(payload)
@@ -259,6 +288,29 @@ def test_an_answer_that_is_not_http_is_a_remote_protocol_error(tmp_path: Path) -
 
 def test_a_silent_server_is_a_read_timeout(tmp_path: Path) -> None:
     assert isinstance(failure(_silent, tmp_path, timeout=0.2), httpx.ReadTimeout)
+
+
+async def _dripping_head(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    for byte in b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 200:
+        writer.write(bytes([byte]))
+        await writer.drain()
+        await asyncio.sleep(0.05)
+
+
+async def _dripping_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n")
+    for _ in range(200):
+        writer.write(b" ")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize("answer", [_dripping_head, _dripping_body], ids=["head", "body"])
+def test_a_server_dripping_its_answer_is_a_read_timeout(answer: Answer, tmp_path: Path) -> None:
+    # Each byte comes well within the timeout: the answer as a whole must not outlast it.
+    assert isinstance(failure(answer, tmp_path, timeout=0.5), httpx.ReadTimeout)
 
 
 def test_a_host_outside_the_resolver_table_is_never_looked_up(tmp_path: Path) -> None:

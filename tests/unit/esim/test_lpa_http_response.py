@@ -29,12 +29,18 @@ RESERVED = {"content-length", "transfer-encoding", "connection"}
 
 
 @st.composite
-def answers(draw: st.DrawFn) -> tuple[bytes, int]:
-    """An answer's bytes (1xx heads first, maybe) and how many answers it holds."""
+def answers(draw: st.DrawFn, bare_lf: bool = False) -> tuple[bytes, int]:
+    """An answer's bytes (1xx heads first, maybe) and how many answers it holds; with
+    ``bare_lf``, the head's and trailers' lines end in LF or CRLF, line by line (RFC 9112 §2.2
+    lets a recipient take a bare LF, and h11 does)."""
+
+    def end() -> str:
+        return draw(st.sampled_from(["\r\n", "\n"])) if bare_lf else "\r\n"
+
     wire = b""
     heads = 0
     for _ in range(draw(st.integers(0, 2))):
-        wire += b"HTTP/1.1 100 Continue\r\n\r\n"
+        wire += f"HTTP/1.1 100 Continue{end()}{end()}".encode()
         heads += 1
     status = draw(st.sampled_from([200, 204, 400, 404, 500, 201]))
     headers = [
@@ -58,14 +64,17 @@ def answers(draw: st.DrawFn) -> tuple[bytes, int]:
                 payload += b"%x\r\n%s\r\n" % (len(piece), piece)
         if offset < len(body):
             payload += b"%x;ext=1\r\n%s\r\n" % (len(body) - offset, body[offset:])
-        payload += b"0\r\nX-Trailer: 1\r\n\r\n" if draw(st.booleans()) else b"0\r\n\r\n"
+        trailer = f"X-Trailer: 1{end()}" if draw(st.booleans()) else ""
+        payload += f"0\r\n{trailer}{end()}".encode()
     elif framing == "close":
         headers.append(("Connection", "close"))
         payload = body
     else:
         payload = b""
-    head = f"HTTP/1.1 {status} Reason Phrase\r\n" + "".join(f"{n}: {v}\r\n" for n, v in headers)
-    wire += head.encode() + b"\r\n" + payload
+    head = f"HTTP/1.1 {status} Reason Phrase{end()}" + "".join(
+        f"{n}: {v}{end()}" for n, v in headers
+    )
+    wire += (head + end()).encode() + payload
     return wire, heads + 1
 
 
@@ -145,6 +154,16 @@ def test_valid_answers_read_as_h11_reads_them(answer: tuple[bytes, int], points:
     assert ours(cut(wire, points), close) == theirs(cut(wire, points), close)
 
 
+@settings(max_examples=300, deadline=None)
+@given(answers(bare_lf=True), st.lists(st.integers(min_value=0), max_size=6))
+def test_heads_and_trailers_with_bare_lf_lines_read_as_h11_reads_them(
+    answer: tuple[bytes, int], points: list[int]
+) -> None:
+    wire, _ = answer
+    close = b"Connection: close" in wire
+    assert ours(cut(wire, points), close) == theirs(cut(wire, points), close)
+
+
 def test_keep_alive_answers_follow_each_other() -> None:
     reader = ResponseReader()
     reader.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
@@ -182,6 +201,8 @@ def drain(reader: ResponseReader, refill: bytes = b"") -> None:
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "chunk size"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY", "CRLF"),
         (b"HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n", "control characters"),
+        # the client asks for no Upgrade: a switch is refused, as h11 refused it
+        (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", "Upgrade"),
     ],
 )
 def test_malformed_answers_name_what_is_wrong(wire: bytes, says: str) -> None:

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import types
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -171,11 +172,17 @@ def test_a_full_cache_keeps_only_what_this_process_used(
     assert set(read_cache(tmp_path / "cache")) == cache.used
 
 
+def _framed(payload: bytes, header: bytes | None = None) -> bytes:
+    """A file as the cache writes it around ``payload``: header, CRC-32, payload."""
+    checksum = zlib.crc32(payload).to_bytes(4, "big")
+    return (dataclass_code_cache._header() if header is None else header) + checksum + payload
+
+
 @given(st.binary(max_size=300))
 def test_any_file_content_reads_as_a_cache_or_as_none(data: bytes) -> None:
     path = Path(os.environ.get("TMPDIR", "/tmp")) / f"dataclass-code-fuzz-{os.getpid()}"
     try:
-        for content in (data, dataclass_code_cache._header() + data):
+        for content in (data, dataclass_code_cache._header() + data, _framed(data)):
             path.write_bytes(content)
             entries = read_cache(path)
             assert all(isinstance(k, str) for k in entries)
@@ -190,18 +197,22 @@ def test_foreign_damaged_or_oversized_files_are_ignored(
     code = marshal.dumps(compile("x = 1", "<string>", "exec"))
     header = dataclass_code_cache._header()
     other_magic = header.replace(importlib.util.MAGIC_NUMBER, b"\x00\x00\r\n")
+    path.write_bytes(_framed(marshal.dumps({"x = 1": code})))
+    assert read_cache(path) == {"x = 1": code}
     for content in (
-        other_magic + marshal.dumps({"x = 1": code}),  # another interpreter's bytecode
-        header + marshal.dumps({"x = 1": code})[:-3],  # cut short
-        header + marshal.dumps(["x = 1", code]),  # not a mapping
-        header + marshal.dumps({1: code, "y": "not code"}),  # wrong kinds of entries
-        header + b"\xff" * 40,  # not marshal at all
+        _framed(marshal.dumps({"x = 1": code}), other_magic),  # another interpreter's bytecode
+        _framed(marshal.dumps({"x = 1": code}))[:-3],  # cut short
+        _framed(marshal.dumps({"x = 1": code})[:-3]),  # cut short before it was checksummed
+        _framed(marshal.dumps(["x = 1", code])),  # not a mapping
+        _framed(marshal.dumps({1: code, "y": "not code"})),  # wrong kinds of entries
+        _framed(b"\xff" * 40),  # not marshal at all
+        header + marshal.dumps({"x = 1": code}),  # the first format: no checksum
     ):
         path.write_bytes(content)
         assert read_cache(path) == {}
     assert read_cache(tmp_path / "missing") == {}
     monkeypatch.setattr(dataclass_code_cache, "MAX_FILE_BYTES", 10)
-    path.write_bytes(header + marshal.dumps({"x = 1": code}))
+    path.write_bytes(_framed(marshal.dumps({"x = 1": code})))
     assert read_cache(path) == {}
 
 
@@ -266,3 +277,59 @@ def test_a_damaged_entry_is_compiled_again(tmp_path: Path) -> None:
     warm = DataclassCodeCache(tmp_path / "cache", damaged)
     assert _behaviour(_define(warm)) == without
     assert warm.compiled == len(cold.entries)
+
+
+def test_a_file_damaged_anywhere_is_ignored_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A flipped bit inside a kept code object still unmarshals, into code that runs wrong
+    # (a changed constant) or crashes the interpreter (a changed opcode): the file is
+    # checked as a whole before any of it is trusted.
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    path = tmp_path / "cache"
+    cache = DataclassCodeCache(path, {})
+    _define(cache)
+    cache.save()
+    good = path.read_bytes()
+    assert read_cache(path) == cache.entries
+    served_damaged = []
+    for position in range(0, len(good), 3):
+        damaged = bytearray(good)
+        damaged[position] ^= 1 << (position % 8)
+        path.write_bytes(bytes(damaged))
+        if read_cache(path) not in ({}, cache.entries):
+            served_damaged.append(position)
+    assert served_damaged == []
+
+
+def test_a_pipe_or_device_in_place_of_the_file_is_not_waited_on(tmp_path: Path) -> None:
+    # Opening a FIFO for reading waits for a writer: a start-up must not hang on one.
+    pipe = tmp_path / "cache"
+    os.mkfifo(pipe)
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from simulator.dataclass_code_cache import read_cache\n"
+        "print(read_cache(Path(sys.argv[1])), read_cache(Path('/dev/zero')))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(pipe)],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (run.returncode, run.stdout) == (0, "{} {}\n")
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while mobileplans-sim saves the cache on its way out.
+    def interrupted(source: object, target: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_cache(tmp_path / "cache", {"x = 1": marshal.dumps(compile("x = 1", "<s>", "exec"))})
+    assert list(tmp_path.iterdir()) == []
