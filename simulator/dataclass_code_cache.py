@@ -152,9 +152,11 @@ class DataclassCodeCache:
         """Keep what was compiled in this process for the next, if Python writes bytecode."""
         if not self.compiled or sys.dont_write_bytecode:
             return
-        entries = self.entries
+        # Snapshots first: another thread may define a dataclass meanwhile, and iterating a set
+        # or dict that grows raises. Copying either is one C call, atomic under the GIL.
+        entries = dict(self.entries)
         if len(entries) > MAX_ENTRIES:
-            entries = {source: entries[source] for source in self.used}
+            entries = {source: entries[source] for source in tuple(self.used) if source in entries}
         write_cache(self.path, entries)
         self.compiled = 0
 

@@ -333,3 +333,38 @@ def test_an_interrupted_write_leaves_no_temporary_file(
     with pytest.raises(KeyboardInterrupt):
         write_cache(tmp_path / "cache", {"x = 1": marshal.dumps(compile("x = 1", "<s>", "exec"))})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_save_while_another_thread_defines_dataclasses_does_not_raise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The composition root is imported on a thread while the main thread may save: the save
+    # must read snapshots, not the set and dict the other thread is adding to.
+    import threading
+
+    monkeypatch.setattr(dataclass_code_cache, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(dataclass_code_cache, "write_cache", lambda path, entries: None)
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    cache = DataclassCodeCache(tmp_path / "cache", {})
+    for n in range(2000):
+        cache.exec(f"y = {n}", {})
+    stop = threading.Event()
+
+    def define() -> None:
+        n = 2000
+        while not stop.is_set():
+            cache.exec(f"y = {n}", {})
+            n += 1
+
+    worker = threading.Thread(target=define)
+    worker.start()
+    try:
+        for _ in range(100):
+            cache.compiled = 1
+            cache.save()
+    finally:
+        stop.set()
+        worker.join()
+        sys.setswitchinterval(previous)
