@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# First of all: the dataclass code cache, and collection held off (see there).
+from simulator import early_start  # isort: split
+
 import argparse
 import faulthandler
 import gc
@@ -14,7 +17,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import simulator.early_start  # noqa: F401  (first of ours: the dataclass code cache)
 from esim.identifiers import Iccid, IdentifierError
 from simulator import dataclass_code_cache
 from simulator.data_dir import default_data_dir
@@ -422,6 +424,10 @@ def _main(argv: Sequence[str] | None) -> int:
     options = parse_run_options(sys.argv[1:] if argv is None else argv)
     mark("command line parsed")
     args = options.args
+    if args.command not in ("run", "demo"):
+        # Held off through the command line's imports; a run keeps it off until its portal
+        # has loaded, the other commands need it now (simulator.early_start).
+        early_start.resume_collection()
     if args.command == "flows":
         if args.json:
             listed = [{"name": demo.name, "summary": demo.summary} for demo in DEMOS.values()]
