@@ -476,6 +476,9 @@ def _main(argv: Sequence[str] | None) -> int:
     import simulator.preload  # noqa: F401  (before Qt: see there)
 
     mark("Qt-free modules imported (simulator.preload)")
+    from simulator.pyside_signature_patterns import import_pyside
+
+    import_pyside()  # first, with its signature patterns compiled when used: see there
     from simulator.pyside_import_hook import lighten_pyside_import_hook
 
     lighten_pyside_import_hook()  # before the runner's imports: see there

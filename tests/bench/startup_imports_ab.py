@@ -39,6 +39,8 @@ import gc
 gc.disable()  # as the command does before these imports
 import simulator.preload
 cpu.append(time.process_time())
+from simulator.pyside_signature_patterns import import_pyside
+import_pyside()
 from simulator.pyside_import_hook import lighten_pyside_import_hook
 lighten_pyside_import_hook()
 import simulator.runner
