@@ -39,8 +39,11 @@ import gc
 gc.disable()  # as the command does before these imports
 import simulator.preload
 cpu.append(time.process_time())
-from simulator.pyside_signature_patterns import import_pyside
-import_pyside()
+try:  # as the command does, in a tree that has it
+    from simulator.pyside_signature_patterns import import_pyside
+    import_pyside()
+except ImportError:
+    pass
 from simulator.pyside_import_hook import lighten_pyside_import_hook
 lighten_pyside_import_hook()
 import simulator.runner
