@@ -414,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         dataclass_code_cache.save()
+        pyside_code_cache = sys.modules.get("simulator.pyside_code_cache")
+        if pyside_code_cache is not None:  # a run imported PySide6 through it
+            pyside_code_cache.save()
 
 
 def _main(argv: Sequence[str] | None) -> int:

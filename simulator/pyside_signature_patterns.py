@@ -79,13 +79,18 @@ def _compiling_signature_patterns_later(
 
 def import_pyside() -> bool:
     """Import PySide6 (its QtCore) for the first time, the signature module's patterns compiled
-    when first used; False when it was imported already (then nothing changes)."""
+    when first used and its code from `simulator.pyside_code_cache`; False when it was imported
+    already (then nothing changes)."""
     if "shiboken6" in sys.modules:
         return False
+    from simulator import pyside_code_cache
+
     compile_now = re.compile
     re.compile = _compiling_signature_patterns_later(compile_now)
     try:
-        import PySide6.QtCore  # noqa: F401  (the import is the point)
+        # The signature modules' own code comes compiled, too: see there.
+        with pyside_code_cache.answering_the_importer():
+            import PySide6.QtCore  # noqa: F401  (the import is the point)
     finally:
         re.compile = compile_now
     return True

@@ -53,6 +53,8 @@ cpu.append(time.process_time())
 print(json.dumps([after - before for before, after in zip(cpu, cpu[1:])]))
 from simulator import dataclass_code_cache
 dataclass_code_cache.save()  # as the command does at its end: the next start reads it
+if "simulator.pyside_code_cache" in sys.modules:
+    sys.modules["simulator.pyside_code_cache"].save()
 """
 
 
