@@ -2,13 +2,14 @@
 
 PySide6 carries shiboken's signature support (`shibokensupport`: a dozen modules, 150 KB of
 Python) as source inside its binary, and its importer compiles that source at every start:
-15-35 ms of CPU on this project's machine, the largest share of importing PySide6 that is
-Python. Python keeps every module's bytecode on disk, but not these. While PySide6 is first
-imported (`simulator.pyside_signature_patterns.import_pyside`), `compile` called by that
-importer gets the code compiled once from the same text, name, mode and flags, kept in a file
-next to our bytecode with the format and size checks of `simulator.dataclass_code_cache`
-(where Python writes bytecode, and only there). Any other caller meanwhile gets `compile`
-itself, with the `__future__` flags of its own code, as the built-in would have inherited.
+about 15 ms of CPU on this project's machine (more when it is busy), the largest share of
+importing PySide6 that is Python. Python keeps every module's bytecode on disk, but not
+these. While PySide6 is first imported (`simulator.pyside_signature_patterns.import_pyside`),
+`compile` called by that importer gets the code compiled once from the same text, name, mode
+and flags, kept in a file next to our bytecode with the format and size checks of
+`simulator.dataclass_code_cache` (where Python writes bytecode, and only there). Any other
+caller meanwhile gets `compile` itself, with the `__future__` flags of its own code, as the
+built-in would have inherited them.
 """
 
 from __future__ import annotations
