@@ -148,3 +148,16 @@ def test_compile_is_given_back_after_the_import_even_on_error(tmp_path: Path) ->
         assert builtins.compile is before
     finally:
         pyside_code_cache._cache = None
+
+
+def test_a_damaged_kept_code_is_compiled_afresh(tmp_path: Path) -> None:
+    expected = builtins.compile(SOURCE, "shibokensupport/y.py", "exec", 0, dont_inherit=True)
+    key = pyside_code_cache._key(SOURCE, "shibokensupport/y.py", "exec", 0, -1)
+    for damaged in (b"", b"\xff not marshal", marshal.dumps("a string, not code")):
+        cache = PysideCodeCache(tmp_path / "c.marshal", {key: damaged})
+        code = cache.compile_for_importer(
+            builtins.compile, SOURCE, "shibokensupport/y.py", "exec", 0, -1
+        )
+        assert code == expected
+        assert cache.compiled == 1
+        assert marshal.loads(cache.entries[key]) == expected
