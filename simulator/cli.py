@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# First of all: the dataclass code cache, and collection held off (see there).
+from simulator import early_start  # isort: split
+
 import argparse
 import faulthandler
 import gc
@@ -14,7 +17,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import simulator.early_start  # noqa: F401  (first of ours: the dataclass code cache)
 from esim.identifiers import Iccid, IdentifierError
 from simulator import dataclass_code_cache
 from simulator.data_dir import default_data_dir
@@ -412,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         dataclass_code_cache.save()
+        pyside_code_cache = sys.modules.get("simulator.pyside_code_cache")
+        if pyside_code_cache is not None:  # a run imported PySide6 through it
+            pyside_code_cache.save()
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -422,6 +427,10 @@ def _main(argv: Sequence[str] | None) -> int:
     options = parse_run_options(sys.argv[1:] if argv is None else argv)
     mark("command line parsed")
     args = options.args
+    if args.command not in ("run", "demo"):
+        # Held off through the command line's imports; a run keeps it off until its portal
+        # has loaded, the other commands need it now (simulator.early_start).
+        early_start.resume_collection()
     if args.command == "flows":
         if args.json:
             listed = [{"name": demo.name, "summary": demo.summary} for demo in DEMOS.values()]
@@ -470,6 +479,9 @@ def _main(argv: Sequence[str] | None) -> int:
     import simulator.preload  # noqa: F401  (before Qt: see there)
 
     mark("Qt-free modules imported (simulator.preload)")
+    from simulator.pyside_signature_patterns import import_pyside
+
+    import_pyside()  # first, with its signature patterns compiled when used: see there
     from simulator.pyside_import_hook import lighten_pyside_import_hook
 
     lighten_pyside_import_hook()  # before the runner's imports: see there

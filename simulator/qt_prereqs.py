@@ -8,7 +8,6 @@ way Qt will load it, and the missing ones become one line naming the apt package
 
 from __future__ import annotations
 
-import ctypes
 import sys
 from collections.abc import Callable, Mapping
 
@@ -38,6 +37,9 @@ def uses_xcb(environ: Mapping[str, str], platform: str = sys.platform) -> bool:
 
 
 def _loads(soname: str) -> bool:
+    # Imported here: only a windowed run on X11 asks, and ctypes costs every start ~2 ms.
+    import ctypes
+
     try:
         ctypes.CDLL(soname)
     except OSError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -79,6 +78,8 @@ class WindowMenus:
         QDesktopServices.openUrl(url)
 
     def about(self) -> None:
+        import html  # here: only About needs it, and it costs the window's start ~1.5 ms
+
         QMessageBox.about(
             self._window,
             "About Mobile Plans Simulator",

@@ -35,6 +35,20 @@ def test_run_and_demo_options_import_no_other_command() -> None:
     assert "PySide6" not in loaded  # Qt comes only once a run starts
 
 
+# Imported where first used, not by a run's start: the CDMA and phone-number identifiers,
+# ctypes (the X11 libraries' check of a windowed run) and html (About, tooltips).
+NOT_AT_RUN_START = ("esim.identifiers.cdma", "esim.identifiers.phone", "ctypes", "html")
+
+
+def test_a_runs_start_imports_only_what_the_portals_load_needs() -> None:
+    loaded = _modules_after(
+        "parse_run_options(['run', '--headless'])\n"
+        "import simulator.preload, simulator.runner, simulator.app"
+    )
+    assert "simulator.app" in loaded
+    assert not loaded & set(NOT_AT_RUN_START)
+
+
 def test_the_other_commands_still_parse() -> None:
     loaded = _modules_after(
         "assert parse_run_options(['check', 'https://portal.example/']).args.command == 'check'"
