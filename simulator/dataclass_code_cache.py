@@ -119,6 +119,18 @@ def _calls_exec(module: types.ModuleType) -> bool:
     return False
 
 
+def entries_to_keep(entries: Mapping[str, bytes], used: set[str]) -> dict[str, bytes]:
+    """What a save writes: every entry, or only those this process used once there are more
+    than :data:`MAX_ENTRIES` (texts of edited classes pile up).
+
+    Snapshots first: another thread may compile meanwhile, and iterating a set or dict that
+    grows raises. Copying either is one C call, atomic under the GIL."""
+    kept = dict(entries)
+    if len(kept) > MAX_ENTRIES:
+        kept = {key: kept[key] for key in tuple(used) if key in kept}
+    return kept
+
+
 class DataclassCodeCache:
     """Compiled code for the source texts `dataclasses` executes, by text."""
 
@@ -152,12 +164,7 @@ class DataclassCodeCache:
         """Keep what was compiled in this process for the next, if Python writes bytecode."""
         if not self.compiled or sys.dont_write_bytecode:
             return
-        # Snapshots first: another thread may define a dataclass meanwhile, and iterating a set
-        # or dict that grows raises. Copying either is one C call, atomic under the GIL.
-        entries = dict(self.entries)
-        if len(entries) > MAX_ENTRIES:
-            entries = {source: entries[source] for source in tuple(self.used) if source in entries}
-        write_cache(self.path, entries)
+        write_cache(self.path, entries_to_keep(self.entries, self.used))
         self.compiled = 0
 
 

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from simulator.dataclass_code_cache import MAX_ENTRIES, read_cache, write_cache
+from simulator.dataclass_code_cache import entries_to_keep, read_cache, write_cache
 
 # The module whose `compile` calls are answered from the cache: shiboken's embedded importer.
 IMPORTER_MODULE = "signature_bootstrap"
@@ -82,10 +82,7 @@ class PysideCodeCache:
         """Keep what was compiled in this process for the next, if Python writes bytecode."""
         if not self.compiled or sys.dont_write_bytecode:
             return
-        entries = self.entries
-        if len(entries) > MAX_ENTRIES:
-            entries = {key: entries[key] for key in self.used}
-        write_cache(self.path, entries)
+        write_cache(self.path, entries_to_keep(self.entries, self.used))
         self.compiled = 0
 
 
