@@ -31,6 +31,7 @@ from esim.cli_output import (
     fail,
     parse_code,
     run_reported,
+    stdout_reader_gone,
     wants_json,
 )
 from esim.cli_pki_commands import add_pki_commands
@@ -261,6 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        return stdout_reader_gone()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:

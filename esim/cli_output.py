@@ -156,6 +156,8 @@ def run_reported(
         )
     except KeyboardInterrupt:
         return EXIT_FAILED
+    except BrokenPipeError:
+        return stdout_reader_gone()  # not a failure to report: nobody reads any more
     except (ValueError, OSError, PkiError) as error:
         return fail(as_json, "failed", str(error))
     except Exception as error:  # the last line of defence: never a traceback
@@ -172,3 +174,21 @@ def _code_host(text: str) -> str:
         return ActivationCode.parse(text).smdp_address if text else ""
     except ActivationCodeError:
         return ""
+
+
+EXIT_READER_GONE = 141  # what a shell reports for a tool ended by SIGPIPE (128 + 13)
+
+
+def stdout_reader_gone() -> int:
+    """The exit of a command whose standard output's reader went away (`... | head`): quiet,
+    as a Unix tool is. Standard output is pointed at the null device first, so Python's
+    flush of it at exit does not report the closed pipe once more."""
+    import os  # only on this path
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no file descriptor behind stdout (embedded, tests)
+        pass
+    return EXIT_READER_GONE

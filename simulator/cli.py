@@ -412,6 +412,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # (installed by `simulator.early_start`, kept for the next start here).
     try:
         return _main(argv)
+    except BrokenPipeError:
+        from esim.cli_output import stdout_reader_gone  # only then: it imports the LPA
+
+        return stdout_reader_gone()
     finally:
         dataclass_code_cache.save()
         pyside_code_cache = sys.modules.get("simulator.pyside_code_cache")
