@@ -378,7 +378,8 @@ class Simulator(QObject):
         self.page.urlChanged.connect(lambda _url: mark("urlChanged"))
         self.page.loadProgress.connect(lambda percent: mark(f"loadProgress {percent}%"))
         self.events.subscribe(
-            lambda event: mark("bridge.ready") if event.kind == "bridge.ready" else None
+            lambda event: mark("bridge.ready") if event.kind == "bridge.ready" else None,
+            kinds={"bridge.ready"},
         )
 
     @Slot()

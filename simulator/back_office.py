@@ -46,6 +46,10 @@ _REFRESHING_EVENTS = frozenset(
         "carrier.line",
     }
 )
+# What `DeferredBackOffice._observe` acts on: before the build, a profile enabled (the platform
+# gives it a carrier line, so it builds) and the busy kinds; once built, the platform's one kind.
+_BUILDING_EVENTS = _BUSY_EVENTS | {"flow.state"}
+_BUILT_EVENTS = frozenset({"flow.state"})  # `PlatformWorld.observe` acts on nothing else
 # What the MO service panel's walled-garden group shows of the launches before it existed.
 _GARDEN_PANEL_EVENTS = frozenset(
     {"portal.launch", "walled_garden.state", "network.blocked", "network.outside-garden"}
@@ -185,7 +189,7 @@ class DeferredBackOffice(QObject):
         self._quiet.timeout.connect(self._build_unasked)
         sim.page.loadFinished.connect(self._loaded)
         QTimer.singleShot(BACK_OFFICE_AT_LATEST_MS, self, self._build_unasked)
-        sim.events.subscribe(self._observe)
+        sim.events.subscribe(self._observe, kinds=_BUILDING_EVENTS)
 
     def get(self) -> BackOffice:
         """The back office, built now if need be."""
@@ -204,6 +208,8 @@ class DeferredBackOffice(QObject):
             self._sim.window.app_pages()
             office = BackOffice(self._sim, self._scrollers)
             self.built = office
+            # From now on the busy kinds change nothing here: a bridge call's event skips us.
+            self._sim.events.change_kinds(self._observe, _BUILT_EVENTS)
             office.add_operator_experience(self._sim)
         finally:
             self._building = False
@@ -223,7 +229,7 @@ class DeferredBackOffice(QObject):
         if self.built is None:
             self._quiet.start()
 
-    def _observe(self, event: Event) -> None:
+    def _observe(self, event: Event) -> None:  # _BUILDING_EVENTS, then only _BUILT_EVENTS
         if self.built is None:
             if event.kind == "flow.state" and event.fields.get("state") == "enabled":
                 self._build_unasked()  # the one event the platform acts on: never missed

@@ -24,6 +24,21 @@ _BUSY_STATES = {"downloading", "enabling", "retrying", "started", "installed"}
 _WAITING_STATES = {"scheduled", "registering", "registration-error-expected", "waiting-for-sm-ds"}
 # A flow in one of these is over without its demo's end having come: nothing more will happen.
 _DEAD_ENDS = {"failed", "declined", "cancelled", "unsupported", "registration-failed"}
+# What `DemoDriver._observe` acts on: the kinds a stage's line describes (`describe`), the end,
+# and a toast answered in the window.
+DEMO_KINDS = frozenset(
+    {
+        "flow.state",
+        "portal.callback",
+        "ui.screen",
+        "ui.toast",
+        "lpa.error",
+        "portal.loaded",
+        "contract.violation",
+        "app.exit",
+        "ui.toast-answered",
+    }
+)
 DEAD_END_GRACE_MS = 1500  # what the flow shows after a dead end (error screen) still counts
 
 
@@ -69,7 +84,7 @@ class DemoDriver(QObject):
         self._stepper = QTimer(self)
         self._stepper.setInterval(20)
         self._stepper.timeout.connect(self._consider_skip)
-        simulator.events.subscribe(self._observe)
+        simulator.events.subscribe(self._observe, kinds=DEMO_KINDS)
 
     # -- the stages ----------------------------------------------------------------------------
     def begin(self) -> None:
@@ -125,7 +140,7 @@ class DemoDriver(QObject):
         return verdict
 
     # -- what the simulator says ---------------------------------------------------------------
-    def _observe(self, event: Event) -> None:
+    def _observe(self, event: Event) -> None:  # only DEMO_KINDS come here
         self.stages.observe(event)
         if event.kind == "app.exit":
             self._stopped = True

@@ -214,6 +214,18 @@ class EventLog:
         self._subscriptions = (*self._subscriptions, (listener, wanted))
         self._listeners_by_kind = {}
 
+    def change_kinds(self, listener: Listener, kinds: Iterable[str] | None) -> None:
+        """Call `listener` (its first subscription) with the events of `kinds` only from now on
+        (None: every event), keeping its place among the listeners: a listener that needs fewer
+        kinds once something is built stops costing the others' events a call."""
+        wanted = None if kinds is None else frozenset(kinds)
+        for index, (subscribed, _) in enumerate(self._subscriptions):
+            if subscribed == listener:
+                changed = (*self._subscriptions[:index], (listener, wanted))
+                self._subscriptions = changed + self._subscriptions[index + 1 :]
+                self._listeners_by_kind = {}
+                return
+
     def close(self) -> None:
         """No more listeners are called (events are still recorded)."""
         self._subscriptions = ()

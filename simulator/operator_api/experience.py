@@ -175,6 +175,9 @@ class _PendingToast:
 class MobilePlansService:
     """The flyout, Gateway and notification behaviour of one PC, driven by the operator APIs."""
 
+    # The events `observe` acts on: subscribed with these kinds only.
+    OBSERVED_KINDS = frozenset({"portal.launch"})
+
     def __init__(self, world: _World, device: _Device, events: EventLog, imei: str) -> None:
         self.world = world
         self.device = device

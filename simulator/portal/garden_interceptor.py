@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 __all__ = ["WalledGardenControl", "WalledGardenInterceptor", "install_walled_garden"]
 
+# What `GardenWatch.observe` acts on (a launch configures the garden; a line's registration
+# opens or closes it): no other kind is delivered to it.
+GARDEN_WATCH_KINDS = frozenset({"portal.launch", "network.registration"})
+
 _RESOURCE_NAMES = {
     value: name.removeprefix("ResourceType").lower()
     for name, value in vars(QWebEngineUrlRequestInfo.ResourceType).items()
@@ -75,7 +79,7 @@ def install_walled_garden(simulator: Simulator, mode: GardenMode) -> WalledGarde
         return any(state.connected for state in simulator.network.states().values())
 
     watch = GardenWatch(simulator.events, WalledGarden(mode), operator, line_connected)
-    simulator.events.subscribe(watch.observe)
+    simulator.events.subscribe(watch.observe, kinds=GARDEN_WATCH_KINDS)
     interceptor = WalledGardenInterceptor(watch)
     interceptor.setParent(simulator.page)  # lives exactly as long as the page it serves
     simulator.page.setUrlRequestInterceptor(interceptor)

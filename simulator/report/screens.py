@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from simulator.events import Event
 
 
+# What `ScreenCollector._observe` acts on: a change of app screen, and the portal's page loaded.
+SCREEN_KINDS = frozenset({"ui.screen", "portal.loaded"})
+
+
 @dataclass(frozen=True)
 class Screenshot:
     """One PNG of the window, taken just after event `seq` changed the screen to `screen`."""
@@ -75,7 +79,7 @@ class ScreenCollector:
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._try_portal)
-        simulator.events.subscribe(self._observe)
+        simulator.events.subscribe(self._observe, kinds=SCREEN_KINDS)
 
     def _observe(self, event: Event) -> None:
         if event.kind == "portal.loaded" and self._pending is not None and self._tries == 0:

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["CatalogStep", "use_operator_catalog"]
 
 # Our wording: the docs do not show the page without operators.
+# What the wait for the next Gateway page (`CatalogStep._continue_after_gateway`) acts on.
+_GATEWAY_OUTCOMES = frozenset({"gateway.shown", "catalog.rejected", "gateway.unavailable"})
 NO_OPERATORS = "No mobile operator sells plans through Mobile Plans in {country} right now."
 
 
@@ -156,7 +158,7 @@ class CatalogStep:
             elif event.kind in ("catalog.rejected", "gateway.unavailable"):
                 events.unsubscribe(watch)
 
-        events.subscribe(watch)
+        events.subscribe(watch, kinds=_GATEWAY_OUTCOMES)
 
     def _use(self, operator: CatalogOperator) -> None:
         simulator = self.simulator

@@ -29,6 +29,21 @@ if TYPE_CHECKING:
 
 __all__ = ["OperatorExperienceUi"]
 
+# What `OperatorExperienceUi.observe` acts on, its Flyout (flyout.shown) and walled-garden group
+# (the launch, the garden's state and the hosts it judged) included: no other kind comes to it.
+EXPERIENCE_KINDS = frozenset(
+    {
+        "flyout.shown",
+        "portal.launch",
+        "walled_garden.state",
+        "network.blocked",
+        "network.outside-garden",
+        "ui.screen",
+        "gateway.unavailable",
+        "gateway.shown",
+    }
+)
+
 
 class OperatorExperienceUi:
     def __init__(self, simulator: Simulator) -> None:
@@ -80,8 +95,8 @@ class OperatorExperienceUi:
         window.tabifyDockWidget(window.docks["device"], dock)
         window.docks["mo service"] = dock
         window.docks["esim"].raise_()
-        simulator.events.subscribe(self.service.observe)
-        simulator.events.subscribe(self.observe)
+        simulator.events.subscribe(self.service.observe, kinds=MobilePlansService.OBSERVED_KINDS)
+        simulator.events.subscribe(self.observe, kinds=EXPERIENCE_KINDS)
         # Several operators: the Select Provider page comes first (catalog_step).
         self.catalog = CatalogStep(simulator, self.service, self.page)
 
@@ -106,7 +121,7 @@ class OperatorExperienceUi:
         self.simulator.operator_api.set_iccid_ranges(ranges)
         self.simulator.launcher.iccid_ranges = ranges
 
-    def observe(self, event: Event) -> None:
+    def observe(self, event: Event) -> None:  # only EXPERIENCE_KINDS come here
         self.panel.observe(event)
         self.garden.observe(event)
         if (

@@ -465,6 +465,14 @@ def latency_against(other: Path, pairs: int) -> None:
             f"(lower in {won} of {pairs} pairs), p99 {median(ours, 'p99'):.2f} vs "
             f"{median(theirs, 'p99'):.2f} ms; GUI-thread CPU per call "
             f"{median(ours, 'gui_cpu_ms'):.3f} vs {median(theirs, 'gui_cpu_ms'):.3f} ms"
+            + (  # the floor's receiver sees only the document's `ready`
+                f"; inside the receiver p50 {median(ours, 'inside_p50'):.3f} vs "
+                f"{median(theirs, 'inside_p50'):.3f} ms; at the last subscriber p50 "
+                f"{median(ours, 'subscribers_p50'):.2f} vs "
+                f"{median(theirs, 'subscribers_p50'):.2f} ms"
+                if mode != "floor"
+                else ""
+            )
         )
 
 

@@ -294,3 +294,39 @@ def test_unsubscribing_and_closing_stop_the_calls_whatever_kinds_were_asked() ->
         "every ui.screen",
         "some ui.screen",
     ]
+
+
+@given(
+    st.lists(st.sampled_from(["bridge.call", "flow.state", "ui.screen"]), max_size=12),
+    st.integers(min_value=0, max_value=12),
+    st.none() | st.frozensets(st.sampled_from(["bridge.call", "flow.state", "ui.toast"])),
+)
+def test_changing_a_listeners_kinds_keeps_its_place_and_takes_the_new_kinds_from_then_on(
+    kinds: list[str], changed_at: int, new_kinds: frozenset[str] | None
+) -> None:
+    log = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    calls: list[tuple[str, int]] = []
+
+    def first(event: Event) -> None:
+        calls.append(("first", event.seq))
+
+    def changing(event: Event) -> None:
+        calls.append(("changing", event.seq))
+
+    def last(event: Event) -> None:
+        calls.append(("last", event.seq))
+
+    log.subscribe(first)
+    log.subscribe(changing, kinds={"bridge.call"})
+    log.subscribe(last)
+    expected: list[tuple[str, int]] = []
+    for index, kind in enumerate(kinds):
+        if index == changed_at:
+            log.change_kinds(changing, new_kinds)
+        wanted = {"bridge.call"} if index < changed_at else new_kinds
+        seq = log.emit(kind).seq
+        expected.append(("first", seq))
+        if wanted is None or kind in wanted:
+            expected.append(("changing", seq))
+        expected.append(("last", seq))
+    assert calls == expected
