@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, QTimer, QUrl, Slot
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 
-from simulator import startup_timeline
+from simulator import gui_collector, startup_timeline
 from simulator.back_office import DeferredBackOffice
 from simulator.bridge.host import BridgeHost
 from simulator.bridge.interceptor import LaunchHeaderInterceptor
@@ -131,6 +131,9 @@ class Simulator(QObject):
 
     def __init__(self, config: SimulatorConfig, runtime: Runtime) -> None:
         super().__init__()
+        # Garbage collection on the GUI thread only, while this simulator lives: see there.
+        gui_collector.collector().acquire()
+        self._collecting = True
         self.config = config
         self.runtime = runtime
         self.clock = VirtualClock(config.time_scale, real_now=time.monotonic)
@@ -391,6 +394,9 @@ class Simulator(QObject):
     def close(self) -> None:
         """Tear down in the order QtWebEngine needs: window, page, then the profile."""
         # First silence everything that could still fire into closed stores.
+        if self._collecting:
+            self._collecting = False
+            gui_collector.collector().release()
         self.poster.close()
         self.clock_driver.stop()
         self.clock.cancel_all()
