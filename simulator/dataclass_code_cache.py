@@ -151,7 +151,7 @@ class DataclassCodeCache:
             builtins.exec(source, globals, locals)
             return
         kept = self.entries.get(source)
-        code = _code(kept) if kept is not None else None
+        code = kept_code(kept) if kept is not None else None
         if code is None:
             # As `exec` compiles a text: file "<string>", no __future__ flags of the caller.
             code = compile(source, "<string>", "exec", dont_inherit=True)
@@ -168,7 +168,7 @@ class DataclassCodeCache:
         self.compiled = 0
 
 
-def _code(kept: bytes) -> types.CodeType | None:
+def kept_code(kept: bytes) -> types.CodeType | None:
     """One kept code object; None when its bytes are damaged (compiled again then)."""
     try:
         code = marshal.loads(kept)

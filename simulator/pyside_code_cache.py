@@ -19,13 +19,12 @@ import builtins
 import importlib.util
 import marshal
 import sys
-import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from simulator.dataclass_code_cache import entries_to_keep, read_cache, write_cache
+from simulator.dataclass_code_cache import entries_to_keep, kept_code, read_cache, write_cache
 
 # The module whose `compile` calls are answered from the cache: shiboken's embedded importer.
 IMPORTER_MODULE = "signature_bootstrap"
@@ -70,7 +69,7 @@ class PysideCodeCache:
         """The code `compile_now(source, filename, mode, flags, True, optimize)` makes."""
         key = _key(source, filename, mode, flags, optimize)
         kept = self.entries.get(key)
-        code = _code(kept) if kept is not None else None
+        code = kept_code(kept) if kept is not None else None
         if code is None:
             code = compile_now(source, filename, mode, flags, True, optimize)
             self.entries[key] = marshal.dumps(code)
@@ -84,14 +83,6 @@ class PysideCodeCache:
             return
         write_cache(self.path, entries_to_keep(self.entries, self.used))
         self.compiled = 0
-
-
-def _code(kept: bytes) -> Any:
-    try:
-        code = marshal.loads(kept)
-    except (EOFError, ValueError, TypeError):
-        return None
-    return code if isinstance(code, types.CodeType) else None
 
 
 _cache: PysideCodeCache | None = None

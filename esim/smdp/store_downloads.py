@@ -23,6 +23,13 @@ from esim.smdp.status import Es9Error
 if TYPE_CHECKING:
     from esim.smdp.store import OrderStore
 
+# A claim binds a released order to one session; both the one-statement path and the
+# transaction's path write it, the first with more conditions (the row still as it was read).
+_CLAIM = (
+    "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
+    " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?"
+)
+
 
 def claim_order(
     store: OrderStore, order: Order, eid: str, transaction_id: str, euicc_certificate: bytes
@@ -45,9 +52,7 @@ def claim_order(
             store._update(db, current.order_id, state=OrderState.EXPIRED.value)
         elif refusal is None:
             claimed = db.execute(
-                "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
-                " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?"
-                f" RETURNING {ROW_COLUMNS}, {ADDRESS_COLUMN}",
+                f"{_CLAIM} RETURNING {ROW_COLUMNS}, {ADDRESS_COLUMN}",
                 (
                     OrderState.DOWNLOADING.value,
                     transaction_id,
@@ -90,9 +95,7 @@ def _claim_unchanged(
     then decides again from the row in a transaction."""
     with store._lock:
         rows = store._db.execute(
-            "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
-            " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?"
-            " AND updated_at = ? AND eid IS ? AND cc_failures = ? AND behaviour = ?"
+            f"{_CLAIM} AND updated_at = ? AND eid IS ? AND cc_failures = ? AND behaviour = ?"
             f" RETURNING {ROW_COLUMNS}, {ADDRESS_COLUMN}",
             (
                 OrderState.DOWNLOADING.value,
