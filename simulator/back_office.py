@@ -5,14 +5,15 @@ None of it is needed to show the portal, so `Simulator` builds it once the porta
 the bridge and downloads have been quiet for a moment, or as soon as something uses it: the
 portal's first load does not wait for the ThingSpace stack, the operator APIs' client or these
 widgets. The panels'
-docks exist from the start, so the window is laid out (and its saved layout restored) once.
+docks come with the window's own when it is furnished, before its saved layout is applied, so
+the window is laid out once.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from simulator.data_dir import OPERATOR_API, THINGSPACE
 from simulator.events import Event
@@ -59,6 +60,8 @@ _GARDEN_PANEL_EVENTS = frozenset(
 def add_panel_docks(window: MainWindow) -> dict[str, PanelScroller]:
     """Empty docks for the eSIM, Operator, Clock and Platform panels, tabbed with the Device
     panel they extend: laid out with the window, filled by `BackOffice`."""
+    from PySide6.QtCore import Qt
+
     scrollers: dict[str, PanelScroller] = {}
     for name in PANEL_DOCKS:
         # In a scroll area, so a wide table does not squeeze the portal's 800 pixels.
@@ -180,7 +183,9 @@ class DeferredBackOffice(QObject):
     def __init__(self, sim: Simulator) -> None:
         super().__init__(sim)
         self._sim = sim
-        self._scrollers = add_panel_docks(sim.window)
+        # The docks come with the window's own, before its saved layout is applied.
+        self._scrollers: dict[str, PanelScroller] = {}
+        sim.window.when_furnished(lambda: self._scrollers.update(add_panel_docks(sim.window)))
         self.built: BackOffice | None = None
         self._building = False
         self._quiet = QTimer(self)
@@ -203,7 +208,8 @@ class DeferredBackOffice(QObject):
             return
         self._building = True
         try:
-            # The window's Timeline, Contract and app pages first, if not built yet.
+            # The window's docks, Timeline, Contract and app pages first, if not built yet.
+            self._sim.window.furnish()
             self._sim.window.panels.build()
             self._sim.window.app_pages()
             office = BackOffice(self._sim, self._scrollers)

@@ -76,12 +76,15 @@ def save_window(window: QMainWindow, settings: QSettings) -> None:
     settings.sync()
 
 
-def restore_window(window: QMainWindow, settings: QSettings) -> bool:
-    """Apply a saved geometry and dock layout; False when there is none (or it is unusable)."""
+def restore_geometry(window: QMainWindow, settings: QSettings) -> bool:
+    """Apply a saved window geometry; False when there is none (or it is unusable)."""
     geometry = settings.value("window/geometry")
+    # False for a foreign or damaged value: the default size then stays.
+    return isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)
+
+
+def restore_state(window: QMainWindow, settings: QSettings) -> bool:
+    """Apply a saved dock layout (the docks must exist); False when there is none (or it is
+    unusable, or from another layout version)."""
     state = settings.value("window/state")
-    if not isinstance(geometry, QByteArray) or not isinstance(state, QByteArray):
-        return False
-    # Both return False for a foreign or damaged value: the defaults then stay.
-    restored = window.restoreGeometry(geometry)
-    return window.restoreState(state, LAYOUT_VERSION) and restored
+    return isinstance(state, QByteArray) and window.restoreState(state, LAYOUT_VERSION)

@@ -1,26 +1,27 @@
 """The main window: the portal in a fixed frame in the middle, the app's screens in its place,
-panels docked around it, a menu bar, and notifications in the bottom-right corner."""
+panels docked around it, a menu bar, and notifications in the bottom-right corner.
+
+It is made in two steps. At once, the shell: the portal's frame in the stack that holds the
+app's screens, at the window's size, so the portal's first load starts as soon as it can (the
+rest, with its modules and the Python enums PySide makes for every Qt type it touches, took
+the GUI thread 60-70 ms). Then the furniture: the tool bar, the docks and their panels, the
+menus, the banner, popup, notifications and the leave dialog, with the saved dock layout.
+The window is furnished when the portal's first load finishes (either way), when anything
+reads one of those parts (`Furnished`), when an event needs them on screen, or
+`PANELS_AT_LATEST_MS` after it was made (a catalog first, a portal that never answers).
+Events observed before then are kept and handed over in order.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
+from PySide6.QtCore import QSettings, QSize, QTimer, Signal, Slot
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QScrollArea,
-    QStackedWidget,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QWidget
 
-from simulator.bridge.page import PortalPage
-from simulator.device import SimulatedDevice
 from simulator.events import Event
 from simulator.flows import screens
 from simulator.flows.screens import Screen
@@ -31,16 +32,11 @@ from simulator.ui.layout import (
     TIMELINE_DOCK_WIDTH,
     default_window_size,
     fits_portal_and_bottom_dock,
-    restore_window,
+    restore_geometry,
+    restore_state,
     save_window,
 )
-from simulator.ui.leave_dialog import LeaveDialog
-from simulator.ui.menus import install_menus
-from simulator.ui.overlays import Banner, ProgressPopup
-from simulator.ui.panels.device import DevicePanel
-from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
-from simulator.ui.toast_book import OUTCOME_STATES, ToastBook
-from simulator.ui.toasts import ToastStack
+from simulator.ui.toast_book import OUTCOME_STATES
 from simulator.ui.window_pages import AppPages, BuiltOnFirstUse
 from simulator.ui.window_panels import (
     BUILT_AFTER_LOAD_AT_LATEST_MS,
@@ -50,15 +46,44 @@ from simulator.ui.window_panels import (
 )
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
+    from PySide6.QtWidgets import QDockWidget, QLabel, QToolBar
+
+    from simulator.bridge.page import PortalPage
+    from simulator.device import SimulatedDevice
     from simulator.ui.error_page import ErrorPage
+    from simulator.ui.leave_dialog import LeaveDialog
+    from simulator.ui.menus import WindowMenus
+    from simulator.ui.overlays import Banner, ProgressPopup
     from simulator.ui.panels.contract import ContractPanel
+    from simulator.ui.panels.device import DevicePanel
     from simulator.ui.panels.timeline import TimelinePanel
+    from simulator.ui.screens import AppPage, LoadFailedPage, ProviderPage
+    from simulator.ui.toast_book import ToastBook
+    from simulator.ui.toasts import ToastStack
 
 __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 
 CONNECTED_TITLE = "You’re connected"
 _BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
 _TOAST_KINDS = frozenset({"ui.toast", "ui.toast-answered", "flow.state"})
+# Events that change nothing on screen until the window is furnished (the panels that show them
+# are furnished later and get them then); any other kind furnishes the window at once.
+_SHELL_QUIET_KINDS = frozenset(
+    {
+        "app.started",
+        "portal.launch",
+        "portal.loaded",
+        "walled_garden.state",
+        "bridge.ready",
+        "bridge.call",
+        "bridge.rejected",
+        "contract.command",
+        "contract.violation",
+        "clock.advanced",
+    }
+)
 NOT_CONNECTED_TITLE = "Not connected"
 _BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
 # "(SGP.22 §6.5.2 …)", "(ITU-T E.118)", "(… notes.md …)": where a rule comes from, not what failed
@@ -66,6 +91,8 @@ _NOTE_REFERENCES = re.compile(
     r"\s*\((?:[^()]*\.md\b|(?:SGP|ITU|ISO|RFC|GlobalPlatform|X\.\d)[^()]*?\d)"
     r"(?:[^()]|\([^()]*\))*\)"
 )
+
+T = TypeVar("T")
 
 
 def plain_detail(message: str) -> str:
@@ -96,6 +123,26 @@ class PortalFrame(QWidget):
         self.view.setGeometry(0, 0, self.width(), self.height())
 
 
+class Furnished(Generic[T]):
+    """A part of the window made when it is furnished: reading it furnishes the window first
+    (a no-op once done), so code and tests use `window.banner` whenever they like."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_furnished_{name}"
+
+    def __get__(self, window: Any, owner: type | None = None) -> T:
+        if window is None:
+            return cast(T, self)
+        window.furnish()
+        try:
+            return cast(T, window.__dict__[self._slot])
+        except KeyError:  # read while furnishing, before it was made
+            raise AttributeError(self._slot.removeprefix("_furnished_")) from None
+
+    def __set__(self, window: Any, value: T) -> None:
+        window.__dict__[self._slot] = value
+
+
 class MainWindow(QMainWindow):
     plan_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
     load_failed_page: BuiltOnFirstUse[LoadFailedPage] = BuiltOnFirstUse()
@@ -106,6 +153,19 @@ class MainWindow(QMainWindow):
     connecting_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
     installing_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
     balance_page: BuiltOnFirstUse[AppPage] = BuiltOnFirstUse()
+
+    banner: Furnished[Banner] = Furnished()
+    progress_popup: Furnished[ProgressPopup] = Furnished()
+    provider_page: Furnished[ProviderPage] = Furnished()
+    toasts: Furnished[ToastStack] = Furnished()
+    toast_book: Furnished[ToastBook] = Furnished()
+    back_action: Furnished[QAction] = Furnished()
+    toolbar: Furnished[QToolBar] = Furnished()
+    panels: Furnished[WindowPanels] = Furnished()
+    docks: Furnished[dict[str, QDockWidget]] = Furnished()
+    device_panel: Furnished[DevicePanel] = Furnished()
+    menus: Furnished[WindowMenus] = Furnished()
+    leave_dialog: Furnished[LeaveDialog] = Furnished()
 
     backRequested = Signal()
     continueRequested = Signal()
@@ -126,29 +186,96 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Mobile Plans Simulator \u2014 {operator_name}")
         self.operator_name = operator_name
         self.settings = settings
+        self._device = device
+        self._furnished = False
+        self._furnishing = False
+        self._when_furnished: list[Callable[[], None]] = []
+        # What the window observed before it was furnished, handed over then (None after).
+        self._early_events: list[Event] | None = []
+        self._screen_shown = False  # a ui.screen came: the window no longer starts on Provider
         self.view = QWebEngineView()
         self.view.setPage(page)
         self.portal_area = PortalFrame(self.view, self)
-        self.banner = Banner(self.portal_area)
-        self.progress_popup = ProgressPopup(operator_name, self.portal_area)
-
-        self.provider_page = ProviderPage(operator_name, self)
-        self.provider_page.continueClicked.connect(self.continueRequested)
         self._last_lpa_error = ""
         self._last_cv = ""
         # A fixed frame: switching between the portal and the app's pages never moves a dock.
-        # The window starts on the provider page; the app's other pages come when first used
-        # or just after the portal's first load (`simulator.ui.window_pages`).
+        # The provider page joins when the window is furnished; the app's other pages when
+        # first used or just after the portal's first load (`simulator.ui.window_pages`).
         self.stack = QStackedWidget(self)
         self.stack.setFixedSize(PORTAL_FRAME)
-        self.pages: dict[Screen, QWidget] = {
-            Screen.PROVIDER: self.provider_page,
-            Screen.PORTAL: self.portal_area,
-        }
-        for widget in self.pages.values():
-            self.stack.addWidget(widget)
+        self.pages: dict[Screen, QWidget] = {Screen.PORTAL: self.portal_area}
+        self.stack.addWidget(self.portal_area)
         self._app_pages: AppPages | None = None
         self.setCentralWidget(self.stack)
+        self._quiet = QTimer(self)  # restarted by the portal's bursts of calls, as the back office
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(BUILT_AFTER_QUIET_MS)
+        self._quiet.timeout.connect(self._build_deferred)
+        self._loaded = False
+        self._geometry_restored = False
+        self._laid_out = False  # the docks' layout, applied once furnished and shown
+        page.loadFinished.connect(self._build_panels_after_load)
+        QTimer.singleShot(PANELS_AT_LATEST_MS, self, self._build_unless_loaded)
+        self.resize(default_window_size(self))
+
+    @property
+    def is_furnished(self) -> bool:
+        return self._furnished
+
+    def when_furnished(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the window is furnished (now, if it is): a part that adds docks
+        of its own (the back office's) adds them before the saved dock layout is applied."""
+        if self._furnished:
+            callback()
+        else:
+            self._when_furnished.append(callback)
+
+    def furnish(self) -> None:
+        """Make everything around the portal's frame, if not yet (see the module's doc)."""
+        if self._furnished or self._furnishing:
+            return
+        self._furnishing = True
+        try:
+            self._furnish()
+            self._furnished = True
+            callbacks, self._when_furnished = self._when_furnished, []
+            for callback in callbacks:
+                callback()
+        finally:
+            self._furnishing = False
+        if self.isVisible():  # else at the first show
+            # Made after the window was shown, so hidden until shown themselves (docks too:
+            # `add_dock`); the banner, popup and notifications show themselves when needed.
+            self.toolbar.show()
+            self.menuBar().show()
+            self._lay_out_docks()
+            self.toasts.place()
+        early, self._early_events = self._early_events or [], None
+        for event in early:
+            self.observe(event)
+
+    def _furnish(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QAction
+        from PySide6.QtWidgets import QToolBar
+
+        from simulator.ui.leave_dialog import LeaveDialog
+        from simulator.ui.menus import install_menus
+        from simulator.ui.overlays import Banner, ProgressPopup
+        from simulator.ui.panels.device import DevicePanel
+        from simulator.ui.screens import ProviderPage
+        from simulator.ui.toast_book import ToastBook
+        from simulator.ui.toasts import ToastStack
+
+        operator_name = self.operator_name
+        self.banner = Banner(self.portal_area)
+        self.progress_popup = ProgressPopup(operator_name, self.portal_area)
+        self.provider_page = ProviderPage(operator_name, self)
+        self.provider_page.continueClicked.connect(self.continueRequested)
+        self.pages[Screen.PROVIDER] = self.provider_page
+        self.stack.insertWidget(0, self.provider_page)
+        if not self._screen_shown:  # nothing shown yet: the window starts on the provider page
+            self.stack.setCurrentWidget(self.provider_page)
         self.toasts = ToastStack("Mobile Plans", self)
         self.toast_book = ToastBook()
         self.toasts.answered.connect(self._toast_answered)
@@ -167,14 +294,7 @@ class MainWindow(QMainWindow):
         # The Timeline and Contract panels are built once the portal has loaded (or at first
         # use): their docks hold placeholders until then (`simulator.ui.window_panels`).
         self.panels = WindowPanels(self)
-        self._loaded = False
-        self._quiet = QTimer(self)  # restarted by the portal's bursts of calls, as the back office
-        self._quiet.setSingleShot(True)
-        self._quiet.setInterval(BUILT_AFTER_QUIET_MS)
-        self._quiet.timeout.connect(self._build_deferred)
-        page.loadFinished.connect(self._build_panels_after_load)
-        QTimer.singleShot(PANELS_AT_LATEST_MS, self, self._build_unless_loaded)
-        self.docks: dict[str, QDockWidget] = {}
+        self.docks = {}
         # The side panels run the window's full height; the Contract dock sits under the portal.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -185,7 +305,7 @@ class MainWindow(QMainWindow):
             name = title.lower()
             self.panels.attach(name, self.add_dock(title, self.panels.placeholder(name), area))
         # Built now: it costs well under a millisecond and its width sets the left column's.
-        self.device_panel = DevicePanel(device, self)
+        self.device_panel = DevicePanel(self._device, self)
         self.add_dock("Device", self.device_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.menus = install_menus(self)
         if not fits_portal_and_bottom_dock(self):
@@ -193,15 +313,16 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.docks["contract"])
             self.tabifyDockWidget(self.docks["timeline"], self.docks["contract"])
             self.docks["timeline"].raise_()
-        self._laid_out = False
 
         self.leave_dialog = LeaveDialog(self)
         self.leave_dialog.finished.connect(
             lambda result: self.leaveAnswered.emit(result == LeaveDialog.DialogCode.Accepted)
         )
-        self.resize(default_window_size(self))
 
     def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        from PySide6.QtWidgets import QDockWidget
+
+        self.furnish()  # a part's own dock comes after the window's (a no-op while furnishing)
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{title.lower()}")
         dock.setWidget(widget)
@@ -211,6 +332,8 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(area, dock)
+        if self.isVisible():  # a child made after its window was shown stays hidden till shown
+            dock.show()
         self.docks[title.lower()] = dock
         if hasattr(self, "menus"):
             self.menus.add_dock(dock)
@@ -222,6 +345,7 @@ class MainWindow(QMainWindow):
         # quiet moment: the page's first paint, its load handlers and their calls come first.
         if not self._loaded:
             self._loaded = True
+            self.furnish()  # the portal's load had the GUI thread to itself; now the rest
             self._quiet.start()
             QTimer.singleShot(BUILT_AFTER_LOAD_AT_LATEST_MS, self, self._build_deferred)
 
@@ -230,6 +354,7 @@ class MainWindow(QMainWindow):
             self._build_deferred()
 
     def _build_deferred(self) -> None:
+        self.furnish()
         self._quiet.stop()
         self.panels.build()
         self.app_pages()
@@ -256,6 +381,14 @@ class MainWindow(QMainWindow):
 
     # The window only observes events (DESIGN.md §2).
     def observe(self, event: Event) -> None:
+        early = self._early_events
+        if early is not None:  # not furnished yet: kept, or furnished now if it shows something
+            early.append(event)
+            if event.kind == "ui.screen":
+                self._screen_shown = True
+            if event.kind not in _SHELL_QUIET_KINDS and not self._plain_portal(event):
+                self.furnish()
+            return
         self.panels.observe(event)  # the Timeline and Contract panels, or kept for them
         kind = event.kind  # read once: each bridge call makes two to four events
         if kind in _BUSY_EVENTS and self._quiet.isActive():
@@ -280,6 +413,16 @@ class MainWindow(QMainWindow):
             self.banner.hide()  # "updating your cellular network settings" is over
         if kind in ("euicc.profile", "portal.launch"):
             self.device_panel.refresh()
+
+    @staticmethod
+    def _plain_portal(event: Event) -> bool:
+        """The portal shown without a banner: what the shell shows already."""
+        fields = event.fields
+        return (
+            event.kind == "ui.screen"
+            and fields.get("screen") == Screen.PORTAL.value
+            and not fields.get("text")
+        )
 
     def _observe_toasts(self, event: Event) -> None:
         added, withdrawn = self.toast_book.observe(event)
@@ -331,6 +474,9 @@ class MainWindow(QMainWindow):
         self.connecting_page.progress.hide()
 
     def _show_screen(self, screen: Screen, text: str, title: str = "") -> None:
+        from simulator.ui.leave_dialog import LeaveDialog
+        from simulator.ui.screens import AppPage
+
         if screen is Screen.LEAVE_DIALOG:
             self.leave_dialog.open()
             return
@@ -379,16 +525,28 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._laid_out:
-            # Dock sizes only stick once the window exists; saved ones win over the defaults.
-            self._laid_out = True
-            if self.settings is None or not restore_window(self, self.settings):
-                self.resizeDocks(
-                    [self.docks["device"], self.docks["timeline"]],
-                    [SIDE_DOCK_WIDTH, TIMELINE_DOCK_WIDTH],
-                    Qt.Orientation.Horizontal,
-                )
-        self.toasts.place()
+        if not self._geometry_restored:
+            self._geometry_restored = True
+            if self.settings is not None:
+                restore_geometry(self, self.settings)
+        if self._furnished:
+            self._lay_out_docks()
+            self.toasts.place()
+
+    def _lay_out_docks(self) -> None:
+        """Once, with the window shown and furnished (dock sizes only stick once the window
+        exists): the saved dock layout, or else the docks' default sizes."""
+        if self._laid_out:
+            return
+        self._laid_out = True
+        if self.settings is None or not restore_state(self, self.settings):
+            from PySide6.QtCore import Qt
+
+            self.resizeDocks(
+                [self.docks["device"], self.docks["timeline"]],
+                [SIDE_DOCK_WIDTH, TIMELINE_DOCK_WIDTH],
+                Qt.Orientation.Horizontal,
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.settings is not None and self._laid_out:

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from simulator.flows import screens
 from simulator.flows.screens import Screen
-from simulator.ui.screens import AppPage, LoadFailedPage
 
 if TYPE_CHECKING:
     from simulator.ui.main_window import MainWindow
+    from simulator.ui.screens import AppPage
 
 T = TypeVar("T")
 
@@ -29,6 +29,7 @@ class AppPages:
 
     def __init__(self, window: MainWindow) -> None:
         from simulator.ui.error_page import ErrorPage  # with its Markdown dialog: only now
+        from simulator.ui.screens import AppPage, LoadFailedPage
 
         operator_name = window.operator_name
 

@@ -112,7 +112,8 @@ def test_a_run_imports_no_panel_nor_the_rule_book_before_the_load() -> None:
 
 def test_the_app_pages_wait_for_first_use_or_the_first_load(window: MainWindow) -> None:
     assert window._app_pages is None
-    assert window.stack.currentWidget() is window.provider_page
+    provider = window.provider_page  # furnishes the window, which starts on the provider page
+    assert window.stack.currentWidget() is provider
     window.observe(event("ui.screen", screen="portal", text=""))  # the launch: nothing built
     assert window._app_pages is None
     assert window.stack.currentWidget() is window.portal_area
