@@ -19,8 +19,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from PySide6.QtCore import QSettings, QSize, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QToolBar, QWidget
 
 from simulator.events import Event
 from simulator.flows import screens
@@ -47,8 +48,8 @@ from simulator.ui.window_panels import (
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
-    from PySide6.QtWidgets import QDockWidget, QLabel, QToolBar
+    from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
+    from PySide6.QtWidgets import QDockWidget, QLabel
 
     from simulator.bridge.page import PortalPage
     from simulator.device import SimulatedDevice
@@ -159,8 +160,6 @@ class MainWindow(QMainWindow):
     provider_page: Furnished[ProviderPage] = Furnished()
     toasts: Furnished[ToastStack] = Furnished()
     toast_book: Furnished[ToastBook] = Furnished()
-    back_action: Furnished[QAction] = Furnished()
-    toolbar: Furnished[QToolBar] = Furnished()
     panels: Furnished[WindowPanels] = Furnished()
     docks: Furnished[dict[str, QDockWidget]] = Furnished()
     device_panel: Furnished[DevicePanel] = Furnished()
@@ -207,6 +206,18 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.portal_area)
         self._app_pages: AppPages | None = None
         self.setCentralWidget(self.stack)
+        toolbar = QToolBar("Navigation", self)
+        toolbar.setObjectName("navigation")
+        toolbar.setMovable(False)
+        self.back_action = QAction("\u2190 Back", self)
+        self.back_action.setToolTip("Back, as the Mobile Plans app\u2019s title-bar back button")
+        self.back_action.triggered.connect(self.backRequested)
+        toolbar.addAction(self.back_action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+        self.menuBar()  # empty until furnished: the portal's frame starts where it will stay
+        self._reserve_the_docks_room()
         self._quiet = QTimer(self)  # restarted by the portal's bursts of calls, as the back office
         self._quiet.setSingleShot(True)
         self._quiet.setInterval(BUILT_AFTER_QUIET_MS)
@@ -246,18 +257,26 @@ class MainWindow(QMainWindow):
         if self.isVisible():  # else at the first show
             # Made after the window was shown, so hidden until shown themselves (docks too:
             # `add_dock`); the banner, popup and notifications show themselves when needed.
-            self.toolbar.show()
-            self.menuBar().show()
+            self.menuBar().show()  # made by the shell, shown empty: Qt hid it
             self._lay_out_docks()
             self.toasts.place()
         early, self._early_events = self._early_events or [], None
         for event in early:
             self.observe(event)
 
+    def _reserve_the_docks_room(self) -> None:
+        """Keep the left dock column's room empty in the shell, so the portal's frame does not
+        move when the docks come (with the default layout; a saved one may move it once)."""
+        from PySide6.QtWidgets import QStyle
+
+        separator = self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+        # the menu bar, empty and so without height until its menus come
+        menu_bar = self.menuBar().sizeHint().height()
+        self.setContentsMargins(SIDE_DOCK_WIDTH + separator, menu_bar, 0, 0)
+
     def _furnish(self) -> None:
+        self.setContentsMargins(0, 0, 0, 0)
         from PySide6.QtCore import Qt
-        from PySide6.QtGui import QAction
-        from PySide6.QtWidgets import QToolBar
 
         from simulator.ui.leave_dialog import LeaveDialog
         from simulator.ui.menus import install_menus
@@ -280,16 +299,6 @@ class MainWindow(QMainWindow):
         self.toast_book = ToastBook()
         self.toasts.answered.connect(self._toast_answered)
         self.toasts.closed.connect(self.toast_book.closed)
-
-        toolbar = QToolBar("Navigation", self)
-        toolbar.setObjectName("navigation")
-        toolbar.setMovable(False)
-        self.back_action = QAction("\u2190 Back", self)
-        self.back_action.setToolTip("Back, as the Mobile Plans app\u2019s title-bar back button")
-        self.back_action.triggered.connect(self.backRequested)
-        toolbar.addAction(self.back_action)
-        self.addToolBar(toolbar)
-        self.toolbar = toolbar
 
         # The Timeline and Contract panels are built once the portal has loaded (or at first
         # use): their docks hold placeholders until then (`simulator.ui.window_panels`).
