@@ -14,14 +14,13 @@ Events observed before then are kept and handed over in order.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from simulator.events import Event
 from simulator.flows import screens
@@ -45,10 +44,17 @@ from simulator.ui.window_panels import (
     PANELS_AT_LATEST_MS,
     WindowPanels,
 )
+from simulator.ui.window_parts import (
+    Furnished,
+    PanelScroller,
+    PortalFrame,
+    plain_detail,
+    shell_shows_it_already,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
+    from PySide6.QtGui import QCloseEvent, QShowEvent
     from PySide6.QtWidgets import QDockWidget, QLabel
 
     from simulator.bridge.page import PortalPage
@@ -69,79 +75,7 @@ __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 CONNECTED_TITLE = "You’re connected"
 _BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
 _TOAST_KINDS = frozenset({"ui.toast", "ui.toast-answered", "flow.state"})
-# Events that change nothing on screen until the window is furnished (the panels that show them
-# are furnished later and get them then); any other kind furnishes the window at once.
-_SHELL_QUIET_KINDS = frozenset(
-    {
-        "app.started",
-        "portal.launch",
-        "portal.loaded",
-        "walled_garden.state",
-        "bridge.ready",
-        "bridge.call",
-        "bridge.rejected",
-        "contract.command",
-        "contract.violation",
-        "clock.advanced",
-    }
-)
 NOT_CONNECTED_TITLE = "Not connected"
-_BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
-# "(SGP.22 §6.5.2 …)", "(ITU-T E.118)", "(… notes.md …)": where a rule comes from, not what failed
-_NOTE_REFERENCES = re.compile(
-    r"\s*\((?:[^()]*\.md\b|(?:SGP|ITU|ISO|RFC|GlobalPlatform|X\.\d)[^()]*?\d)"
-    r"(?:[^()]|\([^()]*\))*\)"
-)
-
-T = TypeVar("T")
-
-
-def plain_detail(message: str) -> str:
-    """An LPA message without its trailing references to the project's notes: the page
-    shows what failed; the Timeline keeps the whole message."""
-    return _NOTE_REFERENCES.sub("", _BRACKETED_REFERENCES.sub("", message)).strip()
-
-
-class PanelScroller(QScrollArea):
-    """A dock's scroll area: it scrolls only when the dock is narrower than its panel needs."""
-
-    def sizeHint(self) -> QSize:
-        return QSize(SIDE_DOCK_WIDTH, 400)
-
-
-class PortalFrame(QWidget):
-    """The web view at exactly the portal's frame, with the banner and popup floating over it."""
-
-    def __init__(self, view: QWebEngineView, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setFixedSize(PORTAL_FRAME)
-        view.setParent(self)
-        view.setGeometry(0, 0, PORTAL_FRAME.width(), PORTAL_FRAME.height())
-        self.view = view
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.view.setGeometry(0, 0, self.width(), self.height())
-
-
-class Furnished(Generic[T]):
-    """A part of the window made when it is furnished: reading it furnishes the window first
-    (a no-op once done), so code and tests use `window.banner` whenever they like."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._slot = f"_furnished_{name}"
-
-    def __get__(self, window: Any, owner: type | None = None) -> T:
-        if window is None:
-            return cast(T, self)
-        window.furnish()
-        try:
-            return cast(T, window.__dict__[self._slot])
-        except KeyError:  # read while furnishing, before it was made
-            raise AttributeError(self._slot.removeprefix("_furnished_")) from None
-
-    def __set__(self, window: Any, value: T) -> None:
-        window.__dict__[self._slot] = value
 
 
 class MainWindow(QMainWindow):
@@ -395,7 +329,7 @@ class MainWindow(QMainWindow):
             early.append(event)
             if event.kind == "ui.screen":
                 self._screen_shown = True
-            if event.kind not in _SHELL_QUIET_KINDS and not self._plain_portal(event):
+            if not shell_shows_it_already(event):
                 self.furnish()
             return
         self.panels.observe(event)  # the Timeline and Contract panels, or kept for them
@@ -422,16 +356,6 @@ class MainWindow(QMainWindow):
             self.banner.hide()  # "updating your cellular network settings" is over
         if kind in ("euicc.profile", "portal.launch"):
             self.device_panel.refresh()
-
-    @staticmethod
-    def _plain_portal(event: Event) -> bool:
-        """The portal shown without a banner: what the shell shows already."""
-        fields = event.fields
-        return (
-            event.kind == "ui.screen"
-            and fields.get("screen") == Screen.PORTAL.value
-            and not fields.get("text")
-        )
 
     def _observe_toasts(self, event: Event) -> None:
         added, withdrawn = self.toast_book.observe(event)
