@@ -17,6 +17,7 @@ from simulator.data_dir import UI
 PORTAL_FRAME = QSize(800, 600)  # the documented default frame (Mobile Plans web portal doc)
 SIDE_DOCK_WIDTH = 440  # the Operator form, the eSIM columns and the Clock buttons fit
 TIMELINE_DOCK_WIDTH = 340
+DOCK_SEPARATOR = 6  # between a dock and the portal's frame, in Qt's Fusion style
 BOTTOM_DOCK_HEIGHT = 170
 WINDOW_CHROME = QSize(40, 120)  # separators and frames; menu bar, tool bar, dock titles
 LAYOUT_VERSION = 1  # bump when the docks change, so an old saved state is not applied
