@@ -260,8 +260,11 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         simulator.events.emit("app.exit", status=outcome["status"])
         if writer is not None:
             writer.close()
-        simulator.close()
-        QTimer.singleShot(200, qt_app.quit)
+        try:
+            simulator.close()
+        finally:
+            # Whatever failed while closing (it is printed), the process still ends.
+            QTimer.singleShot(200, qt_app.quit)
 
     def reached(passed: bool, detail: str) -> None:
         """The awaited event came (passed), or the timeout passed first."""

@@ -62,3 +62,29 @@ def test_a_screenshot_path_that_cannot_be_written_is_an_error_and_the_run_still_
     assert str(not_a_folder) in run.stderr
     assert "Traceback" not in run.stderr, run.stderr
     assert '"kind":"app.exit"' in events.read_text().splitlines()[-1]
+
+
+def test_a_run_whose_closing_fails_still_ends(tmp_path: Path) -> None:
+    # A part that raises while the simulator closes (an operator API's client, a store) used
+    # to leave the run's event loop running forever: the quit came after the close.
+    script = (
+        "import sys, simulator.app, simulator.cli\n"
+        "def failing_close(self):\n"
+        "    raise RuntimeError('a part could not close')\n"
+        "simulator.app.Simulator.close = failing_close\n"
+        f"sys.exit(simulator.cli.main(['run', '--headless', '--data-dir', {str(tmp_path)!r},"
+        " '--timeout', '0.5']))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # It ended (within the subprocess's timeout), and said what failed.
+    assert "a part could not close" in run.stderr
