@@ -4,11 +4,13 @@ panels docked around it, a menu bar, and notifications in the bottom-right corne
 It is made in two steps. At once, the shell: the portal's frame in the stack that holds the
 app's screens, at the window's size, so the portal's first load starts as soon as it can (the
 rest, with its modules and the Python enums PySide makes for every Qt type it touches, took
-the GUI thread 60-70 ms). Then the furniture: the tool bar, the docks and their panels, the
-menus, the banner, popup, notifications and the leave dialog, with the saved dock layout.
-The window is furnished when the portal's first load finishes (either way), when anything
-reads one of those parts (`Furnished`), when an event needs them on screen, or
-`PANELS_AT_LATEST_MS` after it was made (a catalog first, a portal that never answers).
+the GUI thread 60-70 ms); the tool bar and the menu bar are there, empty, and the left dock
+column's room is kept. Then the furniture: the docks and their panels, the menus, the banner,
+popup, notifications and the leave dialog, with the saved dock layout. The window is
+furnished in the first quiet moment after the portal's first load (either way;
+`FURNISHED_AFTER_LOAD_AT_LATEST_MS` at the latest), when anything reads one of those parts
+(`Furnished`), when an event needs them on screen, or `PANELS_AT_LATEST_MS` after it was made
+(a catalog first, a portal that never answers).
 Events observed before then are kept and handed over in order.
 """
 
@@ -75,6 +77,9 @@ __all__ = ["PORTAL_FRAME", "MainWindow", "PanelScroller"]
 
 CONNECTED_TITLE = "You’re connected"
 _BUSY_EVENTS = frozenset({"bridge.call", "lpa.progress"})
+# The furniture comes in the first quiet moment after the portal's first load, or this long
+# after it at the latest (a portal that keeps calling): its docks should not wait long.
+FURNISHED_AFTER_LOAD_AT_LATEST_MS = 300
 _TOAST_KINDS = frozenset({"ui.toast", "ui.toast-answered", "flow.state"})
 NOT_CONNECTED_TITLE = "Not connected"
 
@@ -285,10 +290,12 @@ class MainWindow(QMainWindow):
     def _build_panels_after_load(self, _ok: bool) -> None:
         # After the first load (either way), once the portal's calls and downloads leave a
         # quiet moment: the page's first paint, its load handlers and their calls come first.
+        # The furniture comes in that moment too, or FURNISHED_AFTER_LOAD_AT_LATEST_MS after the
+        # load, whichever is first: the portal's own work right after its load comes first.
         if not self._loaded:
             self._loaded = True
-            self.furnish()  # the portal's load had the GUI thread to itself; now the rest
             self._quiet.start()
+            QTimer.singleShot(FURNISHED_AFTER_LOAD_AT_LATEST_MS, self, self.furnish)
             QTimer.singleShot(BUILT_AFTER_LOAD_AT_LATEST_MS, self, self._build_deferred)
 
     def _build_unless_loaded(self) -> None:
@@ -323,6 +330,9 @@ class MainWindow(QMainWindow):
 
     # The window only observes events (DESIGN.md §2).
     def observe(self, event: Event) -> None:
+        kind = event.kind  # read once: each bridge call makes two to four events
+        if kind in _BUSY_EVENTS and self._quiet.isActive():
+            self._quiet.start()  # a burst of calls or a download: build in a quiet moment
         early = self._early_events
         if early is not None:  # not furnished yet: kept, or furnished now if it shows something
             early.append(event)
@@ -332,9 +342,6 @@ class MainWindow(QMainWindow):
                 self.furnish()
             return
         self.panels.observe(event)  # the Timeline and Contract panels, or kept for them
-        kind = event.kind  # read once: each bridge call makes two to four events
-        if kind in _BUSY_EVENTS and self._quiet.isActive():
-            self._quiet.start()  # a burst of calls or a download: build in a quiet moment
         if kind in _TOAST_KINDS:
             self._observe_toasts(event)
         if kind == "ui.screen":
