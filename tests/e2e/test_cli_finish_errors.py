@@ -12,11 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(data: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return _python("-m", "simulator.cli", "run", "--headless", "--data-dir", str(data), *options)
+
+
+def _python(*arguments: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
-    command = [sys.executable, "-m", "simulator.cli", "run", "--headless", "--data-dir", str(data)]
     return subprocess.run(
-        [*command, *options],
+        [sys.executable, *arguments],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -75,16 +78,6 @@ def test_a_run_whose_closing_fails_still_ends(tmp_path: Path) -> None:
         f"sys.exit(simulator.cli.main(['run', '--headless', '--data-dir', {str(tmp_path)!r},"
         " '--timeout', '0.5']))\n"
     )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = _python("-c", script)
     # It ended (within the subprocess's timeout), and said what failed.
     assert "a part could not close" in run.stderr
