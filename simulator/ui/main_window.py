@@ -4,13 +4,13 @@ panels docked around it, a menu bar, and notifications in the bottom-right corne
 It is made in two steps. At once, the shell: the portal's frame in the stack that holds the
 app's screens, at the window's size, so the portal's first load starts as soon as it can (the
 rest, with its modules and the Python enums PySide makes for every Qt type it touches, took
-the GUI thread 60-70 ms); the tool bar and the menu bar are there, empty, and the left dock
-column's room is kept. Then the furniture: the docks and their panels, the menus, the banner,
-popup, notifications and the leave dialog, with the saved dock layout. The window is
-furnished in the first quiet moment after the portal's first load (either way;
-`FURNISHED_AFTER_LOAD_AT_LATEST_MS` at the latest), when anything reads one of those parts
-(`Furnished`), when an event needs them on screen, or `PANELS_AT_LATEST_MS` after it was made
-(a catalog first, a portal that never answers).
+the GUI thread 60-70 ms); the tool bar is there, and the left dock column's room is kept.
+Then the furniture: the docks and their panels, the menus, the banner, popup, notifications
+and the leave dialog, with the saved dock layout. The window is furnished in the first quiet
+moment after the portal's first load (either way; `FURNISHED_AFTER_LOAD_AT_LATEST_MS` at the
+latest), when anything reads one of those parts (`Furnished`), when an event needs them on
+screen, or `PANELS_AT_LATEST_MS` after it was made (a catalog first, a portal that never
+answers).
 Events observed before then are kept and handed over in order.
 """
 
@@ -156,8 +156,10 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 
-        self.menuBar()  # empty until furnished: the portal's frame starts where it will stay
-        self._reserve_the_docks_room()
+        # The left dock column's room stays empty, so the portal's frame does not move sideways
+        # when the docks come (with the default layout; a saved one may move it once). The
+        # separator is a constant: asking the style makes PySide build QStyle's 16 enums (7 ms).
+        self.setContentsMargins(SIDE_DOCK_WIDTH + DOCK_SEPARATOR, 0, 0, 0)
         self._quiet = QTimer(self)  # restarted by the portal's bursts of calls, as the back office
         self._quiet.setSingleShot(True)
         self._quiet.setInterval(BUILT_AFTER_QUIET_MS)
@@ -197,23 +199,14 @@ class MainWindow(QMainWindow):
         if self.isVisible():  # else at the first show
             # Made after the window was shown, so hidden until shown themselves (docks too:
             # `add_dock`); the banner, popup and notifications show themselves when needed.
-            self.menuBar().show()  # made by the shell, shown empty: Qt hid it
+            self.menuBar().show()
             self._lay_out_docks()
             self.toasts.place()
         early, self._early_events = self._early_events or [], None
         for event in early:
             self.observe(event)
 
-    def _reserve_the_docks_room(self) -> None:
-        """Keep the left dock column's room empty in the shell, so the portal's frame does not
-        move when the docks come (with the default layout; a saved one may move it once)."""
-        # The menu bar is empty, and so without height, until its menus come. The separator
-        # is a constant: asking the style for it makes PySide build QStyle's 16 enums (7 ms).
-        menu_bar = self.menuBar().sizeHint().height()
-        self.setContentsMargins(SIDE_DOCK_WIDTH + DOCK_SEPARATOR, menu_bar, 0, 0)
-
     def _furnish(self) -> None:
-        self.setContentsMargins(0, 0, 0, 0)
         from PySide6.QtCore import Qt
 
         from simulator.ui.leave_dialog import LeaveDialog
@@ -224,6 +217,7 @@ class MainWindow(QMainWindow):
         from simulator.ui.toast_book import ToastBook
         from simulator.ui.toasts import ToastStack
 
+        self.setContentsMargins(0, 0, 0, 0)  # the docks take the room the shell kept
         operator_name = self.operator_name
         self.banner = Banner(self.portal_area)
         self.progress_popup = ProgressPopup(operator_name, self.portal_area)
@@ -294,7 +288,7 @@ class MainWindow(QMainWindow):
         # After the first load (either way), once the portal's calls and downloads leave a
         # quiet moment: the page's first paint, its load handlers and their calls come first.
         # The furniture comes in that moment too, or FURNISHED_AFTER_LOAD_AT_LATEST_MS after the
-        # load, whichever is first: the portal's own work right after its load comes first.
+        # load, whichever is first.
         if not self._loaded:
             self._loaded = True
             self._quiet.start()
@@ -339,7 +333,7 @@ class MainWindow(QMainWindow):
         early = self._early_events
         if early is not None:  # not furnished yet: kept, or furnished now if it shows something
             early.append(event)
-            if event.kind == "ui.screen":
+            if kind == "ui.screen":
                 self._screen_shown = True
             if not shell_shows_it_already(event):
                 self.furnish()
