@@ -15,7 +15,6 @@ from simulator.flows.screens import Screen
 from simulator.ui.layout import PORTAL_FRAME, SIDE_DOCK_WIDTH
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QResizeEvent
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
 _BRACKETED_REFERENCES = re.compile(r"\s*\[[^\]]*\]\s*$")
@@ -62,14 +61,12 @@ class PortalFrame(QWidget):
 
     def __init__(self, view: QWebEngineView, parent: QWidget) -> None:
         super().__init__(parent)
+        # Fixed, so never resized: the view keeps the geometry set here (no resizeEvent
+        # override, which would cost PySide's QEvent.Type enum on the first show).
         self.setFixedSize(PORTAL_FRAME)
         view.setParent(self)
         view.setGeometry(0, 0, PORTAL_FRAME.width(), PORTAL_FRAME.height())
         self.view = view
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.view.setGeometry(0, 0, self.width(), self.height())
 
 
 class Furnished(Generic[T]):

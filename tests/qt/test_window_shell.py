@@ -94,6 +94,19 @@ def test_a_new_window_is_a_shell_with_the_portal_frame(
     window.furnish()
 
 
+def test_the_shells_first_show_reaches_no_python_event_handler() -> None:
+    # The first QEvent handed to a Python override makes PySide build QEvent.Type, 2 ms on the
+    # way to the portal's first load: the shell's widgets leave the events of a show to Qt.
+    from PySide6.QtWidgets import QMainWindow, QWidget
+
+    from simulator.ui.window_parts import PortalFrame
+
+    shown = ("event", "showEvent", "resizeEvent", "moveEvent", "paintEvent", "changeEvent")
+    for cls, base in ((MainWindow, QMainWindow), (PortalFrame, QWidget)):
+        for handler in shown:
+            assert getattr(cls, handler) is getattr(base, handler), f"{cls.__name__}.{handler}"
+
+
 def test_reading_a_furnished_part_furnishes_the_window(
     make_window: Callable[..., MainWindow],
 ) -> None:

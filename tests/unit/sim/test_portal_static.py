@@ -3,16 +3,15 @@ streamed; nothing outside the folder, a clear 404 for what is missing."""
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
 
 import pytest
 
 from simulator.portal import hosting
-from simulator.portal.hosting import _static
+from simulator.portal.hosting import _static, content_type
 from simulator.portal.http_messages import FileResponse, Response
 
-JS_TYPE = mimetypes.guess_type("app.js")[0]
+JS_TYPE = "text/javascript"
 
 
 @pytest.fixture
@@ -51,3 +50,20 @@ def test_missing_and_outside_files_are_refused(portal: Path) -> None:
     assert _static(portal, "/nothing.js").status == 404
     assert _static(portal, "/../secret.txt").status == 403
     assert _static(portal, "/%2e%2e/secret.txt").status == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("index.html", "text/html"),
+        ("STYLE.CSS", "text/css"),
+        ("app.min.js", "text/javascript"),
+        ("logo.svg", "image/svg+xml"),
+        ("font.woff2", "font/woff2"),
+        ("data.csv", "text/csv"),  # not in the table: the system's answer
+        ("README", "application/octet-stream"),
+        ("archive.no-such-type", "application/octet-stream"),
+    ],
+)
+def test_each_file_is_served_with_its_web_type(name: str, expected: str) -> None:
+    assert content_type(name) == expected
