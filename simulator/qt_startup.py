@@ -27,10 +27,12 @@ def start_chromium_while_importing_the_app() -> QWebEngineProfile:
     """Start QtWebEngine (its first profile) while another thread imports the composition
     root and its widgets; returns that first profile, to keep for the run.
 
-    The first profile starts Chromium: about 0.05-0.1 s in which the GUI thread waits for
-    Chromium's own threads and processes with the GIL released. Our Qt modules (window, panels,
-    bridge: about 0.07 s of imports) load meanwhile instead of before. Every later profile
-    (each simulator has its own) is then made in under a millisecond.
+    The first profile starts Chromium: about 0.05 s, of which the GUI thread computes a third
+    and waits for Chromium's zygote process the rest, holding the GIL throughout (PySide's
+    constructor does not release it): the importing thread runs in the moments the GUI thread
+    lets it, and finishes after. Made from a C++ slot with the GIL released, Chromium's start
+    measured 10-30 ms longer (docs/performance.md, sixth round). Every later profile (each
+    simulator has its own) is made in under a millisecond.
     """
     failure: list[BaseException] = []
 
