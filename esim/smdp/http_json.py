@@ -61,9 +61,13 @@ def _encode(body: Body) -> bytes:
     if not spliced:
         return json.dumps(body, separators=(",", ":")).encode()
     plain = {name: value for name, value in body.items() if not isinstance(value, Base64Field)}
-    members = [json.dumps(plain, separators=(",", ":")).encode()[1:-1]] if plain else []
-    members += [json.dumps(name).encode() + b':"' + value.encoded + b'"' for name, value in spliced]
-    return b"{" + b",".join(members) + b"}"
+    # One join for the whole text: each ``+`` copied the ~80 KB of a BPP's base64 again.
+    pieces = [json.dumps(plain, separators=(",", ":")).encode()[:-1]] if plain else [b"{"]
+    for name, value in spliced:
+        separator = b"," if len(pieces) > 1 or plain else b""
+        pieces += (separator, json.dumps(name).encode(), b':"', value.encoded, b'"')
+    pieces.append(b"}")
+    return b"".join(pieces)
 
 
 _HEADERS = (("X-Admin-Protocol", ADMIN_PROTOCOL),)
