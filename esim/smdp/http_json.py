@@ -23,6 +23,8 @@ import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pybase64
+
 from esim.smdp import status
 from esim.smdp.http_server import MAX_BODY_BYTES, HttpRequest, HttpResponse, Route
 from esim.smdp.status import Es9Error
@@ -52,7 +54,9 @@ class Base64Field:
     __slots__ = ("encoded",)
 
     def __init__(self, data: bytes) -> None:
-        self.encoded = base64.b64encode(data)
+        # pybase64 writes the standard library's bytes (a test holds it) in ~2 µs for a 60 KB
+        # package instead of ~65 µs
+        self.encoded = pybase64.b64encode(data)
 
 
 def _encode(body: Body) -> bytes:
@@ -247,7 +251,8 @@ def transaction_id_field(body: Body, name: str = "transactionId") -> bytes:
 
 
 def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    """Standard base64 with padding, unwrapped, as text (the same bytes as ``base64``'s)."""
+    return pybase64.b64encode_as_string(data)
 
 
 def _transport_refusal(rule: str, message: str) -> HttpResponse:
