@@ -18,7 +18,7 @@ from typing import Any
 
 from esim.asn1.codec import rsp_codec
 from esim.asn1.errors import Asn1DecodeError
-from esim.asn1.tlv import Tlv, encode_tlv, find_child, iter_tlvs, parse_single
+from esim.asn1.tlv import Tlv, encode_length, encode_tlv, find_child, iter_tlvs, parse_single
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,13 +325,20 @@ def split_bound_profile_package(data: bytes) -> BoundProfilePackageParts:
 
 def build_bound_profile_package(parts: BoundProfilePackageParts) -> bytes:
     """Assemble a BF36 from finished TLVs (the BSP outputs are already TLVs)."""
-    body = parts.initialise_secure_channel
-    body += encode_tlv(0xA0, b"".join(parts.configure_isdp))
-    body += encode_tlv(0xA1, b"".join(parts.store_metadata))
+    # One join of every header and segment: nesting encode_tlv copied a 60 KB package five times.
+    pieces: list[bytes] = [parts.initialise_secure_channel]
+    length = len(parts.initialise_secure_channel)
+    sequences = [(0xA0, parts.configure_isdp), (0xA1, parts.store_metadata)]
     if parts.replace_session_keys is not None:
-        body += encode_tlv(0xA2, b"".join(parts.replace_session_keys))
-    body += encode_tlv(0xA3, b"".join(parts.profile_elements))
-    return encode_tlv(0xBF36, body)
+        sequences.append((0xA2, parts.replace_session_keys))
+    sequences.append((0xA3, parts.profile_elements))
+    for tag, segments in sequences:
+        size = sum(map(len, segments))
+        header = bytes([tag]) + encode_length(size)
+        pieces.append(header)
+        pieces.extend(segments)
+        length += len(header) + size
+    return b"".join((b"\xbf\x36", encode_length(length), *pieces))
 
 
 def load_bpp_commands(data: bytes) -> list[bytes]:

@@ -23,6 +23,8 @@ import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pybase64
+
 from esim.smdp import status
 from esim.smdp.http_server import MAX_BODY_BYTES, HttpRequest, HttpResponse, Route
 from esim.smdp.status import Es9Error
@@ -52,7 +54,9 @@ class Base64Field:
     __slots__ = ("encoded",)
 
     def __init__(self, data: bytes) -> None:
-        self.encoded = base64.b64encode(data)
+        # pybase64 writes the standard library's bytes (a test holds it) in ~2 µs for a 60 KB
+        # package instead of ~65 µs
+        self.encoded = pybase64.b64encode(data)
 
 
 def _encode(body: Body) -> bytes:
@@ -61,9 +65,13 @@ def _encode(body: Body) -> bytes:
     if not spliced:
         return json.dumps(body, separators=(",", ":")).encode()
     plain = {name: value for name, value in body.items() if not isinstance(value, Base64Field)}
-    members = [json.dumps(plain, separators=(",", ":")).encode()[1:-1]] if plain else []
-    members += [json.dumps(name).encode() + b':"' + value.encoded + b'"' for name, value in spliced]
-    return b"{" + b",".join(members) + b"}"
+    # One join for the whole text: each ``+`` copied the ~80 KB of a BPP's base64 again.
+    pieces = [json.dumps(plain, separators=(",", ":")).encode()[:-1]] if plain else [b"{"]
+    for name, value in spliced:
+        separator = b"," if len(pieces) > 1 or plain else b""
+        pieces += (separator, json.dumps(name).encode(), b':"', value.encoded, b'"')
+    pieces.append(b"}")
+    return b"".join(pieces)
 
 
 _HEADERS = (("X-Admin-Protocol", ADMIN_PROTOCOL),)
@@ -243,7 +251,8 @@ def transaction_id_field(body: Body, name: str = "transactionId") -> bytes:
 
 
 def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    """Standard base64 with padding, unwrapped, as text (the same bytes as ``base64``'s)."""
+    return pybase64.b64encode_as_string(data)
 
 
 def _transport_refusal(rule: str, message: str) -> HttpResponse:

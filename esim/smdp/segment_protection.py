@@ -5,17 +5,21 @@ Produces byte for byte what :class:`esim.crypto.BspSession` ``protect_segments``
 a 60 KB profile is about 60 segments, and building three ``Cipher`` objects and a ``CMAC`` per
 segment cost more CPU than the AES itself (SGP.22 §2.6.4.3-4, §5.5).
 
-* IVs: ``AES-ECB(S-ENC, counter)`` from one ECB context kept open (ECB has no state).
-* Encryption: one CBC context kept open for the whole instance. CBC feeds each block with the
-  previous ciphertext block, so to start a segment with its own IV the segment's first block
-  is XORed with ``previous ciphertext block ⊕ IV`` before it goes in: the cipher then sees
-  ``first block ⊕ IV``, exactly as a fresh CBC context with that IV would.
+* Encryption and IVs: one CBC context kept open for the whole instance. A segment's IV is
+  ``AES-ECB(S-ENC, counter)``; the segment goes in behind one extra block, ``counter ⊕ previous
+  ciphertext block``, whose ciphertext is therefore ``AES(counter)``, the IV itself, and then
+  chains the segment's first block exactly as a fresh CBC context with that IV would. That
+  extra block's output is dropped: one cipher call per segment, no IV cipher, no XOR of blocks.
 * C-MAC: a keyed CMAC context is copied per segment instead of being rebuilt.
 """
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+# AES, CBC, ... bound once: cryptography routes each algorithms.X or modes.X through a
+# deprecation __getattr__ (~1.5 µs a time).
+from cryptography.hazmat.primitives.ciphers import Cipher
+from cryptography.hazmat.primitives.ciphers.algorithms import AES
+from cryptography.hazmat.primitives.ciphers.modes import CBC
 from cryptography.hazmat.primitives.cmac import CMAC
 
 from esim.asn1.tlv import encode_length, encode_tag
@@ -35,11 +39,9 @@ class SegmentProtector:
     """
 
     def __init__(self, keys: SessionKeys) -> None:
-        encryption = algorithms.AES(keys.s_enc)
-        self._ecb = Cipher(encryption, modes.ECB()).encryptor()
-        self._cbc = Cipher(encryption, modes.CBC(_ZERO_BLOCK)).encryptor()
-        self._last_ciphertext_block = _ZERO_BLOCK
-        self._cmac = CMAC(algorithms.AES(keys.s_mac))
+        self._cbc = Cipher(AES(keys.s_enc), CBC(_ZERO_BLOCK)).encryptor()
+        self._last_ciphertext_block = 0  # the CBC context's chaining value, as an integer
+        self._cmac = CMAC(AES(keys.s_mac))
         self._counter = 1
         self._mcv = keys.initial_mcv
 
@@ -55,38 +57,37 @@ class SegmentProtector:
         if not 1 <= piece <= MAX_ENCRYPTED_PLAINTEXT + 1:
             raise ValueError(f"a piece is 1 to {MAX_ENCRYPTED_PLAINTEXT + 1} bytes, not {piece}")
         count = max(1, -(-len(data) // piece))
-        counters = b"".join(
-            (self._counter + index).to_bytes(_BLOCK, "big") for index in range(count)
-        )
-        ivs = self._ecb.update(counters)
         tag_bytes = encode_tag(tag)
-        # The loop runs once per ~1 KB segment: locals, integers for the chaining block and one
-        # header per segment length keep its Python work small next to the AES and CMAC.
-        encrypt, new_mac = self._cbc.update, self._cmac.copy
-        chain = int.from_bytes(self._last_ciphertext_block, "big")
-        mcv = self._mcv
-        headers: dict[int, bytes] = {}
+
+        def framing(length: int) -> tuple[bytes, bytes]:
+            # (80 00… padding, segment header) of a piece of ``length`` bytes
+            padding = b"\x80" + bytes(-(length + 1) % _BLOCK)
+            return padding, tag_bytes + encode_length(length + len(padding) + _MAC_LENGTH)
+
+        # Every piece but the last has the full length: one padding and header serve them all.
+        padding, header = framing(piece)
+        last_padding, last_header = framing(len(data) - (count - 1) * piece)
+        # The loop runs once per ~1 KB segment: locals, one join per buffer and an integer for
+        # the chaining block keep its Python work small next to the AES and CMAC.
+        encrypt, new_mac, join = self._cbc.update, self._cmac.copy, b"".join
+        chain, mcv, counter = self._last_ciphertext_block, self._mcv, self._counter
+        pieces = memoryview(data)
         segments: list[bytes] = []
+        last = count - 1
         for index in range(count):
-            padded = data[index * piece : (index + 1) * piece] + b"\x80"
-            if len(padded) % _BLOCK:
-                padded += _ZERO_BLOCK[len(padded) % _BLOCK :]
-            iv = int.from_bytes(ivs[index * _BLOCK : (index + 1) * _BLOCK], "big")
-            first = int.from_bytes(padded[:_BLOCK], "big") ^ chain ^ iv
-            ciphertext = encrypt(first.to_bytes(_BLOCK, "big") + padded[_BLOCK:])
-            chain = int.from_bytes(ciphertext[-_BLOCK:], "big")
-            header = headers.get(len(ciphertext))
-            if header is None:
-                header = headers[len(ciphertext)] = tag_bytes + encode_length(
-                    len(ciphertext) + _MAC_LENGTH
-                )
+            if index == last:
+                padding, header = last_padding, last_header
+            start = index * piece
+            iv_block = (counter ^ chain).to_bytes(_BLOCK, "big")
+            output = encrypt(join((iv_block, pieces[start : start + piece], padding)))
+            chain = int.from_bytes(output[-_BLOCK:], "big")
+            ciphertext = memoryview(output)[_BLOCK:]  # after the IV's block
             mac = new_mac()
-            mac.update(mcv + header + ciphertext)
+            mac.update(join((mcv, header, ciphertext)))
             mcv = mac.finalize()
-            segments.append(header + ciphertext + mcv[:_MAC_LENGTH])
-        self._last_ciphertext_block = chain.to_bytes(_BLOCK, "big")
-        self._mcv = mcv
-        self._counter += count
+            segments.append(join((header, ciphertext, mcv[:_MAC_LENGTH])))
+            counter += 1
+        self._last_ciphertext_block, self._mcv, self._counter = chain, mcv, counter
         return segments
 
     def mac_only_segments(self, tag: int, data: bytes) -> list[bytes]:

@@ -15,6 +15,7 @@ renegotiation is refused (``esim.smdp.server.server_ssl_context`` sets ``OP_NO_R
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import socket
@@ -31,6 +32,9 @@ _WRITE_HIGH_WATER = 256 * 1024
 _WRITE_LOW_WATER = 64 * 1024
 _CLOSE_FLUSH_SECONDS = 30.0
 """How long a closed connection may take to hand its last bytes to a peer that reads slowly."""
+_TLS_RECORD_BYTES = 16 * 1024
+_TCP_CORK: int | None = getattr(socket, "TCP_CORK", None)
+"""Linux's TCP_CORK (None elsewhere): hold partial segments until uncorked."""
 # Errors that mean "this client is gone or broke TLS", not a defect of ours.
 _PEER_ERRORS = (ssl.SSLError, ssl.CertificateError, OSError)
 
@@ -169,6 +173,13 @@ class _TlsTransport(asyncio.Transport):
             return
         if self._outgoing:
             self._outgoing += bytes(data)  # behind a write the peer has not taken yet
+        elif len(data) > _TLS_RECORD_BYTES and _TCP_CORK is not None:
+            # OpenSSL writes each 16 KB record on its own: corked, the kernel sends the answer
+            # (a BPP is five records) in full segments instead of one packet per record.
+            self._outgoing = bytes(data)
+            self._cork(1)
+            self._flush()
+            self._cork(0)
         else:
             self._outgoing = bytes(data)
             self._flush()
@@ -177,6 +188,12 @@ class _TlsTransport(asyncio.Transport):
             # without bound: the protocol stops reading until it drains.
             self._write_paused = True
             self._protocol.pause_writing()
+
+    def _cork(self, value: int) -> None:
+        if not self._lost and _TCP_CORK is not None:
+            # OSError: the peer went away; _flush or the next read says so
+            with contextlib.suppress(OSError):
+                self._sock.setsockopt(socket.IPPROTO_TCP, _TCP_CORK, value)
 
     def _flush(self) -> None:
         # OpenSSL without partial writes: a refused write is retried with the same bytes.

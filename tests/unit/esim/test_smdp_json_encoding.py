@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esim.smdp.http_json import Base64Field, _encode, binary_field
+from esim.smdp.http_json import Base64Field, _encode, b64, binary_field
 from esim.smdp.status import Es9Error
 
 NAMES = st.text(min_size=1, max_size=8)
@@ -70,3 +70,11 @@ def test_binary_fields_read_with_or_without_whitespace(
         assert binary_field({"field": text}, "field") == expected
     if not junk:
         assert expected == data
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=100), st.binary(min_size=1000, max_size=70_000)))
+def test_binary_answer_fields_are_the_standard_librarys_base64(data: bytes) -> None:
+    """Answers encode base64 with pybase64, byte for byte what the standard library writes."""
+    assert Base64Field(data).encoded == base64.b64encode(data)
+    assert b64(data) == base64.b64encode(data).decode("ascii")
