@@ -28,7 +28,7 @@ from .legacy_payload import parse_legacy_payload
 from .metadata import COMPLETE, PurchaseMetadata
 from .model import ActivationError, LaunchContext, PortalCall
 from .surface import OBJECTS, SCRIPT_PROPERTIES, MethodSpec
-from .value_text import describe, js_type
+from .value_text import describe, describe_typed
 from .values import JsFunction, JsObject, JsValue
 from .violations import RULES_PAGE, Findings, Severity, Violation
 
@@ -234,7 +234,7 @@ class ContractSession:
         if not isinstance(value, str):
             f.error(
                 "callbacks.not-a-string",
-                f"{name} is assigned {js_type(value)} {describe(value)}; it must be a string "
+                f"{name} is assigned {describe_typed(value)}; it must be a string "
                 "naming a global JavaScript function that takes a string",
                 section,
                 name,
@@ -401,7 +401,7 @@ class ContractSession:
         if not isinstance(context, JsObject):
             f.error(
                 "operationContext.not-an-object",
-                f"operationContext is {js_type(context)} {describe(context)}; pass the object "
+                f"operationContext is {describe_typed(context)}; pass the object "
                 "notifyProfileDownload returned",
                 f"§1.1, {section}",
                 "operationContext",
