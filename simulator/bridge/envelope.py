@@ -199,6 +199,15 @@ def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
     except WireFormatError as error:
         raise EnvelopeError(f"envelope.args.{error.rule}", error.message) from None
     kind: Literal["call", "set"] = "set" if envelope.kind == "set" else "call"
-    return PortalCall(
-        object_name[:200], member[:200], kind, tuple(args), operation_id, document_url, envelope.seq
+    return _new_tuple(  # PortalCall(...) without its Python __new__, as for the Envelope
+        PortalCall,
+        (
+            object_name[:200],
+            member[:200],
+            kind,
+            tuple(args),
+            operation_id,
+            document_url,
+            envelope.seq,
+        ),
     )

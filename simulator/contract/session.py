@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from esim.identifiers.iccid import Iccid
 
@@ -42,6 +42,7 @@ HANDOFF_COMMANDS: tuple[type, ...] = (
     NotifyPurchaseWithProfileDownload,
     NotifyPurchaseDelayedProfile,
 )
+_new_tuple = tuple.__new__
 _CURRENT_OBJECTS = frozenset({"MobilePlans", "MobilePlansInlineOperations"})
 _REMOVED_METHODS = frozenset({("MobilePlans", "notifyBalanceAddition"),
                               ("MobilePlans", "notifyPurchaseDelayedProfile")})  # fmt: skip
@@ -68,14 +69,16 @@ _LEGACY_NOTES: Mapping[tuple[str, str], Violation] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """The verdict on one call.
 
     ``command`` is None when the call is rejected (then at least one violation is an
     ERROR). ``portal_error`` is the documented answer the app gives through
     ``profileActivationCompleteScript`` (invalidJson / invalidActivationCode /
     invalidIccid), None otherwise.
+
+    A named tuple, made with ``tuple.__new__`` for every call: a frozen dataclass's generated
+    ``__init__`` is one more Python function on the GUI thread's path, cache-cold.
     """
 
     call: PortalCall
@@ -123,7 +126,7 @@ class ContractSession:
                 command = None
             if command is not None:
                 self._accept(call, command)
-                return CheckResult(call, command, (), None)
+                return _new_tuple(CheckResult, (call, command, (), None))
         return self._check_in_full(call)
 
     def _check_in_full(self, call: PortalCall) -> CheckResult:
@@ -151,7 +154,7 @@ class ContractSession:
         portal_error = None
         if findings.portal_error is not None and command is None and _has_channel(call):
             portal_error = ActivationError(findings.portal_error)
-        return CheckResult(call, command, tuple(findings.violations), portal_error)
+        return _new_tuple(CheckResult, (call, command, tuple(findings.violations), portal_error))
 
     def _accept(self, call: PortalCall, command: Command) -> None:
         if isinstance(command, HANDOFF_COMMANDS) or (
