@@ -50,6 +50,13 @@ _REMOVED_METHODS = frozenset({("MobilePlans", "notifyBalanceAddition"),
 _METHODS: Mapping[tuple[str, str], MethodSpec] = MappingProxyType(
     {(name, method.name): method for name, spec in OBJECTS.items() for method in spec.methods}
 )
+# Where the app can answer a rejected call: the objects whose callback scripts the portal sets
+# (the inline objects) and the legacy payload's methods (whose answer is invalidJson);
+# MobilePlans.* hand control back with no channel, so errors there are only reported (§3, §7.6).
+_OBJECTS_WITH_CALLBACKS = frozenset(
+    name for name, spec in OBJECTS.items() if spec.script_properties
+)
+_LEGACY_PAYLOAD_METHODS = frozenset({"notifyPurchaseResult", "notify"})
 # A call that breaks no rule is accepted by its member's acceptor (simulator/contract/accept.py);
 # any other is checked in full, which alone words the findings.
 _ACCEPTORS = build_acceptors(_CURRENT_OBJECTS, _REMOVED_METHODS)
@@ -152,7 +159,14 @@ class ContractSession:
         if command is not None:
             self._accept(call, command)
         portal_error = None
-        if findings.portal_error is not None and command is None and _has_channel(call):
+        if (
+            findings.portal_error is not None
+            and command is None
+            and (
+                call.object_name in _OBJECTS_WITH_CALLBACKS
+                or call.member in _LEGACY_PAYLOAD_METHODS
+            )
+        ):
             portal_error = ActivationError(findings.portal_error)
         return _new_tuple(CheckResult, (call, command, tuple(findings.violations), portal_error))
 
@@ -445,17 +459,6 @@ class ContractSession:
         if payload is None:
             return None
         return ExternalNotify(payload) if external else NotifyPurchaseResult(payload)
-
-
-def _has_channel(call: PortalCall) -> bool:
-    # The app can answer only where the portal set callback scripts (the inline objects) or
-    # passed JSON (the legacy payload, whose answer is invalidJson); MobilePlans.* hand
-    # control back with no channel, so errors there are only reported (§3, §7.6).
-    spec = OBJECTS.get(call.object_name)
-    return bool(spec and spec.script_properties) or call.member in (
-        "notifyPurchaseResult",
-        "notify",
-    )
 
 
 _Handler = Callable[[ContractSession, PortalCall, Findings], "Command | None"]
