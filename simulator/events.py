@@ -144,6 +144,7 @@ def _field_text(value: object) -> str:
 
 
 Listener = Callable[[Event], None]
+_new_event = object.__new__
 
 
 class EventLog:
@@ -166,9 +167,15 @@ class EventLog:
         return self._clock
 
     def emit(self, kind: str, **fields: Any) -> Event:
-        event = Event(
-            len(self._events) + 1, self._clock.now(), self._clock.wall_iso(), kind, fields
-        )
+        # What `Event(seq, t, wall, kind, fields)` makes, its slots set here: calling a class
+        # whose __init__ is Python runs that function through C, colder on the GUI thread.
+        event = _new_event(Event)
+        event.seq = len(self._events) + 1
+        clock = self._clock
+        event.t = clock.now()
+        event.wall = clock.wall_iso()
+        event.kind = kind
+        event.fields = fields
         self._events.append(event)
         if self._delivering:
             # A listener's own event: delivered after the one being delivered, so every

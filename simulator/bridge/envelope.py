@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
 
 from simulator.contract.model import PortalCall
-from simulator.contract.values import JsValue, WireFormatError, decode_js_value
+from simulator.contract.values import JsObject, JsValue, WireFormatError, decode_js_value
 
 MAX_ENVELOPE_CHARS = 8 * 1024 * 1024  # a few 1 MB strings, tagged; anything larger is hostile
 _HEX_DIGITS = "0123456789abcdef"
@@ -21,6 +21,7 @@ REPLACEMENT_CHARACTER = "\ufffd"
 _SPEC = "bridge wire format (resources/js/bridge_channel.js)"
 _KINDS = ("ready", "call", "set", "callback-result")
 _EXACT_LIMIT = 2**1000  # an integer below this in size is a double; above, the decoder decides
+_FLAT_OBJECT_KEYS = 64  # an object of strings with more keys is left to the decoder
 
 
 class EnvelopeError(ValueError):
@@ -157,9 +158,9 @@ def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
     operation_id = get("operationId")
     if operation_id is not None and type(operation_id) is not str:
         raise EnvelopeError("envelope.call.operationId", "operationId must be a string or null")
-    # `decode_js_value` for each argument, with the commonest two (script names, activation
-    # codes and ICCIDs are strings; times and intervals finite numbers) taken here: exactly the
-    # keys "t" and "v", "v" of the type the tag says.
+    # `decode_js_value` for each argument, with the commonest three (script names, activation
+    # codes and ICCIDs are strings; times and intervals finite numbers; purchase metadata an
+    # object of strings) taken here: exactly the keys "t" and "v", "v" of the type the tag says.
     args: list[JsValue] = []
     try:
         for tagged in raw_args:
@@ -176,10 +177,37 @@ def parse_call(envelope: Envelope, document_url: str = "") -> PortalCall:
                     if type(value) is int and -_EXACT_LIMIT < value < _EXACT_LIMIT:
                         args.append(float(value))  # JS numbers are doubles (a whole time in ms)
                         continue
+                if tag == "object" and type(value) is list and len(value) <= _FLAT_OBJECT_KEYS:
+                    # [[key, {"t": "string", "v": text}], ...], keys unique; else the decoder
+                    entries: list[tuple[str, JsValue]] = []
+                    keys: set[str] = set()
+                    for pair in value:
+                        if type(pair) is not list or len(pair) != 2:
+                            break
+                        key, item = pair
+                        if type(key) is not str or key in keys or type(item) is not dict:
+                            break
+                        text = item.get("v")
+                        if len(item) != 2 or item.get("t") != "string" or type(text) is not str:
+                            break
+                        keys.add(key)
+                        entries.append((key, text))
+                    else:
+                        args.append(JsObject(tuple(entries)))
+                        continue
             args.append(decode_js_value(tagged))
     except WireFormatError as error:
         raise EnvelopeError(f"envelope.args.{error.rule}", error.message) from None
     kind: Literal["call", "set"] = "set" if envelope.kind == "set" else "call"
-    return PortalCall(
-        object_name[:200], member[:200], kind, tuple(args), operation_id, document_url, envelope.seq
+    return _new_tuple(  # PortalCall(...) without its Python __new__, as for the Envelope
+        PortalCall,
+        (
+            object_name[:200],
+            member[:200],
+            kind,
+            tuple(args),
+            operation_id,
+            document_url,
+            envelope.seq,
+        ),
     )

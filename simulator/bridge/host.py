@@ -22,6 +22,57 @@ from simulator.events import EventLog
 from simulator.flows.portal_session import PortalSession
 
 
+class EnvelopeReceiver:
+    """Checks each envelope and hands what passes to the session: the host's handling of every
+    message, in a plain Python object. An attribute read on a Qt object's Python wrapper goes
+    through Shiboken, several times a plain read and colder code, and this runs for every call
+    on the GUI thread while the page waits."""
+
+    def __init__(self, session: PortalSession, events: EventLog, page_url: str) -> None:
+        self.session = session
+        self.events = events
+        self.gate = DocumentGate(OriginPolicy(""), "")
+        # The page's address, as QWebEnginePage.url() gives it (the host keeps it current).
+        self.page_url = page_url
+
+    def handle(self, text: str) -> None:
+        page_url = self.page_url
+        try:
+            envelope = parse_envelope(text)
+        except EnvelopeError as error:
+            self._reject(error.rule, error.message, page_url)
+            return
+        gate = self.gate
+        refusal = gate.admit(envelope, page_url)
+        if refusal is not None:
+            self._reject(refusal.rule, refusal.message, page_url)
+            return
+        session = self.session
+        if envelope.kind == "ready":
+            session.document_ready(envelope.doc, page_url)
+            return
+        session.note_sequence(envelope.doc, envelope.seq)
+        if envelope.kind == "callback-result":
+            body = envelope.body
+            session.callback_result(
+                callback_id=str(body.get("callbackId", "")),
+                invoked=body.get("invoked") is True,
+                resolved=str(body.get("resolved", ""))[:200],
+                reason=str(body.get("reason", ""))[:40],
+                error=str(body.get("error", ""))[:2000],
+            )
+            return
+        try:
+            call = parse_call(envelope, gate.live_url)
+        except EnvelopeError as error:
+            self._reject(error.rule, error.message, page_url)
+            return
+        session.call(envelope.doc, call)
+
+    def _reject(self, rule: str, message: str, url: str) -> None:
+        self.events.emit("bridge.rejected", rule=rule, message=message, url=url)
+
+
 class BridgeHost(QObject):
     def __init__(self, page: PortalPage, session: PortalSession, events: EventLog) -> None:
         super().__init__(page)
@@ -30,14 +81,13 @@ class BridgeHost(QObject):
         self._events = events
         self._policy = OriginPolicy("")
         self._token = ""
-        self._gate = DocumentGate(self._policy, self._token)
         # The page's address, as QWebEnginePage.url() gives it: Qt 6 keeps that address itself
         # and changes it only together with emitting urlChanged (QWebEnginePage::setUrl and
-        # the navigation's commit), so this copy, taken in the signal, is always equal to it.
-        # Asking Qt for it on every message cost ~75 µs, its code cold in the CPU's caches.
-        self._page_url = page.url().toString()
+        # the navigation's commit), so the receiver's copy, taken in the signal, is always equal
+        # to it. Asking Qt for it on every message cost ~75 µs, its code cold in the CPU's caches.
+        self._receiver = EnvelopeReceiver(session, events, page.url().toString())
         page.urlChanged.connect(self._on_url_changed)
-        page.endpoint.receiver = self._handle_envelope
+        page.endpoint.receiver = self._receiver.handle
         page.loadStarted.connect(self._on_load_started)
         page.popupBlocked.connect(self._on_popup)
         page.certificateRefused.connect(self._on_certificate_refused)
@@ -46,11 +96,16 @@ class BridgeHost(QObject):
     def policy(self) -> OriginPolicy:
         return self._policy
 
+    @property
+    def page_url(self) -> str:
+        """The page's address as the gate sees it (kept from `urlChanged`)."""
+        return self._receiver.page_url
+
     def configure(self, notification_host: str) -> None:
         """A new launch: a new token, so nothing built for an earlier launch is believed."""
         self._policy = OriginPolicy(notification_host)
         self._token = secrets.token_hex(16)
-        self._gate = DocumentGate(self._policy, self._token)
+        self._receiver.gate = DocumentGate(self._policy, self._token)
         self._page.install_bridge(notification_host, self._token)
 
     # PortalChannel -----------------------------------------------------------------------------
@@ -68,42 +123,7 @@ class BridgeHost(QObject):
     # envelopes -------------------------------------------------------------------------------
     @Slot(QUrl)
     def _on_url_changed(self, url: QUrl) -> None:
-        self._page_url = url.toString()
-
-    def _handle_envelope(self, text: str) -> None:
-        page_url = self._page_url
-        try:
-            envelope = parse_envelope(text)
-        except EnvelopeError as error:
-            self._reject(error.rule, error.message, page_url)
-            return
-        refusal = self._gate.admit(envelope, page_url)
-        if refusal is not None:
-            self._reject(refusal.rule, refusal.message, page_url)
-            return
-        if envelope.kind == "ready":
-            self._session.document_ready(envelope.doc, page_url)
-            return
-        self._session.note_sequence(envelope.doc, envelope.seq)
-        if envelope.kind == "callback-result":
-            body = envelope.body
-            self._session.callback_result(
-                callback_id=str(body.get("callbackId", "")),
-                invoked=body.get("invoked") is True,
-                resolved=str(body.get("resolved", ""))[:200],
-                reason=str(body.get("reason", ""))[:40],
-                error=str(body.get("error", ""))[:2000],
-            )
-            return
-        try:
-            call = parse_call(envelope, self._gate.live_url)
-        except EnvelopeError as error:
-            self._reject(error.rule, error.message, page_url)
-            return
-        self._session.call(envelope.doc, call)
-
-    def _reject(self, rule: str, message: str, url: str) -> None:
-        self._events.emit("bridge.rejected", rule=rule, message=message, url=url)
+        self._receiver.page_url = url.toString()
 
     @Slot()
     def _on_load_started(self) -> None:

@@ -23,7 +23,7 @@ from typing import TypeAlias
 from esim.activation_code import ActivationCode
 from esim.identifiers.iccid import Iccid
 
-from .value_text import describe, js_type
+from .value_text import describe, describe_typed
 from .values import JsValue
 from .violations import Findings
 
@@ -55,7 +55,7 @@ def check_activation_code(
     if not isinstance(value, str):
         findings.error(
             "activationCode.not-a-string",
-            f"{field} is {js_type(value)} {describe(value)}; it must be a string",
+            f"{field} is {describe_typed(value)}; it must be a string",
             "§1.1",
             field,
         )
@@ -141,7 +141,7 @@ def check_iccid(value: JsValue, findings: Findings, field: str, section: str) ->
     if not isinstance(value, str):
         findings.error(
             "iccid.not-a-string",
-            f"{field} is {js_type(value)} {describe(value)}; an ICCID is passed as a string",
+            f"{field} is {describe_typed(value)}; an ICCID is passed as a string",
             section,
             field,
         )
@@ -192,8 +192,7 @@ def check_minutes(value: JsValue, findings: Findings, field: str, section: str) 
     if isinstance(value, bool) or not isinstance(value, float | int):
         findings.error(
             "interval.not-a-number",
-            f"{field} is {js_type(value)} {describe(value)}; it must be an unsigned integer "
-            "of minutes",
+            f"{field} is {describe_typed(value)}; it must be an unsigned integer of minutes",
             section,
             field,
         )

@@ -18,7 +18,7 @@ from .codes import check_activation_code, check_iccid
 from .commands import LegacyPurchaseResult
 from .metadata import COMPLETE, PurchaseMetadata, parse_metadata
 from .model import LaunchContext
-from .value_text import describe, js_type
+from .value_text import describe, describe_typed
 from .values import UNDEFINED, JsObject, JsValue, WireFormatError, from_json
 from .violations import Findings
 
@@ -106,7 +106,7 @@ def _decode_payload(value: JsValue, findings: Findings, section: str) -> JsObjec
         hint = " — pass JSON.stringify(payload)" if isinstance(value, JsObject) else ""
         findings.error(
             "legacy.payload.not-a-string",
-            f'the notification payload is {js_type(value)} {describe(value)}; "ensure that the '
+            f'the notification payload is {describe_typed(value)}; "ensure that the '
             f'notification payload is passed as a string"{hint}',
             f"{section}, §4.6",
             "notificationPayload",
@@ -128,7 +128,7 @@ def _decode_payload(value: JsValue, findings: Findings, section: str) -> JsObjec
     if not isinstance(decoded, JsObject):
         findings.error(
             "legacy.payload.not-an-object",
-            f"the notification payload decodes to {js_type(decoded)} {describe(decoded)}; it "
+            f"the notification payload decodes to {describe_typed(decoded)}; it "
             "must be a JSON object",
             section,
             "notificationPayload",
@@ -145,7 +145,7 @@ def _check_ver(value: JsValue, findings: Findings, section: str) -> str | None:
     if not isinstance(value, str):
         findings.warning(
             "legacy.ver.not-a-string",
-            f"payload.ver is {js_type(value)} {describe(value)}; every sample sends the string '1'",
+            f"payload.ver is {describe_typed(value)}; every sample sends the string '1'",
             section,
             "ver",
         )
@@ -173,8 +173,7 @@ def _check_success(value: JsValue, findings: Findings, section: str) -> bool | N
     else:
         findings.error(
             "legacy.success.not-a-boolean",
-            f"payload.success is {js_type(value)} {describe(value)}; it must be the boolean "
-            "true or false",
+            f"payload.success is {describe_typed(value)}; it must be the boolean true or false",
             section,
             "success",
         )
@@ -198,7 +197,7 @@ def check_transaction_id(
     if not isinstance(value, str):
         findings.warning(
             "transactionId.not-a-string",
-            f"payload.transactionId is {js_type(value)} {describe(value)}; when echoed it is the "
+            f"payload.transactionId is {describe_typed(value)}; when echoed it is the "
             "launch's string",
             rule_section,
             "transactionId",
@@ -289,7 +288,7 @@ def _purchase_result(
     else:
         findings.error(
             "legacy.purchaseResult.not-json-string",
-            f"{field} is {js_type(value)} {describe(value)}; it must be a JSON-encoded string",
+            f"{field} is {describe_typed(value)}; it must be a JSON-encoded string",
             section,
             field,
         )
@@ -314,7 +313,7 @@ def _check_order_id(value: JsValue, findings: Findings, success: bool) -> str | 
     if not isinstance(value, str):
         findings.flaw(
             "external.orderId.not-a-string",
-            f"{field} is {js_type(value)} {describe(value)}; it must be a string",
+            f"{field} is {describe_typed(value)}; it must be a string",
             _SECTION_2017,
             field,
         )
@@ -343,7 +342,7 @@ def _check_eid(value: JsValue, findings: Findings) -> str | None:
     if not isinstance(value, str):
         findings.warning(
             "external.eId.invalid",
-            f"{field} is {js_type(value)} {describe(value)}; an EID is a string of 32 digits",
+            f"{field} is {describe_typed(value)}; an EID is a string of 32 digits",
             _SECTION_2017,
             field,
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from .surface import ENUMS
-from .value_text import describe, js_type
+from .value_text import describe, describe_typed
 from .values import UNDEFINED, JsObject, JsValue
 from .violations import Findings, Severity
 
@@ -92,7 +92,7 @@ def parse_metadata(
     if not isinstance(value, JsObject):
         findings.error(
             "metadata.not-an-object",
-            f"{field} is {js_type(value)} {describe(value)}; it must be the object from "
+            f"{field} is {describe_typed(value)}; it must be the object from "
             "createPurchaseMetaData()",
             "§1.1, §1.3",
             field,
@@ -212,7 +212,7 @@ def _enum_field(
         findings.add(
             "metadata.enum.not-a-string",
             Severity.ERROR,
-            f"{name} is {js_type(value)} {describe(value)}; it must be one of {', '.join(allowed)}",
+            f"{name} is {describe_typed(value)}; it must be one of {', '.join(allowed)}",
             section,
             name,
             reject=decisive or required,
@@ -268,7 +268,7 @@ def _plan_name(
     if not isinstance(value, str):
         findings.flaw(
             "metadata.planName.not-a-string",
-            f"{name} is {js_type(value)} {describe(value)}; it must be a string",
+            f"{name} is {describe_typed(value)}; it must be a string",
             rule_section,
             name,
         )

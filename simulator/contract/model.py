@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .values import JsValue
 
 __all__ = ["ActivationError", "LaunchContext", "PortalCall", "RegistrationState"]
 
 
-@dataclass(frozen=True)
-class PortalCall:
+class PortalCall(NamedTuple):
     """One call (or script-property assignment) the portal made on an injected object.
 
     ``kind`` is "call" for a method call and "set" for ``obj.member = args[0]``.
     ``operation_id`` is the ``Id`` bridge.js already returned for operation-returning
     methods (§7.1), ``seq`` the bridge's running call number.
+
+    A named tuple, so never changed once made: one is made for every call on the GUI thread,
+    where the bridge builds it with ``tuple.__new__`` (a frozen dataclass's generated
+    ``__init__`` is one more Python function there, cache-cold).
     """
 
     object_name: str

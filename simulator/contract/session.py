@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from esim.identifiers.iccid import Iccid
 
@@ -28,7 +28,7 @@ from .legacy_payload import parse_legacy_payload
 from .metadata import COMPLETE, PurchaseMetadata
 from .model import ActivationError, LaunchContext, PortalCall
 from .surface import OBJECTS, SCRIPT_PROPERTIES, MethodSpec
-from .value_text import describe, js_type
+from .value_text import describe, describe_typed
 from .values import JsFunction, JsObject, JsValue
 from .violations import RULES_PAGE, Findings, Severity, Violation
 
@@ -42,6 +42,7 @@ HANDOFF_COMMANDS: tuple[type, ...] = (
     NotifyPurchaseWithProfileDownload,
     NotifyPurchaseDelayedProfile,
 )
+_new_tuple = tuple.__new__
 _CURRENT_OBJECTS = frozenset({"MobilePlans", "MobilePlansInlineOperations"})
 _REMOVED_METHODS = frozenset({("MobilePlans", "notifyBalanceAddition"),
                               ("MobilePlans", "notifyPurchaseDelayedProfile")})  # fmt: skip
@@ -49,6 +50,13 @@ _REMOVED_METHODS = frozenset({("MobilePlans", "notifyBalanceAddition"),
 _METHODS: Mapping[tuple[str, str], MethodSpec] = MappingProxyType(
     {(name, method.name): method for name, spec in OBJECTS.items() for method in spec.methods}
 )
+# Where the app can answer a rejected call: the objects whose callback scripts the portal sets
+# (the inline objects) and the legacy payload's methods (whose answer is invalidJson);
+# MobilePlans.* hand control back with no channel, so errors there are only reported (§3, §7.6).
+_OBJECTS_WITH_CALLBACKS = frozenset(
+    name for name, spec in OBJECTS.items() if spec.script_properties
+)
+_LEGACY_PAYLOAD_METHODS = frozenset({"notifyPurchaseResult", "notify"})
 # A call that breaks no rule is accepted by its member's acceptor (simulator/contract/accept.py);
 # any other is checked in full, which alone words the findings.
 _ACCEPTORS = build_acceptors(_CURRENT_OBJECTS, _REMOVED_METHODS)
@@ -68,14 +76,16 @@ _LEGACY_NOTES: Mapping[tuple[str, str], Violation] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """The verdict on one call.
 
     ``command`` is None when the call is rejected (then at least one violation is an
     ERROR). ``portal_error`` is the documented answer the app gives through
     ``profileActivationCompleteScript`` (invalidJson / invalidActivationCode /
     invalidIccid), None otherwise.
+
+    A named tuple, made with ``tuple.__new__`` for every call: a frozen dataclass's generated
+    ``__init__`` is one more Python function on the GUI thread's path, cache-cold.
     """
 
     call: PortalCall
@@ -123,7 +133,7 @@ class ContractSession:
                 command = None
             if command is not None:
                 self._accept(call, command)
-                return CheckResult(call, command, (), None)
+                return _new_tuple(CheckResult, (call, command, (), None))
         return self._check_in_full(call)
 
     def _check_in_full(self, call: PortalCall) -> CheckResult:
@@ -149,9 +159,16 @@ class ContractSession:
         if command is not None:
             self._accept(call, command)
         portal_error = None
-        if findings.portal_error is not None and command is None and _has_channel(call):
+        if (
+            findings.portal_error is not None
+            and command is None
+            and (
+                call.object_name in _OBJECTS_WITH_CALLBACKS
+                or call.member in _LEGACY_PAYLOAD_METHODS
+            )
+        ):
             portal_error = ActivationError(findings.portal_error)
-        return CheckResult(call, command, tuple(findings.violations), portal_error)
+        return _new_tuple(CheckResult, (call, command, tuple(findings.violations), portal_error))
 
     def _accept(self, call: PortalCall, command: Command) -> None:
         if isinstance(command, HANDOFF_COMMANDS) or (
@@ -234,7 +251,7 @@ class ContractSession:
         if not isinstance(value, str):
             f.error(
                 "callbacks.not-a-string",
-                f"{name} is assigned {js_type(value)} {describe(value)}; it must be a string "
+                f"{name} is assigned {describe_typed(value)}; it must be a string "
                 "naming a global JavaScript function that takes a string",
                 section,
                 name,
@@ -401,7 +418,7 @@ class ContractSession:
         if not isinstance(context, JsObject):
             f.error(
                 "operationContext.not-an-object",
-                f"operationContext is {js_type(context)} {describe(context)}; pass the object "
+                f"operationContext is {describe_typed(context)}; pass the object "
                 "notifyProfileDownload returned",
                 f"§1.1, {section}",
                 "operationContext",
@@ -442,17 +459,6 @@ class ContractSession:
         if payload is None:
             return None
         return ExternalNotify(payload) if external else NotifyPurchaseResult(payload)
-
-
-def _has_channel(call: PortalCall) -> bool:
-    # The app can answer only where the portal set callback scripts (the inline objects) or
-    # passed JSON (the legacy payload, whose answer is invalidJson); MobilePlans.* hand
-    # control back with no channel, so errors there are only reported (§3, §7.6).
-    spec = OBJECTS.get(call.object_name)
-    return bool(spec and spec.script_properties) or call.member in (
-        "notifyPurchaseResult",
-        "notify",
-    )
 
 
 _Handler = Callable[[ContractSession, PortalCall, Findings], "Command | None"]

@@ -10,7 +10,7 @@ from typing import Literal
 
 from simulator.contract.values import UNDEFINED, JsArray, JsFunction, JsObject, JsOpaque, JsValue
 
-__all__ = ["JsTypeName", "describe", "js_type"]
+__all__ = ["JsTypeName", "describe", "describe_typed", "js_type"]
 
 JsTypeName = Literal[
     "undefined", "null", "boolean", "number", "string", "function", "array", "object", "bigint",
@@ -98,6 +98,18 @@ def describe(value: JsValue, limit: int = 80) -> str:
         shown = key if _IDENTIFIER.fullmatch(key) else json.dumps(key[:40], ensure_ascii=False)
         parts.append(f"{shown}: {describe(item, limit // 2)}")
     return _join("{", parts, "}", limit)
+
+
+def describe_typed(value: JsValue, limit: int = 80) -> str:
+    """``f"{js_type(value)} {describe(value, limit)}"``, as the findings name a value of the
+    wrong type (``number 15``, ``string "15"``); a number's and a string's in this function
+    itself, since a finding is worded on the GUI thread while the page waits."""
+    kind = type(value)
+    if kind is float:
+        return "number " + _number_text(value)  # type: ignore[arg-type]  # a float, checked
+    if kind is str:
+        return "string " + _string_text(value, max(limit, 8))  # type: ignore[arg-type]  # a str
+    return f"{js_type(value)} {describe(value, limit)}"
 
 
 def _join(opening: str, parts: list[str], closing: str, limit: int) -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 __all__ = ["RULES_PAGE", "Findings", "Severity", "Violation", "rule_link"]
+
+_new_tuple = tuple.__new__
 
 #: The page that explains every rule (generated from `simulator.contract.rulebook`).
 RULES_PAGE = "docs/rules.md"
@@ -28,14 +31,17 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """One broken (or noteworthy) rule.
 
     ``rule`` is a stable dotted id ("metadata.planName.empty-on-success"), ``message``
     names the field and the value, ``spec`` where to read about the rule
     ("docs/rules.md#metadata.planName.empty-on-success": what it checks, examples, and the
     Microsoft documentation it comes from), ``field`` the argument or property concerned.
+
+    A named tuple, so never changed once made: the shorthands below make one with
+    ``tuple.__new__`` while the page waits (a frozen dataclass's generated ``__init__`` is one
+    more Python function there, cache-cold).
     """
 
     rule: str
@@ -85,25 +91,25 @@ class Findings:
     def error(self, rule: str, message: str, section: str, field: str | None = None) -> None:
         """An ERROR that rejects the call."""
         self.violations.append(
-            Violation(rule, Severity.ERROR, message, f"{RULES_PAGE}#{rule}", field)
+            _new_tuple(Violation, (rule, Severity.ERROR, message, f"{RULES_PAGE}#{rule}", field))
         )
         self.rejected = self.has_error = True
 
     def flaw(self, rule: str, message: str, section: str, field: str | None = None) -> None:
         """An ERROR that does not stop the app from acting on the call."""
         self.violations.append(
-            Violation(rule, Severity.ERROR, message, f"{RULES_PAGE}#{rule}", field)
+            _new_tuple(Violation, (rule, Severity.ERROR, message, f"{RULES_PAGE}#{rule}", field))
         )
         self.has_error = True
 
     def warning(self, rule: str, message: str, section: str, field: str | None = None) -> None:
         """A WARNING: accepted."""
         self.violations.append(
-            Violation(rule, Severity.WARNING, message, f"{RULES_PAGE}#{rule}", field)
+            _new_tuple(Violation, (rule, Severity.WARNING, message, f"{RULES_PAGE}#{rule}", field))
         )
 
     def info(self, rule: str, message: str, section: str, field: str | None = None) -> None:
         """An INFO: accepted."""
         self.violations.append(
-            Violation(rule, Severity.INFO, message, f"{RULES_PAGE}#{rule}", field)
+            _new_tuple(Violation, (rule, Severity.INFO, message, f"{RULES_PAGE}#{rule}", field))
         )

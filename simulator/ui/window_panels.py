@@ -62,17 +62,27 @@ class SidePanels:
         self.timeline: TimelinePanel = TimelinePanel(parent)
         self.contract: ContractPanel = ContractPanel(parent)
         self.contract.eventRequested.connect(self.timeline.show_event)
-        self._timeline_rows = self.timeline.pending
-        self._contract_rows = self.contract.pending
+        # Each batch's list and timer start, held here: `observe` does what the batches' `add`
+        # does without calling it (the lists are never replaced, see RowBatch.items).
+        self._timeline_rows = self.timeline.pending.items
+        self._arm_timeline = self.timeline.pending.arm
+        self._contract_rows = self.contract.pending.items
+        self._arm_contract = self.contract.pending.arm
         self._contract_kinds = OBSERVED_KINDS
 
     def observe(self, event: Event) -> None:
         """`timeline.add(event)` and `contract.add(event)`, in one function: every event comes
         here on the GUI thread (a bridge call makes two to four), where each Python function
         on the way costs microseconds when its code is cold in the CPU's caches."""
-        self._timeline_rows.add(event)
+        rows = self._timeline_rows
+        rows.append(event)
+        if len(rows) == 1:  # the first since the last batch arms the timer
+            self._arm_timeline()
         if event.kind in self._contract_kinds:  # violations, and the launches and calls behind
-            self._contract_rows.add(event)
+            rows = self._contract_rows
+            rows.append(event)
+            if len(rows) == 1:
+                self._arm_contract()
 
 
 class WindowPanels:

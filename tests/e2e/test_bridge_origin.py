@@ -66,13 +66,13 @@ def test_navigating_away_removes_the_objects_and_coming_back_restores_them(
     page, host = harness.simulator.page, harness.simulator.host
     harness.launch_and_wait()
     # The gate's idea of the page's address is Qt's at every step (kept from urlChanged).
-    assert host._page_url == page.url().toString() != ""
+    assert host.page_url == page.url().toString() != ""
     harness.load(f"https://{OTHER_HOST}/index.html")
-    assert host._page_url == page.url().toString() == f"https://{OTHER_HOST}/index.html"
+    assert host.page_url == page.url().toString() == f"https://{OTHER_HOST}/index.html"
     assert harness.js("typeof MobilePlans") == "undefined"
     before = len(harness.events("bridge.call"))
     harness.load(f"https://{PORTAL_DIR_HOST}/index.html")
-    assert host._page_url == page.url().toString() == f"https://{PORTAL_DIR_HOST}/index.html"
+    assert host.page_url == page.url().toString() == f"https://{PORTAL_DIR_HOST}/index.html"
     assert harness.js("typeof MobilePlans") == "object"
     harness.js("MobilePlans.notifyCancelledPurchase({moDirectStatus: 'Cancelled', planName: ''})")
     harness.wait_for("bridge.call", method="notifyCancelledPurchase")

@@ -149,3 +149,22 @@ def test_a_burst_of_calls_after_the_load_postpones_the_build(window: MainWindow)
     window._quiet.timeout.emit()
     assert window.panels.is_built
     assert window._app_pages is not None
+
+
+def test_the_panels_batch_every_event_as_their_own_add_would(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    panels = window.panels.built()
+    timeline, contract = panels.timeline, panels.contract
+    timeline.pending.flush_now()
+    contract.pending.flush_now()
+    screen = event("ui.screen", screen="portal", text="")
+    call = event("bridge.call", object="MobilePlans", method="createPurchaseMetaData", args=[])
+    for observed in (screen, call):
+        window.panels.observe(observed)
+    # the Timeline takes every event, the Contract panel its kinds only; each batch's first
+    # item started its timer, so both reach their panels without a flush by hand
+    assert timeline.pending.items == [screen, call]
+    assert contract.pending.items == [call]
+    qtbot.waitUntil(lambda: not timeline.pending.items and not contract.pending.items)
+    assert [e.seq for e in timeline.model.events()][-2:] == [screen.seq, call.seq]

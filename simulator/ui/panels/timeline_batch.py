@@ -30,11 +30,14 @@ class RowBatch(Generic[Item]):
 
     def __init__(self, flush: Callable[[list[Item]], None], parent: QObject) -> None:
         self._flush = flush
-        self._pending: list[Item] = []
+        # The same list for the batch's whole life (emptied, never replaced), so a caller on
+        # the hot path may append to it directly and `arm` the batch when it was empty.
+        self.items: list[Item] = []
         self._timer = QTimer(parent)  # the owner's child: stopped and deleted with it
         self._timer.setSingleShot(True)
         self._timer.setInterval(FLUSH_MS)
         self._timer.timeout.connect(self.flush_now)
+        self.arm = self._timer.start  # what `add` does after the first item of a batch
 
     @property
     def interval_ms(self) -> int:
@@ -42,14 +45,16 @@ class RowBatch(Generic[Item]):
         return self._timer.interval()
 
     def add(self, item: Item) -> None:
-        self._pending.append(item)
-        if len(self._pending) == 1:  # the first since the last batch arms the timer
-            self._timer.start()
+        items = self.items
+        items.append(item)
+        if len(items) == 1:  # the first since the last batch arms the timer
+            self.arm()
 
     def flush_now(self) -> None:
         """Hand over what is pending now (a click, an export, a test cannot wait)."""
         self._timer.stop()
-        pending, self._pending = self._pending, []
+        pending = self.items[:]
+        self.items.clear()
         self._timer.setInterval(BURST_FLUSH_MS if len(pending) >= BURST_ROWS else FLUSH_MS)
         if pending:
             self._flush(pending)
@@ -57,4 +62,4 @@ class RowBatch(Generic[Item]):
     def discard(self) -> None:
         """Forget what is pending."""
         self._timer.stop()
-        self._pending.clear()
+        self.items.clear()

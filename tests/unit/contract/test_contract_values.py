@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from simulator.contract.value_text import describe
+from simulator.contract.value_text import describe, describe_typed, js_type
 from simulator.contract.values import (
     MAX_WIRE_DEPTH,
     MAX_WIRE_NODES,
@@ -152,6 +152,14 @@ def test_encode_decode_round_trip(value: object) -> None:
     wire = json.loads(json.dumps(encode_js_value(value)))  # type: ignore[arg-type]
     assert decode_js_value(wire) == value
     assert isinstance(describe(value), str)  # type: ignore[arg-type]
+
+
+@given(js_values | st.floats() | st.text(max_size=200), st.integers(0, 120))
+@example(15.0, 80)
+@example("x" * 100, 80)
+def test_a_typed_description_is_the_type_then_the_description(value: object, limit: int) -> None:
+    expected = f"{js_type(value)} {describe(value, limit)}"  # type: ignore[arg-type]
+    assert describe_typed(value, limit) == expected  # type: ignore[arg-type]
 
 
 def test_object_lookups_find_the_first_entry_of_a_key() -> None:

@@ -87,6 +87,28 @@ def test_event_lines_carry_seq_t_wall_kind_then_fields() -> None:
     assert record["wall"] == "2026-01-02T03:04:05.000+00:00"
 
 
+def test_an_emitted_event_is_the_event_its_constructor_makes() -> None:
+    """`emit` sets an event's slots itself (no __init__ call): every slot is set, to what
+    `Event(seq, t, wall, kind, fields)` would hold."""
+    clock = VirtualClock(
+        0, real_now=lambda: 0.0, wall_now=lambda: datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    )
+    log = EventLog(clock)
+    clock.advance(2.25)
+    event = log.emit("bridge.call", object="MobilePlans", args=[])
+    made = Event(
+        1,
+        2.25,
+        "2026-01-02T03:04:05.000+00:00",
+        "bridge.call",
+        {"object": "MobilePlans", "args": []},
+    )
+    assert type(event) is Event
+    assert event == made
+    assert repr(event) == repr(made)
+    assert dict(event) == dict(made)
+
+
 def test_until_patterns() -> None:
     pattern = EventPattern.parse("flow.state:state=connected,flow=inline-download")
     clock = VirtualClock(0, real_now=lambda: 0.0)

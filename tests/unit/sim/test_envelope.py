@@ -11,8 +11,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from simulator.bridge import envelope as envelope_module
 from simulator.bridge.envelope import EnvelopeError, _loads, parse_call, parse_envelope
-from simulator.contract.values import decode_js_value
+from simulator.contract.values import JsObject, decode_js_value
 
 DOC = "0123456789abcdef0123456789abcdef"
 
@@ -117,16 +118,34 @@ _TAGGED_STRINGS = st.fixed_dictionaries(
 )
 
 
-@given(st.lists(_TAGGED_STRINGS | st.text(max_size=3) | st.none(), max_size=4))
+# Objects near the ones parse_call decodes itself (keys unique, every value a tagged string):
+# repeated keys, other tags and values, extra keys, pairs that are not pairs.
+_OBJECT_PAIRS = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "planName", ""]), _TAGGED_STRINGS).map(list)
+    | st.lists(st.text(max_size=2) | st.none(), max_size=3),
+    max_size=4,
+)
+_TAGGED_OBJECTS = st.fixed_dictionaries(
+    {"t": st.sampled_from(["object", "object", "array"]), "v": _OBJECT_PAIRS | st.none()},
+    optional={"x": st.integers()},
+)
+
+
+@given(st.lists(_TAGGED_STRINGS | _TAGGED_OBJECTS | st.text(max_size=3) | st.none(), max_size=4))
 @example([{"t": "string", "v": "onDone"}])
+@example([{"t": "object", "v": []}, {"t": "object", "v": [["a", {"t": "string", "v": "x"}]]}])
+@example(
+    [{"t": "object", "v": [["a", {"t": "string", "v": "x"}], ["a", {"t": "string", "v": ""}]]}]
+)
+@example([{"t": "object", "v": [[f"k{n}", {"t": "string", "v": str(n)}] for n in range(65)]}])
 @example([{"v": "onDone", "t": "string"}])
 @example([{"t": "number", "v": 1.5}, {"t": "number", "v": float("inf")}])
 @example([{"t": "number", "v": float("nan")}])
 @example([{"t": "number", "v": 7}, {"t": "number", "v": True}])
 @example([{"t": "number", "v": 10**400}, {"t": "number", "v": -(2**1000)}])
 def test_string_arguments_decode_as_the_decoder_does(raw_args: list[object]) -> None:
-    """parse_call takes plain strings and finite numbers itself; everything else goes to the
-    decoder."""
+    """parse_call takes plain strings, finite numbers and objects of strings itself; everything
+    else goes to the decoder."""
 
     def outcome(decode: Callable[[object], object]) -> object:
         try:
@@ -191,3 +210,20 @@ def test_the_document_id_is_exactly_32_lower_case_hex_digits(doc: str) -> None:
         with pytest.raises(EnvelopeError) as error:
             parse_envelope(_envelope(doc=doc))
         assert error.value.rule == "envelope.doc"
+
+
+def test_an_object_of_strings_is_decoded_without_the_decoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The property test above would pass without the shortcut: this object must take it."""
+
+    def refuse(tagged: object) -> object:
+        raise AssertionError(f"the decoder was asked for {tagged!r}")
+
+    monkeypatch.setattr(envelope_module, "decode_js_value", refuse)
+    metadata = {
+        "t": "object",
+        "v": [["planName", {"t": "string", "v": "2GB"}], ["line", {"t": "string", "v": "New"}]],
+    }
+    call = parse_call(parse_envelope(_envelope(args=[metadata, {"t": "object", "v": []}])))
+    assert call.args == (JsObject((("planName", "2GB"), ("line", "New"))), JsObject(()))
