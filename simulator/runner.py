@@ -289,7 +289,9 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
         finish(outcome["status"])
 
     heap = HeapFreezer()
-    simulator.events.subscribe(heap.observe)
+    # Each listener takes only the kind it acts on: every other event (a bridge call makes two
+    # to four) would cost the GUI thread a Python call apiece.
+    simulator.events.subscribe(heap.observe, kinds=("portal.loaded",))
     if options.until is not None:
         pattern = options.until
 
@@ -297,7 +299,7 @@ def _run(options: RunOptions, data_dir: Path, sim_dir: Path, native_log: NativeL
             if pattern.matches(event):
                 reached(True, f"{args.until} at t={duration_text(event.t)}")
 
-        simulator.events.subscribe(watch)
+        simulator.events.subscribe(watch, kinds=(pattern.kind,))
     if timeout is not None:
 
         def timed_out() -> None:
