@@ -3,22 +3,18 @@ remembered geometry (in a settings file of the test's own), and what events chan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtWebEngineCore import QWebEngineProfile
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QPushButton
+from PySide6.QtWidgets import QDockWidget, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from simulator.bridge.page import PortalPage
-from simulator.device import SimulatedDevice
 from simulator.events import Event
 from simulator.flows import screens
-from simulator.runtime import Runtime
 from simulator.ui.layout import (
     PORTAL_FRAME,
     SIDE_DOCK_WIDTH,
@@ -27,34 +23,21 @@ from simulator.ui.layout import (
 )
 from simulator.ui.main_window import MainWindow, plain_detail
 
-OPERATOR = "Fabrikam Wireless"
+OPERATOR = "Fabrikam Wireless"  # the operator of every window `make_bare_window` makes
 MakeWindow = Callable[..., MainWindow]
 
 
 @pytest.fixture
-def make_window(
-    qtbot: QtBot, qapp: QApplication, runtime: Runtime, tmp_path: Path
-) -> Iterator[MakeWindow]:
-    made: list[tuple[MainWindow, QWebEngineProfile, PortalPage]] = []
-
+def make_window(make_bare_window: MakeWindow) -> MakeWindow:
     def make(settings: QSettings | None = None) -> MainWindow:
-        profile = QWebEngineProfile()
-        page = PortalPage(profile, runtime.tls.leaf_der, profile)
-        window = MainWindow(page, SimulatedDevice(), OPERATOR, settings)
+        window = make_bare_window(settings)
         # Stand-ins for the app's side panels, so the left dock has tabs as in the app.
         for name in ("eSIM", "Operator"):
             dock = window.add_dock(name, QLabel(name), Qt.DockWidgetArea.LeftDockWidgetArea)
             window.tabifyDockWidget(window.docks["device"], dock)
-        made.append((window, profile, page))
         return window
 
-    yield make
-    for window, profile, page in made:
-        window.close()
-        window.deleteLater()
-        page.deleteLater()
-        profile.deleteLater()
-    qtbot.wait(20)
+    return make
 
 
 _seq = count(1)

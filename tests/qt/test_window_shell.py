@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWebEngineCore import QWebEngineProfile
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QDockWidget
 from pytestqt.qtbot import QtBot
 
 from simulator.back_office import add_panel_docks
-from simulator.bridge.page import PortalPage
-from simulator.device import SimulatedDevice
 from simulator.events import Event
-from simulator.runtime import Runtime
 from simulator.ui.layout import window_settings
 from simulator.ui.main_window import MainWindow
 
@@ -37,25 +33,8 @@ def event(kind: str, **fields: Any) -> Event:
 
 
 @pytest.fixture
-def make_window(
-    qtbot: QtBot, qapp: QApplication, runtime: Runtime
-) -> Iterator[Callable[..., MainWindow]]:
-    made: list[tuple[MainWindow, PortalPage, QWebEngineProfile]] = []
-
-    def make(settings: Any = None) -> MainWindow:
-        profile = QWebEngineProfile()
-        page = PortalPage(profile, runtime.tls.leaf_der, profile)
-        window = MainWindow(page, SimulatedDevice(), "Fabrikam Wireless", settings)
-        made.append((window, page, profile))
-        return window
-
-    yield make
-    for window, page, profile in made:
-        window.close()
-        window.deleteLater()
-        page.deleteLater()
-        profile.deleteLater()
-    qtbot.wait(20)
+def make_window(make_bare_window: Callable[..., MainWindow]) -> Callable[..., MainWindow]:
+    return make_bare_window
 
 
 def test_the_shell_imports_none_of_the_furniture() -> None:
