@@ -363,6 +363,15 @@ class OrderStore:
         """Bind ``order`` to one session, single-use; raise :class:`Es9Error` per §2.4."""
         return downloads.claim_order(self, order, eid, transaction_id, euicc_certificate)
 
+    def claim_released(
+        self, matching_id: str, eid: str, transaction_id: str, euicc_certificate: bytes
+    ) -> Order | None:
+        """Find and claim a released order with the default behaviour in one statement; None
+        when anything could refuse or delay it (then find, apply and :meth:`claim`)."""
+        return downloads.claim_released_by_matching_id(
+            self, matching_id, eid, transaction_id, euicc_certificate
+        )
+
     def give_back(self, transaction_id: str, reason: str) -> Order | None:
         """Return a session's claim: the order is ``released`` again for a new attempt."""
         return downloads.give_back_claim(self, transaction_id, reason)
