@@ -2,14 +2,19 @@
 
 ``esim smdp serve [--workers N]`` runs as a subprocess on a fresh data directory; this process
 creates the orders in the shared store beforehand (untimed) and plays 1, 4 and 16 concurrent
-LPAs. Each download is what an LPA does: one new TLS connection, then initiateAuthentication,
+LPAs, each in its own thread on blocking sockets. Each download is what an LPA does: one new TLS
+connection (the server's chain verified against the CI), then initiateAuthentication,
 authenticateClient, getBoundProfilePackage and handleNotification (the install result) over it.
 (``--keep-alive``: one connection per LPA for all its downloads; ``--resume``: a new connection
-per download that resumes the previous TLS session, as our LPA does.) The client signs with the
-data directory's eUICC key; it decrypts and checks the first BPP fully, then only reads the
-ICCID from the metadata, so that the one client process is not the bottleneck. Server CPU is
-user + system time of the server process and its workers (from /proc), divided by the
-downloads. Prints, never asserts.
+per download that resumes the previous TLS session, as our LPA does.) The card is the tests'
+fake eUICC: it verifies serverSignature1 and smdpSignature2 with the SM-DP+'s certificates,
+signs euiccSignature1, euiccSignature2 and the installation result with the data directory's
+eUICC key, and makes a new one-time key each download; its DER goes through the project's
+direct writers and readers. What it skips so that the one client process is not the
+bottleneck: it decrypts and checks the first BPP fully (signature, key agreement, every
+segment's MAC and decryption, the ICCID), and of every later one only reads the ICCID from
+the metadata. Server CPU is user + system time of the server process and its workers (from
+/proc), divided by the downloads. Prints, never asserts.
 
 Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2 4] [--profile UPP.der]
      [--downloads 128] [--concurrency 1 4 16] [--keep-alive | --resume] [--split]
@@ -20,14 +25,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
+import socket
 import ssl
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +46,7 @@ from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 from smdp_fake_euicc import ADDRESS, FakeEuicc, run_download  # noqa: E402
 
 from esim.asn1 import messages as m  # noqa: E402
+from esim.asn1.device_der import decode as read_der  # noqa: E402
 from esim.cli_home import Home  # noqa: E402
 from esim.identifiers import Iccid  # noqa: E402
 from esim.lpa.tls_sessions import ResumingClientContext  # noqa: E402
@@ -90,24 +97,29 @@ class QuickEuicc(FakeEuicc):
         if not QuickEuicc.checked:
             QuickEuicc.checked = True
             return super().load_bound_profile_package(bpp)
-        metadata = m.STORE_METADATA_REQUEST.decode(self.download.metadata)
+        metadata = read_der(m.STORE_METADATA_REQUEST, self.download.metadata)
         return self.installation_result(Iccid.from_sgp22_bytes(metadata["iccid"]), success=True)
 
 
 class Answer:
-    """The parts of an httpx.Response that ``run_download`` reads."""
+    """The parts of an httpx.Response that ``run_download`` reads (the JSON parsed once)."""
 
     def __init__(self, status_code: int, body: bytes) -> None:
         self.status_code = status_code
         self.text = body.decode()
+        self._json: Any = None
 
     def json(self) -> Any:
-        return json.loads(self.text)
+        if self._json is None:
+            self._json = json.loads(self.text)
+        return self._json
 
 
 class LeanEs9Client:
-    """One keep-alive HTTPS/1.1 connection without httpx, so one client process can load the
-    server: the same requests as the tests' Es9Client (Host and SNI = the SM-DP+ address)."""
+    """One keep-alive HTTPS/1.1 connection on a blocking socket, without httpx or asyncio's
+    TLS layer, so one client process can load the server: the same requests as the tests'
+    Es9Client (Host and SNI = the SM-DP+ address), the server's certificate chain verified
+    against the CI as every LPA does. Each LPA runs in its own thread (see :func:`measure`)."""
 
     def __init__(self, port: int, resuming: ResumingClientContext | None = None) -> None:
         self.port = port
@@ -115,26 +127,20 @@ class LeanEs9Client:
         self.key = (ADDRESS, "127.0.0.1", port)
 
     async def __aenter__(self) -> LeanEs9Client:
-        offer = (
-            contextlib.nullcontext()
-            if self.resuming is None
-            else self.resuming.sessions.offering(self.key)
-        )
-        with offer:
-            self.reader, self.writer = await asyncio.open_connection(
-                "127.0.0.1",
-                self.port,
-                ssl=self.resuming or smdp_fake_euicc._client_context(),
-                server_hostname=ADDRESS,
-            )
+        context = self.resuming or smdp_fake_euicc._client_context()
+        offered = None if self.resuming is None else self.resuming.sessions.get(self.key)
+        raw = socket.create_connection(("127.0.0.1", self.port))
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.tls = context.wrap_socket(raw, server_hostname=ADDRESS, session=offered)
+        self.reader = self.tls.makefile("rb")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        ssl_object = self.writer.get_extra_info("ssl_object")
         # The ticket came with the answers; a resumed session stays valid (as in Http11Client)
-        if self.resuming is not None and not ssl_object.session_reused:
-            self.resuming.sessions.remember(self.key, ssl_object.session)
-        self.writer.close()
+        if self.resuming is not None and not self.tls.session_reused:
+            self.resuming.sessions.remember(self.key, self.tls.session, self.tls.version())
+        self.reader.close()
+        self.tls.close()
 
     async def call(self, function: str, body: dict[str, Any]) -> Answer:
         payload = json.dumps(body).encode()
@@ -143,14 +149,17 @@ class LeanEs9Client:
             "Content-Type: application/json\r\nX-Admin-Protocol: gsma/rsp/v2.2.2\r\n"
             f"Content-Length: {len(payload)}\r\n\r\n"
         )
-        self.writer.write(head.encode() + payload)
-        status = int((await self.reader.readline()).split()[1])
+        self.tls.sendall(head.encode() + payload)
+        status = int(self.reader.readline().split()[1])
         length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+        while (line := self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode().partition(":")
             if name.lower() == "content-length":
                 length = int(value)
-        return Answer(status, await self.reader.readexactly(length))
+        answer = self.reader.read(length)
+        if len(answer) != length:
+            raise ConnectionError(f"the answer ended after {len(answer)} of {length} bytes")
+        return Answer(status, answer)
 
 
 PROFILED_SERVER = """
@@ -209,7 +218,7 @@ def start_server(
     return server, int(line.split("https://127.0.0.1:")[1].split(" ")[0])
 
 
-async def measure(
+def measure(
     port: int,
     pid: int,
     orders: list[str],
@@ -217,7 +226,8 @@ async def measure(
     keep_alive: bool = False,
     resume: bool = False,
 ) -> tuple[int, float, float, float]:
-    """(completed, seconds, server CPU seconds, client CPU seconds) of ``orders``."""
+    """(completed, seconds, server CPU seconds, client CPU seconds) of ``orders``; each of the
+    ``concurrency`` LPAs runs in its own thread on blocking sockets."""
     cards = [QuickEuicc() for _ in range(concurrency)]
     contexts = [resuming_context() if resume else None for _ in range(concurrency)]
 
@@ -237,7 +247,8 @@ async def measure(
 
     server_before, client_before = cpu_seconds(pid), time.process_time()
     start = time.perf_counter()
-    completed = sum(await asyncio.gather(*(lpa(index) for index in range(concurrency))))
+    with ThreadPoolExecutor(concurrency) as lpas:
+        completed = sum(lpas.map(lambda index: asyncio.run(lpa(index)), range(concurrency)))
     elapsed = time.perf_counter() - start
     return (
         completed,
@@ -268,12 +279,12 @@ def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
                 return store.create_order(spec).matching_id
 
             warm = [order() for _ in range(2 * workers)]  # imports, codec, first BPP checked
-            asyncio.run(measure(port, server.pid, warm, 1))
+            measure(port, server.pid, warm, 1)
             for concurrency in args.concurrency:
                 total = max(concurrency, args.downloads // concurrency * concurrency)
                 orders = [order() for _ in range(total)]
-                done, seconds, server_cpu, client_cpu = asyncio.run(
-                    measure(port, server.pid, orders, concurrency, args.keep_alive, args.resume)
+                done, seconds, server_cpu, client_cpu = measure(
+                    port, server.pid, orders, concurrency, args.keep_alive, args.resume
                 )
                 print(
                     f"workers {workers}, {concurrency:>2} concurrent LPAs: {done}/{len(orders)} "
