@@ -18,7 +18,7 @@ the metadata. Server CPU is user + system time of the server process and its wor
 
 Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2 4] [--profile UPP.der]
      [--downloads 128] [--concurrency 1 4 16] [--keep-alive | --resume] [--split]
-     [--server-profile FILE]
+     [--server-profile FILE] [--server-tree DIR]
 """
 
 from __future__ import annotations
@@ -201,7 +201,11 @@ main(sys.argv[2:])
 
 
 def start_server(
-    data_dir: Path, workers: int, profile: Path | None = None, split: Path | None = None
+    data_dir: Path,
+    workers: int,
+    profile: Path | None = None,
+    split: Path | None = None,
+    tree: Path = ROOT,
 ) -> tuple[subprocess.Popen[str], int]:
     arguments = ["smdp", "serve", "--data-dir", str(data_dir)]
     if workers > 1:
@@ -211,7 +215,7 @@ def start_server(
         command = [sys.executable, "-c", PROFILED_SERVER, str(profile), *arguments]
     if split is not None:  # CPU per ES9+ function (thread time inside each handler)
         command = [sys.executable, "-c", SPLIT_SERVER, str(split), *arguments]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(tree))
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     assert server.stdout is not None
     line = server.stdout.readline()
@@ -265,7 +269,9 @@ def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
         smdp_fake_euicc.test_certificates = home.certificates  # type: ignore[assignment]
         smdp_fake_euicc._client_context.cache_clear()
         split = None if not args.split else home.root / "split.json"
-        server, port = start_server(home.root, workers, args.server_profile, split)
+        server, port = start_server(
+            home.root, workers, args.server_profile, split, args.server_tree or ROOT
+        )
         store = OrderStore.open(home.order_store_path, clock=time.time)
         try:
 
@@ -331,6 +337,11 @@ def main() -> None:
     parser.add_argument("--server-profile", type=Path, help="write the server's cProfile here")
     parser.add_argument(
         "--split", action="store_true", help="print the server's CPU per ES9+ function"
+    )
+    parser.add_argument(
+        "--server-tree",
+        type=Path,
+        help="run the server from this checkout (A/B against another tree, same client)",
     )
     args = parser.parse_args()
     upp = None if args.profile is None else args.profile.read_bytes()
