@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from esim.smdp import store_downloads as downloads
+from esim.smdp.armed_failures import ArmedFailures
 from esim.smdp.behaviours import OrderBehaviour, Step
 from esim.smdp.order_rows import (
     ADDRESS_COLUMN as _ADDRESS,
@@ -72,6 +73,7 @@ class OrderStore:
         self._listeners: list[Listener] = []
         self.clock = clock
         self._specs = SpecCache()
+        self._armed_failures = ArmedFailures()
         self.stale_orders_checked_at = 0.0
         self.stale_orders_floor: float | None = None
         """What :func:`esim.smdp.expiry.release_stale_orders` learnt at its last look (None:
@@ -236,12 +238,8 @@ class OrderStore:
         """The behaviour of a released order failing at ``step`` (initiateAuthentication)."""
         # Asked on every initiateAuthentication: the behaviour alone, not a whole order.
         with self._lock:
-            row = self._db.execute(
-                "SELECT behaviour FROM orders WHERE state = ? AND fail_at = ?"
-                " ORDER BY order_id DESC LIMIT 1",
-                (OrderState.RELEASED.value, step.value),
-            ).fetchone()
-        return None if row is None else behaviour_from_json(row[0])
+            text = self._armed_failures.released_failure(self._db, step)
+        return None if text is None else behaviour_from_json(text)
 
     def find_for_download(self, matching_id: str | None, eid: str) -> Order | None:
         """The order an authenticateClient names: by matching ID, or the oldest released order
@@ -277,6 +275,8 @@ class OrderStore:
             raise StoreError("order.confirmation-code-empty", "a confirmation code is not empty")
         now = self._stamp()
         with self._transaction() as db:
+            if behaviour.fail_at is not None:
+                self._armed_failures.forget()
             self._require_iccid_free(db, spec.iccid)
             mid = matching_id or new_matching_id()
             if db.execute("SELECT 1 FROM orders WHERE matching_id = ?", (mid,)).fetchone():
@@ -325,6 +325,7 @@ class OrderStore:
             if row is None:
                 raise StoreError("order.unknown", f"no order has matching ID {matching_id}")
             fail_at = None if behaviour.fail_at is None else behaviour.fail_at.value
+            self._armed_failures.forget()
             self._update(db, row[0], behaviour=behaviour.to_json(), fail_at=fail_at)
         order = self.get(matching_id)
         assert order is not None
