@@ -340,23 +340,36 @@ class OrderStore:
         **fields: Any,
     ) -> Order | None:
         """Move ``order`` to ``to`` if it is still in one of ``allowed``; None otherwise."""
+        # One conditional UPDATE … RETURNING (its own transaction in autocommit mode): the state
+        # check, the change and the read-back in one statement instead of five.
+        with self._lock:
+            changed = self.transition_in(self._db, order, allowed, to, **fields)
+        if changed is not None:
+            self.emit(action, changed)
+        return changed
+
+    def transition_in(
+        self,
+        db: sqlite3.Connection,
+        order: Order,
+        allowed: frozenset[OrderState] | set[OrderState],
+        to: OrderState,
+        **fields: Any,
+    ) -> Order | None:
+        """:meth:`transition` as one statement of the caller's transaction on ``db`` (under
+        the store's lock), without its event: the caller emits it once that has committed."""
         fields["state"] = to.value
         fields["updated_at"] = self._stamp()
         assignments = ", ".join(f"{name} = ?" for name in fields)
         states = [state.value for state in allowed]
-        # One conditional UPDATE … RETURNING (its own transaction in autocommit mode): the state
-        # check, the change and the read-back in one statement instead of five.
-        with self._lock:
-            rows = self._db.execute(
-                f"UPDATE orders SET {assignments} WHERE order_id = ? AND state IN "
-                f"({', '.join('?' * len(states))}) RETURNING {ROW_COLUMNS}, {_ADDRESS}",
-                (*fields.values(), order.order_id, *states),
-            ).fetchall()
+        rows = db.execute(
+            f"UPDATE orders SET {assignments} WHERE order_id = ? AND state IN "
+            f"({', '.join('?' * len(states))}) RETURNING {ROW_COLUMNS}, {_ADDRESS}",
+            (*fields.values(), order.order_id, *states),
+        ).fetchall()
         if not rows:
             return None
-        changed = self._order(rows[0][:-1], rows[0][-1] or DEFAULT_SMDP_ADDRESS)
-        self.emit(action, changed)
-        return changed
+        return self._order(rows[0][:-1], rows[0][-1] or DEFAULT_SMDP_ADDRESS)
 
     # -- the download (ES9+): esim.smdp.store_downloads -------------------------------------
 

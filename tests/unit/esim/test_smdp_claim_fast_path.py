@@ -16,7 +16,7 @@ import pytest
 from smdp_fake_euicc import FakeClock, FakeEuicc
 
 from esim.identifiers import Eid
-from esim.smdp import Es9Error, OrderState, OrderStore, ProfileSpec, generate_iccid
+from esim.smdp import Es9Error, Order, OrderState, OrderStore, ProfileSpec, generate_iccid
 from esim.smdp.behaviours import OrderBehaviour
 from esim.smdp.notification_ledger import NotificationLedger, Replay
 
@@ -198,3 +198,53 @@ def test_an_order_of_an_older_store_gets_the_spec_from_its_row(tmp_path: Path) -
     claimed = fresh.claim_released(order.matching_id, EID, TID, b"cert")
     assert claimed is not None
     assert claimed.spec == spec
+
+
+# -- an installation result and its order's change in one transaction ---------------------------
+
+
+def downloaded(store: OrderStore) -> Order:
+    order = store.create_order(ProfileSpec(generate_iccid(), size_bytes=2000))
+    claimed = store.claim_released(order.matching_id, EID, TID, b"cert")
+    assert claimed is not None
+    moved = store.transition(claimed, {OrderState.DOWNLOADING}, OrderState.DOWNLOADED, "x")
+    assert moved is not None
+    return moved
+
+
+def install(store: OrderStore, db: sqlite3.Connection, order: Order) -> Order | None:
+    in_flight = {OrderState.DOWNLOADING, OrderState.DOWNLOADED}
+    return store.transition_in(db, order, in_flight, OrderState.INSTALLED)
+
+
+def test_an_installation_result_and_its_change_commit_together(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    ledger = NotificationLedger(store)
+    order = downloaded(store)
+    with statements(store) as seen:
+        admitted, changed = ledger.admit_installation(
+            EID, 7, order, lambda db: install(store, db, order)
+        )
+    assert [sql.split()[0] for sql in seen] == ["BEGIN", "INSERT", "UPDATE", "COMMIT"]
+    assert admitted
+    assert changed is not None
+    assert changed.state is OrderState.INSTALLED
+    assert changed == store.get(order.matching_id)
+    again = ledger.admit_installation(EID, 7, order, lambda db: install(store, db, order))
+    assert again == (False, None)
+    assert ledger.admit(EID, 7, "install", order).replay is Replay.DUPLICATE
+
+
+def test_a_change_that_fails_leaves_the_result_unrecorded(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    ledger = NotificationLedger(store)
+    order = downloaded(store)
+
+    def failing(db: sqlite3.Connection) -> Order | None:
+        install(store, db, order)
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        ledger.admit_installation(EID, 7, order, failing)
+    assert store.get(order.matching_id) == order  # neither the change …
+    assert ledger.admit(EID, 7, "install", order).replay is None  # … nor the record stayed
