@@ -9,7 +9,6 @@ costs the client little besides its real signatures, key agreement and TLS.
 
 from __future__ import annotations
 
-import base64
 import datetime
 import functools
 import itertools
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pybase64
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -187,6 +187,9 @@ class FakeEuicc:
         assert self.credential is not None
         self.challenge = b""
         self.download = Download()
+        # Sent with every AuthenticateServerResponse: serialised once.
+        assert certs.eum is not None
+        self.chain_der = self.credential.der + certs.eum.der
         # A real eUICC never reuses a seqNumber; fakes sharing an EID share its counter.
         self._sequence = _SEQUENCES.setdefault(self.eid, itertools.count(1))
         self.seq = 0
@@ -240,13 +243,7 @@ class FakeEuicc:
         )
         signature = sign_raw(self.key, euicc_signed1)
         self.download.euicc_signature1 = signature
-        assert self.certs.eum is not None
-        body = (
-            euicc_signed1
-            + encode_signature_tlv(signature)
-            + self.credential.der
-            + self.certs.eum.der
-        )
+        body = euicc_signed1 + encode_signature_tlv(signature) + self.chain_der
         return encode_tlv(0xBF38, encode_tlv(0xA0, body))
 
     def prepare_download(self, response: dict[str, Any], confirmation_code: str | None) -> bytes:
@@ -378,11 +375,11 @@ class FakeEuicc:
 
 
 def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    return pybase64.b64encode_as_string(data)  # the standard library's text, faster
 
 
 def b64d(text: str) -> bytes:
-    return base64.b64decode(text)
+    return pybase64.b64decode(text)  # as base64.b64decode (non-alphabet characters dropped)
 
 
 class Es9Client:
