@@ -10,11 +10,13 @@ per download that resumes the previous TLS session, as our LPA does.) The card i
 fake eUICC: it verifies serverSignature1 and smdpSignature2 with the SM-DP+'s certificates,
 signs euiccSignature1, euiccSignature2 and the installation result with the data directory's
 eUICC key, and makes a new one-time key each download; its DER goes through the project's
-direct writers and readers. What it skips so that the one client process is not the
-bottleneck: it decrypts and checks the first BPP fully (signature, key agreement, every
-segment's MAC and decryption, the ICCID), and of every later one only reads the ICCID from
-the metadata. Server CPU is user + system time of the server process and its workers (from
-/proc), divided by the downloads. Prints, never asserts.
+direct writers and readers. What it skips that a real LPA and eUICC do: it does not check
+that CERT.DPauth and CERT.DPpb chain to the CI (it uses their keys; the LPA's TLS does verify
+CERT.DPtls), and, so that the one client process is not the bottleneck, it decrypts and checks
+only the first BPP fully (signature, key agreement, every segment's MAC and decryption, the
+ICCID) and of every later one only reads the ICCID from the metadata. Server CPU is user +
+system time of the server process and its workers (from /proc), divided by the downloads.
+Prints, never asserts.
 
 Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2 4] [--profile UPP.der]
      [--downloads 128] [--concurrency 1 4 16] [--keep-alive | --resume] [--split]
