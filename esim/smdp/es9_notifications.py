@@ -88,28 +88,50 @@ class NotificationHandler:
         key = check.public_key(euicc, status.EUICC_CERTIFICATE_INVALID, "euicc")
         check.signature(key, part.signed, part.signature, "euiccSignPIR")
         seq_number = data["notificationMetadata"]["seqNumber"]
-        verdict = self._ledger.admit(order.downloaded_by or "", seq_number, "install", order)
-        if verdict.replay is not None:
-            self._replayed(order, verdict, seq_number)
-            return
-        await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
-        self._end_session(data["transactionId"])
+        eid = order.downloaded_by or ""
         kind, result = data["finalResult"]
-        in_flight = {OrderState.DOWNLOADING, OrderState.DOWNLOADED}
-        if kind == "successResult":
-            changed = self._store.transition(order, in_flight, OrderState.INSTALLED, "installed")
-            if changed is not None:
-                self._progress(changed, 4, None)
-            return
         error = (
-            f"install failed: bppCommandId {result['bppCommandId']}, "
+            None
+            if kind == "successResult"
+            else f"install failed: bppCommandId {result['bppCommandId']}, "
             f"errorReason {result['errorReason']}"
         )
-        changed = self._store.transition(
-            order, in_flight, OrderState.FAILED, "install-failed", last_error=error
+        to, action, fields = (
+            (OrderState.INSTALLED, "installed", {})
+            if error is None
+            else (OrderState.FAILED, "install-failed", {"last_error": error})
         )
+        in_flight = {OrderState.DOWNLOADING, OrderState.DOWNLOADED}
+        behaviour = order.behaviour
+        if behaviour.latency_seconds or behaviour.fail_at is Step.HANDLE_NOTIFICATION:
+            # The behaviour comes between the record and the change: two transactions.
+            verdict = self._ledger.admit(eid, seq_number, "install", order)
+            if verdict.replay is not None:
+                self._replayed(order, verdict, seq_number)
+                return
+            await self._apply_behaviour(order, Step.HANDLE_NOTIFICATION)
+            self._end_session(data["transactionId"])
+            changed = self._store.transition(order, in_flight, to, action, **fields)
+        else:
+            # Nothing in between: the record and the order's change commit together.
+            admitted, changed = self._ledger.admit_installation(
+                eid,
+                seq_number,
+                order,
+                lambda db: self._store.transition_in(db, order, in_flight, to, **fields),
+            )
+            if not admitted:  # recorded before: the ledger says which replay it is
+                verdict = self._ledger.admit(eid, seq_number, "install", order)
+                if verdict.replay is not None:
+                    self._replayed(order, verdict, seq_number)
+                    return
+                changed = self._store.transition(order, in_flight, to, action, **fields)
+            elif changed is not None:
+                self._store.emit(action, changed)
+            self._end_session(data["transactionId"])
         if changed is not None:
-            self._progress(changed, 4, _refuse(status.EXECUTION_ERROR, "pir.error", error))
+            failure = None if error is None else _refuse(status.EXECUTION_ERROR, "pir.error", error)
+            self._progress(changed, 4, failure)
 
     def _end_session(self, transaction_id: bytes) -> None:
         with contextlib.suppress(Es9Error):

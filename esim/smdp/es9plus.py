@@ -216,20 +216,18 @@ class Es9Plus:
         session.eid, session.euicc_certificate = eid, euicc
         self.sessions.expire()
         release_stale_orders(self._store, self._config.session_ttl_seconds)
-        order = self._store.find_for_download(matching_id, eid)
-        if order is None:
-            raise _refuse(
-                status.MATCHING_ID_REFUSED,
-                "order.matching-id-unknown",
-                f"no order has matching ID {matching_id!r}"
-                if matching_id
-                else f"no released order is bound to EID {eid}",
-            )
-        session.matching_id = order.matching_id
-        await self._apply_behaviour(order, Step.AUTHENTICATE_CLIENT)
-        order = self._store.claim(
-            order, eid, session.transaction_hex, bytes(value["euiccCertificate"])
+        certificate = bytes(value["euiccCertificate"])
+        # A released order with nothing that could refuse or delay it is found and claimed in
+        # one statement; anything else goes the long way, which decides as it always did.
+        claimed = (
+            self._store.claim_released(matching_id, eid, session.transaction_hex, certificate)
+            if matching_id
+            else None
         )
+        if claimed is None:
+            claimed = await self._find_and_claim(session, matching_id, eid, certificate)
+        order = claimed
+        session.matching_id = order.matching_id
         session.claim_held = True
         metadata = _metadata(order.spec, self._config.address)
         signed2 = der.smdp_signed2(session.transaction_id, order.confirmation_code_required)
@@ -245,6 +243,22 @@ class Es9Plus:
             "smdpSignature2": b64(encode_signature_tlv(signature2)),
             "smdpCertificate": self._dp_pb_b64,
         }
+
+    async def _find_and_claim(
+        self, session: Session, matching_id: str | None, eid: str, certificate: bytes
+    ) -> Order:
+        order = self._store.find_for_download(matching_id, eid)
+        if order is None:
+            raise _refuse(
+                status.MATCHING_ID_REFUSED,
+                "order.matching-id-unknown",
+                f"no order has matching ID {matching_id!r}"
+                if matching_id
+                else f"no released order is bound to EID {eid}",
+            )
+        session.matching_id = order.matching_id
+        await self._apply_behaviour(order, Step.AUTHENTICATE_CLIENT)
+        return self._store.claim(order, eid, session.transaction_hex, certificate)
 
     # -- getBoundProfilePackage (§3.5 step 7) ---------------------------------------------
 

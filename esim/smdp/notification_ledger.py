@@ -7,14 +7,18 @@ downloaded, and only if it was issued after that order's own installation result
 notification recorded for an earlier order of the same ICCID cannot delete a newer one.
 
 Each verdict is one ``BEGIN IMMEDIATE`` transaction in the order store's database; an
-installation result, whose only check is its (EID, seqNumber) key, is one conditional INSERT.
+installation result, whose only check is its (EID, seqNumber) key, is one conditional INSERT,
+made in the same transaction as the order's change when nothing is to happen in between
+(:meth:`NotificationLedger.admit_installation`).
 """
 
 from __future__ import annotations
 
 import enum
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from esim.smdp.orders import Order
@@ -32,6 +36,9 @@ _SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS ledger_by_order ON notification_ledger (order_id, event)",
 )
+
+
+Changed = TypeVar("Changed")
 
 
 class Replay(enum.StrEnum):
@@ -68,23 +75,45 @@ class NotificationLedger:
             for statement in _SCHEMA:
                 db.execute(statement)
 
+    def admit_installation(
+        self,
+        eid: str,
+        seq_number: int,
+        order: Order,
+        change: Callable[[sqlite3.Connection], Changed],
+    ) -> tuple[bool, Changed | None]:
+        """Record an installation result of ``order`` and make ``change`` (the order's own
+        change) in the same transaction: one commit for both, so the result is never
+        recorded without its change or the other way round. ``(False, None)`` with nothing
+        written when this (EID, seqNumber) was already recorded: :meth:`admit` then says
+        which replay it is."""
+        with self._store.transaction() as db:
+            if not self._insert_if_new(db, eid, _seq_key(seq_number), "install", order):
+                return False, None
+            return True, change(db)
+
     def _record_if_new(self, eid: str, key: str, event: str, order: Order | None) -> bool:
         """Record a notification whose only replay check is the (EID, seqNumber) key in one
         statement; False when that key is already there (the caller then says which)."""
         with self._store.single_statement() as db:
-            cursor = db.execute(
-                "INSERT INTO notification_ledger VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (eid, seq_number) DO NOTHING",
-                (
-                    eid,
-                    key,
-                    event,
-                    None if order is None else order.iccid,
-                    None if order is None else order.order_id,
-                    self._store.clock(),
-                ),
-            )
-            return cursor.rowcount == 1
+            return self._insert_if_new(db, eid, key, event, order)
+
+    def _insert_if_new(
+        self, db: sqlite3.Connection, eid: str, key: str, event: str, order: Order | None
+    ) -> bool:
+        cursor = db.execute(
+            "INSERT INTO notification_ledger VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (eid, seq_number) DO NOTHING",
+            (
+                eid,
+                key,
+                event,
+                None if order is None else order.iccid,
+                None if order is None else order.order_id,
+                self._store.clock(),
+            ),
+        )
+        return cursor.rowcount == 1
 
     def admit(self, eid: str, seq_number: int, event: str, order: Order | None) -> Verdict:
         """Record and admit the notification, or say which replay it is (nothing recorded)."""

@@ -98,6 +98,13 @@ out (NULL): a brought package's spec is ~25 KB of text that every read copied, h
 parsed; a store reads it once per order (a spec never changes after the order is created)."""
 
 
+SPEC_COLUMN = (
+    "COALESCE((SELECT spec FROM order_specs WHERE order_specs.order_id = orders.order_id),"
+    " orders.spec)"
+)
+"""An order's spec text, from order_specs or, for orders of older stores, its own row."""
+
+
 def order_from_row(
     row: sqlite3.Row | tuple[Any, ...], address: str, spec: ProfileSpec | None = None
 ) -> Order:
@@ -148,11 +155,19 @@ class SpecCache:
             if spec is None:
                 # Orders of stores made before order_specs keep their spec in their own row.
                 (text,) = db.execute(
-                    "SELECT COALESCE((SELECT spec FROM order_specs WHERE order_id = ?1), spec)"
-                    " FROM orders WHERE order_id = ?1",
-                    (order_id,),
+                    f"SELECT {SPEC_COLUMN} FROM orders WHERE order_id = ?", (order_id,)
                 ).fetchone()
-                spec = self._specs[key] = spec_from_json(text)
-                if len(self._specs) > self._capacity:
-                    self._specs.popitem(last=False)
+                spec = self._keep(key, spec_from_json(text))
             return spec
+
+    def from_text(self, order_id: int, matching_id: str, text: str) -> ProfileSpec:
+        """The spec of an order whose stored ``text`` came with its row (parsed once)."""
+        key = (order_id, matching_id)
+        spec = self._specs.get(key)
+        return spec if spec is not None else self._keep(key, spec_from_json(text))
+
+    def _keep(self, key: tuple[int, str], spec: ProfileSpec) -> ProfileSpec:
+        self._specs[key] = spec
+        if len(self._specs) > self._capacity:
+            self._specs.popitem(last=False)
+        return spec

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from esim.smdp import store_downloads as downloads
+from esim.smdp.armed_failures import ArmedFailures
 from esim.smdp.behaviours import OrderBehaviour, Step
 from esim.smdp.order_rows import (
     ADDRESS_COLUMN as _ADDRESS,
@@ -72,6 +73,7 @@ class OrderStore:
         self._listeners: list[Listener] = []
         self.clock = clock
         self._specs = SpecCache()
+        self._armed_failures = ArmedFailures()
         self.stale_orders_checked_at = 0.0
         self.stale_orders_floor: float | None = None
         """What :func:`esim.smdp.expiry.release_stale_orders` learnt at its last look (None:
@@ -236,12 +238,8 @@ class OrderStore:
         """The behaviour of a released order failing at ``step`` (initiateAuthentication)."""
         # Asked on every initiateAuthentication: the behaviour alone, not a whole order.
         with self._lock:
-            row = self._db.execute(
-                "SELECT behaviour FROM orders WHERE state = ? AND fail_at = ?"
-                " ORDER BY order_id DESC LIMIT 1",
-                (OrderState.RELEASED.value, step.value),
-            ).fetchone()
-        return None if row is None else behaviour_from_json(row[0])
+            text = self._armed_failures.released_failure(self._db, step)
+        return None if text is None else behaviour_from_json(text)
 
     def find_for_download(self, matching_id: str | None, eid: str) -> Order | None:
         """The order an authenticateClient names: by matching ID, or the oldest released order
@@ -277,6 +275,8 @@ class OrderStore:
             raise StoreError("order.confirmation-code-empty", "a confirmation code is not empty")
         now = self._stamp()
         with self._transaction() as db:
+            if behaviour.fail_at is not None:
+                self._armed_failures.forget()
             self._require_iccid_free(db, spec.iccid)
             mid = matching_id or new_matching_id()
             if db.execute("SELECT 1 FROM orders WHERE matching_id = ?", (mid,)).fetchone():
@@ -325,6 +325,7 @@ class OrderStore:
             if row is None:
                 raise StoreError("order.unknown", f"no order has matching ID {matching_id}")
             fail_at = None if behaviour.fail_at is None else behaviour.fail_at.value
+            self._armed_failures.forget()
             self._update(db, row[0], behaviour=behaviour.to_json(), fail_at=fail_at)
         order = self.get(matching_id)
         assert order is not None
@@ -339,29 +340,51 @@ class OrderStore:
         **fields: Any,
     ) -> Order | None:
         """Move ``order`` to ``to`` if it is still in one of ``allowed``; None otherwise."""
+        # One conditional UPDATE … RETURNING (its own transaction in autocommit mode): the state
+        # check, the change and the read-back in one statement instead of five.
+        with self._lock:
+            changed = self.transition_in(self._db, order, allowed, to, **fields)
+        if changed is not None:
+            self.emit(action, changed)
+        return changed
+
+    def transition_in(
+        self,
+        db: sqlite3.Connection,
+        order: Order,
+        allowed: frozenset[OrderState] | set[OrderState],
+        to: OrderState,
+        **fields: Any,
+    ) -> Order | None:
+        """:meth:`transition` as one statement of the caller's transaction on ``db`` (under
+        the store's lock), without its event: the caller emits it once that has committed."""
         fields["state"] = to.value
         fields["updated_at"] = self._stamp()
         assignments = ", ".join(f"{name} = ?" for name in fields)
         states = [state.value for state in allowed]
-        # One conditional UPDATE … RETURNING (its own transaction in autocommit mode): the state
-        # check, the change and the read-back in one statement instead of five.
-        with self._lock:
-            rows = self._db.execute(
-                f"UPDATE orders SET {assignments} WHERE order_id = ? AND state IN "
-                f"({', '.join('?' * len(states))}) RETURNING {ROW_COLUMNS}, {_ADDRESS}",
-                (*fields.values(), order.order_id, *states),
-            ).fetchall()
+        rows = db.execute(
+            f"UPDATE orders SET {assignments} WHERE order_id = ? AND state IN "
+            f"({', '.join('?' * len(states))}) RETURNING {ROW_COLUMNS}, {_ADDRESS}",
+            (*fields.values(), order.order_id, *states),
+        ).fetchall()
         if not rows:
             return None
-        changed = self._order(rows[0][:-1], rows[0][-1] or DEFAULT_SMDP_ADDRESS)
-        self.emit(action, changed)
-        return changed
+        return self._order(rows[0][:-1], rows[0][-1] or DEFAULT_SMDP_ADDRESS)
 
     # -- the download (ES9+): esim.smdp.store_downloads -------------------------------------
 
     def claim(self, order: Order, eid: str, transaction_id: str, euicc_certificate: bytes) -> Order:
         """Bind ``order`` to one session, single-use; raise :class:`Es9Error` per §2.4."""
         return downloads.claim_order(self, order, eid, transaction_id, euicc_certificate)
+
+    def claim_released(
+        self, matching_id: str, eid: str, transaction_id: str, euicc_certificate: bytes
+    ) -> Order | None:
+        """Find and claim a released order with the default behaviour in one statement; None
+        when anything could refuse or delay it (then find, apply and :meth:`claim`)."""
+        return downloads.claim_released_by_matching_id(
+            self, matching_id, eid, transaction_id, euicc_certificate
+        )
 
     def give_back(self, transaction_id: str, reason: str) -> Order | None:
         """Return a session's claim: the order is ``released`` again for a new attempt."""

@@ -3,7 +3,8 @@ failing it, counting wrong confirmation codes (the methods of
 :class:`esim.smdp.store.OrderStore` of those names call these).
 
 Each step is one transaction as in the rest of the store; a claim whose order is still as the
-session read it is one conditional UPDATE.
+session read it is one conditional UPDATE, and so is finding and claiming a released order
+with the default behaviour by its matching ID (:func:`claim_released_by_matching_id`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from esim.smdp import status
+from esim.smdp.behaviours import OrderBehaviour
 from esim.smdp.order_rows import (
     ADDRESS_COLUMN,
     DEFAULT_SMDP_ADDRESS,
     ROW_COLUMNS,
+    SPEC_COLUMN,
     behaviour_to_json,
+    order_from_row,
 )
 from esim.smdp.orders import Order, OrderState, download_refusal
 from esim.smdp.status import Es9Error
@@ -29,6 +33,48 @@ _CLAIM = (
     "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
     " euicc_certificate = ?, updated_at = ? WHERE order_id = ? AND state = ?"
 )
+
+
+_DEFAULT_BEHAVIOUR = OrderBehaviour()
+
+
+def claim_released_by_matching_id(
+    store: OrderStore, matching_id: str, eid: str, transaction_id: str, euicc_certificate: bytes
+) -> Order | None:
+    """Find and claim the order of ``matching_id`` in one statement when nothing about it can
+    refuse or delay the claim: released, the default behaviour (released now, never expires,
+    no injected failure or latency), not bound to another EID, confirmation-code attempts
+    left. Then :func:`esim.smdp.orders.download_refusal` is None for it, as
+    :func:`claim_order` would find. None when any of that does not hold (or no such order):
+    the caller then finds the order, applies its behaviour and claims it the long way, which
+    decides (and refuses) exactly as before."""
+    now = store._stamp()
+    with store._lock:
+        rows = store._db.execute(
+            "UPDATE orders SET state = ?, transaction_id = ?, downloaded_by = ?,"
+            " euicc_certificate = ?, updated_at = ? WHERE matching_id = ? AND state = ?"
+            " AND behaviour = ? AND (eid IS NULL OR eid = ?) AND cc_failures < ?"
+            f" RETURNING {ROW_COLUMNS}, {ADDRESS_COLUMN}, {SPEC_COLUMN}",
+            (
+                OrderState.DOWNLOADING.value,
+                transaction_id,
+                eid,
+                euicc_certificate,
+                now,
+                matching_id,
+                OrderState.RELEASED.value,
+                behaviour_to_json(_DEFAULT_BEHAVIOUR),
+                eid,
+                _DEFAULT_BEHAVIOUR.confirmation_code_attempts,
+            ),
+        ).fetchall()
+        if not rows:
+            return None
+        row = rows[0]
+        spec = store._specs.from_text(row[0], row[1], row[-1])
+    claimed = order_from_row(row[:-2], row[-2] or DEFAULT_SMDP_ADDRESS, spec)
+    store.emit("download-started", claimed, transaction_id=transaction_id)
+    return claimed
 
 
 def claim_order(

@@ -70,7 +70,10 @@ class _TlsTransport(asyncio.Transport):
             handshake_timeout, self._abort_handshake
         )
         listener.transports.add(self)
-        self._watch_readable(True)  # the handshake starts when the ClientHello arrives
+        self._watch_readable(True)  # the handshake goes on as the client's flights arrive
+        # The ClientHello has usually arrived by the time the loop gets to the accept: start
+        # at once instead of one more turn of the loop later (no data yet: wait for it).
+        self._continue_handshake()
 
     # -- selector bookkeeping ------------------------------------------------------------
 

@@ -2,25 +2,35 @@
 
 ``esim smdp serve [--workers N]`` runs as a subprocess on a fresh data directory; this process
 creates the orders in the shared store beforehand (untimed) and plays 1, 4 and 16 concurrent
-LPAs. Each download is what an LPA does: one new TLS connection, then initiateAuthentication,
-authenticateClient, getBoundProfilePackage and handleNotification (the install result) over it.
+LPAs: by default each in its own thread on blocking sockets (as independent devices, or lpac's
+blocking HTTP client, send their requests), with ``--client loop`` all on one event loop on the
+LPA's own TLS transport (their requests then reach the server in bunches, which it serves with
+fewer wake-ups: less server CPU per download at 4 and 16 LPAs, more client CPU at one). Each
+download is what an LPA does: one new TLS connection (the server's chain verified against the
+CI), then initiateAuthentication, authenticateClient, getBoundProfilePackage and
+handleNotification (the install result) over it.
 (``--keep-alive``: one connection per LPA for all its downloads; ``--resume``: a new connection
-per download that resumes the previous TLS session, as our LPA does.) The client signs with the
-data directory's eUICC key; it decrypts and checks the first BPP fully, then only reads the
-ICCID from the metadata, so that the one client process is not the bottleneck. Server CPU is
-user + system time of the server process and its workers (from /proc), divided by the
-downloads. Prints, never asserts.
+per download that resumes the previous TLS session, as our LPA does.) The card is the tests'
+fake eUICC: it verifies serverSignature1 and smdpSignature2 with the SM-DP+'s certificates,
+signs euiccSignature1, euiccSignature2 and the installation result with the data directory's
+eUICC key, and makes a new one-time key each download; its DER goes through the project's
+direct writers and readers. What it skips that a real LPA and eUICC do: it does not check
+that CERT.DPauth and CERT.DPpb chain to the CI (it uses their keys; the LPA's TLS does verify
+CERT.DPtls), and, so that the one client process is not the bottleneck, it decrypts and checks
+only the first BPP fully (signature, key agreement, every segment's MAC and decryption, the
+ICCID) and of every later one only reads the ICCID from the metadata. Server CPU is user +
+system time of the server process and its workers (from /proc), divided by the downloads.
+Prints, never asserts.
 
 Run: .venv/bin/python tests/bench/bench_smdp.py [--workers 1 2 4] [--profile UPP.der]
      [--downloads 128] [--concurrency 1 4 16] [--keep-alive | --resume] [--split]
-     [--server-profile FILE]
+     [--server-profile FILE] [--server-tree DIR] [--client threads|loop]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import ssl
@@ -28,18 +38,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "esim"))
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
 
 import smdp_fake_euicc  # noqa: E402
 from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
-from smdp_fake_euicc import ADDRESS, FakeEuicc, run_download  # noqa: E402
+from smdp_bench_clients import BlockingEs9Client, LoopEs9Client  # noqa: E402
+from smdp_fake_euicc import FakeEuicc, run_download  # noqa: E402
 
 from esim.asn1 import messages as m  # noqa: E402
+from esim.asn1.device_der import decode as read_der  # noqa: E402
 from esim.cli_home import Home  # noqa: E402
 from esim.identifiers import Iccid  # noqa: E402
 from esim.lpa.tls_sessions import ResumingClientContext  # noqa: E402
@@ -90,67 +104,8 @@ class QuickEuicc(FakeEuicc):
         if not QuickEuicc.checked:
             QuickEuicc.checked = True
             return super().load_bound_profile_package(bpp)
-        metadata = m.STORE_METADATA_REQUEST.decode(self.download.metadata)
+        metadata = read_der(m.STORE_METADATA_REQUEST, self.download.metadata)
         return self.installation_result(Iccid.from_sgp22_bytes(metadata["iccid"]), success=True)
-
-
-class Answer:
-    """The parts of an httpx.Response that ``run_download`` reads."""
-
-    def __init__(self, status_code: int, body: bytes) -> None:
-        self.status_code = status_code
-        self.text = body.decode()
-
-    def json(self) -> Any:
-        return json.loads(self.text)
-
-
-class LeanEs9Client:
-    """One keep-alive HTTPS/1.1 connection without httpx, so one client process can load the
-    server: the same requests as the tests' Es9Client (Host and SNI = the SM-DP+ address)."""
-
-    def __init__(self, port: int, resuming: ResumingClientContext | None = None) -> None:
-        self.port = port
-        self.resuming = resuming
-        self.key = (ADDRESS, "127.0.0.1", port)
-
-    async def __aenter__(self) -> LeanEs9Client:
-        offer = (
-            contextlib.nullcontext()
-            if self.resuming is None
-            else self.resuming.sessions.offering(self.key)
-        )
-        with offer:
-            self.reader, self.writer = await asyncio.open_connection(
-                "127.0.0.1",
-                self.port,
-                ssl=self.resuming or smdp_fake_euicc._client_context(),
-                server_hostname=ADDRESS,
-            )
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        ssl_object = self.writer.get_extra_info("ssl_object")
-        # The ticket came with the answers; a resumed session stays valid (as in Http11Client)
-        if self.resuming is not None and not ssl_object.session_reused:
-            self.resuming.sessions.remember(self.key, ssl_object.session)
-        self.writer.close()
-
-    async def call(self, function: str, body: dict[str, Any]) -> Answer:
-        payload = json.dumps(body).encode()
-        head = (
-            f"POST /gsma/rsp2/es9plus/{function} HTTP/1.1\r\nHost: {ADDRESS}\r\n"
-            "Content-Type: application/json\r\nX-Admin-Protocol: gsma/rsp/v2.2.2\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + payload)
-        status = int((await self.reader.readline()).split()[1])
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        return Answer(status, await self.reader.readexactly(length))
 
 
 PROFILED_SERVER = """
@@ -192,7 +147,11 @@ main(sys.argv[2:])
 
 
 def start_server(
-    data_dir: Path, workers: int, profile: Path | None = None, split: Path | None = None
+    data_dir: Path,
+    workers: int,
+    profile: Path | None = None,
+    split: Path | None = None,
+    tree: Path = ROOT,
 ) -> tuple[subprocess.Popen[str], int]:
     arguments = ["smdp", "serve", "--data-dir", str(data_dir)]
     if workers > 1:
@@ -202,42 +161,55 @@ def start_server(
         command = [sys.executable, "-c", PROFILED_SERVER, str(profile), *arguments]
     if split is not None:  # CPU per ES9+ function (thread time inside each handler)
         command = [sys.executable, "-c", SPLIT_SERVER, str(split), *arguments]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(tree))
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     assert server.stdout is not None
     line = server.stdout.readline()
     return server, int(line.split("https://127.0.0.1:")[1].split(" ")[0])
 
 
-async def measure(
+Client = type[BlockingEs9Client] | type[LoopEs9Client]
+
+
+def measure(
     port: int,
     pid: int,
     orders: list[str],
     concurrency: int,
     keep_alive: bool = False,
     resume: bool = False,
+    threads: bool = True,
 ) -> tuple[int, float, float, float]:
-    """(completed, seconds, server CPU seconds, client CPU seconds) of ``orders``."""
+    """(completed, seconds, server CPU seconds, client CPU seconds) of ``orders``: each LPA in
+    its own thread on blocking sockets (``threads``), or all on one event loop."""
     cards = [QuickEuicc() for _ in range(concurrency)]
     contexts = [resuming_context() if resume else None for _ in range(concurrency)]
+    client: Client = BlockingEs9Client if threads else LoopEs9Client
 
     async def lpa(index: int) -> int:
         done = 0
-        shared = await LeanEs9Client(port).__aenter__() if keep_alive else None
+        shared = await client(port).__aenter__() if keep_alive else None
         for matching_id in orders[index::concurrency]:
             if shared is not None:  # one connection for all of this LPA's downloads
                 outcome = await run_download(shared, cards[index], matching_id)  # type: ignore[arg-type]
             else:
-                async with LeanEs9Client(port, contexts[index]) as client:  # one per download
-                    outcome = await run_download(client, cards[index], matching_id)  # type: ignore[arg-type]
+                async with client(port, contexts[index]) as connection:  # one per download
+                    outcome = await run_download(connection, cards[index], matching_id)  # type: ignore[arg-type]
             done += outcome.ok
         if shared is not None:
             await shared.__aexit__(None, None, None)
         return done
 
+    async def all_on_one_loop() -> int:
+        return sum(await asyncio.gather(*(lpa(index) for index in range(concurrency))))
+
     server_before, client_before = cpu_seconds(pid), time.process_time()
     start = time.perf_counter()
-    completed = sum(await asyncio.gather(*(lpa(index) for index in range(concurrency))))
+    if threads:
+        with ThreadPoolExecutor(concurrency) as lpas:
+            completed = sum(lpas.map(lambda index: asyncio.run(lpa(index)), range(concurrency)))
+    else:
+        completed = asyncio.run(all_on_one_loop())
     elapsed = time.perf_counter() - start
     return (
         completed,
@@ -254,7 +226,9 @@ def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
         smdp_fake_euicc.test_certificates = home.certificates  # type: ignore[assignment]
         smdp_fake_euicc._client_context.cache_clear()
         split = None if not args.split else home.root / "split.json"
-        server, port = start_server(home.root, workers, args.server_profile, split)
+        server, port = start_server(
+            home.root, workers, args.server_profile, split, args.server_tree or ROOT
+        )
         store = OrderStore.open(home.order_store_path, clock=time.time)
         try:
 
@@ -268,12 +242,18 @@ def run(args: argparse.Namespace, workers: int, upp: bytes | None) -> None:
                 return store.create_order(spec).matching_id
 
             warm = [order() for _ in range(2 * workers)]  # imports, codec, first BPP checked
-            asyncio.run(measure(port, server.pid, warm, 1))
+            measure(port, server.pid, warm, 1, threads=args.client == "threads")
             for concurrency in args.concurrency:
                 total = max(concurrency, args.downloads // concurrency * concurrency)
                 orders = [order() for _ in range(total)]
-                done, seconds, server_cpu, client_cpu = asyncio.run(
-                    measure(port, server.pid, orders, concurrency, args.keep_alive, args.resume)
+                done, seconds, server_cpu, client_cpu = measure(
+                    port,
+                    server.pid,
+                    orders,
+                    concurrency,
+                    args.keep_alive,
+                    args.resume,
+                    args.client == "threads",
                 )
                 print(
                     f"workers {workers}, {concurrency:>2} concurrent LPAs: {done}/{len(orders)} "
@@ -320,6 +300,17 @@ def main() -> None:
     parser.add_argument("--server-profile", type=Path, help="write the server's cProfile here")
     parser.add_argument(
         "--split", action="store_true", help="print the server's CPU per ES9+ function"
+    )
+    parser.add_argument(
+        "--client",
+        choices=("threads", "loop"),
+        default="threads",
+        help="each LPA a thread on blocking sockets (default), or all LPAs on one event loop",
+    )
+    parser.add_argument(
+        "--server-tree",
+        type=Path,
+        help="run the server from this checkout (A/B against another tree, same client)",
     )
     args = parser.parse_args()
     upp = None if args.profile is None else args.profile.read_bytes()

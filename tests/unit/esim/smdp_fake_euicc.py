@@ -1,12 +1,14 @@
 """Test support for the SM-DP+ tests: an eUICC played with esim.crypto/esim.asn1, and an ES9+/ES2+
 HTTPS client (httpx, SNI = the SM-DP+ host, trust = the test CI only).
 
-Not a test module (no ``test_`` prefix); the SM-DP+ tests and the benchmark import it.
+Not a test module (no ``test_`` prefix); the SM-DP+ tests and the benchmark import it. Its
+messages are written and read by the direct DER writers and readers the project's own eUICC
+and LPA use (held byte for byte equal to the codec by their property tests), so a download
+costs the client little besides its real signatures, key agreement and TLS.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
 import functools
 import itertools
@@ -19,11 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pybase64
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from esim.asn1 import device_der_writers
 from esim.asn1 import messages as m
+from esim.asn1.codec import rsp_codec
+from esim.asn1.device_der import decode as read_der
 from esim.asn1.tlv import encode_tlv, iter_tlvs, parse_single
 from esim.crypto import (
     BspSession,
@@ -38,6 +44,7 @@ from esim.crypto import (
     sign_raw,
     verify_raw,
 )
+from esim.euicc import result_der
 from esim.identifiers import Eid, Iccid
 from esim.pki import CertificateSet, Credential, Role, TestPki
 from esim.smdp import OrderStore, SmdpConfig, SmdpServer, client_ssl_context
@@ -60,6 +67,33 @@ def test_certificates() -> CertificateSet:
 @functools.cache
 def _client_context() -> ssl.SSLContext:
     return client_ssl_context(test_certificates())
+
+
+@functools.lru_cache(maxsize=16)
+def received_certificate(der: bytes) -> x509.Certificate:
+    """A certificate the SM-DP+ sent, parsed once per distinct DER (its key is what is used)."""
+    return x509.load_der_x509_certificate(der)
+
+
+@functools.lru_cache(maxsize=16)
+def euicc_info1_der(ci_pkid: bytes) -> bytes:
+    """EUICCInfo1 naming ``ci_pkid`` for verification and signing: the same every session."""
+    return m.EUICC_INFO1.encode(
+        {
+            "svn": bytes.fromhex("020202"),
+            "euiccCiPKIdListForVerification": [ci_pkid],
+            "euiccCiPKIdListForSigning": [ci_pkid],
+        }
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def euicc_info2_der(ci_pkid: bytes) -> bytes:
+    """EUICCInfo2 (BF22) of :data:`EUICC_INFO2` naming ``ci_pkid``: the same every session."""
+    info2 = dict(EUICC_INFO2)
+    info2["euiccCiPKIdListForVerification"] = [ci_pkid]
+    info2["euiccCiPKIdListForSigning"] = [ci_pkid]
+    return m.EUICC_INFO2.encode(info2)
 
 
 def make_config(data_dir: Path, clock: Any = None, **extra: Any) -> SmdpConfig:
@@ -109,6 +143,7 @@ ISDP_AID = bytes.fromhex("a0000005591010ffffffff8900001000")
 SIMA_OK = bytes.fromhex("30053003800100")
 ISDP_AID = bytes.fromhex("a0000005591010ffffffff8900001000")
 SIMA_OK = bytes.fromhex("30053003800100")
+DEVICE_INFO: dict[str, Any] = {"tac": bytes.fromhex("35290611"), "deviceCapabilities": {}}
 EUICC_INFO2: dict[str, Any] = {
     "profileVersion": bytes.fromhex("020301"),
     "svn": bytes.fromhex("020202"),
@@ -152,6 +187,9 @@ class FakeEuicc:
         assert self.credential is not None
         self.challenge = b""
         self.download = Download()
+        # Sent with every AuthenticateServerResponse: serialised once.
+        assert certs.eum is not None
+        self.chain_der = self.credential.der + certs.eum.der
         # A real eUICC never reuses a seqNumber; fakes sharing an EID share its counter.
         self._sequence = _SEQUENCES.setdefault(self.eid, itertools.count(1))
         self.seq = 0
@@ -173,65 +211,51 @@ class FakeEuicc:
 
     def euicc_info1(self) -> bytes:
         self.challenge = os.urandom(16)
-        pkid = self.certs.ci_pkid
-        return m.EUICC_INFO1.encode(
-            {
-                "svn": bytes.fromhex("020202"),
-                "euiccCiPKIdListForVerification": [pkid],
-                "euiccCiPKIdListForSigning": [pkid],
-            }
-        )
+        return euicc_info1_der(self.certs.ci_pkid)
 
     def authenticate_server(self, response: dict[str, Any], matching_id: str | None) -> bytes:
         signed1 = b64d(response["serverSigned1"])
         signature1 = decode_signature_tlv(b64d(response["serverSignature1"]))
-        dp_auth = x509.load_der_x509_certificate(b64d(response["serverCertificate"]))
+        dp_auth = received_certificate(b64d(response["serverCertificate"]))
         verify_raw(dp_auth.public_key(), signed1, signature1)  # type: ignore[arg-type]
-        server = m.SERVER_SIGNED1.decode(signed1)
+        server = read_der(m.SERVER_SIGNED1, signed1)
         assert server["euiccChallenge"] == self.challenge
         self.download = Download(
             transaction_id=server["transactionId"],
             server_address=server["serverAddress"],
             smdp_oid=self.certs.smdp_oid or "",
         )
-        info2 = dict(EUICC_INFO2)
-        info2["euiccCiPKIdListForVerification"] = [self.certs.ci_pkid]
-        info2["euiccCiPKIdListForSigning"] = [self.certs.ci_pkid]
-        ctx: dict[str, Any] = {
-            "deviceInfo": {"tac": bytes.fromhex("35290611"), "deviceCapabilities": {}}
-        }
-        if matching_id is not None:
-            ctx["matchingId"] = matching_id
-        euicc_signed1 = m.EUICC_SIGNED1.encode(
-            {
-                "transactionId": server["transactionId"],
-                "serverAddress": server["serverAddress"],
-                "serverChallenge": server["serverChallenge"],
-                "euiccInfo2": info2,
-                "ctxParams1": ("ctxParamsForCommonAuthentication", ctx),
-            }
+        # EUICCSigned1 (§5.7.13) as the card writes it: transactionId 80, serverAddress 83,
+        # serverChallenge 84, euiccInfo2 BF22, ctxParams1 A0.
+        ctx_params1 = device_der_writers.ctx_params1(matching_id, DEVICE_INFO)
+        if matching_id == "":  # an empty matchingId is sent as one (the writer leaves it out)
+            ctx_params1 = rsp_codec().encode(
+                "CtxParams1",
+                ("ctxParamsForCommonAuthentication", {"matchingId": "", "deviceInfo": DEVICE_INFO}),
+            )
+        euicc_signed1 = encode_tlv(
+            0x30,
+            encode_tlv(0x80, server["transactionId"])
+            + encode_tlv(0x83, server["serverAddress"].encode())
+            + encode_tlv(0x84, server["serverChallenge"])
+            + euicc_info2_der(self.certs.ci_pkid)
+            + ctx_params1,
         )
         signature = sign_raw(self.key, euicc_signed1)
         self.download.euicc_signature1 = signature
-        assert self.certs.eum is not None
-        body = (
-            euicc_signed1
-            + encode_signature_tlv(signature)
-            + self.credential.der
-            + self.certs.eum.der
-        )
+        body = euicc_signed1 + encode_signature_tlv(signature) + self.chain_der
         return encode_tlv(0xBF38, encode_tlv(0xA0, body))
 
     def prepare_download(self, response: dict[str, Any], confirmation_code: str | None) -> bytes:
         signed2 = b64d(response["smdpSigned2"])
         signature2 = decode_signature_tlv(b64d(response["smdpSignature2"]))
-        dp_pb = x509.load_der_x509_certificate(b64d(response["smdpCertificate"]))
+        dp_pb = received_certificate(b64d(response["smdpCertificate"]))
         verify_raw(
             dp_pb.public_key(),  # type: ignore[arg-type]
             m.smdp_signature2_input(signed2, self.download.euicc_signature1),
             signature2,
         )
-        decoded = m.SMDP_SIGNED2.decode(signed2)
+        decoded = read_der(m.SMDP_SIGNED2, signed2)
         assert decoded["transactionId"] == self.download.transaction_id
         self.download.smdp_signature2 = signature2
         self.download.dp_pb = dp_pb
@@ -239,15 +263,14 @@ class FakeEuicc:
         self.download.cc_required = decoded["ccRequiredFlag"]
         one_time = generate_one_time_key()
         self.download.one_time = one_time
-        value: dict[str, Any] = {
-            "transactionId": self.download.transaction_id,
-            "euiccOtpk": encode_public_key(one_time.public_key()),
-        }
-        if confirmation_code is not None:
-            value["hashCc"] = m.hash_confirmation_code(
-                confirmation_code, self.download.transaction_id
-            )
-        euicc_signed2 = m.EUICC_SIGNED2.encode(value)
+        hash_cc = (
+            None
+            if confirmation_code is None
+            else m.hash_confirmation_code(confirmation_code, self.download.transaction_id)
+        )
+        euicc_signed2 = device_der_writers.euicc_signed2(
+            self.download.transaction_id, encode_public_key(one_time.public_key()), hash_cc
+        )
         signature = sign_raw(self.key, m.euicc_signature2_input(euicc_signed2, signature2))
         return encode_tlv(0xBF21, encode_tlv(0xA0, euicc_signed2 + encode_signature_tlv(signature)))
 
@@ -297,15 +320,23 @@ class FakeEuicc:
             if success
             else ("errorResult", {"bppCommandId": 5, "errorReason": 12})
         )
-        data = m.PROFILE_INSTALLATION_RESULT_DATA.encode(
+        metadata_value = {
+            "seqNumber": self.seq,
+            "profileManagementOperation": m.notification_event("install"),
+            "notificationAddress": self.download.server_address,
+            "iccid": iccid.to_sgp22_bytes(),
+        }
+        metadata = result_der.notification_metadata(metadata_value)
+        data = (
+            None
+            if metadata is None
+            else result_der.installation_result_data(
+                self.download.transaction_id, metadata, self.download.smdp_oid, final
+            )
+        ) or m.PROFILE_INSTALLATION_RESULT_DATA.encode(
             {
                 "transactionId": self.download.transaction_id,
-                "notificationMetadata": {
-                    "seqNumber": self.seq,
-                    "profileManagementOperation": m.notification_event("install"),
-                    "notificationAddress": self.download.server_address,
-                    "iccid": iccid.to_sgp22_bytes(),
-                },
+                "notificationMetadata": metadata_value,
                 "smdpOid": self.download.smdp_oid,
                 "finalResult": final,
             }
@@ -344,11 +375,11 @@ class FakeEuicc:
 
 
 def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    return pybase64.b64encode_as_string(data)  # the standard library's text, faster
 
 
 def b64d(text: str) -> bytes:
-    return base64.b64decode(text)
+    return pybase64.b64decode(text)  # as base64.b64decode (non-alphabet characters dropped)
 
 
 class Es9Client:

@@ -78,3 +78,26 @@ def test_binary_answer_fields_are_the_standard_librarys_base64(data: bytes) -> N
     """Answers encode base64 with pybase64, byte for byte what the standard library writes."""
     assert Base64Field(data).encoded == base64.b64encode(data)
     assert b64(data) == base64.b64encode(data).decode("ascii")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.text(alphabet="ABCabc012+/= \n-_é\x00", max_size=40),
+        st.binary(max_size=200).map(lambda data: base64.b64encode(data).decode()),
+    )
+)
+def test_binary_fields_decode_exactly_as_the_standard_library(text: str) -> None:
+    """Any text at all: the same bytes as ``base64.b64decode(validate=True)`` after removing
+    whitespace, or the same refusal."""
+    try:
+        expected: bytes | None = base64.b64decode(re.sub(r"\s+", "", text), validate=True)
+    except (binascii.Error, ValueError):
+        expected = None
+    if expected is None:
+        with pytest.raises(Es9Error) as raised:
+            binary_field({"field": text}, "field")
+        assert raised.value.rule == "field.field.base64"
+    else:
+        assert binary_field({"field": text}, "field") == expected
