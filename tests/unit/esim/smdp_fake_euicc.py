@@ -141,8 +141,6 @@ def mint_euicc(eid: str) -> Credential:
 
 ISDP_AID = bytes.fromhex("a0000005591010ffffffff8900001000")
 SIMA_OK = bytes.fromhex("30053003800100")
-ISDP_AID = bytes.fromhex("a0000005591010ffffffff8900001000")
-SIMA_OK = bytes.fromhex("30053003800100")
 DEVICE_INFO: dict[str, Any] = {"tac": bytes.fromhex("35290611"), "deviceCapabilities": {}}
 EUICC_INFO2: dict[str, Any] = {
     "profileVersion": bytes.fromhex("020301"),
