@@ -104,16 +104,22 @@ class NotificationLedger:
         cursor = db.execute(
             "INSERT INTO notification_ledger VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (eid, seq_number) DO NOTHING",
-            (
-                eid,
-                key,
-                event,
-                None if order is None else order.iccid,
-                None if order is None else order.order_id,
-                self._store.clock(),
-            ),
+            self._row(eid, key, event, order),
         )
         return cursor.rowcount == 1
+
+    def _row(
+        self, eid: str, key: str, event: str, order: Order | None
+    ) -> tuple[str, str, str, str | None, int | None, float]:
+        """A ledger row: who sent it, its key, what it reported, for which order, when."""
+        return (
+            eid,
+            key,
+            event,
+            None if order is None else order.iccid,
+            None if order is None else order.order_id,
+            self._store.clock(),
+        )
 
     def admit(self, eid: str, seq_number: int, event: str, order: Order | None) -> Verdict:
         """Record and admit the notification, or say which replay it is (nothing recorded)."""
@@ -149,13 +155,6 @@ class NotificationLedger:
                     )
             db.execute(
                 "INSERT INTO notification_ledger VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    eid,
-                    key,
-                    event,
-                    None if order is None else order.iccid,
-                    None if order is None else order.order_id,
-                    self._store.clock(),
-                ),
+                self._row(eid, key, event, order),
             )
         return Verdict(None, "admitted")

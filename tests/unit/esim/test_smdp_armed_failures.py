@@ -7,34 +7,16 @@ write is seen at the next question.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from smdp_fake_euicc import FakeClock
+from store_statements import new_store, statements
 
-from esim.smdp import OrderState, OrderStore, ProfileSpec, generate_iccid
+from esim.smdp import OrderState, ProfileSpec, generate_iccid
 from esim.smdp.behaviours import OrderBehaviour, Step
 from esim.smdp.expiry import release_order
 
 STEP = Step.INITIATE_AUTHENTICATION
 FAILING = OrderBehaviour().with_failure(STEP)
-
-
-@contextmanager
-def statements(store: OrderStore) -> Iterator[list[str]]:
-    seen: list[str] = []
-    db: sqlite3.Connection = store._db
-    db.set_trace_callback(seen.append)
-    try:
-        yield seen
-    finally:
-        db.set_trace_callback(None)
-
-
-def new_store(path: Path) -> OrderStore:
-    return OrderStore.open(path / "orders.sqlite", clock=FakeClock())
 
 
 def spec() -> ProfileSpec:

@@ -8,12 +8,11 @@ transaction decides from the row, so a stale read never claims what it should no
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from smdp_fake_euicc import FakeClock, FakeEuicc
+from store_statements import new_store, statements
 
 from esim.identifiers import Eid
 from esim.smdp import Es9Error, Order, OrderState, OrderStore, ProfileSpec, generate_iccid
@@ -21,22 +20,6 @@ from esim.smdp.behaviours import OrderBehaviour
 from esim.smdp.notification_ledger import NotificationLedger, Replay
 
 TID = "0A" * 16
-
-
-@contextmanager
-def statements(store: OrderStore) -> Iterator[list[str]]:
-    seen: list[str] = []
-    db: sqlite3.Connection = store._db
-    db.set_trace_callback(seen.append)
-    try:
-        yield seen
-    finally:
-        db.set_trace_callback(None)
-
-
-def new_store(tmp_path: Path) -> OrderStore:
-    # A clock that does not move: a change made "at the same time" must still be noticed.
-    return OrderStore.open(tmp_path / "orders.sqlite", clock=FakeClock())
 
 
 def test_a_fresh_claim_is_one_statement(tmp_path: Path) -> None:
