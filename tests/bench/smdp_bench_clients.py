@@ -23,6 +23,17 @@ from esim.lpa.tls_sessions import ResumingClientContext  # noqa: E402
 from esim.lpa.tls_socket import connect_socket, start_socket_tls  # noqa: E402
 
 
+def es9_request(function: str, body: dict[str, Any]) -> bytes:
+    """One ES9+ request as an LPA writes it: the HTTP head and the JSON body."""
+    payload = json.dumps(body).encode()
+    head = (
+        f"POST /gsma/rsp2/es9plus/{function} HTTP/1.1\r\nHost: {ADDRESS}\r\n"
+        "Content-Type: application/json\r\nX-Admin-Protocol: gsma/rsp/v2.2.2\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
+
+
 class Answer:
     """The parts of an httpx.Response that ``run_download`` reads (the JSON parsed once)."""
 
@@ -71,13 +82,7 @@ class LoopEs9Client:
         self.buffer += data
 
     async def call(self, function: str, body: dict[str, Any]) -> Answer:
-        payload = json.dumps(body).encode()
-        head = (
-            f"POST /gsma/rsp2/es9plus/{function} HTTP/1.1\r\nHost: {ADDRESS}\r\n"
-            "Content-Type: application/json\r\nX-Admin-Protocol: gsma/rsp/v2.2.2\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n"
-        )
-        await self.tls.send(head.encode() + payload)
+        await self.tls.send(es9_request(function, body))
         while (end := self.buffer.find(b"\r\n\r\n")) < 0:
             await self._more()
         lines = self.buffer[:end].decode().split("\r\n")
@@ -122,13 +127,7 @@ class BlockingEs9Client:
         self.tls.close()
 
     async def call(self, function: str, body: dict[str, Any]) -> Answer:
-        payload = json.dumps(body).encode()
-        head = (
-            f"POST /gsma/rsp2/es9plus/{function} HTTP/1.1\r\nHost: {ADDRESS}\r\n"
-            "Content-Type: application/json\r\nX-Admin-Protocol: gsma/rsp/v2.2.2\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n"
-        )
-        self.tls.sendall(head.encode() + payload)
+        self.tls.sendall(es9_request(function, body))
         status = int(self.reader.readline().split()[1])
         length = 0
         while (line := self.reader.readline()) not in (b"\r\n", b""):
