@@ -17,6 +17,7 @@ import httpx
 from cryptography import x509
 
 from esim.euicc.stdio import HttpExchangeError, HttpRequest, header_pairs
+from esim.http_cancel_safe import cancel_safe
 from esim.lpa.tls_trust import tls_failure_message
 from esim.lpa.transport import Resolver, ResolvingTransport, trust_context
 
@@ -41,7 +42,7 @@ class HttpsRelay:
         transport = ResolvingTransport(
             context, resolver, expired_tls_anchors=anchors if allow_expired_tls else None
         )
-        self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
+        self._client = cancel_safe(httpx.AsyncClient(transport=transport, timeout=timeout))
 
     def __call__(self, request: HttpRequest) -> tuple[int, bytes]:
         return self._loop.run_until_complete(self._post(request))

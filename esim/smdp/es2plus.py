@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from esim.http_cancel_safe import cancel_safe
 from esim.identifiers import Eid, IdentifierError
 from esim.smdp import status
 from esim.smdp.es2_credentials import bearer_matches
@@ -238,7 +239,9 @@ class Es2Plus:
 
     async def _send(self, base_url: str, body: Body) -> None:
         if self._client is None:
-            self._client = httpx.AsyncClient(verify=self._config.operator_ssl, timeout=10)
+            self._client = cancel_safe(
+                httpx.AsyncClient(verify=self._config.operator_ssl, timeout=10)
+            )
         url = base_url.rstrip("/") + ES2_PREFIX + "handleDownloadProgressInfo"
         try:
             response = await self._client.post(

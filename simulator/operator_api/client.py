@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from esim.http_cancel_safe import cancel_safe
 from simulator.operator_api.config import ConfigurationError, ServiceConfiguration
 from simulator.operator_api.contract import (
     MAX_BODY_BYTES,
@@ -95,13 +96,15 @@ class OperatorApiClient:
         # httpx bounds each read; this bounds the whole exchange (a server trickling bytes)
         self._timeout = timeout_seconds
         self._deadline = timeout_seconds * 2
-        self._http = httpx.AsyncClient(
-            verify=tls or client_tls_context(config),
-            timeout=timeout_seconds,
-            follow_redirects=False,
-            trust_env=False,
-            # Only encodings the client decodes itself, within the body bound (see _exchange).
-            headers={"Accept-Encoding": "gzip, deflate"},
+        self._http = cancel_safe(
+            httpx.AsyncClient(
+                verify=tls or client_tls_context(config),
+                timeout=timeout_seconds,
+                follow_redirects=False,
+                trust_env=False,
+                # Only encodings the client decodes itself, within the body bound (see _exchange).
+                headers={"Accept-Encoding": "gzip, deflate"},
+            )
         )
 
     async def send(self, request: ApiRequest) -> Exchange:

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from esim.http_cancel_safe import cancel_safe
 from simulator.contract.violations import Violation
 from simulator.operator_api.client import BodyDecodingError, decode_body
 from simulator.operator_api.config import MAX_IMAGE_HEIGHT, MAX_IMAGE_WIDTH, GatewayImage
@@ -156,14 +157,16 @@ def image_client(tls: ssl.SSLContext, limits: FetchLimits) -> httpx.AsyncClient:
     """An HTTP client for images: ``tls`` (the operator APIs' trust), no proxy from the
     environment, redirects left to :func:`fetch_gateway_image` (https only, bounded), and no
     compression asked for (a host that compresses anyway is inflated within the cap)."""
-    return httpx.AsyncClient(
-        verify=tls,
-        timeout=limits.timeout_seconds,
-        follow_redirects=False,
-        trust_env=False,
-        # One connection per exchange: a host whose body outruns its Content-Length leaves
-        # bytes a reused connection would read as the next image's answer, blaming that image.
-        headers={"Accept": "image/png", "Accept-Encoding": "identity", "Connection": "close"},
+    return cancel_safe(
+        httpx.AsyncClient(
+            verify=tls,
+            timeout=limits.timeout_seconds,
+            follow_redirects=False,
+            trust_env=False,
+            # One connection per exchange: a host whose body outruns its Content-Length leaves
+            # bytes a reused connection would read as the next image's answer, blaming that image.
+            headers={"Accept": "image/png", "Accept-Encoding": "identity", "Connection": "close"},
+        )
     )
 
 

@@ -8,10 +8,11 @@ events are emitted on the GUI thread only: `operator_api.request` when a call st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from simulator.background import BackgroundLoop
 from simulator.events import EventLog
@@ -34,6 +35,9 @@ __all__ = ["OperatorApiWorld"]
 
 Post = Callable[[Callable[[], None]], None]
 Done = Callable[[Exchange], None]
+
+
+T = TypeVar("T")
 
 
 class OperatorApiWorld:
@@ -90,6 +94,9 @@ class OperatorApiWorld:
         # GetBalance's location= (case-sensitive): the PC's country, set by the app
         self.location: str | None = "US"
         self._closed = False
+        # The exchanges running on the loop (touched on the loop's thread only): cancelled and
+        # awaited before the clients close, so none opens a connection after its pool closed.
+        self._in_flight: set[asyncio.Task[Any]] = set()
 
     def set_iccid_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
         """New ICCID ranges in the service configuration (the MO service panel)."""
@@ -155,7 +162,7 @@ class OperatorApiWorld:
             transactionId=request.transaction_id,
             headers=request.loggable_headers(),
         )
-        future = self.loop.submit(self.client.send(request))
+        future = self.loop.submit(self._tracked(self.client.send(request)))
 
         def finished(_: Any) -> None:
             if future.cancelled() or self._closed:
@@ -192,9 +199,28 @@ class OperatorApiWorld:
         if done is not None:
             done(exchange)
 
+    async def _tracked(self, exchange: Coroutine[Any, Any, T]) -> T:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            return await exchange
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _cancel_in_flight(self) -> None:
+        tasks = list(self._in_flight)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def close(self) -> None:
         self._closed = True
         self.gateway_images.close()
+        # An exchange still connecting would otherwise open its socket after its client's pool
+        # had closed, and leave it to the garbage collector (ResourceWarning).
+        self.loop.run(self._cancel_in_flight())
         for client in (*self._retired_clients, self.client):
             self.loop.run(client.aclose())
         if self.sample is not None:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from cryptography import x509
 
+from esim.http_cancel_safe import cancel_safe
 from esim.lpa.transport import ResolvingTransport, trust_context
 from esim.smdp.es2plus import DEFAULT_OPERATOR_ID, ES2_PREFIX
 from simulator.portal.sample_backend.catalogue import OPERATOR_NAME, Plan
@@ -144,8 +145,10 @@ class Es2Client:
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop:
             # A pool belongs to one event loop; the portal front runs on one, tests on others.
-            self._client = httpx.AsyncClient(
-                transport=ResolvingTransport(self._ssl, self._resolver), timeout=self._timeout
+            self._client = cancel_safe(
+                httpx.AsyncClient(
+                    transport=ResolvingTransport(self._ssl, self._resolver), timeout=self._timeout
+                )
             )
             self._client_loop = loop
         return self._client

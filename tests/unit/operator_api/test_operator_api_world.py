@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -136,3 +137,32 @@ def test_a_teams_configuration_is_used_instead_of_the_sample(tmp_path: Path) -> 
         world.close()
         loop.run(team.stop())
         loop.stop()
+
+
+def test_closing_cancels_an_exchange_still_connecting_and_closes_its_socket(
+    tmp_path: Path,
+) -> None:
+    # A host that accepts and never answers: the call is still in its TLS handshake at close.
+    silent = socket.create_server(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    loop = BackgroundLoop("operator-world-close-test")
+    posted: queue.Queue[Callable[[], None]] = queue.Queue()
+    events = EventLog(VirtualClock(0, real_now=lambda: 0.0))
+    world = OperatorApiWorld(
+        tmp_path, loop, events, posted.put, base_url=f"https://127.0.0.1:{port}/v1/"
+    )
+    try:
+        world.get_balance(ICCID)
+        silent.settimeout(30)
+        accepted, _ = silent.accept()  # the exchange is connected and waiting for TLS
+        world.close()
+        accepted.settimeout(30)
+        # The client's side is closed by the time close() returns: the host reads the end,
+        # not a socket left open for the garbage collector.
+        while accepted.recv(4096):
+            pass
+        accepted.close()
+        assert [e.kind for e in events] == ["operator_api.request"]  # nothing after close
+    finally:
+        loop.stop()
+        silent.close()
