@@ -20,20 +20,35 @@ import httpcore
 import httpx
 
 
-class _ClosedUnlessHandshaken(httpcore.AsyncNetworkStream):
-    """A new connection's stream, as httpcore's backend made it; see the module's docstring."""
+class DelegatingStream(httpcore.AsyncNetworkStream):
+    """A stream that hands every call to the stream it wraps; subclasses change one step."""
 
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self._stream = stream
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
+        return await self._stream.read(max_bytes, timeout)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
+        await self._stream.write(buffer, timeout)
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        return await self._stream.start_tls(ssl_context, server_hostname, timeout)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._stream.get_extra_info(info)
+
+
+class _ClosedUnlessHandshaken(DelegatingStream):
+    """A new connection's stream, as httpcore's backend made it; see the module's docstring."""
 
     async def start_tls(
         self,
@@ -42,15 +57,12 @@ class _ClosedUnlessHandshaken(httpcore.AsyncNetworkStream):
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
         try:
-            return await self._inner.start_tls(ssl_context, server_hostname, timeout)
+            return await self._stream.start_tls(ssl_context, server_hostname, timeout)
         except BaseException as stopped:
             if not isinstance(stopped, Exception):  # an error: httpcore closed it already
                 with contextlib.suppress(Exception):
-                    await self._inner.aclose()
+                    await self._stream.aclose()
             raise
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._inner.get_extra_info(info)
 
 
 class CancelSafeBackend(httpcore.AsyncNetworkBackend):

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import ssl
-import typing
 from collections.abc import Iterable, Sequence
 
 import httpcore
@@ -20,6 +19,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from esim.http_cancel_safe import DelegatingStream
 from esim.pki import dns_names
 
 SPEC = "SGP.22 §2.6.6 (TLS, CERT.DPtls); RFC 5280 §4.1.2.5 (validity)"
@@ -139,23 +139,14 @@ def accepting_context() -> ssl.SSLContext:
     return context
 
 
-class ExpiredTlsAcceptingStream(httpcore.AsyncNetworkStream):
+class ExpiredTlsAcceptingStream(DelegatingStream):
     """A TCP stream whose TLS upgrade accepts an expired, otherwise valid, server certificate."""
 
     def __init__(
         self, stream: httpcore.AsyncNetworkStream, anchors: Iterable[x509.Certificate]
     ) -> None:
-        self._stream = stream
+        super().__init__(stream)
         self._anchors = list(anchors)
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
 
     async def start_tls(
         self,
@@ -175,6 +166,3 @@ class ExpiredTlsAcceptingStream(httpcore.AsyncNetworkStream):
             await upgraded.aclose()
             raise httpcore.ConnectError(f"TLS: {problem} ({SPEC})")
         return upgraded
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._stream.get_extra_info(info)
