@@ -50,6 +50,9 @@ class TimerHandle:
     callback: TimerCallback = field(repr=False)
     cancelled: bool = False
     fired: bool = False
+    # Housekeeping no flow waits for (a billing cycle's end): a demo's skip passes it on its
+    # way to the timer a flow waits for, firing it, instead of stopping at it.
+    background: bool = False
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -176,10 +179,14 @@ class VirtualClock:
         return max(0.0, (due - self._now) / self._scale)
 
     # -- scheduling --------------------------------------------------------------------------
-    def call_later(self, seconds: float, callback: TimerCallback, label: str) -> TimerHandle:
+    def call_later(
+        self, seconds: float, callback: TimerCallback, label: str, *, background: bool = False
+    ) -> TimerHandle:
         if seconds < 0:
             raise ValueError(f"a timer cannot be scheduled {seconds} s in the past")
-        handle = TimerHandle(label=label, due=self._now + seconds, callback=callback)
+        handle = TimerHandle(
+            label=label, due=self._now + seconds, callback=callback, background=background
+        )
         heapq.heappush(self._heap, _Entry(handle.due, next(self._order), handle))
         self._notify()
         return handle

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer
 
 from simulator.app import Simulator
+from simulator.clock import TimerHandle
 from simulator.demo_caption import CaptionBar
 from simulator.demo_stages import StageLog, duration_text
 from simulator.demos import Demo
@@ -214,10 +215,9 @@ class DemoDriver(QObject):
         clock = self._simulator.clock
         if self._stopped or self._proposal is not None or clock.scale != 0 or not self._idle():
             return
-        pending = clock.pending()
-        if not pending:
+        timer = self._next_awaited_timer()
+        if timer is None:
             return
-        timer = pending[0]
         wait = duration_text(max(0.0, timer.due - clock.now()))
         self._propose(
             f"skip the virtual clock {wait} to \u201c{timer.label}\u201d",
@@ -225,11 +225,20 @@ class DemoDriver(QObject):
             lambda: bool(clock.pending()) and self._idle(),
         )
 
+    def _next_awaited_timer(self) -> TimerHandle | None:
+        """The soonest pending timer a flow may wait for: background housekeeping (a billing
+        cycle's end) is passed on the way, not stopped at; the soonest of all if that is all."""
+        pending = self._simulator.clock.pending()
+        awaited = [timer for timer in pending if not timer.background] or pending
+        return awaited[0] if awaited else None
+
     def _skip(self) -> None:
         clock = self._simulator.clock
-        pending = clock.pending()
+        timer = self._next_awaited_timer()
+        if timer is None:
+            return
         # Logged first, so the events the timer causes follow the skip that caused them.
         self._simulator.events.emit(
-            "clock.skipped", to=round(pending[0].due, 3), timer=json.dumps(pending[0].label)
+            "clock.skipped", to=round(timer.due, 3), timer=json.dumps(timer.label)
         )
-        clock.advance_to_next()
+        clock.advance(max(0.0, timer.due - clock.now()))  # fires every timer on the way

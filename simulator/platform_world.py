@@ -108,10 +108,14 @@ class PostedClock:
     def now(self) -> float:
         return self._clock.now()
 
-    def call_later(self, seconds: float, callback: TimerCallback, label: str) -> TimerHandle:
+    def call_later(
+        self, seconds: float, callback: TimerCallback, label: str, *, background: bool = False
+    ) -> TimerHandle:
         if seconds < 0:
             raise ValueError(f"a timer cannot be scheduled {seconds} s in the past")
-        proxy = TimerHandle(label=label, due=self._clock.now() + seconds, callback=callback)
+        proxy = TimerHandle(
+            label=label, due=self._clock.now() + seconds, callback=callback, background=background
+        )
 
         def fire() -> None:
             if proxy.pending and not self._closed:
@@ -121,7 +125,8 @@ class PostedClock:
         def schedule() -> None:
             if not proxy.pending or self._closed:
                 return
-            timer = self._clock.call_later(max(0.0, proxy.due - self._clock.now()), fire, label)
+            wait = max(0.0, proxy.due - self._clock.now())
+            timer = self._clock.call_later(wait, fire, label, background=background)
             with self._lock:
                 self._timers = [t for t in self._timers if t.pending]
                 self._timers.append(timer)

@@ -96,7 +96,10 @@ class Platform:
             return
         wait = max(0.0, (end - self.calendar_now()).total_seconds()) + self.billing_send_delay
         self._billing_timer = self.clock.call_later(
-            wait, self._close_billing_cycles, f"thingspace billing cycle end {end:%Y-%m-%d}"
+            wait,
+            self._close_billing_cycles,
+            f"thingspace billing cycle end {end:%Y-%m-%d}",
+            background=True,
         )
 
     def stop_billing(self) -> None:
