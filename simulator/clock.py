@@ -62,6 +62,13 @@ class TimerHandle:
         return not (self.cancelled or self.fired)
 
 
+def next_awaited(pending: list[TimerHandle]) -> TimerHandle | None:
+    """The soonest of ``pending`` (soonest first) that a flow may wait for: background
+    housekeeping is passed on the way, not stopped at; the soonest of all if that is all."""
+    awaited = [timer for timer in pending if not timer.background] or pending
+    return awaited[0] if awaited else None
+
+
 @dataclass(eq=False)
 class ClockHold:
     """Time stands still until :meth:`release` (or until the real-time deadline passes, when

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer
 
 from simulator.app import Simulator
-from simulator.clock import TimerHandle
+from simulator.clock import TimerHandle, next_awaited
 from simulator.demo_caption import CaptionBar
 from simulator.demo_stages import StageLog, duration_text
 from simulator.demos import Demo
@@ -226,11 +226,7 @@ class DemoDriver(QObject):
         )
 
     def _next_awaited_timer(self) -> TimerHandle | None:
-        """The soonest pending timer a flow may wait for: background housekeeping (a billing
-        cycle's end) is passed on the way, not stopped at; the soonest of all if that is all."""
-        pending = self._simulator.clock.pending()
-        awaited = [timer for timer in pending if not timer.background] or pending
-        return awaited[0] if awaited else None
+        return next_awaited(self._simulator.clock.pending())
 
     def _skip(self) -> None:
         clock = self._simulator.clock
