@@ -16,6 +16,34 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+class InFlight:
+    """The coroutines one owner runs on a :class:`BackgroundLoop`, to cancel them together when
+    it closes: a task left running after its HTTP client closed could open a connection
+    nobody closes. Touched on the loop's thread only."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """``work``, counted as in flight until it ends."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            return await work
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def cancel_all(self) -> None:
+        """Cancel what is in flight and wait for it to end."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(0)  # a closed transport lets go of its socket on the next turn
+
+
 class BackgroundLoop:
     def __init__(self, name: str = "mobileplans-servers") -> None:
         self._loop = asyncio.new_event_loop()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Generic
 
-from simulator.background import BackgroundLoop
+from simulator.background import BackgroundLoop, InFlight
 from simulator.contract.violations import Violation
 from simulator.events import EventLog
 from simulator.operator_api.config import ConfigurationError, GatewayImage, ServiceConfiguration
@@ -68,7 +68,7 @@ class GatewayImageLoader:
         self.tls_for = tls_for
         self.limits = limits or FetchLimits()
         self._pending: set[Future[None]] = set()
-        self._tasks: set[asyncio.Task[None]] = set()  # the batches on the loop (its thread only)
+        self._batches = InFlight()  # cancelled together when the loader closes
         # the last configuration's TLS: loading the system's CAs takes tens of milliseconds
         self._tls: tuple[ServiceConfiguration, ssl.SSLContext] | None = None
         self._closed = False
@@ -106,7 +106,9 @@ class GatewayImageLoader:
         def from_loop(index: int, result: ImageResult[P]) -> None:
             self.post(lambda: on_gui(index, result))
 
-        future = self.loop.submit(self._batch(config, fetched, decode, from_loop))
+        future = self.loop.submit(
+            self._batches.run(self._batch(config, fetched, decode, from_loop))
+        )
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
 
@@ -117,10 +119,6 @@ class GatewayImageLoader:
         decode: Callable[[bytes], P | None],
         arrived: Callable[[int, ImageResult[P]], None],
     ) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
         try:
             tls = self._tls_of(config)
         except (ConfigurationError, ssl.SSLError, OSError, ValueError) as error:
@@ -175,11 +173,4 @@ class GatewayImageLoader:
         (the loop may stop right after), and nothing more is reported. Call on the GUI thread."""
         self._closed = True
         if self._pending:
-            self.loop.run(self._cancel_all())
-
-    async def _cancel_all(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.sleep(0)  # a closed transport lets go of its socket on the next turn
+            self.loop.run(self._batches.cancel_all())

@@ -8,13 +8,12 @@ events are emitted on the GUI thread only: `operator_api.request` when a call st
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from simulator.background import BackgroundLoop
+from simulator.background import BackgroundLoop, InFlight
 from simulator.events import EventLog
 from simulator.operator_api.client import Exchange, OperatorApiClient, client_tls_context
 from simulator.operator_api.config import (
@@ -35,9 +34,6 @@ __all__ = ["OperatorApiWorld"]
 
 Post = Callable[[Callable[[], None]], None]
 Done = Callable[[Exchange], None]
-
-
-T = TypeVar("T")
 
 
 class OperatorApiWorld:
@@ -94,9 +90,8 @@ class OperatorApiWorld:
         # GetBalance's location= (case-sensitive): the PC's country, set by the app
         self.location: str | None = "US"
         self._closed = False
-        # The exchanges running on the loop (touched on the loop's thread only): cancelled and
-        # awaited before the clients close, so none opens a connection after its pool closed.
-        self._in_flight: set[asyncio.Task[Any]] = set()
+        # cancelled and awaited before the clients close: none opens a connection after it
+        self._in_flight = InFlight()
 
     def set_iccid_ranges(self, ranges: tuple[IccidRange, ...]) -> None:
         """New ICCID ranges in the service configuration (the MO service panel)."""
@@ -162,7 +157,7 @@ class OperatorApiWorld:
             transactionId=request.transaction_id,
             headers=request.loggable_headers(),
         )
-        future = self.loop.submit(self._tracked(self.client.send(request)))
+        future = self.loop.submit(self._in_flight.run(self.client.send(request)))
 
         def finished(_: Any) -> None:
             if future.cancelled() or self._closed:
@@ -199,28 +194,12 @@ class OperatorApiWorld:
         if done is not None:
             done(exchange)
 
-    async def _tracked(self, exchange: Coroutine[Any, Any, T]) -> T:
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-        try:
-            return await exchange
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)
-
-    async def _cancel_in_flight(self) -> None:
-        tasks = list(self._in_flight)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
     def close(self) -> None:
         self._closed = True
         self.gateway_images.close()
         # An exchange still connecting would otherwise open its socket after its client's pool
         # had closed, and leave it to the garbage collector (ResourceWarning).
-        self.loop.run(self._cancel_in_flight())
+        self.loop.run(self._in_flight.cancel_all())
         for client in (*self._retired_clients, self.client):
             self.loop.run(client.aclose())
         if self.sample is not None:
