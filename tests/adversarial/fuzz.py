@@ -33,13 +33,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "unit" / "esim")]
 from der_mutations import mutate_segment, random_mutants  # noqa: E402
 from esim_samples import esim_samples, prepared_bpp  # noqa: E402
 from euicc_harness import CardStatusError, Lpa, open_card  # noqa: E402
-from smdp_fake_euicc import (  # noqa: E402
-    ADDRESS,
-    ES2_AUTHORIZATION,
-    OPERATOR,
-    FakeEuicc,
-    ThreadedServer,
-)
+from smdp_es9_harness import ThreadedServer  # noqa: E402
+from smdp_fake_euicc import ADDRESS, ES2_AUTHORIZATION, OPERATOR, FakeEuicc  # noqa: E402
 
 from esim.asn1 import messages as m  # noqa: E402
 from esim.asn1.errors import Asn1DecodeError  # noqa: E402

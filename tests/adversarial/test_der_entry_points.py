@@ -16,7 +16,8 @@ from der_mutations import every_mutant, get, node_mutants, parse, paths
 from esim_samples import esim_samples
 from euicc_harness import Lpa, open_card
 from lpa_stack import running_stack
-from smdp_fake_euicc import ADDRESS, FakeEuicc, ThreadedServer, b64
+from smdp_es9_harness import ThreadedServer
+from smdp_fake_euicc import ADDRESS, FakeEuicc, b64
 
 from esim.asn1 import messages as m
 from esim.asn1.errors import Asn1DecodeError

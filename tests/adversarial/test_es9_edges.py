@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from certificate_mutations import corrupted_certificates
 from der_mutations import Node, parse
-from smdp_fake_euicc import ADDRESS, FakeEuicc, ThreadedServer, b64
+from smdp_es9_harness import ThreadedServer
+from smdp_fake_euicc import ADDRESS, FakeEuicc, b64
 from smdp_fake_euicc import test_certificates as smdp_certificates
 
 from esim.asn1 import messages as m

@@ -50,7 +50,8 @@ sys.path.insert(0, str(ROOT / "tests" / "bench"))
 import smdp_fake_euicc  # noqa: E402
 from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 from smdp_bench_clients import BlockingEs9Client, LoopEs9Client  # noqa: E402
-from smdp_fake_euicc import FakeEuicc, run_download  # noqa: E402
+from smdp_es9_harness import run_download  # noqa: E402
+from smdp_fake_euicc import FakeEuicc  # noqa: E402
 
 from esim.asn1 import messages as m  # noqa: E402
 from esim.asn1.device_der import decode as read_der  # noqa: E402

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from smdp_fake_euicc import FakeClock
+from smdp_es9_harness import FakeClock
 
 from esim.smdp import OrderStore
 

@@ -11,7 +11,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from smdp_fake_euicc import FakeClock, FakeEuicc
+from smdp_es9_harness import FakeClock
+from smdp_fake_euicc import FakeEuicc
 from store_statements import new_store, statements
 
 from esim.identifiers import Eid

@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from smdp_fake_euicc import ES2_AUTHORIZATION, OPERATOR, Es9Client, started_server, status_of
+from smdp_es9_harness import Es9Client, started_server, status_of
+from smdp_fake_euicc import ES2_AUTHORIZATION, OPERATOR
 
 from esim.smdp.es2_credentials import (
     CREDENTIALS_FILE,

@@ -6,17 +6,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from smdp_fake_euicc import (
-    ADDRESS,
-    Es9Client,
-    FakeEuicc,
-    b64,
-    b64d,
-    run_download,
-    started_server,
-    status_of,
-    tlv_children,
-)
+from smdp_es9_harness import Es9Client, run_download, started_server, status_of, tlv_children
+from smdp_fake_euicc import ADDRESS, FakeEuicc, b64, b64d
 
 from esim.identifiers import Iccid
 from esim.smdp import OrderState, ProfileSpec, generate_iccid

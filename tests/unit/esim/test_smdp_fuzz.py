@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from smdp_fake_euicc import ADDRESS, OPERATOR, FakeEuicc, ThreadedServer, b64
+from smdp_es9_harness import ThreadedServer
+from smdp_fake_euicc import ADDRESS, OPERATOR, FakeEuicc, b64
 
 ES9 = [
     "initiateAuthentication",

@@ -7,16 +7,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from smdp_fake_euicc import (
-    ADDRESS,
-    Es9Client,
-    FakeClock,
-    FakeEuicc,
-    b64,
-    run_download,
-    started_server,
-    status_of,
-)
+from smdp_es9_harness import Es9Client, FakeClock, run_download, started_server, status_of
+from smdp_fake_euicc import ADDRESS, FakeEuicc, b64
 
 from esim.asn1 import messages as m
 from esim.smdp import (

@@ -8,14 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from smdp_fake_euicc import (
-    ADDRESS,
-    Es9Client,
-    FakeEuicc,
-    make_config,
-    run_download,
-    started_server,
-)
+from smdp_es9_harness import Es9Client, run_download, started_server
+from smdp_fake_euicc import ADDRESS, FakeEuicc, make_config
 
 from esim.smdp import (
     Es9Error,

@@ -14,13 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-from smdp_fake_euicc import (
-    Es9Client,
-    FakeClock,
-    FakeEuicc,
-    run_download,
-    started_server,
-)
+from smdp_es9_harness import Es9Client, FakeClock, run_download, started_server
+from smdp_fake_euicc import FakeEuicc
 
 from esim.smdp import OrderState, ProfileSpec, SmdpServer, generate_iccid
 from esim.smdp.server import WORKER_HEADER

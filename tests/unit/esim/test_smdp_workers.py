@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 import pytest
 import smdp_fake_euicc
-from smdp_fake_euicc import ADDRESS, FakeEuicc, run_download
+from smdp_es9_harness import run_download
+from smdp_fake_euicc import ADDRESS, FakeEuicc
 
 from esim.cli_home import Home
 from esim.smdp import OrderState, OrderStore, ProfileSpec, generate_iccid
