@@ -27,7 +27,9 @@ test: lint
 
 # Benchmarks print their figures; they never fail on a number (targets are in README.md).
 bench: $(STAMP)
+	@$(PY) tests/bench/machine_speed.py "before the benchmarks"
 	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@$(PY) tests/bench/machine_speed.py "after them"
 
 clean:
 	rm -rf $(VENV) build *.egg-info
