@@ -198,7 +198,7 @@ def startup() -> None:
     load = statistics.median(run[2] for run in ours)
     # Each round's own ratio too: the two starts of a round ran back to back, so a minute's
     # load hits both; their spread shows how far one run's ratio moves with the machine.
-    paired = sorted(app[0] / bare[0] for app, bare in zip(ours, floor, strict=True))
+    paired = sorted(mine[0] / page[0] for mine, page in zip(ours, floor, strict=True))
     print(
         f"(a) process start to portal.loaded: {o:.2f} s median of {RUNS}; bare QtWebEngine "
         f"page {f:.2f} s; ratio {o / f:.2f}x (target <= 1.5x); main-process CPU until then "
